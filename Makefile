@@ -1,0 +1,37 @@
+# Every target creates .venv itself: a fresh clone needs only python3 (with venv) and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: all install test lint demo bench bench-validate bench-emulator clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check batch schemas tests bench
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+demo: $(STAMP)
+	$(BIN)/rtm-batch demo --out out/demo
+
+bench: bench-validate bench-emulator
+
+bench-validate: $(STAMP)
+	$(BIN)/python bench/bench_validate.py
+
+bench-emulator: $(STAMP)
+	$(BIN)/python bench/bench_emulator.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache build dist

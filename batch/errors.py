@@ -1,0 +1,54 @@
+"""The exceptions rtm-batch raises on purpose; the CLI turns each into one line and an exit code.
+
+    RtmBatchError                 any failure we anticipated (exit 2 unless said otherwise)
+     ├── InputError               unreadable file, missing sheet or required column, bad encoding
+     ├── UsageError               bad option values or combinations
+     ├── JournalLockedError       another run holds the journal
+     └── ApiError                 the Webex API refused a request or retries ran out
+          └── AuthError           the token was rejected (401)
+
+Problems in the *data* (a bad cell) are not exceptions: they are ``Problem`` records.
+"""
+
+from __future__ import annotations
+
+
+class RtmBatchError(Exception):
+    """Base of every anticipated failure; ``str()`` is the one line a person reads."""
+
+    exit_code = 2
+
+
+class InputError(RtmBatchError):
+    """The input cannot be read as a partner workbook at all."""
+
+
+class UsageError(RtmBatchError):
+    """The command line asks for something impossible."""
+
+
+class JournalLockedError(RtmBatchError):
+    """Another run is using the same journal file."""
+
+
+class ApiError(RtmBatchError):
+    """A request failed for good; carries what the report needs to explain it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        error_code: int | None = None,
+        tracking_id: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_code = error_code
+        self.tracking_id = tracking_id
+        self.attempts = attempts
+
+
+class AuthError(ApiError):
+    """The server rejected the token: nothing can run."""

@@ -1,0 +1,41 @@
+"""Problems found in the input are data, not exceptions (frictionless' ``CellError`` idea).
+
+A ``Problem`` names the sheet, the Excel row (header = 1, first data row = 2), the column, the
+offending value, a stable rule code users can search for, and a message that says how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+#: Column order of ``validation.csv`` (contract §3).
+PROBLEM_COLUMNS = ("sheet", "row", "column", "value", "severity", "rule", "message")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding about one cell (or one row when ``column`` is empty)."""
+
+    sheet: str
+    row: int | None
+    column: str
+    value: str
+    severity: Severity
+    rule: str
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def as_row(self) -> tuple[str, int | None, str, str, str, str, str]:
+        return (self.sheet, self.row, self.column, self.value, self.severity, self.rule, self.message)
+
+
+def sort_key(problem: Problem) -> tuple:
+    """Problems read best in workbook order: sheet order, then row, then column."""
+    order = {"templates": 0, "customers": 1, "locations": 2, "users": 3}
+    return (order.get(problem.sheet, 9), problem.row or 0, problem.column, problem.rule)
