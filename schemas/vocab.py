@@ -1,0 +1,103 @@
+"""Controlled vocabularies the input is checked against and the template offers as drop-downs.
+
+Package names and add-on rules come from the official Wholesale spec (webex-api.md §2.7, §3.1).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cache
+
+import phonenumbers
+
+#: ``WholesalePackagesCustomer`` in webex-wholesale.json.
+CUSTOMER_PACKAGES: tuple[str, ...] = (
+    "common_area_calling",
+    "webex_calling",
+    "webex_meetings",
+    "webex_suite",
+    "webex_voice",
+    "cx_essentials",
+    "webex_calling_standard",
+    "cisco_calling_plan",
+    "attendant_console",
+    "cx_premium_agent",
+    "cx_standard_agent",
+    "cx_voice_ports",
+    "cx_ai_assistant",
+    "webex_ai_agent",
+)
+
+#: ``WholesalePackagesSubscriber``: what a user can be given (exactly one).
+SUBSCRIBER_PACKAGES: tuple[str, ...] = (
+    "webex_calling",
+    "webex_meetings",
+    "webex_suite",
+    "webex_voice",
+    "cx_essentials",
+    "webex_calling_standard",
+    "attendant_console",
+    "cx_premium_agent",
+    "cx_standard_agent",
+)
+
+#: Packages that provision Webex Calling and so need a calling location (customer) or a number/extension (user).
+CALLING_PACKAGES: frozenset[str] = frozenset(
+    {
+        "common_area_calling",
+        "webex_calling",
+        "webex_suite",
+        "webex_voice",
+        "cx_essentials",
+        "webex_calling_standard",
+        "attendant_console",
+        "cx_premium_agent",
+        "cx_standard_agent",
+    }
+)
+
+#: Add-on → the packages of which at least one must also be present (spec text of POST customer).
+ADDON_DEPENDENCIES: dict[str, frozenset[str]] = {
+    "cisco_calling_plan": frozenset(
+        {
+            "common_area_calling",
+            "webex_calling",
+            "webex_suite",
+            "webex_voice",
+            "cx_essentials",
+            "webex_calling_standard",
+        }
+    ),
+    "attendant_console": frozenset({"webex_calling", "webex_suite", "cx_essentials"}),
+}
+
+#: Add-ons cannot be a customer's package level (its first package).
+ADDONS: frozenset[str] = frozenset(ADDON_DEPENDENCIES)
+
+#: Spellings accepted for a yes/no cell (Finnish ``kyllä``/``k`` and ``ei`` too).
+TRUE_WORDS: frozenset[str] = frozenset({"true", "yes", "y", "1", "x", "kyllä", "kylla", "k"})
+FALSE_WORDS: frozenset[str] = frozenset({"false", "no", "n", "0", "ei", "e"})
+
+#: Admin roles a user can be given in the ``roles`` column (names as ``GET /v1/roles`` returns them).
+ADMIN_ROLES: tuple[str, ...] = (
+    "Full Administrator",
+    "User and Device Administrator",
+    "Device Administrator",
+    "Read-only Administrator",
+    "Support Administrator",
+)
+
+#: The role that makes a user an administrator bound to the customer's package level.
+FULL_ADMIN_ROLE = "Full Administrator"
+
+
+@cache
+def countries() -> tuple[str, ...]:
+    """ISO 3166 alpha-2 codes; phonenumbers' region list is the set we can also normalize numbers for."""
+    return tuple(sorted(r for r in phonenumbers.SUPPORTED_REGIONS if len(r) == 2 and r.isalpha()))
+
+
+@cache
+def timezones() -> tuple[str, ...]:
+    """IANA zone names from the tzdata package (same on every machine, unlike the OS database)."""
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")))
