@@ -1,0 +1,113 @@
+"""The empty input workbook, generated from the schemas so the template never drifts from the rules.
+
+One sheet per input sheet with a frozen header row, a note on every header (meaning, example, whether
+required) and drop-downs where the value comes from a list; a README sheet explains the workbook. Long
+lists (countries, time zones) live on a hidden ``lists`` sheet because Excel caps inline lists at 255
+characters.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+from schemas import SHEETS, ColumnDoc, vocab
+
+#: Rows that get drop-downs and formats; Excel handles a fixed range better than whole columns.
+TEMPLATE_ROWS = 5000
+
+_README = [
+    "rtm-batch onboarding workbook",
+    "",
+    "Fill one row per customer, further location and user; run `rtm-batch validate FILE.xlsx`, then",
+    "`rtm-batch run FILE.xlsx --out DIR`. Hover over a header to see what the column means.",
+    "Required columns have bold headers with a yellow background. Lists in one cell (packages, numbers,",
+    "roles) are separated by ; or one per line. A number range is FIRST..LAST, e.g.",
+    "+358 9 4245 1000..+358 9 4245 1099. Phone numbers may be typed as partners usually do",
+    "(+358 40 123 4567, 040 1234567 with the row's country, 00358401234567).",
+    "The first package of a customer is its package level; its administrators get that package.",
+]
+
+
+def _lists() -> dict[str, tuple[str, ...]]:
+    return {
+        "packages": vocab.CUSTOMER_PACKAGES,
+        "subscriber_packages": vocab.SUBSCRIBER_PACKAGES,
+        "countries": vocab.countries(),
+        "timezones": vocab.timezones(),
+        "booleans": ("yes", "no"),
+        "roles": vocab.ADMIN_ROLES,
+    }
+
+
+def _note(doc: ColumnDoc) -> str:
+    parts = [doc.meaning + "."]
+    if doc.hint:
+        parts.append(f"Format: {doc.hint}.")
+    if doc.example:
+        parts.append(f"Example: {doc.example}")
+    parts.append("Required." if doc.required else "Optional.")
+    return "\n".join(parts)
+
+
+def write_template(path: str | Path) -> Path:
+    """Write the empty workbook to ``path`` and return it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lists = _lists()
+    with xlsxwriter.Workbook(str(path)) as book:
+        text = book.add_format({"num_format": "@"})
+        required = book.add_format({"bold": True, "bg_color": "#FFF2CC", "border": 1})
+        optional = book.add_format({"bold": False, "bg_color": "#F2F2F2", "border": 1})
+        readme = book.add_worksheet("README")
+        for row, line in enumerate(_README):
+            readme.write_string(row, 0, line)
+        readme.set_column(0, 0, 110)
+        ranges = _write_lists(book, lists)
+        for spec in SHEETS.values():
+            sheet = book.add_worksheet(spec.name)
+            sheet.freeze_panes(1, 0)
+            for col, doc in enumerate(spec.columns):
+                sheet.write_string(0, col, doc.name, required if doc.required else optional)
+                sheet.write_comment(0, col, _note(doc), {"x_scale": 2.2, "y_scale": 1.6})
+                sheet.set_column(col, col, max(14, len(doc.name) + 4), text)
+                if doc.dropdown:
+                    _dropdown(sheet, col, doc, ranges[doc.dropdown])
+    return path
+
+
+def _write_lists(book: xlsxwriter.Workbook, lists: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Put every list on a hidden sheet; return the absolute range formula of each."""
+    sheet = book.add_worksheet("lists")
+    ranges = {}
+    for col, (name, values) in enumerate(lists.items()):
+        sheet.write_string(0, col, name)
+        for row, value in enumerate(values, start=1):
+            sheet.write_string(row, col, value)
+        letter = xl_col_to_name(col)
+        ranges[name] = f"=lists!${letter}$2:${letter}${len(values) + 1}"
+    sheet.hide()
+    return ranges
+
+
+def _dropdown(sheet: xlsxwriter.worksheet.Worksheet, col: int, doc: ColumnDoc, source: str) -> None:
+    """A drop-down; multi-value columns only suggest (information), single-value ones insist (stop)."""
+    multi = doc.name in {"packages", "roles"}
+    sheet.data_validation(
+        1,
+        col,
+        TEMPLATE_ROWS,
+        col,
+        {
+            "validate": "list",
+            "source": source,
+            "error_type": "information" if multi else "stop",
+            "error_title": doc.name,
+            "error_message": (
+                "Pick from the list; several values are separated by ;" if multi else f"Pick a value for {doc.name}."
+            ),
+            "ignore_blank": True,
+        },
+    )

@@ -1,0 +1,49 @@
+"""The template workbook and the README column reference both come from the schemas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from batch.docs import column_reference
+from batch.template import write_template
+from schemas import SHEETS, vocab
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_template_has_every_sheet_column_note_and_frozen_header(tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx"))
+    assert book.sheetnames[0] == "README"
+    assert book["lists"].sheet_state == "hidden"
+    for spec in SHEETS.values():
+        sheet = book[spec.name]
+        assert [c.value for c in sheet[1]] == list(spec.column_names)
+        assert sheet.freeze_panes == "A2"
+        for cell, doc in zip(sheet[1], spec.columns, strict=True):
+            assert doc.meaning in cell.comment.text
+            assert ("Required." in cell.comment.text) == doc.required
+
+
+def test_template_dropdowns_point_at_full_lists(tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx"))
+    lists = book["lists"]
+    header = {cell.value: cell.column_letter for cell in lists[1]}
+    country_values = [c.value for c in lists[header["countries"]][1:] if c.value]
+    assert tuple(country_values) == vocab.countries()
+    assert "FI" in country_values and "SE" in country_values
+    customers = book["customers"]
+    col = {c.value: c.column_letter for c in customers[1]}
+    by_range = {str(dv.sqref).split(":")[0]: dv for dv in customers.data_validations.dataValidation}
+    country_dv = by_range[f"{col['country']}2"]
+    assert country_dv.formula1 == f"lists!${header['countries']}$2:${header['countries']}${len(country_values) + 1}"
+    assert country_dv.errorStyle in (None, "stop")
+    assert by_range[f"{col['packages']}2"].errorStyle == "information"
+    assert f"{col['timezone']}2" in by_range
+    assert f"{col['supported_location_confirmed']}2" in by_range
+
+
+def test_readme_column_reference_is_generated_from_schemas() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert column_reference() in readme, "README column reference is stale: run `python -m batch.docs`"
