@@ -1,0 +1,49 @@
+"""The stages wired together for each command, so the CLI only parses options and prints.
+
+Each function here is what one command does, callable from Python and testable without the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from batch.load import LoadedBatch, load_inputs
+from batch.problems import Problem
+from batch.validate import ValidatedBatch, validate
+from batch.validation_report import write_validation_reports
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationOutcome:
+    """What ``rtm-batch validate`` found and wrote."""
+
+    loaded: LoadedBatch
+    validated: ValidatedBatch
+    reports: tuple[Path, ...]
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        return self.validated.problems
+
+    @property
+    def row_counts(self) -> dict[str, int]:
+        return {name: frame.height for name, frame in self.validated.sheets.items()}
+
+    @property
+    def invalid_counts(self) -> dict[str, int]:
+        return {name: int((~frame["_valid"]).sum()) for name, frame in self.validated.sheets.items()}
+
+    @property
+    def exit_code(self) -> int:
+        """Contract §4: 1 when any row is invalid; warnings alone do not fail."""
+        return 1 if any(p.is_error for p in self.problems) else 0
+
+
+def validate_inputs(paths: Sequence[Path], out_dir: Path) -> ValidationOutcome:
+    """Load, validate and write ``validation.csv`` / ``validation.xlsx`` into ``out_dir``."""
+    loaded = load_inputs(paths)
+    validated = validate(loaded)
+    reports = write_validation_reports(validated.problems, loaded, out_dir)
+    return ValidationOutcome(loaded, validated, tuple(reports))
