@@ -23,7 +23,7 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 demo: $(STAMP)
-	$(BIN)/rtm-batch demo --out out/demo
+	$(BIN)/rtm-batch validate samples/onboarding.xlsx --out out/demo
 
 bench: bench-validate bench-emulator
 

@@ -60,6 +60,44 @@ def template(
     make_console().print(f"Template written to {path}")
 
 
+@app.command()
+def emulator(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (loopback unless you mean it)."),
+    port: int = typer.Option(8765, "--port", help="TCP port; 0 picks a free one."),
+    rate: float = typer.Option(50.0, "--rate", help="Requests per second the server accepts (0 = unlimited)."),
+    burst: int = typer.Option(50, "--burst", help="Requests allowed at once above the rate."),
+    latency_ms: float = typer.Option(0.0, "--latency-ms", help="Delay added to every response."),
+    provisioning_seconds: float = typer.Option(2.0, "--provisioning-seconds", help="Time a customer provisions."),
+    error_rate: float = typer.Option(0.0, "--error-rate", help="Share of writes answered 503 before the write."),
+    lost_response_rate: float = typer.Option(
+        0.0, "--lost-response-rate", help="Share of writes committed whose response is lost (502 or dropped)."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed for the injected faults."),
+    token: str = typer.Option("emulator-token", "--token", help="The bearer token the emulator accepts."),
+) -> None:
+    """Serve the local Webex Wholesale API emulator until Ctrl-C."""
+    from batch.emulator import EmulatorConfig
+    from batch.emulator.server import serve
+
+    config = EmulatorConfig(
+        token=token,
+        rate=rate,
+        burst=burst,
+        latency_ms=latency_ms,
+        provisioning_seconds=provisioning_seconds,
+        error_rate=error_rate,
+        lost_response_rate=lost_response_rate,
+        seed=seed,
+    )
+    console = make_console()
+
+    def ready(base_url: str) -> None:
+        console.print(f"Webex API emulator at {base_url}", markup=False)
+        console.print(f"Token: {token}   (emulator only; stop with Ctrl-C)", markup=False)
+
+    serve(config, host, port, ready)
+
+
 def main() -> None:
     """Console-script entry point: anticipated failures are one line on stderr and exit code 2."""
     try:
