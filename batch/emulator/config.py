@@ -1,0 +1,38 @@
+"""The emulator's knobs as one value object (rate, faults, timing), shared by the CLI, tests and benchmarks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+#: Seeded outcomes a customer's provisioning can end in instead of ``provisioned``.
+CUSTOMER_OUTCOMES = frozenset({"provisioned_with_errors", "error"})
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    """How the emulator behaves; ``rate <= 0`` disables rate limiting, ``clock`` drives async provisioning."""
+
+    token: str = "emulator-token"
+    rate: float = 50.0
+    burst: int = 50
+    latency_ms: float = 0.0
+    provisioning_seconds: float = 2.0
+    error_rate: float = 0.0
+    lost_response_rate: float = 0.0
+    seed: int = 0
+    free_account_emails: frozenset[str] = frozenset()
+    #: externalId → "provisioned_with_errors" | "error" (seeded failures of a customer's provisioning).
+    customer_outcomes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    clock: Callable[[], float] = time.monotonic
+
+    def __post_init__(self) -> None:
+        bad = {k: v for k, v in self.customer_outcomes.items() if v not in CUSTOMER_OUTCOMES}
+        if bad:
+            raise ValueError(f"customer_outcomes values must be one of {sorted(CUSTOMER_OUTCOMES)}: {bad}")
+        for name in ("error_rate", "lost_response_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        object.__setattr__(self, "free_account_emails", frozenset(e.casefold() for e in self.free_account_emails))

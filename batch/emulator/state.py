@@ -1,0 +1,442 @@
+"""In-memory Webex world of the emulator: records, indexes, and the asynchronous provisioning clock.
+
+Every mutation runs on the event-loop thread with no ``await`` in between, so no locks are needed.
+Routes must change indexed fields (emails, extension, numbers) through the methods here so the
+indexes stay true.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+#: Kinds of Webex id this emulator hands out (``ciscospark://us/<KIND>/<uuid>``).
+KINDS = ("CUSTOMER", "ORGANIZATION", "LOCATION", "PEOPLE", "ROLE", "SUBSCRIBER", "LICENSE")
+
+#: ``GET /v1/roles`` of every org (names as Control Hub shows them).
+ROLE_NAMES: tuple[str, ...] = (
+    "Full Administrator",
+    "User and Device Administrator",
+    "Device Administrator",
+    "Read-only Administrator",
+    "Support Administrator",
+    "Compliance Officer",
+    "Provisioning Administrator",
+)
+
+FULL_ADMIN = "Full Administrator"
+
+
+def encode_id(kind: str, value: uuid.UUID) -> str:
+    """Webex ids are unpadded base64 of a ``ciscospark://`` URI (webex-api.md §5.4)."""
+    raw = f"ciscospark://us/{kind}/{value}".encode()
+    return base64.b64encode(raw).decode().rstrip("=")
+
+
+def decode_id(webex_id: str) -> tuple[str, str] | None:
+    """(KIND, uuid) of an id, or None when the text is not a Webex id."""
+    try:
+        text = base64.b64decode(webex_id + "=" * (-len(webex_id) % 4), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    parts = text.split("/")
+    if len(parts) != 5 or parts[0] != "ciscospark:":
+        return None
+    return parts[3], parts[4]
+
+
+def now_iso() -> str:
+    """Wall-clock timestamp for ``created``/``lastStatusChange`` (ISO 8601, ms, Z)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(slots=True)
+class Customer:
+    id: str
+    external_id: str
+    org_id: str | None
+    status: str
+    packages: list[str]
+    customer_info: dict[str, Any]
+    address: dict[str, Any]
+    provisioning_id: str
+    provisioning_parameters: dict[str, Any]
+    errors: list[dict[str, Any]]
+    ready_at: float | None
+    outcome: str | None
+    created: str
+    last_status_change: str
+    #: package → licence id, made when the package is provisioned.
+    licenses: dict[str, str] = field(default_factory=dict)
+    #: package → warnings shown in ``resourceDetails`` (e.g. errorCode 2560).
+    package_warnings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Org:
+    id: str
+    name: str
+    customer_id: str | None
+
+
+@dataclass(slots=True)
+class Location:
+    id: str
+    org_id: str
+    name: str
+    time_zone: str
+    preferred_language: str
+    announcement_language: str
+    address: dict[str, Any]
+    calling_enabled: bool = False
+    main_number: str | None = None
+
+
+@dataclass(slots=True)
+class Number:
+    phone_number: str
+    org_id: str
+    location_id: str
+    state: str = "ACTIVE"
+    owner_id: str | None = None
+    main: bool = False
+
+
+@dataclass(slots=True)
+class Person:
+    id: str
+    org_id: str
+    emails: list[str]
+    first_name: str
+    last_name: str
+    display_name: str
+    roles: list[str]
+    location_id: str | None
+    phone_numbers: list[dict[str, str]]
+    extension: str | None
+    licenses: list[str]
+    created: str
+    status: str = "active"
+
+
+@dataclass(slots=True)
+class Subscriber:
+    id: str
+    customer_id: str
+    org_id: str
+    person_id: str | None
+    email: str
+    package: str
+    status: str
+    location_id: str | None
+    primary_phone_number: str | None
+    extension: str | None
+    first_name: str
+    last_name: str
+    created: str
+    last_status_change: str
+
+
+@dataclass(slots=True)
+class Role:
+    id: str
+    name: str
+
+
+class EmulatorState:
+    """All objects by id, plus the lookups the routes need to stay O(1) under load."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._seed = seed
+        self.reset()
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget everything; ids restart from the seed so runs are reproducible."""
+        self._rng = random.Random(self._seed)
+        self.customers: dict[str, Customer] = {}
+        self.orgs: dict[str, Org] = {}
+        self.locations: dict[str, Location] = {}
+        self.numbers: dict[str, Number] = {}
+        self.people: dict[str, Person] = {}
+        self.subscribers: dict[str, Subscriber] = {}
+        self._customer_by_ext: dict[str, str] = {}
+        self._locations_by_org: dict[str, list[str]] = {}
+        self._numbers_by_org: dict[str, dict[str, Number]] = {}
+        self._people_by_org: dict[str, dict[str, Person]] = {}
+        self._person_by_email: dict[str, str] = {}
+        self._person_by_ext: dict[tuple[str, str], str] = {}
+        self._subscriber_by_email: dict[str, str] = {}
+        self._pending: dict[str, float] = {}
+        self.roles: dict[str, Role] = {}
+        for name in ROLE_NAMES:
+            role = Role(self.new_id("ROLE"), name)
+            self.roles[role.id] = role
+
+    def new_id(self, kind: str) -> str:
+        """A fresh id of ``kind`` from the seeded generator."""
+        return encode_id(kind, uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    # ---- lookups ---------------------------------------------------------------------------------
+
+    def customer_by_external_id(self, external_id: str) -> Customer | None:
+        cid = self._customer_by_ext.get(external_id)
+        return self.customers.get(cid) if cid else None
+
+    def org(self, org_id: str) -> Org | None:
+        return self.orgs.get(org_id)
+
+    def customer_of_org(self, org_id: str) -> Customer | None:
+        org = self.orgs.get(org_id)
+        return self.customers.get(org.customer_id) if org and org.customer_id else None
+
+    def locations_in_org(self, org_id: str) -> list[Location]:
+        """Creation order, so the wholesale-made HQ comes first (as REFAPP assumes)."""
+        return [self.locations[i] for i in self._locations_by_org.get(org_id, ())]
+
+    def location_by_name(self, org_id: str, name: str) -> Location | None:
+        wanted = name.casefold()
+        return next((loc for loc in self.locations_in_org(org_id) if loc.name.casefold() == wanted), None)
+
+    def number(self, e164: str) -> Number | None:
+        return self.numbers.get(e164)
+
+    def numbers_in_org(self, org_id: str, location_id: str | None = None) -> list[Number]:
+        found = self._numbers_by_org.get(org_id, {}).values()
+        return [n for n in found if location_id is None or n.location_id == location_id]
+
+    def person_by_email(self, email: str) -> Person | None:
+        pid = self._person_by_email.get(email.casefold())
+        return self.people.get(pid) if pid else None
+
+    def person_by_extension(self, org_id: str, extension: str) -> Person | None:
+        pid = self._person_by_ext.get((org_id, extension))
+        return self.people.get(pid) if pid else None
+
+    def people_in_org(self, org_id: str) -> list[Person]:
+        return list(self._people_by_org.get(org_id, {}).values())
+
+    def subscriber_by_email(self, email: str) -> Subscriber | None:
+        sid = self._subscriber_by_email.get(email.casefold())
+        return self.subscribers.get(sid) if sid else None
+
+    def role_by_name(self, name: str) -> Role | None:
+        return next((r for r in self.roles.values() if r.name == name), None)
+
+    # ---- mutations that keep the indexes true ----------------------------------------------------
+
+    def add_customer(self, customer: Customer, ready_at: float | None = None) -> None:
+        self.customers[customer.id] = customer
+        self._customer_by_ext[customer.external_id] = customer.id
+        self.schedule(customer, ready_at)
+
+    def change_external_id(self, customer: Customer, external_id: str) -> None:
+        self._customer_by_ext.pop(customer.external_id, None)
+        customer.external_id = external_id
+        self._customer_by_ext[external_id] = customer.id
+
+    def schedule(self, customer: Customer, ready_at: float | None) -> None:
+        """Make ``settle`` finish the customer's current async step at ``ready_at``."""
+        customer.ready_at = ready_at
+        if ready_at is None:
+            self._pending.pop(customer.id, None)
+        else:
+            self._pending[customer.id] = ready_at
+
+    def remove_customer(self, customer_id: str) -> None:
+        """Drop the wholesale mapping (and its subscribers); the org and its people stay, as in Webex."""
+        customer = self.customers.pop(customer_id, None)
+        if customer is None:
+            return
+        self._pending.pop(customer_id, None)
+        self._customer_by_ext.pop(customer.external_id, None)
+        for sub in [s for s in self.subscribers.values() if s.customer_id == customer_id]:
+            self.remove_subscriber(sub.id)
+        if customer.org_id and customer.org_id in self.orgs:
+            self.orgs[customer.org_id].customer_id = None
+
+    def add_org(self, org: Org) -> None:
+        self.orgs[org.id] = org
+        self._locations_by_org.setdefault(org.id, [])
+        self._numbers_by_org.setdefault(org.id, {})
+        self._people_by_org.setdefault(org.id, {})
+
+    def add_location(self, location: Location) -> None:
+        self.locations[location.id] = location
+        self._locations_by_org.setdefault(location.org_id, []).append(location.id)
+
+    def add_number(self, number: Number) -> None:
+        self.numbers[number.phone_number] = number
+        self._numbers_by_org.setdefault(number.org_id, {})[number.phone_number] = number
+
+    def remove_number(self, e164: str) -> None:
+        number = self.numbers.pop(e164, None)
+        if number is not None:
+            self._numbers_by_org.get(number.org_id, {}).pop(e164, None)
+
+    def add_person(self, person: Person) -> None:
+        self.people[person.id] = person
+        self._people_by_org.setdefault(person.org_id, {})[person.id] = person
+        for email in person.emails:
+            self._person_by_email[email.casefold()] = person.id
+        if person.extension:
+            self._person_by_ext[(person.org_id, person.extension)] = person.id
+
+    def set_person_emails(self, person: Person, emails: list[str]) -> None:
+        for email in person.emails:
+            self._person_by_email.pop(email.casefold(), None)
+        person.emails = list(emails)
+        for email in person.emails:
+            self._person_by_email[email.casefold()] = person.id
+
+    def set_person_extension(self, person: Person, extension: str | None) -> None:
+        if person.extension:
+            self._person_by_ext.pop((person.org_id, person.extension), None)
+        person.extension = extension or None
+        if person.extension:
+            self._person_by_ext[(person.org_id, person.extension)] = person.id
+
+    def add_subscriber(self, subscriber: Subscriber) -> None:
+        self.subscribers[subscriber.id] = subscriber
+        self._subscriber_by_email[subscriber.email.casefold()] = subscriber.id
+
+    def remove_subscriber(self, subscriber_id: str) -> Subscriber | None:
+        """Remove the mapping and free the person's numbers (the Webex user itself stays)."""
+        sub = self.subscribers.pop(subscriber_id, None)
+        if sub is None:
+            return None
+        self._subscriber_by_email.pop(sub.email.casefold(), None)
+        person = self.people.get(sub.person_id) if sub.person_id else None
+        if person is not None:
+            for number in self.numbers_in_org(person.org_id):
+                if number.owner_id == person.id:
+                    number.owner_id = None
+            person.phone_numbers = []
+            self.set_person_extension(person, None)
+            person.licenses = []
+        return sub
+
+    # ---- asynchronous provisioning ---------------------------------------------------------------
+
+    def settle(self, now: float) -> None:
+        """Finish every async customer step whose time has come (called before each request)."""
+        if not self._pending:
+            return
+        due = [cid for cid, at in self._pending.items() if at <= now]
+        for cid in due:
+            customer = self.customers.get(cid)
+            self._pending.pop(cid, None)
+            if customer is None:
+                continue
+            customer.ready_at = None
+            if customer.status == "deleting":
+                self.remove_customer(cid)
+            elif customer.status == "provisioning":
+                self._finish_provisioning(customer)
+            elif customer.status == "updating":
+                self._grant_licenses(customer)
+                self._set_status(customer, "provisioned")
+
+    def _set_status(self, customer: Customer, status: str) -> None:
+        customer.status = status
+        customer.last_status_change = now_iso()
+
+    def _grant_licenses(self, customer: Customer) -> None:
+        customer.licenses = {p: customer.licenses.get(p) or self.new_id("LICENSE") for p in customer.packages}
+
+    def _finish_provisioning(self, customer: Customer) -> None:
+        """provisioning → provisioned: the org, its HQ location and its first admin come to exist."""
+        if customer.outcome == "error":
+            customer.errors = [{"errorCode": 2560, "description": "One or more Webex Calling services are "
+                                "unavailable due to maintenance, unable to start provisioning. Consult "
+                                "status.webex.com and retry later."}]
+            self._set_status(customer, "error")
+            return
+        info = customer.customer_info
+        org = self.orgs.get(customer.org_id) if customer.org_id else None
+        if org is None:
+            org = Org(self.new_id("ORGANIZATION"), info.get("name") or customer.external_id, customer.id)
+            self.add_org(org)
+        org.customer_id = customer.id
+        customer.org_id = org.id
+        self._grant_licenses(customer)
+        if not self.locations_in_org(org.id):
+            self.add_location(self._hq_location(customer, org.id))
+        status = "provisioned_with_errors" if customer.outcome == "provisioned_with_errors" else "provisioned"
+        if status == "provisioned_with_errors" and customer.packages:
+            customer.package_warnings[customer.packages[-1]] = [
+                {"errorCode": 2560, "description": "One or more Webex Calling services are unavailable due to "
+                 "maintenance, unable to start provisioning. Consult status.webex.com and retry later."}
+            ]
+        email = info.get("primaryEmail")
+        if email and self.person_by_email(email) is None:
+            self.add_person(self._admin(customer, org.id, email))
+        elif email and self.person_by_email(email).org_id != org.id:  # type: ignore[union-attr]
+            customer.errors = [{"errorCode": 10022, "description": "The email is already associated with an "
+                                "existing user."}]
+            status = "provisioned_with_errors"
+        self._set_status(customer, status)
+
+    def _hq_location(self, customer: Customer, org_id: str) -> Location:
+        calling = (customer.provisioning_parameters.get("calling") or {}).get("location")
+        source = calling or {}
+        addr = source.get("address") or customer.address
+        language = source.get("language") or (customer.customer_info.get("language") or "en_us")
+        return Location(
+            id=self.new_id("LOCATION"),
+            org_id=org_id,
+            name=source.get("name") or customer.customer_info.get("name") or "Headquarters",
+            time_zone=source.get("timezone") or "UTC",
+            preferred_language=language.lower(),
+            announcement_language=language.lower(),
+            address={
+                "address1": addr.get("addressLine1", ""),
+                "address2": addr.get("addressLine2") or None,
+                "city": addr.get("city", ""),
+                "state": addr.get("stateOrProvince") or None,
+                "postalCode": addr.get("zipOrPostalCode") or None,
+                "country": addr.get("country", ""),
+            },
+            calling_enabled=calling is not None,
+        )
+
+    def _admin(self, customer: Customer, org_id: str, email: str) -> Person:
+        role = self.role_by_name(FULL_ADMIN)
+        local = email.split("@", 1)[0]
+        return Person(
+            id=self.new_id("PEOPLE"),
+            org_id=org_id,
+            emails=[email],
+            first_name="",
+            last_name="",
+            display_name=local,
+            roles=[role.id] if role else [],
+            location_id=None,
+            phone_numbers=[],
+            extension=None,
+            licenses=[],
+            created=now_iso(),
+        )
+
+    # ---- operator view ---------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every object as plain JSON (for ``GET /_emulator/state``)."""
+        def rows(table: dict[str, Any]) -> list[dict[str, Any]]:
+            return [dataclasses.asdict(obj) for obj in table.values()]
+
+        return {
+            "customers": rows(self.customers),
+            "orgs": rows(self.orgs),
+            "locations": rows(self.locations),
+            "numbers": rows(self.numbers),
+            "people": rows(self.people),
+            "subscribers": rows(self.subscribers),
+            "roles": rows(self.roles),
+        }
