@@ -1,0 +1,105 @@
+"""Org-level Webex APIs a partner calls with ``orgId`` after wholesale provisioning (webex-api.md §4).
+
+``routes(ctx)`` is what the app mounts: locations and calling enablement, numbers (``org_locations``),
+people and roles (``org_people``). The helpers here are the checks those handlers share, so every
+endpoint words the same mistake the same way. Auth, tracking ids, rate limits and faults are the app's
+middleware; handlers only do business logic and raise ``ApiProblem`` for Webex-shaped errors.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute
+
+from batch.emulator.http import ApiProblem, EmulatorContext
+from batch.emulator.state import Location, Org
+
+#: Webex stores numbers as E.164: ``+``, country code (no leading 0), at most 15 digits.
+E164 = re.compile(r"\+[1-9]\d{6,14}")
+
+#: errorCodes used in this module's error bodies (Webex publishes few; these mirror observed ones).
+CODE_INVALID = 25008  # "Missing or invalid field" as Webex Calling answers a bad body
+CODE_NOT_FOUND = 4008
+CODE_CONFLICT = 4003
+CODE_NUMBER_UNAVAILABLE = 8361  # "[Error 8361] DN is unavailable : +12145559000" (validateNumbers)
+
+
+def routes(ctx: EmulatorContext) -> list[BaseRoute]:
+    """Every org-level route, bound to the app's shared context."""
+    from batch.emulator import org_locations, org_people
+
+    return [*org_locations.routes(ctx), *org_people.routes(ctx)]
+
+
+def require_org(ctx: EmulatorContext, request: Request) -> Org:
+    """The org named by ``?orgId=``; a partner tool must always pass it, an unknown one is a 404."""
+    org_id = request.query_params.get("orgId")
+    if not org_id:
+        raise ApiProblem(400, "orgId is required", CODE_INVALID)
+    org = ctx.state.org(org_id)
+    if org is None:
+        raise ApiProblem(404, f"Organization {org_id} not found", CODE_NOT_FOUND)
+    return org
+
+
+def require_location(ctx: EmulatorContext, org: Org, location_id: str) -> Location:
+    """A location of ``org``; another org's location is as unknown as a made-up id."""
+    location = ctx.state.locations.get(location_id)
+    if location is None or location.org_id != org.id:
+        raise ApiProblem(404, f"Location {location_id} not found", CODE_NOT_FOUND)
+    return location
+
+
+def text(body: dict[str, Any], name: str, *, required: bool = True, max_len: int | None = None,
+         where: str = "") -> str | None:
+    """A string field of a JSON body: present when required, a string, not blank, within ``max_len``."""
+    label = f"{where}{name}"
+    value = body.get(name)
+    if value is None:
+        if required:
+            raise ApiProblem(400, f"{label} is required", CODE_INVALID)
+        return None
+    if not isinstance(value, str):
+        raise ApiProblem(400, f"{label} must be a string", CODE_INVALID)
+    if required and not value.strip():
+        raise ApiProblem(400, f"{label} must not be blank", CODE_INVALID)
+    if max_len is not None and len(value) > max_len:
+        raise ApiProblem(400, f"{label} must be at most {max_len} characters, got {len(value)}", CODE_INVALID)
+    return value
+
+
+def string_list(body: dict[str, Any], name: str) -> list[str] | None:
+    """A list-of-strings field, or None when absent."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApiProblem(400, f"{name} must be a list of strings", CODE_INVALID)
+    return value
+
+
+def paged(ctx: EmulatorContext, request: Request, key: str, rows: list[Any], *, start_param: str,
+          default_max: int, render: Any, extra: dict[str, Any] | None = None) -> JSONResponse:
+    """One page of ``rows`` rendered under ``key``, with the ``Link: rel="next"`` header when more follow."""
+    chunk, link = ctx.page(request, rows, start_param=start_param, default_max=default_max)
+    body: dict[str, Any] = {key: [render(row) for row in chunk], **(extra or {})}
+    return JSONResponse(body, headers={"Link": link} if link else None)
+
+
+def query_bool(request: Request, name: str) -> bool | None:
+    """``true``/``false`` query flags as Webex spells them; anything else is a 400."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw.lower() in ("true", "false"):
+        return raw.lower() == "true"
+    raise ApiProblem(400, f"{name} must be true or false, got {raw!r}", CODE_INVALID)
+
+
+def compact(mapping: dict[str, Any]) -> dict[str, Any]:
+    """Drop unset fields: Webex omits them rather than sending null (and the specs type them as strings)."""
+    return {k: v for k, v in mapping.items() if v is not None and v != ""}
