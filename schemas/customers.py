@@ -28,7 +28,7 @@ class CustomersSchema(pa.DataFrameModel):
         "Mäkelän Konepaja Oy",
         required=True,
         str_matches=NO_PERCENT_PATTERN,
-        hint="no % character",
+        hint="text without the % character",
     )
     admin_email: str = column(
         "Email of the customer's first (full) administrator", "it.tuki@makelankonepaja.fi", required=True
@@ -47,7 +47,7 @@ class CustomersSchema(pa.DataFrameModel):
         dropdown="packages",
     )
     language: str = column(
-        "Language of the customer's emails", "fi", str_matches=LANGUAGE_PATTERN, hint="like fi or en_US"
+        "Language of the customer's emails", "fi", str_matches=LANGUAGE_PATTERN, hint="a language code like fi or en_US"
     )
     address_line1: str = address_line("Street address of the headquarters", "Hämeentie 15", required=True)
     address_line2: str = address_line("Second address line", "3. krs")
@@ -60,7 +60,7 @@ class CustomersSchema(pa.DataFrameModel):
         required=True,
         dropdown="countries",
         str_matches=COUNTRY_PATTERN,
-        hint="two letters, like FI",
+        hint="a two-letter ISO 3166 code",
     )
     supported_location_confirmed: str = column(
         "You verified the headquarters is in a Webex-supported location (Partner Hub step 8): yes / kyllä / x",
@@ -81,7 +81,7 @@ class CustomersSchema(pa.DataFrameModel):
         "Language of announcements and emails at the headquarters (needed for calling packages)",
         "fi_fi",
         str_matches=LOCATION_LANGUAGE_PATTERN,
-        hint="like fi_fi or en_us",
+        hint="a language_country code like fi_fi or en_us",
     )
     emergency_location_identifier: str = column("SIP header sent with emergency calls from the HQ", "")
     numbers: str = column(

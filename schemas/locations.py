@@ -33,7 +33,7 @@ class LocationsSchema(pa.DataFrameModel):
         required=True,
         dropdown="countries",
         str_matches=COUNTRY_PATTERN,
-        hint="two letters, like FI",
+        hint="a two-letter ISO 3166 code",
     )
     timezone: str = column("IANA time zone", "Europe/Helsinki", required=True, dropdown="timezones")
     preferred_language: str = column(
@@ -41,14 +41,14 @@ class LocationsSchema(pa.DataFrameModel):
         "fi_fi",
         required=True,
         str_matches=LOCATION_LANGUAGE_PATTERN,
-        hint="like fi_fi or en_us",
+        hint="a language_country code like fi_fi or en_us",
     )
     announcement_language: str = column(
         "Language of voice announcements for this location",
         "fi_fi",
         required=True,
         str_matches=LOCATION_LANGUAGE_PATTERN,
-        hint="like fi_fi or en_us",
+        hint="a language_country code like fi_fi or en_us",
     )
     numbers: str = column(
         "Phone numbers added to this location, separated by ; or one per line; ranges as FIRST..LAST",

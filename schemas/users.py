@@ -19,10 +19,10 @@ class UsersSchema(pa.DataFrameModel):
         "The user's email address; unique in the whole batch", "aino.makela@makelankonepaja.fi", required=True
     )
     first_name: str = column(
-        "First name", "Aino", required=True, str_matches=NAME_PATTERN, hint='none of % # < > \\ / "'
+        "First name", "Aino", required=True, str_matches=NAME_PATTERN, hint='text without any of % # < > \\ / "'
     )
     last_name: str = column(
-        "Last name", "Mäkelä", required=True, str_matches=NAME_PATTERN, hint='none of % # < > \\ / "'
+        "Last name", "Mäkelä", required=True, str_matches=NAME_PATTERN, hint='text without any of % # < > \\ / "'
     )
     package: str = column(
         "The user's one package; must be one of the customer's packages",

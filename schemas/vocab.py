@@ -101,3 +101,16 @@ def countries() -> tuple[str, ...]:
 def timezones() -> tuple[str, ...]:
     """IANA zone names from the tzdata package (same on every machine, unlike the OS database)."""
     return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")))
+
+#: Countries whose addresses need a state or province (the API: "may be required in specific geographies").
+STATE_REQUIRED: frozenset[str] = frozenset({"US", "CA", "AU"})
+
+#: Countries without a postal-code system (UPU list); everywhere else an address needs a postal code.
+NO_POSTAL_CODE: frozenset[str] = frozenset(
+    {
+        "AE", "AG", "AO", "AW", "BF", "BI", "BJ", "BO", "BQ", "BS", "BW", "BZ", "CD", "CF", "CG", "CI", "CK", "CM",
+        "CW", "DJ", "DM", "ER", "FJ", "GA", "GD", "GH", "GM", "GQ", "GY", "HK", "JM", "KI", "KM", "KN", "KP", "LY",
+        "ML", "MO", "MR", "NR", "NU", "QA", "RW", "SB", "SC", "SL", "SR", "SS", "ST", "SX", "SY", "TD", "TF", "TG",
+        "TK", "TL", "TO", "TV", "UG", "VU", "YE", "ZW",
+    }
+)  # fmt: skip
