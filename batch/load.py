@@ -195,27 +195,35 @@ def _unknown_sheet(name: str, where: Path) -> Problem:
 def _sheet_part(
     sheet: str, source: str, where: str, grid: pl.DataFrame, width: int | None, problems: list[Problem]
 ) -> SheetData | None:
-    """Header found, columns mapped, cells trimmed, blank rows dropped; None for a sheet with no header."""
+    """Header found, columns mapped, cells trimmed, blank rows dropped; None for a sheet with no header.
+
+    A row is dropped when none of the sheet's columns has a value: a row with values only in ignored
+    columns (notes beside the table) is not input, and its column is already reported as ignored.
+    """
     cells = [name for name in grid.columns if name != ROW]
     trimmed = grid.select(pl.col(ROW), *[_trim(name) for name in cells])
-    filled = pl.any_horizontal([pl.col(name).is_not_null() for name in cells]) if cells else pl.lit(False)
-    trimmed = trimmed.with_columns(filled.alias("_filled"))
-    first = trimmed.select(pl.col("_filled").arg_true().first()).item()
+    first = trimmed.select(_any_value(cells).arg_true().first()).item() if cells else None
     if first is None:
         return None
     header = trimmed.row(first, named=True)
-    data = trimmed.slice(first + 1).filter(pl.col("_filled"))
+    rest = trimmed.slice(first + 1)
     named = cells if width is None else cells[:width]
-    mapped, headers = _map_headers(sheet, where, header, named, data, problems)
+    mapped, headers = _map_headers(sheet, where, header, named, rest, problems)
     if width is not None and len(cells) > width:
-        problems.extend(_extra_cells(sheet, data, cells[width:], width))
+        problems.extend(_extra_cells(sheet, rest, cells[width:], width))
     _require_columns(sheet, where, mapped, header, named)
     columns = [
         pl.col(mapped[name]).alias(name) if name in mapped else pl.lit(None, pl.String).alias(name)
         for name in SHEETS[sheet].column_names
     ]
-    frame = data.select(*columns, pl.col(ROW), pl.lit(source, pl.String).alias(SOURCE))
+    frame = rest.filter(_any_value(list(mapped.values()))).select(
+        *columns, pl.col(ROW), pl.lit(source, pl.String).alias(SOURCE)
+    )
     return SheetData(sheet, frame, headers)
+
+
+def _any_value(cells: list[str]) -> pl.Expr:
+    return pl.any_horizontal([pl.col(name).is_not_null() for name in cells])
 
 
 def _trim(name: str) -> pl.Expr:
@@ -233,11 +241,11 @@ def _map_headers(
     row = header[ROW]
     mapped: dict[str, str] = {}
     headers: dict[str, str] = {}
-    for position, cell in enumerate(named):
+    for cell in named:
         original = header[cell]
         if original is None:
             if data.height and data[cell].is_not_null().any():
-                label = _column_label(position, where)
+                label = _column_label(int(cell[1:]), where)
                 problems.append(_unknown_column(sheet, row, label, "has values but no header", spec.column_names))
             continue
         canon = canonical_name(original)
@@ -260,7 +268,8 @@ def _unknown_column(sheet: str, row: int, column: str, why: str, expected: tuple
 
 
 def _column_label(position: int, where: str) -> str:
-    """How a person finds a header-less column: its letter in a workbook, its number in a CSV file."""
+    """How a person finds a header-less column (0-based ``position``): its letter in a workbook, its
+    number in a CSV file."""
     if where.startswith("sheet "):
         letters = ""
         number = position + 1
@@ -273,7 +282,7 @@ def _column_label(position: int, where: str) -> str:
 
 def _extra_cells(sheet: str, data: pl.DataFrame, spare: list[str], width: int) -> list[Problem]:
     """CSV records with more cells than the header: usually a separator inside an unquoted value."""
-    rows = data.filter(pl.any_horizontal([pl.col(name).is_not_null() for name in spare]))[ROW].to_list()
+    rows = data.filter(_any_value(spare))[ROW].to_list()
     message = (
         f"this row has more cells than the header ({width}); the extra cells are ignored — "
         "a value with a separator in it must be in double quotes"

@@ -67,7 +67,8 @@ class Workbook:
                 f"{self.path}: sheet {sheet!r} cannot be read ({_first_line(exc)}); "
                 "open the workbook in Excel, save it again and retry"
             ) from None
-        frame = frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)})
+        # Name columns by their absolute position so a message can give the Excel column letter.
+        frame = frame.rename({info.name: f"c{info.absolute_index}" for info in loaded.selected_columns})
         cells = [pl.col(name).cast(pl.String).str.replace(_MIDNIGHT, "$1") for name in frame.columns]
         return frame.select(cells).with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
 

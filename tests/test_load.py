@@ -7,6 +7,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -470,3 +471,26 @@ def test_million_user_rows_csv_loads_in_seconds(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     assert frame.height == n and frame[ROW][-1] == n + 1
     assert elapsed < 3.0, f"1M user rows took {elapsed:.2f} s"
+
+
+def test_openpyxl_sheet_starting_at_c3_keeps_rows_and_column_letters(tmp_path: Path) -> None:
+    """Another writer, a table that does not start at A1, and a header-less cell named by its letter."""
+    book = openpyxl.Workbook()
+    for name, rows in batch_sheets(users=0).items():
+        book.create_sheet(name)
+        for col, header in enumerate(rows[0]):
+            book[name].cell(row=1, column=col + 1, value=header)
+    del book["Sheet"]
+    users = book["users"]
+    users.delete_rows(1)
+    for col, header in enumerate(SHEETS["users"].required_columns):
+        users.cell(row=3, column=col + 3, value=header)
+        users.cell(row=5, column=col + 3, value=USER[header])
+    users["D5"] = 358401234567  # a number where the email should be: still text, no ".0"
+    users["M6"] = "stray"
+    path = tmp_path / "openpyxl.xlsx"
+    book.save(path)
+    batch = load_inputs([path])
+    frame = batch.sheets["users"].frame
+    assert frame.select("customer_external_id", "email", ROW).rows() == [("FI-1", "358401234567", 5)]
+    assert [(p.row, p.column) for p in batch.problems] == [(3, "(column M)")]
