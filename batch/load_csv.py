@@ -63,7 +63,7 @@ def read_csv_grid(path: Path) -> tuple[pl.DataFrame, int]:
         )
     except pl.exceptions.ComputeError as exc:
         if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
-            raise InputError(f"{path}: the file is not UTF-8 text further down; {_SAVE_AS_UTF8}") from None
+            raise _not_utf8(path, path.read_bytes()) from None
         raise InputError(f"{path}: cannot be read as CSV ({_first_line(exc)})") from None
     return grid.with_columns(pl.col(ROW).cast(pl.Int64)), width
 
@@ -99,12 +99,19 @@ def _decode_head(path: Path, head: bytes) -> str:
     try:
         # An incremental decoder tolerates a character cut in two at the end of the chunk.
         return codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        raise _not_utf8(path, head) from None
+
+
+def _not_utf8(path: Path, data: bytes) -> InputError:
+    """The error for a file saved in an 8-bit encoding, naming the first line that is not UTF-8."""
+    try:
+        data.decode("utf-8")
+        where = ""
     except UnicodeDecodeError as exc:
-        line = head[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"{path}: the file is not UTF-8 (line {line} has a byte that is not UTF-8, e.g. an ä saved as "
-            f"Windows-1252/ANSI); {_SAVE_AS_UTF8}"
-        ) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        where = f" (line {line} has a byte that is not UTF-8, e.g. an ä saved as Windows-1252/ANSI)"
+    return InputError(f"{path}: the file is not UTF-8{where}; {_SAVE_AS_UTF8}")
 
 
 def _header_width(text: str, separator: str) -> int:

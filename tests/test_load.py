@@ -399,7 +399,7 @@ def test_cp1252_far_down_a_large_csv(tmp_path: Path) -> None:
     write_csv(folder / "users.csv", rows, encoding="cp1252")
     with pytest.raises(InputError) as exc:
         load_inputs([folder])
-    assert "users.csv" in message(exc) and "CSV UTF-8" in message(exc)
+    assert "users.csv" in message(exc) and "line 3002" in message(exc) and "CSV UTF-8" in message(exc)
 
 
 def test_utf16_csv(tmp_path: Path) -> None:
