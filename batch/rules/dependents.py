@@ -22,7 +22,7 @@ def dependency_problems(p: Prepared, found: pl.DataFrame) -> pl.DataFrame:
     bad_templates = _invalid(found, "templates")
     template_dependents = emit(
         p.customers,
-        pl.col("provisioning_id").is_null() & pl.col("__tpos").is_in(bad_templates),
+        pl.col("provisioning_id").is_null() & pl.col("__tpos").is_in(bad_templates.implode()),
         sheet="customers",
         column="template",
         rule=RULE,
@@ -31,7 +31,7 @@ def dependency_problems(p: Prepared, found: pl.DataFrame) -> pl.DataFrame:
         ),
     )
     bad_customers = pl.concat([_invalid(found, "customers"), template_dependents["pos"]]).unique()
-    customer_parent = pl.col("__cpos").is_in(bad_customers)
+    customer_parent = pl.col("__cpos").is_in(bad_customers.implode())
     customer_message = pl.format(
         "customer {} on customers row {} is invalid; fix that row first",
         pl.col("customer_external_id"),
@@ -63,7 +63,7 @@ def dependency_problems(p: Prepared, found: pl.DataFrame) -> pl.DataFrame:
             ),
             emit(
                 users,
-                ~customer_parent.fill_null(False) & pl.col("__lpos").is_in(bad_locations),
+                ~customer_parent.fill_null(False) & pl.col("__lpos").is_in(bad_locations.implode()),
                 sheet="users",
                 column="location_name",
                 rule=RULE,
