@@ -187,3 +187,17 @@ def check_response(stem: str, method: str, path: str, status: int | str, body: A
 def _media_key(holder: dict[str, Any]) -> str:
     content = holder["content"]
     return "application/json" if "application/json" in content else next(k for k in content if "json" in k)
+
+
+def checked(client: Any, stem: str, method: str, path: str, *, json: Any = None, **kwargs: Any) -> Any:
+    """Send a request through an httpx client, checking the request body and the response body against `stem`.
+
+    Why: a test that talks to the emulator (or the client under test) proves both sides speak the spec.
+    Returns the httpx response; a body that is not JSON is checked as None.
+    """
+    if json is not None:
+        check_request(stem, method, path, json)
+    response = client.request(method, path, json=json, **kwargs)
+    body = response.json() if response.content and "json" in response.headers.get("content-type", "") else None
+    check_response(stem, method, path, response.status_code, body)
+    return response

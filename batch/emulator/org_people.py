@@ -73,17 +73,19 @@ async def get_role(ctx: EmulatorContext, request: Request) -> Response:
 
 def person_json(person: Person, *, calling: bool) -> dict[str, Any]:
     """The ``Person`` object; calling fields only when asked for with ``callingData=true``."""
-    row = compact({
-        "id": person.id,
-        "emails": list(person.emails),
-        "displayName": person.display_name,
-        "firstName": person.first_name,
-        "lastName": person.last_name,
-        "orgId": person.org_id,
-        "created": person.created,
-        "status": person.status,
-        "type": "person",
-    })
+    row = compact(
+        {
+            "id": person.id,
+            "emails": list(person.emails),
+            "displayName": person.display_name,
+            "firstName": person.first_name,
+            "lastName": person.last_name,
+            "orgId": person.org_id,
+            "created": person.created,
+            "status": person.status,
+            "type": "person",
+        }
+    )
     row["roles"] = list(person.roles)
     row["licenses"] = list(person.licenses)
     if calling:
@@ -122,8 +124,16 @@ async def list_people(ctx: EmulatorContext, request: Request) -> Response:
     if location_id := query.get("locationId"):
         rows = [p for p in rows if p.location_id == location_id]
     calling = bool(query_bool(request, "callingData"))
-    return paged(ctx, request, "items", rows, start_param="start", default_max=100,
-                 render=lambda p: person_json(p, calling=calling), extra=extra or None)
+    return paged(
+        ctx,
+        request,
+        "items",
+        rows,
+        start_param="start",
+        default_max=100,
+        render=lambda p: person_json(p, calling=calling),
+        extra=extra or None,
+    )
 
 
 async def get_person(ctx: EmulatorContext, request: Request) -> Response:
@@ -189,15 +199,16 @@ def _calling_change(ctx: EmulatorContext, person: Person, body: dict[str, Any]) 
             raise ApiProblem(400, "locationId cannot be changed for an existing Webex Calling user", CODE_INVALID)
         location = ctx.state.locations.get(location_id or "")
         if location is None or location.org_id != person.org_id or not location.calling_enabled:
-            raise ApiProblem(400, f"locationId {location_id} is not a calling location of this organization",
-                             CODE_INVALID)
+            raise ApiProblem(
+                400, f"locationId {location_id} is not a calling location of this organization", CODE_INVALID
+            )
     extension = text(body, "extension", required=False) or None
     if extension is not None:
         if not extension.isdigit() or not 2 <= len(extension) <= 10:
             raise ApiProblem(400, f"extension must be 2-10 digits, got {extension!r}", CODE_INVALID)
         holder = ctx.state.person_by_extension(person.org_id, extension)
         if holder is not None and holder.id != person.id:
-            raise ApiProblem(400, f"extension {extension} is already in use in this organization", CODE_INVALID)
+            raise ApiProblem(409, f"extension {extension} is already in use in this organization", CODE_CONFLICT)
     numbers = _work_numbers(ctx, person, body, location_id)
 
     def apply() -> None:
@@ -223,5 +234,5 @@ def _work_numbers(ctx: EmulatorContext, person: Person, body: dict[str, Any], lo
         if number is None or number.location_id != location_id:
             raise ApiProblem(400, f"Phone number {e164} is not a number of the user's location", CODE_INVALID)
         if number.owner_id not in (None, person.id) or number.main:
-            raise ApiProblem(400, f"Phone number {e164} is already assigned", CODE_INVALID)
+            raise ApiProblem(409, f"Phone number {e164} is already assigned", CODE_CONFLICT)
     return numbers
