@@ -1,7 +1,18 @@
-"""Read one workbook (.xlsx) or a folder of CSV files into one text-only polars frame per sheet.
+"""Read .xlsx workbooks and folders of CSV files into one text-only polars frame per input sheet.
 
-Every cell is text (leading zeros, ``+`` and long digit strings survive), trimmed, blank → null, and each
-row keeps the number a person sees in Excel (``_row``: header = 1, first data row = 2).
+Every cell is text (leading zeros, ``+`` and long digit strings survive; an Excel number cell becomes
+its exact digits), trimmed, blank → null, and each row keeps the number a person sees in Excel (``_row``:
+header = 1, first data row = 2; for CSV the record number). The readers (``load_xlsx``, ``load_csv``)
+return *grids* — every row of a sheet, numbered, header not yet interpreted — so headers, trimming and
+blank rows are handled once here for both formats:
+
+- the header is the first row with a value; headers match ``SHEETS`` columns via ``canonical_name`` and
+  a short, explicit alias table; unknown headers are warnings (never used), a column given twice is an
+  ``InputError``, a missing required column is an ``InputError`` naming the columns found;
+- rows with no value in any of the sheet's columns are dropped *after* numbering, so blank rows in the
+  middle and formatted empty rows at the end never shift or add rows;
+- several inputs are merged per sheet (each row keeps its ``_row`` and ``_source``); a sheet may come
+  from any of them, and a required sheet found in none is an ``InputError``.
 """
 
 from __future__ import annotations
@@ -95,8 +106,8 @@ def load_inputs(paths: Sequence[Path | str]) -> LoadedBatch:
     problems: list[Problem] = []
     parts: dict[str, list[SheetData]] = {name: [] for name in SHEETS}
     headerless: dict[str, str] = {}
-    for raw in paths:
-        for sheet, source, where, grid, width in _read_input(Path(raw), problems):
+    for raw in _distinct(paths):
+        for sheet, source, where, grid, width in _read_input(raw, problems):
             part = _sheet_part(sheet, source, where, grid, width, problems)
             if part is None:
                 headerless.setdefault(sheet, where)
@@ -104,6 +115,18 @@ def load_inputs(paths: Sequence[Path | str]) -> LoadedBatch:
                 parts[sheet].append(part)
     sheets = {name: _merge(name, parts[name], headerless.get(name), paths) for name in SHEETS}
     return LoadedBatch(sheets=sheets, problems=tuple(problems))
+
+
+def _distinct(paths: Sequence[Path | str]) -> list[Path]:
+    """The inputs as paths; the same file twice would double every row, which is never meant."""
+    seen: dict[Path, Path] = {}
+    for raw in paths:
+        path = Path(raw)
+        key = path.resolve()
+        if key in seen:
+            raise InputError(f"{path}: given twice (also as {seen[key]}); name each input once")
+        seen[key] = path
+    return list(seen.values())
 
 
 def sheet_for(name: str) -> str | None:

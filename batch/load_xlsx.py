@@ -82,8 +82,14 @@ def check_workbook_file(path: Path) -> None:
                 f"{path}: the workbook is password-protected; open it in Excel, remove the "
                 "password (File → Info → Protect Workbook → Encrypt with Password) and save it"
             )
+        if path.suffix.lower() == ".xls":
+            raise InputError(
+                f"{path}: this is an old Excel 97-2003 (.xls) file; open it in Excel and save it as "
+                "Excel Workbook (.xlsx)"
+            )
         raise InputError(
-            f"{path}: this is an old Excel 97-2003 (.xls) file; open it in Excel and save it as Excel Workbook (.xlsx)"
+            f"{path}: not an .xlsx workbook but an Excel 97-2003 (.xls) or password-protected file; open it in "
+            "Excel, remove any password and save it as Excel Workbook (.xlsx)"
         )
     if not magic.startswith(_ZIP_MAGICS):
         if not magic:

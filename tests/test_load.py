@@ -91,7 +91,9 @@ def test_template_workbook_loads_without_warnings(tmp_path: Path) -> None:
 def test_xlsx_and_csv_folder_give_equal_frames(tmp_path: Path) -> None:
     sheets = batch_sheets()
     sheets["users"].insert(2, [])  # a blank row in the middle
-    from_xlsx = load_inputs([write_workbook(tmp_path / "in.xlsx", sheets, trailing_blank_rows=3)])
+    sheets["users"][1][SHEETS["users"].column_names.index("phone_number")] = "358401234567"
+    book = write_workbook(tmp_path / "in.xlsx", sheets, trailing_blank_rows=3, numeric_columns={"phone_number"})
+    from_xlsx = load_inputs([book])
     from_csv = load_inputs([write_csv_folder(tmp_path / "csv", sheets, separator=";", bom=True)])
     for name in SHEETS:
         left, right = from_xlsx.sheets[name], from_csv.sheets[name]
@@ -494,3 +496,16 @@ def test_openpyxl_sheet_starting_at_c3_keeps_rows_and_column_letters(tmp_path: P
     frame = batch.sheets["users"].frame
     assert frame.select("customer_external_id", "email", ROW).rows() == [("FI-1", "358401234567", 5)]
     assert [(p.row, p.column) for p in batch.problems] == [(3, "(column M)")]
+
+
+def test_ole_file_named_xlsx_without_encryption_marker(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as exc:
+        load_inputs([_ole(tmp_path / "odd.xlsx", encrypted=False)])
+    assert "97-2003" in message(exc) and "password" in message(exc)
+
+
+def test_same_input_twice_is_an_input_error(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "in.xlsx", batch_sheets())
+    with pytest.raises(InputError) as exc:
+        load_inputs([path, tmp_path / "." / "in.xlsx"])
+    assert "given twice" in message(exc)
