@@ -13,7 +13,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from batch.errors import InputError
-from batch.load import ROW, SOURCE, canonical_name, load_inputs
+from batch.load import MAX_ROW_WARNINGS, ROW, SOURCE, canonical_name, load_inputs
 from batch.template import write_template
 from schemas import SHEETS
 from tests.builders import input_sheets, sheet_rows, write_csv, write_csv_folder, write_workbook
@@ -509,3 +509,25 @@ def test_same_input_twice_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         load_inputs([path, tmp_path / "." / "in.xlsx"])
     assert "given twice" in message(exc)
+
+
+def test_empty_optional_csv_is_an_absent_sheet(tmp_path: Path) -> None:
+    folder = write_csv_folder(tmp_path / "csv", batch_sheets())
+    (folder / "templates.csv").write_bytes(b"")
+    batch = load_inputs([folder])
+    assert batch.sheets["templates"].frame.columns == [*SHEETS["templates"].column_names, ROW, SOURCE]
+    assert batch.sheets["templates"].frame.height == 0
+
+
+def test_singular_sheet_names_are_accepted(tmp_path: Path) -> None:
+    sheets = {name.rstrip("s").title(): rows for name, rows in batch_sheets().items()}
+    assert "User" in sheets
+    assert load_inputs([write_workbook(tmp_path / "in.xlsx", sheets)]).sheets["users"].frame.height == 3
+
+
+def test_extra_cells_warnings_are_capped(tmp_path: Path) -> None:
+    rows = sheet_rows("users", [USER] * 80)
+    rows[1:] = [[*row, "stray"] for row in rows[1:]]
+    batch = load_inputs([write_csv_folder(tmp_path / "csv", {**input_sheets(), "users": rows})])
+    assert len(batch.problems) == MAX_ROW_WARNINGS + 1
+    assert batch.problems[-1].row is None and "30 more rows" in batch.problems[-1].message
