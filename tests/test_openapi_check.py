@@ -8,10 +8,20 @@ import pytest
 
 from tests.openapi_check import SKIP_REASON, check_request, check_response, match_path, require_specs
 
-ADDRESS = {"address1": "Mannerheimintie 1", "city": "Helsinki", "state": "Uusimaa", "postalCode": "00100",
-           "country": "FI"}
-LOCATION = {"name": "HQ", "timeZone": "Europe/Helsinki", "preferredLanguage": "en_us",
-            "announcementLanguage": "fi_fi", "address": ADDRESS}
+ADDRESS = {
+    "address1": "Mannerheimintie 1",
+    "city": "Helsinki",
+    "state": "Uusimaa",
+    "postalCode": "00100",
+    "country": "FI",
+}
+LOCATION = {
+    "name": "HQ",
+    "timeZone": "Europe/Helsinki",
+    "preferredLanguage": "en_us",
+    "announcementLanguage": "fi_fi",
+    "address": ADDRESS,
+}
 
 
 @pytest.fixture(autouse=True)

@@ -54,8 +54,9 @@ def require_location(ctx: EmulatorContext, org: Org, location_id: str) -> Locati
     return location
 
 
-def text(body: dict[str, Any], name: str, *, required: bool = True, max_len: int | None = None,
-         where: str = "") -> str | None:
+def text(
+    body: dict[str, Any], name: str, *, required: bool = True, max_len: int | None = None, where: str = ""
+) -> str | None:
     """A string field of a JSON body: present when required, a string, not blank, within ``max_len``."""
     label = f"{where}{name}"
     value = body.get(name)
@@ -82,8 +83,17 @@ def string_list(body: dict[str, Any], name: str) -> list[str] | None:
     return value
 
 
-def paged(ctx: EmulatorContext, request: Request, key: str, rows: list[Any], *, start_param: str,
-          default_max: int, render: Any, extra: dict[str, Any] | None = None) -> JSONResponse:
+def paged(
+    ctx: EmulatorContext,
+    request: Request,
+    key: str,
+    rows: list[Any],
+    *,
+    start_param: str,
+    default_max: int,
+    render: Any,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
     """One page of ``rows`` rendered under ``key``, with the ``Link: rel="next"`` header when more follow."""
     chunk, link = ctx.page(request, rows, start_param=start_param, default_max=default_max)
     body: dict[str, Any] = {key: [render(row) for row in chunk], **(extra or {})}

@@ -79,15 +79,17 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
 
 def location_json(location: Location) -> dict[str, Any]:
     """The Location object of ``GET /locations`` (webex-api.md §4.1)."""
-    return compact({
-        "id": location.id,
-        "name": location.name,
-        "orgId": location.org_id,
-        "timeZone": location.time_zone,
-        "preferredLanguage": location.preferred_language,
-        "announcementLanguage": location.announcement_language,
-        "address": compact(dict(location.address)),
-    })
+    return compact(
+        {
+            "id": location.id,
+            "name": location.name,
+            "orgId": location.org_id,
+            "timeZone": location.time_zone,
+            "preferredLanguage": location.preferred_language,
+            "announcementLanguage": location.announcement_language,
+            "address": compact(dict(location.address)),
+        }
+    )
 
 
 def _language(body: dict[str, Any], name: str) -> str:
@@ -175,8 +177,12 @@ def _calling_line_id(org: Org, location: Location) -> dict[str, Any]:
 
 def calling_list_json(org: Org, location: Location) -> dict[str, Any]:
     """``ListLocationObject`` (webex-lcs.json)."""
-    return {"id": location.id, "name": location.name, "callingLineId": _calling_line_id(org, location),
-            "e911SetupRequired": False}
+    return {
+        "id": location.id,
+        "name": location.name,
+        "callingLineId": _calling_line_id(org, location),
+        "e911SetupRequired": False,
+    }
 
 
 def calling_location_json(org: Org, location: Location) -> dict[str, Any]:
@@ -214,8 +220,15 @@ async def list_calling_locations(ctx: EmulatorContext, request: Request) -> Resp
     rows = [loc for loc in ctx.state.locations_in_org(org.id) if loc.calling_enabled]
     if name := request.query_params.get("name"):
         rows = [loc for loc in rows if name.casefold() in loc.name.casefold()]
-    return paged(ctx, request, "locations", rows, start_param="start", default_max=100,
-                 render=functools.partial(calling_list_json, org))
+    return paged(
+        ctx,
+        request,
+        "locations",
+        rows,
+        start_param="start",
+        default_max=100,
+        render=functools.partial(calling_list_json, org),
+    )
 
 
 async def get_calling_location(ctx: EmulatorContext, request: Request) -> Response:
@@ -237,8 +250,12 @@ async def update_calling_location(ctx: EmulatorContext, request: Request) -> Res
     if main is not None:
         number = ctx.state.number(main)
         if number is None or number.location_id != location.id:
-            raise ApiProblem(400, f"callingLineId.phoneNumber {main} is not a number of location {location.name!r}; "
-                             "add it to the location first", CODE_INVALID)
+            raise ApiProblem(
+                400,
+                f"callingLineId.phoneNumber {main} is not a number of location {location.name!r}; "
+                "add it to the location first",
+                CODE_INVALID,
+            )
     if body.get("announcementLanguage") is not None:
         location.announcement_language = _language(body, "announcementLanguage")
     if main is not None:
@@ -261,8 +278,9 @@ def _numbers_request(body: dict[str, Any]) -> tuple[list[str], str]:
         raise ApiProblem(400, "phoneNumbers is required and must not be empty", CODE_INVALID)
     bad = [n for n in numbers if not E164.fullmatch(n)]
     if bad:
-        raise ApiProblem(400, f"Invalid phone number(s), E.164 expected (e.g. +358401234567): {', '.join(bad)}",
-                         CODE_INVALID)
+        raise ApiProblem(
+            400, f"Invalid phone number(s), E.164 expected (e.g. +358401234567): {', '.join(bad)}", CODE_INVALID
+        )
     number_type = text(body, "numberType", required=False) or "DID"
     if number_type not in NUMBER_TYPES:
         raise ApiProblem(400, f"numberType must be one of {sorted(NUMBER_TYPES)}, got {number_type!r}", CODE_INVALID)
@@ -283,8 +301,12 @@ async def add_numbers(ctx: EmulatorContext, request: Request) -> Response:
         raise ApiProblem(400, f"Location {location.name!r} is not enabled for Webex Calling", CODE_INVALID)
     taken = [n for n in numbers if (held := ctx.state.number(n)) is not None and held.location_id != location.id]
     if taken:
-        raise ApiProblem(400, f"[Error {CODE_NUMBER_UNAVAILABLE}] DN is unavailable : {', '.join(taken)} "
-                         "(already in another location or organization)", CODE_NUMBER_UNAVAILABLE)
+        raise ApiProblem(
+            400,
+            f"[Error {CODE_NUMBER_UNAVAILABLE}] DN is unavailable : {', '.join(taken)} "
+            "(already in another location or organization)",
+            CODE_NUMBER_UNAVAILABLE,
+        )
     for e164 in numbers:
         if ctx.state.number(e164) is None:
             ctx.state.add_number(Number(phone_number=e164, org_id=org.id, location_id=location.id, state=state))
@@ -308,8 +330,9 @@ def _number_json(ctx: EmulatorContext, number: Number) -> dict[str, Any]:
     if owner is not None:
         if owner.extension:
             row["extension"] = owner.extension
-        row["owner"] = compact({"id": owner.id, "type": "PEOPLE", "firstName": owner.first_name,
-                                "lastName": owner.last_name})
+        row["owner"] = compact(
+            {"id": owner.id, "type": "PEOPLE", "firstName": owner.first_name, "lastName": owner.last_name}
+        )
     return row
 
 
@@ -320,10 +343,16 @@ def _toll_free(number: Number) -> bool:
 
 def _count(rows: list[Number]) -> dict[str, int]:
     assigned = sum(1 for n in rows if n.owner_id)
-    return {"assigned": assigned, "unAssigned": len(rows) - assigned,
-            "inActive": sum(1 for n in rows if n.state == "INACTIVE"), "extensionOnly": 0,
-            "tollFreeNumbers": sum(1 for n in rows if _toll_free(n)), "total": len(rows), "mobileNumber": 0,
-            "serviceNumber": 0}
+    return {
+        "assigned": assigned,
+        "unAssigned": len(rows) - assigned,
+        "inActive": sum(1 for n in rows if n.state == "INACTIVE"),
+        "extensionOnly": 0,
+        "tollFreeNumbers": sum(1 for n in rows if _toll_free(n)),
+        "total": len(rows),
+        "mobileNumber": 0,
+        "serviceNumber": 0,
+    }
 
 
 async def list_numbers(ctx: EmulatorContext, request: Request) -> Response:
@@ -345,5 +374,13 @@ async def list_numbers(ctx: EmulatorContext, request: Request) -> Response:
     if extension := query.get("extension"):
         rows = [n for n in rows if n.owner_id and ctx.state.people[n.owner_id].extension == extension]
     rows.sort(key=lambda n: n.phone_number)
-    return paged(ctx, request, "phoneNumbers", rows, start_param="start", default_max=2000,
-                 render=functools.partial(_number_json, ctx), extra={"count": _count(rows)})
+    return paged(
+        ctx,
+        request,
+        "phoneNumbers",
+        rows,
+        start_param="start",
+        default_max=2000,
+        render=functools.partial(_number_json, ctx),
+        extra={"count": _count(rows)},
+    )

@@ -24,8 +24,13 @@ def location_body(name: str = "Espoo Office", **overrides: Any) -> dict[str, Any
         "timeZone": "Europe/Helsinki",
         "preferredLanguage": "en_us",
         "announcementLanguage": "fi_fi",
-        "address": {"address1": "Keilaranta 1", "city": "Espoo", "state": "Uusimaa", "postalCode": "02150",
-                    "country": "FI"},
+        "address": {
+            "address1": "Keilaranta 1",
+            "city": "Espoo",
+            "state": "Uusimaa",
+            "postalCode": "02150",
+            "country": "FI",
+        },
     }
     body.update(overrides)
     return body
@@ -85,8 +90,7 @@ def test_create_then_get_and_list(api: httpx.Client, org: str) -> None:
         ({"address": None}, "address is required"),
         ({"address": {"address1": "a", "city": "b", "postalCode": "1", "country": "FI"}}, "address.state is required"),
         ({"address": {"address1": "a", "city": "b", "state": "c", "country": "FI"}}, "address.postalCode"),
-        ({"address": {"address1": "a", "city": "b", "state": "c", "postalCode": "1", "country": "FIN"}},
-         "2-letter"),
+        ({"address": {"address1": "a", "city": "b", "state": "c", "postalCode": "1", "country": "FIN"}}, "2-letter"),
     ],
 )
 def test_create_rejects_bad_fields(api: httpx.Client, org: str, change: dict[str, Any], fragment: str) -> None:
@@ -159,8 +163,7 @@ def test_enable_calling_then_list_and_get(api: httpx.Client, org: str) -> None:
     # No schema check here: without a main number ``callingLineId.phoneNumber`` is absent (spec: required).
     listed = api.get("/telephony/config/locations", params={"orgId": org}).json()["locations"]
     assert location_id not in {item["id"] for item in listed}
-    assert_webex_error(api.get(f"/telephony/config/locations/{location_id}", params={"orgId": org}), 404,
-                       "not enabled")
+    assert_webex_error(api.get(f"/telephony/config/locations/{location_id}", params={"orgId": org}), 404, "not enabled")
     response = enable(api, org, location_id, name="Turku")
     assert response.status_code == 201 and response.json() == {"id": location_id}
     listed = api.get("/telephony/config/locations", params={"orgId": org}).json()["locations"]
@@ -182,16 +185,21 @@ def test_enable_calling_checks_the_location_and_the_80_character_limit(api: http
     assert_webex_error(enable(api, org, "bm9wZQ"), 404, "not found")
     body = {"id": location_id, **location_body(long_name[:80])}
     del body["timeZone"]
-    assert_webex_error(api.post("/telephony/config/locations", json=body, params={"orgId": org}), 400,
-                       "timeZone is required")
+    assert_webex_error(
+        api.post("/telephony/config/locations", json=body, params={"orgId": org}), 400, "timeZone is required"
+    )
 
 
 def test_main_number_must_belong_to_the_location(api: httpx.Client, org: str) -> None:
     location_id = hq(api, org)["id"]
     path = f"/telephony/config/locations/{location_id}"
     body = {"callingLineId": {"phoneNumber": "+358401110001"}}
-    assert_webex_error(checked(api, LCS, "PUT", path, json=body, params={"orgId": org}), 400,
-                       "+358401110001", "not a number of location")
+    assert_webex_error(
+        checked(api, LCS, "PUT", path, json=body, params={"orgId": org}),
+        400,
+        "+358401110001",
+        "not a number of location",
+    )
     api.post(f"{path}/numbers", json={"phoneNumbers": ["+358401110001", "+358401110002"]}, params={"orgId": org})
     assert checked(api, LCS, "PUT", path, json=body, params={"orgId": org}).status_code == 204
     got = api.get(path, params={"orgId": org}).json()
@@ -205,8 +213,9 @@ def test_main_number_must_belong_to_the_location(api: httpx.Client, org: str) ->
 def test_main_number_from_another_location_is_rejected(api: httpx.Client, org: str) -> None:
     other = create(api, org, location_body("Vaasa")).json()["id"]
     enable(api, org, other, name="Vaasa")
-    api.post(f"/telephony/config/locations/{other}/numbers", json={"phoneNumbers": ["+358401110009"]},
-             params={"orgId": org})
+    api.post(
+        f"/telephony/config/locations/{other}/numbers", json={"phoneNumbers": ["+358401110009"]}, params={"orgId": org}
+    )
     path = f"/telephony/config/locations/{hq(api, org)['id']}"
     response = api.put(path, json={"callingLineId": {"phoneNumber": "+358401110009"}}, params={"orgId": org})
     assert_webex_error(response, 400, "+358401110009")
@@ -214,8 +223,9 @@ def test_main_number_from_another_location_is_rejected(api: httpx.Client, org: s
 
 def test_put_on_a_location_without_calling_is_404(api: httpx.Client, org: str) -> None:
     location_id = create(api, org, location_body("Kotka")).json()["id"]
-    response = api.put(f"/telephony/config/locations/{location_id}", json={"announcementLanguage": "en_us"},
-                       params={"orgId": org})
+    response = api.put(
+        f"/telephony/config/locations/{location_id}", json={"announcementLanguage": "en_us"}, params={"orgId": org}
+    )
     assert_webex_error(response, 404, "not enabled")
 
 

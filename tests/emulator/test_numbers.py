@@ -88,8 +88,7 @@ def test_a_number_of_another_org_is_unavailable(api: httpx.Client, org: str, mak
     ],
 )
 def test_bad_number_requests_are_400(api: httpx.Client, org: str, body: dict[str, Any], fragment: str) -> None:
-    response = api.post(f"/telephony/config/locations/{hq(api, org)['id']}/numbers", json=body,
-                        params={"orgId": org})
+    response = api.post(f"/telephony/config/locations/{hq(api, org)['id']}/numbers", json=body, params={"orgId": org})
     assert_webex_error(response, 400, fragment)
     assert listed(api, org)["phoneNumbers"] == []
 
@@ -104,8 +103,9 @@ def test_location_must_exist_and_have_calling(api: httpx.Client, org: str) -> No
     plain = create(api, org, location_body("No Calling")).json()["id"]
     assert_webex_error(add(api, org, plain, ["+358401230001"]), 400, "not enabled for Webex Calling")
     assert_webex_error(add(api, org, "bm9wZQ", ["+358401230001"]), 404, "not found")
-    assert_webex_error(api.post("/telephony/config/locations/x/numbers", json={"phoneNumbers": []}), 400,
-                       "orgId is required")
+    assert_webex_error(
+        api.post("/telephony/config/locations/x/numbers", json={"phoneNumbers": []}), 400, "orgId is required"
+    )
 
 
 def test_list_filters(api: httpx.Client, org: str) -> None:
@@ -117,15 +117,20 @@ def test_list_filters(api: httpx.Client, org: str) -> None:
     assert [n["phoneNumber"] for n in listed(api, org, phoneNumber="+358401230002")["phoneNumbers"]] == [
         "+358401230002"
     ]
-    api.put(f"/telephony/config/locations/{head}", json={"callingLineId": {"phoneNumber": "+358401230001"}},
-            params={"orgId": org})
+    api.put(
+        f"/telephony/config/locations/{head}",
+        json={"callingLineId": {"phoneNumber": "+358401230001"}},
+        params={"orgId": org},
+    )
     available = listed(api, org, available="true")["phoneNumbers"]
     assert [n["phoneNumber"] for n in available] == ["+358401230002", "+358501230003"]
     assert [n["phoneNumber"] for n in listed(api, org, available="false")["phoneNumbers"]] == ["+358401230001"]
-    assert_webex_error(api.get("/telephony/config/numbers", params={"orgId": org, "locationId": "bm9wZQ"}), 404,
-                       "not found")
-    assert_webex_error(api.get("/telephony/config/numbers", params={"orgId": org, "available": "yes"}), 400,
-                       "available")
+    assert_webex_error(
+        api.get("/telephony/config/numbers", params={"orgId": org, "locationId": "bm9wZQ"}), 404, "not found"
+    )
+    assert_webex_error(
+        api.get("/telephony/config/numbers", params={"orgId": org, "available": "yes"}), 400, "available"
+    )
     assert_webex_error(api.get("/telephony/config/numbers"), 400, "orgId is required")
 
 
@@ -146,9 +151,16 @@ def test_owner_shows_once_a_person_holds_the_number(api: httpx.Client, org: str)
     head = hq(api, org)["id"]
     add(api, org, head, ["+358401230001", "+358401230002"])
     person = api.get("/people", params={"orgId": org}).json()["items"][0]
-    body = {"displayName": "Anna Admin", "firstName": "Anna", "lastName": "Admin", "emails": person["emails"],
-            "roles": person["roles"], "locationId": head, "extension": "2001",
-            "phoneNumbers": [{"type": "work", "value": "+358401230002"}]}
+    body = {
+        "displayName": "Anna Admin",
+        "firstName": "Anna",
+        "lastName": "Admin",
+        "emails": person["emails"],
+        "roles": person["roles"],
+        "locationId": head,
+        "extension": "2001",
+        "phoneNumbers": [{"type": "work", "value": "+358401230002"}],
+    }
     response = api.put(f"/people/{person['id']}", json=body, params={"callingData": "true"})
     assert response.status_code == 200, response.text
     owned = listed(api, org, phoneNumber="+358401230002")["phoneNumbers"][0]

@@ -100,8 +100,11 @@ def test_org_id_is_required_and_unknown_people_are_404(api: httpx.Client, org: s
 
 def test_list_pages_with_link_next(api: httpx.Client, customer: dict[str, Any], org: str) -> None:
     for i in range(4):
-        body = subscriber_body(customer["id"], f"user{i}@example.fi",
-                               provisioningParameters={"firstName": "U", "lastName": str(i), "extension": f"10{i}1"})
+        body = subscriber_body(
+            customer["id"],
+            f"user{i}@example.fi",
+            provisioningParameters={"firstName": "U", "lastName": str(i), "extension": f"10{i}1"},
+        )
         assert api.post("/wholesale/subscribers", json=body).status_code in (200, 201), body
     seen: list[str] = []
     response = checked(api, PEOPLE, "GET", "/people", params={"orgId": org, "max": 2})
@@ -161,8 +164,9 @@ def test_put_validation_changes_nothing(api: httpx.Client, admin: dict[str, Any]
     assert api.get(f"/people/{admin['id']}").json() == admin
 
 
-def test_put_accepts_the_customers_licence_ids(api: httpx.Client, admin: dict[str, Any],
-                                              customer: dict[str, Any]) -> None:
+def test_put_accepts_the_customers_licence_ids(
+    api: httpx.Client, admin: dict[str, Any], customer: dict[str, Any]
+) -> None:
     detail = api.get(f"/wholesale/customers/{customer['id']}", params={"includePackageLicenseInfo": "true"}).json()
     licence_ids = [i for p in detail["resourceDetails"]["packages"] for i in p.get("licenseIds", [])]
     assert licence_ids
@@ -170,25 +174,27 @@ def test_put_accepts_the_customers_licence_ids(api: httpx.Client, admin: dict[st
     assert response.status_code == 200 and response.json()["licenses"] == licence_ids[:1]
 
 
-def test_put_email_of_someone_else_is_a_conflict(api: httpx.Client, admin: dict[str, Any],
-                                                 make_customer: Any) -> None:
+def test_put_email_of_someone_else_is_a_conflict(api: httpx.Client, admin: dict[str, Any], make_customer: Any) -> None:
     make_customer("FI-000999")
     taken = "admin.fi-000999@example.fi"
     assert_webex_error(api.put(f"/people/{admin['id']}", json=full_body(admin, emails=[taken])), 409, taken)
 
 
 def test_put_min_response_is_204(api: httpx.Client, admin: dict[str, Any]) -> None:
-    response = api.put(f"/people/{admin['id']}", json=full_body(admin, displayName="Quiet"),
-                       params={"minResponse": "true"})
+    response = api.put(
+        f"/people/{admin['id']}", json=full_body(admin, displayName="Quiet"), params={"minResponse": "true"}
+    )
     assert response.status_code == 204 and response.content == b""
     assert api.get(f"/people/{admin['id']}").json()["displayName"] == "Quiet"
 
 
-def test_put_calling_data_assigns_location_extension_and_number(api: httpx.Client, admin: dict[str, Any],
-                                                                 org: str) -> None:
+def test_put_calling_data_assigns_location_extension_and_number(
+    api: httpx.Client, admin: dict[str, Any], org: str
+) -> None:
     head = hq(api, org)["id"]
-    api.post(f"/telephony/config/locations/{head}/numbers", json={"phoneNumbers": ["+358401239001"]},
-             params={"orgId": org})
+    api.post(
+        f"/telephony/config/locations/{head}/numbers", json={"phoneNumbers": ["+358401239001"]}, params={"orgId": org}
+    )
     calling = {"locationId": head, "extension": "3001", "phoneNumbers": [{"type": "work", "value": "+358401239001"}]}
     ignored = put(api, admin["id"], full_body(admin, **calling)).json()  # without callingData: no calling change
     assert "extension" not in ignored
