@@ -16,7 +16,15 @@ import polars as pl
 
 from batch.rules import concat_problems, emit
 from batch.rules.prepare import Prepared
-from schemas.vocab import ADDON_DEPENDENCIES, ADDONS, CALLING_PACKAGES, FULL_ADMIN_ROLE, NO_POSTAL_CODE, STATE_REQUIRED
+from schemas.vocab import (
+    ADDON_DEPENDENCIES,
+    ADDONS,
+    CALLING_PACKAGES,
+    FULL_ADMIN_ROLE,
+    NO_POSTAL_CODE,
+    STATE_REQUIRED,
+    SUBSCRIBER_PACKAGES,
+)
 
 CALLING = sorted(CALLING_PACKAGES)
 
@@ -156,7 +164,7 @@ def _user_rules(u: pl.DataFrame) -> list[pl.DataFrame]:
         emit(
             u,
             pl.col("customer_in_batch")
-            & pl.col("package_resolved").is_not_null()
+            & pl.col("package_resolved").is_in(SUBSCRIBER_PACKAGES)
             & ~pl.col("__c_packages").list.contains(pl.col("package_resolved")),
             sheet="users",
             column="package",
