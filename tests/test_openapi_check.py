@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.openapi_check import SKIP_REASON, check_request, check_response, match_path, require_specs
+from tests.openapi_check import SKIP_REASON, check_request, check_response, checked, match_path, require_specs
 
 ADDRESS = {
     "address1": "Mannerheimintie 1",
@@ -79,6 +80,28 @@ def test_unknown_path_or_method_is_an_error_not_a_silent_pass() -> None:
         check_response("webex-roles", "GET", "/v1/rolez", 200, {})
     with pytest.raises(AssertionError, match="not in the spec"):
         check_request("webex-roles", "POST", "/v1/roles", {})
+
+
+def roles_server(body: object) -> httpx.Client:
+    """A client whose every request gets ``body`` back as JSON (no network)."""
+    return httpx.Client(
+        base_url="http://emulator/v1", transport=httpx.MockTransport(lambda _: httpx.Response(200, json=body))
+    )
+
+
+def test_checked_sends_and_checks_both_ways() -> None:
+    with roles_server({"items": [{"id": "x", "name": "Full Administrator"}]}) as client:
+        assert checked(client, "webex-roles", "GET", "/roles").status_code == 200
+    with roles_server({"items": [{"id": 1}]}) as client, pytest.raises(AssertionError, match="items/0/id"):
+        checked(client, "webex-roles", "GET", "/roles")
+    with roles_server({}) as client, pytest.raises(AssertionError, match="request body"):
+        checked(client, "webex-locations", "POST", "/locations", json={"name": "no other fields"})
+
+
+def test_checked_without_specs_only_sends(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("RTM_SHARED", str(tmp_path / "missing"))
+    with roles_server({"items": [{"id": 1}]}) as client:
+        assert checked(client, "webex-roles", "GET", "/roles").json() == {"items": [{"id": 1}]}
 
 
 def test_skips_when_the_spec_folder_is_absent(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -13,11 +13,6 @@ LOC = "webex-locations"
 LCS = "webex-lcs"
 
 
-@pytest.fixture(autouse=True)
-def _specs() -> None:
-    require_specs()
-
-
 def location_body(name: str = "Espoo Office", **overrides: Any) -> dict[str, Any]:
     body = {
         "name": name,
@@ -231,6 +226,7 @@ def test_put_on_a_location_without_calling_is_404(api: httpx.Client, org: str) -
 
 def test_calling_location_matches_the_spec_except_the_trunk_connection(api: httpx.Client, org: str) -> None:
     """An integrated-PSTN location has no trunk, yet the spec marks ``connection`` required: the one gap."""
+    require_specs()
     path = f"/telephony/config/locations/{hq(api, org)['id']}"
     api.post(f"{path}/numbers", json={"phoneNumbers": ["+358401110003"]}, params={"orgId": org})
     api.put(path, json={"callingLineId": {"phoneNumber": "+358401110003"}}, params={"orgId": org})

@@ -8,14 +8,9 @@ import httpx
 import pytest
 
 from tests.emulator.test_locations import assert_webex_error, create, enable, hq, location_body
-from tests.openapi_check import checked, require_specs
+from tests.openapi_check import checked
 
 NUM = "webex-numbers"
-
-
-@pytest.fixture(autouse=True)
-def _specs() -> None:
-    require_specs()
 
 
 @pytest.fixture

@@ -9,15 +9,10 @@ import pytest
 
 from tests.emulator.bodies import subscriber_body
 from tests.emulator.test_locations import assert_webex_error, hq
-from tests.openapi_check import checked, require_specs
+from tests.openapi_check import checked
 
 PEOPLE = "webex-people"
 ROLES = "webex-roles"
-
-
-@pytest.fixture(autouse=True)
-def _specs() -> None:
-    require_specs()
 
 
 @pytest.fixture
