@@ -224,12 +224,11 @@ def _sheet_part(
     columns (notes beside the table) is not input, and its column is already reported as ignored.
     """
     cells = [name for name in grid.columns if name != ROW]
-    trimmed = grid.select(pl.col(ROW), *[_trim(name) for name in cells])
-    first = trimmed.select(_any_value(cells).arg_true().first()).item() if cells else None
+    first = _header_index(grid, cells)
     if first is None:
         return None
-    header = trimmed.row(first, named=True)
-    rest = trimmed.slice(first + 1)
+    header = grid.slice(first, 1).select(pl.col(ROW), *[_trim(name) for name in cells]).row(0, named=True)
+    rest = grid.slice(first + 1)
     named = cells if width is None else cells[:width]
     mapped, headers = _map_headers(sheet, where, header, named, rest, problems)
     if width is not None and len(cells) > width:
@@ -239,20 +238,36 @@ def _sheet_part(
         pl.col(mapped[name]).alias(name) if name in mapped else pl.lit(None, pl.String).alias(name)
         for name in SHEETS[sheet].column_names
     ]
-    frame = rest.filter(_any_value(list(mapped.values()))).select(
-        *columns, pl.col(ROW), pl.lit(source, pl.String).alias(SOURCE)
+    frame = (
+        rest.lazy()
+        .select(pl.col(ROW), *[_trim(cell) for cell in mapped.values()])
+        .filter(_any_value(list(mapped.values())))
+        .select(*columns, pl.col(ROW), pl.lit(source, pl.String).alias(SOURCE))
+        .collect()
     )
     return SheetData(sheet, frame, headers)
 
 
-def _any_value(cells: list[str]) -> pl.Expr:
-    return pl.any_horizontal([pl.col(name).is_not_null() for name in cells])
+def _header_index(grid: pl.DataFrame, cells: list[str]) -> int | None:
+    """Position of the first row with a value: the header. Looks at the top first, the sheet rarely
+    starts far down."""
+    for frame in (grid.head(100), grid):
+        found = frame.select(_any_value(cells, trimmed=False).arg_true().first()).item() if cells else None
+        if found is not None:
+            return found
+    return None
+
+
+def _any_value(cells: list[str], *, trimmed: bool = True) -> pl.Expr:
+    """True for rows where one of ``cells`` has a value (``trimmed=False``: ignoring surrounding spaces)."""
+    if trimmed:
+        return pl.any_horizontal([pl.col(name).is_not_null() for name in cells])
+    return pl.any_horizontal([pl.col(name).str.strip_chars().str.len_bytes().fill_null(0) > 0 for name in cells])
 
 
 def _trim(name: str) -> pl.Expr:
     """Surrounding spaces (incl. non-breaking ones) are not data; a blank cell is null."""
-    text = pl.col(name).str.strip_chars()
-    return pl.when(text.str.len_bytes() > 0).then(text).alias(name)
+    return pl.col(name).str.strip_chars().replace("", None).alias(name)
 
 
 def _map_headers(
@@ -267,7 +282,7 @@ def _map_headers(
     for cell in named:
         original = header[cell]
         if original is None:
-            if data.height and data[cell].is_not_null().any():
+            if data.select(_any_value([cell], trimmed=False).any()).item():
                 label = _column_label(int(cell[1:]), where)
                 problems.append(_unknown_column(sheet, row, label, "has values but no header", spec.column_names))
             continue
@@ -305,7 +320,7 @@ def _column_label(position: int, where: str) -> str:
 
 def _extra_cells(sheet: str, data: pl.DataFrame, spare: list[str], width: int) -> list[Problem]:
     """CSV records with more cells than the header: usually a separator inside an unquoted value."""
-    rows = data.filter(_any_value(spare))[ROW].to_list()
+    rows = data.filter(_any_value(spare, trimmed=False))[ROW].to_list()
     message = (
         f"this row has more cells than the header ({width}); the extra cells are ignored — "
         "a value with a separator in it must be in double quotes"
