@@ -235,3 +235,14 @@ def test_calling_location_matches_the_spec_except_the_trunk_connection(api: http
         check_response(LCS, "GET", path, 200, body)
     assert "1 schema violation(s)" in str(caught.value) and "'connection' is a required property" in str(caught.value)
     check_response(LCS, "GET", path, 200, {**body, "connection": {"type": "TRUNK", "id": "dHJ1bms"}})
+
+
+def test_calling_locations_page_by_start_and_max(api: httpx.Client, org: str) -> None:
+    for name in ("Rauma", "Salo"):
+        enable(api, org, create(api, org, location_body(name)).json()["id"], name=name)
+    first = api.get("/telephony/config/locations", params={"orgId": org, "max": 2})
+    assert len(first.json()["locations"]) == 2 and "next" in first.links
+    rest = api.get(first.links["next"]["url"])
+    assert [item["name"] for item in rest.json()["locations"]] == ["Salo"] and "next" not in rest.links
+    only_salo = api.get("/telephony/config/locations", params={"orgId": org, "name": "sal"}).json()["locations"]
+    assert [item["name"] for item in only_salo] == ["Salo"]
