@@ -1,0 +1,144 @@
+"""Records of the emulated Webex world (mutable, slotted) and the id/timestamp helpers they use.
+
+``state.EmulatorState`` holds them and keeps the indexes; routes read and change them through it.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+#: Kinds of Webex id this emulator hands out (``ciscospark://us/<KIND>/<uuid>``).
+KINDS = ("CUSTOMER", "ORGANIZATION", "LOCATION", "PEOPLE", "ROLE", "SUBSCRIBER", "LICENSE")
+
+#: ``GET /v1/roles`` of every org (names as Control Hub shows them).
+ROLE_NAMES: tuple[str, ...] = (
+    "Full Administrator",
+    "User and Device Administrator",
+    "Device Administrator",
+    "Read-only Administrator",
+    "Support Administrator",
+    "Compliance Officer",
+    "Provisioning Administrator",
+)
+
+FULL_ADMIN = "Full Administrator"
+
+
+def encode_id(kind: str, value: uuid.UUID) -> str:
+    """Webex ids are unpadded base64 of a ``ciscospark://`` URI (webex-api.md §5.4)."""
+    raw = f"ciscospark://us/{kind}/{value}".encode()
+    return base64.b64encode(raw).decode().rstrip("=")
+
+
+def decode_id(webex_id: str) -> tuple[str, str] | None:
+    """(KIND, uuid) of an id, or None when the text is not a Webex id."""
+    try:
+        text = base64.b64decode(webex_id + "=" * (-len(webex_id) % 4), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    parts = text.split("/")
+    if len(parts) != 5 or parts[0] != "ciscospark:":
+        return None
+    return parts[3], parts[4]
+
+
+def now_iso() -> str:
+    """Wall-clock timestamp for ``created``/``lastStatusChange`` (ISO 8601, ms, Z)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(slots=True)
+class Customer:
+    id: str
+    external_id: str
+    org_id: str | None
+    status: str
+    packages: list[str]
+    customer_info: dict[str, Any]
+    address: dict[str, Any]
+    provisioning_id: str
+    provisioning_parameters: dict[str, Any]
+    errors: list[dict[str, Any]]
+    ready_at: float | None
+    outcome: str | None
+    created: str
+    last_status_change: str
+    #: package → licence id, made when the package is provisioned.
+    licenses: dict[str, str] = field(default_factory=dict)
+    #: package → warnings shown in ``resourceDetails`` (e.g. errorCode 2560).
+    package_warnings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Org:
+    id: str
+    name: str
+    customer_id: str | None
+
+
+@dataclass(slots=True)
+class Location:
+    id: str
+    org_id: str
+    name: str
+    time_zone: str
+    preferred_language: str
+    announcement_language: str
+    address: dict[str, Any]
+    calling_enabled: bool = False
+    main_number: str | None = None
+
+
+@dataclass(slots=True)
+class Number:
+    phone_number: str
+    org_id: str
+    location_id: str
+    state: str = "ACTIVE"
+    owner_id: str | None = None
+    main: bool = False
+
+
+@dataclass(slots=True)
+class Person:
+    id: str
+    org_id: str
+    emails: list[str]
+    first_name: str
+    last_name: str
+    display_name: str
+    roles: list[str]
+    location_id: str | None
+    phone_numbers: list[dict[str, str]]
+    extension: str | None
+    licenses: list[str]
+    created: str
+    status: str = "active"
+
+
+@dataclass(slots=True)
+class Subscriber:
+    id: str
+    customer_id: str
+    org_id: str
+    person_id: str | None
+    email: str
+    package: str
+    status: str
+    location_id: str | None
+    primary_phone_number: str | None
+    extension: str | None
+    first_name: str
+    last_name: str
+    created: str
+    last_status_change: str
+
+
+@dataclass(slots=True)
+class Role:
+    id: str
+    name: str
