@@ -62,8 +62,9 @@ async def _raw_loop(host: str, port: int, deadline: float, tally: list[int]) -> 
         while time.monotonic() < deadline:
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
-            length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                          if line.lower().startswith(b"content-length:"))
+            length = next(
+                int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+            )
             await reader.readexactly(length)
             tally[0 if head.startswith(b"HTTP/1.1 200") else 1] += 1
     finally:
@@ -84,8 +85,9 @@ async def _load(base_url: str, seconds: float, connections: int, client: str) ->
     start = time.monotonic()
     deadline = start + seconds
     if client == "raw":
-        loops = [_raw_loop(parts.hostname or "127.0.0.1", parts.port or 80, deadline, tally)
-                 for _ in range(connections)]
+        loops = [
+            _raw_loop(parts.hostname or "127.0.0.1", parts.port or 80, deadline, tally) for _ in range(connections)
+        ]
     else:
         loops = [_httpx_loop(base_url, deadline, tally) for _ in range(connections)]
     await asyncio.gather(*loops)
@@ -96,18 +98,24 @@ def run(seconds: float = 5.0, connections: int = 8, client: str = "raw") -> floa
     """Requests per second the emulator answered with 200; prints the figure and the server CPU per request."""
     with _server_process() as (base_url, pid):
         with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {TOKEN}"}) as setup:
-            body = {"provisioningId": "p", "packages": ["webex_meetings"], "externalId": "BENCH-1",
-                    "address": {"addressLine1": "a", "city": "b", "country": "FI"},
-                    "customerInfo": {"name": "Bench Oy", "primaryEmail": "admin@bench.example"}}
+            body = {
+                "provisioningId": "p",
+                "packages": ["webex_meetings"],
+                "externalId": "BENCH-1",
+                "address": {"addressLine1": "a", "city": "b", "country": "FI"},
+                "customerInfo": {"name": "Bench Oy", "primaryEmail": "admin@bench.example"},
+            }
             setup.post("/wholesale/customers", json=body).raise_for_status()
         cpu_before = _cpu_seconds(pid)
         (ok, failed), elapsed = asyncio.run(_load(base_url, seconds, connections, client))
         cpu = _cpu_seconds(pid) - cpu_before
     rate = ok / elapsed
-    print(f"emulator: {ok} x GET {PATH} in {elapsed:.2f} s over {connections} keep-alive connections "
-          f"({client} client) = {rate:,.0f} req/s, {failed} non-200; "
-          f"server CPU {1e6 * cpu / max(ok + failed, 1):.0f} µs/request (≈{(ok + failed) / max(cpu, 1e-9):,.0f} "
-          f"req/s per core)")
+    print(
+        f"emulator: {ok} x GET {PATH} in {elapsed:.2f} s over {connections} keep-alive connections "
+        f"({client} client) = {rate:,.0f} req/s, {failed} non-200; "
+        f"server CPU {1e6 * cpu / max(ok + failed, 1):.0f} µs/request (≈{(ok + failed) / max(cpu, 1e-9):,.0f} "
+        f"req/s per core)"
+    )
     return rate
 
 

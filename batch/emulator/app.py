@@ -61,8 +61,15 @@ class TokenBucket:
 class EmulatorMiddleware:
     """Tracking id, auth, rate limit, latency, settle and seeded faults around every API request."""
 
-    def __init__(self, app: ASGIApp, ctx: EmulatorContext, stats: operator.Stats, bucket: TokenBucket,
-                 faults: random.Random, routes: list[BaseRoute]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        ctx: EmulatorContext,
+        stats: operator.Stats,
+        bucket: TokenBucket,
+        faults: random.Random,
+        routes: list[BaseRoute],
+    ) -> None:
         self.app = app
         self.routes = routes
         self.ctx = ctx
@@ -222,8 +229,9 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     route_list = [*wholesale.routes(ctx), *_org_routes(ctx), *operator.routes(ctx, stats, on_reset)]
     app = Starlette(
         routes=route_list,
-        middleware=[Middleware(EmulatorMiddleware, ctx=ctx, stats=stats, bucket=bucket, faults=faults,
-                               routes=route_list)],
+        middleware=[
+            Middleware(EmulatorMiddleware, ctx=ctx, stats=stats, bucket=bucket, faults=faults, routes=route_list)
+        ],
         exception_handlers={ApiProblem: problem, HTTPException: http_error, Exception: crash},
     )
     app.state.ctx = ctx

@@ -58,8 +58,9 @@ class EmulatorContext:
         """The injected monotonic clock (tests move it instead of sleeping)."""
         return self.config.clock()
 
-    def error(self, status: int, message: str, error_code: int | None = None,
-              headers: dict[str, str] | None = None) -> JSONResponse:
+    def error(
+        self, status: int, message: str, error_code: int | None = None, headers: dict[str, str] | None = None
+    ) -> JSONResponse:
         """A Webex error response for the current request."""
         return JSONResponse(error_body(message, error_code), status_code=status, headers=headers)
 

@@ -11,8 +11,10 @@ from batch.emulator.http import ApiProblem
 from schemas.vocab import ADDON_DEPENDENCIES, CALLING_PACKAGES, CUSTOMER_PACKAGES
 
 ADDRESS_LINE_LIMIT = 50
-PRECHECK_OK = {"message": "success", "info": {"infoCode": 100,
-                                              "description": "Provisioning preCheck validation successful."}}
+PRECHECK_OK = {
+    "message": "success",
+    "info": {"infoCode": 100, "description": "Provisioning preCheck validation successful."},
+}
 #: Statuses in which the customer's org exists and can be worked on.
 READY = frozenset({"provisioned", "provisioned_with_errors", "updating"})
 
@@ -106,7 +108,7 @@ def check_customer_info(body: dict[str, Any], *, required: bool) -> dict[str, An
         return {}
     name = text(info, "name", "customerInfo.", required=True)
     if name and "%" in name:
-        raise ApiProblem(400, "customerInfo.name cannot include the \"%\" character")
+        raise ApiProblem(400, 'customerInfo.name cannot include the "%" character')
     check_email(text(info, "primaryEmail", "customerInfo.", required=True) or "", "customerInfo.primaryEmail")
     text(info, "language", "customerInfo.")
     return info

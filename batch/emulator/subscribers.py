@@ -20,8 +20,14 @@ from schemas.vocab import CALLING_PACKAGES, SUBSCRIBER_PACKAGES
 
 BASE = "/v1/wholesale/subscribers"
 #: The deprecated single ``package`` field only knows these (``Subscriber.package`` enum).
-LEGACY_PACKAGES = ("webex_calling", "webex_meetings", "webex_suite", "webex_voice", "cx_essentials",
-                   "webex_calling_standard")
+LEGACY_PACKAGES = (
+    "webex_calling",
+    "webex_meetings",
+    "webex_suite",
+    "webex_voice",
+    "cx_essentials",
+    "webex_calling_standard",
+)
 EMAIL_TAKEN = 10022
 
 
@@ -36,8 +42,13 @@ def subscriber_json(sub: Subscriber, state: EmulatorState) -> dict[str, Any]:
         out["externalCustomerId"] = customer.external_id
     if sub.package in LEGACY_PACKAGES:
         out["package"] = sub.package
-    out.update(packages=[sub.package], status=sub.status, errors=[], created=sub.created,
-               lastStatusChange=sub.last_status_change)
+    out.update(
+        packages=[sub.package],
+        status=sub.status,
+        errors=[],
+        created=sub.created,
+        lastStatusChange=sub.last_status_change,
+    )
     return out
 
 
@@ -59,15 +70,16 @@ def one_package(body: dict[str, Any]) -> str:
 class Calling:
     """The calling data a subscriber request asks for, checked against the customer's org."""
 
-    def __init__(self, state: EmulatorState, customer: Customer, params: dict[str, Any],
-                 person: Person | None) -> None:
+    def __init__(self, state: EmulatorState, customer: Customer, params: dict[str, Any], person: Person | None) -> None:
         self.number = text(params, "primaryPhoneNumber", "provisioningParameters.")
         self.extension = text(params, "extension", "provisioningParameters.")
         location_id = text(params, "locationId", "provisioningParameters.")
         org_id = customer.org_id or ""
         if not self.number and not self.extension:
-            raise ApiProblem(400, "A primary phone number, extension, or both must be supplied when assigning "
-                             "a calling-enabled package")
+            raise ApiProblem(
+                400,
+                "A primary phone number, extension, or both must be supplied when assigning a calling-enabled package",
+            )
         self.location = self._location(state, org_id, location_id)
         if self.number:
             found = state.number(self.number)
@@ -139,8 +151,9 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             raise ApiProblem(409, "The email is already associated with an existing user.", EMAIL_TAKEN)
         return person
 
-    def check(body: dict[str, Any], *, precheck: bool = False
-              ) -> tuple[Customer, str, str, dict[str, Any], Person | None, Calling | None]:
+    def check(
+        body: dict[str, Any], *, precheck: bool = False
+    ) -> tuple[Customer, str, str, dict[str, Any], Person | None, Calling | None]:
         """Every subscriber rule, in the order a caller can fix them; nothing is changed."""
         customer = ready_customer(text(body, "customerId", required=True))
         email = check_email(text(body, "email", required=True) or "", "email")
@@ -183,10 +196,20 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         customer, email, package, params, person, calling = check(await json_body(request))
         stamp = now_iso()
         sub = Subscriber(
-            id=state.new_id("SUBSCRIBER"), customer_id=customer.id, org_id=customer.org_id or "", person_id=None,
-            email=email, package=package, status="provisioned", location_id=None, primary_phone_number=None,
-            extension=None, first_name=text(params, "firstName") or "", last_name=text(params, "lastName") or "",
-            created=stamp, last_status_change=stamp,
+            id=state.new_id("SUBSCRIBER"),
+            customer_id=customer.id,
+            org_id=customer.org_id or "",
+            person_id=None,
+            email=email,
+            package=package,
+            status="provisioned",
+            location_id=None,
+            primary_phone_number=None,
+            extension=None,
+            first_name=text(params, "firstName") or "",
+            last_name=text(params, "lastName") or "",
+            created=stamp,
+            last_status_change=stamp,
         )
         if email.casefold() in ctx.config.free_account_emails and person is None:
             sub.status = "pending_user_migration"
@@ -221,7 +244,10 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             calling = Calling(state, customer, obj(body, "provisioningParameters") or {}, person)
             calling.apply(state, person)
             sub.location_id, sub.primary_phone_number, sub.extension = (
-                calling.location.id, calling.number, calling.extension)
+                calling.location.id,
+                calling.number,
+                calling.extension,
+            )
         if person is not None:
             person.licenses = [customer.licenses.get(package) or state.new_id("LICENSE")]
         sub.package, sub.last_status_change = package, now_iso()
@@ -258,9 +284,18 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
 def _new_person(state: EmulatorState, sub: Subscriber) -> Person:
     display = f"{sub.first_name} {sub.last_name}".strip() or sub.email.split("@", 1)[0]
     person = Person(
-        id=state.new_id("PEOPLE"), org_id=sub.org_id, emails=[sub.email], first_name=sub.first_name,
-        last_name=sub.last_name, display_name=display, roles=[], location_id=None, phone_numbers=[],
-        extension=None, licenses=[], created=now_iso(),
+        id=state.new_id("PEOPLE"),
+        org_id=sub.org_id,
+        emails=[sub.email],
+        first_name=sub.first_name,
+        last_name=sub.last_name,
+        display_name=display,
+        roles=[],
+        location_id=None,
+        phone_numbers=[],
+        extension=None,
+        licenses=[],
+        created=now_iso(),
     )
     state.add_person(person)
     return person

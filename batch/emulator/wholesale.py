@@ -31,6 +31,7 @@ BASE = "/v1/wholesale/customers"
 
 # ---- representation -------------------------------------------------------------------------------
 
+
 def customer_json(customer: Customer, *, license_info: bool = False) -> dict[str, Any]:
     """The ``Customer`` schema; ``orgId`` only once the org exists and provisioning is over."""
     out: dict[str, Any] = {
@@ -56,14 +57,19 @@ def _package_json(customer: Customer, package: str, license_info: bool) -> dict[
         status = "provisioned"
     else:
         status = "provisioning"
-    out: dict[str, Any] = {"name": package, "status": status,
-                           "warnings": customer.package_warnings.get(package, []), "errors": []}
+    out: dict[str, Any] = {
+        "name": package,
+        "status": status,
+        "warnings": customer.package_warnings.get(package, []),
+        "errors": [],
+    }
     if license_info and package in customer.licenses:
         out["licenseIds"] = [customer.licenses[package]]
     return out
 
 
 # ---- routes ---------------------------------------------------------------------------------------
+
 
 def routes(ctx: EmulatorContext) -> list[BaseRoute]:
     """Customer routes plus the subscriber routes (which share the field rules above)."""
@@ -88,8 +94,9 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             candidates = [found] if found else []
         else:
             candidates = list(state.customers.values())
-        items = [c for c in candidates
-                 if (org_id is None or c.org_id == org_id) and (not statuses or c.status in statuses)]
+        items = [
+            c for c in candidates if (org_id is None or c.org_id == org_id) and (not statuses or c.status in statuses)
+        ]
         chunk, link = ctx.page(request, items, start_param="offset")
         return JSONResponse({"items": [customer_json(c) for c in chunk]}, headers={"Link": link} if link else None)
 
@@ -109,10 +116,20 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             raise ApiProblem(409, f"A customer with externalId {external_id} already exists")
         now, stamp = ctx.clock(), now_iso()
         customer = Customer(
-            id=state.new_id("CUSTOMER"), external_id=external_id, org_id=org_id, status="provisioning",
-            packages=packages, customer_info=info, address=address, provisioning_id=provisioning_id,
-            provisioning_parameters=params, errors=[], ready_at=None,
-            outcome=ctx.config.customer_outcomes.get(external_id), created=stamp, last_status_change=stamp,
+            id=state.new_id("CUSTOMER"),
+            external_id=external_id,
+            org_id=org_id,
+            status="provisioning",
+            packages=packages,
+            customer_info=info,
+            address=address,
+            provisioning_id=provisioning_id,
+            provisioning_parameters=params,
+            errors=[],
+            ready_at=None,
+            outcome=ctx.config.customer_outcomes.get(external_id),
+            created=stamp,
+            last_status_change=stamp,
         )
         state.add_customer(customer, now + ctx.config.provisioning_seconds)
         return accepted(request, customer)
@@ -164,9 +181,10 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         if info is not None:
             name = text(info, "name", "customerInfo.")
             if name and "%" in name:
-                raise ApiProblem(400, "customerInfo.name cannot include the \"%\" character")
-            email = check_email(text(info, "primaryEmail", "customerInfo.", required=True) or "",
-                                "customerInfo.primaryEmail")
+                raise ApiProblem(400, 'customerInfo.name cannot include the "%" character')
+            email = check_email(
+                text(info, "primaryEmail", "customerInfo.", required=True) or "", "customerInfo.primaryEmail"
+            )
             if state.person_by_email(email) is not None:
                 raise ApiProblem(409, "The email is already associated with an existing user.", 10022)
         check_calling(body, packages, required=packages is not None)

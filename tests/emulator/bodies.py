@@ -5,8 +5,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-ADDRESS = {"addressLine1": "Hämeentie 15", "addressLine2": "3. krs", "city": "Helsinki",
-           "stateOrProvince": "Uusimaa", "zipOrPostalCode": "00510", "country": "FI"}
+ADDRESS = {
+    "addressLine1": "Hämeentie 15",
+    "addressLine2": "3. krs",
+    "city": "Helsinki",
+    "stateOrProvince": "Uusimaa",
+    "zipOrPostalCode": "00510",
+    "country": "FI",
+}
 
 
 def customer_body(external_id: str = "FI-000123", **overrides: Any) -> dict[str, Any]:
@@ -16,18 +22,27 @@ def customer_body(external_id: str = "FI-000123", **overrides: Any) -> dict[str,
         "packages": ["webex_calling", "webex_meetings"],
         "externalId": external_id,
         "address": copy.deepcopy(ADDRESS),
-        "customerInfo": {"name": "Mäkelän Konepaja Oy", "primaryEmail": f"admin.{external_id.lower()}@example.fi",
-                         "language": "fi"},
-        "provisioningParameters": {"calling": {"location": {
-            "name": "Pääkonttori", "address": copy.deepcopy(ADDRESS), "timezone": "Europe/Helsinki",
-            "language": "fi_fi"}}},
+        "customerInfo": {
+            "name": "Mäkelän Konepaja Oy",
+            "primaryEmail": f"admin.{external_id.lower()}@example.fi",
+            "language": "fi",
+        },
+        "provisioningParameters": {
+            "calling": {
+                "location": {
+                    "name": "Pääkonttori",
+                    "address": copy.deepcopy(ADDRESS),
+                    "timezone": "Europe/Helsinki",
+                    "language": "fi_fi",
+                }
+            }
+        },
     }
     body.update(overrides)
     return body
 
 
-def subscriber_body(customer_id: str, email: str = "matti.meikalainen@example.fi", **overrides: Any
-                    ) -> dict[str, Any]:
+def subscriber_body(customer_id: str, email: str = "matti.meikalainen@example.fi", **overrides: Any) -> dict[str, Any]:
     """A POST /wholesale/subscribers body: one calling package, an extension, HQ by default."""
     body: dict[str, Any] = {
         "customerId": customer_id,

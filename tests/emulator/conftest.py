@@ -32,8 +32,9 @@ def _check_wholesale_response(response: httpx.Response) -> None:
 def checked_client(base_url: str, **kwargs: Any) -> httpx.Client:
     """An authorised client whose wholesale responses are schema-checked."""
     headers = {**AUTH, **kwargs.pop("headers", {})}
-    return httpx.Client(base_url=base_url, headers=headers, timeout=10,
-                        event_hooks={"response": [_check_wholesale_response]}, **kwargs)
+    return httpx.Client(
+        base_url=base_url, headers=headers, timeout=10, event_hooks={"response": [_check_wholesale_response]}, **kwargs
+    )
 
 
 def send_checked(client: httpx.Client, method: str, path: str, body: dict[str, Any]) -> httpx.Response:
@@ -98,8 +99,9 @@ def asgi_client() -> Callable[..., httpx.AsyncClient]:
     def make(**config: Any) -> httpx.AsyncClient:
         app = create_app(EmulatorConfig(**config))
         transport = httpx.ASGITransport(app=app)
-        client = httpx.AsyncClient(transport=transport, base_url="http://emulator.test/v1", headers=AUTH,
-                                   event_hooks={"response": [_acheck]})
+        client = httpx.AsyncClient(
+            transport=transport, base_url="http://emulator.test/v1", headers=AUTH, event_hooks={"response": [_acheck]}
+        )
         client.app = app  # type: ignore[attr-defined]
         return client
 

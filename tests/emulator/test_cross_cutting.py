@@ -44,8 +44,12 @@ def test_unknown_route_and_wrong_method_are_webex_shaped(api: httpx.Client) -> N
 
 
 def test_every_response_has_its_own_tracking_id(api: httpx.Client, emulator: str) -> None:
-    responses = [api.get(CUSTOMERS), api.get(CUSTOMERS), api.post(operator_url(emulator, "reset")),
-                 httpx.get(operator_url(emulator, "stats"))]
+    responses = [
+        api.get(CUSTOMERS),
+        api.get(CUSTOMERS),
+        api.post(operator_url(emulator, "reset")),
+        httpx.get(operator_url(emulator, "stats")),
+    ]
     ids = [r.headers["Trackingid"] for r in responses]
     assert len(set(ids)) == len(ids) and all(i.startswith("ROUTER_") for i in ids)
 
@@ -56,9 +60,11 @@ def test_operator_view_counts_per_route_template_and_resets(api: httpx.Client, e
     api.get(url)
     api.get("/nowhere")
     stats = httpx.get(operator_url(emulator, "stats")).json()
-    assert stats["routes"] == {"POST /v1/wholesale/customers": {"202": 1},
-                               "GET /v1/wholesale/customers/{customerId}": {"200": 2},
-                               "GET (unmatched)": {"404": 1}}
+    assert stats["routes"] == {
+        "POST /v1/wholesale/customers": {"202": 1},
+        "GET /v1/wholesale/customers/{customerId}": {"200": 2},
+        "GET (unmatched)": {"404": 1},
+    }
     assert (stats["total"], stats["rate_limited"], stats["peak_per_second"]) == (4, 0, 4)
     snapshot = httpx.get(operator_url(emulator, "state")).json()
     assert [c["external_id"] for c in snapshot["customers"]] == ["FI-1"] and snapshot["orgs"]
@@ -70,8 +76,10 @@ def test_operator_view_counts_per_route_template_and_resets(api: httpx.Client, e
 def test_seeded_ids_are_reproducible() -> None:
     ids = []
     for _ in range(2):
-        with running_emulator(EmulatorConfig(provisioning_seconds=0, rate=0, seed=7)) as base, \
-                checked_client(base) as client:
+        with (
+            running_emulator(EmulatorConfig(provisioning_seconds=0, rate=0, seed=7)) as base,
+            checked_client(base) as client,
+        ):
             ids.append(client.post(CUSTOMERS, json=customer_body("FI-1")).json()["url"].rsplit("/", 1)[1])
     assert ids[0] == ids[1]
 

@@ -32,7 +32,11 @@ def test_provisioned_customer_has_org_calling_hq_and_full_admin(make_customer: A
     assert org["id"] == customer["orgId"] and org["name"] == "Mäkelän Konepaja Oy"
     [hq] = world["locations"]
     assert (hq["name"], hq["org_id"], hq["calling_enabled"], hq["time_zone"]) == (
-        "Pääkonttori", customer["orgId"], True, "Europe/Helsinki")
+        "Pääkonttori",
+        customer["orgId"],
+        True,
+        "Europe/Helsinki",
+    )
     assert hq["address"]["address1"] == "Hämeentie 15" and hq["address"]["postalCode"] == "00510"
     [admin] = world["people"]
     full_admin = next(r["id"] for r in world["roles"] if r["name"] == "Full Administrator")
@@ -105,10 +109,14 @@ INVALID = {
     "empty packages": (customer_body("FI-X", packages=[]), "packages"),
     "unknown package": (customer_body("FI-X", packages=["webex_calling", "webex_gold"]), "webex_gold"),
     "repeated package": (customer_body("FI-X", packages=["webex_calling", "webex_calling"]), "repeat"),
-    "calling plan alone": (customer_body("FI-X", packages=["webex_meetings", "cisco_calling_plan"]),
-                           "cisco_calling_plan is dependent on"),
-    "console without calling": (customer_body("FI-X", packages=["webex_voice", "attendant_console"]),
-                                "attendant_console is dependent on"),
+    "calling plan alone": (
+        customer_body("FI-X", packages=["webex_meetings", "cisco_calling_plan"]),
+        "cisco_calling_plan is dependent on",
+    ),
+    "console without calling": (
+        customer_body("FI-X", packages=["webex_voice", "attendant_console"]),
+        "attendant_console is dependent on",
+    ),
     "no externalId": (_without("externalId"), "externalId"),
     "no address": (_without("address"), "address"),
     "no city": (_without("address.city"), "address.city"),
@@ -117,8 +125,7 @@ INVALID = {
     "line of 51": (customer_body("FI-X", address={**ADDRESS, "addressLine2": "x" * 51}), "50 characters"),
     "no customerInfo": (_without("customerInfo"), "customerInfo"),
     "percent in name": (customer_body("FI-X", customerInfo={"name": "100% Oy", "primaryEmail": "a@b.fi"}), "%"),
-    "bad admin email": (customer_body("FI-X", customerInfo={"name": "Oy", "primaryEmail": "a.b.fi"}),
-                        "primaryEmail"),
+    "bad admin email": (customer_body("FI-X", customerInfo={"name": "Oy", "primaryEmail": "a.b.fi"}), "primaryEmail"),
     "calling without location": (_without("provisioningParameters"), "provisioningParameters.calling"),
     "location without timezone": (_without("provisioningParameters.calling.location.timezone"), "timezone"),
     "location without language": (_calling_location(language=""), "language"),
@@ -128,7 +135,8 @@ INVALID = {
 
 @pytest.mark.parametrize("body, words", INVALID.values(), ids=INVALID.keys())
 def test_invalid_provision_is_a_400_naming_the_field_and_creates_nothing(
-        api: httpx.Client, body: dict[str, Any], words: str) -> None:
+    api: httpx.Client, body: dict[str, Any], words: str
+) -> None:
     response = api.post(CUSTOMERS, json=body)
     assert response.status_code == 400, response.text
     error = response.json()

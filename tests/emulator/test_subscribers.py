@@ -21,8 +21,9 @@ def customer(make_customer: Any, api: httpx.Client) -> dict[str, Any]:
     """A provisioned calling customer whose HQ holds two numbers; ``hq`` is the HQ location id."""
     body = make_customer("FI-1")
     hq = api.get("/locations", params={"orgId": body["orgId"]}).json()["items"][0]["id"]
-    added = api.post(f"/telephony/config/locations/{hq}/numbers", params={"orgId": body["orgId"]},
-                     json={"phoneNumbers": HQ_NUMBERS})
+    added = api.post(
+        f"/telephony/config/locations/{hq}/numbers", params={"orgId": body["orgId"]}, json={"phoneNumbers": HQ_NUMBERS}
+    )
     assert added.status_code == 201, added.text
     return body | {"hq": hq}
 
@@ -36,18 +37,31 @@ def person(api: httpx.Client, person_id: str) -> dict[str, Any]:
 
 
 def test_calling_subscriber_gets_a_person_with_license_number_and_extension(
-        api: httpx.Client, customer: dict[str, Any]) -> None:
-    params = {"firstName": "Matti", "lastName": "Meikäläinen", "primaryPhoneNumber": HQ_NUMBERS[0],
-              "extension": "1001", "locationId": customer["hq"]}
+    api: httpx.Client, customer: dict[str, Any]
+) -> None:
+    params = {
+        "firstName": "Matti",
+        "lastName": "Meikäläinen",
+        "primaryPhoneNumber": HQ_NUMBERS[0],
+        "extension": "1001",
+        "locationId": customer["hq"],
+    }
     response = provision(api, subscriber_body(customer["id"], provisioningParameters=params))
     assert response.status_code == 200, response.text
     sub = response.json()
     assert response.headers["Location"].endswith(f"{SUBSCRIBERS}/{sub['id']}")
     assert (sub["status"], sub["packages"], sub["customerId"], sub["externalCustomerId"]) == (
-        "provisioned", ["webex_calling"], customer["id"], "FI-1")
+        "provisioned",
+        ["webex_calling"],
+        customer["id"],
+        "FI-1",
+    )
     user = person(api, sub["personId"])
-    assert (user["location_id"], user["extension"], user["display_name"]) == (customer["hq"], "1001",
-                                                                               "Matti Meikäläinen")
+    assert (user["location_id"], user["extension"], user["display_name"]) == (
+        customer["hq"],
+        "1001",
+        "Matti Meikäläinen",
+    )
     assert user["phone_numbers"] == [{"type": "work", "value": HQ_NUMBERS[0]}] and len(user["licenses"]) == 1
     owners = {n["phone_number"]: n["owner_id"] for n in state(api)["numbers"]}
     assert owners == {HQ_NUMBERS[0]: sub["personId"], HQ_NUMBERS[1]: None}
@@ -83,10 +97,16 @@ REFUSED = {
     "unknown package": (dict(packages=["webex_gold"]), 400, "webex_gold"),
     "package the customer lacks": (dict(packages=["webex_suite"]), 400, "not provisioned for this customer"),
     "calling without number or extension": (dict(provisioningParameters=_params()), 400, "extension"),
-    "foreign location": (dict(provisioningParameters=_params(extension="1002", locationId="nope")), 400,
-                         "Unable to find location"),
-    "number not in the org": (dict(provisioningParameters=_params(primaryPhoneNumber="+358942459999")), 400,
-                              "+358942459999"),
+    "foreign location": (
+        dict(provisioningParameters=_params(extension="1002", locationId="nope")),
+        400,
+        "Unable to find location",
+    ),
+    "number not in the org": (
+        dict(provisioningParameters=_params(primaryPhoneNumber="+358942459999")),
+        400,
+        "+358942459999",
+    ),
     "bad extension": (dict(provisioningParameters=_params(extension="1")), 400, "Extension"),
     "no provisioningParameters": (dict(provisioningParameters=None), 400, "provisioningParameters"),
     "bad email": (dict(email="not-an-email"), 400, "email"),
@@ -95,8 +115,9 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("changes, status, words", REFUSED.values(), ids=REFUSED.keys())
-def test_refused_subscriber_changes_nothing(api: httpx.Client, customer: dict[str, Any], changes: dict[str, Any],
-                                            status: int, words: str) -> None:
+def test_refused_subscriber_changes_nothing(
+    api: httpx.Client, customer: dict[str, Any], changes: dict[str, Any], status: int, words: str
+) -> None:
     body = {k: v for k, v in (subscriber_body(customer["id"]) | changes).items() if v is not None}
     response = api.post(SUBSCRIBERS, json=body)
     assert response.status_code == status, response.text
@@ -112,13 +133,18 @@ CONFLICTS = {
 
 
 @pytest.mark.parametrize("first, second, code", CONFLICTS.values(), ids=CONFLICTS.keys())
-def test_conflicts_are_409(api: httpx.Client, customer: dict[str, Any], first: dict[str, Any],
-                           second: dict[str, Any], code: int | None) -> None:
-    one = subscriber_body(customer["id"], "taken@example.fi",
-                          provisioningParameters=_params(extension="1001", primaryPhoneNumber=HQ_NUMBERS[0]))
+def test_conflicts_are_409(
+    api: httpx.Client, customer: dict[str, Any], first: dict[str, Any], second: dict[str, Any], code: int | None
+) -> None:
+    one = subscriber_body(
+        customer["id"],
+        "taken@example.fi",
+        provisioningParameters=_params(extension="1001", primaryPhoneNumber=HQ_NUMBERS[0]),
+    )
     assert provision(api, one).status_code == 200
-    other = subscriber_body(customer["id"], first.get("email", "other@example.fi"), provisioningParameters=_params(
-        **second))
+    other = subscriber_body(
+        customer["id"], first.get("email", "other@example.fi"), provisioningParameters=_params(**second)
+    )
     response = provision(api, other)
     assert response.status_code == 409, response.text
     assert response.json()["errors"][0].get("errorCode") == code
@@ -126,7 +152,8 @@ def test_conflicts_are_409(api: httpx.Client, customer: dict[str, Any], first: d
 
 
 def test_user_of_another_org_is_409_but_own_admin_can_be_attached(
-        api: httpx.Client, customer: dict[str, Any], make_customer: Any) -> None:
+    api: httpx.Client, customer: dict[str, Any], make_customer: Any
+) -> None:
     make_customer("FI-2")
     foreign = provision(api, subscriber_body(customer["id"], "admin.fi-2@example.fi"))
     assert foreign.status_code == 409 and foreign.json()["errors"][0]["errorCode"] == 10022
@@ -146,13 +173,21 @@ async def test_customer_still_provisioning_is_refused(asgi_client: Any) -> None:
 
 
 def test_list_filters_paging_and_max_cap(api: httpx.Client, customer: dict[str, Any]) -> None:
-    made = [provision(api, subscriber_body(customer["id"], f"u{i}@example.fi",
-                                           provisioningParameters=_params(extension=f"{2000 + i}"))).json()
-            for i in range(5)]
+    made = [
+        provision(
+            api,
+            subscriber_body(
+                customer["id"], f"u{i}@example.fi", provisioningParameters=_params(extension=f"{2000 + i}")
+            ),
+        ).json()
+        for i in range(5)
+    ]
     assert [s["email"] for s in api.get(SUBSCRIBERS, params={"email": "U3@example.fi"}).json()["items"]] == [
-        "u3@example.fi"]
+        "u3@example.fi"
+    ]
     assert [s["id"] for s in api.get(SUBSCRIBERS, params={"personId": made[2]["personId"]}).json()["items"]] == [
-        made[2]["id"]]
+        made[2]["id"]
+    ]
     assert len(api.get(SUBSCRIBERS, params={"customerId": customer["id"]}).json()["items"]) == 5
     assert len(api.get(SUBSCRIBERS, params={"externalCustomerId": "FI-1"}).json()["items"]) == 5
     assert api.get(SUBSCRIBERS, params={"externalCustomerId": "FI-404"}).json()["items"] == []
