@@ -31,7 +31,7 @@ bench-validate: $(STAMP)
 	$(BIN)/python bench/bench_validate.py
 
 bench-emulator: $(STAMP)
-	$(BIN)/python bench/bench_emulator.py
+	$(BIN)/python -m bench.bench_emulator
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache build dist
