@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check batch schemas tests bench
+	$(BIN)/ruff check batch schemas tests bench samples
 
 test: lint
 	$(BIN)/python -m pytest -q
