@@ -65,7 +65,8 @@ class ValidatedBatch:
 
 def validate(batch: LoadedBatch) -> ValidatedBatch:
     """All rules over all sheets; rows that depend on an invalid row are invalid too (and say so)."""
-    loaded = {name: batch.sheets[name].frame for name in SHEET_ORDER}
+    # One contiguous chunk per column: the CSV reader hands over many, which makes every later pass 2-3× slower.
+    loaded = {name: batch.sheets[name].frame.rechunk() for name in SHEET_ORDER}
     prepared = prepare(loaded)
     found = concat_problems(
         [

