@@ -1,9 +1,11 @@
-"""The README's column reference, generated from the schemas (``python -m batch.docs`` prints it).
+"""The README's column reference, generated from the schemas (``python -m batch.docs`` prints it, ``--write`` updates README.md).
 
 A test checks that the README holds exactly this text, so the documentation cannot drift from the rules.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from schemas import SHEETS
 
@@ -26,5 +28,18 @@ def column_reference() -> str:
     return "\n".join(parts)
 
 
+def update_readme(readme: Path) -> None:
+    """Replace the generated block between the markers, leaving the hand-written rest alone."""
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split(BEGIN, 1)
+    tail = rest.split(END, 1)[1]
+    readme.write_text(head + column_reference() + tail, encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(column_reference())
+    import sys
+
+    if sys.argv[1:] == ["--write"]:
+        update_readme(Path(__file__).resolve().parents[1] / "README.md")
+    else:
+        print(column_reference())

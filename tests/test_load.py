@@ -422,8 +422,16 @@ def test_missing_required_sheet(tmp_path: Path) -> None:
 
 def test_empty_required_sheet(tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
-        load_inputs([write_workbook(tmp_path / "in.xlsx", {**batch_sheets(), "locations": []})])
-    assert "locations" in message(exc) and "header" in message(exc)
+        load_inputs([write_workbook(tmp_path / "in.xlsx", {**batch_sheets(), "users": []})])
+    assert "users" in message(exc) and "header" in message(exc)
+
+
+def test_missing_locations_sheet_is_fine_when_every_customer_has_only_its_headquarters(tmp_path: Path) -> None:
+    sheets = batch_sheets()
+    del sheets["locations"]
+    loaded = load_inputs([write_workbook(tmp_path / "in.xlsx", sheets)])
+    assert loaded.sheets["locations"].frame.height == 0
+    assert set(SHEETS["locations"].column_names) <= set(loaded.sheets["locations"].frame.columns)
 
 
 def test_missing_required_column_names_sheet_column_and_found(tmp_path: Path) -> None:
