@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from batch.emulator import operator, wholesale
 from batch.emulator.config import EmulatorConfig
 from batch.emulator.http import TRACKING_ID, ApiProblem, EmulatorContext, error_body, new_tracking_id
+from batch.emulator.org_api import routes as org_routes
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 UNAUTHORIZED = "The request requires a valid access token set in the Authorization request header."
@@ -192,15 +193,6 @@ def _quiet_dropped_connections() -> None:
             logger.addFilter(_DropFilter())
 
 
-def _org_routes(ctx: EmulatorContext) -> list[BaseRoute]:
-    """EMU-B's org-level routes (locations, numbers, people, roles), if that module is present."""
-    try:
-        from batch.emulator.org_api import routes as org_routes
-    except ImportError:
-        return []
-    return list(org_routes(ctx))
-
-
 def create_app(config: EmulatorConfig | None = None) -> Starlette:
     """A fresh emulator (own state, stats, bucket, fault RNG) for ``config``."""
     config = config or EmulatorConfig()
@@ -226,7 +218,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         return ctx.error(500, f"Internal server error: {type(exc).__name__}")
 
     _quiet_dropped_connections()
-    route_list = [*wholesale.routes(ctx), *_org_routes(ctx), *operator.routes(ctx, stats, on_reset)]
+    route_list = [*wholesale.routes(ctx), *org_routes(ctx), *operator.routes(ctx, stats, on_reset)]
     app = Starlette(
         routes=route_list,
         middleware=[
