@@ -16,11 +16,16 @@ library, once per distinct value.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 import polars as pl
-from phonenumbers import NumberParseException, ValidationResult
+from phonenumbers import NumberParseException, PhoneMetadata, ValidationResult
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 EXAMPLE = "+358 40 123 4567"
 #: Whitespace a cell may hold around or inside a number (a cell of only these is empty).
@@ -64,8 +69,10 @@ def _precheck(raw: str) -> tuple[str | None, str | None]:
         char = bad.group(1)
         if char.isascii() and char.isalpha():
             return None, f"'{raw}' is not a phone number: it contains letters; write only the number, e.g. {EXAMPLE}"
-        return None, f"'{raw}' is not a phone number: it contains '{char}'; use digits, spaces and + - ( ) only, " \
-                     f"e.g. {EXAMPLE}"
+        return (
+            None,
+            f"'{raw}' is not a phone number: it contains '{char}'; use digits, spaces and + - ( ) only, e.g. {EXAMPLE}",
+        )
     cleaned = re.sub(_FORMAT_CLASS, "", raw)
     if not re.search("[0-9]", cleaned):
         return None, f"'{raw}' is not a phone number: write it in international form, e.g. {EXAMPLE}"
@@ -115,10 +122,13 @@ def _failure_message(raw: str, text: str, failure: object) -> str:
     if isinstance(failure, NumberParseException):
         if failure.error_type == NumberParseException.INVALID_COUNTRY_CODE:
             if text.startswith("+"):
-                return f"'{raw}' does not start with a known country code: write it in international form, " \
-                       f"e.g. {EXAMPLE}"
-            return f"'{raw}' has no country code and the row has no valid country: write it in international " \
-                   f"form, e.g. {EXAMPLE}"
+                return (
+                    f"'{raw}' does not start with a known country code: write it in international form, e.g. {EXAMPLE}"
+                )
+            return (
+                f"'{raw}' has no country code and the row has no valid country: write it in international "
+                f"form, e.g. {EXAMPLE}"
+            )
         if failure.error_type == NumberParseException.TOO_LONG:
             return f"'{raw}' has too many digits for a phone number: write it in international form, e.g. {EXAMPLE}"
         return f"'{raw}' is not a phone number: write it in international form, e.g. {EXAMPLE}"
@@ -131,8 +141,10 @@ def _failure_message(raw: str, text: str, failure: object) -> str:
         return f"'{raw}' is too short for a number in {where}: check the digits, e.g. {EXAMPLE}"
     if reason == ValidationResult.TOO_LONG:
         return f"'{raw}' is too long for a number in {where}: check the digits, e.g. {EXAMPLE}"
-    return f"'{raw}' is not a valid number in {where}: check the digits and the country, or write it in " \
-           f"international form, e.g. {EXAMPLE}"
+    return (
+        f"'{raw}' is not a valid number in {where}: check the digits and the country, or write it in "
+        f"international form, e.g. {EXAMPLE}"
+    )
 
 
 # --- the vectorized path --------------------------------------------------------------------------------------
@@ -154,25 +166,40 @@ def _prepare(values: pl.Series, countries: pl.Series) -> pl.DataFrame:
     bad = raw.str.extract(_BAD_CHAR, 1)
     cleaned = raw.str.replace_all(_FORMAT_CLASS, "")
     frame = pl.DataFrame({"raw": values.cast(pl.String), "region": _regions(countries, values.len())})
-    return frame.with_row_index("idx").with_columns(
-        empty=raw.is_null() | raw.str.contains(_SPACES_ONLY),
-        bad=bad,
-        cleaned=cleaned,
-    ).with_columns(
-        error=pl.when(pl.col("empty"))
-        .then(None)
-        .when(pl.col("bad").str.contains("^[A-Za-z]$"))
-        .then(pl.format(f"'{{}}' is not a phone number: it contains letters; write only the number, e.g. {EXAMPLE}",
-                        raw))
-        .when(pl.col("bad").is_not_null())
-        .then(pl.format(f"'{{}}' is not a phone number: it contains '{{}}'; use digits, spaces and + - ( ) only, "
-                        f"e.g. {EXAMPLE}", raw, pl.col("bad")))
-        .when(~pl.col("cleaned").str.contains("[0-9]"))
-        .then(pl.format(f"'{{}}' is not a phone number: write it in international form, e.g. {EXAMPLE}", raw))
-        .when(pl.col("cleaned").str.slice(1).str.contains("+", literal=True))
-        .then(pl.format(f"'{{}}' has a + inside the number: put + only before the country code, e.g. {EXAMPLE}",
-                        raw)),
-    ).with_columns(todo=~pl.col("empty") & pl.col("error").is_null())
+    return (
+        frame.with_row_index("idx")
+        .with_columns(
+            empty=raw.is_null() | raw.str.contains(_SPACES_ONLY),
+            bad=bad,
+            cleaned=cleaned,
+        )
+        .with_columns(
+            error=pl.when(pl.col("empty"))
+            .then(None)
+            .when(pl.col("bad").str.contains("^[A-Za-z]$"))
+            .then(
+                pl.format(
+                    f"'{{}}' is not a phone number: it contains letters; write only the number, e.g. {EXAMPLE}", raw
+                )
+            )
+            .when(pl.col("bad").is_not_null())
+            .then(
+                pl.format(
+                    f"'{{}}' is not a phone number: it contains '{{}}'; use digits, spaces and + - ( ) only, "
+                    f"e.g. {EXAMPLE}",
+                    raw,
+                    pl.col("bad"),
+                )
+            )
+            .when(~pl.col("cleaned").str.contains("[0-9]"))
+            .then(pl.format(f"'{{}}' is not a phone number: write it in international form, e.g. {EXAMPLE}", raw))
+            .when(pl.col("cleaned").str.slice(1).str.contains("+", literal=True))
+            .then(
+                pl.format(f"'{{}}' has a + inside the number: put + only before the country code, e.g. {EXAMPLE}", raw)
+            ),
+        )
+        .with_columns(todo=~pl.col("empty") & pl.col("error").is_null())
+    )
 
 
 def _library(pending: pl.DataFrame) -> pl.DataFrame:
@@ -205,8 +232,213 @@ def normalize_phones(values: pl.Series, countries: pl.Series) -> pl.DataFrame:
 
 
 def _fast_accept(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows the fast path clears: columns idx, e164. (Placeholder: nothing yet.)"""
-    return pl.DataFrame(schema={"idx": pl.UInt32, "e164": pl.String})
+    """Rows the fast path clears without the library: columns idx, e164.
+
+    Only a value whose outcome is certain is cleared: it must take a route through ``phonenumbers.parse``
+    modelled here (after + or the international prefix; own country code typed without +; national with
+    or without the trunk prefix) with no prefix stripping we do not model, and pass ``is_valid_number``
+    as re-stated in polars from the library's metadata (region choice by leading digits, general
+    description, number types, possible lengths). Everything else is left for the library.
+    """
+    cleaned = pl.col("cleaned")
+    no_region = pl.col("region").is_null()
+    intl = (
+        pl.when(cleaned.str.starts_with("+"))
+        .then(cleaned.str.slice(1))
+        .when(no_region & cleaned.str.starts_with("00"))
+        .then(cleaned.str.slice(2))
+        .when(no_region & ~cleaned.str.starts_with("0"))
+        .then(cleaned)
+    )
+    frame = frame.select("idx", "region", "cleaned", intl.alias("intl"))
+    national = frame.filter(pl.col("intl").is_null() & pl.col("region").is_not_null())
+    accepted, via_idd = [], [frame.select("idx", "intl").drop_nulls("intl")]
+    for (region,), part in national.partition_by("region", as_dict=True).items():
+        done = _national_route(str(region), part)
+        if done is not None:
+            accepted.append(done.select("idx", "e164").drop_nulls("e164"))
+            via_idd.append(done.select("idx", "intl").drop_nulls("intl"))
+    accepted.append(_international_route(pl.concat(via_idd)))
+    return pl.concat(accepted)
+
+
+def _international_route(frame: pl.DataFrame) -> pl.DataFrame:
+    """Clear ``intl`` digits (what follows + or the international prefix): columns idx, e164."""
+    intl = pl.col("intl")
+    cc = pl.lit(None, pl.String)
+    for size in (3, 2, 1):  # the shortest known prefix wins, as in parse (calling codes are prefix-free)
+        prefix = intl.str.slice(0, size)
+        cc = pl.when(prefix.is_in(_CALLING_CODES) & (intl.str.len_chars() >= size)).then(prefix).otherwise(cc)
+    done = [pl.DataFrame(schema={"idx": pl.UInt32, "e164": pl.String})]
+    for (code,), part in frame.with_columns(cc=cc).drop_nulls("cc").partition_by("cc", as_dict=True).items():
+        main = _plan(_MAIN_REGION[str(code)])
+        nsn = pl.col("nsn")
+        valid = _valid(str(code), nsn)
+        if main is None or valid is None:
+            continue
+        part = part.with_columns(nsn=intl.str.slice(len(str(code))))
+        done.append(part.filter(_unprefixed(main, nsn) & valid).select("idx", e164=pl.lit("+") + intl))
+    return pl.concat(done)
+
+
+def _national_route(region: str, part: pl.DataFrame) -> pl.DataFrame | None:
+    """Digits without + in rows of ``region`` → columns idx, e164 (when cleared), intl (the digits after
+    the international prefix, for ``_international_route``). Follows parse's order: international
+    prefix, own country code typed without +, trunk prefix. None when the library must judge them all."""
+    plan = _plan(region)
+    main = _plan(_MAIN_REGION[plan.cc]) if plan else None
+    if plan is None or main is None or _valid(plan.cc, pl.col("x")) is None:
+        return None
+    digits, after, cc_len = pl.col("cleaned"), pl.col("after"), len(plan.cc)
+    hit = digits.str.contains(f"^(?:{plan.idd})") if plan.idd else pl.lit(False)
+    part = part.with_columns(
+        hit=hit, after=pl.when(hit).then(digits.str.replace(f"^(?:{plan.idd})", "") if plan.idd else None),
+        with_cc=digits.str.starts_with(plan.cc), after_cc=digits.str.slice(cc_len),
+        trunk=digits.str.slice(_prefix_len(plan, digits)),
+    ).with_columns(
+        to_intl=pl.col("hit") & (after != digits) & (after != "") & ~after.str.starts_with("0"),
+        domestic=~pl.col("hit") | ((after != digits) & after.str.starts_with("0")),
+        candidate=pl.when(pl.col("with_cc")).then(pl.col("after_cc")).otherwise(pl.col("trunk")),
+    )
+    length = digits.str.len_chars()
+    too_long = (length > max(plan.lengths or (99,))) & ~length.is_in(plan.local_lengths)
+    after_cc = pl.col("after_cc")
+    # Own country code without +: parse keeps it as the country code when the whole is no national
+    # number (or too long); else it reads the digits as national, and we retry with + when that is invalid.
+    as_code = ~_matches(plan.general, digits) | too_long
+    part = part.with_columns(
+        ok_candidate=pl.col("domestic") & _valid(plan.cc, pl.col("candidate")),
+        code_clean=_unprefixed(plan, after_cc) & _unprefixed(main, after_cc),
+        as_code=pl.when(pl.col("with_cc")).then(as_code),
+        whole_valid=pl.when(pl.col("with_cc") & ~as_code & _unprefixed(plan, digits)).then(_valid(plan.cc, digits)),
+    )
+    ok, with_cc, code_clean = pl.col("ok_candidate"), pl.col("with_cc"), pl.col("code_clean")
+    whole_valid = pl.col("whole_valid")
+    e164 = (
+        pl.when(~with_cc & ok).then(pl.lit(f"+{plan.cc}") + pl.col("candidate"))
+        .when(with_cc & pl.col("domestic") & code_clean & pl.col("as_code") & ok).then(pl.lit("+") + digits)
+        .when(with_cc & pl.col("domestic") & code_clean & whole_valid).then(pl.lit(f"+{plan.cc}") + digits)
+        .when(with_cc & pl.col("domestic") & code_clean & (whole_valid == False) & ok)  # noqa: E712
+        .then(pl.lit("+") + digits)
+    )
+    return part.select("idx", e164.alias("e164"), pl.when(pl.col("to_intl")).then(after).alias("intl"))
+
+
+def _matches(pattern: str, text: pl.Expr) -> pl.Expr:
+    return text.str.contains(f"^(?:{pattern})$")
+
+
+def _prefix_len(plan: _Plan, digits: pl.Expr) -> pl.Expr:
+    """Length of the national (trunk) prefix that parse would look at; 0 when none."""
+    if not plan.npp:
+        return pl.lit(0, pl.UInt32)
+    return digits.str.extract(f"^({plan.npp})", 1).str.len_chars().fill_null(0)
+
+
+def _unprefixed(plan: _Plan, nsn: pl.Expr) -> pl.Expr:
+    """True when parse would strip nothing from ``nsn`` (else it is the library's case)."""
+    return _prefix_len(plan, nsn) == 0
+
+
+def _valid(cc: str, nsn: pl.Expr) -> pl.Expr | None:
+    """``is_valid_number`` for a national significant number under calling code ``cc``, as a polars
+    expression: the first region of the code that claims the number (by leading digits, or by being
+    valid there) decides. None when a pattern does not compile in polars."""
+    regions = _REGIONS_OF_CODE[cc]
+    if any(_check(region) is None for region in regions):
+        return None
+    if len(regions) == 1:
+        return _check(regions[0])[1](nsn)  # type: ignore[index]
+    chain: Any = pl
+    for region in regions:
+        leading, check = _check(region)  # type: ignore[misc]
+        chain = chain.when(nsn.str.contains(f"^(?:{leading})") if leading else check(nsn)).then(check(nsn))
+    return chain.otherwise(False)
+
+
+@functools.cache
+def _check(region: str) -> tuple[str | None, Callable[[pl.Expr], pl.Expr]] | None:
+    """(leading digits, number-type check) of a region: ``_number_type_helper(...) != UNKNOWN``."""
+    meta = PhoneMetadata.metadata_for_region(region)
+    if meta is None or not meta.general_desc.national_number_pattern:
+        return None
+    descs = [meta.general_desc] + [getattr(meta, name) for name in _TYPES]
+    tests = [
+        (tuple(n for n in d.possible_length), d.national_number_pattern)
+        for d in descs
+        if d is not None and d.national_number_pattern
+    ]
+    if not all(_compiles(pattern) for _, pattern in tests) or not _compiles(meta.leading_digits or ""):
+        return None
+    general, types = tests[0], tests[1:]
+
+    def matching(desc: tuple[tuple[int, ...], str], nsn: pl.Expr) -> pl.Expr:
+        lengths, pattern = desc
+        return nsn.str.len_chars().is_in(lengths) & _matches(pattern, nsn) if lengths else _matches(pattern, nsn)
+
+    def check(nsn: pl.Expr) -> pl.Expr:
+        any_type = pl.lit(False)
+        for desc in types:
+            any_type = any_type | matching(desc, nsn)
+        return matching(general, nsn) & any_type
+
+    return meta.leading_digits, check
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How ``parse`` treats digits typed in one region: prefixes and the general description."""
+
+    cc: str
+    idd: str | None
+    npp: str | None
+    general: str
+    lengths: tuple[int, ...]
+    local_lengths: tuple[int, ...]
+
+
+_TYPES = (
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+    "mobile",
+)
+_CALLING_CODES = sorted(str(code) for code in COUNTRY_CODE_TO_REGION_CODE)
+_REGIONS_OF_CODE = {str(code): regions for code, regions in COUNTRY_CODE_TO_REGION_CODE.items()}
+_MAIN_REGION = {code: regions[0] for code, regions in _REGIONS_OF_CODE.items()}
+
+
+@functools.cache
+def _plan(region: str) -> _Plan | None:
+    """The parse plan of a region, or None when the library must judge its numbers (a national prefix
+    transform rule, or a pattern polars' regex engine cannot compile)."""
+    meta = PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.national_prefix_transform_rule or not meta.general_desc.national_number_pattern:
+        return None
+    general = meta.general_desc
+    plan = _Plan(
+        cc=str(meta.country_code),
+        idd=meta.international_prefix,
+        npp=meta.national_prefix_for_parsing,
+        general=general.national_number_pattern,
+        lengths=tuple(general.possible_length),
+        local_lengths=tuple(general.possible_length_local_only),
+    )
+    return plan if all(_compiles(p) for p in (plan.general, plan.idd, plan.npp) if p) else None
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        pl.Series(["0"]).str.contains(f"^(?:{pattern})$")
+    except pl.exceptions.PolarsError:
+        return False
+    return True
 
 
 # --- lists and ranges -----------------------------------------------------------------------------------------
@@ -243,8 +475,10 @@ def _expand_ranges(ranges: pl.DataFrame) -> pl.DataFrame:
     height = ends.height
     both = normalize_phones(pl.concat([ends["first"], ends["last"]]), pl.concat([ends["country"], ends["country"]]))
     ends = ends.with_columns(
-        first_e164=both["e164"][:height], first_error=both["error"][:height],
-        last_e164=both["e164"][height:], last_error=both["error"][height:],
+        first_e164=both["e164"][:height],
+        first_error=both["error"][:height],
+        last_e164=both["e164"][height:],
+        last_error=both["error"][height:],
     ).with_columns(
         low=pl.col("first_e164").str.slice(1).cast(pl.Int64, strict=False),
         high=pl.col("last_e164").str.slice(1).cast(pl.Int64, strict=False),
@@ -259,23 +493,41 @@ def _expand_ranges(ranges: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("last_error").is_not_null())
         .then(pl.format("'{}': the last number of the range is wrong: {}", item, pl.col("last_error")))
         .when(pl.col("first_e164").str.len_chars() != pl.col("last_e164").str.len_chars())
-        .then(pl.format(f"'{{}}': both ends of a range need the same number of digits ({{}} vs {{}}), "
-                        f"e.g. {example}", item, pl.col("first_e164"), pl.col("last_e164")))
+        .then(
+            pl.format(
+                f"'{{}}': both ends of a range need the same number of digits ({{}} vs {{}}), e.g. {example}",
+                item,
+                pl.col("first_e164"),
+                pl.col("last_e164"),
+            )
+        )
         .when(pl.col("high") < pl.col("low"))
-        .then(pl.format("'{}': the range runs backwards; write the smaller number first: {}..{}", item,
-                        pl.col("last_e164"), pl.col("first_e164")))
+        .then(
+            pl.format(
+                "'{}': the range runs backwards; write the smaller number first: {}..{}",
+                item,
+                pl.col("last_e164"),
+                pl.col("first_e164"),
+            )
+        )
         .when(pl.col("high") - pl.col("low") >= MAX_RANGE)
-        .then(pl.format(f"'{{}}' holds {{}} numbers; a range may hold at most {MAX_RANGE}: split it into smaller "
-                        f"ranges", item, pl.col("high") - pl.col("low") + 1))
+        .then(
+            pl.format(
+                f"'{{}}' holds {{}} numbers; a range may hold at most {MAX_RANGE}: split it into smaller ranges",
+                item,
+                pl.col("high") - pl.col("low") + 1,
+            )
+        )
     )
     checked = ends.with_columns(error=error)
     bad = checked.filter(pl.col("error").is_not_null()).select(
         "pos", "index", "item", pl.lit(0, pl.Int64).alias("n"), pl.lit(None, pl.String).alias("e164"), "error"
     )
-    good = checked.filter(pl.col("error").is_null()).with_columns(
-        number=pl.int_ranges("low", pl.col("high") + 1)
-    ).explode("number").with_columns(
-        n=pl.col("number") - pl.col("low"), raw=pl.format("+{}", pl.col("number"))
+    good = (
+        checked.filter(pl.col("error").is_null())
+        .with_columns(number=pl.int_ranges("low", pl.col("high") + 1))
+        .explode("number")
+        .with_columns(n=pl.col("number") - pl.col("low"), raw=pl.format("+{}", pl.col("number")))
     )
     numbers = normalize_phones(good["raw"], good["country"])
     good = pl.concat([good.select("pos", "index", "item", "n"), numbers], how="horizontal")
