@@ -134,6 +134,8 @@ def _failure_message(raw: str, text: str, failure: object) -> str:
         return f"'{raw}' is not a phone number: write it in international form, e.g. {EXAMPLE}"
     assert isinstance(failure, phonenumbers.PhoneNumber)
     code = failure.country_code
+    if text.startswith("+") and not text[1:].startswith(str(code)):
+        return _failure_message(raw, text, NumberParseException(NumberParseException.INVALID_COUNTRY_CODE, ""))
     region = phonenumbers.region_code_for_country_code(code)
     where = f"+{code} ({region})" if region not in ("001", "ZZ") else f"+{code}"
     reason = phonenumbers.is_possible_number_with_reason(failure)
