@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,55 +151,50 @@ def _failure_message(raw: str, text: str, failure: object) -> str:
 # --- the vectorized path --------------------------------------------------------------------------------------
 
 
-def _regions(countries: pl.Series, height: int) -> pl.Series:
-    if countries.dtype == pl.Null or countries.len() != height:
-        if countries.len() != height:
-            raise ValueError(f"countries has {countries.len()} values for {height} phone numbers")
-        return pl.Series("region", [None] * height, dtype=pl.String)
-    code = countries.cast(pl.String).str.strip_chars().str.to_uppercase()
-    known = sorted(phonenumbers.SUPPORTED_REGIONS)
-    return pl.select(pl.when(code.is_in(known)).then(code).alias("region")).to_series()
+def normalize_phones(values: pl.Series, countries: pl.Series) -> pl.DataFrame:
+    """E.164 for each value (same length and order): columns ``e164`` and ``error`` (a fix-it message).
 
-
-def _prepare(values: pl.Series, countries: pl.Series) -> pl.DataFrame:
-    """Our pre-checks, vectorized exactly like ``_precheck``: cleaned text, or the error it earned."""
-    raw = pl.col("raw")
-    bad = raw.str.extract(_BAD_CHAR, 1)
-    cleaned = raw.str.replace_all(_FORMAT_CLASS, "")
-    frame = pl.DataFrame({"raw": values.cast(pl.String), "region": _regions(countries, values.len())})
-    return (
-        frame.with_row_index("idx")
+    ``countries`` holds each row's ISO alpha-2 country; blank or unknown → only international forms work.
+    Null or blank values give null in both columns (whether the cell is required is the schema's business).
+    """
+    if countries.len() != values.len():
+        raise ValueError(f"countries has {countries.len()} values for {values.len()} phone numbers")
+    raw, cleaned = pl.col("raw"), pl.col("cleaned")
+    frame = (
+        pl.DataFrame({"raw": values.cast(pl.String), "region": _regions(countries)})
+        .with_row_index("idx")
+        .with_columns(cleaned=raw.str.replace_all(_FORMAT_CLASS, ""))
         .with_columns(
             empty=raw.is_null() | raw.str.contains(_SPACES_ONLY),
-            bad=bad,
-            cleaned=cleaned,
+            # exactly the values _precheck lets through: digits, at most a leading +
+            plain=cleaned.str.contains(r"^\+?[0-9]+$"),
         )
-        .with_columns(
-            error=pl.when(pl.col("empty"))
-            .then(None)
-            .when(pl.col("bad").str.contains("^[A-Za-z]$"))
-            .then(
-                pl.format(
-                    f"'{{}}' is not a phone number: it contains letters; write only the number, e.g. {EXAMPLE}", raw
-                )
-            )
-            .when(pl.col("bad").is_not_null())
-            .then(
-                pl.format(
-                    f"'{{}}' is not a phone number: it contains '{{}}'; use digits, spaces and + - ( ) only, "
-                    f"e.g. {EXAMPLE}",
-                    raw,
-                    pl.col("bad"),
-                )
-            )
-            .when(~pl.col("cleaned").str.contains("[0-9]"))
-            .then(pl.format(f"'{{}}' is not a phone number: write it in international form, e.g. {EXAMPLE}", raw))
-            .when(pl.col("cleaned").str.slice(1).str.contains("+", literal=True))
-            .then(
-                pl.format(f"'{{}}' has a + inside the number: put + only before the country code, e.g. {EXAMPLE}", raw)
-            ),
-        )
-        .with_columns(todo=~pl.col("empty") & pl.col("error").is_null())
+    )
+    todo = frame.filter(pl.col("plain"))
+    fast = _fast_accept(todo)
+    pending = todo.join(fast, on="idx", how="anti")
+    flagged = frame.filter(~pl.col("empty") & ~pl.col("plain"))
+    found = pl.concat([fast.with_columns(error=pl.lit(None, pl.String)), _library(pending), _refused(flagged)])
+    e164 = pl.repeat(None, values.len(), dtype=pl.String, eager=True).alias("e164")
+    error = pl.repeat(None, values.len(), dtype=pl.String, eager=True).alias("error")
+    return pl.DataFrame([e164.scatter(found["idx"], found["e164"]), error.scatter(found["idx"], found["error"])])
+
+
+def _regions(countries: pl.Series) -> pl.Series:
+    """The phonenumbers region of each country cell (null when blank or unknown), like ``region_of``."""
+    code = countries.cast(pl.String).str.strip_chars().str.to_uppercase()
+    return pl.select(pl.when(code.is_in(sorted(phonenumbers.SUPPORTED_REGIONS))).then(code)).to_series()
+
+
+def _refused(flagged: pl.DataFrame) -> pl.DataFrame:
+    """The pre-check message of each value that is not digits with an optional leading +."""
+    distinct = flagged.select("raw").unique()
+    messages = pl.Series("error", [_precheck(raw)[1] for raw in distinct["raw"]], dtype=pl.String)
+    judged = distinct.with_columns(messages)
+    return (
+        flagged.select("idx", "raw")
+        .join(judged, on="raw")
+        .select("idx", pl.lit(None, pl.String).alias("e164"), "error")
     )
 
 
@@ -208,29 +202,14 @@ def _library(pending: pl.DataFrame) -> pl.DataFrame:
     """Judge each distinct (raw, region) once with the library; columns idx, e164, error."""
     distinct = pending.select("raw", "cleaned", "region").unique(["raw", "region"])
     verdicts = [judge(raw, cleaned, region) for raw, cleaned, region in distinct.iter_rows()]
-    judged = distinct.with_columns(
-        pl.Series("lib_e164", [v[0] for v in verdicts], dtype=pl.String),
-        pl.Series("lib_error", [v[1] for v in verdicts], dtype=pl.String),
-    ).drop("cleaned")
-    return pending.select("idx", "raw", "region").join(judged, on=["raw", "region"], how="left", nulls_equal=True)
-
-
-def normalize_phones(values: pl.Series, countries: pl.Series) -> pl.DataFrame:
-    """E.164 for each value (same length and order): columns ``e164`` and ``error`` (a fix-it message).
-
-    ``countries`` holds each row's ISO alpha-2 country; blank or unknown → only international forms work.
-    Null or blank values give null in both columns (whether the cell is required is the schema's business).
-    """
-    frame = _prepare(values, countries)
-    fast = _fast_accept(frame.filter(pl.col("todo")))
-    pending = frame.filter(pl.col("todo")).join(fast, on="idx", how="anti")
-    judged = _library(pending).select("idx", "lib_e164", "lib_error")
-    out = frame.select("idx", "error").join(fast, on="idx", how="left", maintain_order="left")
-    out = out.join(judged, on="idx", how="left", maintain_order="left")
-    return out.select(
-        pl.coalesce("e164", "lib_e164").alias("e164"),
-        pl.coalesce("error", "lib_error").alias("error"),
+    judged = distinct.select(
+        "raw",
+        "region",
+        pl.Series("e164", [v[0] for v in verdicts], dtype=pl.String),
+        pl.Series("error", [v[1] for v in verdicts], dtype=pl.String),
     )
+    keys = pending.select("idx", "raw", "region")
+    return keys.join(judged, on=["raw", "region"], nulls_equal=True).select("idx", "e164", "error")
 
 
 def _fast_accept(frame: pl.DataFrame) -> pl.DataFrame:
@@ -238,7 +217,7 @@ def _fast_accept(frame: pl.DataFrame) -> pl.DataFrame:
 
     Only a value whose outcome is certain is cleared: it must take a route through ``phonenumbers.parse``
     modelled here (after + or the international prefix; own country code typed without +; national with
-    or without the trunk prefix) with no prefix stripping we do not model, and pass ``is_valid_number``
+    or without the trunk prefix) with no prefix handling we do not model, and pass ``is_valid_number``
     as re-stated in polars from the library's metadata (region choice by leading digits, general
     description, number types, possible lengths). Everything else is left for the library.
     """
@@ -254,13 +233,14 @@ def _fast_accept(frame: pl.DataFrame) -> pl.DataFrame:
     )
     frame = frame.select("idx", "region", "cleaned", intl.alias("intl"))
     national = frame.filter(pl.col("intl").is_null() & pl.col("region").is_not_null())
-    accepted, via_idd = [], [frame.select("idx", "intl").drop_nulls("intl")]
+    accepted, international = [], [frame.select("idx", "intl").drop_nulls("intl")]
     for (region,), part in national.partition_by("region", as_dict=True).items():
-        done = _national_route(str(region), part)
-        if done is not None:
-            accepted.append(done.select("idx", "e164").drop_nulls("e164"))
-            via_idd.append(done.select("idx", "intl").drop_nulls("intl"))
-    accepted.append(_international_route(pl.concat(via_idd)))
+        plan = _plan(str(region))
+        if plan is not None:
+            e164, intl_part = _national_route(plan, part)
+            accepted.append(e164)
+            international.append(intl_part)
+    accepted.append(_international_route(pl.concat(international)))
     return pl.concat(accepted)
 
 
@@ -276,70 +256,78 @@ def _international_route(frame: pl.DataFrame) -> pl.DataFrame:
         main = _plan(_MAIN_REGION[str(code)])
         nsn = pl.col("nsn")
         valid = _valid(str(code), nsn)
-        if main is None or valid is None:
-            continue
-        part = part.with_columns(nsn=intl.str.slice(len(str(code))))
-        done.append(part.filter(_unprefixed(main, nsn) & valid).select("idx", e164=pl.lit("+") + intl))
+        if main is not None and valid is not None:
+            part = part.with_columns(nsn=intl.str.slice(len(str(code))))
+            done.append(part.filter(~_has_prefix(main.npp, nsn) & valid).select("idx", e164=pl.lit("+") + intl))
     return pl.concat(done)
 
 
-def _national_route(region: str, part: pl.DataFrame) -> pl.DataFrame | None:
-    """Digits without + in rows of ``region`` → columns idx, e164 (when cleared), intl (the digits after
-    the international prefix, for ``_international_route``). Follows parse's order: international
-    prefix, own country code typed without +, trunk prefix. None when the library must judge them all."""
-    plan = _plan(region)
-    main = _plan(_MAIN_REGION[plan.cc]) if plan else None
-    if plan is None or main is None or _valid(plan.cc, pl.col("x")) is None:
-        return None
-    digits, after, cc_len = pl.col("cleaned"), pl.col("after"), len(plan.cc)
-    hit = digits.str.contains(f"^(?:{plan.idd})") if plan.idd else pl.lit(False)
-    part = part.with_columns(
-        hit=hit, after=pl.when(hit).then(digits.str.replace(f"^(?:{plan.idd})", "") if plan.idd else None),
-        with_cc=digits.str.starts_with(plan.cc), after_cc=digits.str.slice(cc_len),
-        trunk=digits.str.slice(_prefix_len(plan, digits)),
-    ).with_columns(
-        to_intl=pl.col("hit") & (after != digits) & (after != "") & ~after.str.starts_with("0"),
-        domestic=~pl.col("hit") | ((after != digits) & after.str.starts_with("0")),
-        candidate=pl.when(pl.col("with_cc")).then(pl.col("after_cc")).otherwise(pl.col("trunk")),
+def _national_route(plan: _Plan, part: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Digits without + in rows of the plan's region → (cleared rows: idx, e164; rows that start with the
+    international prefix: idx, intl). Follows parse's order: international prefix, own country code typed
+    without +, trunk prefix; ``_valid`` judges the national significant number."""
+    digits, cc = pl.col("cleaned"), plan.cc
+    part = part.with_columns(idd=_has_prefix(plan.idd, digits), with_cc=digits.str.starts_with(cc))
+    after = pl.col("after")
+    via_idd = (
+        part.filter("idd")
+        .with_columns(after=_without_prefix(plan.idd, digits))
+        .filter(after.str.len_chars() > 0, ~after.str.starts_with("0"))  # else: parse's odd cases, the library's
+        .select("idx", intl=after)
     )
+    national = part.filter(~pl.col("idd") & ~pl.col("with_cc")).with_columns(nsn=_without_prefix(plan.npp, digits))
+    national = national.filter(_valid(cc, pl.col("nsn"))).select("idx", e164=pl.lit(f"+{cc}") + pl.col("nsn"))
+    return pl.concat([national, _own_code_route(plan, part.filter(~pl.col("idd") & pl.col("with_cc")))]), via_idd
+
+
+def _own_code_route(plan: _Plan, part: pl.DataFrame) -> pl.DataFrame:
+    """Digits that start with the region's own calling code but have no + (an Excel number cell).
+
+    parse keeps the code as a country code when the whole is no national number (or too long); otherwise
+    it reads the digits as national, and ``judge`` retries with + when that is invalid.
+    """
+    digits, after_cc = pl.col("cleaned"), pl.col("after_cc")
+    main = _plan(_MAIN_REGION[plan.cc])
+    if main is None:
+        return pl.DataFrame(schema={"idx": pl.UInt32, "e164": pl.String})
     length = digits.str.len_chars()
     too_long = (length > max(plan.lengths or (99,))) & ~length.is_in(plan.local_lengths)
-    after_cc = pl.col("after_cc")
-    # Own country code without +: parse keeps it as the country code when the whole is no national
-    # number (or too long); else it reads the digits as national, and we retry with + when that is invalid.
-    as_code = ~_matches(plan.general, digits) | too_long
-    part = part.with_columns(
-        ok_candidate=pl.col("domestic") & _valid(plan.cc, pl.col("candidate")),
-        code_clean=_unprefixed(plan, after_cc) & _unprefixed(main, after_cc),
-        as_code=pl.when(pl.col("with_cc")).then(as_code),
-        whole_valid=pl.when(pl.col("with_cc") & ~as_code & _unprefixed(plan, digits)).then(_valid(plan.cc, digits)),
+    part = part.with_columns(after_cc=digits.str.slice(len(plan.cc))).filter(
+        ~_has_prefix(plan.npp, after_cc) & ~_has_prefix(main.npp, after_cc)
     )
-    ok, with_cc, code_clean = pl.col("ok_candidate"), pl.col("with_cc"), pl.col("code_clean")
-    whole_valid = pl.col("whole_valid")
+    part = part.with_columns(
+        as_code=~_matches(plan.general, digits) | too_long,
+        rest_valid=_valid(plan.cc, after_cc),
+        whole_valid=~_has_prefix(plan.npp, digits) & _valid(plan.cc, digits),
+    )
+    as_code, rest_valid, whole_valid = pl.col("as_code"), pl.col("rest_valid"), pl.col("whole_valid")
     e164 = (
-        pl.when(~with_cc & ok).then(pl.lit(f"+{plan.cc}") + pl.col("candidate"))
-        .when(with_cc & pl.col("domestic") & code_clean & pl.col("as_code") & ok).then(pl.lit("+") + digits)
-        .when(with_cc & pl.col("domestic") & code_clean & whole_valid).then(pl.lit(f"+{plan.cc}") + digits)
-        .when(with_cc & pl.col("domestic") & code_clean & (whole_valid == False) & ok)  # noqa: E712
+        pl.when(as_code & rest_valid)
+        .then(pl.lit("+") + digits)
+        .when(~as_code & whole_valid)
+        .then(pl.lit(f"+{plan.cc}") + digits)
+        .when(~as_code & ~_has_prefix(plan.npp, digits) & rest_valid)
         .then(pl.lit("+") + digits)
     )
-    return part.select("idx", e164.alias("e164"), pl.when(pl.col("to_intl")).then(after).alias("intl"))
+    return part.select("idx", e164.alias("e164")).drop_nulls("e164")
 
 
 def _matches(pattern: str, text: pl.Expr) -> pl.Expr:
     return text.str.contains(f"^(?:{pattern})$")
 
 
-def _prefix_len(plan: _Plan, digits: pl.Expr) -> pl.Expr:
-    """Length of the national (trunk) prefix that parse would look at; 0 when none."""
-    if not plan.npp:
-        return pl.lit(0, pl.UInt32)
-    return digits.str.extract(f"^({plan.npp})", 1).str.len_chars().fill_null(0)
+def _has_prefix(pattern: str | None, text: pl.Expr) -> pl.Expr:
+    """Whether ``re.match(pattern, text)`` succeeds (patterns that match the empty string have no plan)."""
+    if not pattern:
+        return pl.lit(False)
+    return text.str.starts_with(pattern) if pattern.isdigit() else text.str.contains(f"^(?:{pattern})")
 
 
-def _unprefixed(plan: _Plan, nsn: pl.Expr) -> pl.Expr:
-    """True when parse would strip nothing from ``nsn`` (else it is the library's case)."""
-    return _prefix_len(plan, nsn) == 0
+def _without_prefix(pattern: str | None, text: pl.Expr) -> pl.Expr:
+    """``text`` after what ``re.match(pattern, text)`` matched (leftmost-first, as Python's re)."""
+    if not pattern:
+        return text
+    return text.str.strip_prefix(pattern) if pattern.isdigit() else text.str.replace(f"^(?:{pattern})", "")
 
 
 def _valid(cc: str, nsn: pl.Expr) -> pl.Expr | None:
@@ -347,44 +335,35 @@ def _valid(cc: str, nsn: pl.Expr) -> pl.Expr | None:
     expression: the first region of the code that claims the number (by leading digits, or by being
     valid there) decides. None when a pattern does not compile in polars."""
     regions = _REGIONS_OF_CODE[cc]
-    if any(_check(region) is None for region in regions):
+    checks = [_check(region) for region in regions]
+    if any(check is None for check in checks):
         return None
+    keyed = nsn.str.len_chars().cast(pl.String) + ":" + nsn  # lets one regex test length and pattern together
     if len(regions) == 1:
-        return _check(regions[0])[1](nsn)  # type: ignore[index]
+        return keyed.str.contains(checks[0][1]) & keyed.str.contains(checks[0][2])  # type: ignore[index]
     chain: Any = pl
-    for region in regions:
-        leading, check = _check(region)  # type: ignore[misc]
-        chain = chain.when(nsn.str.contains(f"^(?:{leading})") if leading else check(nsn)).then(check(nsn))
+    for leading, general, types in checks:  # type: ignore[misc]
+        valid = keyed.str.contains(general) & keyed.str.contains(types)
+        chain = chain.when(nsn.str.contains(f"^(?:{leading})") if leading else valid).then(valid)
     return chain.otherwise(False)
 
 
 @functools.cache
-def _check(region: str) -> tuple[str | None, Callable[[pl.Expr], pl.Expr]] | None:
-    """(leading digits, number-type check) of a region: ``_number_type_helper(...) != UNKNOWN``."""
+def _check(region: str) -> tuple[str | None, str, str] | None:
+    """(leading digits, general regex, any-type regex) of a region, both regexes over "length:nsn":
+    together they are ``_number_type_helper(...) != UNKNOWN``."""
     meta = PhoneMetadata.metadata_for_region(region)
     if meta is None or not meta.general_desc.national_number_pattern:
         return None
-    descs = [meta.general_desc] + [getattr(meta, name) for name in _TYPES]
-    tests = [
-        (tuple(n for n in d.possible_length), d.national_number_pattern)
-        for d in descs
-        if d is not None and d.national_number_pattern
-    ]
-    if not all(_compiles(pattern) for _, pattern in tests) or not _compiles(meta.leading_digits or ""):
-        return None
-    general, types = tests[0], tests[1:]
 
-    def matching(desc: tuple[tuple[int, ...], str], nsn: pl.Expr) -> pl.Expr:
-        lengths, pattern = desc
-        return nsn.str.len_chars().is_in(lengths) & _matches(pattern, nsn) if lengths else _matches(pattern, nsn)
+    def keyed(desc: Any) -> str:
+        lengths = "|".join(str(n) for n in desc.possible_length) or "[0-9]+"
+        return f"(?:{lengths}):(?:{desc.national_number_pattern})"
 
-    def check(nsn: pl.Expr) -> pl.Expr:
-        any_type = pl.lit(False)
-        for desc in types:
-            any_type = any_type | matching(desc, nsn)
-        return matching(general, nsn) & any_type
-
-    return meta.leading_digits, check
+    types = [getattr(meta, name) for name in _TYPES]
+    any_type = "|".join(keyed(d) for d in types if d is not None and d.national_number_pattern) or "$^"
+    check = (meta.leading_digits, f"^{keyed(meta.general_desc)}$", f"^(?:{any_type})$")
+    return check if all(_compiles(p) for p in check if p) else None
 
 
 @dataclass(frozen=True)
@@ -418,8 +397,8 @@ _MAIN_REGION = {code: regions[0] for code, regions in _REGIONS_OF_CODE.items()}
 
 @functools.cache
 def _plan(region: str) -> _Plan | None:
-    """The parse plan of a region, or None when the library must judge its numbers (a national prefix
-    transform rule, or a pattern polars' regex engine cannot compile)."""
+    """The parse plan of a region, or None when the library must judge its numbers: a national prefix
+    transform rule, a prefix pattern that matches nothing (empty), or a pattern polars cannot compile."""
     meta = PhoneMetadata.metadata_for_region(region)
     if meta is None or meta.national_prefix_transform_rule or not meta.general_desc.national_number_pattern:
         return None
@@ -432,6 +411,8 @@ def _plan(region: str) -> _Plan | None:
         lengths=tuple(general.possible_length),
         local_lengths=tuple(general.possible_length_local_only),
     )
+    if any(p is not None and re.match(p, "") for p in (plan.idd, plan.npp)):
+        return None
     return plan if all(_compiles(p) for p in (plan.general, plan.idd, plan.npp) if p) else None
 
 

@@ -77,8 +77,10 @@ def make_phones(rows: int, seed: int) -> tuple[list[str | None], list[str | None
         elif draw < 0.025:
             value = None
         elif country is None:
-            value = f"+{phonenumbers.country_code_for_region(region)} {rng.choice(bases[region])[:-4]}" \
-                    f"{rng.randrange(10000):04d}"
+            value = (
+                f"+{phonenumbers.country_code_for_region(region)} {rng.choice(bases[region])[:-4]}"
+                f"{rng.randrange(10000):04d}"
+            )
         else:
             value = _phone(rng, region, rng.choice(bases[region]))
         values.append(value)
@@ -144,19 +146,26 @@ def main() -> None:
 
     _timed("normalize_phones", args.rows, lambda: normalize_phones(phones, regions))
     expanded = expand_numbers(lists, regions.head(lists.len()))
-    _timed(f"expand_numbers ({expanded.height:,} numbers out)", lists.len(), lambda: expand_numbers(lists, regions.head(
-        lists.len())))
+    _timed(
+        f"expand_numbers ({expanded.height:,} numbers out)",
+        lists.len(),
+        lambda: expand_numbers(lists, regions.head(lists.len())),
+    )
     _timed("check_emails", args.rows, lambda: check_emails(emails))
 
     n = min(args.sample, args.rows)
-    _timed("phonenumbers per row (library only)", n, lambda: [phone_reference(v, c) for v, c in zip(
-        values[:n], countries[:n], strict=True)])
+    _timed(
+        "phonenumbers per row (library only)",
+        n,
+        lambda: [phone_reference(v, c) for v, c in zip(values[:n], countries[:n], strict=True)],
+    )
     _timed("email-validator per row (library only)", n, lambda: [email_reference(e) for e in emails[:n]])
     result = normalize_phones(phones, regions)
     print(f"phones: {result['e164'].is_not_null().sum():,} valid, {result['error'].is_not_null().sum():,} errors")
     checked = check_emails(emails)
-    print(f"emails: {checked['normalized'].is_not_null().sum():,} valid, {checked['error'].is_not_null().sum():,} "
-          f"errors")
+    print(
+        f"emails: {checked['normalized'].is_not_null().sum():,} valid, {checked['error'].is_not_null().sum():,} errors"
+    )
 
 
 if __name__ == "__main__":

@@ -70,8 +70,24 @@ def tricky_addresses(count: int, seed: int) -> list[str | None]:
     rng = random.Random(seed)
     local_chars = "abcXYZ019._-+'!#$%&*/=?^`{|}~\"() ,;:<>@\\äöé\u00a0"
     domain_chars = "abcXYZ019-.ä_"
-    tlds = ["fi", "com", "FI", "io", "test", "local", "invalid", "onion", "arpa", "localhost", "123", "a", "x1",
-            "xn--p1ai", "example", "co.uk"]
+    tlds = [
+        "fi",
+        "com",
+        "FI",
+        "io",
+        "test",
+        "local",
+        "invalid",
+        "onion",
+        "arpa",
+        "localhost",
+        "123",
+        "a",
+        "x1",
+        "xn--p1ai",
+        "example",
+        "co.uk",
+    ]
     out: list[str | None] = []
     for _ in range(count):
         odd = rng.random() < 0.5  # half plain-looking, half with one odd ingredient or more
@@ -82,11 +98,24 @@ def tricky_addresses(count: int, seed: int) -> list[str | None]:
         local = ".".join(piece(local_chars, rng.choice([1, 5, 12])) for _ in range(rng.randrange(1, 3)))
         if odd and rng.random() < 0.1:
             local = piece(local_chars, rng.choice([64, 65]))
-        labels = [piece(domain_chars, rng.choice([1, 3, 10, 10, 63, 64] if odd else [3, 10]))
-                  for _ in range(rng.randrange(1, 4))]
+        labels = [
+            piece(domain_chars, rng.choice([1, 3, 10, 10, 63, 64] if odd else [3, 10]))
+            for _ in range(rng.randrange(1, 4))
+        ]
         domain = ".".join([*labels, rng.choice(tlds) if odd else rng.choice(["fi", "com", "FI"])])
-        value = rng.choice([f"{local}@{domain}", f"{local}@{domain}", f" {local}@{domain} ", f"{local}@@{domain}",
-                            f"{local}{domain}", f"{local}@{domain}.", f"{local}@xn--{domain}", None, ""])
+        value = rng.choice(
+            [
+                f"{local}@{domain}",
+                f"{local}@{domain}",
+                f" {local}@{domain} ",
+                f"{local}@@{domain}",
+                f"{local}{domain}",
+                f"{local}@{domain}.",
+                f"{local}@xn--{domain}",
+                None,
+                "",
+            ]
+        )
         out.append(value)
     return out
 
