@@ -378,7 +378,7 @@ class _Plan:
     local_lengths: tuple[int, ...]
 
 
-_TYPES = (
+_TYPES = [
     "premium_rate",
     "toll_free",
     "shared_cost",
@@ -389,7 +389,7 @@ _TYPES = (
     "voicemail",
     "fixed_line",
     "mobile",
-)
+]
 _CALLING_CODES = sorted(str(code) for code in COUNTRY_CODE_TO_REGION_CODE)
 _REGIONS_OF_CODE = {str(code): regions for code, regions in COUNTRY_CODE_TO_REGION_CODE.items()}
 _MAIN_REGION = {code: regions[0] for code, regions in _REGIONS_OF_CODE.items()}
