@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install test lint demo bench bench-validate bench-emulator clean
+.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator clean
 
 all: test
 
@@ -25,10 +25,13 @@ test: lint
 demo: $(STAMP)
 	$(BIN)/rtm-batch validate samples/onboarding.xlsx --out out/demo
 
-bench: bench-validate bench-emulator
+bench: bench-validate bench-normalize bench-emulator
 
 bench-validate: $(STAMP)
 	$(BIN)/python bench/bench_validate.py
+
+bench-normalize: $(STAMP)
+	$(BIN)/python bench/bench_normalize.py
 
 bench-emulator: $(STAMP)
 	$(BIN)/python -m bench.bench_emulator
