@@ -1,4 +1,6 @@
-"""The README's column reference, generated from the schemas (``python -m batch.docs`` prints it, ``--write`` updates README.md).
+"""The README's column reference, generated from the schemas.
+
+``python -m batch.docs`` prints it; ``python -m batch.docs --write`` updates README.md in place.
 
 A test checks that the README holds exactly this text, so the documentation cannot drift from the rules.
 """
