@@ -5,12 +5,15 @@ Each rule raises ``ApiProblem(400, ...)`` naming the field, as the real API answ
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from typing import Any
 
 from batch.emulator.http import ApiProblem
 from schemas.vocab import ADDON_DEPENDENCIES, CALLING_PACKAGES, CUSTOMER_PACKAGES
 
 ADDRESS_LINE_LIMIT = 50
+CALLING_NAME_LIMIT = 80
 PRECHECK_OK = {
     "message": "success",
     "info": {"infoCode": 100, "description": "Provisioning preCheck validation successful."},
@@ -59,6 +62,11 @@ def check_address(address: dict[str, Any], where: str) -> dict[str, Any]:
     return {k: v for k, v in address.items() if v is not None}
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
 def check_email(value: str, label: str) -> str:
     local, _, domain = value.partition("@")
     if not local or "." not in domain or " " in value:
@@ -96,8 +104,13 @@ def check_calling(body: dict[str, Any], packages: list[str] | None, *, required:
     where = "provisioningParameters.calling.location."
     location = obj(calling, "location", "provisioningParameters.calling.", required=True)
     assert location is not None
-    for name in ("name", "timezone", "language"):
-        text(location, name, where, required=True)
+    name = text(location, "name", where, required=True) or ""
+    zone = text(location, "timezone", where, required=True)
+    text(location, "language", where, required=True)
+    if len(name) > CALLING_NAME_LIMIT:
+        raise ApiProblem(400, f"{where}name must be at most {CALLING_NAME_LIMIT} characters for a calling location")
+    if zone not in _time_zones():
+        raise ApiProblem(400, f"{where}timezone {zone!r} is not a valid time zone (an IANA name like Europe/Helsinki)")
     check_address(obj(location, "address", where, required=True) or {}, where + "address.")
     return params
 

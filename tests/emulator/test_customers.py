@@ -130,6 +130,8 @@ INVALID = {
     "location without timezone": (_without("provisioningParameters.calling.location.timezone"), "timezone"),
     "location without language": (_calling_location(language=""), "language"),
     "location country of 1": (_calling_location(address={**ADDRESS, "country": "F"}), "country"),
+    "location name of 81": (_calling_location(name="x" * 81), "80 characters"),
+    "unknown timezone": (_calling_location(timezone="Europe/Espoo"), "Europe/Espoo"),
 }
 
 
