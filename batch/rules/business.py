@@ -203,7 +203,7 @@ def _user_rules(u: pl.DataFrame) -> list[pl.DataFrame]:
             rule="users.phone_number.not_in_location",
             severity="warning",
             message=pl.format(
-                "{} is not one of the numbers of location {}: add it to that location's numbers "
+                "The number {} is not one of the numbers of location {}: add it to that location's numbers "
                 "(or check that it already exists there on the server)",
                 pl.col("phone_e164"),
                 pl.col("location_resolved"),
