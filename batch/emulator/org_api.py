@@ -9,11 +9,12 @@ middleware; handlers only do business logic and raise ``ApiProblem`` for Webex-s
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from batch.emulator.http import ApiProblem, EmulatorContext
 from batch.emulator.state import Location, Org
@@ -33,6 +34,18 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
     from batch.emulator import org_locations, org_people
 
     return [*org_locations.routes(ctx), *org_people.routes(ctx)]
+
+
+Handler = Callable[[EmulatorContext, Request], Awaitable[Response]]
+
+
+def route(ctx: EmulatorContext, path: str, handler: Handler, method: str) -> Route:
+    """A starlette route whose endpoint calls ``handler(ctx, request)``: handlers stay plain functions."""
+
+    async def endpoint(request: Request) -> Response:
+        return await handler(ctx, request)
+
+    return Route(path, endpoint, methods=[method])
 
 
 def require_org(ctx: EmulatorContext, request: Request) -> Org:

@@ -13,13 +13,11 @@ Choices where the specs are silent (each one a real-API behaviour a client must 
 from __future__ import annotations
 
 import functools
-import zoneinfo
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from batch.emulator.http import ApiProblem, EmulatorContext, json_body
 from batch.emulator.org_api import (
@@ -33,12 +31,12 @@ from batch.emulator.org_api import (
     query_bool,
     require_location,
     require_org,
+    route,
     string_list,
     text,
 )
+from batch.emulator.rules import time_zones
 from batch.emulator.state import Location, Number, Org
-
-Handler = Callable[[EmulatorContext, Request], Awaitable[Response]]
 
 NAME_MAX = 256
 CALLING_NAME_MAX = 80
@@ -49,28 +47,17 @@ MOBILE_PER_REQUEST = 20
 TOLL_FREE_PREFIXES = ("+1800", "+1888", "+1877", "+1866", "+1855", "+1844", "+1833")
 
 
-@functools.cache
-def time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
 def routes(ctx: EmulatorContext) -> list[BaseRoute]:
-    def bind(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            return await handler(ctx, request)
-
-        return endpoint
-
     return [
-        Route("/v1/locations", bind(create_location), methods=["POST"]),
-        Route("/v1/locations", bind(list_locations), methods=["GET"]),
-        Route("/v1/locations/{location_id}", bind(get_location), methods=["GET"]),
-        Route("/v1/telephony/config/locations", bind(enable_calling), methods=["POST"]),
-        Route("/v1/telephony/config/locations", bind(list_calling_locations), methods=["GET"]),
-        Route("/v1/telephony/config/locations/{location_id}", bind(get_calling_location), methods=["GET"]),
-        Route("/v1/telephony/config/locations/{location_id}", bind(update_calling_location), methods=["PUT"]),
-        Route("/v1/telephony/config/locations/{location_id}/numbers", bind(add_numbers), methods=["POST"]),
-        Route("/v1/telephony/config/numbers", bind(list_numbers), methods=["GET"]),
+        route(ctx, "/v1/locations", create_location, "POST"),
+        route(ctx, "/v1/locations", list_locations, "GET"),
+        route(ctx, "/v1/locations/{location_id}", get_location, "GET"),
+        route(ctx, "/v1/telephony/config/locations", enable_calling, "POST"),
+        route(ctx, "/v1/telephony/config/locations", list_calling_locations, "GET"),
+        route(ctx, "/v1/telephony/config/locations/{location_id}", get_calling_location, "GET"),
+        route(ctx, "/v1/telephony/config/locations/{location_id}", update_calling_location, "PUT"),
+        route(ctx, "/v1/telephony/config/locations/{location_id}/numbers", add_numbers, "POST"),
+        route(ctx, "/v1/telephony/config/numbers", list_numbers, "GET"),
     ]
 
 

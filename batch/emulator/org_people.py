@@ -7,12 +7,12 @@ The trap worth emulating: ``PUT /people/{id}`` replaces the whole person. Fields
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from batch.emulator.http import ApiProblem, EmulatorContext, json_body
 from batch.emulator.org_api import (
@@ -23,30 +23,23 @@ from batch.emulator.org_api import (
     paged,
     query_bool,
     require_org,
+    route,
     string_list,
     text,
 )
 from batch.emulator.state import Person, Role
-
-Handler = Callable[[EmulatorContext, Request], Awaitable[Response]]
 
 MAX_IDS = 85
 NAME_MAX = 256
 
 
 def routes(ctx: EmulatorContext) -> list[BaseRoute]:
-    def bind(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            return await handler(ctx, request)
-
-        return endpoint
-
     return [
-        Route("/v1/roles", bind(list_roles), methods=["GET"]),
-        Route("/v1/roles/{role_id}", bind(get_role), methods=["GET"]),
-        Route("/v1/people", bind(list_people), methods=["GET"]),
-        Route("/v1/people/{person_id}", bind(get_person), methods=["GET"]),
-        Route("/v1/people/{person_id}", bind(update_person), methods=["PUT"]),
+        route(ctx, "/v1/roles", list_roles, "GET"),
+        route(ctx, "/v1/roles/{role_id}", get_role, "GET"),
+        route(ctx, "/v1/people", list_people, "GET"),
+        route(ctx, "/v1/people/{person_id}", get_person, "GET"),
+        route(ctx, "/v1/people/{person_id}", update_person, "PUT"),
     ]
 
 

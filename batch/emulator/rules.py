@@ -63,7 +63,8 @@ def check_address(address: dict[str, Any], where: str) -> dict[str, Any]:
 
 
 @functools.cache
-def _time_zones() -> frozenset[str]:
+def time_zones() -> frozenset[str]:
+    """IANA names the API accepts (tzdata ships them, so this does not depend on the host)."""
     return frozenset(zoneinfo.available_timezones())
 
 
@@ -109,7 +110,7 @@ def check_calling(body: dict[str, Any], packages: list[str] | None, *, required:
     text(location, "language", where, required=True)
     if len(name) > CALLING_NAME_LIMIT:
         raise ApiProblem(400, f"{where}name must be at most {CALLING_NAME_LIMIT} characters for a calling location")
-    if zone not in _time_zones():
+    if zone not in time_zones():
         raise ApiProblem(400, f"{where}timezone {zone!r} is not a valid time zone (an IANA name like Europe/Helsinki)")
     check_address(obj(location, "address", where, required=True) or {}, where + "address.")
     return params
