@@ -39,6 +39,18 @@ def address_line(meaning: str, example: str, *, required: bool = False) -> Any:
     return column(meaning, example, required=required, str_length={"max_value": 50}, hint="at most 50 characters")
 
 
+def country_column() -> Any:
+    """The address country, the same on every sheet that has an address."""
+    return column(
+        "ISO 3166 two-letter country code",
+        "FI",
+        required=True,
+        dropdown="countries",
+        str_matches=COUNTRY_PATTERN,
+        hint="a two-letter ISO 3166 code",
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnDoc:
     """What a person needs to fill one column; derived from the model so docs never drift from rules."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandera.polars as pa
 
 from schemas._fields import (
-    COUNTRY_PATTERN,
     LANGUAGE_PATTERN,
     LOCATION_LANGUAGE_PATTERN,
     NO_PERCENT_PATTERN,
     address_line,
     column,
+    country_column,
 )
 
 
@@ -54,14 +54,7 @@ class CustomersSchema(pa.DataFrameModel):
     city: str = column("City of the headquarters", "Helsinki", required=True, str_length={"max_value": 100})
     state_or_province: str = column("State or province, where the country needs one", "Uusimaa")
     postal_code: str = column("Postal code (leading zeros are kept)", "00510", str_length={"max_value": 20})
-    country: str = column(
-        "ISO 3166 two-letter country code",
-        "FI",
-        required=True,
-        dropdown="countries",
-        str_matches=COUNTRY_PATTERN,
-        hint="a two-letter ISO 3166 code",
-    )
+    country: str = country_column()
     supported_location_confirmed: str = column(
         "You verified the headquarters is in a Webex-supported location (Partner Hub step 8): yes / kyllä / x",
         "yes",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandera.polars as pa
 
-from schemas._fields import COUNTRY_PATTERN, LOCATION_LANGUAGE_PATTERN, address_line, column
+from schemas._fields import LOCATION_LANGUAGE_PATTERN, address_line, column, country_column
 
 
 class LocationsSchema(pa.DataFrameModel):
@@ -27,14 +27,7 @@ class LocationsSchema(pa.DataFrameModel):
     city: str = column("City", "Tampere", required=True, str_length={"max_value": 100})
     state_or_province: str = column("State or province, where the country needs one", "Pirkanmaa")
     postal_code: str = column("Postal code (leading zeros are kept)", "33100", str_length={"max_value": 20})
-    country: str = column(
-        "ISO 3166 two-letter country code",
-        "FI",
-        required=True,
-        dropdown="countries",
-        str_matches=COUNTRY_PATTERN,
-        hint="a two-letter ISO 3166 code",
-    )
+    country: str = country_column()
     timezone: str = column("IANA time zone", "Europe/Helsinki", required=True, dropdown="timezones")
     preferred_language: str = column(
         "Language of emails for this location",
