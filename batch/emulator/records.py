@@ -27,6 +27,10 @@ ROLE_NAMES: tuple[str, ...] = (
 
 FULL_ADMIN = "Full Administrator"
 
+#: errorCode and text Webex answers when an email already belongs to a user (customer admin or subscriber).
+EMAIL_TAKEN = 10022
+EMAIL_TAKEN_MESSAGE = "The email is already associated with an existing user."
+
 
 def encode_id(kind: str, value: uuid.UUID) -> str:
     """Webex ids are unpadded base64 of a ``ciscospark://`` URI (webex-api.md §5.4)."""

@@ -13,6 +13,8 @@ import uuid
 from typing import Any
 
 from batch.emulator.records import (
+    EMAIL_TAKEN,
+    EMAIL_TAKEN_MESSAGE,
     FULL_ADMIN,
     KINDS,
     ROLE_NAMES,
@@ -173,11 +175,6 @@ class EmulatorState:
         self.numbers[number.phone_number] = number
         self._numbers_by_org.setdefault(number.org_id, {})[number.phone_number] = number
 
-    def remove_number(self, e164: str) -> None:
-        number = self.numbers.pop(e164, None)
-        if number is not None:
-            self._numbers_by_org.get(number.org_id, {}).pop(e164, None)
-
     def add_person(self, person: Person) -> None:
         self.people[person.id] = person
         self._people_by_org.setdefault(person.org_id, {})[person.id] = person
@@ -285,7 +282,7 @@ class EmulatorState:
             self.add_person(self._admin(customer, org.id, email))
         elif email and self.person_by_email(email).org_id != org.id:  # type: ignore[union-attr]
             customer.errors = [
-                {"errorCode": 10022, "description": "The email is already associated with an existing user."}
+                {"errorCode": EMAIL_TAKEN, "description": EMAIL_TAKEN_MESSAGE}
             ]
             status = "provisioned_with_errors"
         self._set_status(customer, status)

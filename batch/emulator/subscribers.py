@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from batch.emulator.http import ApiProblem, EmulatorContext, json_body
+from batch.emulator.records import EMAIL_TAKEN, EMAIL_TAKEN_MESSAGE
 from batch.emulator.rules import PRECHECK_OK, READY, check_email, obj, text
 from batch.emulator.state import Customer, EmulatorState, Location, Person, Subscriber, now_iso
 from schemas.vocab import CALLING_PACKAGES, SUBSCRIBER_PACKAGES
@@ -28,7 +29,6 @@ LEGACY_PACKAGES = (
     "cx_essentials",
     "webex_calling_standard",
 )
-EMAIL_TAKEN = 10022
 
 
 def subscriber_json(sub: Subscriber, state: EmulatorState) -> dict[str, Any]:
@@ -148,7 +148,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             raise ApiProblem(409, f"{email} is already a wholesale subscriber", EMAIL_TAKEN)
         person = state.person_by_email(email)
         if person is not None and person.org_id != customer.org_id:
-            raise ApiProblem(409, "The email is already associated with an existing user.", EMAIL_TAKEN)
+            raise ApiProblem(409, EMAIL_TAKEN_MESSAGE, EMAIL_TAKEN)
         return person
 
     def check(
@@ -264,7 +264,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         customer_id = text(body, "customerId")
         if customer_id is None:
             if state.subscriber_by_email(email) or state.person_by_email(email):
-                raise ApiProblem(409, "The email is already associated with an existing user.", EMAIL_TAKEN)
+                raise ApiProblem(409, EMAIL_TAKEN_MESSAGE, EMAIL_TAKEN)
             if body.get("package") is not None or body.get("packages") is not None:
                 one_package(body)
             return JSONResponse(PRECHECK_OK)

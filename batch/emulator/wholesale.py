@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from batch.emulator import subscribers
 from batch.emulator.http import ApiProblem, EmulatorContext, json_body
+from batch.emulator.records import EMAIL_TAKEN, EMAIL_TAKEN_MESSAGE
 from batch.emulator.rules import (
     PRECHECK_OK,
     check_address,
@@ -186,7 +187,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
                 text(info, "primaryEmail", "customerInfo.", required=True) or "", "customerInfo.primaryEmail"
             )
             if state.person_by_email(email) is not None:
-                raise ApiProblem(409, "The email is already associated with an existing user.", 10022)
+                raise ApiProblem(409, EMAIL_TAKEN_MESSAGE, EMAIL_TAKEN)
         check_calling(body, packages, required=packages is not None)
         external_id = text(body, "externalId")
         if external_id and state.customer_by_external_id(external_id) is not None:
