@@ -7,9 +7,8 @@ lists together.
 
 from __future__ import annotations
 
+from batch.rules.columns import CHECK_RULES
 from schemas import SHEETS
-
-_CHECK_WHAT = {"str_matches": "format", "str_length": "too_long"}
 
 #: Codes written by the rule modules (not derived from the models) → severity.
 RULE_SEVERITY: dict[str, str] = {
@@ -78,7 +77,7 @@ def column_rule_codes() -> dict[str, str]:
             if doc.required:
                 codes[f"{sheet}.{doc.name}.required"] = "error"
             for check in schema.columns[doc.name].checks:
-                codes[f"{sheet}.{doc.name}.{_CHECK_WHAT.get(check.name, 'invalid')}"] = "error"
+                codes[f"{sheet}.{doc.name}.{CHECK_RULES.get(check.name, 'invalid')}"] = "error"
     return codes
 
 
