@@ -41,7 +41,7 @@ class SheetSpec:
 SHEETS: dict[str, SheetSpec] = {
     "templates": SheetSpec("templates", TemplatesSchema, True, "Onboarding templates and their Provisioning IDs"),
     "customers": SheetSpec("customers", CustomersSchema, False, "One row per customer organization"),
-    "locations": SheetSpec("locations", LocationsSchema, True, "Further locations of the customers"),
+    "locations": SheetSpec("locations", LocationsSchema, False, "Further locations of the customers"),
     "users": SheetSpec("users", UsersSchema, False, "One row per user"),
 }
 

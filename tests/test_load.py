@@ -426,12 +426,13 @@ def test_empty_required_sheet(tmp_path: Path) -> None:
     assert "users" in message(exc) and "header" in message(exc)
 
 
-def test_missing_locations_sheet_is_fine_when_every_customer_has_only_its_headquarters(tmp_path: Path) -> None:
+def test_missing_locations_sheet_is_an_input_error_as_the_contract_lists_it(tmp_path: Path) -> None:
+    """Contract §1 names only templates as optional; §4 makes a missing sheet exit 2."""
     sheets = batch_sheets()
     del sheets["locations"]
-    loaded = load_inputs([write_workbook(tmp_path / "in.xlsx", sheets)])
-    assert loaded.sheets["locations"].frame.height == 0
-    assert set(SHEETS["locations"].column_names) <= set(loaded.sheets["locations"].frame.columns)
+    with pytest.raises(InputError) as exc:
+        load_inputs([write_workbook(tmp_path / "in.xlsx", sheets)])
+    assert "no locations sheet" in message(exc) and "header row" in message(exc)
 
 
 def test_missing_required_column_names_sheet_column_and_found(tmp_path: Path) -> None:
