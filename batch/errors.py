@@ -5,7 +5,11 @@
      ├── UsageError               bad option values or combinations
      ├── JournalLockedError       another run holds the journal
      └── ApiError                 the Webex API refused a request or retries ran out
-          └── AuthError           the token was rejected (401)
+          ├── AuthError           the token was rejected (401)
+          ├── NotFoundError       404: the looked-up object is not there (a normal answer for lookups)
+          ├── ConflictError       409: the object (or its natural key) already exists
+          └── AmbiguousWriteError a write got no clear answer (timeout, dropped connection, 5xx):
+                                  it may or may not have happened, so look up before trying again
 
 Problems in the *data* (a bad cell) are not exceptions: they are ``Problem`` records.
 """
@@ -52,3 +56,15 @@ class ApiError(RtmBatchError):
 
 class AuthError(ApiError):
     """The server rejected the token: nothing can run."""
+
+
+class NotFoundError(ApiError):
+    """404: the object is not there."""
+
+
+class ConflictError(ApiError):
+    """409: the object, or another with the same natural key, already exists."""
+
+
+class AmbiguousWriteError(ApiError):
+    """A write ended without a clear answer; it may have been applied. Reconcile by lookup, never retry blindly."""
