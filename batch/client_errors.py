@@ -1,0 +1,126 @@
+"""Turning a failed Webex response into the ``ApiError`` subclass a caller can act on, and the base-URL check.
+
+Kept apart from the request loop so the hot path stays short: nothing here runs for a successful request.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from batch.errors import (
+    AmbiguousWriteError,
+    ApiError,
+    AuthError,
+    ConflictError,
+    NotFoundError,
+    UsageError,
+)
+
+_BY_STATUS: dict[int, type[ApiError]] = {401: AuthError, 404: NotFoundError, 409: ConflictError}
+
+
+def check_base_url(url: str) -> str:
+    """The base URL without a trailing slash; plain http only to loopback, so a token never crosses a network."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+    except ValueError:
+        raise UsageError(f"--base-url is not a URL: {_shown(url)}") from None
+    if parts.scheme == "https" and host:
+        return url.strip().rstrip("/")
+    if parts.scheme == "http" and host and _is_loopback(host):
+        return url.strip().rstrip("/")
+    raise UsageError(
+        f"--base-url must be https:// (plain http:// only to this machine: 127.0.0.1, ::1, localhost), "
+        f"got {_shown(url)}"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _shown(url: str) -> str:
+    """Scheme and host only: a URL can carry credentials (user:password@) that must not reach a message."""
+    try:
+        parts = urlsplit(url.strip())
+        return f"{parts.scheme}://{parts.hostname or ''}" if parts.scheme else repr(url.strip()[:40])
+    except ValueError:
+        return "(unparseable)"
+
+
+def same_origin(url: httpx.URL, base: httpx.URL) -> bool:
+    """True when ``url`` is on the base URL's scheme, host and port (the only place the token may go)."""
+    return url.scheme == base.scheme and url.host == base.host and url.port == base.port
+
+
+def error_details(response: httpx.Response) -> tuple[str, int | None, str | None]:
+    """(description, errorCode, trackingId) from a Webex error body, falling back to the headers and reason."""
+    description: str | None = None
+    code: int | None = None
+    tracking: str | None = None
+    body: Any = None
+    if response.content:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+        description = first.get("description") or body.get("message")
+        code = _as_int(first.get("errorCode", body.get("errorCode")))
+        tracking = body.get("trackingId") if isinstance(body.get("trackingId"), str) else None
+    tracking = tracking or response.headers.get("trackingid")
+    if not description:
+        description = response.reason_phrase or "no error description"
+    return " ".join(str(description).split()), code, tracking
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def status_error(response: httpx.Response, what: str, attempts: int, *, ambiguous: bool = False) -> ApiError:
+    """The exception for a final error answer: ``AuthError`` for 401, ``NotFoundError`` 404, ``ConflictError`` 409."""
+    description, code, tracking = error_details(response)
+    status = response.status_code
+    cls: type[ApiError] = AmbiguousWriteError if ambiguous else _BY_STATUS.get(status, ApiError)
+    tail = f" (after {attempts} attempts)" if attempts > 1 else ""
+    lead = "no clear answer, the change may or may not have been made: " if ambiguous else ""
+    message = f"{what}: {lead}HTTP {status} {description}{tail}"
+    return cls(message, status=status, error_code=code, tracking_id=tracking, attempts=attempts)
+
+
+def transport_error(exc: httpx.HTTPError, what: str, attempts: int, *, ambiguous: bool) -> ApiError:
+    """The exception for a request that got no answer at all (connection refused, timeout, dropped)."""
+    kind = _TRANSPORT_WORDS.get(type(exc).__name__, type(exc).__name__)
+    tail = f" (after {attempts} attempts)" if attempts > 1 else ""
+    if ambiguous:
+        message = f"{what}: no answer ({kind}); the change may or may not have been made{tail}"
+        return AmbiguousWriteError(message, attempts=attempts)
+    return ApiError(f"{what}: no answer ({kind}){tail}", attempts=attempts)
+
+
+_TRANSPORT_WORDS = {
+    "ConnectError": "could not connect",
+    "ConnectTimeout": "connect timed out",
+    "ReadTimeout": "timed out waiting for the answer",
+    "WriteTimeout": "timed out sending the request",
+    "PoolTimeout": "no free connection",
+    "RemoteProtocolError": "connection dropped",
+    "ReadError": "connection dropped",
+    "WriteError": "connection dropped while sending",
+}

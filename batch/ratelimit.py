@@ -1,0 +1,114 @@
+"""One request rate for the whole client: GCRA spacing, waiters served by priority, a global pause for 429s.
+
+Why our own limiter: the server's budget is shared by every worker, so a ``429 Retry-After`` must hold back
+*all* of them (a pause on the limiter), and the runner wants parents' requests served before children's
+(``PRIORITY``). A slot is reserved per request at ``1/rate`` spacing (virtual scheduling: ``tat`` is the
+theoretical arrival time of the next request), so requests leave evenly instead of in bursts that a server
+token bucket would answer with 429. Clock and sleep are injected so tests run without real waiting.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import heapq
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+
+import anyio
+
+#: Priority of the requests made by the current task (set by the runner per job); lower is served first.
+PRIORITY: contextvars.ContextVar[int] = contextvars.ContextVar("rtm_batch_priority", default=0)
+
+
+class _Waiter:
+    """One queued acquire; ordered by (priority, arrival) so the heap pops the most urgent, FIFO among equals."""
+
+    __slots__ = ("priority", "seq", "wake")
+
+    def __init__(self, priority: int, seq: int) -> None:
+        self.priority = priority
+        self.seq = seq
+        self.wake = anyio.Event()
+
+    def __lt__(self, other: _Waiter) -> bool:
+        return (self.priority, self.seq) < (other.priority, other.seq)
+
+
+class RateLimiter:
+    """At most ``rate`` acquisitions per second (``rate <= 0``: unlimited), ``burst`` of them back to back.
+
+    Only the head of the queue sleeps (until its slot or the end of a pause); the others wait on an event and
+    are woken one at a time as the head leaves, so the order is decided at the moment a slot is free.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        burst: int = 1,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.tolerance = self.interval * (max(burst, 1) - 1)
+        self._clock = clock
+        self._sleep = sleep
+        self._tat = 0.0  # theoretical arrival time of the next request
+        self._paused_until = 0.0
+        self._queue: list[_Waiter] = []
+        self._seq = itertools.count()
+
+    @property
+    def paused_until(self) -> float:
+        """Clock time before which nothing is granted (0.0 when never paused)."""
+        return self._paused_until
+
+    def pause(self, seconds: float) -> None:
+        """Hold every acquirer for ``seconds`` from now (a 429's Retry-After); never shortens a longer pause."""
+        until = self._clock() + seconds
+        if until > self._paused_until:
+            self._paused_until = until
+            # After the pause requests resume at the rate, not in one burst.
+            self._tat = max(self._tat, until)
+
+    async def acquire(self) -> None:
+        """Wait for this request's slot; lower ``PRIORITY`` first, FIFO within a priority."""
+        now = self._clock()
+        if not self._queue and now >= self._paused_until and self._tat - now <= self.tolerance:
+            self._tat = max(self._tat, now) + self.interval
+            return
+        waiter = _Waiter(PRIORITY.get(), next(self._seq))
+        heapq.heappush(self._queue, waiter)
+        try:
+            await self._wait_turn(waiter)
+        except BaseException:
+            self._remove(waiter)
+            raise
+
+    async def _wait_turn(self, waiter: _Waiter) -> None:
+        while True:
+            if self._queue[0] is not waiter:
+                waiter.wake = anyio.Event()
+                await waiter.wake.wait()
+                continue
+            now = self._clock()
+            wait = max(self._paused_until - now, self._tat - self.tolerance - now)
+            if wait > 0:
+                await self._sleep(wait)
+                continue
+            heapq.heappop(self._queue)
+            self._tat = max(self._tat, now) + self.interval
+            if self._queue:
+                self._queue[0].wake.set()
+            return
+
+    def _remove(self, waiter: _Waiter) -> None:
+        """A cancelled waiter leaves the queue; if it was the head, the next one takes over."""
+        if waiter not in self._queue:
+            return
+        was_head = self._queue[0] is waiter
+        self._queue.remove(waiter)
+        heapq.heapify(self._queue)
+        if was_head and self._queue:
+            self._queue[0].wake.set()
