@@ -1,0 +1,211 @@
+"""The journal: outcomes survive a SIGKILL, one run at a time holds it, and foreign files are refused."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from batch.errors import JournalLockedError, UsageError
+from batch.jobs import Kind, Outcome
+from batch.journal import Journal, lock_path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Records forever, printing each index once its record() returned; the test kills it mid-stream.
+WRITER = """
+import sys
+from pathlib import Path
+from batch.journal import Journal
+from batch.jobs import Outcome
+journal = Journal.open(Path(sys.argv[1]))
+journal.begin_run()
+i = 0
+while True:
+    journal.record(f"customer:c{i}", "customer", Outcome("created", {"org_id": f"org-{i}"}, attempts=1))
+    sys.stdout.write(f"{i}\\n")
+    sys.stdout.flush()
+    i += 1
+"""
+
+# Holds the journal until killed (blocks on stdin, which the test never writes).
+HOLDER = """
+import sys
+from pathlib import Path
+from batch.journal import Journal
+journal = Journal.open(Path(sys.argv[1]))
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def spawn(script: str, *args: str | Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *map(str, args)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def kill(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "out" / "nested" / "journal.sqlite"
+
+
+def test_records_committed_before_a_sigkill_are_all_there(path: Path) -> None:
+    writer = spawn(WRITER, path)
+    assert writer.stdout is not None
+    last = -1
+    while last < 400:
+        line = writer.stdout.readline()
+        assert line, "writer died before recording anything"
+        last = int(line)
+    kill(writer)
+
+    with Journal.open(path) as journal:
+        assert journal.begin_run() is True  # the killed run never finished
+        done = journal.done()
+    assert {f"customer:c{i}" for i in range(last + 1)} <= done.keys()
+    assert all(done[f"customer:c{i}"].ids == {"org_id": f"org-{i}"} for i in range(last + 1))
+
+
+def test_a_second_run_is_refused_while_the_first_holds_the_journal(path: Path) -> None:
+    holder = spawn(HOLDER, path)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(JournalLockedError) as err:
+            Journal.open(path)
+        message = str(err.value)
+        assert "\n" not in message
+        assert str(path) in message and f"pid {holder.pid}" in message and "--journal" in message
+    finally:
+        kill(holder)
+    with Journal.open(path) as journal:  # the kernel released the dead holder's lock
+        assert journal.done() == {}
+
+
+def test_the_lock_is_exclusive_within_one_process_and_released_by_close(path: Path) -> None:
+    first = Journal.open(path)
+    with pytest.raises(JournalLockedError):
+        Journal.open(path)
+    first.close()
+    first.close()  # idempotent
+    with Journal.open(path):
+        pass
+    assert lock_path(path) == path.with_name("journal.sqlite.lock") and lock_path(path).exists()
+
+
+def test_done_holds_created_and_exists_but_not_failed_jobs(path: Path) -> None:
+    with Journal.open(path) as journal:
+        journal.record("customer:a", Kind.CUSTOMER, Outcome("created", {"customer_id": "C1", "org_id": "O1"}))
+        journal.record("location:a/hq", Kind.LOCATION, Outcome("exists", {"location_id": "L1"}, attempts=2))
+        journal.record(
+            "subscriber:x@y.com",
+            Kind.SUBSCRIBER,
+            Outcome("failed", message="Paket «basic» fehlt", error_code=25008, tracking_id="T-1", attempts=3),
+        )
+        journal.record("roles:x@y.com", Kind.ROLES, Outcome("failed", message="first try"))
+        journal.record("roles:x@y.com", Kind.ROLES, Outcome("created", {"person_id": "P1"}, attempts=4))
+
+    with Journal.open(path) as journal:
+        done = journal.done()
+    assert done == {
+        "customer:a": Outcome("created", {"customer_id": "C1", "org_id": "O1"}),
+        "location:a/hq": Outcome("exists", {"location_id": "L1"}, attempts=2),
+        "roles:x@y.com": Outcome("created", {"person_id": "P1"}, attempts=4),
+    }
+    with sqlite3.connect(path) as conn:  # the failure is kept, with everything the report needs
+        row = conn.execute(
+            "SELECT kind, status, message, error_code, tracking_id, attempts FROM jobs WHERE key = ?",
+            ("subscriber:x@y.com",),
+        ).fetchone()
+    assert row == ("subscriber", "failed", "Paket «basic» fehlt", 25008, "T-1", 3)
+
+
+def test_begin_run_tells_a_crashed_previous_run_from_a_finished_one(path: Path) -> None:
+    ticks = iter(range(1_700_000_000, 1_700_000_100))
+    clock = lambda: float(next(ticks))  # noqa: E731
+    with Journal.open(path, clock=clock) as journal:
+        assert journal.begin_run() is False  # first run ever
+        journal.record("customer:a", "customer", Outcome("created"))
+    with Journal.open(path, clock=clock) as journal:
+        assert journal.begin_run() is True  # the first run never called finish_run
+        journal.finish_run()
+    with Journal.open(path, clock=clock) as journal:
+        assert journal.begin_run() is False
+        journal.finish_run()
+    with sqlite3.connect(path) as conn:
+        runs = conn.execute("SELECT started, finished, pid FROM runs ORDER BY id").fetchall()
+        updated = conn.execute("SELECT updated_at FROM jobs").fetchone()[0]
+    assert [r[1] is None for r in runs] == [True, False, False]
+    assert runs[0][0] == "2023-11-14T22:13:20+00:00" and updated == 1_700_000_001.0
+    assert {r[2] for r in runs} == {__import__("os").getpid()}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"customer;location\nacme;hq\n", b"PK\x03\x04" + bytes(range(256)) * 20],
+    ids=["text", "binary"],
+)
+def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "results.csv"
+    path.write_bytes(content)
+    with pytest.raises(UsageError, match="is not an rtm-batch journal") as err:
+        Journal.open(path)
+    assert "\n" not in str(err.value) and str(path) in str(err.value)
+    assert path.read_bytes() == content
+    with Journal.open(tmp_path / "other.sqlite"):  # the failed open released its lock
+        pass
+    Journal.open(tmp_path / "other.sqlite").close()
+
+
+def test_another_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "app.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE jobs (x)")
+    before = path.read_bytes()
+    with pytest.raises(UsageError, match="is not an rtm-batch journal"):
+        Journal.open(path)
+    assert path.read_bytes() == before
+    with Journal.open(path.with_name("fresh.db")):  # an empty file or no file is fine
+        pass
+
+
+def test_a_folder_or_a_newer_journal_is_refused(tmp_path: Path, path: Path) -> None:
+    with pytest.raises(UsageError, match="is a folder"):
+        Journal.open(tmp_path)
+    Journal.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    with pytest.raises(UsageError, match="newer rtm-batch"):
+        Journal.open(path)
+
+
+@pytest.mark.slow
+def test_record_costs_under_50_microseconds(tmp_path: Path) -> None:
+    """The benchmark records ~25,000 outcomes from the event loop; each must stay cheap."""
+    n = 25_000
+    ids = {"customer_id": "Y2lzY29zcGFyazovL3VzL0NVU1RPTUVSLzEyMzQ1Njc4OTA", "org_id": "Y2lzY29zcGFyazovL3VzL09SRw"}
+    outcomes = [Outcome("created", ids, attempts=2) for _ in range(n)]
+    with Journal.open(tmp_path / "journal.sqlite") as journal:
+        journal.begin_run()
+        start = time.perf_counter()
+        for i, outcome in enumerate(outcomes):
+            journal.record(f"subscriber:user{i}@example.com", "subscriber", outcome)
+        per_record = (time.perf_counter() - start) / n
+        assert len(journal.done()) == n
+    print(f"record(): {per_record * 1e6:.1f} µs each over {n}")
+    assert per_record < 50e-6
