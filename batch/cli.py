@@ -49,6 +49,90 @@ def validate(
     raise typer.Exit(outcome.exit_code)
 
 
+OUT = typer.Option(Path("out"), "--out", help="Folder for the reports (validation, results, retry/, summary.json).")
+BASE_URL = typer.Option(
+    "https://webexapis.com/v1",
+    "--base-url",
+    envvar="WEBEX_BASE_URL",
+    help="Webex API base URL; http only to loopback.",
+)
+TOKEN_FILE = typer.Option(
+    None, "--token-file", help="File holding the access token (else the WEBEX_ACCESS_TOKEN environment variable)."
+)
+LOG_FORMAT = typer.Option("auto", "--log-format", help="Progress: auto (bars on a terminal), plain or json lines.")
+
+
+@app.command()
+def plan(
+    inputs: list[Path] = INPUTS,
+    out: Path = OUT,
+    base_url: str | None = typer.Option(
+        None, "--base-url", envvar="WEBEX_BASE_URL", help="Look up what already exists (read-only) on this server."
+    ),
+    token_file: Path | None = TOKEN_FILE,
+    max_rate: float = typer.Option(10.0, "--max-rate", help="Requests/s for the time estimate and the lookups."),
+) -> None:
+    """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given."""
+    from batch.console import plan_summary
+    from batch.preview import plan_batch
+    from batch.report import print_summary
+    from batch.run import resolve_token
+
+    token = resolve_token(token_file) if base_url else ""
+    outcome = plan_batch(inputs, out, base_url=base_url, token=token, max_rate=max_rate)
+    console = make_console()
+    plan_summary(console, outcome.plan, max_rate)
+    print_summary(console, outcome.summary, outcome.paths)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def run(
+    inputs: list[Path] = INPUTS,
+    out: Path = typer.Option(..., "--out", help="Folder for the reports and (by default) the journal."),
+    base_url: str = BASE_URL,
+    token_file: Path | None = TOKEN_FILE,
+    journal: Path | None = typer.Option(None, "--journal", help="Journal file (default: OUT/journal.sqlite)."),
+    concurrency: int = typer.Option(16, "--concurrency", help="API requests in flight at once."),
+    max_rate: float = typer.Option(10.0, "--max-rate", help="API requests per second, all workers together."),
+    strict: bool = typer.Option(False, "--strict", help="Send nothing when any row is invalid."),
+    log_format: str = LOG_FORMAT,
+) -> None:
+    """Provision every valid row; re-running is safe (rows already done are reported exists)."""
+    from batch.report import print_summary
+    from batch.run import RunOptions, resolve_token, run_batch
+
+    options = RunOptions(
+        out_dir=out,
+        base_url=base_url,
+        token=resolve_token(token_file),
+        journal=journal,
+        concurrency=concurrency,
+        max_rate=max_rate,
+        strict=strict,
+        log_format=log_format,
+    )
+    console = make_console()
+    outcome = run_batch(inputs, options, console)
+    print_summary(console, outcome.summary, outcome.paths)
+    raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("out/demo"), "--out", help="Folder for the reports."),
+    log_format: str = LOG_FORMAT,
+) -> None:
+    """Start the emulator in-process, run samples/ against it, write the reports."""
+    from batch.demo import run_demo
+    from batch.report import print_summary
+
+    console = make_console()
+    outcome = run_demo(out, console, log_format=log_format)
+    print_summary(console, outcome.summary, outcome.paths)
+    raise typer.Exit(outcome.exit_code)
+
+
 @app.command()
 def template(
     out: Path = typer.Option(Path("onboarding-template.xlsx"), "--out", help="Where to write the workbook."),

@@ -6,11 +6,16 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
+from batch.jobs import KIND_ORDER
 from batch.problems import Problem
+
+if TYPE_CHECKING:
+    from batch.plan import Plan
 
 #: How many problems the summary shows; the rest are in validation.csv.
 SHOWN_PROBLEMS = 10
@@ -62,3 +67,17 @@ def _problem_table(console: Console, problems: Sequence[Problem]) -> None:
     console.print(table)
     if len(problems) > len(shown):
         console.print(f"... and {len(problems) - len(shown)} more in validation.csv")
+
+
+def plan_summary(console: Console, plan: Plan, rate: float) -> None:
+    """Jobs per kind, the longest dependency chain and what a run would cost at ``rate`` requests/s."""
+    table = Table(title="Plan", show_edge=False, title_justify="left")
+    table.add_column("job")
+    table.add_column("count", justify="right")
+    for kind, count in sorted(plan.kind_counts().items(), key=lambda item: KIND_ORDER[item[0]]):
+        table.add_row(kind.value, str(count))
+    console.print(table)
+    console.print(
+        f"{len(plan.jobs)} jobs, depth {plan.depth()}, about {plan.estimated_calls()} API calls, "
+        f"about {plan.estimated_seconds(rate):.0f} s at {rate:g} requests/s"
+    )

@@ -1,0 +1,167 @@
+"""``rtm-batch run`` as a library call: validate, plan, execute against the API with a journal, report.
+
+Valid rows are provisioned even when other rows are invalid, unless ``strict``; nothing is created twice
+because every action looks up its natural key, and the journal lets a re-run skip finished work without
+spending the rate budget on it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+from rich.console import Console
+
+from batch.actions import ACTIONS
+from batch.client import ClientConfig, WebexClient, check_base_url
+from batch.errors import UsageError
+from batch.executor import Executor, restore
+from batch.jobs import CREATED, EXISTS, FAILED, SKIPPED, ActionContext, Job, Outcome, RowResult
+from batch.journal import Journal
+from batch.pipeline import validate_inputs
+from batch.plan import Plan, build_plan
+from batch.progress import make_progress
+from batch.report import ReportPaths, build_summary, write_reports
+from batch.results import row_results
+
+DEFAULT_BASE_URL = "https://webexapis.com/v1"
+JOURNAL_NAME = "journal.sqlite"
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """Everything ``run`` needs besides the inputs (a value object, not a dozen loose parameters)."""
+
+    out_dir: Path
+    base_url: str = DEFAULT_BASE_URL
+    token: str = field(default="", repr=False)
+    journal: Path | None = None
+    concurrency: int = 16
+    max_rate: float = 10.0
+    strict: bool = False
+    log_format: str = "auto"
+    poll_initial: float = 1.0
+
+    @property
+    def journal_path(self) -> Path:
+        return self.journal or self.out_dir / JOURNAL_NAME
+
+    def client_config(self) -> ClientConfig:
+        return ClientConfig(
+            base_url=check_base_url(self.base_url),
+            token=self.token,
+            max_rate=self.max_rate,
+            concurrency=self.concurrency,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What a run did and wrote."""
+
+    results: tuple[RowResult, ...]
+    summary: Mapping[str, Any]
+    paths: ReportPaths
+
+    @property
+    def exit_code(self) -> int:
+        return int(self.summary["exit_code"])
+
+
+def resolve_token(token_file: Path | None, environ: Mapping[str, str] = os.environ) -> str:
+    """Contract §2: ``--token-file`` or ``WEBEX_ACCESS_TOKEN``; the value is never echoed."""
+    if token_file is not None:
+        try:
+            token = token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise UsageError(f"cannot read --token-file {token_file}: {exc.strerror}") from None
+        if not token:
+            raise UsageError(f"--token-file {token_file} is empty; put the access token on its first line")
+        return token
+    token = environ.get("WEBEX_ACCESS_TOKEN", "").strip()
+    if not token:
+        raise UsageError("no access token: set WEBEX_ACCESS_TOKEN or pass --token-file FILE")
+    return token
+
+
+def check_options(options: RunOptions) -> None:
+    if options.concurrency < 1:
+        raise UsageError(f"--concurrency must be at least 1 (got {options.concurrency})")
+    if options.max_rate <= 0:
+        raise UsageError(f"--max-rate must be above 0 requests/s (got {options.max_rate})")
+    if options.log_format not in ("auto", "plain", "json"):
+        raise UsageError(f"--log-format must be auto, plain or json (got {options.log_format})")
+    check_base_url(options.base_url)
+
+
+def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, command: str = "run") -> RunOutcome:
+    """The whole ``run`` command; exit code in the outcome (contract §4)."""
+    check_options(options)
+    started, clock = datetime.now(UTC), time.perf_counter()
+    validation = validate_inputs(inputs, options.out_dir)
+    plan = build_plan(validation.validated)
+    api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
+    if options.strict and validation.exit_code:
+        invalid = sum(validation.invalid_counts.values())
+        note = f"not sent: --strict and {invalid} row(s) are invalid; fix them (see validation.csv) and run again"
+        outcomes: Mapping[str, Outcome] = {}
+        results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
+    else:
+        outcomes, api = _execute(plan, options, console)
+        results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message="not finished")
+    wall = time.perf_counter() - clock
+    summary = build_summary(results, api=api, wall_seconds=wall, started=started, command=command)
+    paths = write_reports(options.out_dir, validation.loaded, results, summary)
+    return RunOutcome(tuple(results), summary, paths)
+
+
+class _JournalLog:
+    """Records finished jobs; skipped ones are not outcomes of their own and are recomputed on resume."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+
+    def job_done(self, job: Job, outcome: Outcome) -> None:
+        if outcome.status in (CREATED, EXISTS, FAILED):
+            self.journal.record(job.key, job.kind, outcome)
+
+
+def _execute(plan: Plan, options: RunOptions, console: Console) -> tuple[dict[str, Outcome], dict[str, Any]]:
+    with Journal.open(options.journal_path) as journal:
+        after_crash = journal.begin_run()
+        restored = restore(plan, journal.done(), after_crash=after_crash)
+        progress = make_progress(console, log_format=options.log_format)
+        progress.start(plan.kind_counts())
+        try:
+            outcomes, api = anyio.run(_run_async, plan, options, restored, (_JournalLog(journal), progress))
+        finally:
+            progress.close()
+        journal.finish_run()
+    return outcomes, api
+
+
+async def _run_async(
+    plan: Plan, options: RunOptions, restored: Mapping[str, Outcome], logs: tuple[Any, ...]
+) -> tuple[dict[str, Outcome], dict[str, Any]]:
+    started = time.perf_counter()
+    async with WebexClient(options.client_config()) as client:
+        if len(restored) < len(plan.jobs):
+            await client.get("/wholesale/customers", {"max": 1})  # a rejected token stops here (exit 2)
+        ctx = ActionContext(client, poll_initial=options.poll_initial)
+        outcomes = await Executor(plan, ACTIONS, ctx, logs=logs, restored=restored).run()
+        elapsed = time.perf_counter() - started
+        stats = client.stats
+        api = {
+            "requests": stats.requests,
+            "retries": stats.retries,
+            "throttled": stats.throttled,
+            "ambiguous": stats.ambiguous,
+            "achieved_rate": round(stats.requests / elapsed, 2) if elapsed > 0 else 0.0,
+        }
+    return outcomes, api
