@@ -1,0 +1,288 @@
+"""What a run shows while it works: live bars per job kind on a terminal, one line per finished job elsewhere.
+
+A person at a terminal wants to see how far each kind of work is (customers wait for provisioning, users
+follow in thousands), so there the display is a rich progress bar per job kind. A cron job or a CI log
+wants lines it can grep and that appear the moment a job ends, so off a terminal (or with
+``--log-format plain``) each finished job is one flushed line, and ``--log-format json`` gives one JSON
+object per line for log collectors. The runner calls the same four methods whichever it gets.
+
+Cost matters: the runner calls ``job_done`` from the event loop for every job (25,000 in the benchmark),
+so lines are formatted with a per-second cached timestamp, and the bars are redrawn by rich's own refresh
+thread a few times a second, never per job. The token never reaches this module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol, TextIO
+
+from rich import progress as rp
+from rich.console import Console
+from rich.text import Text
+
+from batch.errors import UsageError
+from batch.jobs import FAILED, KIND_ORDER, SKIPPED, STATUSES, Job, Kind, Outcome
+
+LOG_FORMATS = ("auto", "plain", "json")
+
+#: Failures printed above the bars on a terminal; past this they are only counted (results.csv lists all).
+SHOWN_FAILURES = 20
+
+
+class Progress(Protocol):
+    """What the runner reports to: totals first, then every finished job, free-text notes, then close."""
+
+    def start(self, totals: Mapping[Kind, int]) -> None: ...
+
+    def job_done(self, job: Job, outcome: Outcome) -> None: ...
+
+    def note(self, message: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def make_progress(
+    console: Console,
+    *,
+    log_format: str = "auto",
+    stream: TextIO | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Progress:
+    """Bars on an interactive terminal (``auto``), else plain lines; ``json`` always gives JSON lines.
+
+    ``console`` is where the bars would go, so ``auto`` asks whether *it* is a live terminal (and not CI,
+    not ``TERM=dumb``, as ``batch.console`` decides); ``stream`` (default stderr) receives the lines.
+    """
+    if log_format not in LOG_FORMATS:
+        raise UsageError(f"--log-format must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}")
+    out = stream if stream is not None else sys.stderr
+    if log_format == "json":
+        return JsonLog(out, clock)
+    if log_format == "plain" or not is_live(console):
+        return PlainLog(out, clock)
+    return BarProgress(console)
+
+
+def is_live(console: Console) -> bool:
+    """Whether live widgets make sense: a real terminal, not a CI log, not a dumb terminal."""
+    term = os.environ.get("TERM", "")
+    return console.is_terminal and not os.environ.get("CI") and term not in ("dumb", "unknown")
+
+
+class _Tally:
+    """Counts per status, shared by the line logs for their closing line."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.done = 0
+        self.statuses: Counter[str] = Counter()
+        self.closed = False
+
+    def set_totals(self, totals: Mapping[Kind, int]) -> dict[str, int]:
+        ordered = {str(k): n for k, n in sorted(totals.items(), key=lambda kv: KIND_ORDER.get(kv[0], 99)) if n}
+        self.total = sum(ordered.values())
+        return ordered
+
+    def count(self, status: str) -> None:
+        self.done += 1
+        self.statuses[status] += 1
+
+    def status_counts(self) -> dict[str, int]:
+        known = {s: self.statuses[s] for s in STATUSES if self.statuses[s]}
+        return known | {s: n for s, n in self.statuses.items() if s not in known}
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ") if "\n" in text or "\r" in text else text
+
+
+class PlainLog(_Tally):
+    """``HH:MM:SS status kind sheet row N key message`` per finished job, flushed at once (cron-friendly)."""
+
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self._stream = stream
+        self._clock = clock
+        self._second = -1
+        self._stamp = ""
+
+    def start(self, totals: Mapping[Kind, int]) -> None:
+        ordered = self.set_totals(totals)
+        parts = ", ".join(f"{n} {kind}" for kind, n in ordered.items())
+        self._write(f"{self._time()} start {self.total} jobs: {parts}" if parts else f"{self._time()} start 0 jobs")
+
+    def job_done(self, job: Job, outcome: Outcome) -> None:
+        self.count(outcome.status)
+        row = "-" if job.row is None else job.row
+        line = f"{self._time()} {outcome.status} {job.kind} {job.sheet} row {row} {job.key}"
+        if outcome.message:
+            line = f"{line} {_one_line(outcome.message)}"
+        self._write(line)
+
+    def note(self, message: str) -> None:
+        self._write(f"{self._time()} note {_one_line(message)}")
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        counts = ", ".join(f"{n} {status}" for status, n in self.status_counts().items())
+        self._write(f"{self._time()} finished {self.done}/{self.total} jobs" + (f": {counts}" if counts else ""))
+
+    def _write(self, line: str) -> None:
+        self._stream.write(line + "\n")
+        self._stream.flush()
+
+    def _time(self) -> str:
+        now = int(self._clock())
+        if now != self._second:
+            self._second = now
+            self._stamp = time.strftime("%H:%M:%S", time.localtime(now))
+        return self._stamp
+
+
+class JsonLog(_Tally):
+    """One JSON object per line: ``event`` is start, job, note or finish; times are ISO 8601 UTC."""
+
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self._stream = stream
+        self._clock = clock
+        self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+    def start(self, totals: Mapping[Kind, int]) -> None:
+        ordered = self.set_totals(totals)
+        self._write({"time": self._time(), "event": "start", "total": self.total, "totals": ordered})
+
+    def job_done(self, job: Job, outcome: Outcome) -> None:
+        self.count(outcome.status)
+        self._write(
+            {
+                "time": self._time(),
+                "event": "job",
+                "status": outcome.status,
+                "kind": str(job.kind),
+                "sheet": job.sheet,
+                "row": job.row,
+                "key": job.key,
+                "message": outcome.message,
+                "error_code": outcome.error_code,
+                "tracking_id": outcome.tracking_id,
+                "attempts": outcome.attempts,
+            }
+        )
+
+    def note(self, message: str) -> None:
+        self._write({"time": self._time(), "event": "note", "message": message})
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self._write(
+            {
+                "time": self._time(),
+                "event": "finish",
+                "done": self.done,
+                "total": self.total,
+                "statuses": self.status_counts(),
+            }
+        )
+
+    def _write(self, record: dict[str, Any]) -> None:
+        self._stream.write(self._encode(record) + "\n")
+        self._stream.flush()
+
+    def _time(self) -> str:
+        return datetime.fromtimestamp(self._clock(), UTC).isoformat(timespec="milliseconds")
+
+
+class _ProblemsColumn(rp.ProgressColumn):
+    """'3 failed, 12 skipped' in colour, or nothing while all is well."""
+
+    def render(self, task: rp.Task) -> Text:
+        text = Text()
+        failed, skipped = task.fields.get("failed", 0), task.fields.get("skipped", 0)
+        if failed:
+            text.append(f"{failed} failed", style="red")
+        if skipped:
+            text.append(", " if failed else "")
+            text.append(f"{skipped} skipped", style="yellow")
+        return text
+
+
+class BarProgress:
+    """One rich bar per job kind (done/total, failures and skips counted); failures also printed above."""
+
+    def __init__(self, console: Console) -> None:
+        self._progress = rp.Progress(
+            rp.TextColumn("{task.description:<13}"),
+            rp.BarColumn(),
+            rp.MofNCompleteColumn(),
+            rp.TimeElapsedColumn(),
+            rp.TimeRemainingColumn(),
+            _ProblemsColumn(),
+            console=console,
+            auto_refresh=True,
+            refresh_per_second=4,
+        )
+        self._tasks: dict[str, rp.TaskID] = {}
+        self._problems: dict[str, list[int]] = {}  # kind → [failed, skipped]
+        self._failures_shown = 0
+        self._started = False
+
+    def start(self, totals: Mapping[Kind, int]) -> None:
+        self._ensure_started()
+        for kind, n in sorted(totals.items(), key=lambda kv: KIND_ORDER.get(kv[0], 99)):
+            if n:
+                self._task(str(kind), n)
+
+    def job_done(self, job: Job, outcome: Outcome) -> None:
+        kind = str(job.kind)
+        task = self._tasks.get(kind)
+        if task is None:  # a kind start() did not announce: count it anyway
+            self._ensure_started()
+            task = self._task(kind, None)
+        status = outcome.status
+        if status in (FAILED, SKIPPED):
+            problems = self._problems[kind]
+            problems[0 if status == FAILED else 1] += 1
+            self._progress.update(task, advance=1, failed=problems[0], skipped=problems[1])
+            if status == FAILED:
+                self._show_failure(job, outcome)
+        else:
+            self._progress.advance(task)
+
+    def note(self, message: str) -> None:
+        self._progress.console.print(Text(message), highlight=False)  # Text: no markup or :emoji: codes
+
+    def close(self) -> None:
+        if self._started:
+            self._progress.stop()
+            self._started = False
+
+    def _ensure_started(self) -> None:
+        if not self._started:
+            self._progress.start()
+            self._started = True
+
+    def _task(self, kind: str, total: int | None) -> rp.TaskID:
+        self._tasks[kind] = task = self._progress.add_task(kind, total=total, failed=0, skipped=0)
+        self._problems[kind] = [0, 0]
+        return task
+
+    def _show_failure(self, job: Job, outcome: Outcome) -> None:
+        self._failures_shown += 1
+        if self._failures_shown > SHOWN_FAILURES:
+            return
+        row = "" if job.row is None else f" row {job.row}"
+        line = f"failed {job.kind} {job.sheet}{row} {job.key}: {_one_line(outcome.message)}"
+        if self._failures_shown == SHOWN_FAILURES:
+            line += "\n(further failures are only counted here; results.csv lists them all)"
+        self._progress.console.print(Text(line, style="red"), highlight=False)
