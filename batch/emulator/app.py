@@ -70,8 +70,10 @@ class EmulatorMiddleware:
         bucket: TokenBucket,
         faults: random.Random,
         routes: list[BaseRoute],
+        log: operator.RequestLog | None = None,
     ) -> None:
         self.app = app
+        self.log = log
         self.routes = routes
         self.ctx = ctx
         self.stats = stats
@@ -92,6 +94,8 @@ class EmulatorMiddleware:
             return
         now = time.monotonic()
         self.stats.arrived(now)
+        if self.log is not None:
+            receive = self.log.tee(scope, receive)
         method = scope["method"]
 
         async def send_counted(message: Message) -> None:
@@ -200,6 +204,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     stats = operator.Stats()
     bucket = TokenBucket(config.rate, config.burst)
     faults = random.Random(config.seed)
+    log = operator.RequestLog() if config.record_requests else None
 
     def on_reset() -> None:
         bucket.reset()
@@ -218,11 +223,13 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         return ctx.error(500, f"Internal server error: {type(exc).__name__}")
 
     _quiet_dropped_connections()
-    route_list = [*wholesale.routes(ctx), *org_routes(ctx), *operator.routes(ctx, stats, on_reset)]
+    route_list = [*wholesale.routes(ctx), *org_routes(ctx), *operator.routes(ctx, stats, on_reset, log)]
     app = Starlette(
         routes=route_list,
         middleware=[
-            Middleware(EmulatorMiddleware, ctx=ctx, stats=stats, bucket=bucket, faults=faults, routes=route_list)
+            Middleware(
+                EmulatorMiddleware, ctx=ctx, stats=stats, bucket=bucket, faults=faults, routes=route_list, log=log
+            )
         ],
         exception_handlers={ApiProblem: problem, HTTPException: http_error, Exception: crash},
     )

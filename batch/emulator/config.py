@@ -27,6 +27,9 @@ class EmulatorConfig:
     #: externalId → "provisioned_with_errors" | "error" (seeded failures of a customer's provisioning).
     customer_outcomes: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     clock: Callable[[], float] = time.monotonic
+    #: Keep every API request (method, path, query, body) for ``GET /_emulator/requests``: tests check what a
+    #: client sent against the official request schemas. Off by default (a benchmark would hoard memory).
+    record_requests: bool = False
 
     def __post_init__(self) -> None:
         bad = {k: v for k, v in self.customer_outcomes.items() if v not in CUSTOMER_OUTCOMES}

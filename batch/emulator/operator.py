@@ -1,4 +1,5 @@
-"""Operator view for tests and benchmarks: ``/_emulator/state``, ``/_emulator/stats``, ``/_emulator/reset``.
+"""Operator view for tests and benchmarks: ``/_emulator/state``, ``/_emulator/stats``, ``/_emulator/reset``,
+``/_emulator/requests``.
 
 No auth, no rate limit, no faults, not counted in the stats: these routes watch the emulator, they are
 not part of the API being emulated.
@@ -59,6 +60,34 @@ class Stats:
         }
 
 
+class RequestLog:
+    """Every API request as the client sent it (when ``EmulatorConfig.record_requests``)."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+
+    def tee(self, scope: Any, receive: Any) -> Any:
+        """A ``receive`` that records the request once its body has been read by the route."""
+        chunks: list[bytes] = []
+        entry = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "query": scope["query_string"].decode("latin-1"),
+            "body": None,
+        }
+        self.entries.append(entry)
+
+        async def receive_recorded() -> Any:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body"):
+                    entry["body"] = b"".join(chunks).decode("utf-8", "replace") or None
+            return message
+
+        return receive_recorded
+
+
 def _slide(window: deque[float], now: float) -> int:
     """Add ``now`` and return how many events fell in the last second."""
     window.append(now)
@@ -67,8 +96,10 @@ def _slide(window: deque[float], now: float) -> int:
     return len(window)
 
 
-def routes(ctx: EmulatorContext, stats: Stats, on_reset: Callable[[], None]) -> list[BaseRoute]:
-    """The three operator routes; ``on_reset`` also resets what the middleware keeps (bucket, fault RNG)."""
+def routes(
+    ctx: EmulatorContext, stats: Stats, on_reset: Callable[[], None], log: RequestLog | None = None
+) -> list[BaseRoute]:
+    """The operator routes; ``on_reset`` also resets what the middleware keeps (bucket, fault RNG)."""
 
     async def state(request: Request) -> JSONResponse:
         ctx.state.settle(ctx.clock())
@@ -77,9 +108,14 @@ def routes(ctx: EmulatorContext, stats: Stats, on_reset: Callable[[], None]) -> 
     async def stats_view(request: Request) -> JSONResponse:
         return JSONResponse(stats.as_dict())
 
+    async def requests(request: Request) -> JSONResponse:
+        return JSONResponse(log.entries if log is not None else [])
+
     async def reset(request: Request) -> JSONResponse:
         ctx.state.reset()
         stats.reset()
+        if log is not None:
+            log.entries.clear()
         on_reset()
         return JSONResponse({"reset": True})
 
@@ -87,4 +123,5 @@ def routes(ctx: EmulatorContext, stats: Stats, on_reset: Callable[[], None]) -> 
         Route(f"{OPERATOR_PREFIX}/state", state, methods=["GET"]),
         Route(f"{OPERATOR_PREFIX}/stats", stats_view, methods=["GET"]),
         Route(f"{OPERATOR_PREFIX}/reset", reset, methods=["POST"]),
+        Route(f"{OPERATOR_PREFIX}/requests", requests, methods=["GET"]),
     ]
