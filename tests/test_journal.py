@@ -202,10 +202,11 @@ def test_record_costs_under_50_microseconds(tmp_path: Path) -> None:
     outcomes = [Outcome("created", ids, attempts=2) for _ in range(n)]
     with Journal.open(tmp_path / "journal.sqlite") as journal:
         journal.begin_run()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for i, outcome in enumerate(outcomes):
             journal.record(f"subscriber:user{i}@example.com", "subscriber", outcome)
         per_record = (time.perf_counter() - start) / n
+        per_record_cpu = (time.process_time() - cpu) / n
         assert len(journal.done()) == n
-    print(f"record(): {per_record * 1e6:.1f} µs each over {n}")
+    print(f"record(): {per_record * 1e6:.1f} µs wall, {per_record_cpu * 1e6:.1f} µs CPU each over {n}")
     assert per_record < 50e-6

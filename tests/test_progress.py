@@ -174,3 +174,22 @@ def test_bars_stop_printing_failures_after_a_few(terminal_env: None) -> None:
     assert len(shown) == SHOWN_FAILURES
     assert "results.csv lists them all" in screen.getvalue()
     assert f"{n} failed" in screen.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("log_format", ["plain", "json"])
+def test_a_line_costs_under_30_microseconds(log_format: str, tmp_path) -> None:
+    """The runner calls job_done from the event loop for each of ~25,000 jobs in the benchmark."""
+    n = 25_000
+    jobs = [Job(f"subscriber:user{i}@example.com", Kind.SUBSCRIBER, "users", i + 2) for i in range(n)]
+    outcome = Outcome("created", {"subscriber_id": "S", "person_id": "P"}, attempts=2)
+    with open(tmp_path / "log", "w", encoding="utf-8") as stream:  # a real file: flush is a system call
+        log = make_progress(Console(file=io.StringIO()), log_format=log_format, stream=stream)
+        log.start({Kind.SUBSCRIBER: n})
+        start = time.perf_counter()
+        for job in jobs:
+            log.job_done(job, outcome)
+        per_job = (time.perf_counter() - start) / n
+        log.close()
+    print(f"{log_format}: {per_job * 1e6:.1f} µs per job over {n}")
+    assert per_job < 30e-6
