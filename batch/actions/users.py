@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from batch.errors import ApiError, AuthError, ConflictError
+from batch.errors import AmbiguousWriteError, ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
 
 SUBSCRIBERS = "/wholesale/subscribers"
@@ -117,7 +117,7 @@ async def _after_conflict(ctx: Context, email: str, customer_id: str, err: Confl
         return _subscriber_outcome(EXISTS, item, job)
     if item is not None:
         return _taken_by_other_customer(email, item, err)
-    if err.error_code == EMAIL_TAKEN or "email" in str(err).lower():
+    if err.error_code == EMAIL_TAKEN or "email" in str(err).lower().replace(email, ""):
         return failed(
             f"The email {email} already belongs to another Webex organization; "
             "use another email for this user, or have that organization's administrator remove the user first",
@@ -154,6 +154,8 @@ def _subscriber_outcome(status: str, item: Mapping[str, Any], job: Job) -> Outco
 
 
 def _subscriber_hint(err: ApiError) -> str:
+    if isinstance(err, AmbiguousWriteError):
+        return "it may have been provisioned all the same: run again, the tool looks the user up before creating"
     if err.status == 400:
         return "check the users row (package, location_name, phone_number, extension) and run again"
     if err.status == 409:

@@ -218,6 +218,34 @@ async def test_a_number_outside_the_location_fails_with_a_fix_it_message(
     assert emulator_state()["subscribers"] == []
 
 
+async def test_a_number_of_another_user_fails_naming_it(ctx: ActionContext, customer: dict[str, str]) -> None:
+    seeded(ctx, customer)
+    assert (await run_with(ctx, subscriber, user_job("eka@example.fi", phone=HQ_NUMBERS[2]))).status == CREATED
+    outcome = await run_with(ctx, subscriber, user_job("toka@example.fi", phone=HQ_NUMBERS[2], extension="1002"))
+    assert outcome.status == FAILED and HQ_NUMBERS[2] in outcome.message
+    assert "another Webex organization" not in outcome.message and "change it on the users row" in outcome.message
+
+
+class Unavailable(RecordingTransport):
+    """Answers every subscriber POST with a 503 without sending it: a write that never gets a clear answer."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.endswith("/wholesale/subscribers"):
+            return httpx.Response(503, json={"message": "Service Unavailable", "trackingId": "GTWY_TEST"})
+        return await super().handle_async_request(request)
+
+
+async def test_a_write_without_a_clear_answer_fails_asking_for_a_rerun(
+    customer: dict[str, str], emulator_url: str, emulator_state: Any
+) -> None:
+    async with open_client(emulator_url, Unavailable(), max_attempts=2, backoff_initial=0.01) as api:
+        outcome = await run_with(seeded(ActionContext(api), customer), subscriber, user_job("ehka@example.fi"))
+    assert outcome.status == FAILED and outcome.tracking_id == "GTWY_TEST"
+    assert "run again" in outcome.message and "looks the user up" in outcome.message
+    assert outcome.attempts == 5  # listing, then twice: POST answered 503 + lookup by email finding nothing
+    assert emulator_state()["subscribers"] == []
+
+
 async def test_a_free_account_is_created_pending_its_consent() -> None:
     with own_emulator(free_account_emails=frozenset({FREE_EMAIL})) as base_url:
         setup = make_customer(base_url, "FI-400")
