@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from batch.actions.bodies import failed, text
 from batch.errors import AmbiguousWriteError, ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
 
@@ -81,12 +82,12 @@ def subscriber_body(customer_id: str, email: str, fields: Mapping[str, Any], loc
     """The ``POST /wholesale/subscribers`` body (webex-api.md §3.1): one package, names, calling data."""
     params: dict[str, Any] = {}
     for key, column in (("firstName", "first_name"), ("lastName", "last_name")):
-        if value := _text(fields.get(column)):
+        if value := text(fields.get(column)):
             params[key] = value
     if fields.get("calling"):
-        if number := _text(fields.get("phone_e164")):
+        if number := text(fields.get("phone_e164")):
             params["primaryPhoneNumber"] = number
-        if extension := _text(fields.get("extension")):
+        if extension := text(fields.get("extension")):
             params["extension"] = extension
         if location_id:
             params["locationId"] = location_id
@@ -213,7 +214,7 @@ def person_put_body(person: Mapping[str, Any], role_ids: list[str], email: str) 
     body = {key: person[key] for key in PERSON_PUT_FIELDS if person.get(key) not in (None, "")}
     body["roles"] = role_ids
     if not body.get("displayName"):
-        names = " ".join(_text(person.get(k)) or "" for k in ("firstName", "lastName")).strip()
+        names = " ".join(text(person.get(k)) or "" for k in ("firstName", "lastName")).strip()
         body["displayName"] = names or email.split("@", 1)[0]
     return body
 
@@ -228,21 +229,3 @@ async def _role_ids(ctx: Context) -> dict[str, dict[str, Any]]:
     """Role name (case-folded) → role. Webex role ids are global, so one listing serves every org."""
     items = await ctx.client.get_all("/roles")
     return {str(role["name"]).casefold(): role for role in items if role.get("name") and role.get("id")}
-
-
-# ---- shared ----------------------------------------------------------------------------------------
-
-
-def failed(what: str, err: ApiError, hint: str = "") -> Outcome:
-    """An API failure as a row result: what failed, the server's words, how to fix it; code and tracking id kept."""
-    message = f"{what}: {err}"
-    if hint:
-        message += f"; {hint}"
-    return Outcome(FAILED, message=message, error_code=err.error_code, tracking_id=err.tracking_id)
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
