@@ -32,6 +32,8 @@ from batch.jobs import SUCCESS, Outcome
 #: "rtmb" in ASCII: tells our journals apart from any other SQLite file.
 APPLICATION_ID = 0x72746D62
 SCHEMA_VERSION = 1
+#: Seconds to wait for another program (an SQLite browser) to let go of the file before saying so.
+BUSY_TIMEOUT = 1.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -209,10 +211,13 @@ def _connect(path: Path) -> sqlite3.Connection:
     """Open in autocommit mode, switch to WAL, and refuse files that are not (empty or) our journal."""
     not_journal = f"{path} is not an rtm-batch journal; give --journal a new file name or remove this file"
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT)
     except sqlite3.Error as exc:
         raise UsageError(f"cannot open the journal {path}: {exc}") from None
     try:
+        # Before the first read, so SQLite keeps the WAL index in memory (no -shm file) and skips per-commit
+        # file locking; our flock already keeps every other process out.
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
         if app_id != APPLICATION_ID and (app_id != 0 or has_tables):
@@ -222,7 +227,6 @@ def _connect(path: Path) -> sqlite3.Connection:
             raise UsageError(f"the journal {path} was written by a newer rtm-batch (schema {version}); upgrade")
         if app_id == 0:
             conn.execute("PRAGMA page_size = 1024")  # rows are ~200 bytes: small pages mean less WAL per commit
-        conn.execute("PRAGMA locking_mode = EXCLUSIVE")  # we hold the flock anyway; saves locking per commit
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         # A checkpoint fsyncs, and an fsync can stall the event loop for milliseconds on a busy disk:
@@ -238,6 +242,8 @@ def _connect(path: Path) -> sqlite3.Connection:
         detail = str(exc)
         if "not a database" in detail or "malformed" in detail or "encrypted" in detail:
             raise UsageError(not_journal) from None
+        if "locked" in detail:
+            raise UsageError(f"the journal {path} is open in another program (an SQLite browser?); close it") from None
         raise UsageError(f"cannot use the journal {path}: {detail}") from None
     except BaseException:
         conn.close()

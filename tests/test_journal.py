@@ -7,12 +7,14 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from batch.errors import JournalLockedError, UsageError
 from batch.jobs import Kind, Outcome
+from batch import journal as journal_module
 from batch.journal import Journal, lock_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,7 +129,7 @@ def test_done_holds_created_and_exists_but_not_failed_jobs(path: Path) -> None:
         "location:a/hq": Outcome("exists", {"location_id": "L1"}, attempts=2),
         "roles:x@y.com": Outcome("created", {"person_id": "P1"}, attempts=4),
     }
-    with sqlite3.connect(path) as conn:  # the failure is kept, with everything the report needs
+    with closing(sqlite3.connect(path)) as conn:  # the failure is kept, with everything the report needs
         row = conn.execute(
             "SELECT kind, status, message, error_code, tracking_id, attempts FROM jobs WHERE key = ?",
             ("subscriber:x@y.com",),
@@ -147,7 +149,7 @@ def test_begin_run_tells_a_crashed_previous_run_from_a_finished_one(path: Path) 
     with Journal.open(path, clock=clock) as journal:
         assert journal.begin_run() is False
         journal.finish_run()
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         runs = conn.execute("SELECT started, finished, pid FROM runs ORDER BY id").fetchall()
         updated = conn.execute("SELECT updated_at FROM jobs").fetchone()[0]
     assert [r[1] is None for r in runs] == [True, False, False]
@@ -174,7 +176,7 @@ def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path, cont
 
 def test_another_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "app.db"
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         conn.execute("CREATE TABLE jobs (x)")
     before = path.read_bytes()
     with pytest.raises(UsageError, match="is not an rtm-batch journal"):
@@ -188,10 +190,19 @@ def test_a_folder_or_a_newer_journal_is_refused(tmp_path: Path, path: Path) -> N
     with pytest.raises(UsageError, match="is a folder"):
         Journal.open(tmp_path)
     Journal.open(path).close()
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         conn.execute("PRAGMA user_version = 99")
     with pytest.raises(UsageError, match="newer rtm-batch"):
         Journal.open(path)
+
+
+def test_a_journal_open_in_another_program_is_named(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(journal_module, "BUSY_TIMEOUT", 0.01)
+    Journal.open(path).close()
+    with closing(sqlite3.connect(path)) as browser:
+        browser.execute("BEGIN IMMEDIATE")  # e.g. an SQLite browser editing the file
+        with pytest.raises(UsageError, match="is open in another program"):
+            Journal.open(path)
 
 
 @pytest.mark.slow
