@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from batch import journal as journal_module
 from batch.errors import JournalLockedError, UsageError
 from batch.jobs import Kind, Outcome
-from batch import journal as journal_module
 from batch.journal import Journal, lock_path
 
 ROOT = Path(__file__).resolve().parents[1]
