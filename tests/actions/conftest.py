@@ -11,6 +11,7 @@ actions must speak the real API, not the emulator's tolerance of it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -21,7 +22,7 @@ import pytest
 
 from batch.client import ClientConfig, WebexClient
 from batch.emulator import EmulatorConfig, running_emulator
-from batch.jobs import Action, ActionContext, Job, Outcome
+from batch.jobs import Action, ActionContext, Job, Kind, Outcome
 from tests.openapi_check import check_request, match_path, spec_dir
 
 TOKEN = "emulator-token"
@@ -154,3 +155,106 @@ def run_job(ctx: ActionContext) -> Callable[[Action, Job], Awaitable[Outcome]]:
         return await run_with(ctx, action, job)
 
     return run
+
+
+@contextlib.asynccontextmanager
+async def context_on(base_url: str, **config: Any) -> AsyncIterator[ActionContext]:
+    """An ActionContext on another (e.g. fault-injecting) emulator, emptied first; bodies spec-checked at exit.
+
+    Backoff is made short (10 ms) so retries after injected faults don't slow the tests.
+    """
+    reset(base_url)
+    transport = RecordingTransport()
+    settings = {"backoff_initial": 0.01, "backoff_max": 0.05, **config}
+    async with open_client(base_url, transport, **settings) as webex:
+        yield ActionContext(webex, poll_initial=0.01)
+    if spec_dir().is_dir():
+        check_sent(transport.sent)
+
+
+# ---- rows as the validator hands them to the planner ------------------------------------------------
+
+
+def customer_fields(external_id: str = "FI-100101", **overrides: Any) -> dict[str, Any]:
+    """A validated customers row (the columns of ``validate.OUTPUT_COLUMNS`` included) with calling."""
+    fields: dict[str, Any] = {
+        "external_id": external_id,
+        "company_name": "Mäkelän Konepaja Oy",
+        "admin_email": f"it.tuki.{external_id.lower()}@makelankonepaja.fi",
+        "template": "Nordic Calling",
+        "provisioning_id": None,
+        "packages": "webex_calling; webex_meetings",
+        "language": "fi",
+        "address_line1": "Mannerheimintie 12 B",
+        "address_line2": "5. kerros",
+        "city": "Helsinki",
+        "state_or_province": None,
+        "postal_code": "00100",
+        "country": "FI",
+        "supported_location_confirmed": "yes",
+        "hq_location_name": "Pääkonttori",
+        "timezone": "europe/helsinki",
+        "location_language": "fi_FI",
+        "emergency_location_identifier": "MKP-HKI-01",
+        "numbers": None,
+        "main_number": None,
+        "_row": 2,
+        "packages_list": ["webex_calling", "webex_meetings"],
+        "provisioning_id_resolved": "NWYwYzFlMmEtOGQzYi00YzdlLTlhNDEtMmI2ZDhmM2U3YzEw",
+        "numbers_e164": [],
+        "main_number_e164": None,
+        "supported": True,
+        "country_code": "FI",
+        "timezone_resolved": "Europe/Helsinki",
+        "_valid": True,
+        "calling": True,
+    }
+    fields.update(overrides)
+    return fields
+
+
+def location_fields(name: str = "Tampereen tehdas", external_id: str = "FI-100101", **overrides: Any) -> dict[str, Any]:
+    """A validated locations row (no state: a Finnish address)."""
+    fields: dict[str, Any] = {
+        "customer_external_id": external_id,
+        "location_name": name,
+        "address_line1": "Hatanpään valtatie 24",
+        "address_line2": None,
+        "city": "Tampere",
+        "state_or_province": None,
+        "postal_code": "33100",
+        "country": "fi",
+        "timezone": "Europe/Helsinki",
+        "preferred_language": "fi_fi",
+        "announcement_language": "FI_FI",
+        "numbers": None,
+        "main_number": None,
+        "_row": 2,
+        "numbers_e164": [],
+        "main_number_e164": None,
+        "customer_in_batch": True,
+        "country_code": "FI",
+        "timezone_resolved": "Europe/Helsinki",
+        "_valid": True,
+    }
+    fields.update(overrides)
+    return fields
+
+
+def customer_job(external_id: str = "FI-100101", **overrides: Any) -> Job:
+    return Job(
+        f"customer:{external_id}", Kind.CUSTOMER, "customers", 2, fields=customer_fields(external_id, **overrides)
+    )
+
+
+def hq_job(external_id: str = "FI-100101", hq_name: str | None = "Pääkonttori") -> Job:
+    ckey = f"customer:{external_id}"
+    return Job(f"hq:{external_id}", Kind.HQ, "customers", 2, (ckey,), {"customer": ckey}, {"hq_location_name": hq_name})
+
+
+def location_job(name: str = "Tampereen tehdas", external_id: str = "FI-100101", **overrides: Any) -> Job:
+    ckey = f"customer:{external_id}"
+    fields = location_fields(name, external_id, **overrides)
+    return Job(
+        f"location:{external_id}/{name.casefold()}", Kind.LOCATION, "locations", 2, (ckey,), {"customer": ckey}, fields
+    )
