@@ -68,8 +68,12 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         except ConflictError as err:
             return await _after_conflict(ctx, email, customer_id, err, job)
         item = written.found if written.found is not None else written.body
-        if not item or item.get("customerId", customer_id) != customer_id:
-            return _taken_by_other_customer(email, item or {})
+        if not item or "id" not in item:  # an answer without the subscriber: learn its ids by looking
+            item = await _subscriber_by_email(ctx, email)
+        if item is None:
+            return Outcome(FAILED, message=f"Webex accepted user {email} but does not list it yet; run again later")
+        if item.get("customerId", customer_id) != customer_id:
+            return _taken_by_other_customer(email, item)
         known[email] = item
         return _subscriber_outcome(CREATED, item, job)
     except AuthError:
