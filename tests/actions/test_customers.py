@@ -185,3 +185,13 @@ async def test_auth_error_propagates(emulator_url) -> None:
     async with WebexClient(config) as client:
         with pytest.raises(AuthError):
             await customer(customer_job("FI-X"), ActionContext(client, poll_initial=0.01))
+
+
+async def test_polling_gives_up_with_a_way_forward(slow_url, monkeypatch) -> None:
+    monkeypatch.setattr("batch.actions.customers.POLL_GIVE_UP", 0.02)
+    async with context_on(slow_url) as ctx:
+        outcome = await run_with(ctx, customer, customer_job("FI-SLOW"))
+        assert outcome.status == FAILED
+        assert "customer FI-SLOW is still provisioning after" in outcome.message
+        assert "run again later" in outcome.message
+        assert outcome.ids["customer_id"] == state(slow_url)["customers"][0]["id"]
