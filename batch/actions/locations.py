@@ -106,7 +106,7 @@ async def calling(job: Job, ctx: Context) -> Outcome:
     org_id, ext, name = _org(job, ctx), *_names(job)
     location_id = ctx.ids(job.refs["location"])["location_id"]
     try:
-        if await _calling_enabled(ctx, org_id, location_id):
+        if not _parent_created(ctx, job, "location") and await _calling_enabled(ctx, org_id, location_id):
             return Outcome(EXISTS, ids={"location_id": location_id})
         try:
             await ctx.client.write(
@@ -146,7 +146,10 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
     wanted = list(dict.fromkeys(str(n) for n in job.fields.get("numbers") or ()))
     ids = {"location_id": location_id}
     try:
-        present = await _location_numbers(ctx, org_id, location_id)
+        # A location (or a whole org) this batch created holds none of them: skip the listing, the POST
+        # ignores numbers the location already has (so a resumed run is still right).
+        fresh = _parent_created(ctx, job, "location", "customer")
+        present = set() if fresh else await _location_numbers(ctx, org_id, location_id)
         missing = [n for n in wanted if n not in present]
         if not missing:
             return Outcome(EXISTS, ids=ids)
@@ -164,7 +167,7 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
             except ApiError as err:
                 if isinstance(err, AuthError) or err.error_code != NUMBER_UNAVAILABLE:
                     raise
-                return await _taken(ctx, org_id, name, batch, err, ids)
+                return await _taken(ctx, org_id, batch, err, ids)
         return Outcome(CREATED, ids=ids)
     except AuthError:
         raise
@@ -182,9 +185,7 @@ async def _all_present(ctx: Context, org_id: str, location_id: str, batch: list[
     return True if all(n in present for n in batch) else None
 
 
-async def _taken(
-    ctx: Context, org_id: str, name: str, batch: list[str], err: ApiError, ids: Mapping[str, str]
-) -> Outcome:
+async def _taken(ctx: Context, org_id: str, batch: list[str], err: ApiError, ids: Mapping[str, str]) -> Outcome:
     """Name where each refused number is, so the partner can fix the row (or release the number)."""
     taken = [n for n in E164.findall(str(err)) if n in batch] or batch
     parts = []
@@ -194,10 +195,8 @@ async def _taken(
         parts.append(f"number {number} {where}")
     if len(taken) > OWNER_LOOKUPS:
         parts.append(f"and {len(taken) - OWNER_LOOKUPS} more ({', '.join(taken[OWNER_LOOKUPS:])})")
-    message = (
-        f"{'; '.join(parts)}; remove {'it' if len(taken) == 1 else 'them'} from the numbers of location {name} "
-        "or release it in Control Hub, then run again"
-    )
+    them = "it" if len(taken) == 1 else "them"
+    message = f"{'; '.join(parts)}; remove {them} from this row's numbers or release {them} in Control Hub"
     return Outcome(FAILED, ids=ids, message=message, error_code=err.error_code, tracking_id=err.tracking_id)
 
 
@@ -258,6 +257,19 @@ def _names(job: Job) -> tuple[str, str]:
     ext, _, name = job.key.split(":", 1)[-1].partition("/")
     ext = text(job.fields.get("customer_external_id")) or text(job.fields.get("external_id")) or ext
     return ext, text(job.fields.get("location_name")) or name
+
+
+def _parent_created(ctx: Context, job: Job, *roles: str) -> bool:
+    """True when this batch created a parent (this run, or a run the journal says was interrupted).
+
+    Then the look-up before a write can only find nothing, so it is skipped to save the rate budget; the
+    write itself stays safe if it is wrong (enabling calling twice is a 409, numbers already there are
+    ignored).
+    """
+    outcomes: Mapping[str, Outcome] = getattr(ctx, "outcomes", None) or {}
+    return any(
+        (found := outcomes.get(job.refs.get(role, ""))) is not None and found.status == CREATED for role in roles
+    )
 
 
 def _fix_row(err: ApiError) -> str:
