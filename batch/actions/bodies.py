@@ -149,17 +149,23 @@ def number_type(e164: str) -> str:
     return TOLL_FREE if phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.TOLL_FREE else DID
 
 
+#: Fields the locations API requires → the row column that fills them (a blank one fails the row unsent).
+LOCATION_REQUIRED = (("timeZone", "timezone"), ("preferredLanguage", "preferred_language"))
+LOCATION_REQUIRED += (("announcementLanguage", "announcement_language"),)
+ADDRESS_REQUIRED = (
+    ("address1", "address_line1"),
+    ("city", "city"),
+    ("postalCode", "postal_code"),
+    ("country", "country"),
+)
+
+
 def missing_location_fields(body: Mapping[str, Any]) -> list[str]:
     """Row columns the locations API needs that the row leaves blank (checked before spending a request)."""
     address = body.get("address") or {}
-    needs = {"address_line1": "address1", "city": "city", "postal_code": "postalCode", "country": "country"}
-    missing = [column for column, name in needs.items() if name not in address]
-    for column, name in (("timezone", "timeZone"), ("preferred_language", "preferredLanguage")):
-        if name not in body:
-            missing.append(column)
-    if "announcementLanguage" not in body:
-        missing.append("announcement_language")
-    return missing
+    return [column for name, column in LOCATION_REQUIRED if name not in body] + [
+        column for name, column in ADDRESS_REQUIRED if name not in address
+    ]
 
 
 # ---- results ---------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ async def location(job: Job, ctx: Context) -> Outcome:
         body = location_body(job.fields)
         missing = missing_location_fields(body)
         if missing:
-            message = f"location {name} of customer {ext} needs {', '.join(missing)}: Webex requires them; fill them in"
+            message = f"location {name} of customer {ext}: fill in {', '.join(missing)} (Webex requires it)"
             return Outcome(FAILED, message=message)
         try:
             written = await ctx.client.write(
@@ -71,7 +71,11 @@ async def location(job: Job, ctx: Context) -> Outcome:
                 return failed(f"Could not create location {name} of customer {ext}", err)
             known.append(found)
             return Outcome(EXISTS, ids={"location_id": found["id"]})
-        item = written.found if written.found is not None else {"id": (written.body or {})["id"], "name": name}
+        item = written.found if written.found is not None else {"id": (written.body or {}).get("id"), "name": name}
+        if not item.get("id"):  # a 2xx without the id: find it rather than guess
+            item = await _find_location(ctx, org_id, name) or {}
+            if not item:
+                return Outcome(FAILED, message=f"location {name} of customer {ext} was accepted but cannot be found")
         known.append(item)
         return Outcome(CREATED, ids={"location_id": item["id"]})
     except AuthError:

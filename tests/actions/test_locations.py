@@ -103,7 +103,7 @@ async def test_location_without_postal_code_fails_before_sending(ctx, recorder) 
     sent = len(recorder.sent)
     outcome = await run_with(ctx, location, location_job(postal_code=None))
     assert outcome.status == FAILED
-    assert "needs postal_code" in outcome.message
+    assert "fill in postal_code (Webex requires it)" in outcome.message
     assert len(recorder.sent) == sent
 
 
