@@ -83,12 +83,13 @@ class Executor:
         return self.ctx.outcomes
 
     async def run(self) -> dict[str, Outcome]:
+        self.outcomes.update(self.restored)  # restored jobs all succeeded: they only release their children
+        for key, job in self.plan.jobs.items():
+            self.waiting[key] = sum(parent not in self.restored for parent in job.parents)
         async with anyio.create_task_group() as tg:
             self._tg = tg
-            for key, outcome in self.restored.items():
-                self._finish(self.plan.jobs[key], outcome, log=False)
             for key, job in self.plan.jobs.items():
-                if not job.parents and key not in self.outcomes:
+                if self.waiting[key] == 0 and key not in self.outcomes:
                     self._start(job)
         if self.auth_error is not None:
             raise self.auth_error
@@ -112,13 +113,12 @@ class Executor:
                 outcome = Outcome(FAILED, message=f"unexpected error in rtm-batch: {type(exc).__name__}: {exc}")
         self._finish(job, dataclasses.replace(outcome, attempts=count.requests))
 
-    def _finish(self, job: Job, outcome: Outcome, *, log: bool = True) -> None:
+    def _finish(self, job: Job, outcome: Outcome) -> None:
         if job.key in self.outcomes:
             return
         self.outcomes[job.key] = outcome
-        if log:
-            for sink in self.logs:
-                sink.job_done(job, outcome)
+        for sink in self.logs:
+            sink.job_done(job, outcome)
         for child_key in self.children[job.key]:
             child = self.plan.jobs[child_key]
             if child_key in self.outcomes:
