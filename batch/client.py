@@ -28,8 +28,9 @@ import httpx
 import stamina
 
 from batch.client_errors import check_base_url, same_origin, status_error, transport_error
+from batch.client_http import Connections
 from batch.errors import ApiError
-from batch.ratelimit import PRIORITY, RateLimiter
+from batch.ratelimit import PRIORITY, RateLimiter, default_burst
 
 __all__ = [
     "PRIORITY",
@@ -124,32 +125,25 @@ class WebexClient:
         self._base = httpx.URL(self.base_url + "/")
         self._prefix = self.base_url
         self.stats = ClientStats()
-        self.limiter = limiter or RateLimiter(config.max_rate)
+        self.limiter = limiter or RateLimiter(config.max_rate, burst=default_burst(config.max_rate))
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._capacity: anyio.CapacityLimiter | None = None
-        limits = httpx.Limits(max_connections=config.concurrency, max_keepalive_connections=config.concurrency)
-        self._http = httpx.AsyncClient(
-            headers={"Authorization": f"Bearer {config.token}", "Accept": "application/json"},
-            timeout=httpx.Timeout(config.timeout),
-            limits=limits,
-            transport=transport,
-            follow_redirects=False,
+        self._connections = Connections(
+            self.base_url, config.token, concurrency=config.concurrency, timeout=config.timeout, transport=transport
         )
 
     def __repr__(self) -> str:
         return f"WebexClient(base_url={self.base_url!r}, max_rate={self.config.max_rate}, stats={self.stats})"
 
     async def __aenter__(self) -> WebexClient:
-        await self._http.__aenter__()
         return self
 
-    async def __aexit__(self, *exc_info: Any) -> None:
-        await self._http.__aexit__(*exc_info)
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool (what ``async with`` does on exit)."""
-        await self._http.aclose()
+        """Close every connection (what ``async with`` does on exit)."""
+        await self._connections.aclose()
 
     @contextlib.contextmanager
     def track(self) -> Iterator[RequestCount]:
@@ -277,19 +271,16 @@ class WebexClient:
     ) -> httpx.Response:
         """One request through the rate limiter and the connection budget; counts it everywhere."""
         await self.limiter.acquire()
-        if self._capacity is None:
-            self._capacity = anyio.CapacityLimiter(self.config.concurrency)
         stats = self.stats
         stats.requests += 1
         tracked = _TRACK.get()
         if tracked is not None:
             tracked.requests += 1
-        async with self._capacity:
-            try:
-                response = await self._http.request(method, url, params=params, json=json)
-            except httpx.HTTPError:
-                stats.transport_errors += 1
-                raise
+        try:
+            response = await self._connections.send(method, url, params, json)
+        except httpx.HTTPError:
+            stats.transport_errors += 1
+            raise
         stats.by_status[response.status_code] += 1
         return response
 

@@ -21,6 +21,16 @@ import anyio
 PRIORITY: contextvars.ContextVar[int] = contextvars.ContextVar("rtm_batch_priority", default=0)
 
 
+#: Seconds of lateness a waiter may catch up on; covers timer and scheduling jitter so a late wake-up does
+#: not lose its slot (with no tolerance at all, 200 req/s measured 175 req/s on asyncio).
+CATCH_UP_SECONDS = 0.025
+
+
+def default_burst(rate: float) -> int:
+    """Requests allowed back to back: enough to cover ``CATCH_UP_SECONDS`` of timer lateness, at least 2."""
+    return max(2, round(rate * CATCH_UP_SECONDS)) if rate > 0 else 1
+
+
 class _Waiter:
     """One queued acquire; ordered by (priority, arrival) so the heap pops the most urgent, FIFO among equals."""
 
