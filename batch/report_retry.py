@@ -6,11 +6,15 @@ of that sheet needs a retry), ``templates.csv`` only when a row needs it. Header
 spelling and column order; UTF-8 with BOM, ``,``-separated, cells neutralized like every report.
 
 Besides the rows whose status is not created/exists/planned, the folder holds the rows those rows need
-to *validate* the same way again — re-running them costs a lookup each and they report ``exists``:
+to *validate* the same way again (a national-format phone number takes its country from the user's
+location, the customers row for the HQ; a user's location must be in the batch when its customer is). Re-running them costs a lookup
+each and they report ``exists``:
 
-- the templates rows a retried customer names (its provisioning id comes from there);
-- the locations rows a retried user names when the user's customer is retried too (with the customer in
-  the batch, the validator insists the user's location is in it as well).
+- the customers rows of every retried customer, location and user;
+- the templates rows those customers name (their provisioning id comes from there);
+- the locations rows retried users name.
+
+``summary.json``'s ``retry_rows`` counts only the rows that need another run, not these.
 
 When every row succeeded nothing is written, and the files of an earlier ``retry/`` in the same output
 folder are removed, so a ``retry/`` that exists always belongs to the last run.
@@ -37,6 +41,7 @@ DONE = SUCCESS | {PLANNED}
 #: Sheets the loader requires, so a retry folder always has their files.
 ALWAYS = ("customers", "locations", "users")
 _POS = "__pos"
+CUSTOMER = "customer_external_id"
 
 
 def input_columns(sheet: SheetData) -> list[str]:
@@ -53,18 +58,22 @@ def retry_positions(aligned: Sequence[AlignedSheet]) -> dict[str, list[int]]:
     """Frame positions per sheet that go to ``retry/``: the unfinished rows plus the rows they need."""
     parts = {p.sheet.name: p for p in aligned}
     picked = {name: [i for i, r in enumerate(p.results) if r.status not in DONE] for name, p in parts.items()}
-    if "templates" in parts and "customers" in parts:
-        needed = _templates_needed(parts["templates"].sheet.frame, parts["customers"].sheet.frame, picked["customers"])
-        picked["templates"] = sorted(set(picked["templates"]) | set(needed))
-    if {"customers", "locations", "users"} <= parts.keys():
-        needed = _locations_needed(
-            parts["locations"].sheet.frame,
-            parts["users"].sheet.frame,
-            parts["customers"].sheet.frame,
-            picked["users"],
-            picked["customers"],
+    frames = {name: p.sheet.frame for name, p in parts.items()}
+    if "customers" in frames:
+        wanted = [
+            _column_values(frames[sheet], picked[sheet], column)
+            for sheet, column in (("customers", "external_id"), ("locations", CUSTOMER), ("users", CUSTOMER))
+            if sheet in frames
+        ]
+        picked["customers"] = _with(picked["customers"], _matching(frames["customers"], ["external_id"], wanted))
+        if "templates" in frames:
+            names = [_column_values(frames["customers"], picked["customers"], "template")]
+            picked["templates"] = _with(picked["templates"], _matching(frames["templates"], ["template"], names))
+    if "locations" in frames and "users" in frames:
+        named = _column_values(frames["users"], picked["users"], [CUSTOMER, "location_name"])
+        picked["locations"] = _with(
+            picked["locations"], _matching(frames["locations"], [CUSTOMER, "location_name"], [named])
         )
-        picked["locations"] = sorted(set(picked["locations"]) | set(needed))
     return picked
 
 
@@ -94,39 +103,28 @@ def _write_sheet(sheet: SheetData, positions: list[int], path: Path) -> None:
     neutralize_frame(frame).write_csv(path, include_bom=True)
 
 
-def _templates_needed(templates: pl.DataFrame, customers: pl.DataFrame, retried: list[int]) -> list[int]:
-    if not retried or "template" not in customers.columns or "template" not in templates.columns:
+def _column_values(frame: pl.DataFrame, positions: list[int], columns: str | list[str]) -> pl.DataFrame:
+    """The (lower-cased) values of ``columns`` in the rows at ``positions``, named k0, k1, …"""
+    names = [columns] if isinstance(columns, str) else columns
+    if not positions or any(c not in frame.columns for c in names):
+        return pl.DataFrame(schema={f"k{i}": pl.String for i in range(len(names))})
+    keys = [pl.col(c).str.to_lowercase().alias(f"k{i}") for i, c in enumerate(names)]
+    return frame[positions].select(keys).drop_nulls()
+
+
+def _matching(frame: pl.DataFrame, columns: list[str], wanted: list[pl.DataFrame]) -> list[int]:
+    """Positions of the rows whose (lower-cased) ``columns`` are among ``wanted``: names match
+    case-insensitively, as the validator matches them."""
+    if any(c not in frame.columns for c in columns) or not any(w.height for w in wanted):
         return []
-    names = customers[retried].select(pl.col("template").str.to_lowercase()).drop_nulls()["template"].implode()
-    found = templates.with_row_index(_POS).filter(pl.col("template").str.to_lowercase().is_in(names))
+    keys = pl.concat(wanted).unique()
+    own = [pl.col(c).str.to_lowercase().alias(f"k{i}") for i, c in enumerate(columns)]
+    found = frame.with_row_index(_POS).with_columns(own).join(keys, on=list(keys.columns), how="semi")
     return found[_POS].to_list()
 
 
-def _locations_needed(
-    locations: pl.DataFrame,
-    users: pl.DataFrame,
-    customers: pl.DataFrame,
-    retried_users: list[int],
-    retried_customers: list[int],
-) -> list[int]:
-    if not retried_users or not retried_customers:
-        return []
-    ext = pl.col("customer_external_id").str.to_lowercase()
-    name = pl.col("location_name").str.to_lowercase()
-    retried = customers[retried_customers].select(pl.col("external_id").str.to_lowercase()).drop_nulls()
-    wanted = (
-        users[retried_users]
-        .select(ext.alias("ext"), name.alias("name"))
-        .drop_nulls()
-        .filter(pl.col("ext").is_in(retried["external_id"].implode()))
-        .unique()
-    )
-    found = (
-        locations.with_row_index(_POS)
-        .with_columns(ext.alias("ext"), name.alias("name"))
-        .join(wanted, on=["ext", "name"], how="semi")
-    )
-    return found[_POS].to_list()
+def _with(positions: list[int], more: list[int]) -> list[int]:
+    return sorted(set(positions) | set(more))
 
 
 def _remove_stale(folder: Path, keep: Sequence[str]) -> None:
