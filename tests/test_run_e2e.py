@@ -193,7 +193,7 @@ def test_faults_and_a_tight_rate_limit_still_provision_everything_exactly_once(t
         record_requests=True,
     )
     with running_emulator(config) as base_url:
-        outcome = run([SAMPLES], tmp_path / "out", base_url, max_rate=120.0)
+        outcome = run([SAMPLES], tmp_path / "out", base_url, max_rate=90.0)
         state = operator(base_url, "state")
         stats = operator(base_url, "stats")
     assert outcome.exit_code == 0, [(r.sheet, r.row, r.message) for r in outcome.results if r.status != CREATED][:5]
