@@ -7,8 +7,8 @@ spelling and column order; UTF-8 with BOM, ``,``-separated, cells neutralized li
 
 Besides the rows whose status is not created/exists/planned, the folder holds the rows those rows need
 to *validate* the same way again (a national-format phone number takes its country from the user's
-location, the customers row for the HQ; a user's location must be in the batch when its customer is). Re-running them costs a lookup
-each and they report ``exists``:
+location, the customers row for the HQ; a user's location must be in the batch when its customer is).
+Re-running them costs a lookup each and they report ``exists``:
 
 - the customers rows of every retried customer, location and user;
 - the templates rows those customers name (their provisioning id comes from there);

@@ -3,10 +3,14 @@ columns appended and every row filled with its status colour.
 
 Rows go back on the Excel row they came from (row 7 of the input is row 7 here), so a person can put the
 two workbooks side by side; when merged inputs make that ambiguous, rows are listed in input order with
-``row`` and ``source`` columns instead. The workbook is written with xlsxwriter in ``constant_memory``
-mode (rows streamed in order, inline strings) and the status colour is a *row* format, so blank cells
-are coloured without writing them: ~21,000 rows take well under a second. Past ``FULL_SHEET_LIMIT`` rows
-a sheet keeps only the rows that need attention (a million green rows help nobody and take a minute).
+``row`` and ``source`` columns instead. Results that matched no input row follow the rows.
+
+Speed: xlsxwriter (constant_memory) writes the workbook — summary sheet, headers, widths, frozen header,
+autofilter, styles — and the data rows are then generated as sheet XML by polars over whole columns and
+put into each sheet's ``<sheetData>`` (see "data rows as sheet XML" below): 21,202 rows take ~0.35 s
+instead of ~1.9 s cell by cell. The status colour is the row's style, so blank cells are coloured too.
+Past ``FULL_SHEET_LIMIT`` rows a sheet keeps only the rows that need attention (a million green rows
+help nobody); the summary sheet says so and results.csv still has every row.
 """
 
 from __future__ import annotations
