@@ -79,8 +79,8 @@ class RateLimiter:
         until = self._clock() + seconds
         if until > self._paused_until:
             self._paused_until = until
-            # After the pause requests resume at the rate, not in one burst.
-            self._tat = max(self._tat, until)
+            # After the pause requests resume at the rate, not in one burst into a server bucket still empty.
+            self._tat = max(self._tat, until + self.tolerance)
 
     async def acquire(self) -> None:
         """Wait for this request's slot; lower ``PRIORITY`` first, FIFO within a priority."""
