@@ -266,8 +266,11 @@ def _any_value(cells: list[str], *, trimmed: bool = True) -> pl.Expr:
 
 
 def _trim(name: str) -> pl.Expr:
-    """Surrounding spaces (incl. non-breaking ones) are not data; a blank cell is null."""
-    return pl.col(name).str.strip_chars().replace("", None).alias(name)
+    """Surrounding spaces (incl. non-breaking ones) are not data; a blank cell is null. The apostrophe our
+    reports put before a cell starting with ``= + - @`` (formula guard) is taken off again, so a ``retry/``
+    folder loads back as the partner wrote it."""
+    cell = pl.col(name).str.strip_chars().str.replace(r"^'([=+\-@\t\r])", "$1")
+    return cell.replace("", None).alias(name)
 
 
 def _map_headers(

@@ -68,6 +68,7 @@ class RunOutcome:
     results: tuple[RowResult, ...]
     summary: Mapping[str, Any]
     paths: ReportPaths
+    api: Mapping[str, Any] = field(default_factory=dict)  # the client's raw figures (incl. seconds, cpu_seconds)
 
     @property
     def exit_code(self) -> int:
@@ -118,7 +119,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     wall = time.perf_counter() - clock
     summary = build_summary(results, api=api, wall_seconds=wall, started=started, command=command)
     paths = write_reports(options.out_dir, validation.loaded, results, summary)
-    return RunOutcome(tuple(results), summary, paths)
+    return RunOutcome(tuple(results), summary, paths, api)
 
 
 class _JournalLog:
@@ -149,7 +150,7 @@ def _execute(plan: Plan, options: RunOptions, console: Console) -> tuple[dict[st
 async def _run_async(
     plan: Plan, options: RunOptions, restored: Mapping[str, Outcome], logs: tuple[Any, ...]
 ) -> tuple[dict[str, Outcome], dict[str, Any]]:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     async with WebexClient(options.client_config()) as client:
         if len(restored) < len(plan.jobs):
             await client.get("/wholesale/customers", {"max": 1})  # a rejected token stops here (exit 2)
@@ -163,5 +164,7 @@ async def _run_async(
             "throttled": stats.throttled,
             "ambiguous": stats.ambiguous,
             "achieved_rate": round(stats.requests / elapsed, 2) if elapsed > 0 else 0.0,
+            "seconds": round(elapsed, 3),
+            "cpu_seconds": round(time.process_time() - cpu, 3),
         }
     return outcomes, api

@@ -13,45 +13,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import multiprocessing
-import os
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
-from batch.emulator import EmulatorConfig
+from bench.servers import cpu_seconds, server_process
 
 TOKEN = "emulator-token"
 PATH = "/v1/wholesale/customers?max=1"
-
-
-def _serve(ready: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    from batch.emulator.server import serve
-
-    serve(EmulatorConfig(rate=0, latency_ms=0, provisioning_seconds=0), "127.0.0.1", 0, ready.put)
-
-
-@contextlib.contextmanager
-def _server_process() -> Iterator[tuple[str, int]]:
-    """(base URL, pid) of an emulator in its own process."""
-    context = multiprocessing.get_context("spawn")
-    ready: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
-    process = context.Process(target=_serve, args=(ready,), daemon=True)
-    process.start()
-    try:
-        yield ready.get(timeout=30), process.pid or 0
-    finally:
-        process.terminate()
-        process.join(10)
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _raw_loop(host: str, port: int, deadline: float, tally: list[int]) -> None:
@@ -96,7 +66,7 @@ async def _load(base_url: str, seconds: float, connections: int, client: str) ->
 
 def run(seconds: float = 5.0, connections: int = 8, client: str = "raw") -> float:
     """Requests per second the emulator answered with 200; prints the figure and the server CPU per request."""
-    with _server_process() as (base_url, pid):
+    with server_process(rate=0, latency_ms=0, provisioning_seconds=0) as (base_url, pid):
         with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {TOKEN}"}) as setup:
             body = {
                 "provisioningId": "p",
@@ -106,9 +76,9 @@ def run(seconds: float = 5.0, connections: int = 8, client: str = "raw") -> floa
                 "customerInfo": {"name": "Bench Oy", "primaryEmail": "admin@bench.example"},
             }
             setup.post("/wholesale/customers", json=body).raise_for_status()
-        cpu_before = _cpu_seconds(pid)
+        cpu_before = cpu_seconds(pid)
         (ok, failed), elapsed = asyncio.run(_load(base_url, seconds, connections, client))
-        cpu = _cpu_seconds(pid) - cpu_before
+        cpu = cpu_seconds(pid) - cpu_before
     rate = ok / elapsed
     print(
         f"emulator: {ok} x GET {PATH} in {elapsed:.2f} s over {connections} keep-alive connections "

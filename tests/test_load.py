@@ -540,3 +540,12 @@ def test_extra_cells_warnings_are_capped(tmp_path: Path) -> None:
     batch = load_inputs([write_csv_folder(tmp_path / "csv", {**input_sheets(), "users": rows})])
     assert len(batch.problems) == MAX_ROW_WARNINGS + 1
     assert batch.problems[-1].row is None and "30 more rows" in batch.problems[-1].message
+
+
+def test_the_formula_guard_apostrophe_of_our_reports_is_taken_off_on_load(tmp_path: Path) -> None:
+    """retry/ cells are written as ``'+358 …`` (formula guard); loading them gives the partner's value back."""
+    customer = {**CUSTOMER, "numbers": "'+358 9 1..+358 9 5", "company_name": "'=x"}
+    folder = write_csv_folder(tmp_path / "in", input_sheets(customers=[customer]))
+    frame = load_inputs([folder]).sheets["customers"].frame
+    assert frame.row(0, named=True)["numbers"] == "+358 9 1..+358 9 5"
+    assert frame.row(0, named=True)["company_name"] == "=x"

@@ -122,11 +122,6 @@ def test_retry_validates_to_the_same_rows(samples: LoadedBatch, tmp_path: Path) 
         assert_frame_equal(new.filter(pl.col("key").is_in(keys)), old.filter(pl.col("key").is_in(keys)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="number lists and ranges ('+358 9 4245 1000..+358 9 4245 1019') are written behind the formula "
-    "guard's apostrophe and batch.load does not strip it yet; remove this mark once it does",
-)
 def test_retry_of_the_samples_round_trips_exactly_and_validates(samples: LoadedBatch, tmp_path: Path) -> None:
     results = results_where(samples, lambda sheet, row: FAILED)
     again = load_inputs([write(tmp_path, samples, results)])
