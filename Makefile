@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator clean
+.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-run test-slow clean
 
 all: test
 
@@ -23,9 +23,9 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 demo: $(STAMP)
-	$(BIN)/rtm-batch validate samples/onboarding.xlsx --out out/demo
+	$(BIN)/rtm-batch demo --out out/demo
 
-bench: bench-validate bench-normalize bench-emulator
+bench: bench-validate bench-normalize bench-emulator bench-run
 
 bench-validate: $(STAMP)
 	$(BIN)/python bench/bench_validate.py
@@ -35,6 +35,12 @@ bench-normalize: $(STAMP)
 
 bench-emulator: $(STAMP)
 	$(BIN)/python -m bench.bench_emulator
+
+bench-run: $(STAMP)
+	$(BIN)/python -m bench.bench_run
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache build dist
