@@ -6,6 +6,7 @@ import asyncio
 import heapq
 import itertools
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import anyio
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from batch.ratelimit import PRIORITY, RateLimiter, default_burst
 
 pytestmark = pytest.mark.anyio
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -51,12 +53,13 @@ class VirtualClock:
                 self.now = max(self.now, deadline)
                 wake.set()
 
-    async def run(self, main: Callable[[], Awaitable[None]]) -> None:
-        """Run ``main`` while this clock drives the sleepers; returns when ``main`` does."""
+    async def run(self, main: Callable[[], Awaitable[T]]) -> T:
+        """Run ``main`` while this clock drives the sleepers; returns what ``main`` returns."""
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._drive)
-            await main()
+            result = await main()
             tg.cancel_scope.cancel()
+        return result
 
 
 async def _all_other_tasks_blocked() -> None:
