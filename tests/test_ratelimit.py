@@ -71,6 +71,11 @@ async def _all_other_tasks_blocked() -> None:
             return
 
 
+def on_schedule(times: list[float], *, start: float, interval: float, burst: int) -> bool:
+    """No grant ahead of the GCRA schedule: the i-th at or after ``start + (i - burst + 1) * interval``."""
+    return all(t >= start + max(0, i - burst + 1) * interval - 1e-9 for i, t in enumerate(times))
+
+
 def limiter_on(clock: VirtualClock, rate: float, burst: int = 1) -> RateLimiter:
     return RateLimiter(rate, burst=burst, clock=clock, sleep=clock.sleep)
 
@@ -149,8 +154,10 @@ async def test_pause_holds_every_waiter_then_resumes_at_the_rate() -> None:
     clock = VirtualClock()
     limiter = limiter_on(clock, rate=10, burst=5)
     limiter.pause(2.0)
-    order = await grants(limiter, clock, [0, 0, 0])
-    assert [t for _, t in order] == pytest.approx([102.0, 102.1, 102.2])  # no burst after a pause
+    order = await grants(limiter, clock, [0] * 8)
+    times = [t for _, t in order]
+    assert on_schedule(times, start=102.0, interval=0.1, burst=1)  # no burst after a pause
+    assert times[-1] == pytest.approx(102.7, abs=limiter.tolerance)
 
 
 async def test_pause_never_shortens_a_longer_pause() -> None:
@@ -193,10 +200,24 @@ async def test_burst_tolerance_lets_late_wakeups_catch_up() -> None:
     assert await elapsed(default_burst(10)) < 2.0 + 0.1
 
 
-async def test_burst_allows_that_many_back_to_back_then_spaces() -> None:
+async def test_burst_allows_that_many_back_to_back_then_keeps_the_rate() -> None:
     clock = VirtualClock()
-    order = await grants(limiter_on(clock, rate=10, burst=3), clock, [0] * 5)
-    assert [t for _, t in order] == pytest.approx([100.0, 100.0, 100.0, 100.1, 100.2])
+    order = await grants(limiter_on(clock, rate=10, burst=3), clock, [0] * 12)
+    times = [t for _, t in order]
+    assert times[:3] == [100.0] * 3
+    assert on_schedule(times, start=100.0, interval=0.1, burst=3)
+    assert times[-1] == pytest.approx(101.0, abs=0.2)  # 12 grants: 3 at once, then 9 more at 10/s
+
+
+async def test_waiters_are_released_in_small_batches_so_the_loop_wakes_less() -> None:
+    """Sleeping half the tolerance past the first free slot lets a few go per wake-up, still on schedule."""
+    clock = VirtualClock()
+    limiter = limiter_on(clock, rate=200, burst=default_burst(200))
+    order = await grants(limiter, clock, [0] * 201)
+    times = [t for _, t in order]
+    assert on_schedule(times, start=100.0, interval=0.005, burst=default_burst(200))
+    assert times[-1] - times[0] == pytest.approx(1.0, abs=limiter.tolerance)
+    assert clock.sleeps < 100  # one wake-up per 2-3 grants, not one per grant
 
 
 async def test_zero_rate_never_waits() -> None:
