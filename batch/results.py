@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from batch.executor import STEP_NAMES
-from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, SKIPPED, Job, Outcome, RowResult
+from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, SKIPPED, Job, Kind, Outcome, RowResult
 from batch.plan import ROW_KEY_SEP, Plan
 from batch.problems import Problem
 from batch.validate import ValidatedBatch
@@ -110,5 +110,28 @@ def fold(
         message = skipped.message if skipped else not_run_message
         return RowResult(sheet, row, key, SKIPPED, message, ids, attempts=attempts)
     status = CREATED if any(o.status == CREATED for _, o in done) else EXISTS
-    message = "; ".join(o.message for _, o in done if o.message)
-    return RowResult(sheet, row, key, status, message, ids, attempts=attempts)
+    return RowResult(sheet, row, key, status, _steps(done), ids, attempts=attempts)
+
+
+#: How a successful step reads in a row's message: (created, exists).
+STEP_RESULTS: dict[Kind, tuple[str, str]] = {
+    Kind.CUSTOMER: ("customer created", "customer exists"),
+    Kind.CUSTOMER_REF: ("customer found", "customer found"),
+    Kind.HQ: ("headquarters found", "headquarters found"),
+    Kind.LOCATION: ("location created", "location exists"),
+    Kind.LOCATION_REF: ("location found", "location found"),
+    Kind.CALLING: ("calling enabled", "calling already enabled"),
+    Kind.NUMBERS: ("numbers added", "numbers already there"),
+    Kind.MAIN_NUMBER: ("main number set", "main number already set"),
+    Kind.SUBSCRIBER: ("subscriber created", "subscriber exists"),
+    Kind.ROLES: ("roles assigned", "roles already assigned"),
+}
+
+
+def _steps(done: Sequence[tuple[Job, Outcome]]) -> str:
+    """Each step and how it ended, with the action's own note where it gave one."""
+    parts = []
+    for job, outcome in done:
+        part = STEP_RESULTS[job.kind][outcome.status != CREATED]
+        parts.append(f"{part} ({outcome.message})" if outcome.message else part)
+    return "; ".join(parts)
