@@ -160,7 +160,7 @@ class WebexClient:
     async def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """GET ``path`` (relative to the base URL, or an absolute URL on the same server); the JSON body."""
         response = await self._read(path, params)
-        return _json(response) or {}
+        return _json(response, path) or {}
 
     async def get_all(
         self, path: str, params: Mapping[str, Any] | None = None, items_key: str = "items"
@@ -171,7 +171,7 @@ class WebexClient:
         while url is not None:
             response = await self._read(url, params)
             params = None
-            items.extend((_json(response) or {}).get(items_key) or [])
+            items.extend((_json(response, url) or {}).get(items_key) or [])
             url = response.links.get("next", {}).get("url")
         return items
 
@@ -182,7 +182,7 @@ class WebexClient:
         while True:
             attempts += 1
             try:
-                response = await self._send("GET", url, params, None)
+                response = await self._send("GET", url, params, None, what)
             except NO_ANSWER as exc:
                 if attempts >= self.config.max_attempts:
                     raise transport_error(exc, what, attempts, ambiguous=False) from None
@@ -219,7 +219,7 @@ class WebexClient:
         while True:
             attempts += 1
             try:
-                response = await self._send(method, url, params, json)
+                response = await self._send(method, url, params, json, what)
             except NOT_SENT as exc:
                 if attempts >= self.config.max_attempts:
                     raise transport_error(exc, what, attempts, ambiguous=False) from None
@@ -267,7 +267,7 @@ class WebexClient:
     # ---------------------------------------------------------------- plumbing
 
     async def _send(
-        self, method: str, url: httpx.URL | str, params: Mapping[str, Any] | None, json: Any
+        self, method: str, url: httpx.URL | str, params: Mapping[str, Any] | None, json: Any, what: str
     ) -> httpx.Response:
         """One request through the rate limiter and the connection budget; counts it everywhere."""
         await self.limiter.acquire()
@@ -278,9 +278,12 @@ class WebexClient:
             tracked.requests += 1
         try:
             response = await self._connections.send(method, url, params, json)
-        except httpx.HTTPError:
+        except NO_ANSWER:
             stats.transport_errors += 1
             raise
+        except httpx.HTTPError as exc:  # a proxy refusal, an undecodable answer: no retry will fix these
+            stats.transport_errors += 1
+            raise ApiError(f"{what}: {type(exc).__name__}: {_one_line(exc)}") from None
         stats.by_status[response.status_code] += 1
         return response
 
@@ -329,11 +332,25 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None  # an HTTP-date: rare enough that our own backoff will do
 
 
-def _json(response: httpx.Response) -> dict[str, Any] | None:
+def _json(response: httpx.Response, read: str | None = None) -> dict[str, Any] | None:
+    """The JSON object of an answer; a read whose answer is not JSON (a proxy's HTML page) is an ApiError.
+
+    For a write that succeeded a body we cannot parse is no reason to call it failed: ``None``.
+    """
     if not response.content:
         return None
-    body = response.json()
+    try:
+        body = response.json()
+    except ValueError:
+        if read is None:
+            return None
+        kind = response.headers.get("content-type", "no content type")
+        raise ApiError(f"GET {_path_of(read)}: the answer is not JSON (HTTP {response.status_code}, {kind})") from None
     return body if isinstance(body, dict) else {"items": body}
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or "no detail"
 
 
 def _path_of(path: str) -> str:

@@ -107,6 +107,9 @@ def status_error(response: httpx.Response, what: str, attempts: int, *, ambiguou
 def transport_error(exc: httpx.HTTPError, what: str, attempts: int, *, ambiguous: bool) -> ApiError:
     """The exception for a request that got no answer at all (connection refused, timeout, dropped)."""
     kind = _TRANSPORT_WORDS.get(type(exc).__name__, type(exc).__name__)
+    detail = " ".join(str(exc).split())[:160]
+    if detail and detail.lower() != kind:
+        kind = f"{kind}: {detail}"
     tail = f" (after {attempts} attempts)" if attempts > 1 else ""
     if ambiguous:
         message = f"{what}: no answer ({kind}); the change may or may not have been made{tail}"

@@ -282,10 +282,36 @@ async def test_no_answer_at_all_ends_in_a_clear_error() -> None:
 
     async def main() -> None:
         async with client:
-            with pytest.raises(ApiError, match=r"GET /x: no answer \(could not connect\) \(after 4 attempts\)"):
+            with pytest.raises(
+                ApiError, match=r"GET /x: no answer \(could not connect: refused\) \(after 4 attempts\)"
+            ):
                 await client.get("/x")
 
     await clock.run(main)
+
+
+async def test_a_read_whose_answer_is_not_json_is_a_clear_error() -> None:
+    page = httpx.Response(200, text="<html>proxy login</html>", headers={"Content-Type": "text/html"})
+    clock, server, client = scripted({("GET", "/v1/x"): [page]})
+
+    async def main() -> None:
+        async with client:
+            with pytest.raises(ApiError, match=r"GET /x: the answer is not JSON \(HTTP 200, text/html\)"):
+                await client.get("/x")
+
+    await clock.run(main)
+
+
+async def test_other_transport_failures_are_final_api_errors_not_tracebacks() -> None:
+    clock, server, client = scripted({("GET", "/v1/x"): [httpx.ProxyError("407 from the proxy")]})
+
+    async def main() -> None:
+        async with client:
+            with pytest.raises(ApiError, match="GET /x: ProxyError: 407 from the proxy"):
+                await client.get("/x")
+
+    await clock.run(main)
+    assert len(server.seen) == 1
 
 
 async def test_absolute_urls_must_stay_on_the_same_server() -> None:
