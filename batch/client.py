@@ -294,6 +294,7 @@ class WebexClient:
             self.stats.throttled += 1
             wait = _retry_after(response)
             self.limiter.pause(wait if wait is not None else self._backoff_seconds(attempts))
+            self.limiter.slow_down()
             return
         await self._backoff(attempts, response, counted=True)
 

@@ -4,14 +4,15 @@ Why not one ``httpx.AsyncClient``: measured on the emulator over loopback, the c
 redirects, cookies, URL merging) costs about 0.25 ms CPU per request on top of the transport, and httpcore's
 pool scans and polls *every* idle connection on each request. We keep httpx's transport seam (so tests hand
 in ``ASGITransport`` or ``MockTransport``) and build each ``httpx.Request`` ourselves: one single-connection
-``AsyncHTTPTransport`` per concurrency slot, taken LIFO from a free list behind a ``CapacityLimiter`` as wide
-as the list, so a request never waits for a connection (no ``PoolTimeout``) and touches only its own.
+``AsyncHTTPTransport`` per concurrency slot, taken LIFO from a free list (callers queue when it is empty), so
+a request never waits inside httpcore for a connection (no ``PoolTimeout``) and touches only its own.
 """
 
 from __future__ import annotations
 
 import ssl
 import urllib.request
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,7 +40,7 @@ class Connections:
         else:
             self._idle = _transports(base_url, self.concurrency)
         self._all = tuple(dict.fromkeys(self._idle))
-        self._capacity: anyio.CapacityLimiter | None = None
+        self._waiting: deque[anyio.Event] = deque()
 
     def __repr__(self) -> str:
         return f"Connections(concurrency={self.concurrency})"
@@ -51,20 +52,35 @@ class Connections:
         request = httpx.Request(
             method, url, params=params, json=json, headers=self._headers, extensions=self._extensions
         )
-        if self._capacity is None:
-            self._capacity = anyio.CapacityLimiter(self.concurrency)
-        async with self._capacity:
-            transport = self._idle.pop()
+        transport = self._idle.pop() if self._idle else await self._wait_for_idle()
+        try:
+            response = await transport.handle_async_request(request)
             try:
-                response = await transport.handle_async_request(request)
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
+                await response.aread()
             finally:
-                self._idle.append(transport)
+                await response.aclose()
+        finally:
+            self._idle.append(transport)
+            if self._waiting:
+                self._waiting.popleft().set()
         response.request = request
         return response
+
+    async def _wait_for_idle(self) -> httpx.AsyncBaseTransport:
+        """All connections busy: wait in line. (A free one is taken without awaiting at all: on this kind of
+        VM every extra trip through the event loop costs ~0.1 ms of CPU, and a CapacityLimiter makes one.)"""
+        while not self._idle:
+            event = anyio.Event()
+            self._waiting.append(event)
+            try:
+                await event.wait()
+            except BaseException:
+                if event in self._waiting:
+                    self._waiting.remove(event)
+                elif self._waiting:  # woken and cancelled at once: pass the turn on
+                    self._waiting.popleft().set()
+                raise
+        return self._idle.pop()
 
     async def aclose(self) -> None:
         """Close every connection."""
@@ -75,7 +91,7 @@ class Connections:
 def _transports(base_url: str, count: int) -> list[httpx.AsyncBaseTransport]:
     """Single-connection transports sharing one TLS context (each would otherwise load the CA bundle)."""
     url = httpx.URL(base_url)
-    verify: ssl.SSLContext | bool = httpx.create_ssl_context() if url.scheme == "https" else True
+    verify: ssl.SSLContext = httpx.create_ssl_context()  # one, even for http: each transport would build its own
     proxy = _proxy_for(url)
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     return [httpx.AsyncHTTPTransport(verify=verify, limits=limits, proxy=proxy) for _ in range(count)]

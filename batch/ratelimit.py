@@ -23,7 +23,15 @@ PRIORITY: contextvars.ContextVar[int] = contextvars.ContextVar("rtm_batch_priori
 
 #: Seconds of lateness a waiter may catch up on; covers timer and scheduling jitter so a late wake-up does
 #: not lose its slot (with no tolerance at all, 200 req/s measured 175 req/s on asyncio).
-CATCH_UP_SECONDS = 0.025
+CATCH_UP_SECONDS = 0.05
+
+#: AIMD on 429s, because Webex publishes no limits and a partner cannot know the right ``--max-rate``: each
+#: 429 (at most once per ADJUST_SECONDS) multiplies the rate by SLOW_DOWN; every ADJUST_SECONDS without one
+#: adds SPEED_UP × max_rate back, never above max_rate.
+SLOW_DOWN = 0.85
+SPEED_UP = 0.05
+ADJUST_SECONDS = 1.0
+MIN_RATE = 0.5
 
 
 def default_burst(rate: float) -> int:
@@ -61,14 +69,36 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self.tolerance = self.interval * (max(burst, 1) - 1)
+        self.max_rate = rate
+        self._burst = max(burst, 1)
+        self._set_rate(rate)
+        self._changed = float("-inf")  # when the rate last went down or up (AIMD below)
         self._clock = clock
         self._sleep = sleep
         self._tat = 0.0  # theoretical arrival time of the next request
         self._paused_until = 0.0
         self._queue: list[_Waiter] = []
         self._seq = itertools.count()
+
+    def _set_rate(self, rate: float) -> None:
+        self.rate = rate
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.tolerance = self.interval * (self._burst - 1)
+
+    def slow_down(self) -> None:
+        """A 429 says the server's limit is below our rate: go ``SLOW_DOWN`` times slower (once per
+        ``ADJUST_SECONDS``, as the requests already in flight bring their own 429s for the same excess)."""
+        now = self._clock()
+        if self.rate <= 0 or now - self._changed < ADJUST_SECONDS:
+            return
+        self._set_rate(max(MIN_RATE, self.rate * SLOW_DOWN))
+        self._changed = now
+
+    def _recover(self, now: float) -> None:
+        """Creep back towards ``max_rate`` while no 429 comes (additive increase of AIMD)."""
+        if now - self._changed >= ADJUST_SECONDS:
+            self._set_rate(min(self.max_rate, self.rate + self.max_rate * SPEED_UP))
+            self._changed = now
 
     @property
     def paused_until(self) -> float:
@@ -86,6 +116,8 @@ class RateLimiter:
     async def acquire(self) -> None:
         """Wait for this request's slot; lower ``PRIORITY`` first, FIFO within a priority."""
         now = self._clock()
+        if self.rate < self.max_rate:
+            self._recover(now)
         if not self._queue and now >= self._paused_until and self._tat - now <= self.tolerance:
             self._tat = max(self._tat, now) + self.interval
             return

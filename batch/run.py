@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +20,10 @@ from rich.console import Console
 
 from batch.actions import ACTIONS
 from batch.client import ClientConfig, WebexClient, check_base_url
-from batch.errors import UsageError
+from batch.errors import AuthError, RtmBatchError, UsageError
 from batch.executor import Executor, restore
 from batch.jobs import CREATED, EXISTS, FAILED, SKIPPED, ActionContext, Job, Outcome, RowResult
-from batch.journal import Journal
+from batch.journal import FLUSH_SECONDS, Journal
 from batch.pipeline import validate_inputs
 from batch.plan import Plan, build_plan
 from batch.progress import make_progress
@@ -134,28 +134,54 @@ class _JournalLog:
 
 
 def _execute(plan: Plan, options: RunOptions, console: Console) -> tuple[dict[str, Outcome], dict[str, Any]]:
-    with Journal.open(options.journal_path) as journal:
+    with Journal.open(options.journal_path, buffered=True) as journal:
         after_crash = journal.begin_run()
         restored = restore(plan, journal.done(), after_crash=after_crash)
         progress = make_progress(console, log_format=options.log_format)
         progress.start(plan.kind_counts())
         try:
-            outcomes, api = anyio.run(_run_async, plan, options, restored, (_JournalLog(journal), progress))
+            logs = (_JournalLog(journal), progress)
+            outcomes, api = anyio.run(
+                _run_async, plan, options, restored, logs, journal.flush, backend_options=loop_options()
+            )
         finally:
             progress.close()
         journal.finish_run()
     return outcomes, api
 
 
+def loop_options() -> dict[str, Any]:
+    """uvloop where it is installed (Linux, macOS): the same run costs about a quarter less CPU per request."""
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return {}
+    return {"use_uvloop": os.environ.get("RTM_BATCH_UVLOOP", "1") != "0"}
+
+
 async def _run_async(
-    plan: Plan, options: RunOptions, restored: Mapping[str, Outcome], logs: tuple[Any, ...]
+    plan: Plan,
+    options: RunOptions,
+    restored: Mapping[str, Outcome],
+    logs: tuple[Any, ...],
+    flush: Callable[[], None],
 ) -> tuple[dict[str, Outcome], dict[str, Any]]:
     started, cpu = time.perf_counter(), time.process_time()
     async with WebexClient(options.client_config()) as client:
-        if len(restored) < len(plan.jobs):
-            await client.get("/wholesale/customers", {"max": 1})  # a rejected token stops here (exit 2)
-        ctx = ActionContext(client, poll_initial=options.poll_initial)
-        outcomes = await Executor(plan, ACTIONS, ctx, logs=logs, restored=restored).run()
+        stopped: RtmBatchError | None = None
+        async with anyio.create_task_group() as tg:  # the journal's group commit runs beside the jobs
+            tg.start_soon(_flush_every, FLUSH_SECONDS, flush)
+            try:
+                if len(restored) < len(plan.jobs):
+                    await _check_token(client)
+                ctx = ActionContext(client, poll_initial=options.poll_initial)
+                outcomes = await Executor(plan, ACTIONS, ctx, logs=logs, restored=restored).run()
+            except RtmBatchError as exc:  # re-raised below as itself, not wrapped in an ExceptionGroup
+                stopped = exc
+            finally:
+                tg.cancel_scope.cancel()
+        if stopped is not None:
+            raise stopped
         elapsed = time.perf_counter() - started
         stats = client.stats
         api = {
@@ -168,3 +194,23 @@ async def _run_async(
             "cpu_seconds": round(time.process_time() - cpu, 3),
         }
     return outcomes, api
+
+
+async def _flush_every(seconds: float, flush: Callable[[], None]) -> None:
+    """The journal commits what finished in the last ``seconds`` (group commit; see ``Journal.open``)."""
+    while True:
+        await anyio.sleep(seconds)
+        flush()
+
+
+async def _check_token(client: WebexClient) -> None:
+    """One cheap read before any job: a rejected token stops the run here (exit 2), not as 20,000 failures."""
+    try:
+        await client.get("/wholesale/customers", {"max": 1})
+    except AuthError as exc:
+        raise AuthError(
+            "the access token was rejected (HTTP 401): set WEBEX_ACCESS_TOKEN or --token-file to a valid token "
+            "of a partner administrator (tokens from developer.webex.com expire after 12 hours)",
+            status=exc.status,
+            tracking_id=exc.tracking_id,
+        ) from None

@@ -221,3 +221,37 @@ def test_record_costs_under_50_microseconds(tmp_path: Path) -> None:
         assert len(journal.done()) == n
     print(f"record(): {per_record * 1e6:.1f} µs wall, {per_record_cpu * 1e6:.1f} µs CPU each over {n}")
     assert per_record < 50e-6
+
+
+# Buffered (group commit): records 0..9, flushes, records 10..14, then waits to be killed.
+BUFFERED_WRITER = """
+import sys
+from pathlib import Path
+from batch.journal import Journal
+from batch.jobs import Outcome
+journal = Journal.open(Path(sys.argv[1]), buffered=True)
+journal.begin_run()
+for i in range(15):
+    journal.record(f"customer:c{i}", "customer", Outcome("created", attempts=1))
+    if i == 9:
+        journal.flush()
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_buffered_journal_keeps_what_was_flushed_and_only_that_when_killed(path: Path) -> None:
+    writer = spawn(BUFFERED_WRITER, path)
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+    kill(writer)
+    with Journal.open(path) as journal:
+        assert set(journal.done()) == {f"customer:c{i}" for i in range(10)}
+
+
+def test_a_buffered_journal_flushes_on_its_own_when_full_and_on_close(path: Path) -> None:
+    with Journal.open(path, buffered=True) as journal:
+        for i in range(journal_module.FLUSH_ROWS + 3):
+            journal.record(f"user:u{i}", "subscriber", Outcome("exists"))
+        assert len(journal._pending) == 3  # the first FLUSH_ROWS went in one transaction
+    with Journal.open(path) as journal:
+        assert len(journal.done()) == journal_module.FLUSH_ROWS + 3

@@ -11,7 +11,7 @@ from typing import TypeVar
 import anyio
 import pytest
 
-from batch.ratelimit import PRIORITY, RateLimiter, default_burst
+from batch.ratelimit import PRIORITY, SLOW_DOWN, SPEED_UP, RateLimiter, default_burst
 
 pytestmark = pytest.mark.anyio
 T = TypeVar("T")
@@ -254,4 +254,27 @@ async def test_a_cancelled_waiter_leaves_the_queue_and_the_next_one_goes() -> No
 def test_default_burst_covers_timer_lateness() -> None:
     assert default_burst(0) == 1
     assert default_burst(10) == 2
-    assert default_burst(200) == 5
+    assert default_burst(200) == 10
+
+
+def test_429s_slow_the_rate_down_once_per_second_and_it_creeps_back() -> None:
+    """AIMD: a 429 multiplies the rate by SLOW_DOWN (the burst of 429s from requests in flight counts once);
+    each quiet second adds SPEED_UP × max_rate back, never past max_rate."""
+    now = [0.0]
+    limiter = RateLimiter(100.0, burst=10, clock=lambda: now[0])
+    limiter.slow_down()
+    limiter.slow_down()  # same second: the same excess
+    assert limiter.rate == pytest.approx(100.0 * SLOW_DOWN)
+    now[0] = 0.5
+    limiter.slow_down()
+    assert limiter.rate == pytest.approx(100.0 * SLOW_DOWN)
+    now[0] = 1.5
+    limiter.slow_down()
+    assert limiter.rate == pytest.approx(100.0 * SLOW_DOWN**2)
+    rates = []
+    for second in range(3, 12):
+        now[0] = float(second)
+        anyio.run(limiter.acquire)
+        rates.append(limiter.rate)
+    assert rates == sorted(rates) and rates[0] == pytest.approx(100.0 * SLOW_DOWN**2 + 100.0 * SPEED_UP)
+    assert rates[-1] == 100.0  # back at --max-rate, not above
