@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-run test-slow clean
+.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-client bench-run test-slow clean
 
 all: test
 
@@ -25,7 +25,7 @@ test: lint
 demo: $(STAMP)
 	$(BIN)/rtm-batch demo --out out/demo
 
-bench: bench-validate bench-normalize bench-emulator bench-run
+bench: bench-validate bench-normalize bench-emulator bench-client bench-run
 
 bench-validate: $(STAMP)
 	$(BIN)/python bench/bench_validate.py
@@ -35,6 +35,9 @@ bench-normalize: $(STAMP)
 
 bench-emulator: $(STAMP)
 	$(BIN)/python -m bench.bench_emulator
+
+bench-client: $(STAMP)
+	$(BIN)/python -m bench.bench_client
 
 bench-run: $(STAMP)
 	$(BIN)/python -m bench.bench_run

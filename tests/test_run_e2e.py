@@ -161,6 +161,7 @@ def test_invalid_rows_are_reported_and_the_rest_provisioned(emulator: str, tmp_p
     assert_no_duplicates(operator(emulator, "state"))
     retry = tmp_path / "out" / "retry"
     assert retry.is_dir()
+    check_requests_against_spec(emulator)
 
 
 def test_strict_sends_nothing_when_a_row_is_invalid(emulator: str, tmp_path: Path) -> None:
@@ -196,6 +197,7 @@ def test_faults_and_a_tight_rate_limit_still_provision_everything_exactly_once(t
         outcome = run([SAMPLES], tmp_path / "out", base_url, max_rate=90.0)
         state = operator(base_url, "state")
         stats = operator(base_url, "stats")
+        check_requests_against_spec(base_url)  # retries and reconciling look-ups speak the real API too
     assert outcome.exit_code == 0, [(r.sheet, r.row, r.message) for r in outcome.results if r.status != CREATED][:5]
     assert {status for (sheet, status) in statuses(outcome) if sheet != "templates"} == {CREATED}
     assert_no_duplicates(state)
