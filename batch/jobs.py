@@ -93,6 +93,8 @@ class Context(Protocol):
     """What an action can use: the API client, its parents' ids and a shared memo for lookups."""
 
     client: Any  # batch.client.WebexClient
+    outcomes: Mapping[str, Outcome]  # finished jobs by key (a parent created in this run needs no look-up)
+    poll_initial: float  # first wait while a customer provisions
 
     def ids(self, job_key: str) -> Mapping[str, str]: ...
 

@@ -93,7 +93,7 @@ async def _provision(job: Job, ctx: Context, ext: str, known: Known) -> Outcome:
 
 async def _settle(ctx: Context, ext: str, item: dict[str, Any], status: str, known: Known) -> Outcome:
     """Wait while the customer is being provisioned, then judge its final status."""
-    waited, wait = 0.0, float(getattr(ctx, "poll_initial", 1.0))  # the runner's context sets it
+    waited, wait = 0.0, ctx.poll_initial
     while item.get("status") in WAITING:
         if waited >= POLL_GIVE_UP:
             minutes = round(waited / 60)

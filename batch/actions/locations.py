@@ -270,7 +270,7 @@ def _parent_created(ctx: Context, job: Job, *roles: str) -> bool:
     write itself stays safe if it is wrong (enabling calling twice is a 409, numbers already there are
     ignored).
     """
-    outcomes: Mapping[str, Outcome] = getattr(ctx, "outcomes", None) or {}
+    outcomes: Mapping[str, Outcome] = ctx.outcomes
     return any(
         (found := outcomes.get(job.refs.get(role, ""))) is not None and found.status == CREATED for role in roles
     )
