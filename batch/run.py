@@ -151,7 +151,8 @@ def _execute(plan: Plan, options: RunOptions, console: Console) -> tuple[dict[st
 
 
 def loop_options() -> dict[str, Any]:
-    """uvloop where it is installed (Linux, macOS): the same run costs about a quarter less CPU per request."""
+    """uvloop where it is installed (Linux, macOS): measured 4-12 % less CPU per call than the asyncio loop;
+    ``RTM_BATCH_UVLOOP=0`` turns it off (to compare, or if it misbehaves on some platform)."""
     try:
         import uvloop  # noqa: F401
     except ImportError:
