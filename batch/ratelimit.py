@@ -25,12 +25,13 @@ PRIORITY: contextvars.ContextVar[int] = contextvars.ContextVar("rtm_batch_priori
 #: not lose its slot (with no tolerance at all, 200 req/s measured 175 req/s on asyncio).
 CATCH_UP_SECONDS = 0.05
 
-#: AIMD on 429s, because Webex publishes no limits and a partner cannot know the right ``--max-rate``: each
-#: 429 (at most once per ADJUST_SECONDS) multiplies the rate by SLOW_DOWN; every ADJUST_SECONDS without one
-#: adds SPEED_UP × max_rate back, never above max_rate.
+#: AIMD on 429s, because Webex publishes no limits and a partner cannot know the right ``--max-rate``: a 429
+#: that follows another within RECENT_429_SECONDS (at most once per ADJUST_SECONDS) multiplies the rate by
+#: SLOW_DOWN; every ADJUST_SECONDS without one adds SPEED_UP × max_rate back, never above max_rate.
 SLOW_DOWN = 0.85
 SPEED_UP = 0.05
 ADJUST_SECONDS = 1.0
+RECENT_429_SECONDS = 5.0
 MIN_RATE = 0.5
 
 
@@ -73,6 +74,7 @@ class RateLimiter:
         self._burst = max(burst, 1)
         self._set_rate(rate)
         self._changed = float("-inf")  # when the rate last went down or up (AIMD below)
+        self._last_429 = float("-inf")
         self._clock = clock
         self._sleep = sleep
         self._tat = 0.0  # theoretical arrival time of the next request
@@ -86,10 +88,12 @@ class RateLimiter:
         self.tolerance = self.interval * (self._burst - 1)
 
     def slow_down(self) -> None:
-        """A 429 says the server's limit is below our rate: go ``SLOW_DOWN`` times slower (once per
-        ``ADJUST_SECONDS``, as the requests already in flight bring their own 429s for the same excess)."""
+        """429s say the server's limit is below our rate: go ``SLOW_DOWN`` times slower. A lone 429 is timing
+        jitter at the limit (the pause is enough); a second within ``RECENT_429_SECONDS`` is a real excess.
+        At most once per ``ADJUST_SECONDS``, as requests in flight bring their own 429s for the same excess."""
         now = self._clock()
-        if self.rate <= 0 or now - self._changed < ADJUST_SECONDS:
+        recent, self._last_429 = now - self._last_429 <= RECENT_429_SECONDS, now
+        if not recent or self.rate <= 0 or now - self._changed < ADJUST_SECONDS:
             return
         self._set_rate(max(MIN_RATE, self.rate * SLOW_DOWN))
         self._changed = now

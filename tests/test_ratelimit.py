@@ -258,11 +258,13 @@ def test_default_burst_covers_timer_lateness() -> None:
 
 
 def test_429s_slow_the_rate_down_once_per_second_and_it_creeps_back() -> None:
-    """AIMD: a 429 multiplies the rate by SLOW_DOWN (the burst of 429s from requests in flight counts once);
+    """AIMD: repeated 429s multiply the rate by SLOW_DOWN (the burst of 429s from requests in flight counts once);
     each quiet second adds SPEED_UP × max_rate back, never past max_rate."""
     now = [0.0]
     limiter = RateLimiter(100.0, burst=10, clock=lambda: now[0])
     limiter.slow_down()
+    assert limiter.rate == 100.0  # a lone 429 is jitter at the limit: the pause alone handles it
+    limiter.slow_down()  # a second one: a real excess
     limiter.slow_down()  # same second: the same excess
     assert limiter.rate == pytest.approx(100.0 * SLOW_DOWN)
     now[0] = 0.5
