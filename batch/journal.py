@@ -50,6 +50,10 @@ CREATE TABLE IF NOT EXISTS jobs (
     attempts INTEGER NOT NULL,      -- HTTP requests the job made in the run that recorded it
     updated_at REAL NOT NULL        -- unix seconds
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL             -- "target": the API base URL the journal's work was done against
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     started TEXT NOT NULL,          -- ISO 8601, UTC
@@ -115,6 +119,18 @@ class Journal:
             _unlock(fd)
             raise
         return cls(path, conn, fd, clock, buffered)
+
+    def bind(self, target: str) -> None:
+        """Tie the journal to one server: its finished work means nothing on another (a journal of a test
+        tenant must not make a production run skip everything)."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'target'").fetchone()
+        if row is None:
+            self._conn.execute("INSERT INTO meta (key, value) VALUES ('target', ?)", (target,))
+        elif row[0] != target:
+            raise UsageError(
+                f"the journal {self.path} records work done against {row[0]}, not {target}: give this run its "
+                "own --out folder or --journal file"
+            )
 
     def begin_run(self) -> bool:
         """Record that a run starts; True when the previous run started but never finished (it crashed)."""
@@ -260,6 +276,8 @@ def _connect(path: Path) -> sqlite3.Connection:
         # A checkpoint fsyncs, and an fsync can stall the event loop for milliseconds on a busy disk:
         # checkpoint every 4 MB of WAL (~1,000 records) rather than SQLite's default 1 MB.
         conn.execute("PRAGMA wal_autocheckpoint = 4096")
+        if app_id == APPLICATION_ID:  # journals from before the meta table
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
         if app_id == 0:
             conn.executescript(
                 f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID};"

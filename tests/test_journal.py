@@ -255,3 +255,11 @@ def test_a_buffered_journal_flushes_on_its_own_when_full_and_on_close(path: Path
         assert len(journal._pending) == 3  # the first FLUSH_ROWS went in one transaction
     with Journal.open(path) as journal:
         assert len(journal.done()) == journal_module.FLUSH_ROWS + 3
+
+
+def test_a_journal_belongs_to_the_server_it_was_used_against(path: Path) -> None:
+    with Journal.open(path) as journal:
+        journal.bind("https://webexapis.com/v1")
+        journal.bind("https://webexapis.com/v1")  # the same server again: fine
+    with Journal.open(path) as journal, pytest.raises(UsageError, match="records work done against https://web"):
+        journal.bind("http://127.0.0.1:8765/v1")
