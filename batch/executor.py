@@ -8,7 +8,7 @@ so a provisioning customer never holds back another customer's locations.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from typing import Any, Protocol
 
 import anyio
@@ -42,14 +42,14 @@ STEP_NAMES: Mapping[Kind, str] = {
 }
 
 
-def restore(plan: Plan, done: Mapping[str, Outcome], *, after_crash: bool) -> dict[str, Outcome]:
-    """Journal outcomes of this plan's jobs, as this run reports them: work finished by a run that crashed
-    is still this batch's ``created``; after a clean run it is ``exists``."""
+def restore(plan: Plan, done: Mapping[str, Outcome], *, interrupted: Set[str] = frozenset()) -> dict[str, Outcome]:
+    """Journal outcomes of this plan's jobs, as this run reports them: what a run that crashed created
+    (``interrupted``) is still this batch's ``created``; work of runs that finished is ``exists``."""
     restored: dict[str, Outcome] = {}
     for key, outcome in done.items():
         if key not in plan.jobs:
             continue
-        status = CREATED if after_crash and outcome.status == CREATED else EXISTS
+        status = CREATED if key in interrupted and outcome.status == CREATED else EXISTS
         note = "done before the interruption (journal)" if status == CREATED else "done by an earlier run (journal)"
         restored[key] = dataclasses.replace(outcome, status=status, message=note, attempts=0)
     return restored

@@ -132,6 +132,16 @@ class Journal:
                 "own --out folder or --journal file"
             )
 
+    def interrupted_keys(self) -> set[str]:
+        """Jobs recorded by the latest run if it never finished (a crash): a resume reports them as this
+        batch's ``created`` work, while work of runs that finished cleanly is ``exists``. Call before
+        ``begin_run``."""
+        last = self._conn.execute("SELECT started, finished FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        if last is None or last[1] is not None:
+            return set()
+        since = datetime.fromisoformat(last[0]).timestamp() - 1.0  # started is kept to the second
+        return {key for (key,) in self._conn.execute("SELECT key FROM jobs WHERE updated_at >= ?", (since,))}
+
     def begin_run(self) -> bool:
         """Record that a run starts; True when the previous run started but never finished (it crashed)."""
         last = self._conn.execute("SELECT finished FROM runs ORDER BY id DESC LIMIT 1").fetchone()

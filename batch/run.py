@@ -136,8 +136,9 @@ class _JournalLog:
 def _execute(plan: Plan, options: RunOptions, console: Console) -> tuple[dict[str, Outcome], dict[str, Any]]:
     with Journal.open(options.journal_path, buffered=True) as journal:
         journal.bind(options.base_url.rstrip("/"))
-        after_crash = journal.begin_run()
-        restored = restore(plan, journal.done(), after_crash=after_crash)
+        interrupted = journal.interrupted_keys()
+        journal.begin_run()
+        restored = restore(plan, journal.done(), interrupted=interrupted)
         progress = make_progress(console, log_format=options.log_format)
         progress.start(plan.kind_counts())
         try:

@@ -263,3 +263,19 @@ def test_a_journal_belongs_to_the_server_it_was_used_against(path: Path) -> None
         journal.bind("https://webexapis.com/v1")  # the same server again: fine
     with Journal.open(path) as journal, pytest.raises(UsageError, match="records work done against https://web"):
         journal.bind("http://127.0.0.1:8765/v1")
+
+
+def test_interrupted_keys_are_what_the_crashed_run_recorded_not_earlier_clean_runs(path: Path) -> None:
+    now = [1_000_000.0]
+    with Journal.open(path, clock=lambda: now[0]) as journal:
+        journal.begin_run()
+        journal.record("customer:A", "customer", Outcome("created"))
+        journal.finish_run()
+    now[0] += 3600
+    with Journal.open(path, clock=lambda: now[0]) as journal:
+        assert journal.interrupted_keys() == set()  # the last run finished
+        journal.begin_run()
+        journal.record("customer:B", "customer", Outcome("created"))  # then the process dies: no finish_run
+    now[0] += 60
+    with Journal.open(path, clock=lambda: now[0]) as journal:
+        assert journal.interrupted_keys() == {"customer:B"}
