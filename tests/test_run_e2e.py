@@ -20,6 +20,7 @@ from rich.console import Console
 
 from batch.emulator import EmulatorConfig, running_emulator
 from batch.jobs import CREATED, EXISTS, FAILED, INVALID, SKIPPED
+from batch.load import load_inputs
 from batch.run import RunOptions, RunOutcome, run_batch
 from tests.actions.conftest import check_sent
 from tests.openapi_check import spec_dir
@@ -204,3 +205,22 @@ def test_faults_and_a_tight_rate_limit_still_provision_everything_exactly_once(t
     assert len(state["subscribers"]) == 61 and len(state["customers"]) == 6
     assert stats["rate_limited"] > 0 and outcome.summary["api"]["throttled"] == stats["rate_limited"]
     assert outcome.summary["api"]["ambiguous"] > 0  # the faults really happened
+
+
+def test_a_customer_that_fails_to_provision_skips_its_own_rows_only_naming_it(tmp_path: Path) -> None:
+    config = EmulatorConfig(
+        token=TOKEN, rate=0, provisioning_seconds=0, customer_outcomes={"FI-100102": "error"}, record_requests=True
+    )
+    with running_emulator(config) as base_url:
+        outcome = run([SAMPLES], tmp_path / "out", base_url)
+    by_row = {(r.sheet, r.row): r for r in outcome.results}
+    failed = by_row[("customers", 3)]
+    assert failed.key == "FI-100102" and failed.status == FAILED and "error" in failed.message
+    own = [r for r in outcome.results if r.sheet in ("locations", "users") and r.key.split("/")[0] == "FI-100102"]
+    own += [r for r in outcome.results if r.sheet == "users" and r.key.endswith("@astrom-oljy.fi")]
+    assert own and all(r.status == SKIPPED and "customers row 3" in r.message for r in own)
+    others = [r for r in outcome.results if r.status not in (FAILED, SKIPPED) and r.sheet != "templates"]
+    assert len(others) + len({(r.sheet, r.row) for r in own}) + 1 == 6 + 10 + 61
+    assert outcome.exit_code == 1
+    retry = load_inputs([tmp_path / "out" / "retry"])
+    assert retry.sheets["customers"].frame["external_id"].to_list() == ["FI-100102"]
