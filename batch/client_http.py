@@ -19,6 +19,8 @@ from typing import Any
 import anyio
 import httpx
 
+from batch.client_net import asyncio_transport
+
 
 class Connections:
     """``concurrency`` connections to one server with the Authorization header on every request."""
@@ -94,6 +96,8 @@ def _transports(base_url: str, count: int) -> list[httpx.AsyncBaseTransport]:
     verify: ssl.SSLContext = httpx.create_ssl_context()  # one, even for http: each transport would build its own
     proxy = _proxy_for(url)
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    if proxy is None:
+        return [asyncio_transport(verify, limits) for _ in range(count)]
     return [httpx.AsyncHTTPTransport(verify=verify, limits=limits, proxy=proxy) for _ in range(count)]
 
 

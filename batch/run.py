@@ -7,6 +7,7 @@ spending the rate budget on it.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -141,12 +142,15 @@ def _execute(plan: Plan, options: RunOptions, console: Console) -> tuple[dict[st
         restored = restore(plan, journal.done(), interrupted=interrupted)
         progress = make_progress(console, log_format=options.log_format)
         progress.start(plan.kind_counts())
+        gc.collect()
+        gc.freeze()  # the validated frames' rows and the plan live for the whole run: keep the GC off them
         try:
             logs = (_JournalLog(journal), progress)
             outcomes, api = anyio.run(
                 _run_async, plan, options, restored, logs, journal.flush, backend_options=loop_options()
             )
         finally:
+            gc.unfreeze()
             progress.close()
         journal.finish_run()
     return outcomes, api

@@ -30,7 +30,8 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _server(config: EmulatorConfig) -> uvicorn.Server:
+def _server(config: EmulatorConfig, tls: tuple[str, str] | None = None) -> uvicorn.Server:
+    certfile, keyfile = tls or (None, None)
     uv_config = uvicorn.Config(
         create_app(config),
         log_level="warning",
@@ -38,17 +39,20 @@ def _server(config: EmulatorConfig) -> uvicorn.Server:
         lifespan="off",
         timeout_keep_alive=30,
         backlog=2048,
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
     )
     return uvicorn.Server(uv_config)
 
 
 @contextlib.contextmanager
-def running_emulator(config: EmulatorConfig | None = None) -> Iterator[str]:
-    """A live emulator on a free loopback port for the ``with`` block; yields ``http://127.0.0.1:PORT/v1``."""
+def running_emulator(config: EmulatorConfig | None = None, *, tls: tuple[str, str] | None = None) -> Iterator[str]:
+    """A live emulator on a free loopback port for the ``with`` block; yields ``http://127.0.0.1:PORT/v1``
+    (``https://`` with ``tls=(certfile, keyfile)``, for tests of the client's TLS path)."""
     config = config or EmulatorConfig()
     sock = _bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    server = _server(config)
+    server = _server(config, tls)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not the main thread
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="emulator", daemon=True)
     thread.start()
@@ -59,7 +63,7 @@ def running_emulator(config: EmulatorConfig | None = None) -> Iterator[str]:
             raise RuntimeError("the emulator did not start")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}/v1"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}/v1"
     finally:
         server.should_exit = True
         thread.join(timeout=START_TIMEOUT)
