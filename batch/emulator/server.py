@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import socket
 import threading
 import time
@@ -14,6 +15,8 @@ from batch.emulator.app import create_app
 from batch.emulator.config import EmulatorConfig
 
 START_TIMEOUT = 10.0
+#: How often a served emulator moves what it holds out of the cyclic GC's reach (see ``_freeze_gc_every``).
+FREEZE_GC_SECONDS = 1.0
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -72,6 +75,7 @@ def running_emulator(config: EmulatorConfig | None = None, *, tls: tuple[str, st
 
 def serve(config: EmulatorConfig, host: str, port: int, on_ready: Callable[[str], None]) -> None:
     """Serve until Ctrl-C; ``on_ready(base_url)`` runs once the socket accepts connections."""
+    threading.Thread(target=_freeze_gc_every, args=(FREEZE_GC_SECONDS,), name="gc-freeze", daemon=True).start()
     sock = _bind(host, port)
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
     base_url = f"http://{shown}:{sock.getsockname()[1]}/v1"
@@ -89,3 +93,13 @@ def _announce(server: uvicorn.Server, base_url: str, on_ready: Callable[[str], N
         time.sleep(0.02)
     if server.started:
         on_ready(base_url)
+
+
+def _freeze_gc_every(seconds: float) -> None:
+    """The emulator's records live as long as the server, and a full GC pass over 100,000s of them stalls the
+    event loop for tens of milliseconds: requests then reach the token bucket in a bunch and draw 429s the
+    client never caused (measured: 4-5 per benchmark run, 0 with the records frozen). ``gc.freeze`` is a
+    list splice; frozen objects are still freed by reference counting."""
+    while True:
+        time.sleep(seconds)
+        gc.freeze()
