@@ -4,8 +4,9 @@ Why not one ``httpx.AsyncClient``: measured on the emulator over loopback, the c
 redirects, cookies, URL merging) costs about 0.25 ms CPU per request on top of the transport, and httpcore's
 pool scans and polls *every* idle connection on each request. We keep httpx's transport seam (so tests hand
 in ``ASGITransport`` or ``MockTransport``) and build each ``httpx.Request`` ourselves: one single-connection
-``AsyncHTTPTransport`` per concurrency slot, taken LIFO from a free list (callers queue when it is empty), so
-a request never waits inside httpcore for a connection (no ``PoolTimeout``) and touches only its own.
+``AsyncHTTPTransport`` per concurrency slot (sockets from ``batch.client_net``), taken LIFO from a free list
+(callers queue when it is empty), so a request never waits inside httpcore for a connection (no
+``PoolTimeout``) and touches only its own.
 """
 
 from __future__ import annotations
