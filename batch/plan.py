@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from batch.jobs import KIND_ORDER, Job, Kind
+from batch.jobs import Job, Kind
 from batch.validate import ValidatedBatch
 from schemas.vocab import CALLING_PACKAGES
 
@@ -36,25 +36,14 @@ CALLS_PER_JOB: Mapping[Kind, float] = {
 #: Seconds a provisioning customer usually takes before its org can be set up (emulator default; Webex: minutes).
 PROVISIONING_SECONDS = 2.0
 
-ROW_KEY_SEP = "/"
-
-
-@dataclass(frozen=True, slots=True)
-class RowRef:
-    """An input row and the jobs that serve it (the first one is the row's own object)."""
-
-    sheet: str
-    row: int
-    key: str
-    jobs: tuple[str, ...]
-
 
 @dataclass(slots=True)
 class Plan:
-    """The job graph: jobs by key (parents before children) and which jobs serve which input row."""
+    """The job graph: jobs by key (parents before children) and, per input row (sheet, Excel row), the keys of
+    the jobs that serve it (the first one is the row's own object)."""
 
     jobs: dict[str, Job] = field(default_factory=dict)
-    rows: dict[tuple[str, int], RowRef] = field(default_factory=dict)
+    rows: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
 
     def children(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {key: [] for key in self.jobs}
@@ -84,7 +73,7 @@ class Plan:
 
 
 def location_key(external_id: str, name: str) -> str:
-    return f"{external_id}{ROW_KEY_SEP}{name.casefold()}"
+    return f"{external_id}/{name.casefold()}"
 
 
 def build_plan(validated: ValidatedBatch) -> Plan:
@@ -119,8 +108,8 @@ class _Builder:
             self.plan.jobs[job.key] = job
         return job.key
 
-    def add_row(self, sheet: str, row: int, key: str, jobs: list[str]) -> None:
-        self.plan.rows[(sheet, row)] = RowRef(sheet, row, key, tuple(jobs))
+    def add_row(self, sheet: str, row: int, jobs: list[str]) -> None:
+        self.plan.rows[(sheet, row)] = tuple(jobs)
 
     def customer(self, row: dict[str, Any]) -> None:
         ext = row["external_id"]
@@ -134,7 +123,7 @@ class _Builder:
             self.hq_name[ext] = hq
             self.customer_numbers[ext] = set(row["numbers_e164"] or ())
             jobs += self._hq_setup(ext, hq, row, ckey)
-        self.add_row("customers", row["_row"], ext, jobs)
+        self.add_row("customers", row["_row"], jobs)
 
     def _hq_setup(self, ext: str, hq: str, row: dict[str, Any], ckey: str) -> list[str]:
         refs = {"customer": ckey}
@@ -175,7 +164,7 @@ class _Builder:
         calling_refs = {"customer": ckey, "location": loc}
         calling = self.add(Job(f"calling:{lkey}", Kind.CALLING, "locations", row["_row"], (loc,), calling_refs, row))
         jobs = [loc, calling, *self._numbers(lkey, "locations", row, ckey, loc, (calling,))]
-        self.add_row("locations", row["_row"], f"{ext}{ROW_KEY_SEP}{name}", jobs)
+        self.add_row("locations", row["_row"], jobs)
 
     def user(self, row: dict[str, Any]) -> None:
         ext, email = row["customer_external_id"], row["email_normalized"]
@@ -196,7 +185,7 @@ class _Builder:
             jobs.append(
                 self.add(Job(f"roles:{email}", Kind.ROLES, "users", row["_row"], (skey,), role_refs, role_fields))
             )
-        self.add_row("users", row["_row"], row["email"], jobs)
+        self.add_row("users", row["_row"], jobs)
 
     def _user_location(self, ext: str, row: dict[str, Any], ckey: str) -> tuple[str, list[str]]:
         """The job whose ``location_id`` the user gets, and the jobs it must wait for (calling, its numbers)."""
@@ -224,8 +213,3 @@ class _Builder:
         if phone and phone in self.location_numbers.get(lkey, ()):
             return [f"numbers:{lkey}"]
         return []
-
-
-def ordered(jobs: Iterable[Job]) -> list[Job]:
-    """Jobs in the runner's priority order: setup kinds first, then input order."""
-    return sorted(jobs, key=lambda j: (KIND_ORDER[j.kind], j.row or 0, j.key))

@@ -235,22 +235,23 @@ def row_keys(sheet: SheetData) -> list[str]:
     frame = sheet.frame
     if not frame.height:
         return []
-    text = {c: pl.col(c).fill_null("") for c in frame.columns if c in _KEY_PARTS.get(sheet.name, ())}
-    if sheet.name == "locations":
-        expr = pl.concat_str([text["customer_external_id"], pl.lit("/"), text["location_name"]])
-    elif sheet.name in _KEY_PARTS and text:
-        expr = next(iter(text.values()))
-    else:
+    if sheet.name not in KEY_COLUMNS:
         return [""] * frame.height
-    return frame.select(expr.alias("key"))["key"].to_list()
+    return frame.select(key_expr(sheet.name))["key"].to_list()
 
 
-_KEY_PARTS = {
+#: Contract §3: a row's key is its external_id, customer_external_id/location_name, or email.
+KEY_COLUMNS = {
     "templates": ("template",),
     "customers": ("external_id",),
     "locations": ("customer_external_id", "location_name"),
     "users": ("email",),
 }
+
+
+def key_expr(sheet: str) -> pl.Expr:
+    """The ``key`` column of a sheet's frame (blank cells as empty text)."""
+    return pl.concat_str([pl.col(c).fill_null("") for c in KEY_COLUMNS[sheet]], separator="/").alias("key")
 
 
 def _status_counts(counts: Counter[str]) -> dict[str, int]:

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from batch.executor import STEP_NAMES
 from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, SKIPPED, Job, Kind, Outcome, RowResult
-from batch.plan import ROW_KEY_SEP, Plan
+from batch.plan import Plan
 from batch.problems import Problem
+from batch.report import key_expr
 from batch.validate import ValidatedBatch
 
 SHEET_ORDER = ("templates", "customers", "locations", "users")
@@ -36,33 +37,16 @@ def row_results(
     results: list[RowResult] = []
     for sheet in SHEET_ORDER:
         frame = validated.sheets[sheet]
-        for row in frame.select(_key_columns(sheet) + ["_row", "_valid"]).iter_rows(named=True):
-            key = row_key(sheet, row)
-            number = row["_row"]
+        for row in frame.select(key_expr(sheet), "_row", "_valid").iter_rows(named=True):
+            key, number = row["key"], row["_row"]
             if not row["_valid"]:
                 results.append(_invalid(sheet, number, key, errors.get((sheet, number), [])))
             elif sheet == "templates":
                 results.append(RowResult(sheet, number, key, EXISTS, "template used as given"))
             else:
-                ref = plan.rows.get((sheet, number))
-                jobs = [plan.jobs[k] for k in ref.jobs] if ref else []
+                jobs = [plan.jobs[k] for k in plan.rows.get((sheet, number), ())]
                 results.append(fold(sheet, number, key, jobs, outcomes, not_run, not_run_message))
     return results
-
-
-def _key_columns(sheet: str) -> list[str]:
-    return {
-        "templates": ["template"],
-        "customers": ["external_id"],
-        "locations": ["customer_external_id", "location_name"],
-        "users": ["email"],
-    }[sheet]
-
-
-def row_key(sheet: str, row: Mapping[str, object]) -> str:
-    """Contract §3: external_id, customer_external_id/location_name, or email."""
-    values = [row[c] for c in _key_columns(sheet)]
-    return ROW_KEY_SEP.join("" if v is None else str(v) for v in values)
 
 
 def _errors_by_row(problems: Iterable[Problem]) -> dict[tuple[str, int], list[Problem]]:

@@ -89,7 +89,7 @@ def test_a_user_waits_for_its_own_location_and_numbers_only(tmp_path: Path) -> N
     assert set(plan.jobs["subscriber:ext@testi.fi"].parents) == {"customer:FI-1", "hq:FI-1"}  # no number to wait for
     assert plan.jobs["roles:tre@testi.fi"].parents == ("subscriber:tre@testi.fi",)
     assert plan.jobs["main:FI-1/hq"].parents == ("hq:FI-1", "numbers:FI-1/hq")
-    assert plan.rows[("users", 3)].jobs == ("subscriber:tre@testi.fi", "roles:tre@testi.fi")
+    assert plan.rows[("users", 3)] == ("subscriber:tre@testi.fi", "roles:tre@testi.fi")
     assert plan.depth() == 6  # customer → location → calling → numbers → subscriber → roles
     keys = list(plan.jobs)
     for job in plan.jobs.values():  # parents come before children: the executor and depth() rely on it
