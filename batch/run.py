@@ -27,7 +27,7 @@ from batch.jobs import CREATED, EXISTS, FAILED, SKIPPED, ActionContext, Job, Out
 from batch.journal import FLUSH_SECONDS, Journal
 from batch.pipeline import validate_inputs
 from batch.plan import Plan, build_plan
-from batch.progress import make_progress
+from batch.progress import LOG_FORMATS, make_progress
 from batch.report import ReportPaths, build_summary, write_reports
 from batch.results import row_results
 
@@ -101,8 +101,8 @@ def check_options(options: RunOptions) -> None:
         raise UsageError(f"--concurrency must be at least 1 (got {options.concurrency})")
     if options.max_rate <= 0:
         raise UsageError(f"--max-rate must be above 0 requests/s (got {options.max_rate})")
-    if options.log_format not in ("auto", "plain", "json"):
-        raise UsageError(f"--log-format must be auto, plain or json (got {options.log_format})")
+    if options.log_format not in LOG_FORMATS:
+        raise UsageError(f"--log-format must be one of {', '.join(LOG_FORMATS)}, not {options.log_format!r}")
     check_base_url(options.base_url)
 
 
