@@ -17,7 +17,7 @@ from typing import Any
 import anyio
 
 from batch.actions.bodies import customer_body, failed, text
-from batch.actions.locations import org_locations
+from batch.actions.locations import existing_location, named
 from batch.errors import ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
 
@@ -184,22 +184,14 @@ async def _lookup(ctx: Context, ext: str) -> dict[str, Any] | None:
 
 async def hq(job: Job, ctx: Context) -> Outcome:
     """Find the headquarters location that provisioning created (by its name, else the org's first location)."""
-    ids = ctx.ids(job.refs["customer"])
     ext = job.refs["customer"].split(":", 1)[-1]
     name = text(job.fields.get("hq_location_name"))
-    try:
-        locations = await org_locations(ctx, ids["org_id"])
-    except AuthError:
-        raise
-    except ApiError as err:
-        return failed(f"Could not list the locations of customer {ext}", err)
-    wanted = name.casefold() if name else None
-    match = next((loc for loc in locations if wanted and str(loc.get("name", "")).casefold() == wanted), None)
-    match = match or (locations[0] if locations else None)
-    if match is None:
-        message = (
-            f"customer {ext} has no location yet (provisioning creates the headquarters): "
-            "check the customer in Partner Hub, then run again"
-        )
-        return Outcome(FAILED, message=message)
-    return Outcome(EXISTS, ids={"location_id": match["id"]})
+
+    def pick(known: list[dict[str, Any]]) -> dict[str, Any] | None:
+        return (named(known, name) if name else None) or (known[0] if known else None)
+
+    missing = (
+        f"customer {ext} has no location yet (provisioning creates the headquarters): "
+        "check the customer in Partner Hub, then run again"
+    )
+    return await existing_location(ctx, ctx.ids(job.refs["customer"])["org_id"], ext, pick, missing)

@@ -9,7 +9,7 @@ After a lost response or a 409 the object is looked up afresh (the memo cannot k
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from batch.actions.bodies import calling_body, failed, location_body, missing_location_fields, numbers_bodies, text
@@ -31,14 +31,14 @@ async def org_locations(ctx: Context, org_id: str) -> list[dict[str, Any]]:
     return await ctx.memo(("locations", org_id), lambda: ctx.client.get_all(LOCATIONS, {"orgId": org_id}))
 
 
-def _named(locations: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+def named(locations: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
     wanted = name.casefold()
     return next((loc for loc in locations if str(loc.get("name", "")).casefold() == wanted), None)
 
 
 async def _find_location(ctx: Context, org_id: str, name: str) -> dict[str, Any] | None:
     """A fresh look-up by name (the API's ``name`` filter matches substrings, so compare exactly here)."""
-    return _named(await ctx.client.get_all(LOCATIONS, {"orgId": org_id, "name": name}), name)
+    return named(await ctx.client.get_all(LOCATIONS, {"orgId": org_id, "name": name}), name)
 
 
 # ---- location ----------------------------------------------------------------------------------------
@@ -49,7 +49,7 @@ async def location(job: Job, ctx: Context) -> Outcome:
     org_id, ext, name = _org(job, ctx), *_names(job)
     try:
         known = await org_locations(ctx, org_id)
-        found = _named(known, name)
+        found = named(known, name)
         if found is not None:
             return Outcome(EXISTS, ids={"location_id": found["id"]})
         body = location_body(job.fields)
@@ -87,18 +87,30 @@ async def location(job: Job, ctx: Context) -> Outcome:
 async def location_ref(job: Job, ctx: Context) -> Outcome:
     """A location a user names that the batch does not create: it must already be in the customer's org."""
     org_id, ext, name = _org(job, ctx), *_names(job)
+    missing = (
+        f"location {name} of customer {ext} is neither in this batch nor on the server: "
+        "add it to the locations sheet or correct the user's location_name"
+    )
+    return await existing_location(ctx, org_id, ext, lambda known: named(known, name), missing)
+
+
+async def existing_location(
+    ctx: Context,
+    org_id: str,
+    ext: str,
+    pick: Callable[[list[dict[str, Any]]], dict[str, Any] | None],
+    missing: str,
+) -> Outcome:
+    """A location that must already be there (look-up only): ``pick`` chooses it from the org's listing;
+    none → failed with ``missing``."""
     try:
-        found = _named(await org_locations(ctx, org_id), name)
+        found = pick(await org_locations(ctx, org_id))
     except AuthError:
         raise
     except ApiError as err:
         return failed(f"Could not list the locations of customer {ext}", err)
     if found is None:
-        message = (
-            f"location {name} of customer {ext} is neither in this batch nor on the server: "
-            "add it to the locations sheet or correct the user's location_name"
-        )
-        return Outcome(FAILED, message=message)
+        return Outcome(FAILED, message=missing)
     return Outcome(EXISTS, ids={"location_id": found["id"]})
 
 
