@@ -15,8 +15,11 @@ from typing import Any
 
 import anyio
 
+from batch.actions.customers import known_customers
+from batch.actions.locations import named, org_locations
+from batch.actions.users import known_subscribers
 from batch.client import ClientConfig, WebexClient, check_base_url
-from batch.jobs import EXISTS, PLANNED, RowResult
+from batch.jobs import EXISTS, PLANNED, ActionContext, RowResult
 from batch.pipeline import validate_inputs
 from batch.plan import Plan, build_plan
 from batch.report import ReportPaths, build_summary, write_reports
@@ -65,34 +68,28 @@ def _mark(result: RowResult, found: Mapping[tuple[str, int], dict[str, str]]) ->
 async def _existing(
     config: ClientConfig, results: Sequence[RowResult], sheets: Mapping[str, Any]
 ) -> tuple[dict[tuple[str, int], dict[str, str]], dict[str, Any]]:
-    """Read-only lookups: every wholesale customer once, then the locations and subscribers of those the
-    batch names."""
+    """Read-only look-ups through the same listings ``run`` uses (so both agree on what exists): every
+    wholesale customer once, then the locations and subscribers of the customers the batch names."""
     planned = {(r.sheet, r.row) for r in results if r.status == PLANNED}
     found: dict[tuple[str, int], dict[str, str]] = {}
     async with WebexClient(config) as client:
-        customers = {c.get("externalId"): c for c in await client.get_all("/wholesale/customers")}
+        ctx = ActionContext(client)
+        customers = await known_customers(ctx)
+
+        def customer(sheet: str, row: Mapping[str, Any], column: str) -> dict[str, Any] | None:
+            on_server = customers.get(str(row[column] or "").casefold())
+            return on_server if (sheet, row["_row"]) in planned else None
+
         for row in sheets["customers"].select("_row", "external_id").iter_rows(named=True):
-            if ("customers", row["_row"]) in planned and (c := customers.get(row["external_id"])):
+            if c := customer("customers", row, "external_id"):
                 found[("customers", row["_row"])] = {"customer_id": c["id"], "org_id": c.get("orgId", "")}
-        locations: dict[str, dict[str, str]] = {}
         for row in sheets["locations"].select("_row", "customer_external_id", "location_name").iter_rows(named=True):
-            c = customers.get(row["customer_external_id"])
-            if ("locations", row["_row"]) not in planned or not c or not c.get("orgId"):
-                continue
-            if c["orgId"] not in locations:
-                items = await client.get_all("/locations", {"orgId": c["orgId"]})
-                locations[c["orgId"]] = {i["name"].casefold(): i["id"] for i in items}
-            if loc := locations[c["orgId"]].get((row["location_name"] or "").casefold()):
-                found[("locations", row["_row"])] = {"location_id": loc}
-        subscribers: dict[str, dict[str, dict[str, Any]]] = {}
+            c = customer("locations", row, "customer_external_id")
+            if c and c.get("orgId") and (loc := named(await org_locations(ctx, c["orgId"]), row["location_name"])):
+                found[("locations", row["_row"])] = {"location_id": loc["id"]}
         for row in sheets["users"].select("_row", "customer_external_id", "email").iter_rows(named=True):
-            c = customers.get(row["customer_external_id"])
-            if ("users", row["_row"]) not in planned or not c:
-                continue
-            if c["id"] not in subscribers:
-                items = await client.get_all("/wholesale/subscribers", {"customerId": c["id"]})
-                subscribers[c["id"]] = {i["email"].casefold(): i for i in items}
-            if sub := subscribers[c["id"]].get((row["email"] or "").casefold()):
+            c = customer("users", row, "customer_external_id")
+            if c and (sub := (await known_subscribers(ctx, c["id"])).get(str(row["email"] or "").lower())):
                 found[("users", row["_row"])] = {"subscriber_id": sub["id"], "person_id": sub.get("personId", "")}
         stats = client.stats
         api = {"requests": stats.requests, "retries": stats.retries, "throttled": stats.throttled}

@@ -41,7 +41,7 @@ async def customer(job: Job, ctx: Context) -> Outcome:
     """Report the customer ``exists`` (once provisioned) or provision it and wait until it is."""
     ext = text(job.fields.get("external_id")) or ""
     try:
-        known = await _known(ctx)
+        known = await known_customers(ctx)
         found = known.get(ext.casefold())
         if found is not None:
             return await _settle(ctx, ext, found, EXISTS, known)
@@ -56,7 +56,7 @@ async def customer_ref(job: Job, ctx: Context) -> Outcome:
     """A customer a row names but the batch does not hold: it must already be on the server."""
     ext = text(job.fields.get("external_id")) or ""
     try:
-        known = await _known(ctx)
+        known = await known_customers(ctx)
         found = known.get(ext.casefold())
         if found is None:
             message = (
@@ -163,7 +163,7 @@ def _hint(err: ApiError) -> str:
     return ""
 
 
-async def _known(ctx: Context) -> Known:
+async def known_customers(ctx: Context) -> Known:
     """Every wholesale customer by external id (case-insensitive), listed once per run."""
 
     async def load() -> Known:

@@ -55,7 +55,7 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
     email = str(job.fields["email_normalized"]).lower()
     customer_id = ctx.ids(job.refs["customer"])["customer_id"]
     try:
-        known = await ctx.memo(("subscribers", customer_id), lambda: _list_subscribers(ctx, customer_id))
+        known = await known_subscribers(ctx, customer_id)
         found = known.get(email)
         if found is not None:
             return _subscriber_outcome(EXISTS, found, job)
@@ -101,6 +101,11 @@ def subscriber_body(customer_id: str, email: str, fields: Mapping[str, Any], loc
         "packages": [str(fields["package_resolved"])],
         "provisioningParameters": params,
     }
+
+
+async def known_subscribers(ctx: Context, customer_id: str) -> dict[str, dict[str, Any]]:
+    """email (lower case) → subscriber of one customer, listed once per run and shared through the memo."""
+    return await ctx.memo(("subscribers", customer_id), lambda: _list_subscribers(ctx, customer_id))
 
 
 async def _list_subscribers(ctx: Context, customer_id: str) -> dict[str, dict[str, Any]]:
