@@ -8,14 +8,14 @@ so a provisioning customer never holds back another customer's locations.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Set
-from typing import Any, Protocol
+from collections.abc import Mapping, Set
+from typing import Protocol
 
 import anyio
 
 from batch.client import PRIORITY
 from batch.errors import AuthError
-from batch.jobs import CREATED, EXISTS, FAILED, KIND_ORDER, SKIPPED, ActionContext, Job, Kind, Outcome
+from batch.jobs import CREATED, EXISTS, FAILED, KIND_ORDER, SKIPPED, Action, ActionContext, Job, Kind, Outcome
 from batch.plan import Plan
 
 
@@ -24,8 +24,6 @@ class JobLog(Protocol):
 
     def job_done(self, job: Job, outcome: Outcome) -> None: ...
 
-
-Actions = Mapping[Kind, Callable[[Job, Any], Any]]
 
 #: What a step is called in a row's message.
 STEP_NAMES: Mapping[Kind, str] = {
@@ -61,7 +59,7 @@ class Executor:
     def __init__(
         self,
         plan: Plan,
-        actions: Actions,
+        actions: Mapping[Kind, Action],
         ctx: ActionContext,
         *,
         logs: tuple[JobLog, ...] = (),

@@ -22,7 +22,7 @@ from batch.emulator import EmulatorConfig, running_emulator
 from batch.jobs import CREATED, EXISTS, FAILED, INVALID, SKIPPED
 from batch.load import load_inputs
 from batch.run import RunOptions, RunOutcome, run_batch
-from tests.actions.conftest import check_sent
+from tests.actions.conftest import check_sent, emulator_root, reset
 from tests.openapi_check import spec_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,16 +41,12 @@ def server() -> Iterator[str]:
 
 @pytest.fixture
 def emulator(server: str) -> str:
-    httpx.post(root(server) + "/_emulator/reset", timeout=10).raise_for_status()
+    reset(server)
     return server
 
 
-def root(base_url: str) -> str:
-    return base_url.removesuffix("/v1")
-
-
 def operator(base_url: str, what: str) -> Any:
-    response = httpx.get(f"{root(base_url)}/_emulator/{what}", timeout=10)
+    response = httpx.get(f"{emulator_root(base_url)}/_emulator/{what}", timeout=10)
     response.raise_for_status()
     return response.json()
 
