@@ -74,9 +74,9 @@ def plan(
 ) -> None:
     """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given."""
     from batch.console import plan_summary
-    from batch.preview import plan_batch
-    from batch.report import print_summary
-    from batch.run import resolve_token
+    from batch.report.summary import print_summary
+    from batch.run.preview import plan_batch
+    from batch.run.runner import resolve_token
 
     token = resolve_token(token_file) if base_url else ""
     outcome = plan_batch(inputs, out, base_url=base_url, token=token, max_rate=max_rate)
@@ -99,8 +99,8 @@ def run(
     log_format: str = LOG_FORMAT,
 ) -> None:
     """Provision every valid row; re-running is safe (rows already done are reported exists)."""
-    from batch.report import print_summary
-    from batch.run import RunOptions, resolve_token, run_batch
+    from batch.report.summary import print_summary
+    from batch.run.runner import RunOptions, resolve_token, run_batch
 
     options = RunOptions(
         out_dir=out,
@@ -125,7 +125,7 @@ def demo(
 ) -> None:
     """Start the emulator in-process, run samples/ against it, write the reports."""
     from batch.demo import run_demo
-    from batch.report import print_summary
+    from batch.report.summary import print_summary
 
     console = make_console()
     outcome = run_demo(out, console, log_format=log_format)

@@ -15,7 +15,7 @@ from batch.jobs import KIND_ORDER
 from batch.problems import Problem
 
 if TYPE_CHECKING:
-    from batch.plan import Plan
+    from batch.plan.graph import Plan
 
 #: How many problems the summary shows; the rest are in validation.csv.
 SHOWN_PROBLEMS = 10

@@ -37,6 +37,20 @@ class Kind(StrEnum):
 
 KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
 
+#: What a step is called in a row's message ("not attempted: enabling calling for locations row 7 …").
+STEP_NAMES: Mapping[Kind, str] = {
+    Kind.CUSTOMER: "provisioning the customer",
+    Kind.CUSTOMER_REF: "finding the customer",
+    Kind.HQ: "finding the headquarters location",
+    Kind.LOCATION: "creating the location",
+    Kind.LOCATION_REF: "finding the location",
+    Kind.CALLING: "enabling calling",
+    Kind.NUMBERS: "adding numbers",
+    Kind.MAIN_NUMBER: "setting the main number",
+    Kind.SUBSCRIBER: "provisioning the subscriber",
+    Kind.ROLES: "assigning roles",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Job:
@@ -92,7 +106,7 @@ class RowResult:
 class Context(Protocol):
     """What an action can use: the API client, its parents' ids and a shared memo for lookups."""
 
-    client: Any  # batch.client.WebexClient
+    client: Any  # batch.api.client.WebexClient
     outcomes: Mapping[str, Outcome]  # finished jobs by key (a parent created in this run needs no look-up)
     poll_initial: float  # first wait while a customer provisions
 

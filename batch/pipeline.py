@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from batch.load import LoadedBatch, load_inputs
+from batch.load.inputs import LoadedBatch, load_inputs
 from batch.problems import Problem
-from batch.validate import ValidatedBatch, validate
-from batch.validation_report import write_validation_reports
+from batch.report.validation import write_validation_reports
+from batch.validate.validator import ValidatedBatch, validate
 
 
 @dataclass(frozen=True, slots=True)

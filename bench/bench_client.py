@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 import anyio
 import httpx
 
-from batch.client import ClientConfig, WebexClient
-from batch.run import loop_options
+from batch.api.client import ClientConfig, WebexClient
+from batch.run.runner import loop_options
 from bench.servers import server_process
 
 TOKEN = "emulator-token"

@@ -17,8 +17,8 @@ from collections.abc import Callable
 import phonenumbers
 import polars as pl
 
-from batch.emails import check_emails, email_reference
-from batch.phones import expand_numbers, normalize_phones, phone_reference
+from batch.validate.emails import check_emails, email_reference
+from batch.validate.phones import expand_numbers, normalize_phones, phone_reference
 
 #: (region, share of rows); the rest of the rows have no country and international numbers.
 REGIONS = (("FI", 0.70), ("SE", 0.08), ("DE", 0.07), ("US", 0.05), ("GB", 0.05))

@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
-from batch.load import load_inputs
-from batch.plan import build_plan
-from batch.run import RunOptions, run_batch
-from batch.validate import validate
+from batch.load.inputs import load_inputs
+from batch.plan.graph import build_plan
+from batch.run.runner import RunOptions, run_batch
+from batch.validate.validator import validate
 from bench.generate import make_batch, write_csv_folder
 from bench.servers import server_process
 

@@ -28,8 +28,8 @@ RSS_TARGET_MIB = 2048
 
 def measure(folder: Path) -> dict[str, float | int]:
     """Runs inside the child: load + validate once, report times, counts and peak RSS."""
-    from batch.load import load_inputs
-    from batch.validate import validate
+    from batch.load.inputs import load_inputs
+    from batch.validate.validator import validate
 
     start = time.perf_counter()
     loaded = load_inputs([folder])

@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from batch.load import load_inputs
-from batch.validate import validate
+from batch.load.inputs import load_inputs
+from batch.validate.validator import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "onboarding.xlsx"

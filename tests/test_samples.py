@@ -188,12 +188,12 @@ def test_sample_obeys_the_contract_rules(sample):
 
 
 def _load_and_validate(path: Path):
-    load = pytest.importorskip("batch.load")
-    validate = pytest.importorskip("batch.validate")
+    load = pytest.importorskip("batch.load.inputs")
+    validate = pytest.importorskip("batch.validate.validator")
     try:
         loaded = load.load_inputs([path])
     except NotImplementedError:
-        pytest.skip("batch.load.load_inputs is not implemented yet")
+        pytest.skip("batch.load.inputs.load_inputs is not implemented yet")
     return loaded, validate.validate(loaded)
 
 

@@ -22,10 +22,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from batch.emulator import operator, wholesale
+from batch.emulator import operator, org_locations, org_people, wholesale
 from batch.emulator.config import EmulatorConfig
 from batch.emulator.http import TRACKING_ID, ApiProblem, EmulatorContext, error_body, new_tracking_id
-from batch.emulator.org_api import routes as org_routes
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 UNAUTHORIZED = "The request requires a valid access token set in the Authorization request header."
@@ -223,7 +222,12 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         return ctx.error(500, f"Internal server error: {type(exc).__name__}")
 
     _quiet_dropped_connections()
-    route_list = [*wholesale.routes(ctx), *org_routes(ctx), *operator.routes(ctx, stats, on_reset, log)]
+    route_list = [
+        *wholesale.routes(ctx),
+        *org_locations.routes(ctx),
+        *org_people.routes(ctx),
+        *operator.routes(ctx, stats, on_reset, log),
+    ]
     app = Starlette(
         routes=route_list,
         middleware=[

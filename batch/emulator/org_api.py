@@ -1,9 +1,10 @@
 """Org-level Webex APIs a partner calls with ``orgId`` after wholesale provisioning (webex-api.md §4).
 
-``routes(ctx)`` is what the app mounts: locations and calling enablement, numbers (``org_locations``),
-people and roles (``org_people``). The helpers here are the checks those handlers share, so every
-endpoint words the same mistake the same way. Auth, tracking ids, rate limits and faults are the app's
-middleware; handlers only do business logic and raise ``ApiProblem`` for Webex-shaped errors.
+The handlers live in ``org_locations`` (locations, calling enablement, numbers) and ``org_people``
+(people and roles); the app mounts both. The helpers here are the checks those handlers share, so every
+endpoint words the same mistake the same way (neither handler module is imported here: no cycle). Auth,
+tracking ids, rate limits and faults are the app's middleware; handlers only do business logic and raise
+``ApiProblem`` for Webex-shaped errors.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import Route
 
 from batch.emulator.http import ApiProblem, EmulatorContext
 from batch.emulator.state import Location, Org
@@ -27,13 +28,6 @@ CODE_INVALID = 25008  # "Missing or invalid field" as Webex Calling answers a ba
 CODE_NOT_FOUND = 4008
 CODE_CONFLICT = 4003
 CODE_NUMBER_UNAVAILABLE = 8361  # "[Error 8361] DN is unavailable : +12145559000" (validateNumbers)
-
-
-def routes(ctx: EmulatorContext) -> list[BaseRoute]:
-    """Every org-level route, bound to the app's shared context."""
-    from batch.emulator import org_locations, org_people
-
-    return [*org_locations.routes(ctx), *org_people.routes(ctx)]
 
 
 Handler = Callable[[EmulatorContext, Request], Awaitable[Response]]

@@ -1,0 +1,368 @@
+"""Read .xlsx workbooks and folders of CSV files into one text-only polars frame per input sheet.
+
+Every cell is text (leading zeros, ``+`` and long digit strings survive; an Excel number cell becomes
+its exact digits), trimmed, blank → null, and each row keeps the number a person sees in Excel (``_row``:
+header = 1, first data row = 2; for CSV the record number). The readers (``load_xlsx``, ``load_csv``)
+return *grids* — every row of a sheet, numbered, header not yet interpreted — so headers, trimming and
+blank rows are handled once here for both formats:
+
+- the header is the first row with a value; headers match ``SHEETS`` columns via ``canonical_name`` and
+  a short, explicit alias table; unknown headers are warnings (never used), a column given twice is an
+  ``InputError``, a missing required column is an ``InputError`` naming the columns found;
+- rows with no value in any of the sheet's columns are dropped *after* numbering, so blank rows in the
+  middle and formatted empty rows at the end never shift or add rows;
+- several inputs are merged per sheet (each row keeps its ``_row`` and ``_source``); a sheet may come
+  from any of them, and a required sheet found in none is an ``InputError``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from batch.errors import InputError
+from batch.load.csv import read_csv_grid
+from batch.load.xlsx import Workbook, is_workbook_file
+from batch.problems import Problem
+from schemas import SHEETS
+
+#: Columns the loader adds to every sheet frame.
+ROW = "_row"
+SOURCE = "_source"
+
+
+@dataclass(frozen=True, slots=True)
+class SheetData:
+    """One input sheet: the ``SHEETS`` columns (all ``pl.String``) plus ``_row`` (Int64) and ``_source``.
+
+    ``headers`` maps each canonical column name to the header as the partner spelled it.
+    """
+
+    name: str
+    frame: pl.DataFrame
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedBatch:
+    """All four sheets (absent optional ones are empty frames) and the loader's warnings."""
+
+    sheets: dict[str, SheetData]
+    problems: tuple[Problem, ...] = ()
+
+
+def canonical_name(name: str) -> str:
+    """``' Company Name '``, ``company name`` and ``company_name`` are the same column (contract §1)."""
+    return re.sub(r"[\s_\-]+", "_", str(name).strip().lower()).strip("_")
+
+
+#: Sheets of the template workbook that are not input (its help text and drop-down lists).
+IGNORED_SHEETS = frozenset({"readme", "lists"})
+
+#: Singular sheet names partners write ("User") — canonical form → sheet.
+SHEET_ALIASES = {"template": "templates", "customer": "customers", "location": "locations", "user": "users"}
+
+#: Header spellings partners commonly use, canonical form → column. Applied only when the target is a
+#: column of that sheet and the header is not itself a column name; deliberately short: a header that
+#: is not here is reported as unknown, so nothing is guessed silently.
+HEADER_ALIASES = {
+    "e_mail": "email",
+    "email_address": "email",
+    "e_mail_address": "email",
+    "admin_e_mail": "admin_email",
+    "administrator_email": "admin_email",
+    "phone": "phone_number",
+    "telephone": "phone_number",
+    "phone_no": "phone_number",
+    "ext": "extension",
+    "firstname": "first_name",
+    "lastname": "last_name",
+    "surname": "last_name",
+    "address_line_1": "address_line1",
+    "address1": "address_line1",
+    "address_line_2": "address_line2",
+    "address2": "address_line2",
+    "zip": "postal_code",
+    "zip_code": "postal_code",
+    "postcode": "postal_code",
+    "state": "state_or_province",
+    "province": "state_or_province",
+    "time_zone": "timezone",
+    "role": "roles",
+}
+
+#: At most this many "extra cells" warnings per sheet; one more line counts the rest.
+MAX_ROW_WARNINGS = 50
+
+
+def load_inputs(paths: Sequence[Path | str]) -> LoadedBatch:
+    """Read every input and merge the rows per sheet; ``InputError`` when an input cannot be used at all."""
+    if not paths:
+        raise InputError("no input given: name an .xlsx workbook or a folder of CSV files")
+    problems: list[Problem] = []
+    parts: dict[str, list[SheetData]] = {name: [] for name in SHEETS}
+    headerless: dict[str, str] = {}
+    for raw in _distinct(paths):
+        for sheet, source, where, grid, width in _read_input(raw, problems):
+            part = _sheet_part(sheet, source, where, grid, width, problems)
+            if part is None:
+                headerless.setdefault(sheet, where)
+            else:
+                parts[sheet].append(part)
+    sheets = {name: _merge(name, parts[name], headerless.get(name), paths) for name in SHEETS}
+    return LoadedBatch(sheets=sheets, problems=tuple(problems))
+
+
+def _distinct(paths: Sequence[Path | str]) -> list[Path]:
+    """The inputs as paths; the same file twice would double every row, which is never meant."""
+    seen: dict[Path, Path] = {}
+    for raw in paths:
+        path = Path(raw)
+        key = path.resolve()
+        if key in seen:
+            raise InputError(f"{path}: given twice (also as {seen[key]}); name each input once")
+        seen[key] = path
+    return list(seen.values())
+
+
+def sheet_for(name: str) -> str | None:
+    """The input sheet a workbook sheet or CSV file stem names, if any."""
+    canon = canonical_name(name)
+    canon = SHEET_ALIASES.get(canon, canon)
+    return canon if canon in SHEETS else None
+
+
+def empty_frame(sheet: str) -> pl.DataFrame:
+    """The frame of a sheet with no rows: every column, the right types."""
+    schema = dict.fromkeys(SHEETS[sheet].column_names, pl.String) | {ROW: pl.Int64, SOURCE: pl.String}
+    return pl.DataFrame(schema=schema)
+
+
+# -- inputs -----------------------------------------------------------------------------------------
+
+_Grid = tuple[str, str, str, pl.DataFrame, int | None]  # sheet, _source, where (for messages), grid, width
+
+
+def _read_input(path: Path, problems: list[Problem]) -> list[_Grid]:
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder; give an .xlsx workbook or a folder of CSV files")
+    if path.is_dir():
+        return _read_csv_folder(path, problems)
+    if path.suffix.lower() == ".csv" and not is_workbook_file(path):
+        sheet = sheet_for(path.stem)
+        if sheet is None:
+            raise InputError(f"{path}: a CSV file must be named after its sheet ({_csv_names()})")
+        return [_csv_grid(sheet, path)]
+    return _read_workbook(path, problems)
+
+
+def _read_workbook(path: Path, problems: list[Problem]) -> list[_Grid]:
+    book = Workbook(path)
+    grids: list[_Grid] = []
+    seen: dict[str, str] = {}
+    for name in book.sheet_names:
+        sheet = sheet_for(name)
+        if sheet is None:
+            if canonical_name(name) not in IGNORED_SHEETS:
+                problems.append(_unknown_sheet(name, path))
+            continue
+        if sheet in seen:
+            raise InputError(f"{path}: sheets {seen[sheet]!r} and {name!r} are both the {sheet} sheet; keep one")
+        seen[sheet] = name
+        grids.append((sheet, f"{path}#{name}", f"sheet {name!r} of {path}", book.grid(name), None))
+    return grids
+
+
+def _read_csv_folder(folder: Path, problems: list[Problem]) -> list[_Grid]:
+    grids: list[_Grid] = []
+    seen: dict[str, Path] = {}
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    for path in files:
+        sheet = sheet_for(path.stem)
+        if sheet is None:
+            problems.append(_unknown_sheet(path.name, folder))
+            continue
+        if sheet in seen:
+            raise InputError(f"{folder}: {seen[sheet].name} and {path.name} are both the {sheet} sheet; keep one")
+        seen[sheet] = path
+        grids.append(_csv_grid(sheet, path))
+    if not grids:
+        books = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm"))
+        hint = f"; to use the workbook {books[0]}, give its path instead" if books else ""
+        raise InputError(f"{folder}: the folder has none of the input CSV files ({_csv_names()}){hint}")
+    return grids
+
+
+def _csv_grid(sheet: str, path: Path) -> _Grid:
+    grid, width = read_csv_grid(path)
+    return (sheet, str(path), str(path), grid, width)
+
+
+def _csv_names() -> str:
+    return ", ".join(f"{name}.csv" for name in SHEETS)
+
+
+def _unknown_sheet(name: str, where: Path) -> Problem:
+    expected = ", ".join(SHEETS)
+    message = f"{name!r} in {where} is not an input sheet ({expected}) and is ignored; rename it if it holds input"
+    return Problem(name, None, "", "", "warning", "file.sheet.unknown", message)
+
+
+# -- one sheet --------------------------------------------------------------------------------------
+
+
+def _sheet_part(
+    sheet: str, source: str, where: str, grid: pl.DataFrame, width: int | None, problems: list[Problem]
+) -> SheetData | None:
+    """Header found, columns mapped, cells trimmed, blank rows dropped; None for a sheet with no header.
+
+    A row is dropped when none of the sheet's columns has a value: a row with values only in ignored
+    columns (notes beside the table) is not input, and its column is already reported as ignored.
+    """
+    cells = [name for name in grid.columns if name != ROW]
+    first = _header_index(grid, cells)
+    if first is None:
+        return None
+    header = grid.slice(first, 1).select(pl.col(ROW), *[_trim(name) for name in cells]).row(0, named=True)
+    rest = grid.slice(first + 1)
+    named = cells if width is None else cells[:width]
+    mapped, headers = _map_headers(sheet, where, header, named, rest, problems)
+    if width is not None and len(cells) > width:
+        problems.extend(_extra_cells(sheet, rest, cells[width:], width))
+    _require_columns(sheet, where, mapped, header, named)
+    columns = [
+        pl.col(mapped[name]).alias(name) if name in mapped else pl.lit(None, pl.String).alias(name)
+        for name in SHEETS[sheet].column_names
+    ]
+    frame = (
+        rest.lazy()
+        .select(pl.col(ROW), *[_trim(cell) for cell in mapped.values()])
+        .filter(_any_value(list(mapped.values())))
+        .select(*columns, pl.col(ROW), pl.lit(source, pl.String).alias(SOURCE))
+        .collect()
+    )
+    return SheetData(sheet, frame, headers)
+
+
+def _header_index(grid: pl.DataFrame, cells: list[str]) -> int | None:
+    """Position of the first row with a value: the header. Looks at the top first, the sheet rarely
+    starts far down."""
+    for frame in (grid.head(100), grid):
+        found = frame.select(_any_value(cells, trimmed=False).arg_true().first()).item() if cells else None
+        if found is not None:
+            return found
+    return None
+
+
+def _any_value(cells: list[str], *, trimmed: bool = True) -> pl.Expr:
+    """True for rows where one of ``cells`` has a value (``trimmed=False``: ignoring surrounding spaces)."""
+    if trimmed:
+        return pl.any_horizontal([pl.col(name).is_not_null() for name in cells])
+    return pl.any_horizontal([pl.col(name).str.strip_chars().str.len_bytes().fill_null(0) > 0 for name in cells])
+
+
+def _trim(name: str) -> pl.Expr:
+    """Surrounding spaces (incl. non-breaking ones) are not data; a blank cell is null. The apostrophe our
+    reports put before a cell starting with ``= + - @`` (formula guard) is taken off again, so a ``retry/``
+    folder loads back as the partner wrote it."""
+    cell = pl.col(name).str.strip_chars().str.replace(r"^'([=+\-@\t\r])", "$1")
+    return cell.replace("", None).alias(name)
+
+
+def _map_headers(
+    sheet: str, where: str, header: dict, named: list[str], data: pl.DataFrame, problems: list[Problem]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """canonical column → grid column, and canonical column → header as spelled; warns on the rest."""
+    spec = SHEETS[sheet]
+    known = set(spec.column_names)
+    row = header[ROW]
+    mapped: dict[str, str] = {}
+    headers: dict[str, str] = {}
+    for cell in named:
+        original = header[cell]
+        if original is None:
+            if data.select(_any_value([cell], trimmed=False).any()).item():
+                label = _column_label(int(cell[1:]), where)
+                problems.append(_unknown_column(sheet, row, label, "has values but no header", spec.column_names))
+            continue
+        canon = canonical_name(original)
+        target = canon if canon in known else HEADER_ALIASES.get(canon)
+        if target not in known:
+            problems.append(_unknown_column(sheet, row, original, "is not a column of this sheet", spec.column_names))
+            continue
+        if target in mapped:
+            raise InputError(
+                f"{where}: two columns are {target}: {headers[target]!r} and {original!r}; delete or rename one"
+            )
+        mapped[target] = cell
+        headers[target] = original
+    return mapped, headers
+
+
+def _unknown_column(sheet: str, row: int, column: str, why: str, expected: tuple[str, ...]) -> Problem:
+    message = f"column {column!r} {why} and is ignored; the {sheet} columns are: {', '.join(expected)}"
+    return Problem(sheet, row, column, "", "warning", f"{sheet}.column.unknown", message)
+
+
+def _column_label(position: int, where: str) -> str:
+    """How a person finds a header-less column (0-based ``position``): its letter in a workbook, its
+    number in a CSV file."""
+    if where.startswith("sheet "):
+        letters = ""
+        number = position + 1
+        while number:
+            number, rest = divmod(number - 1, 26)
+            letters = chr(65 + rest) + letters
+        return f"(column {letters})"
+    return f"(column {position + 1})"
+
+
+def _extra_cells(sheet: str, data: pl.DataFrame, spare: list[str], width: int) -> list[Problem]:
+    """CSV records with more cells than the header: usually a separator inside an unquoted value."""
+    rows = data.filter(_any_value(spare, trimmed=False))[ROW].to_list()
+    message = (
+        f"this row has more cells than the header ({width}); the extra cells are ignored — "
+        "a value with a separator in it must be in double quotes"
+    )
+    found = [Problem(sheet, row, "", "", "warning", f"{sheet}.row.extra_cells", message) for row in rows]
+    if len(found) > MAX_ROW_WARNINGS:
+        more = len(found) - MAX_ROW_WARNINGS
+        rest = Problem(sheet, None, "", "", "warning", f"{sheet}.row.extra_cells", f"{more} more rows like this")
+        found = [*found[:MAX_ROW_WARNINGS], rest]
+    return found
+
+
+def _require_columns(sheet: str, where: str, mapped: dict[str, str], header: dict, named: list[str]) -> None:
+    missing = [name for name in SHEETS[sheet].required_columns if name not in mapped]
+    if missing:
+        found = ", ".join(repr(header[cell]) for cell in named if header[cell] is not None) or "none"
+        plural = "s" if len(missing) > 1 else ""
+        raise InputError(
+            f"{where}: required column{plural} {', '.join(missing)} missing (columns found: {found}); "
+            f"add {'them' if plural else 'it'} to the header row"
+        )
+
+
+def _merge(sheet: str, parts: list[SheetData], headerless: str | None, paths: Sequence[Path | str]) -> SheetData:
+    if not parts:
+        if SHEETS[sheet].optional:
+            return SheetData(sheet, empty_frame(sheet), {})
+        if headerless:
+            raise InputError(
+                f"{headerless}: the {sheet} sheet is empty; its first row must be the header "
+                f"({', '.join(SHEETS[sheet].required_columns)}, …)"
+            )
+        inputs = ", ".join(str(p) for p in paths)
+        raise InputError(
+            f"{inputs}: no {sheet} sheet (or {sheet}.csv); add it, with just its header row if it has no rows "
+            "(`rtm-batch template` writes an empty workbook)"
+        )
+    headers: dict[str, str] = {}
+    for part in parts:
+        headers = part.headers | headers
+    frame = parts[0].frame if len(parts) == 1 else pl.concat([p.frame for p in parts], how="vertical")
+    return SheetData(sheet, frame, headers)

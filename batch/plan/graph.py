@@ -1,0 +1,215 @@
+"""Validated sheets → a job graph (pure: no I/O).
+
+Edges follow real dependencies only: a location waits for its own customer, a user for its own
+location's calling and for the numbers it will be given, its roles for its subscriber — never for the
+rest of the batch. Rows naming a customer or location that the batch does not hold get a look-up-only
+job, shared by every row that names it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from batch.jobs import Job, Kind
+from batch.validate.validator import ValidatedBatch
+from schemas.vocab import CALLING_PACKAGES
+
+#: Requests a job of each kind usually costs (lookups shared per org are spread over their jobs).
+CALLS_PER_JOB: Mapping[Kind, float] = {
+    Kind.CUSTOMER: 3.0,  # create, ~2 status polls
+    Kind.CUSTOMER_REF: 0.1,
+    Kind.HQ: 1.0,
+    Kind.LOCATION: 1.2,
+    Kind.LOCATION_REF: 0.5,
+    Kind.CALLING: 2.0,
+    Kind.NUMBERS: 2.0,
+    Kind.MAIN_NUMBER: 2.0,
+    Kind.SUBSCRIBER: 1.05,
+    Kind.ROLES: 2.1,
+}
+
+#: Seconds a provisioning customer usually takes before its org can be set up (emulator default; Webex: minutes).
+PROVISIONING_SECONDS = 2.0
+
+
+@dataclass(slots=True)
+class Plan:
+    """The job graph: jobs by key (parents before children) and, per input row (sheet, Excel row), the keys of
+    the jobs that serve it (the first one is the row's own object)."""
+
+    jobs: dict[str, Job] = field(default_factory=dict)
+    rows: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+
+    def children(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {key: [] for key in self.jobs}
+        for job in self.jobs.values():
+            for parent in job.parents:
+                found[parent].append(job.key)
+        return found
+
+    def kind_counts(self) -> Counter[Kind]:
+        return Counter(job.kind for job in self.jobs.values())
+
+    def depth(self) -> int:
+        """Jobs on the longest dependency chain."""
+        level: dict[str, int] = {}
+        for key, job in self.jobs.items():  # parents come first
+            level[key] = 1 + max((level[p] for p in job.parents), default=0)
+        return max(level.values(), default=0)
+
+    def estimated_calls(self) -> int:
+        return round(sum(CALLS_PER_JOB[kind] * n for kind, n in self.kind_counts().items()))
+
+    def estimated_seconds(self, rate: float) -> float:
+        """The larger of the rate bound and the critical path (provisioning plus one round trip per level)."""
+        bound = self.estimated_calls() / rate if rate > 0 else 0.0
+        path = (PROVISIONING_SECONDS if Kind.CUSTOMER in self.kind_counts() else 0.0) + self.depth() * 0.1
+        return max(bound, path)
+
+
+def location_key(external_id: str, name: str) -> str:
+    return f"{external_id}/{name.casefold()}"
+
+
+def build_plan(validated: ValidatedBatch) -> Plan:
+    """Every valid row becomes its jobs; invalid rows get none (the runner reports them ``invalid``)."""
+    builder = _Builder()
+    customers = _valid_rows(validated.sheets["customers"])
+    locations = _valid_rows(validated.sheets["locations"])
+    for row in customers:
+        builder.customer(row)
+    for row in locations:
+        builder.location(row)
+    for row in _valid_rows(validated.sheets["users"]):
+        builder.user(row)
+    return builder.plan
+
+
+def _valid_rows(frame: pl.DataFrame) -> Iterable[dict[str, Any]]:
+    return frame.filter(pl.col("_valid")).iter_rows(named=True)
+
+
+class _Builder:
+    """Adds jobs in dependency order, remembering what each customer and location offers its children."""
+
+    def __init__(self) -> None:
+        self.plan = Plan()
+        self.hq_name: dict[str, str] = {}  # external_id -> HQ location name (batch customers with calling)
+        self.customer_numbers: dict[str, set[str]] = {}
+        self.location_numbers: dict[str, set[str]] = {}  # location key -> numbers the batch adds there
+
+    def add(self, job: Job) -> str:
+        if job.key not in self.plan.jobs:
+            self.plan.jobs[job.key] = job
+        return job.key
+
+    def add_row(self, sheet: str, row: int, jobs: list[str]) -> None:
+        self.plan.rows[(sheet, row)] = tuple(jobs)
+
+    def customer(self, row: dict[str, Any]) -> None:
+        ext = row["external_id"]
+        calling = any(p in CALLING_PACKAGES for p in row["packages_list"] or ())
+        ckey = self.add(
+            Job(f"customer:{ext}", Kind.CUSTOMER, "customers", row["_row"], fields={**row, "calling": calling})
+        )
+        jobs = [ckey]
+        if calling:
+            hq = row["hq_location_name"] or ""
+            self.hq_name[ext] = hq
+            self.customer_numbers[ext] = set(row["numbers_e164"] or ())
+            jobs += self._hq_setup(ext, hq, row, ckey)
+        self.add_row("customers", row["_row"], jobs)
+
+    def _hq_setup(self, ext: str, hq: str, row: dict[str, Any], ckey: str) -> list[str]:
+        refs = {"customer": ckey}
+        hkey = self.add(Job(f"hq:{ext}", Kind.HQ, "customers", row["_row"], (ckey,), refs, {"hq_location_name": hq}))
+        return [hkey, *self._numbers(location_key(ext, hq), "customers", row, ckey, hkey, (hkey,))]
+
+    def _numbers(
+        self, lkey: str, sheet: str, row: dict[str, Any], ckey: str, loc: str, after: tuple[str, ...]
+    ) -> list[str]:
+        """Numbers, then the main number, of one location (HQ or further)."""
+        refs = {"customer": ckey, "location": loc}
+        numbers = list(row["numbers_e164"] or ())
+        jobs: list[str] = []
+        if numbers:
+            self.location_numbers[lkey] = set(numbers)
+            jobs.append(
+                self.add(Job(f"numbers:{lkey}", Kind.NUMBERS, sheet, row["_row"], after, refs, {"numbers": numbers}))
+            )
+        if row["main_number_e164"]:
+            parents = (*after, *jobs)
+            main = {"main_number": row["main_number_e164"]}
+            jobs.append(self.add(Job(f"main:{lkey}", Kind.MAIN_NUMBER, sheet, row["_row"], parents, refs, main)))
+        return jobs
+
+    def customer_ref(self, ext: str) -> str:
+        """The customer job a row names: the batch's own, or a look-up of one already on the server."""
+        key = f"customer:{ext}"
+        if key not in self.plan.jobs:
+            self.add(Job(key, Kind.CUSTOMER_REF, "customers", None, fields={"external_id": ext}))
+        return key
+
+    def location(self, row: dict[str, Any]) -> None:
+        ext, name = row["customer_external_id"], row["location_name"]
+        lkey = location_key(ext, name)
+        ckey = self.customer_ref(ext)
+        refs = {"customer": ckey}
+        loc = self.add(Job(f"location:{lkey}", Kind.LOCATION, "locations", row["_row"], (ckey,), refs, row))
+        calling_refs = {"customer": ckey, "location": loc}
+        calling = self.add(Job(f"calling:{lkey}", Kind.CALLING, "locations", row["_row"], (loc,), calling_refs, row))
+        jobs = [loc, calling, *self._numbers(lkey, "locations", row, ckey, loc, (calling,))]
+        self.add_row("locations", row["_row"], jobs)
+
+    def user(self, row: dict[str, Any]) -> None:
+        ext, email = row["customer_external_id"], row["email_normalized"]
+        ckey = self.customer_ref(ext)
+        calling = row["package_resolved"] in CALLING_PACKAGES
+        refs: dict[str, str] = {"customer": ckey}
+        parents: list[str] = [ckey]
+        if calling:
+            loc, waits = self._user_location(ext, row, ckey)
+            refs["location"] = loc
+            parents += [loc, *waits]
+        fields = {**row, "calling": calling}
+        skey = self.add(Job(f"subscriber:{email}", Kind.SUBSCRIBER, "users", row["_row"], tuple(parents), refs, fields))
+        jobs = [skey]
+        if row["roles_list"]:
+            role_refs = {"customer": ckey, "subscriber": skey}
+            role_fields = {"email": email, "roles": list(row["roles_list"])}
+            jobs.append(
+                self.add(Job(f"roles:{email}", Kind.ROLES, "users", row["_row"], (skey,), role_refs, role_fields))
+            )
+        self.add_row("users", row["_row"], jobs)
+
+    def _user_location(self, ext: str, row: dict[str, Any], ckey: str) -> tuple[str, list[str]]:
+        """The job whose ``location_id`` the user gets, and the jobs it must wait for (calling, its numbers)."""
+        name = row["location_resolved"]
+        phone = row["phone_e164"]
+        lkey = location_key(ext, name) if name else None
+        if lkey is not None and f"location:{lkey}" in self.plan.jobs:
+            waits = [f"calling:{lkey}"]
+        elif ext in self.hq_name and (name is None or name.casefold() == self.hq_name[ext].casefold()):
+            lkey = location_key(ext, self.hq_name[ext])
+            return f"hq:{ext}", self._number_wait(lkey, phone)
+        elif name is None:  # a customer on the server, its headquarters
+            key = f"hq:{ext}"
+            if key not in self.plan.jobs:
+                self.add(Job(key, Kind.HQ, "customers", None, (ckey,), {"customer": ckey}, {"hq_location_name": None}))
+            return key, []
+        else:
+            key = f"location:{lkey}"
+            fields = {"location_name": name}
+            self.add(Job(key, Kind.LOCATION_REF, "locations", None, (ckey,), {"customer": ckey}, fields))
+            return key, []
+        return f"location:{lkey}", waits + self._number_wait(lkey, phone)
+
+    def _number_wait(self, lkey: str, phone: str | None) -> list[str]:
+        if phone and phone in self.location_numbers.get(lkey, ()):
+            return [f"numbers:{lkey}"]
+        return []

@@ -1,0 +1,94 @@
+"""Results put back beside their input rows: one ``RowResult`` per input row, in the input's order.
+
+Results are matched to rows by (sheet, row) — and by key when several merged inputs share a row number —
+so every report follows the *input* order whatever order the runner finished jobs in. A row the runner
+gave no result is still listed (empty status, "no result was recorded") rather than silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from batch.jobs import RowResult
+from batch.load.inputs import ROW, LoadedBatch, SheetData
+from schemas import SHEETS
+
+NO_RESULT = "no result was recorded for this row; run again (the journal skips finished work)"
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedSheet:
+    """One input sheet with its results in input order: ``results[i]`` belongs to frame row ``i``;
+    ``extra`` are results whose (sheet, row) matched no input row (listed after the rows, never lost)."""
+
+    sheet: SheetData
+    results: list[RowResult]
+    extra: list[RowResult]
+
+
+def align_results(loaded: LoadedBatch, results: Sequence[RowResult]) -> list[AlignedSheet]:
+    """Every sheet (contract order) with one result per input row, in the loaded frame's order."""
+    by_sheet: dict[str, list[RowResult]] = defaultdict(list)
+    for result in results:
+        by_sheet[result.sheet].append(result)
+    order = [name for name in SHEETS if name in loaded.sheets]
+    order += [name for name in loaded.sheets if name not in order]
+    aligned = [_align_sheet(loaded.sheets[name], by_sheet.pop(name, [])) for name in order]
+    for name, rest in by_sheet.items():  # results for a sheet the batch does not hold: keep them visible
+        aligned.append(AlignedSheet(SheetData(name, pl.DataFrame({ROW: []}, schema={ROW: pl.Int64})), [], rest))
+    return aligned
+
+
+def _align_sheet(sheet: SheetData, results: list[RowResult]) -> AlignedSheet:
+    rows = sheet.frame[ROW].to_list() if sheet.frame.height else []
+    if [r.row for r in results] == rows:  # the usual case: the runner listed rows in input order
+        return AlignedSheet(sheet, results, [])
+    waiting: dict[int, deque[RowResult]] = defaultdict(deque)
+    for result in results:
+        waiting[result.row].append(result)
+    keys = row_keys(sheet)
+    ordered = []
+    for row, key in zip(rows, keys, strict=True):
+        queue = waiting.get(row)
+        ordered.append(_take(queue, key) if queue else RowResult(sheet.name, row, key, "", NO_RESULT))
+    extra = [r for queue in waiting.values() for r in queue]
+    return AlignedSheet(sheet, ordered, extra)
+
+
+def _take(queue: deque[RowResult], key: str) -> RowResult:
+    """The result for this row: the first with the row's key when merged inputs share a row number."""
+    if len(queue) > 1:
+        wanted = key.casefold()
+        for i, result in enumerate(queue):
+            if result.key.casefold() == wanted:
+                del queue[i]
+                return result
+    return queue.popleft()
+
+
+def row_keys(sheet: SheetData) -> list[str]:
+    """Each row's key as results.csv names it (contract §3), from the input cells."""
+    frame = sheet.frame
+    if not frame.height:
+        return []
+    if sheet.name not in KEY_COLUMNS:
+        return [""] * frame.height
+    return frame.select(key_expr(sheet.name))["key"].to_list()
+
+
+#: Contract §3: a row's key is its external_id, customer_external_id/location_name, or email.
+KEY_COLUMNS = {
+    "templates": ("template",),
+    "customers": ("external_id",),
+    "locations": ("customer_external_id", "location_name"),
+    "users": ("email",),
+}
+
+
+def key_expr(sheet: str) -> pl.Expr:
+    """The ``key`` column of a sheet's frame (blank cells as empty text)."""
+    return pl.concat_str([pl.col(c).fill_null("") for c in KEY_COLUMNS[sheet]], separator="/").alias("key")

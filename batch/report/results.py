@@ -1,0 +1,120 @@
+"""Job outcomes → one result per input row (results.csv's rows), in input order.
+
+A row is ``invalid`` when it has its own validation errors and ``skipped`` when its only errors say that a
+row it depends on is invalid; otherwise it is folded from its jobs: ``failed`` if any failed, ``skipped``
+if any was not attempted, ``created`` if anything was created, else ``exists``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, SKIPPED, STEP_NAMES, Job, Kind, Outcome, RowResult
+from batch.plan.graph import Plan
+from batch.problems import Problem
+from batch.report.aligned import key_expr
+from batch.validate.validator import ValidatedBatch
+
+SHEET_ORDER = ("templates", "customers", "locations", "users")
+DEPENDENCY_RULE = "dependency.invalid_parent"
+#: Validation messages shown in a row's result message; the rest are in validation.csv.
+SHOWN_ERRORS = 3
+
+
+def row_results(
+    validated: ValidatedBatch,
+    plan: Plan,
+    outcomes: Mapping[str, Outcome],
+    *,
+    not_run: str = PLANNED,
+    not_run_message: str = "",
+) -> list[RowResult]:
+    """Every input row's result. Valid rows whose jobs never ran get ``not_run`` (``planned`` for a plan,
+    ``skipped`` under ``--strict``)."""
+    errors = _errors_by_row(validated.problems)
+    results: list[RowResult] = []
+    for sheet in SHEET_ORDER:
+        frame = validated.sheets[sheet]
+        for row in frame.select(key_expr(sheet), "_row", "_valid").iter_rows(named=True):
+            key, number = row["key"], row["_row"]
+            if not row["_valid"]:
+                results.append(_invalid(sheet, number, key, errors.get((sheet, number), [])))
+            elif sheet == "templates":
+                results.append(RowResult(sheet, number, key, EXISTS, "template used as given"))
+            else:
+                jobs = [plan.jobs[k] for k in plan.rows.get((sheet, number), ())]
+                results.append(fold(sheet, number, key, jobs, outcomes, not_run, not_run_message))
+    return results
+
+
+def _errors_by_row(problems: Iterable[Problem]) -> dict[tuple[str, int], list[Problem]]:
+    found: dict[tuple[str, int], list[Problem]] = defaultdict(list)
+    for p in problems:
+        if p.is_error and p.row is not None:
+            found[(p.sheet, p.row)].append(p)
+    return found
+
+
+def _invalid(sheet: str, row: int, key: str, errors: Sequence[Problem]) -> RowResult:
+    own = [p for p in errors if p.rule != DEPENDENCY_RULE]
+    if errors and not own:
+        return RowResult(sheet, row, key, SKIPPED, f"not attempted: {errors[0].message}")
+    shown = "; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in own[:SHOWN_ERRORS])
+    more = f" (+{len(own) - SHOWN_ERRORS} more in validation.csv)" if len(own) > SHOWN_ERRORS else ""
+    return RowResult(sheet, row, key, INVALID, shown + more or "invalid (see validation.csv)")
+
+
+def fold(
+    sheet: str,
+    row: int,
+    key: str,
+    jobs: Sequence[Job],
+    outcomes: Mapping[str, Outcome],
+    not_run: str,
+    not_run_message: str,
+) -> RowResult:
+    """A row's status, message, ids and attempts from its jobs' outcomes."""
+    done = [(job, outcomes[job.key]) for job in jobs if job.key in outcomes]
+    if not done:
+        return RowResult(sheet, row, key, not_run, not_run_message)
+    ids: dict[str, str] = {}
+    for _, outcome in done:
+        for name, value in outcome.ids.items():
+            ids.setdefault(name, value)
+    attempts = sum(o.attempts for _, o in done)
+    failed = next(((j, o) for j, o in done if o.status == FAILED), None)
+    if failed is not None:
+        job, outcome = failed
+        message = f"{STEP_NAMES[job.kind]}: {outcome.message}"
+        return RowResult(sheet, row, key, FAILED, message, ids, outcome.error_code, outcome.tracking_id, attempts)
+    skipped = next((o for _, o in done if o.status == SKIPPED), None)
+    if skipped is not None or len(done) < len(jobs):
+        message = skipped.message if skipped else not_run_message
+        return RowResult(sheet, row, key, SKIPPED, message, ids, attempts=attempts)
+    status = CREATED if any(o.status == CREATED for _, o in done) else EXISTS
+    return RowResult(sheet, row, key, status, _steps(done), ids, attempts=attempts)
+
+
+#: How a successful step reads in a row's message: (created, exists).
+STEP_RESULTS: dict[Kind, tuple[str, str]] = {
+    Kind.CUSTOMER: ("customer created", "customer exists"),
+    Kind.CUSTOMER_REF: ("customer found", "customer found"),
+    Kind.HQ: ("headquarters found", "headquarters found"),
+    Kind.LOCATION: ("location created", "location exists"),
+    Kind.LOCATION_REF: ("location found", "location found"),
+    Kind.CALLING: ("calling enabled", "calling already enabled"),
+    Kind.NUMBERS: ("numbers added", "numbers already there"),
+    Kind.MAIN_NUMBER: ("main number set", "main number already set"),
+    Kind.SUBSCRIBER: ("subscriber created", "subscriber exists"),
+    Kind.ROLES: ("roles assigned", "roles already assigned"),
+}
+
+
+def _steps(done: Sequence[tuple[Job, Outcome]]) -> str:
+    """Each step and how it ended, with the action's own note where it gave one."""
+    parts = []
+    for job, outcome in done:
+        part = STEP_RESULTS[job.kind][outcome.status != CREATED]
+        parts.append(f"{part} ({outcome.message})" if outcome.message else part)
+    return "; ".join(parts)

@@ -1,0 +1,136 @@
+"""``retry/``: the rows that did not succeed, in the partner's own layout, ready to correct and run again.
+
+The folder is an input the tool reads as-is (``rtm-batch run OUT/retry ...``): ``customers.csv``,
+``locations.csv`` and ``users.csv`` are always there (the loader requires them; header only when no row
+of that sheet needs a retry), ``templates.csv`` only when a row needs it. Headers keep the partner's
+spelling and column order; UTF-8 with BOM, ``,``-separated, cells neutralized like every report.
+
+Besides the rows whose status is not created/exists/planned, the folder holds the rows those rows need
+to *validate* the same way again (a national-format phone number takes its country from the user's
+location, the customers row for the HQ; a user's location must be in the batch when its customer is).
+Re-running them costs a lookup each and they report ``exists``:
+
+- the customers rows of every retried customer, location and user;
+- the templates rows those customers name (their provisioning id comes from there);
+- the locations rows retried users name.
+
+``summary.json``'s ``retry_rows`` counts only the rows that need another run, not these.
+
+When every row succeeded nothing is written, and the files of an earlier ``retry/`` in the same output
+folder are removed, so a ``retry/`` that exists always belongs to the last run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from batch.jobs import PLANNED, SUCCESS
+from batch.load.inputs import SheetData
+from batch.report.aligned import AlignedSheet
+from batch.report.cells import neutralize_frame
+from schemas import SHEETS
+
+#: Statuses that need nothing more: a row with any other status (or none recorded) is retried.
+DONE = SUCCESS | {PLANNED}
+#: Sheets the loader requires, so a retry folder always has their files.
+ALWAYS = ("customers", "locations", "users")
+_POS = "__pos"
+CUSTOMER = "customer_external_id"
+
+
+def input_columns(sheet: SheetData) -> list[str]:
+    """The sheet's columns as the partner gave them (canonical names, the partner's order)."""
+    columns = [c for c in sheet.headers if c in sheet.frame.columns]
+    if columns:
+        return columns
+    if sheet.name in SHEETS:
+        return [c for c in SHEETS[sheet.name].column_names if c in sheet.frame.columns]
+    return [c for c in sheet.frame.columns if not c.startswith("_")]
+
+
+def retry_positions(aligned: Sequence[AlignedSheet]) -> dict[str, list[int]]:
+    """Frame positions per sheet that go to ``retry/``: the unfinished rows plus the rows they need."""
+    parts = {p.sheet.name: p for p in aligned}
+    picked = {name: [i for i, r in enumerate(p.results) if r.status not in DONE] for name, p in parts.items()}
+    frames = {name: p.sheet.frame for name, p in parts.items()}
+    if "customers" in frames:
+        wanted = [
+            _column_values(frames[sheet], picked[sheet], column)
+            for sheet, column in (("customers", "external_id"), ("locations", CUSTOMER), ("users", CUSTOMER))
+            if sheet in frames
+        ]
+        picked["customers"] = _with(picked["customers"], _matching(frames["customers"], ["external_id"], wanted))
+        if "templates" in frames:
+            names = [_column_values(frames["customers"], picked["customers"], "template")]
+            picked["templates"] = _with(picked["templates"], _matching(frames["templates"], ["template"], names))
+    if "locations" in frames and "users" in frames:
+        named = _column_values(frames["users"], picked["users"], [CUSTOMER, "location_name"])
+        picked["locations"] = _with(
+            picked["locations"], _matching(frames["locations"], [CUSTOMER, "location_name"], [named])
+        )
+    return picked
+
+
+def write_retry(aligned: Sequence[AlignedSheet], folder: Path) -> Path | None:
+    """Write ``folder`` when some row needs another run and return it; else clear it and return None."""
+    parts = {p.sheet.name: p for p in aligned if p.sheet.name in SHEETS}
+    picked = retry_positions(list(parts.values()))
+    if not any(picked.values()):
+        _remove_stale(folder, keep=())
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, part in parts.items():
+        if picked.get(name) or name in ALWAYS:
+            _write_sheet(part.sheet, picked.get(name, []), folder / f"{name}.csv")
+            written.append(f"{name}.csv")
+    _remove_stale(folder, keep=written)
+    return folder
+
+
+def _write_sheet(sheet: SheetData, positions: list[int], path: Path) -> None:
+    columns = input_columns(sheet)
+    frame = sheet.frame[positions].select(columns) if positions else sheet.frame.clear().select(columns)
+    headers = [sheet.headers.get(c, c) for c in columns]
+    if len(set(headers)) == len(headers):
+        frame = frame.rename(dict(zip(columns, headers, strict=True)))
+    neutralize_frame(frame).write_csv(path, include_bom=True)
+
+
+def _column_values(frame: pl.DataFrame, positions: list[int], columns: str | list[str]) -> pl.DataFrame:
+    """The (lower-cased) values of ``columns`` in the rows at ``positions``, named k0, k1, …"""
+    names = [columns] if isinstance(columns, str) else columns
+    if not positions or any(c not in frame.columns for c in names):
+        return pl.DataFrame(schema={f"k{i}": pl.String for i in range(len(names))})
+    keys = [pl.col(c).str.to_lowercase().alias(f"k{i}") for i, c in enumerate(names)]
+    return frame[positions].select(keys).drop_nulls()
+
+
+def _matching(frame: pl.DataFrame, columns: list[str], wanted: list[pl.DataFrame]) -> list[int]:
+    """Positions of the rows whose (lower-cased) ``columns`` are among ``wanted``: names match
+    case-insensitively, as the validator matches them."""
+    if any(c not in frame.columns for c in columns) or not any(w.height for w in wanted):
+        return []
+    keys = pl.concat(wanted).unique()
+    own = [pl.col(c).str.to_lowercase().alias(f"k{i}") for i, c in enumerate(columns)]
+    found = frame.with_row_index(_POS).with_columns(own).join(keys, on=list(keys.columns), how="semi")
+    return found[_POS].to_list()
+
+
+def _with(positions: list[int], more: list[int]) -> list[int]:
+    return sorted(set(positions) | set(more))
+
+
+def _remove_stale(folder: Path, keep: Sequence[str]) -> None:
+    """Only the files this module writes are removed; anything else a person put there stays."""
+    if not folder.is_dir():
+        return
+    for name in SHEETS:
+        path = folder / f"{name}.csv"
+        if path.name not in keep and path.is_file():
+            path.unlink()
+    if not keep and not any(folder.iterdir()):
+        folder.rmdir()

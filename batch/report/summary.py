@@ -1,0 +1,92 @@
+"""``summary.json``'s content (contract §3) and the summary printed at the end of a run."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from batch.jobs import STATUSES, RowResult
+from batch.report.retry import DONE
+from batch.report.writer import ReportPaths
+from schemas import SHEETS
+
+
+def build_summary(
+    results: Sequence[RowResult],
+    *,
+    api: Mapping[str, float | int],
+    wall_seconds: float,
+    started: datetime,
+    command: str,
+) -> dict[str, Any]:
+    """``summary.json``'s content: counts per sheet × status, totals, API figures, timing, exit code.
+
+    ``api`` holds the client's figures (requests, retries, throttled, ambiguous); ``achieved_rate`` is
+    requests per wall second unless given. ``finished`` is ``started + wall_seconds`` so the two figures
+    never disagree. Exit code per contract §4: 0 when every row is created, exists or planned.
+    """
+    per_sheet: dict[str, Counter[str]] = defaultdict(Counter)
+    for result in results:
+        per_sheet[result.sheet][result.status] += 1
+    order = [name for name in SHEETS if name in per_sheet] + sorted(set(per_sheet) - set(SHEETS))
+    sheets = {name: _status_counts(per_sheet[name]) for name in order}
+    totals = _status_counts(sum(per_sheet.values(), Counter()))
+    retry_rows = sum(1 for r in results if r.status not in DONE)
+    requests = int(api.get("requests", 0))
+    achieved = api.get("achieved_rate")
+    if achieved is None:
+        achieved = requests / wall_seconds if wall_seconds > 0 else 0.0
+    return {
+        "command": command,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": (started + timedelta(seconds=wall_seconds)).isoformat(timespec="seconds"),
+        "wall_seconds": round(wall_seconds, 3),
+        "exit_code": 1 if retry_rows else 0,
+        "rows": len(results),
+        "retry_rows": retry_rows,
+        "sheets": sheets,
+        "totals": totals,
+        "api": {
+            "requests": requests,
+            "retries": int(api.get("retries", 0)),
+            "throttled": int(api.get("throttled", 0)),
+            "ambiguous": int(api.get("ambiguous", 0)),
+            "achieved_rate": round(float(achieved), 2),
+        },
+    }
+
+
+def print_summary(console: Console, summary: Mapping, paths: ReportPaths) -> None:
+    """A compact table of rows per sheet × status, the API figures and where the reports are."""
+    totals = summary.get("totals", {})
+    shown = [s for s in STATUSES if totals.get(s)] or [STATUSES[0]]
+    table = Table(title="Results", show_edge=False, title_justify="left")
+    table.add_column("sheet")
+    for name in ("rows", *shown):
+        table.add_column(name, justify="right")
+    for sheet, counts in summary.get("sheets", {}).items():
+        table.add_row(sheet, str(counts.get("rows", 0)), *(str(counts.get(s, 0)) for s in shown))
+    table.add_row("total", str(totals.get("rows", 0)), *(str(totals.get(s, 0)) for s in shown), style="bold")
+    console.print(table)
+    api = summary.get("api", {})
+    console.print(
+        f"API: {api.get('requests', 0)} requests, {api.get('retries', 0)} retries, "
+        f"{api.get('throttled', 0)} throttled (429), {api.get('ambiguous', 0)} ambiguous; "
+        f"{api.get('achieved_rate', 0)} requests/s over {summary.get('wall_seconds', 0)} s"
+    )
+    console.print(f"Reports: {paths.results_csv}, {paths.results_xlsx}, {paths.summary_json}")
+    if paths.retry_dir is not None:
+        console.print(f"Retry: {summary.get('retry_rows', 0)} rows to correct and run again in {paths.retry_dir}")
+
+
+def _status_counts(counts: Counter[str]) -> dict[str, int]:
+    """Every status (zeros too, so readers need no defaults), any unexpected status after, and rows."""
+    out = {status: counts.get(status, 0) for status in STATUSES}
+    out |= {status: n for status, n in sorted(counts.items()) if status not in out}
+    out["rows"] = sum(counts.values())
+    return out

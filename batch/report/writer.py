@@ -1,0 +1,93 @@
+"""The run reports (contract §3): ``results.csv``, ``results.xlsx``, ``retry/`` and ``summary.json``.
+
+Every report is written from two inputs: the loaded batch (the rows as the partner gave them, with their
+Excel row numbers and original header spellings) and one ``RowResult`` per input row, aligned to the input
+rows by ``batch.report.aligned``; a row with no result lands in ``retry/``.
+
+Cells go through ``batch.report.cells`` against formula injection in every CSV and workbook written here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from batch.jobs import RowResult
+from batch.load.inputs import LoadedBatch
+from batch.report.aligned import AlignedSheet, align_results
+from batch.report.cells import neutralize_frame
+from batch.report.retry import write_retry
+from batch.report.xlsx import ID_COLUMNS, write_results_xlsx
+
+RESULT_COLUMNS = (
+    "sheet",
+    "row",
+    "key",
+    "status",
+    "message",
+    "customer_id",
+    "org_id",
+    "location_id",
+    "subscriber_id",
+    "person_id",
+    "error_code",
+    "tracking_id",
+    "attempts",
+)
+
+_INTS = ("row", "error_code", "attempts")
+_CSV_SCHEMA = {name: pl.Int64 if name in _INTS else pl.String for name in RESULT_COLUMNS}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPaths:
+    """Where the reports went; ``retry_dir`` is None when every row succeeded (no retry folder)."""
+
+    out_dir: Path
+    results_csv: Path
+    results_xlsx: Path
+    summary_json: Path
+    retry_dir: Path | None
+
+
+def write_reports(out_dir: Path, loaded: LoadedBatch, results: Sequence[RowResult], summary: Mapping) -> ReportPaths:
+    """Write every run report into ``out_dir`` (created if needed) and say where they are.
+
+    ``retry/`` is written only when some row needs another run; when every row succeeded, a ``retry/``
+    left by an earlier run into the same folder is removed, so what is there is always this run's.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    aligned = align_results(loaded, results)
+    results_csv = write_results_csv(aligned, out_dir / "results.csv")
+    results_xlsx = write_results_xlsx(aligned, summary, out_dir / "results.xlsx")
+    retry_dir = write_retry(aligned, out_dir / "retry")
+    summary_json = out_dir / "summary.json"
+    summary_json.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return ReportPaths(out_dir, results_csv, results_xlsx, summary_json, retry_dir)
+
+
+def write_results_csv(aligned: Sequence[AlignedSheet], path: Path) -> Path:
+    """One line per input row in input order; UTF-8 with BOM so Excel shows ä/ö; cells neutralized."""
+    records = [_csv_record(r) for part in aligned for r in (*part.results, *part.extra)]
+    frame = pl.DataFrame(records, schema=_CSV_SCHEMA, orient="row")
+    neutralize_frame(frame).write_csv(path, include_bom=True)
+    return path
+
+
+def _csv_record(result: RowResult) -> tuple:
+    ids = result.ids or {}
+    return (
+        result.sheet,
+        result.row,
+        result.key or None,
+        result.status or None,
+        result.message or None,
+        *(ids.get(name) or None for name in ID_COLUMNS),
+        result.error_code,
+        result.tracking_id or None,
+        result.attempts,
+    )

@@ -1,0 +1,311 @@
+"""``results.xlsx``: a ``summary`` sheet, then each input sheet as the partner gave it with the result
+columns appended and every row filled with its status colour.
+
+Rows go back on the Excel row they came from (row 7 of the input is row 7 here), so a person can put the
+two workbooks side by side; when merged inputs make that ambiguous, rows are listed in input order with
+``row`` and ``source`` columns instead. Results that matched no input row follow the rows.
+
+Speed: xlsxwriter (constant_memory) writes the workbook — summary sheet, headers, widths, frozen header,
+autofilter, styles — and the data rows are then generated as sheet XML by polars over whole columns and
+put into each sheet's ``<sheetData>`` (see "data rows as sheet XML" below): 21,202 rows take ~0.35 s
+instead of ~1.9 s cell by cell. The status colour is the row's style, so blank cells are coloured too.
+Past ``FULL_SHEET_LIMIT`` rows a sheet keeps only the rows that need attention (a million green rows
+help nobody); the summary sheet says so and results.csv still has every row.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, SKIPPED, STATUSES, RowResult
+from batch.load.inputs import ROW, SOURCE
+from batch.report.aligned import AlignedSheet
+from batch.report.cells import neutralize, neutralize_frame
+from batch.report.retry import DONE, input_columns
+from batch.report.validation import FULL_SHEET_LIMIT
+
+ID_COLUMNS = ("customer_id", "org_id", "location_id", "subscriber_id", "person_id")
+#: The ids each sheet shows even when no row has one yet (others appear when a result carries them).
+SHEET_IDS = {
+    "customers": ("customer_id", "org_id"),
+    "locations": ("location_id",),
+    "users": ("subscriber_id", "person_id"),
+}
+STATUS_COLOURS = {
+    CREATED: "#C6EFCE",
+    EXISTS: "#E2EFDA",
+    FAILED: "#F8CBAD",
+    SKIPPED: "#F9CB9C",
+    INVALID: "#FFE699",
+    PLANNED: "#E7E6E6",
+}  # a row with no result recorded gets the failed colour: it needs as much attention
+_HEADER = {"bold": True, "bg_color": "#D9E1F2", "border": 1}
+_MAX_WIDTH = 50
+_RESULT_WIDTHS = {"status": 10, "message": 60, "error_code": 11, "attempts": 9, "row": 7, "source": 30}
+
+
+def write_results_xlsx(
+    aligned: Sequence[AlignedSheet], summary: Mapping, path: Path, *, full_sheet_limit: int = FULL_SHEET_LIMIT
+) -> Path:
+    """The summary sheet first (what a person wants to see on opening), then one sheet per input sheet
+    that has rows."""
+    parts = [p for p in aligned if p.results or p.extra]
+    layouts = [_layout(part, full_sheet_limit) for part in parts]
+    notes = [_note(p, full_sheet_limit) for p in parts if len(p.results) > full_sheet_limit]
+    options = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    with xlsxwriter.Workbook(str(path), options) as book:
+        header = book.add_format(_HEADER)
+        fills = {status: book.add_format({"bg_color": colour}) for status, colour in STATUS_COLOURS.items()}
+        bold = book.add_format({"bold": True})
+        _summary_sheet(book.add_worksheet("summary"), summary, notes, header, bold, fills)
+        for layout in layouts:
+            _sheet_frame(book.add_worksheet(layout.name), layout, header)
+    styles = {status: fmt.xf_index for status, fmt in fills.items()}
+    _insert_rows(path, {f"xl/worksheets/sheet{i}.xml": layout for i, layout in enumerate(layouts, start=2)}, styles)
+    return path
+
+
+def result_columns(part: AlignedSheet) -> list[str]:
+    """status, message, the sheet's ids, error_code, tracking_id, attempts."""
+    present = {name for r in (*part.results, *part.extra) for name, value in (r.ids or {}).items() if value}
+    shown = set(SHEET_IDS.get(part.sheet.name, ())) | present
+    return ["status", "message", *(c for c in ID_COLUMNS if c in shown), "error_code", "tracking_id", "attempts"]
+
+
+# -- input sheets -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """One input sheet ready to write: header names, then ``cells`` with one column per sheet column
+    (in order, String or Int64) plus ``__r`` (Excel row, 1-based) and ``__status``."""
+
+    name: str
+    names: list[str]
+    widths: list[float]
+    cells: pl.DataFrame
+
+    @property
+    def last_row(self) -> int:
+        return int(self.cells["__r"].max() or 1) if self.cells.height else 1
+
+
+def _layout(part: AlignedSheet, limit: int) -> _Layout:
+    """Rows on their own Excel row when the input's row numbers allow it (unique, increasing), else in
+    input order with ``row`` and ``source`` columns; results that matched no row after the rows."""
+    columns = input_columns(part.sheet)
+    frame = part.sheet.frame
+    results = part.results
+    if len(results) > limit:
+        keep = [i for i, r in enumerate(results) if r.status not in DONE]
+        frame = frame[keep] if keep else frame.clear()
+        results = [results[i] for i in keep]
+    rows = frame[ROW].to_list() if frame.height else []
+    in_place = all(b > a for a, b in zip(rows, rows[1:], strict=False)) and (not rows or rows[0] >= 2)
+    outcome_cols = result_columns(part)
+    inputs = frame.select(columns).rename(lambda c: f"in:{c}")
+    if not in_place:
+        inputs = inputs.with_columns(frame[ROW].alias("row"), frame[SOURCE].alias("source"))
+    excel_rows = list(rows) if in_place else list(range(2, len(rows) + 2))
+    last = excel_rows[-1] if excel_rows else 1
+    excel_rows += range(last + 1, last + 1 + len(part.extra))
+    if part.extra:
+        pad = inputs.clear(n=len(part.extra))
+        if not in_place:
+            pad = pad.with_columns(pl.Series("row", [r.row for r in part.extra], pl.Int64))
+        inputs = pl.concat([inputs, pad])
+    outcomes = _outcome_frame([*results, *part.extra], outcome_cols)
+    cells = pl.concat([inputs, outcomes], how="horizontal").with_columns(pl.Series("__r", excel_rows, pl.Int64))
+    names = [part.sheet.headers.get(c, c) for c in columns] + ([] if in_place else ["row", "source"]) + outcome_cols
+    widths = _widths(frame, columns, names)
+    return _Layout(part.sheet.name, names, widths, neutralize_frame(cells))
+
+
+def _outcome_frame(results: Sequence[RowResult], outcome_cols: list[str]) -> pl.DataFrame:
+    data: dict[str, list] = {
+        "status": [r.status for r in results],
+        "message": [r.message or None for r in results],
+        "error_code": [r.error_code for r in results],
+        "tracking_id": [r.tracking_id or None for r in results],
+        "attempts": [r.attempts for r in results],
+    }
+    for name in outcome_cols:
+        if name not in data:
+            data[name] = [(r.ids or {}).get(name) or None for r in results]
+    schema = {name: pl.Int64 if name in ("error_code", "attempts") else pl.String for name in outcome_cols}
+    frame = pl.DataFrame({name: data[name] for name in outcome_cols}, schema=schema)
+    return frame.with_columns(frame["status"].alias("__status"))
+
+
+def _sheet_frame(ws: Worksheet, layout: _Layout, header: Format) -> None:
+    """Everything but the data rows: header, widths, frozen header, autofilter (rows come in ``_insert_rows``)."""
+    ws.freeze_panes(1, 0)
+    for col, (name, width) in enumerate(zip(layout.names, layout.widths, strict=True)):
+        ws.set_column(col, col, width)
+        ws.write_string(0, col, name, header)
+    ws.autofilter(0, 0, max(layout.last_row - 1, 1), len(layout.names) - 1)
+
+
+def _widths(frame: pl.DataFrame, columns: list[str], names: list[str]) -> list[float]:
+    """Input columns as wide as their header or their longest value in the first rows (capped);
+    result columns by what they hold."""
+    sample = frame.head(500).select(pl.col(c).str.len_chars().max() for c in columns) if columns else None
+    widths = []
+    for col, name in enumerate(names):
+        if col < len(columns):
+            longest = (sample[0, col] if sample is not None and frame.height else 0) or 0
+            widths.append(min(_MAX_WIDTH, max(len(name) + 2, longest + 2, 8)))
+        else:
+            widths.append(_RESULT_WIDTHS.get(name, 24))
+    return widths
+
+
+# -- data rows as sheet XML -------------------------------------------------------------------------
+#
+# xlsxwriter spends ~7 µs per cell (a Python call, checks, XML escaping); a 21,000-row run has 250,000
+# cells. So xlsxwriter writes everything but the data rows, and the rows are made here as XML text by
+# polars expressions over whole columns (~50x faster), then put into each sheet's <sheetData>. Cells
+# are inline strings and numbers in the status's row style, as xlsxwriter writes them itself.
+
+_BAD_XML_CHARS = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
+_MAX_CELL = 32_767  # Excel's limit for the text of one cell
+
+
+def _insert_rows(path: Path, sheets: Mapping[str, _Layout], styles: Mapping[str, int | None]) -> None:
+    """Rewrite the workbook with each input sheet's rows inside its <sheetData>."""
+    if any(index is None for index in styles.values()):
+        raise RuntimeError("results.xlsx: a status style has no index; write every fill once before closing")
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            layout = sheets.get(info.filename)
+            if layout is not None:
+                data = _with_rows(data.decode("utf-8"), layout, styles).encode("utf-8")
+            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    tmp.replace(path)
+
+
+def _with_rows(xml: str, layout: _Layout, styles: Mapping[str, int | None]) -> str:
+    last_col = xl_col_to_name(len(layout.names) - 1)
+    xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_col}{layout.last_row}"/>', xml, count=1)
+    head, tail = xml.split("</sheetData>", 1)
+    return head + _rows_xml(layout, styles) + "</sheetData>" + tail
+
+
+def _rows_xml(layout: _Layout, styles: Mapping[str, int | None]) -> str:
+    cells = layout.cells
+    if not cells.height:
+        return ""
+    fallback = str(styles[FAILED])
+    style = pl.col("__status").replace_strict({k: str(v) for k, v in styles.items()}, default=fallback)
+    data = [c for c in cells.columns if not c.startswith("__")]
+    parts = [_cell_xml(name, xl_col_to_name(i), cells.schema[name]) for i, name in enumerate(data)]
+    row = pl.concat_str(
+        [
+            pl.lit('<row r="'),
+            pl.col("__r").cast(pl.String),
+            pl.lit('" s="'),
+            pl.col("__s"),
+            pl.lit('" customFormat="1">'),
+            *parts,
+            pl.lit("</row>"),
+        ]
+    )
+    xml = cells.with_columns(__s=style).select(row.str.join("").alias("xml"))
+    return xml.item()
+
+
+def _cell_xml(name: str, letter: str, dtype: pl.DataType) -> pl.Expr:
+    """One column's cells as XML (empty text for a blank cell: the row style colours it)."""
+    col = pl.col(name)
+    ref = pl.concat_str([pl.lit(f'<c r="{letter}'), pl.col("__r").cast(pl.String), pl.lit('" s="'), pl.col("__s")])
+    if dtype == pl.String:
+        text = _xml_text(col)
+        opening = pl.lit('" t="inlineStr"><is><t xml:space="preserve">')
+        cell = pl.concat_str([ref, opening, text, pl.lit("</t></is></c>")])
+        present = col.is_not_null() & (col.str.len_bytes() > 0)
+    else:
+        cell = pl.concat_str([ref, pl.lit('"><v>'), col.cast(pl.String), pl.lit("</v></c>")])
+        present = col.is_not_null()
+    return pl.when(present).then(cell).otherwise(pl.lit(""))
+
+
+def _xml_text(col: pl.Expr) -> pl.Expr:
+    """Text safe inside <t>: markup escaped, characters XML 1.0 cannot hold dropped, Excel's length."""
+    return (
+        col.str.slice(0, _MAX_CELL)
+        .str.replace_all("&", "&amp;", literal=True)
+        .str.replace_all("<", "&lt;", literal=True)
+        .str.replace_all(">", "&gt;", literal=True)
+        .str.replace_all(_BAD_XML_CHARS, "")
+        .str.replace_all(r"_(x[0-9A-Fa-f]{4}_)", "_x005F_$1")
+    )
+
+
+# -- summary ---------------------------------------------------------------------------------------
+
+
+def _summary_sheet(
+    ws: Worksheet, summary: Mapping, notes: list[str], header: Format, bold: Format, fills: Mapping[str, Format]
+) -> None:
+    """Counts per sheet × status with a total line, the run's figures, and the status colours (rows
+    written in order: the sheet streams). The colour legend also gives every fill its style index,
+    which the data rows of the input sheets refer to."""
+    totals = summary.get("totals", {})
+    statuses = [s for s in STATUSES if s in totals] + [s for s in totals if s not in STATUSES and s != "rows"]
+    names = ["sheet", "rows", *statuses]
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, len(names), 11)
+    for col, name in enumerate(names):
+        ws.write_string(0, col, name, header)
+    r = 0
+    for r, (sheet, counts) in enumerate([*summary.get("sheets", {}).items(), ("total", totals)], start=1):
+        ws.write_string(r, 0, sheet, bold if sheet == "total" else None)
+        for col, name in enumerate(names[1:], start=1):
+            ws.write_number(r, col, counts.get(name, 0), bold if sheet == "total" else None)
+    api = summary.get("api", {})
+    figures = [
+        ("API requests", api.get("requests")),
+        ("retries", api.get("retries")),
+        ("throttled (429)", api.get("throttled")),
+        ("ambiguous writes", api.get("ambiguous")),
+        ("achieved requests/s", api.get("achieved_rate")),
+        ("wall seconds", summary.get("wall_seconds")),
+        ("started", summary.get("started")),
+        ("finished", summary.get("finished")),
+        ("command", summary.get("command")),
+        ("exit code", summary.get("exit_code")),
+        ("rows to retry", summary.get("retry_rows")),
+        *(("note", note) for note in notes),
+    ]
+    for line, (label, value) in enumerate(figures, start=r + 2):
+        ws.write_string(line, 0, label, bold)
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, int | float):
+            ws.write_number(line, 1, value)
+        else:
+            ws.write_string(line, 1, str(neutralize(str(value))))
+    legend = r + 2 + len(figures) + 1
+    ws.write_string(legend, 0, "colours", bold)
+    for line, (status, fill) in enumerate(fills.items(), start=legend + 1):
+        ws.write_string(line, 0, status, fill)
+
+
+def _note(part: AlignedSheet, limit: int) -> str:
+    kept = sum(1 for r in part.results if r.status not in DONE)
+    return (
+        f"{part.sheet.name}: {len(part.results):,} rows, more than {limit:,}; the sheet lists only the {kept:,} "
+        "rows that need attention (results.csv has every row)"
+    )

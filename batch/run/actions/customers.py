@@ -1,0 +1,197 @@
+"""Customer-level actions: find or provision a wholesale customer, look one up, find its headquarters location.
+
+Idempotency rests on the partner's ``externalId``: every customer is looked up before it is provisioned.
+All wholesale customers are listed once per run (one paged listing shared by every customer job through
+the context's memo) instead of one look-up per customer; a single customer is fetched by ``externalId``
+only after a write whose answer was lost or refused with 409, when the listing cannot know the answer.
+
+Provisioning is asynchronous (202, then ``provisioning`` → ``provisioned``): the job polls the customer
+with a growing wait, so a batch of 300 customers waits in parallel without spending the rate budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import anyio
+
+from batch.errors import ApiError, AuthError, ConflictError
+from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
+from batch.run.actions.bodies import customer_body, failed, text
+from batch.run.actions.locations import existing_location, named
+
+CUSTOMERS = "/wholesale/customers"
+MEMO_KEY = ("wholesale_customers",)
+PAGE_SIZE = 100
+POLL_FACTOR = 1.5
+POLL_CAP = 15.0
+POLL_GIVE_UP = 15 * 60.0
+#: Statuses that end by themselves; the job waits for them.
+WAITING = frozenset({"provisioning", "updating"})
+ERROR_STATES = frozenset({"provisioned_with_errors", "error"})
+
+Known = dict[str, dict[str, Any]]
+
+
+# ---- customer ----------------------------------------------------------------------------------------
+
+
+async def customer(job: Job, ctx: Context) -> Outcome:
+    """Report the customer ``exists`` (once provisioned) or provision it and wait until it is."""
+    ext = text(job.fields.get("external_id")) or ""
+    try:
+        known = await known_customers(ctx)
+        found = known.get(ext.casefold())
+        if found is not None:
+            return await _settle(ctx, ext, found, EXISTS, known)
+        return await _provision(job, ctx, ext, known)
+    except AuthError:
+        raise
+    except ApiError as err:
+        return failed(f"Could not provision customer {ext}", err, _hint(err))
+
+
+async def customer_ref(job: Job, ctx: Context) -> Outcome:
+    """A customer a row names but the batch does not hold: it must already be on the server."""
+    ext = text(job.fields.get("external_id")) or ""
+    try:
+        known = await known_customers(ctx)
+        found = known.get(ext.casefold())
+        if found is None:
+            message = (
+                f"customer {ext} is neither in this batch nor on the server: add it to the customers sheet "
+                "or correct customer_external_id"
+            )
+            return Outcome(FAILED, message=message)
+        return await _settle(ctx, ext, found, EXISTS, known)
+    except AuthError:
+        raise
+    except ApiError as err:
+        return failed(f"Could not look up customer {ext}", err)
+
+
+async def _provision(job: Job, ctx: Context, ext: str, known: Known) -> Outcome:
+    try:
+        written = await ctx.client.write(
+            "POST", CUSTOMERS, json=customer_body(job.fields), reconcile=lambda: _lookup(ctx, ext)
+        )
+    except ConflictError as err:
+        found = await _lookup(ctx, ext)
+        if found is None:
+            return failed(f"Could not provision customer {ext}", err, _hint(err))
+        known[ext.casefold()] = found
+        return await _settle(ctx, ext, found, EXISTS, known)
+    if written.found is not None:
+        item = written.found
+    else:
+        url = written.location or (written.body or {}).get("url") or ""
+        item = {"id": url.rstrip("/").rsplit("/", 1)[-1], "externalId": ext, "status": "provisioning"}
+    known[ext.casefold()] = item
+    return await _settle(ctx, ext, item, CREATED, known)
+
+
+async def _settle(ctx: Context, ext: str, item: dict[str, Any], status: str, known: Known) -> Outcome:
+    """Wait while the customer is being provisioned, then judge its final status."""
+    waited, wait = 0.0, ctx.poll_initial
+    while item.get("status") in WAITING:
+        if waited >= POLL_GIVE_UP:
+            minutes = round(waited / 60)
+            message = (
+                f"customer {ext} is still {item.get('status')} after {minutes} minutes: run again later "
+                "(it is found by its external_id, not provisioned twice)"
+            )
+            return Outcome(FAILED, ids=_ids(item), message=message)
+        await anyio.sleep(wait)
+        waited += wait
+        wait = min(wait * POLL_FACTOR, POLL_CAP)
+        item = await ctx.client.get(f"{CUSTOMERS}/{item['id']}")
+        known[ext.casefold()] = item
+    return _judge(ext, item, status)
+
+
+def _judge(ext: str, item: Mapping[str, Any], status: str) -> Outcome:
+    state = item.get("status")
+    if state == "provisioned" and item.get("orgId"):
+        return Outcome(status, ids=_ids(item))
+    problems = _problems(item)
+    listed = "; ".join(f"[{code}] {text}" if code is not None else text for code, text in problems)
+    code = next((c for c, _ in problems if c is not None), None)
+    if state in ERROR_STATES:
+        fix = (
+            "the organization exists but is incomplete: fix it in Partner Hub (Customers), then run again"
+            if state == "provisioned_with_errors"
+            else "remove the failed customer in Partner Hub, fix the cause, then run again"
+        )
+        message = f"customer {ext} provisioning ended {state}: {listed or 'no errors given'}; {fix}"
+    elif state == "pending_rpl_review":
+        message = (
+            f"customer {ext} waits for a Denied Party List compliance review (pending_rpl_review): "
+            "run again once Partner Hub shows it provisioned"
+        )
+    else:
+        message = f"customer {ext} is {state or 'in an unknown state'}, not provisioned: check it in Partner Hub"
+    return Outcome(FAILED, ids=_ids(item), message=message, error_code=code)
+
+
+def _problems(item: Mapping[str, Any]) -> list[tuple[int | None, str]]:
+    """Every error of the customer and of its packages (warnings too: they explain provisioned_with_errors)."""
+    found = [(_code(e), str(e.get("description") or "")) for e in item.get("errors") or [] if isinstance(e, dict)]
+    for package in (item.get("resourceDetails") or {}).get("packages") or []:
+        for error in [*(package.get("errors") or []), *(package.get("warnings") or [])]:
+            found.append((_code(error), f"{package.get('name')}: {error.get('description') or ''}"))
+    return found
+
+
+def _code(error: Mapping[str, Any]) -> int | None:
+    try:
+        return int(error["errorCode"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _ids(item: Mapping[str, Any]) -> dict[str, str]:
+    ids = {"customer_id": item.get("id"), "org_id": item.get("orgId")}
+    return {k: v for k, v in ids.items() if v}
+
+
+def _hint(err: ApiError) -> str:
+    if err.status == 409:
+        return "another customer may hold this admin email or external_id: check Partner Hub"
+    if err.status == 400:
+        return "correct the row and run again"
+    return ""
+
+
+async def known_customers(ctx: Context) -> Known:
+    """Every wholesale customer by external id (case-insensitive), listed once per run."""
+
+    async def load() -> Known:
+        items = await ctx.client.get_all(CUSTOMERS, {"max": PAGE_SIZE})
+        return {str(c.get("externalId", "")).casefold(): c for c in items if c.get("externalId")}
+
+    return await ctx.memo(MEMO_KEY, load)
+
+
+async def _lookup(ctx: Context, ext: str) -> dict[str, Any] | None:
+    """A fresh look-up by externalId (after an ambiguous write or a 409: the listing cannot know)."""
+    body = await ctx.client.get(CUSTOMERS, {"externalId": ext})
+    return next((c for c in body.get("items") or [] if str(c.get("externalId", "")).casefold() == ext.casefold()), None)
+
+
+# ---- headquarters ------------------------------------------------------------------------------------
+
+
+async def hq(job: Job, ctx: Context) -> Outcome:
+    """Find the headquarters location that provisioning created (by its name, else the org's first location)."""
+    ext = job.refs["customer"].split(":", 1)[-1]
+    name = text(job.fields.get("hq_location_name"))
+
+    def pick(known: list[dict[str, Any]]) -> dict[str, Any] | None:
+        return (named(known, name) if name else None) or (known[0] if known else None)
+
+    missing = (
+        f"customer {ext} has no location yet (provisioning creates the headquarters): "
+        "check the customer in Partner Hub, then run again"
+    )
+    return await existing_location(ctx, ctx.ids(job.refs["customer"])["org_id"], ext, pick, missing)

@@ -1,0 +1,292 @@
+"""Location-level actions: create a location, enable calling on it, add its numbers, set its main number.
+
+Each looks before it writes. A location is found by name in its org (one listing per org per run, shared
+through the context's memo, also by the headquarters look-up); calling by ``GET`` of the calling location;
+numbers by listing the location's numbers; the main number by the calling location's ``callingLineId``.
+After a lost response or a 409 the object is looked up afresh (the memo cannot know about it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from batch.errors import ApiError, AuthError, ConflictError, NotFoundError
+from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
+from batch.run.actions.bodies import calling_body, failed, location_body, missing_location_fields, numbers_bodies, text
+
+LOCATIONS = "/locations"
+CALLING = "/telephony/config/locations"
+NUMBERS = "/telephony/config/numbers"
+#: errorCode of "[Error 8361] DN is unavailable": the number belongs to another location or organization.
+NUMBER_UNAVAILABLE = 8361
+#: At most this many taken numbers are looked up to name their owner (one GET each).
+OWNER_LOOKUPS = 5
+E164 = re.compile(r"\+\d{6,15}")
+
+
+async def org_locations(ctx: Context, org_id: str) -> list[dict[str, Any]]:
+    """Every location of an org, listed once per run; creators append to the shared list."""
+    return await ctx.memo(("locations", org_id), lambda: ctx.client.get_all(LOCATIONS, {"orgId": org_id}))
+
+
+def named(locations: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    wanted = name.casefold()
+    return next((loc for loc in locations if str(loc.get("name", "")).casefold() == wanted), None)
+
+
+async def _find_location(ctx: Context, org_id: str, name: str) -> dict[str, Any] | None:
+    """A fresh look-up by name (the API's ``name`` filter matches substrings, so compare exactly here)."""
+    return named(await ctx.client.get_all(LOCATIONS, {"orgId": org_id, "name": name}), name)
+
+
+# ---- location ----------------------------------------------------------------------------------------
+
+
+async def location(job: Job, ctx: Context) -> Outcome:
+    """Report the location ``exists`` (same name, any case) or create it."""
+    org_id, ext, name = _org(job, ctx), *_names(job)
+    try:
+        known = await org_locations(ctx, org_id)
+        found = named(known, name)
+        if found is not None:
+            return Outcome(EXISTS, ids={"location_id": found["id"]})
+        body = location_body(job.fields)
+        missing = missing_location_fields(body)
+        if missing:
+            message = f"location {name} of customer {ext}: fill in {', '.join(missing)} (Webex requires it)"
+            return Outcome(FAILED, message=message)
+        try:
+            written = await ctx.client.write(
+                "POST",
+                LOCATIONS,
+                params={"orgId": org_id},
+                json=body,
+                reconcile=lambda: _find_location(ctx, org_id, name),
+            )
+        except ConflictError as err:
+            found = await _find_location(ctx, org_id, name)
+            if found is None:
+                return failed(f"Could not create location {name} of customer {ext}", err)
+            known.append(found)
+            return Outcome(EXISTS, ids={"location_id": found["id"]})
+        item = written.found if written.found is not None else {"id": (written.body or {}).get("id"), "name": name}
+        if not item.get("id"):  # a 2xx without the id: find it rather than guess
+            item = await _find_location(ctx, org_id, name) or {}
+            if not item:
+                return Outcome(FAILED, message=f"location {name} of customer {ext} was accepted but cannot be found")
+        known.append(item)
+        return Outcome(CREATED, ids={"location_id": item["id"]})
+    except AuthError:
+        raise
+    except ApiError as err:
+        return failed(f"Could not create location {name} of customer {ext}", err, _fix_row(err))
+
+
+async def location_ref(job: Job, ctx: Context) -> Outcome:
+    """A location a user names that the batch does not create: it must already be in the customer's org."""
+    org_id, ext, name = _org(job, ctx), *_names(job)
+    missing = (
+        f"location {name} of customer {ext} is neither in this batch nor on the server: "
+        "add it to the locations sheet or correct the user's location_name"
+    )
+    return await existing_location(ctx, org_id, ext, lambda known: named(known, name), missing)
+
+
+async def existing_location(
+    ctx: Context,
+    org_id: str,
+    ext: str,
+    pick: Callable[[list[dict[str, Any]]], dict[str, Any] | None],
+    missing: str,
+) -> Outcome:
+    """A location that must already be there (look-up only): ``pick`` chooses it from the org's listing;
+    none → failed with ``missing``."""
+    try:
+        found = pick(await org_locations(ctx, org_id))
+    except AuthError:
+        raise
+    except ApiError as err:
+        return failed(f"Could not list the locations of customer {ext}", err)
+    if found is None:
+        return Outcome(FAILED, message=missing)
+    return Outcome(EXISTS, ids={"location_id": found["id"]})
+
+
+# ---- calling -----------------------------------------------------------------------------------------
+
+
+async def calling(job: Job, ctx: Context) -> Outcome:
+    """Enable Webex Calling on the location unless it already is."""
+    org_id, ext, name = _org(job, ctx), *_names(job)
+    location_id = ctx.ids(job.refs["location"])["location_id"]
+    try:
+        if not _parent_created(ctx, job, "location") and await _calling_enabled(ctx, org_id, location_id):
+            return Outcome(EXISTS, ids={"location_id": location_id})
+        try:
+            await ctx.client.write(
+                "POST",
+                CALLING,
+                params={"orgId": org_id},
+                json=calling_body(location_id, job.fields),
+                reconcile=lambda: _calling_enabled(ctx, org_id, location_id),
+            )
+        except ConflictError:
+            if not await _calling_enabled(ctx, org_id, location_id):
+                raise
+            return Outcome(EXISTS, ids={"location_id": location_id})
+        return Outcome(CREATED, ids={"location_id": location_id})
+    except AuthError:
+        raise
+    except ApiError as err:
+        return failed(f"Could not enable calling on location {name} of customer {ext}", err, _fix_row(err))
+
+
+async def _calling_enabled(ctx: Context, org_id: str, location_id: str) -> bool | None:
+    """True when the location is a calling location; None (not False) so a reconcile sends again."""
+    try:
+        await ctx.client.get(f"{CALLING}/{location_id}", {"orgId": org_id})
+    except NotFoundError:
+        return None
+    return True
+
+
+# ---- numbers -----------------------------------------------------------------------------------------
+
+
+async def numbers(job: Job, ctx: Context) -> Outcome:
+    """Add the row's numbers that the location does not have yet (numbers already there are left alone)."""
+    org_id, ext, name = _org(job, ctx), *_names(job)
+    location_id = ctx.ids(job.refs["location"])["location_id"]
+    wanted = list(dict.fromkeys(str(n) for n in job.fields.get("numbers") or ()))
+    ids = {"location_id": location_id}
+    try:
+        # A location (or a whole org) this batch created holds none of them: skip the listing, the POST
+        # ignores numbers the location already has (so a resumed run is still right).
+        fresh = _parent_created(ctx, job, "location", "customer")
+        present = set() if fresh else await _location_numbers(ctx, org_id, location_id)
+        missing = [n for n in wanted if n not in present]
+        if not missing:
+            return Outcome(EXISTS, ids=ids)
+        path = f"{CALLING}/{location_id}/numbers"
+        for body in numbers_bodies(missing):
+            batch = body["phoneNumbers"]
+            try:
+                await ctx.client.write(
+                    "POST",
+                    path,
+                    params={"orgId": org_id},
+                    json=body,
+                    reconcile=lambda batch=batch: _all_present(ctx, org_id, location_id, batch),
+                )
+            except ApiError as err:
+                if isinstance(err, AuthError) or err.error_code != NUMBER_UNAVAILABLE:
+                    raise
+                return await _taken(ctx, org_id, batch, err, ids)
+        return Outcome(CREATED, ids=ids)
+    except AuthError:
+        raise
+    except ApiError as err:
+        return failed(f"Could not add numbers to location {name} of customer {ext}", err, _fix_row(err))
+
+
+async def _location_numbers(ctx: Context, org_id: str, location_id: str) -> set[str]:
+    items = await ctx.client.get_all(NUMBERS, {"orgId": org_id, "locationId": location_id}, items_key="phoneNumbers")
+    return {str(item.get("phoneNumber")) for item in items}
+
+
+async def _all_present(ctx: Context, org_id: str, location_id: str, batch: list[str]) -> bool | None:
+    present = await _location_numbers(ctx, org_id, location_id)
+    return True if all(n in present for n in batch) else None
+
+
+async def _taken(ctx: Context, org_id: str, batch: list[str], err: ApiError, ids: Mapping[str, str]) -> Outcome:
+    """Name where each refused number is, so the partner can fix the row (or release the number)."""
+    taken = [n for n in E164.findall(str(err)) if n in batch] or batch
+    parts = []
+    for number in taken[:OWNER_LOOKUPS]:
+        owner = await _number_location(ctx, org_id, number)
+        where = f"belongs to location {owner}" if owner else "is used by another organization"
+        parts.append(f"number {number} {where}")
+    if len(taken) > OWNER_LOOKUPS:
+        parts.append(f"and {len(taken) - OWNER_LOOKUPS} more ({', '.join(taken[OWNER_LOOKUPS:])})")
+    them = "it" if len(taken) == 1 else "them"
+    message = f"{'; '.join(parts)}; remove {them} from this row's numbers or release {them} in Control Hub"
+    return Outcome(FAILED, ids=ids, message=message, error_code=err.error_code, tracking_id=err.tracking_id)
+
+
+async def _number_location(ctx: Context, org_id: str, number: str) -> str | None:
+    """The name of the org's location that holds ``number``; None when the org does not have it."""
+    body = await ctx.client.get(NUMBERS, {"orgId": org_id, "phoneNumber": number})
+    item = next((n for n in body.get("phoneNumbers") or [] if n.get("phoneNumber") == number), None)
+    return ((item or {}).get("location") or {}).get("name") if item else None
+
+
+# ---- main number -------------------------------------------------------------------------------------
+
+
+async def main_number(job: Job, ctx: Context) -> Outcome:
+    """Make the row's main number the location's calling line id (its main number)."""
+    org_id, ext, name = _org(job, ctx), *_names(job)
+    location_id = ctx.ids(job.refs["location"])["location_id"]
+    main = text(job.fields.get("main_number")) or ""
+    ids = {"location_id": location_id}
+    path = f"{CALLING}/{location_id}"
+    try:
+        current = await ctx.client.get(path, {"orgId": org_id})
+        line = current.get("callingLineId") or {}
+        if line.get("phoneNumber") == main:
+            return Outcome(EXISTS, ids=ids)
+        # Partial update: only callingLineId is sent; its display name goes back unchanged with the number.
+        new_line = {k: v for k, v in {"name": line.get("name"), "phoneNumber": main}.items() if v}
+        await ctx.client.write(
+            "PUT",
+            path,
+            params={"orgId": org_id},
+            json={"callingLineId": new_line},
+            reconcile=lambda: _main_is(ctx, path, org_id, main),
+        )
+        return Outcome(CREATED, ids=ids)
+    except AuthError:
+        raise
+    except ApiError as err:
+        hint = f"{main} must be one of the numbers of location {name}" if err.status == 400 else ""
+        return failed(f"Could not set main number {main} of location {name} of customer {ext}", err, hint)
+
+
+async def _main_is(ctx: Context, path: str, org_id: str, main: str) -> bool | None:
+    """After a lost answer: True when the PUT landed (None sends it again; it is idempotent anyway)."""
+    line = (await ctx.client.get(path, {"orgId": org_id})).get("callingLineId") or {}
+    return True if line.get("phoneNumber") == main else None
+
+
+# ---- shared ------------------------------------------------------------------------------------------
+
+
+def _org(job: Job, ctx: Context) -> str:
+    return ctx.ids(job.refs["customer"])["org_id"]
+
+
+def _names(job: Job) -> tuple[str, str]:
+    """(customer external id, location name) for messages; HQ jobs carry neither column, their key has both."""
+    ext, _, name = job.key.split(":", 1)[-1].partition("/")
+    ext = text(job.fields.get("customer_external_id")) or text(job.fields.get("external_id")) or ext
+    return ext, text(job.fields.get("location_name")) or name
+
+
+def _parent_created(ctx: Context, job: Job, *roles: str) -> bool:
+    """True when this batch created a parent (this run, or a run the journal says was interrupted).
+
+    Then the look-up before a write can only find nothing, so it is skipped to save the rate budget; the
+    write itself stays safe if it is wrong (enabling calling twice is a 409, numbers already there are
+    ignored).
+    """
+    outcomes: Mapping[str, Outcome] = ctx.outcomes
+    return any(
+        (found := outcomes.get(job.refs.get(role, ""))) is not None and found.status == CREATED for role in roles
+    )
+
+
+def _fix_row(err: ApiError) -> str:
+    return "correct the row and run again" if err.status == 400 else ""

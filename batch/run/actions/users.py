@@ -1,0 +1,240 @@
+"""User-level actions: provision a wholesale subscriber, then give its person admin roles.
+
+Both look before they write, so a re-run (or a retry after a lost response) never creates a second
+subscriber nor drops a role. The rate budget matters at 20,000 users: a customer's subscribers are listed
+once per run and shared through the context's memo, instead of one lookup per user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from batch.errors import AmbiguousWriteError, ApiError, AuthError, ConflictError
+from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
+from batch.run.actions.bodies import failed, text
+
+SUBSCRIBERS = "/wholesale/subscribers"
+PENDING = "pending_user_migration"
+#: errorCode Webex answers when an email already belongs to a user of another organization.
+EMAIL_TAKEN = 10022
+#: Fields of a ``Person`` that ``PUT /people/{personId}`` accepts (webex-people.json PUT body), except
+#: ``nickName`` ("cannot be overwritten"). The PUT replaces the whole person, so everything GET returned
+#: among these goes back unchanged beside the merged roles.
+PERSON_PUT_FIELDS = (
+    "emails",
+    "phoneNumbers",
+    "extension",
+    "locationId",
+    "displayName",
+    "firstName",
+    "lastName",
+    "avatar",
+    "orgId",
+    "roles",
+    "licenses",
+    "department",
+    "manager",
+    "managerId",
+    "title",
+    "addresses",
+    "siteUrls",
+    "loginEnabled",
+)
+PENDING_MESSAGE = (
+    "{email} already has a free Webex account: Webex sent them an email to move it into this customer; "
+    "the user is provisioned once they accept it (their admin roles can be given after that, by running again)"
+)
+
+
+# ---- subscriber ------------------------------------------------------------------------------------
+
+
+async def subscriber(job: Job, ctx: Context) -> Outcome:
+    """Find the user among the customer's subscribers by email, or provision them with package and calling data."""
+    email = str(job.fields["email_normalized"]).lower()
+    customer_id = ctx.ids(job.refs["customer"])["customer_id"]
+    try:
+        known = await known_subscribers(ctx, customer_id)
+        found = known.get(email)
+        if found is not None:
+            return _subscriber_outcome(EXISTS, found, job)
+        location_id = ctx.ids(job.refs["location"])["location_id"] if job.fields.get("calling") else None
+        body = subscriber_body(customer_id, email, job.fields, location_id)
+        try:
+            written = await ctx.client.write(
+                "POST", SUBSCRIBERS, json=body, reconcile=lambda: _subscriber_by_email(ctx, email)
+            )
+        except ConflictError as err:
+            return await _after_conflict(ctx, email, customer_id, err, job)
+        item = written.found if written.found is not None else written.body
+        if not item or "id" not in item:  # an answer without the subscriber: learn its ids by looking
+            item = await _subscriber_by_email(ctx, email)
+        if item is None:
+            return Outcome(FAILED, message=f"Webex accepted user {email} but does not list it yet; run again later")
+        if item.get("customerId", customer_id) != customer_id:
+            return _taken_by_other_customer(email, item)
+        known[email] = item
+        return _subscriber_outcome(CREATED, item, job)
+    except AuthError:
+        raise
+    except ApiError as err:
+        return failed(f"Could not provision user {email}", err, _subscriber_hint(err))
+
+
+def subscriber_body(customer_id: str, email: str, fields: Mapping[str, Any], location_id: str | None) -> dict[str, Any]:
+    """The ``POST /wholesale/subscribers`` body (webex-api.md §3.1): one package, names, calling data."""
+    params: dict[str, Any] = {}
+    for key, column in (("firstName", "first_name"), ("lastName", "last_name")):
+        if value := text(fields.get(column)):
+            params[key] = value
+    if fields.get("calling"):
+        if number := text(fields.get("phone_e164")):
+            params["primaryPhoneNumber"] = number
+        if extension := text(fields.get("extension")):
+            params["extension"] = extension
+        if location_id:
+            params["locationId"] = location_id
+    return {
+        "customerId": customer_id,
+        "email": email,
+        "packages": [str(fields["package_resolved"])],
+        "provisioningParameters": params,
+    }
+
+
+async def known_subscribers(ctx: Context, customer_id: str) -> dict[str, dict[str, Any]]:
+    """email (lower case) → subscriber of one customer, listed once per run and shared through the memo."""
+    return await ctx.memo(("subscribers", customer_id), lambda: _list_subscribers(ctx, customer_id))
+
+
+async def _list_subscribers(ctx: Context, customer_id: str) -> dict[str, dict[str, Any]]:
+    """email → subscriber of one customer; the whole listing costs one request per 100 subscribers."""
+    items = await ctx.client.get_all(SUBSCRIBERS, params={"customerId": customer_id, "max": 100})
+    return {str(item.get("email", "")).lower(): item for item in items}
+
+
+async def _subscriber_by_email(ctx: Context, email: str) -> dict[str, Any] | None:
+    """A fresh lookup (never the memo): after a lost response or a 409 the memo cannot know."""
+    items = (await ctx.client.get(SUBSCRIBERS, params={"email": email})).get("items") or []
+    return next((i for i in items if str(i.get("email", "")).lower() == email), None)
+
+
+async def _after_conflict(ctx: Context, email: str, customer_id: str, err: ConflictError, job: Job) -> Outcome:
+    """409: the subscriber may be ours already (an earlier, unrecorded run), or the email is someone else's."""
+    item = await _subscriber_by_email(ctx, email)
+    if item is not None and item.get("customerId") == customer_id:
+        return _subscriber_outcome(EXISTS, item, job)
+    if item is not None:
+        return _taken_by_other_customer(email, item, err)
+    if err.error_code == EMAIL_TAKEN or "email" in str(err).lower().replace(email, ""):
+        return failed(
+            f"The email {email} already belongs to another Webex organization; "
+            "use another email for this user, or have that organization's administrator remove the user first",
+            err,
+        )
+    return failed(f"Could not provision user {email}", err, _subscriber_hint(err))
+
+
+def _taken_by_other_customer(email: str, item: Mapping[str, Any], err: ApiError | None = None) -> Outcome:
+    other = item.get("externalCustomerId") or item.get("customerId") or "another customer"
+    return Outcome(
+        FAILED,
+        message=(
+            f"The email {email} is already a subscriber of another customer ({other}); "
+            "fix customer_external_id on the users row, or remove the subscriber from that customer first"
+        ),
+        error_code=err.error_code if err else None,
+        tracking_id=err.tracking_id if err else None,
+    )
+
+
+def _subscriber_outcome(status: str, item: Mapping[str, Any], job: Job) -> Outcome:
+    ids = {"subscriber_id": str(item["id"])}
+    if item.get("personId"):
+        ids["person_id"] = str(item["personId"])
+    notes = []
+    if item.get("status") == PENDING:
+        notes.append(PENDING_MESSAGE.format(email=item.get("email", "the user")))
+    wanted = str(job.fields.get("package_resolved") or "")
+    have = list(item.get("packages") or ([item["package"]] if item.get("package") else []))
+    if status == EXISTS and wanted and have and wanted not in have:
+        notes.append(f"the subscriber has package {', '.join(have)}, not {wanted}; the tool does not change it")
+    return Outcome(status, ids=ids, message="; ".join(notes))
+
+
+def _subscriber_hint(err: ApiError) -> str:
+    if isinstance(err, AmbiguousWriteError):
+        return "it may have been provisioned all the same: run again, the tool looks the user up before creating"
+    if err.status == 400:
+        return "check the users row (package, location_name, phone_number, extension) and run again"
+    if err.status == 409:
+        return "the phone number or extension is already used by another user: change it on the users row"
+    return "run again later; if it keeps failing, give Webex support the tracking id"
+
+
+# ---- roles -----------------------------------------------------------------------------------------
+
+
+async def roles(job: Job, ctx: Context) -> Outcome:
+    """Give the user's person the admin roles the row names, keeping every role and licence it has."""
+    email = str(job.fields["email"]).lower()
+    wanted = [str(name) for name in job.fields.get("roles") or []]
+    org_id = ctx.ids(job.refs["customer"])["org_id"]
+    try:
+        person_id = ctx.ids(job.refs["subscriber"]).get("person_id") or await _person_id_by_email(ctx, email, org_id)
+        if not person_id:
+            return Outcome(
+                FAILED,
+                message=(
+                    f"User {email} is not a person in the customer's organization yet (a free Webex account "
+                    "waits for the user to accept the move email); run again after they accept it"
+                ),
+            )
+        by_name = await ctx.memo(("roles",), lambda: _role_ids(ctx))
+        unknown = [name for name in wanted if name.casefold() not in by_name]
+        if unknown:
+            valid = ", ".join(sorted({role["name"] for role in by_name.values()}))
+            return Outcome(
+                FAILED,
+                ids={"person_id": person_id},
+                message=f"Unknown role {', '.join(unknown)} for {email}; valid roles: {valid}",
+            )
+        role_ids = [by_name[name.casefold()]["id"] for name in wanted]
+        person = await ctx.client.get(f"/people/{person_id}")
+        have = list(person.get("roles") or [])
+        missing = [rid for rid in dict.fromkeys(role_ids) if rid not in have]
+        if not missing:
+            return Outcome(EXISTS, ids={"person_id": person_id})
+        await ctx.client.write("PUT", f"/people/{person_id}", json=person_put_body(person, have + missing, email))
+        return Outcome(CREATED, ids={"person_id": person_id})
+    except AuthError:
+        raise
+    except ApiError as err:
+        return failed(
+            f"Could not give {email} the roles {', '.join(wanted)}",
+            err,
+            "check the roles column and that the user exists in the customer's organization, then run again",
+        )
+
+
+def person_put_body(person: Mapping[str, Any], role_ids: list[str], email: str) -> dict[str, Any]:
+    """What GET returned that PUT accepts, with ``roles`` replaced: nothing the person had is dropped."""
+    body = {key: person[key] for key in PERSON_PUT_FIELDS if person.get(key) not in (None, "")}
+    body["roles"] = role_ids
+    if not body.get("displayName"):
+        names = " ".join(text(person.get(k)) or "" for k in ("firstName", "lastName")).strip()
+        body["displayName"] = names or email.split("@", 1)[0]
+    return body
+
+
+async def _person_id_by_email(ctx: Context, email: str, org_id: str) -> str | None:
+    """The person of a subscriber whose id the subscriber job did not learn (it was pending migration)."""
+    items = (await ctx.client.get("/people", params={"email": email, "orgId": org_id})).get("items") or []
+    return next((str(p["id"]) for p in items if p.get("id")), None)
+
+
+async def _role_ids(ctx: Context) -> dict[str, dict[str, Any]]:
+    """Role name (case-folded) → role. Webex role ids are global, so one listing serves every org."""
+    items = await ctx.client.get_all("/roles")
+    return {str(role["name"]).casefold(): role for role in items if role.get("name") and role.get("id")}

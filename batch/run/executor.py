@@ -1,0 +1,138 @@
+"""Runs a plan's jobs: each starts the moment its parents have succeeded; a failure skips its descendants.
+
+Concurrency and pacing live in the client (requests in flight, one global rate limit); the executor only
+decides *when* a job may start and in which order the rate limiter should favour it (setup before users),
+so a provisioning customer never holds back another customer's locations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Set
+from typing import Protocol
+
+import anyio
+
+from batch.api.client import PRIORITY
+from batch.errors import AuthError
+from batch.jobs import (
+    CREATED,
+    EXISTS,
+    FAILED,
+    KIND_ORDER,
+    SKIPPED,
+    STEP_NAMES,
+    Action,
+    ActionContext,
+    Job,
+    Kind,
+    Outcome,
+)
+from batch.plan.graph import Plan
+
+
+class JobLog(Protocol):
+    """Where finished jobs go: the journal (durable) and the progress display (people)."""
+
+    def job_done(self, job: Job, outcome: Outcome) -> None: ...
+
+
+def restore(plan: Plan, done: Mapping[str, Outcome], *, interrupted: Set[str] = frozenset()) -> dict[str, Outcome]:
+    """Journal outcomes of this plan's jobs, as this run reports them: what a run that crashed created
+    (``interrupted``) is still this batch's ``created``; work of runs that finished is ``exists``."""
+    restored: dict[str, Outcome] = {}
+    for key, outcome in done.items():
+        if key not in plan.jobs:
+            continue
+        status = CREATED if key in interrupted and outcome.status == CREATED else EXISTS
+        note = "done before the interruption (journal)" if status == CREATED else "done by an earlier run (journal)"
+        restored[key] = dataclasses.replace(outcome, status=status, message=note, attempts=0)
+    return restored
+
+
+class Executor:
+    """One execution of a plan. ``run()`` returns every job's outcome by key."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        actions: Mapping[Kind, Action],
+        ctx: ActionContext,
+        *,
+        logs: tuple[JobLog, ...] = (),
+        restored: Mapping[str, Outcome] | None = None,
+    ) -> None:
+        self.plan = plan
+        self.actions = actions
+        self.ctx = ctx
+        self.logs = logs
+        self.restored = dict(restored or {})
+        self.children = plan.children()
+        self.waiting = {key: len(job.parents) for key, job in plan.jobs.items()}
+        self.cause: dict[str, str] = {}  # skipped job -> the failed job that caused it
+        self.auth_error: AuthError | None = None
+        self._tg: anyio.abc.TaskGroup | None = None
+
+    @property
+    def outcomes(self) -> dict[str, Outcome]:
+        return self.ctx.outcomes
+
+    async def run(self) -> dict[str, Outcome]:
+        self.outcomes.update(self.restored)  # restored jobs all succeeded: they only release their children
+        for key, job in self.plan.jobs.items():
+            self.waiting[key] = sum(parent not in self.restored for parent in job.parents)
+        async with anyio.create_task_group() as tg:
+            self._tg = tg
+            for key, job in self.plan.jobs.items():
+                if self.waiting[key] == 0 and key not in self.outcomes:
+                    self._start(job)
+        if self.auth_error is not None:
+            raise self.auth_error
+        return self.outcomes
+
+    def _start(self, job: Job) -> None:
+        assert self._tg is not None
+        self._tg.start_soon(self._run_job, job, name=job.key)
+
+    async def _run_job(self, job: Job) -> None:
+        PRIORITY.set(KIND_ORDER[job.kind])
+        with self.ctx.client.track() as count:
+            try:
+                outcome = await self.actions[job.kind](job, self.ctx)
+            except AuthError as exc:
+                self.auth_error = exc
+                assert self._tg is not None
+                self._tg.cancel_scope.cancel()
+                return
+            except Exception as exc:  # a bug must not stop 20,000 other rows; the row says what happened
+                outcome = Outcome(FAILED, message=f"unexpected error in rtm-batch: {type(exc).__name__}: {exc}")
+        self._finish(job, dataclasses.replace(outcome, attempts=count.requests))
+
+    def _finish(self, job: Job, outcome: Outcome) -> None:
+        if job.key in self.outcomes:
+            return
+        self.outcomes[job.key] = outcome
+        for sink in self.logs:
+            sink.job_done(job, outcome)
+        for child_key in self.children[job.key]:
+            child = self.plan.jobs[child_key]
+            if child_key in self.outcomes:
+                continue
+            if not outcome.ok:
+                self._skip(child, self.cause.get(job.key, job.key))
+                continue
+            self.waiting[child_key] -= 1
+            if self.waiting[child_key] == 0:
+                self._start(child)
+
+    def _skip(self, job: Job, cause_key: str) -> None:
+        self.cause[job.key] = cause_key
+        self._finish(job, Outcome(SKIPPED, message=skip_message(self.plan.jobs[cause_key], self.outcomes[cause_key])))
+
+
+def skip_message(cause: Job, outcome: Outcome) -> str:
+    """Names the row whose failure stopped this one, so the partner knows what to fix first."""
+    if cause.row is None:
+        return f"not attempted: {outcome.message}"
+    where = f"{cause.sheet} row {cause.row}"
+    return f"not attempted: {STEP_NAMES[cause.kind]} for {where} did not succeed"

@@ -1,0 +1,228 @@
+"""The vectorized fast path of ``batch.validate.phones.normalize_phones``: clear, in polars, the numbers whose fate is
+certain, using the phonenumbers library's own metadata, and leave everything else to the library.
+
+A differential test (tests/validate/test_phones.py) holds this path to the library's verdicts value for value.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from phonenumbers import PhoneMetadata
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+
+
+def fast_accept(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows the fast path clears without the library: columns idx, e164.
+
+    Only a value whose outcome is certain is cleared: it must take a route through ``phonenumbers.parse``
+    modelled here (after + or the international prefix; own country code typed without +; national with
+    or without the trunk prefix) with no prefix handling we do not model, and pass ``is_valid_number``
+    as re-stated in polars from the library's metadata (region choice by leading digits, general
+    description, number types, possible lengths). Everything else is left for the library.
+    """
+    cleaned = pl.col("cleaned")
+    no_region = pl.col("region").is_null()
+    intl = (
+        pl.when(cleaned.str.starts_with("+"))
+        .then(cleaned.str.slice(1))
+        .when(no_region & cleaned.str.starts_with("00"))
+        .then(cleaned.str.slice(2))
+        .when(no_region & ~cleaned.str.starts_with("0"))
+        .then(cleaned)
+    )
+    frame = frame.select("idx", "region", "cleaned", intl.alias("intl"))
+    national = frame.filter(pl.col("intl").is_null() & pl.col("region").is_not_null())
+    accepted, international = [], [frame.select("idx", "intl").drop_nulls("intl")]
+    for (region,), part in national.partition_by("region", as_dict=True).items():
+        plan = _plan(str(region))
+        if plan is not None:
+            e164, intl_part = _national_route(plan, part)
+            accepted.append(e164)
+            international.append(intl_part)
+    accepted.append(_international_route(pl.concat(international)))
+    return pl.concat(accepted)
+
+
+def _international_route(frame: pl.DataFrame) -> pl.DataFrame:
+    """Clear ``intl`` digits (what follows + or the international prefix): columns idx, e164."""
+    intl = pl.col("intl")
+    cc = pl.lit(None, pl.String)
+    for size in (3, 2, 1):  # the shortest known prefix wins, as in parse (calling codes are prefix-free)
+        prefix = intl.str.slice(0, size)
+        cc = pl.when(prefix.is_in(_CALLING_CODES) & (intl.str.len_chars() >= size)).then(prefix).otherwise(cc)
+    done = [pl.DataFrame(schema={"idx": pl.UInt32, "e164": pl.String})]
+    for (code,), part in frame.with_columns(cc=cc).drop_nulls("cc").partition_by("cc", as_dict=True).items():
+        main = _plan(_MAIN_REGION[str(code)])
+        nsn = pl.col("nsn")
+        valid = _valid(str(code), nsn)
+        if main is not None and valid is not None:
+            part = part.with_columns(nsn=intl.str.slice(len(str(code))))
+            done.append(part.filter(~_has_prefix(main.npp, nsn) & valid).select("idx", e164=pl.lit("+") + intl))
+    return pl.concat(done)
+
+
+def _national_route(plan: _Plan, part: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Digits without + in rows of the plan's region → (cleared rows: idx, e164; rows that start with the
+    international prefix: idx, intl). Follows parse's order: international prefix, own country code typed
+    without +, trunk prefix; ``_valid`` judges the national significant number."""
+    digits, cc = pl.col("cleaned"), plan.cc
+    part = part.with_columns(idd=_has_prefix(plan.idd, digits), with_cc=digits.str.starts_with(cc))
+    after = pl.col("after")
+    via_idd = (
+        part.filter("idd")
+        .with_columns(after=_without_prefix(plan.idd, digits))
+        .filter(after.str.len_chars() > 0, ~after.str.starts_with("0"))  # else: parse's odd cases, the library's
+        .select("idx", intl=after)
+    )
+    national = part.filter(~pl.col("idd") & ~pl.col("with_cc")).with_columns(nsn=_without_prefix(plan.npp, digits))
+    national = national.filter(_valid(cc, pl.col("nsn"))).select("idx", e164=pl.lit(f"+{cc}") + pl.col("nsn"))
+    return pl.concat([national, _own_code_route(plan, part.filter(~pl.col("idd") & pl.col("with_cc")))]), via_idd
+
+
+def _own_code_route(plan: _Plan, part: pl.DataFrame) -> pl.DataFrame:
+    """Digits that start with the region's own calling code but have no + (an Excel number cell).
+
+    parse keeps the code as a country code when the whole is no national number (or too long); otherwise
+    it reads the digits as national, and ``judge`` retries with + when that is invalid.
+    """
+    digits, after_cc = pl.col("cleaned"), pl.col("after_cc")
+    main = _plan(_MAIN_REGION[plan.cc])
+    if main is None:
+        return pl.DataFrame(schema={"idx": pl.UInt32, "e164": pl.String})
+    length = digits.str.len_chars()
+    too_long = (length > max(plan.lengths or (99,))) & ~length.is_in(plan.local_lengths)
+    part = part.with_columns(after_cc=digits.str.slice(len(plan.cc))).filter(
+        ~_has_prefix(plan.npp, after_cc) & ~_has_prefix(main.npp, after_cc)
+    )
+    part = part.with_columns(
+        as_code=~_matches(plan.general, digits) | too_long,
+        rest_valid=_valid(plan.cc, after_cc),
+        whole_valid=~_has_prefix(plan.npp, digits) & _valid(plan.cc, digits),
+    )
+    as_code, rest_valid, whole_valid = pl.col("as_code"), pl.col("rest_valid"), pl.col("whole_valid")
+    e164 = (
+        pl.when(as_code & rest_valid)
+        .then(pl.lit("+") + digits)
+        .when(~as_code & whole_valid)
+        .then(pl.lit(f"+{plan.cc}") + digits)
+        .when(~as_code & ~_has_prefix(plan.npp, digits) & rest_valid)
+        .then(pl.lit("+") + digits)
+    )
+    return part.select("idx", e164.alias("e164")).drop_nulls("e164")
+
+
+def _matches(pattern: str, text: pl.Expr) -> pl.Expr:
+    return text.str.contains(f"^(?:{pattern})$")
+
+
+def _has_prefix(pattern: str | None, text: pl.Expr) -> pl.Expr:
+    """Whether ``re.match(pattern, text)`` succeeds (patterns that match the empty string have no plan)."""
+    if not pattern:
+        return pl.lit(False)
+    return text.str.starts_with(pattern) if pattern.isdigit() else text.str.contains(f"^(?:{pattern})")
+
+
+def _without_prefix(pattern: str | None, text: pl.Expr) -> pl.Expr:
+    """``text`` after what ``re.match(pattern, text)`` matched (leftmost-first, as Python's re)."""
+    if not pattern:
+        return text
+    return text.str.strip_prefix(pattern) if pattern.isdigit() else text.str.replace(f"^(?:{pattern})", "")
+
+
+def _valid(cc: str, nsn: pl.Expr) -> pl.Expr | None:
+    """``is_valid_number`` for a national significant number under calling code ``cc``, as a polars
+    expression: the first region of the code that claims the number (by leading digits, or by being
+    valid there) decides. None when a pattern does not compile in polars."""
+    regions = _REGIONS_OF_CODE[cc]
+    checks = [_check(region) for region in regions]
+    if any(check is None for check in checks):
+        return None
+    keyed = nsn.str.len_chars().cast(pl.String) + ":" + nsn  # lets one regex test length and pattern together
+    if len(regions) == 1:
+        return keyed.str.contains(checks[0][1]) & keyed.str.contains(checks[0][2])  # type: ignore[index]
+    chain: Any = pl
+    for leading, general, types in checks:  # type: ignore[misc]
+        valid = keyed.str.contains(general) & keyed.str.contains(types)
+        chain = chain.when(nsn.str.contains(f"^(?:{leading})") if leading else valid).then(valid)
+    return chain.otherwise(False)
+
+
+@functools.cache
+def _check(region: str) -> tuple[str | None, str, str] | None:
+    """(leading digits, general regex, any-type regex) of a region, both regexes over "length:nsn":
+    together they are ``_number_type_helper(...) != UNKNOWN``."""
+    meta = PhoneMetadata.metadata_for_region(region)
+    if meta is None or not meta.general_desc.national_number_pattern:
+        return None
+
+    def keyed(desc: Any) -> str:
+        lengths = "|".join(str(n) for n in desc.possible_length) or "[0-9]+"
+        return f"(?:{lengths}):(?:{desc.national_number_pattern})"
+
+    types = [getattr(meta, name) for name in _TYPES]
+    any_type = "|".join(keyed(d) for d in types if d is not None and d.national_number_pattern) or "$^"
+    check = (meta.leading_digits, f"^{keyed(meta.general_desc)}$", f"^(?:{any_type})$")
+    return check if all(_compiles(p) for p in check if p) else None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How ``parse`` treats digits typed in one region: prefixes and the general description."""
+
+    cc: str
+    idd: str | None
+    npp: str | None
+    general: str
+    lengths: tuple[int, ...]
+    local_lengths: tuple[int, ...]
+
+
+_TYPES = [
+    "premium_rate",
+    "toll_free",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "fixed_line",
+    "mobile",
+]
+_CALLING_CODES = sorted(str(code) for code in COUNTRY_CODE_TO_REGION_CODE)
+_REGIONS_OF_CODE = {str(code): regions for code, regions in COUNTRY_CODE_TO_REGION_CODE.items()}
+_MAIN_REGION = {code: regions[0] for code, regions in _REGIONS_OF_CODE.items()}
+
+
+@functools.cache
+def _plan(region: str) -> _Plan | None:
+    """The parse plan of a region, or None when the library must judge its numbers: a national prefix
+    transform rule, a prefix pattern that matches nothing (empty), or a pattern polars cannot compile."""
+    meta = PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.national_prefix_transform_rule or not meta.general_desc.national_number_pattern:
+        return None
+    general = meta.general_desc
+    plan = _Plan(
+        cc=str(meta.country_code),
+        idd=meta.international_prefix,
+        npp=meta.national_prefix_for_parsing,
+        general=general.national_number_pattern,
+        lengths=tuple(general.possible_length),
+        local_lengths=tuple(general.possible_length_local_only),
+    )
+    if any(p is not None and re.match(p, "") for p in (plan.idd, plan.npp)):
+        return None
+    return plan if all(_compiles(p) for p in (plan.general, plan.idd, plan.npp) if p) else None
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        pl.Series(["0"]).str.contains(f"^(?:{pattern})$")
+    except pl.exceptions.PolarsError:
+        return False
+    return True

@@ -1,0 +1,78 @@
+"""Validation rules, one module per idea; each returns problem *frames* so nothing loops over rows in Python.
+
+A problem frame has ``PROBLEM_FRAME_SCHEMA``: the ``Problem`` fields plus ``pos`` (the row's position in its
+sheet frame, because ``_row`` repeats when several inputs are merged). Only failing rows ever become
+``Problem`` objects, in ``batch.validate.validator``.
+
+Internal helper columns carry a ``__`` prefix and are dropped before the frames leave the validator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+POS = "__pos"
+
+PROBLEM_FRAME_SCHEMA: dict[str, pl.DataType] = {
+    "sheet": pl.String(),
+    "pos": pl.Int64(),
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "value": pl.String(),
+    "severity": pl.String(),
+    "rule": pl.String(),
+    "message": pl.String(),
+}
+
+
+def empty_problems() -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEM_FRAME_SCHEMA)
+
+
+def emit(
+    frame: pl.DataFrame,
+    mask: pl.Expr,
+    *,
+    sheet: str,
+    column: str,
+    rule: str,
+    message: str | pl.Expr,
+    value: pl.Expr | None = None,
+    severity: str = "error",
+) -> pl.DataFrame:
+    """The rows of ``frame`` where ``mask`` is true as problems; a null mask counts as "no problem"."""
+    value_expr = pl.col(column) if value is None else value
+    message_expr = pl.lit(message) if isinstance(message, str) else message
+    return frame.filter(mask).select(
+        pl.lit(sheet).alias("sheet"),
+        pl.col(POS).cast(pl.Int64).alias("pos"),
+        pl.col("_row").cast(pl.Int64).alias("row"),
+        pl.lit(column).alias("column"),
+        value_expr.cast(pl.String).alias("value"),
+        pl.lit(severity).alias("severity"),
+        pl.lit(rule).alias("rule"),
+        message_expr.cast(pl.String).alias("message"),
+    )
+
+
+def concat_problems(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    frames = [f.select(list(PROBLEM_FRAME_SCHEMA)).cast(PROBLEM_FRAME_SCHEMA) for f in frames]  # type: ignore[arg-type]
+    return pl.concat(frames, how="vertical") if frames else empty_problems()
+
+
+def first_rows(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The first row for each key (nulls excluded): the one that is processed when keys collide."""
+    return frame.drop_nulls(keys).unique(subset=keys, keep="first", maintain_order=True)
+
+
+def later_duplicate(keys: list[str]) -> pl.Expr:
+    """True on the second and later rows of a key (rows with a null key part never collide)."""
+    not_null = pl.all_horizontal([pl.col(k).is_not_null() for k in keys])
+    return not_null & (pl.int_range(pl.len()).over(keys) > 0)
+
+
+def first_row_of(keys: list[str]) -> pl.Expr:
+    """The Excel row of the first row with the same key (frame must be in input order)."""
+    return pl.col("_row").first().over(keys)

@@ -1,0 +1,220 @@
+"""Single-cell rules: the pandera models' column checks, the vocabularies, and the normalizers' verdicts.
+
+pandera reports a failing cell by 0-based position; the message comes from the column's own documentation
+(``hint``, ``example``) so it says how a good value looks.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandera.polars as pa
+import polars as pl
+
+from batch.validate.rules import POS, PROBLEM_FRAME_SCHEMA, concat_problems, emit
+from batch.validate.rules.prepare import Prepared
+from schemas import SHEETS, ColumnDoc
+from schemas.vocab import ADMIN_ROLES, CUSTOMER_PACKAGES, SUBSCRIBER_PACKAGES, countries
+
+#: pandera check name → the ``what`` part of the rule code.
+CHECK_RULES = {"not_nullable": "required", "str_matches": "format", "str_length": "too_long"}
+
+
+def pandera_problems(sheet: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Run the sheet's model lazily and turn every failure case into a problem row."""
+    spec = SHEETS[sheet]
+    try:
+        spec.model.validate(frame.select(*spec.column_names), lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    else:
+        return pl.DataFrame(schema=PROBLEM_FRAME_SCHEMA)
+    messages = _messages(sheet)
+    cases = cases.filter(pl.col("index").is_not_null()).with_columns(
+        pl.col("check").str.extract(r"^([a-z_]+)").replace_strict(CHECK_RULES, default="invalid").alias("__what")
+    )
+    lookup = pl.DataFrame(
+        [(col, what, msg) for (col, what), msg in messages.items()],
+        schema={"column": pl.String, "__what": pl.String, "message": pl.String},
+        orient="row",
+    )
+    rows = frame.select(pl.col(POS).cast(pl.Int64).alias("pos"), pl.col("_row").cast(pl.Int64).alias("row"))
+    return (
+        cases.with_columns(pl.col("index").cast(pl.Int64).alias("pos"))
+        .join(rows, on="pos", how="left")
+        .join(lookup, on=["column", "__what"], how="left")
+        .select(
+            pl.lit(sheet).alias("sheet"),
+            "pos",
+            "row",
+            "column",
+            pl.col("failure_case").cast(pl.String).alias("value"),
+            pl.lit("error").alias("severity"),
+            pl.format("{}.{}.{}", pl.lit(sheet), pl.col("column"), pl.col("__what")).alias("rule"),
+            pl.coalesce("message", pl.format("Check the value of {}", pl.col("column"))).alias("message"),
+        )
+    )
+
+
+def _messages(sheet: str) -> dict[tuple[str, str], str]:
+    """A fix-it message for each (column, check) the model can fail, built from the column docs."""
+    schema = SHEETS[sheet].model.to_schema()
+    out: dict[tuple[str, str], str] = {}
+    for doc in SHEETS[sheet].columns:
+        out[(doc.name, "required")] = _required_message(doc)
+        for check in schema.columns[doc.name].checks:
+            what = CHECK_RULES.get(check.name, "invalid")
+            out[(doc.name, what)] = _check_message(doc, what, check.statistics or {})
+    return out
+
+
+def _required_message(doc: ColumnDoc) -> str:
+    example = f" (e.g. {doc.example})" if doc.example else ""
+    return f"{doc.name} is required: fill in {_lower_first(doc.meaning)}{example}"
+
+
+def _check_message(doc: ColumnDoc, what: str, stats: dict) -> str:
+    if what == "too_long":
+        limit = stats.get("max_value")
+        return f"{doc.name} is too long: shorten it to at most {limit} characters"
+    hint = doc.hint or "the documented format"
+    example = f" (e.g. {doc.example})" if doc.example else ""
+    return f"Write {doc.name} as {hint}{example}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text and not re.match(r"^[A-Z]{2}", text) else text
+
+
+def vocabulary_problems(p: Prepared) -> pl.DataFrame:
+    """Packages, countries, time zones and roles must be names the API knows."""
+    c, loc, u = p.customers, p.locations, p.users
+    return concat_problems(
+        [
+            _unknown_packages(c),
+            emit(
+                u,
+                pl.col("package_resolved").is_not_null() & ~pl.col("package_resolved").is_in(SUBSCRIBER_PACKAGES),
+                sheet="users",
+                column="package",
+                rule="users.package.unknown",
+                message=f"Unknown user package: use one of {', '.join(SUBSCRIBER_PACKAGES)}",
+            ),
+            *[_unknown_country(sheet, f) for sheet, f in (("customers", c), ("locations", loc))],
+            *[_unknown_timezone(sheet, f) for sheet, f in (("customers", c), ("locations", loc))],
+            _unknown_roles(u),
+        ]
+    )
+
+
+def _unknown_packages(c: pl.DataFrame) -> pl.DataFrame:
+    bad = pl.col("packages_list").list.eval(pl.element().filter(~pl.element().is_in(CUSTOMER_PACKAGES)))
+    return emit(
+        c.with_columns(bad.alias("__bad")),
+        pl.col("__bad").list.len() > 0,
+        sheet="customers",
+        column="packages",
+        rule="customers.packages.unknown",
+        message=pl.format(
+            "Unknown package {}: use customer package names such as webex_calling, webex_meetings, webex_suite",
+            pl.col("__bad").list.join(", "),
+        ),
+    )
+
+
+def _unknown_country(sheet: str, frame: pl.DataFrame) -> pl.DataFrame:
+    return emit(
+        frame,
+        pl.col("country_code").str.contains(r"^[A-Z]{2}$") & ~pl.col("country_code").is_in(countries()),
+        sheet=sheet,
+        column="country",
+        rule=f"{sheet}.country.unknown",
+        message="Not an ISO 3166 country code: use the two-letter code, e.g. FI for Finland, SE for Sweden",
+    )
+
+
+def _unknown_timezone(sheet: str, frame: pl.DataFrame) -> pl.DataFrame:
+    return emit(
+        frame,
+        pl.col("timezone").is_not_null() & pl.col("timezone_resolved").is_null(),
+        sheet=sheet,
+        column="timezone",
+        rule=f"{sheet}.timezone.unknown",
+        message="Not an IANA time zone: use Region/City as in the drop-down, e.g. Europe/Helsinki",
+    )
+
+
+def _unknown_roles(u: pl.DataFrame) -> pl.DataFrame:
+    keys = [r.lower() for r in ADMIN_ROLES]
+    bad = pl.col("__roles_raw").list.eval(pl.element().filter(~pl.element().str.to_lowercase().is_in(keys)))
+    return emit(
+        u.with_columns(bad.alias("__bad")),
+        pl.col("__bad").list.len() > 0,
+        sheet="users",
+        column="roles",
+        rule="users.roles.unknown",
+        message=pl.format("Unknown role {}: use {}", pl.col("__bad").list.join(", "), pl.lit("; ".join(ADMIN_ROLES))),
+    )
+
+
+def normalizer_problems(p: Prepared) -> pl.DataFrame:
+    """Emails and phone numbers the normalizers could not read; their message says how to write them."""
+    frames = [
+        emit(
+            p.customers,
+            pl.col("__admin_email_error").is_not_null(),
+            sheet="customers",
+            column="admin_email",
+            rule="customers.admin_email.invalid",
+            message=pl.col("__admin_email_error"),
+        ),
+        emit(
+            p.users,
+            pl.col("__email_error").is_not_null(),
+            sheet="users",
+            column="email",
+            rule="users.email.invalid",
+            message=pl.col("__email_error"),
+        ),
+        emit(
+            p.users,
+            pl.col("__phone_error").is_not_null(),
+            sheet="users",
+            column="phone_number",
+            rule="users.phone_number.invalid",
+            message=pl.col("__phone_error"),
+        ),
+    ]
+    for sheet, frame, long in (
+        ("customers", p.customers, p.hq_numbers),
+        ("locations", p.locations, p.location_numbers),
+    ):
+        frames.append(
+            emit(
+                frame,
+                pl.col("__main_error").is_not_null(),
+                sheet=sheet,
+                column="main_number",
+                rule=f"{sheet}.main_number.invalid",
+                message=pl.col("__main_error"),
+            )
+        )
+        frames.append(
+            emit(
+                long,
+                pl.col("error").is_not_null(),
+                sheet=sheet,
+                column="numbers",
+                rule=f"{sheet}.numbers.invalid",
+                message=pl.col("error"),
+                value=pl.col("item"),
+            )
+        )
+    return concat_problems(frames)
+
+
+def column_problems(frames: dict[str, pl.DataFrame], p: Prepared) -> pl.DataFrame:
+    """Everything that can be judged one cell at a time."""
+    prepared = {"templates": p.templates, "customers": p.customers, "locations": p.locations, "users": p.users}
+    checked = [pandera_problems(sheet, prepared[sheet]) for sheet in SHEETS]
+    return concat_problems([*checked, vocabulary_problems(p), normalizer_problems(p)])

@@ -1,0 +1,78 @@
+"""Rows that depend on an invalid row cannot be provisioned either; they say which row to fix first.
+
+Chain: template → customer → location → user. A user whose customer is invalid names the customer (the
+root cause); otherwise a user whose location row is invalid names that location.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from batch.validate.rules import POS, concat_problems, emit
+from batch.validate.rules.prepare import Prepared
+
+RULE = "dependency.invalid_parent"
+
+
+def _invalid(found: pl.DataFrame, sheet: str) -> pl.Series:
+    return found.filter((pl.col("sheet") == sheet) & (pl.col("severity") == "error"))["pos"].unique()
+
+
+def dependency_problems(p: Prepared, found: pl.DataFrame) -> pl.DataFrame:
+    bad_templates = _invalid(found, "templates")
+    template_dependents = emit(
+        p.customers,
+        pl.col("provisioning_id").is_null() & pl.col("__tpos").is_in(bad_templates.implode()),
+        sheet="customers",
+        column="template",
+        rule=RULE,
+        message=pl.format(
+            "template {} on templates row {} is invalid; fix that row first", pl.col("template"), pl.col("__t_row")
+        ),
+    )
+    bad_customers = pl.concat([_invalid(found, "customers"), template_dependents["pos"]]).unique()
+    customer_parent = pl.col("__cpos").is_in(bad_customers.implode())
+    customer_message = pl.format(
+        "customer {} on customers row {} is invalid; fix that row first",
+        pl.col("customer_external_id"),
+        pl.col("__c_row"),
+    )
+    location_dependents = emit(
+        p.locations,
+        customer_parent,
+        sheet="locations",
+        column="customer_external_id",
+        rule=RULE,
+        message=customer_message,
+    )
+    bad_locations = pl.concat([_invalid(found, "locations"), location_dependents["pos"]]).unique()
+    users = p.users.select(
+        POS, "_row", "customer_external_id", "location_resolved", "__cpos", "__c_row", "__lpos", "__l_row"
+    )
+    return concat_problems(
+        [
+            template_dependents,
+            location_dependents,
+            emit(
+                users,
+                customer_parent,
+                sheet="users",
+                column="customer_external_id",
+                rule=RULE,
+                message=customer_message,
+            ),
+            emit(
+                users,
+                ~customer_parent.fill_null(False) & pl.col("__lpos").is_in(bad_locations.implode()),
+                sheet="users",
+                column="location_name",
+                rule=RULE,
+                value=pl.col("location_resolved"),
+                message=pl.format(
+                    "location {} on locations row {} is invalid; fix that row first",
+                    pl.col("location_resolved"),
+                    pl.col("__l_row"),
+                ),
+            ),
+        ]
+    )

@@ -1,0 +1,210 @@
+"""Normalize the loader's text frames once, so every rule reads the same derived columns.
+
+Adds the output columns the planner uses (``packages_list``, ``numbers_e164``, ``email_normalized`` …) and
+internal ``__`` columns the rules join on (lower-cased names, the row's customer/location position). Phone
+numbers are read with the country they belong to: the customer's for HQ numbers, the location row's for its
+numbers, and for a user the country of their location (HQ or a locations row).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from batch.validate.emails import check_emails
+from batch.validate.phones import expand_numbers, normalize_phones, split_list
+from batch.validate.rules import POS, first_rows
+from schemas.vocab import ADMIN_ROLES, timezones
+
+LIST_STR = pl.List(pl.String)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The four sheets with derived columns, plus one row per listed number (HQ and locations)."""
+
+    templates: pl.DataFrame
+    customers: pl.DataFrame
+    locations: pl.DataFrame
+    users: pl.DataFrame
+    hq_numbers: pl.DataFrame
+    location_numbers: pl.DataFrame
+
+
+def prepare(frames: dict[str, pl.DataFrame]) -> Prepared:
+    templates = _with_pos(frames["templates"]).with_columns(__key=pl.col("template").str.to_lowercase())
+    customers, hq_numbers = _customers(_with_pos(frames["customers"]), templates)
+    locations, location_numbers = _locations(_with_pos(frames["locations"]), customers)
+    users = _users(_with_pos(frames["users"]), customers, locations)
+    return Prepared(templates, customers, locations, users, hq_numbers, location_numbers)
+
+
+def _with_pos(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_row_index(POS).with_columns(pl.col(POS).cast(pl.Int64))
+
+
+def package_name(expr: pl.Expr) -> pl.Expr:
+    """``Webex Calling`` and ``webex-calling`` mean ``webex_calling``: partners type names, not enums."""
+    return expr.str.strip_chars().str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
+
+
+def _timezone_table() -> pl.DataFrame:
+    zones = timezones()
+    return pl.DataFrame({"__tz_key": [z.lower() for z in zones], "__tz": list(zones)})
+
+
+def _resolve_timezone(frame: pl.DataFrame) -> pl.DataFrame:
+    """IANA names are case-sensitive for the API; accept any case and store the canonical spelling."""
+    keyed = frame.with_columns(__tz_key=pl.col("timezone").str.to_lowercase())
+    joined = keyed.join(_timezone_table(), on="__tz_key", how="left", maintain_order="left")
+    return joined.rename({"__tz": "timezone_resolved"}).drop("__tz_key")
+
+
+def _numbers(frame: pl.DataFrame, countries: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Long frame (one row per listed number) and the per-row ``numbers_e164`` / ``main_number_e164``."""
+    expanded = expand_numbers(frame["numbers"], countries)
+    long = (
+        expanded.with_columns(pl.col("index").cast(pl.Int64).alias(POS))
+        .drop("index")
+        .join(frame.select(POS, "_row"), on=POS, how="left", maintain_order="left")
+    )
+    per_row = (
+        long.filter(pl.col("e164").is_not_null())
+        .group_by(POS)
+        .agg(pl.col("e164").unique(maintain_order=True).alias("numbers_e164"))
+    )
+    main = normalize_phones(frame["main_number"], countries)
+    derived = (
+        frame.select(POS)
+        .join(per_row, on=POS, how="left", maintain_order="left")
+        .with_columns(
+            pl.col("numbers_e164").fill_null(pl.lit([], dtype=LIST_STR)),
+            main["e164"].alias("main_number_e164"),
+            main["error"].alias("__main_error"),
+        )
+    )
+    return long, derived
+
+
+def _customers(customers: pl.DataFrame, templates: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    from schemas.vocab import TRUE_WORDS
+
+    customers = customers.with_columns(
+        split_list(customers["packages"]).list.eval(package_name(pl.element())).alias("packages_list"),
+        pl.col("country").str.to_uppercase().alias("country_code"),
+        pl.col("supported_location_confirmed").str.to_lowercase().is_in(list(TRUE_WORDS)).alias("supported"),
+        pl.col("hq_location_name").str.to_lowercase().alias("__hq_key"),
+        pl.col("template").str.to_lowercase().alias("__template_key"),
+    )
+    customers = _resolve_timezone(customers)
+    emails = check_emails(customers["admin_email"])
+    customers = customers.with_columns(
+        emails["normalized"].alias("__admin_email"), emails["error"].alias("__admin_email_error")
+    )
+    known = first_rows(templates, ["__key"]).select(
+        pl.col("__key").alias("__template_key"),
+        pl.col("provisioning_id").alias("__template_pid"),
+        pl.col(POS).alias("__tpos"),
+        pl.col("_row").alias("__t_row"),
+    )
+    customers = customers.join(known, on="__template_key", how="left", maintain_order="left").with_columns(
+        pl.coalesce("provisioning_id", "__template_pid").alias("provisioning_id_resolved")
+    )
+    long, derived = _numbers(customers, customers["country_code"])
+    return customers.join(derived, on=POS, how="left", maintain_order="left"), long
+
+
+def _customer_lookup(customers: pl.DataFrame) -> pl.DataFrame:
+    """The first customer row per external_id, as columns a location or user row joins."""
+    return first_rows(customers, ["external_id"]).select(
+        pl.col("external_id").alias("customer_external_id"),
+        pl.col(POS).alias("__cpos"),
+        pl.col("_row").alias("__c_row"),
+        pl.col("hq_location_name").alias("__hq_name"),
+        pl.col("__hq_key"),
+        pl.col("country_code").alias("__c_country"),
+        pl.col("packages_list").alias("__c_packages"),
+        pl.col("__admin_email").alias("__c_admin"),
+        pl.col("numbers_e164").alias("__c_numbers"),
+    )
+
+
+def _locations(locations: pl.DataFrame, customers: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    locations = locations.with_columns(
+        pl.col("country").str.to_uppercase().alias("country_code"),
+        pl.col("location_name").str.to_lowercase().alias("__name_key"),
+    )
+    locations = _resolve_timezone(locations)
+    locations = locations.join(
+        _customer_lookup(customers), on="customer_external_id", how="left", maintain_order="left"
+    ).with_columns(pl.col("__cpos").is_not_null().alias("customer_in_batch"))
+    long, derived = _numbers(locations, locations["country_code"])
+    long = long.join(
+        locations.select(POS, "customer_external_id", "__name_key"), on=POS, how="left", maintain_order="left"
+    )
+    return locations.join(derived, on=POS, how="left", maintain_order="left"), long
+
+
+def _users(users: pl.DataFrame, customers: pl.DataFrame, locations: pl.DataFrame) -> pl.DataFrame:
+    role_names = pl.DataFrame({"__role_key": [r.lower() for r in ADMIN_ROLES], "__role": list(ADMIN_ROLES)})
+    emails = check_emails(users["email"])
+    users = users.with_columns(
+        emails["normalized"].alias("email_normalized"),
+        emails["error"].alias("__email_error"),
+        package_name(pl.col("package")).alias("package_resolved"),
+        split_list(users["roles"]).alias("__roles_raw"),
+        pl.col("location_name").str.to_lowercase().alias("__loc_key"),
+    )
+    roles = (
+        users.select(POS, "__roles_raw")
+        .explode("__roles_raw")
+        .drop_nulls("__roles_raw")
+        .with_columns(pl.col("__roles_raw").str.to_lowercase().alias("__role_key"))
+        .join(role_names, on="__role_key", how="left", maintain_order="left")
+        .group_by(POS)
+        .agg(pl.col("__role").drop_nulls().alias("roles_list"))
+    )
+    users = users.join(roles, on=POS, how="left", maintain_order="left").with_columns(
+        pl.col("roles_list").fill_null(pl.lit([], dtype=LIST_STR))
+    )
+    users = users.join(
+        _customer_lookup(customers), on="customer_external_id", how="left", maintain_order="left"
+    ).with_columns(
+        pl.col("__cpos").is_not_null().alias("customer_in_batch"),
+        (pl.col("__cpos").is_not_null() & (pl.col("__loc_key").is_null() | (pl.col("__loc_key") == pl.col("__hq_key"))))
+        .fill_null(False)
+        .alias("__at_hq"),
+    )
+    location_lookup = first_rows(locations, ["customer_external_id", "__name_key"]).select(
+        "customer_external_id",
+        pl.col("__name_key").alias("__loc_key"),
+        pl.col("location_name").alias("__l_name"),
+        pl.col(POS).alias("__lpos"),
+        pl.col("_row").alias("__l_row"),
+        pl.col("country_code").alias("__l_country"),
+        pl.col("numbers_e164").alias("__l_numbers"),
+    )
+    users = users.join(
+        location_lookup, on=["customer_external_id", "__loc_key"], how="left", maintain_order="left"
+    ).with_columns(pl.when(pl.col("__at_hq")).then(None).otherwise(pl.col("__lpos")).alias("__lpos"))
+    users = users.with_columns(
+        pl.when(pl.col("__at_hq"))
+        .then(pl.col("__hq_name"))
+        .when(pl.col("__lpos").is_not_null())
+        .then(pl.col("__l_name"))
+        .otherwise(pl.col("location_name"))
+        .alias("location_resolved"),
+        pl.when(pl.col("__lpos").is_not_null())
+        .then(pl.col("__l_country"))
+        .when(pl.col("__at_hq"))
+        .then(pl.col("__c_country"))
+        .alias("__country"),
+        pl.when(pl.col("__lpos").is_not_null())
+        .then(pl.col("__l_numbers"))
+        .when(pl.col("__at_hq"))
+        .then(pl.col("__c_numbers"))
+        .alias("__location_numbers"),
+    )
+    phones = normalize_phones(users["phone_number"], users["__country"])
+    return users.with_columns(phones["e164"].alias("phone_e164"), phones["error"].alias("__phone_error"))

@@ -1,0 +1,85 @@
+"""Cross-sheet references: a customer's template, a location's or user's customer, a user's location.
+
+A customer that is not in the batch may already exist on the server: that is a warning (the runner looks
+it up), and what cannot be checked offline (its locations) is not an error.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from batch.validate.rules import concat_problems, emit
+from batch.validate.rules.prepare import Prepared
+
+
+def reference_problems(p: Prepared) -> pl.DataFrame:
+    c = p.customers
+    template = pl.col("template").is_not_null()
+    pid = pl.col("provisioning_id").is_not_null()
+    frames = [
+        emit(
+            c,
+            template & pl.col("__tpos").is_null(),
+            sheet="customers",
+            column="template",
+            rule="customers.template.unknown",
+            message=pl.format(
+                "No template named {} in the templates sheet: add it there or fix the name", pl.col("template")
+            ),
+        ),
+        emit(
+            c,
+            ~template & ~pid,
+            sheet="customers",
+            column="template",
+            rule="customers.template.required",
+            message="Fill template (a row of the templates sheet) or provisioning_id (copied from Partner Hub)",
+        ),
+        emit(
+            c,
+            template & pid,
+            sheet="customers",
+            column="provisioning_id",
+            rule="customers.provisioning_id.conflict",
+            message="Fill either template or provisioning_id, not both: clear one of them",
+        ),
+    ]
+    for sheet, frame in (("locations", p.locations), ("users", p.users)):
+        frames.append(
+            emit(
+                frame,
+                pl.col("customer_external_id").is_not_null() & ~pl.col("customer_in_batch"),
+                sheet=sheet,
+                column="customer_external_id",
+                rule=f"{sheet}.customer_external_id.not_in_batch",
+                severity="warning",
+                message=pl.format(
+                    "Customer {} is not in the customers sheet: it must already exist on the server "
+                    "(check the external_id if it should be in this batch)",
+                    pl.col("customer_external_id"),
+                ),
+            )
+        )
+    frames.append(_unknown_location(p.users))
+    return concat_problems(frames)
+
+
+def _unknown_location(u: pl.DataFrame) -> pl.DataFrame:
+    """A named location must be the HQ or a locations row of the same customer (checked when both are known)."""
+    return emit(
+        u,
+        pl.col("customer_in_batch")
+        & pl.col("location_name").is_not_null()
+        & ~pl.col("__at_hq")
+        & pl.col("__lpos").is_null(),
+        sheet="users",
+        column="location_name",
+        rule="users.location_name.unknown",
+        message=pl.format(
+            "Customer {} has no location {}: use its hq_location_name ({}), a locations row of that customer, "
+            "or leave blank for the HQ",
+            pl.col("customer_external_id"),
+            pl.col("location_name"),
+            pl.col("__hq_name").fill_null("none"),
+        ),
+    )

@@ -1,0 +1,184 @@
+"""Keys that must be unique: the later row is invalid and names the earlier one, which is still processed.
+
+Names compare case-insensitively (contract §1); external_id is an exact key. Each phone number belongs to
+one location: the HQ numbers of the customers sheet come first, then the locations sheet, in row order.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from batch.validate.rules import POS, concat_problems, emit, first_row_of, first_rows, later_duplicate
+from batch.validate.rules.prepare import Prepared
+
+
+def _duplicates(frame: pl.DataFrame, keys: list[str], *, sheet: str, column: str, rule: str, what: str) -> pl.DataFrame:
+    """Later rows of a key; the message names the first row with it."""
+    key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
+    # Duplicated 64-bit hashes find the (few) candidate rows 3× faster than comparing strings; hash collisions
+    # only add candidates, and the exact window functions below run on those rows only.
+    candidates = frame.filter(key.hash().is_duplicated())
+    marked = candidates.with_columns(later_duplicate(keys).alias("__dup"), first_row_of(keys).alias("__first"))
+    return emit(
+        marked,
+        pl.col("__dup"),
+        sheet=sheet,
+        column=column,
+        rule=rule,
+        message=pl.format(
+            f"{what} is already used on {sheet} row {{}}: make it unique or remove this row", pl.col("__first")
+        ),
+    )
+
+
+def uniqueness_problems(p: Prepared) -> pl.DataFrame:
+    c, loc, u = p.customers, p.locations, p.users
+    return concat_problems(
+        [
+            _duplicates(
+                p.templates,
+                ["__key"],
+                sheet="templates",
+                column="template",
+                rule="templates.template.duplicate",
+                what="This template name",
+            ),
+            _duplicates(
+                c,
+                ["external_id"],
+                sheet="customers",
+                column="external_id",
+                rule="customers.external_id.duplicate",
+                what="This external_id",
+            ),
+            _duplicates(
+                c,
+                ["__admin_email"],
+                sheet="customers",
+                column="admin_email",
+                rule="customers.admin_email.duplicate",
+                what="This admin email (a person can be the first admin of one customer only)",
+            ),
+            _duplicates(
+                loc,
+                ["customer_external_id", "__name_key"],
+                sheet="locations",
+                column="location_name",
+                rule="locations.location_name.duplicate",
+                what="This location name for the same customer",
+            ),
+            _duplicates(
+                u, ["email_normalized"], sheet="users", column="email", rule="users.email.duplicate", what="This email"
+            ),
+            _duplicates(
+                u,
+                ["phone_e164"],
+                sheet="users",
+                column="phone_number",
+                rule="users.phone_number.duplicate",
+                what="This phone number",
+            ),
+            _duplicates(
+                u,
+                ["customer_external_id", "extension"],
+                sheet="users",
+                column="extension",
+                rule="users.extension.duplicate",
+                what="This extension in the same customer",
+            ),
+            _location_is_hq(loc),
+            _admin_of_other_customer(u, c),
+            _number_owners(p),
+        ]
+    )
+
+
+def _location_is_hq(loc: pl.DataFrame) -> pl.DataFrame:
+    return emit(
+        loc,
+        pl.col("__name_key") == pl.col("__hq_key"),
+        sheet="locations",
+        column="location_name",
+        rule="locations.location_name.is_hq",
+        message=pl.format(
+            "{} is the customer's headquarters (customers row {}): the HQ is created with the customer; "
+            "give this location another name",
+            pl.col("location_name"),
+            pl.col("__c_row"),
+        ),
+    )
+
+
+def _admin_of_other_customer(u: pl.DataFrame, c: pl.DataFrame) -> pl.DataFrame:
+    """The first admin of customer A is created in A's organization, so the address is taken for B."""
+    admins = first_rows(first_rows(c, ["external_id"]), ["__admin_email"]).select(
+        pl.col("__admin_email").alias("email_normalized"),
+        pl.col("external_id").alias("__admin_of"),
+        pl.col("_row").alias("__admin_row"),
+    )
+    joined = u.select(POS, "_row", "email", "email_normalized", "customer_external_id").join(
+        admins, on="email_normalized", how="inner", maintain_order="left"
+    )
+    return emit(
+        joined,
+        pl.col("__admin_of") != pl.col("customer_external_id"),
+        sheet="users",
+        column="email",
+        rule="users.email.admin_of_other_customer",
+        message=pl.format(
+            "{} is the admin_email of customer {} (customers row {}): an address belongs to one organization; "
+            "use another address or move the user to that customer",
+            pl.col("email"),
+            pl.col("__admin_of"),
+            pl.col("__admin_row"),
+        ),
+    )
+
+
+def _number_owners(p: Prepared) -> pl.DataFrame:
+    """One problem per row whose numbers an earlier row (HQ or location) already lists."""
+    listed = pl.concat(
+        [
+            p.hq_numbers.select(pl.lit("customers").alias("sheet"), pl.lit(0).alias("__order"), POS, "_row", "e164"),
+            p.location_numbers.select(
+                pl.lit("locations").alias("sheet"), pl.lit(1).alias("__order"), POS, "_row", "e164"
+            ),
+        ]
+    ).drop_nulls("e164")
+    listed = listed.filter(pl.col("e164").hash().is_duplicated())  # rare: the rest of the work runs on these rows only
+    listed = listed.unique(["sheet", POS, "e164"], keep="first", maintain_order=True).sort(
+        "__order", POS, maintain_order=True
+    )
+    owners = listed.with_columns(
+        pl.col("sheet").first().over("e164").alias("__owner_sheet"),
+        pl.col("_row").first().over("e164").alias("__owner_row"),
+        (pl.int_range(pl.len()).over("e164") > 0).alias("__dup"),
+    ).filter(pl.col("__dup"))
+    per_row = owners.group_by("sheet", POS, maintain_order=True).agg(
+        pl.col("_row").first(),
+        pl.col("e164").first().alias("__first"),
+        pl.len().alias("__count"),
+        pl.col("__owner_sheet").first(),
+        pl.col("__owner_row").first(),
+    )
+    frames = []
+    for sheet in ("customers", "locations"):
+        frames.append(
+            emit(
+                per_row.filter(pl.col("sheet") == sheet),
+                pl.lit(True),
+                sheet=sheet,
+                column="numbers",
+                rule=f"{sheet}.numbers.duplicate",
+                value=pl.col("__first"),
+                message=pl.format(
+                    "{} number(s) here, first {}, already belong to {} row {}: a number can be added to one "
+                    "location only; remove them from one of the rows",
+                    pl.col("__count"),
+                    pl.col("__first"),
+                    pl.col("__owner_sheet"),
+                    pl.col("__owner_row"),
+                ),
+            )
+        )
+    return concat_problems(frames)

@@ -1,0 +1,112 @@
+"""Validate a loaded batch offline: every cell, every cross-sheet reference, every business rule.
+
+The rules work on whole columns (polars expressions and joins), so a million users validate in seconds;
+``Problem`` records are built only for failing rows. Each output frame is the loader's frame plus
+``_valid`` and the normalized columns the planner uses (see ``ValidatedBatch``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from batch.load.inputs import LoadedBatch
+from batch.problems import Problem, sort_key
+from batch.validate.rules import POS, concat_problems
+from batch.validate.rules.business import business_problems
+from batch.validate.rules.columns import column_problems
+from batch.validate.rules.dependents import dependency_problems
+from batch.validate.rules.prepare import Prepared, prepare
+from batch.validate.rules.references import reference_problems
+from batch.validate.rules.uniqueness import uniqueness_problems
+
+SHEET_ORDER = ("templates", "customers", "locations", "users")
+
+#: Normalized columns each output frame carries besides the loader's columns and ``_valid``.
+OUTPUT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "templates": (),
+    "customers": (
+        "packages_list",
+        "provisioning_id_resolved",
+        "numbers_e164",
+        "main_number_e164",
+        "supported",
+        "country_code",
+        "timezone_resolved",
+    ),
+    "locations": ("numbers_e164", "main_number_e164", "customer_in_batch", "country_code", "timezone_resolved"),
+    "users": (
+        "email_normalized",
+        "phone_e164",
+        "location_resolved",
+        "roles_list",
+        "customer_in_batch",
+        "package_resolved",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedBatch:
+    """Each sheet with ``_valid`` and normalized columns, and every problem found, in workbook order."""
+
+    sheets: dict[str, pl.DataFrame]
+    problems: tuple[Problem, ...]
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for p in self.problems if p.is_error)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for p in self.problems if not p.is_error)
+
+
+def validate(batch: LoadedBatch) -> ValidatedBatch:
+    """All rules over all sheets; rows that depend on an invalid row are invalid too (and say so)."""
+    # One contiguous chunk per column: the CSV reader hands over many, which makes every later pass 2-3× slower.
+    loaded = {name: batch.sheets[name].frame.rechunk() for name in SHEET_ORDER}
+    prepared = prepare(loaded)
+    found = concat_problems(
+        [
+            column_problems(loaded, prepared),
+            reference_problems(prepared),
+            uniqueness_problems(prepared),
+            business_problems(prepared),
+        ]
+    ).unique(maintain_order=True)
+    found = pl.concat([found, dependency_problems(prepared, found)], how="vertical")
+    sheets = _output_frames(prepared, found)
+    problems = tuple(sorted({*batch.problems, *_to_problems(found)}, key=_full_key))
+    return ValidatedBatch(sheets, problems)
+
+
+def _full_key(problem: Problem) -> tuple:
+    """``sort_key`` first; the rest only makes the order deterministic among equal keys."""
+    return (*sort_key(problem), problem.value, problem.message)
+
+
+def _to_problems(found: pl.DataFrame) -> list[Problem]:
+    columns = ("sheet", "row", "column", "value", "severity", "rule", "message")
+    rows = found.select(columns).with_columns(pl.col("value", "message").fill_null("")).iter_rows()
+    return [Problem(*row) for row in rows]
+
+
+def _output_frames(prepared: Prepared, found: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    errors = found.filter(pl.col("severity") == "error").select("sheet", "pos").unique()
+    frames = {
+        "templates": prepared.templates,
+        "customers": prepared.customers,
+        "locations": prepared.locations,
+        "users": prepared.users,
+    }
+    out = {}
+    for sheet, frame in frames.items():
+        bad = errors.filter(pl.col("sheet") == sheet)["pos"]
+        keep = [c for c in frame.columns if not c.startswith("__")]
+        loader_cols = [c for c in keep if c not in OUTPUT_COLUMNS[sheet]]
+        out[sheet] = frame.select(
+            *loader_cols, *OUTPUT_COLUMNS[sheet], (~pl.col(POS).is_in(bad.implode())).alias("_valid")
+        )
+    return out

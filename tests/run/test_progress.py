@@ -1,0 +1,195 @@
+"""Progress output: plain and JSON lines for logs, bars on a terminal, and the choice between them."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import pytest
+from rich.console import Console
+
+from batch.errors import UsageError
+from batch.jobs import Job, Kind, Outcome
+from batch.run.progress import SHOWN_FAILURES, BarProgress, JsonLog, PlainLog, make_progress
+
+T0 = 1_700_000_000.25  # 2023-11-14T22:13:20.250Z
+
+CUSTOMER = Job("customer:acme", Kind.CUSTOMER, "customers", 2)
+REF = Job("customer:other", Kind.CUSTOMER_REF, "users", None)
+USER = Job("subscriber:ann@acme.com", Kind.SUBSCRIBER, "users", 7, parents=("customer:acme",))
+
+
+def clock_from(*times: float):
+    it = iter(times)
+    return lambda: next(it)
+
+
+def local_hms(t: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(t))
+
+
+@pytest.fixture
+def terminal_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+
+def test_plain_lines_one_per_event_in_order() -> None:
+    out = io.StringIO()
+    times = (T0, T0 + 0.5, T0 + 1, T0 + 61, T0 + 62, T0 + 63)
+    log = make_progress(Console(file=io.StringIO()), log_format="plain", stream=out, clock=clock_from(*times))
+    log.start({Kind.SUBSCRIBER: 1, Kind.CUSTOMER: 1, Kind.CUSTOMER_REF: 1, Kind.ROLES: 0})
+    log.job_done(CUSTOMER, Outcome("created", {"org_id": "O1"}, attempts=3))
+    log.job_done(REF, Outcome("exists"))
+    log.note("pausing 5 s:\nthe server answered 429")
+    log.job_done(USER, Outcome("failed", message="number +41445550101 is not in location HQ", error_code=4003))
+    log.close()
+    log.close()  # idempotent: one closing line
+    assert out.getvalue().splitlines() == [
+        f"{local_hms(T0)} start 3 jobs: 1 customer, 1 customer_ref, 1 subscriber",
+        f"{local_hms(T0)} created customer customers row 2 customer:acme",
+        f"{local_hms(T0 + 1)} exists customer_ref users row - customer:other",
+        f"{local_hms(T0 + 61)} note pausing 5 s: the server answered 429",
+        f"{local_hms(T0 + 62)} failed subscriber users row 7 subscriber:ann@acme.com "
+        "number +41445550101 is not in location HQ",
+        f"{local_hms(T0 + 63)} finished 3/3 jobs: 1 created, 1 exists, 1 failed",
+    ]
+
+
+class FlushCounter(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushes: list[str] = []
+
+    def flush(self) -> None:
+        self.flushes.append(self.getvalue())
+
+
+def test_every_line_is_flushed_as_it_is_written() -> None:
+    out = FlushCounter()
+    log = PlainLog(out)
+    log.job_done(CUSTOMER, Outcome("created"))
+    log.job_done(USER, Outcome("skipped", message="customer row 2 failed"))
+    assert [len(s.splitlines()) for s in out.flushes] == [1, 2]
+
+
+def test_json_lines_carry_every_field() -> None:
+    out = io.StringIO()
+    log = make_progress(Console(file=io.StringIO()), log_format="json", stream=out, clock=lambda: T0)
+    log.start({Kind.CUSTOMER: 1, Kind.SUBSCRIBER: 1})
+    log.job_done(CUSTOMER, Outcome("created", {"org_id": "O1"}, attempts=3))
+    log.job_done(USER, Outcome("failed", message="Zürich: nope", error_code=4003, tracking_id="ROUTER_1", attempts=2))
+    log.note("done soon")
+    log.close()
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert {e["time"] for e in events} == {"2023-11-14T22:13:20.250+00:00"}
+    assert [e["event"] for e in events] == ["start", "job", "job", "note", "finish"]
+    assert events[0] | {"time": None} == {
+        "time": None,
+        "event": "start",
+        "total": 2,
+        "totals": {"customer": 1, "subscriber": 1},
+    }
+    assert events[2] == {
+        "time": "2023-11-14T22:13:20.250+00:00",
+        "event": "job",
+        "status": "failed",
+        "kind": "subscriber",
+        "sheet": "users",
+        "row": 7,
+        "key": "subscriber:ann@acme.com",
+        "message": "Zürich: nope",
+        "error_code": 4003,
+        "tracking_id": "ROUTER_1",
+        "attempts": 2,
+    }
+    assert events[1]["error_code"] is None and events[1]["attempts"] == 3
+    assert events[3]["message"] == "done soon"
+    assert events[4]["done"] == 2 and events[4]["statuses"] == {"created": 1, "failed": 1}
+
+
+@pytest.mark.parametrize(
+    ("console", "env", "expected"),
+    [
+        (Console(file=io.StringIO()), {}, PlainLog),  # not a terminal
+        (Console(file=io.StringIO(), force_terminal=True), {"CI": "true"}, PlainLog),
+        (Console(file=io.StringIO(), force_terminal=True), {"TERM": "dumb"}, PlainLog),
+        (Console(file=io.StringIO(), force_terminal=True), {}, BarProgress),
+    ],
+    ids=["pipe", "ci", "dumb", "terminal"],
+)
+def test_auto_picks_bars_only_on_a_live_terminal(
+    terminal_env: None, monkeypatch: pytest.MonkeyPatch, console: Console, env: dict[str, str], expected: type
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    progress = make_progress(console, log_format="auto", stream=io.StringIO())
+    assert type(progress) is expected
+    progress.close()
+
+
+def test_plain_and_json_are_honoured_on_a_terminal_and_default_to_stderr(
+    terminal_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    console = Console(file=io.StringIO(), force_terminal=True)
+    assert isinstance(make_progress(console, log_format="json"), JsonLog)
+    plain = make_progress(console, log_format="plain")
+    plain.note("to stderr")
+    assert "note to stderr" in capsys.readouterr().err
+    with pytest.raises(UsageError, match="--log-format must be one of auto, plain, json"):
+        make_progress(console, log_format="xml")
+
+
+def test_bars_count_per_kind_and_print_failures_above(terminal_env: None) -> None:
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120, color_system=None)
+    bars = make_progress(console, log_format="auto")
+    assert isinstance(bars, BarProgress)
+    bars.start({Kind.CUSTOMER: 2, Kind.SUBSCRIBER: 3})
+    bars.job_done(CUSTOMER, Outcome("created"))
+    bars.job_done(Job("customer:b", Kind.CUSTOMER, "customers", 3), Outcome("failed", message="no :smile: [b]pkg[/b]"))
+    bars.job_done(USER, Outcome("skipped", message="customer row 3 failed"))
+    bars.job_done(REF, Outcome("exists"))  # a kind start() did not announce
+    bars.note("[not markup]")
+    bars.close()
+    text = screen.getvalue()
+    assert "failed customer customers row 3 customer:b: no :smile: [b]pkg[/b]" in text  # verbatim
+    assert "[not markup]" in text
+    final = text[text.rindex("customer ") :]  # the last frame of the bars
+    assert "2/2" in final and "1 failed" in final
+    assert "1/3" in final and "1 skipped" in final
+    assert "customer_ref" in final
+
+
+def test_bars_stop_printing_failures_after_a_few(terminal_env: None) -> None:
+    screen = io.StringIO()
+    bars = BarProgress(Console(file=screen, force_terminal=True, width=200, color_system=None))
+    n = SHOWN_FAILURES + 5
+    bars.start({Kind.SUBSCRIBER: n})
+    for i in range(n):
+        bars.job_done(Job(f"subscriber:u{i}@x.com", Kind.SUBSCRIBER, "users", i + 2), Outcome("failed", message="x"))
+    bars.close()
+    shown = {line for line in screen.getvalue().splitlines() if "failed subscriber users row" in line}
+    assert len(shown) == SHOWN_FAILURES
+    assert "results.csv lists them all" in screen.getvalue()
+    assert f"{n} failed" in screen.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("log_format", ["plain", "json"])
+def test_a_line_costs_under_30_microseconds(log_format: str, tmp_path) -> None:
+    """The runner calls job_done from the event loop for each of ~25,000 jobs in the benchmark."""
+    n = 25_000
+    jobs = [Job(f"subscriber:user{i}@example.com", Kind.SUBSCRIBER, "users", i + 2) for i in range(n)]
+    outcome = Outcome("created", {"subscriber_id": "S", "person_id": "P"}, attempts=2)
+    with open(tmp_path / "log", "w", encoding="utf-8") as stream:  # a real file: flush is a system call
+        log = make_progress(Console(file=io.StringIO()), log_format=log_format, stream=stream)
+        log.start({Kind.SUBSCRIBER: n})
+        start = time.perf_counter()
+        for job in jobs:
+            log.job_done(job, outcome)
+        per_job = (time.perf_counter() - start) / n
+        log.close()
+    print(f"{log_format}: {per_job * 1e6:.1f} µs per job over {n}")
+    assert per_job < 30e-6

@@ -1,0 +1,106 @@
+"""The validator's output contract (interfaces.md): frames, normalized columns, ``_valid``, problem order."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from batch.load.inputs import LoadedBatch, SheetData
+from batch.problems import Problem, sort_key
+from batch.validate.validator import OUTPUT_COLUMNS, validate
+from schemas import SHEETS
+from tests.validate.test_validate_support import loaded, run, sheet_frame, valid_rows, with_changes
+
+
+def test_valid_batch_has_no_problems_and_every_row_valid() -> None:
+    result = run(valid_rows())
+    assert result.problems == ()
+    assert (result.error_count, result.warning_count) == (0, 0)
+    for name, frame in result.sheets.items():
+        assert frame["_valid"].dtype == pl.Boolean
+        assert frame["_valid"].all(), name
+
+
+def test_frames_keep_loader_columns_and_add_normalized_ones() -> None:
+    batch = loaded(**valid_rows())
+    result = validate(batch)
+    for name, frame in result.sheets.items():
+        expected = [*batch.sheets[name].frame.columns, *OUTPUT_COLUMNS[name], "_valid"]
+        assert frame.columns == expected
+        assert frame.height == batch.sheets[name].frame.height
+
+
+def test_normalized_values() -> None:
+    sheets = run(valid_rows()).sheets
+    customer = sheets["customers"].row(0, named=True)
+    assert customer["packages_list"] == ["webex_calling", "webex_meetings", "cisco_calling_plan"]
+    assert customer["numbers_e164"] == [f"+35894245100{i}" for i in range(10)]
+    assert customer["main_number_e164"] == "+358942451000"
+    assert customer["supported"] is True
+    assert customer["provisioning_id_resolved"] == "ZjViMzYxODctYzhkZC00NzI3LThiMmYtZjljNDQ3ZjI5MDQ2"
+    assert sheets["customers"]["provisioning_id_resolved"][1] == "ZjViMzYxODctYzhkZC00NzI3"
+    assert sheets["customers"]["country_code"].to_list() == ["FI", "FI"]
+    location = sheets["locations"].row(0, named=True)
+    assert location["timezone_resolved"] == "Europe/Helsinki"
+    assert location["customer_in_batch"] is True
+    assert location["numbers_e164"] == ["+358356552000", "+358356552001"]
+    users = sheets["users"]
+    assert users["email_normalized"].to_list() == ["it@makela.fi", "eero@makela.fi", "liisa@makela.fi", "admin@oljy.fi"]
+    assert users["location_resolved"].to_list() == ["Pääkonttori", "Tampere", "Tampere", None]
+    assert users["phone_e164"].to_list() == ["+358942451001", None, "+358356552001", None]
+    assert users["roles_list"].to_list() == [["Full Administrator"], [], [], []]
+    assert users["customer_in_batch"].all()
+
+
+def test_problems_sorted_and_unique() -> None:
+    rows = with_changes(
+        customers={1: {"external_id": "FI-1", "company_name": "50%"}},
+        users={2: {"extension": "x"}, 1: {"roles": "Boss"}},
+    )
+    problems = run(rows).problems
+    assert len(problems) == len(set(problems)) > 3
+    assert list(problems) == sorted(problems, key=sort_key)
+
+
+def test_loader_problems_are_passed_through() -> None:
+    batch = loaded(**valid_rows())
+    note = Problem("users", 1, "nickname", "nickname", "warning", "users.nickname.unknown_column", "Unknown column")
+    result = validate(LoadedBatch(batch.sheets, (note,)))
+    assert result.problems == (note,)
+
+
+def test_rows_of_merged_inputs_are_told_apart_by_position() -> None:
+    """Two files both have a users row 2: an error in one must not invalidate the other."""
+    rows = valid_rows()
+    first = sheet_frame("users", rows["users"][:1])
+    second = sheet_frame("users", [{**rows["users"][2], "extension": "x"}]).with_columns(
+        pl.lit("b.xlsx").alias("_source")
+    )
+    sheets = dict(loaded(**rows).sheets)
+    sheets["users"] = SheetData("users", pl.concat([first, second]))
+    result = validate(LoadedBatch(sheets))
+    assert result.sheets["users"]["_valid"].to_list() == [True, False]
+    assert [(p.row, p.rule) for p in result.problems] == [(2, "users.extension.format")]
+
+
+def test_dependent_rows_name_the_row_to_fix() -> None:
+    result = run(with_changes(customers={0: {"company_name": "100% Oy"}}))
+    dependents = [p for p in result.problems if p.rule == "dependency.invalid_parent"]
+    assert {(p.sheet, p.row) for p in dependents} == {("locations", 2), ("users", 2), ("users", 3), ("users", 4)}
+    assert all("customers row 2" in p.message and "FI-1" in p.message for p in dependents)
+    assert result.sheets["users"]["_valid"].to_list() == [False, False, False, True]
+
+
+def test_later_duplicate_is_invalid_and_names_the_earlier_row() -> None:
+    rows = with_changes(users=[{**valid_rows()["users"][1], "email": "Eero@Makela.fi", "location_name": None}])
+    result = run(rows)
+    (problem,) = result.problems
+    assert (problem.row, problem.rule) == (6, "users.email.duplicate")
+    assert "row 3" in problem.message
+    assert result.sheets["users"]["_valid"].to_list() == [True, True, True, True, False]
+
+
+def test_empty_batch() -> None:
+    result = validate(loaded())
+    assert result.problems == ()
+    assert set(result.sheets) == set(SHEETS)
+    assert all(frame.height == 0 for frame in result.sheets.values())
