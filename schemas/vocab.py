@@ -102,6 +102,7 @@ def timezones() -> tuple[str, ...]:
     """IANA zone names from the tzdata package (same on every machine, unlike the OS database)."""
     return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith("Etc/")))
 
+
 #: Countries whose addresses need a state or province (the API: "may be required in specific geographies").
 STATE_REQUIRED: frozenset[str] = frozenset({"US", "CA", "AU"})
 
