@@ -74,7 +74,7 @@ async def test_emulator_errors_keep_status_code_and_tracking_id() -> None:
         with pytest.raises(NotFoundError) as caught:
             await client.get(f"{CUSTOMERS}/nope")
     assert caught.value.status == 404
-    assert caught.value.tracking_id and caught.value.tracking_id.startswith("ROUTER_")
+    assert caught.value.tracking_id and caught.value.tracking_id.startswith("RTMBATCH_")  # ours, kept by Webex
 
 
 async def test_a_wrong_token_is_an_auth_error() -> None:

@@ -160,7 +160,7 @@ async def test_refused_customer_says_why(run_job) -> None:
     assert outcome.status == FAILED
     assert outcome.message.startswith("Could not provision customer FI-BAD: POST /wholesale/customers: HTTP 400")
     assert "primaryEmail" in outcome.message and "correct the row" in outcome.message
-    assert outcome.tracking_id and outcome.tracking_id.startswith("ROUTER_")
+    assert outcome.tracking_id and outcome.tracking_id.startswith("RTMBATCH_")  # ours, kept by Webex
 
 
 async def test_customer_ref_finds_or_explains(ctx, run_job) -> None:

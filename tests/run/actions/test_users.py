@@ -47,6 +47,7 @@ def make_customer(base_url: str, external_id: str) -> dict[str, str]:
         customer = api.get(f"/wholesale/customers/{customer['id']}").json()
         assert customer["status"] == "provisioned", customer
         org_id = customer["orgId"]
+        api.get(f"/organizations/{org_id}").raise_for_status()  # the managed-org handshake (§10.1)
         hq = api.get("/locations", params={"orgId": org_id}).json()["items"][0]
         path = f"/telephony/config/locations/{hq['id']}/numbers"
         tolerant(lambda: api.post(path, params={"orgId": org_id}, json={"phoneNumbers": HQ_NUMBERS}))
