@@ -133,15 +133,15 @@ class _Builder:
     def _numbers(
         self, lkey: str, sheet: str, row: dict[str, Any], ckey: str, loc: str, after: tuple[str, ...]
     ) -> list[str]:
-        """Numbers, then the main number, of one location (HQ or further)."""
+        """Numbers (after the PSTN connection the row names, if any), then the main number, of one location."""
         refs = {"customer": ckey, "location": loc}
         numbers = list(row["numbers_e164"] or ())
+        pstn = {"numbers_state": row.get("numbers_state"), "pstn_connection": row.get("pstn_connection")}
         jobs: list[str] = []
-        if numbers:
+        if numbers or pstn["pstn_connection"]:
             self.location_numbers[lkey] = set(numbers)
-            jobs.append(
-                self.add(Job(f"numbers:{lkey}", Kind.NUMBERS, sheet, row["_row"], after, refs, {"numbers": numbers}))
-            )
+            fields = {"numbers": numbers, **pstn}
+            jobs.append(self.add(Job(f"numbers:{lkey}", Kind.NUMBERS, sheet, row["_row"], after, refs, fields)))
         if row["main_number_e164"]:
             parents = (*after, *jobs)
             main = {"main_number": row["main_number_e164"]}
