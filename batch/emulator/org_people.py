@@ -3,9 +3,9 @@
 The trap worth emulating: ``PUT /people/{id}`` replaces the whole person. Fields left out are cleared
 (``roles``, ``licenses``, names, and the work number in ``phoneNumbers``), so a client must GET, modify,
 then PUT. Calling fields (``phoneNumbers``, ``extension``, ``locationId``) are only returned with
-``callingData=true``, and ``extension`` and ``locationId`` are only changed with it; ``phoneNumbers`` is
-applied as given either way, so a PUT built from a GET without ``callingData`` drops the user's number
-(webex-api.md §10.7, wxc_sdk ``test_002_remove_work_number``).
+``callingData=true``, and only changed with it, except that a work number left out of ``phoneNumbers`` is
+dropped either way: a PUT built from a GET without ``callingData`` loses the user's number (webex-api.md
+§10.7, wxc_sdk ``test_002_remove_work_number``).
 """
 
 from __future__ import annotations
@@ -153,8 +153,8 @@ async def update_person(ctx: EmulatorContext, request: Request) -> Response:
     licenses = _known(string_list(body, "licenses") or [], _org_licenses(ctx, person.org_id), "license")
     if calling:
         apply_calling = _calling_change(ctx, person, body)
-    else:
-        numbers = _work_numbers(ctx, person, body, person.location_id)
+    else:  # calling changes need callingData=true, but a work number left out of the body is dropped
+        numbers = [p["value"] for p in person.phone_numbers if p in (body.get("phoneNumbers") or [])]
         apply_calling = lambda: _assign_numbers(ctx, person, numbers)  # noqa: E731
     person.display_name, person.first_name, person.last_name = display_name, first_name, last_name
     person.roles, person.licenses = roles, licenses
