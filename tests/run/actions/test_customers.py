@@ -77,18 +77,18 @@ async def test_customer_is_provisioned_then_found(ctx, run_job, emulator_url, re
     again = await run_with(rerun, customer, customer_job("FI-100101"))
     assert again.status == EXISTS
     assert again.ids == outcome.ids
-    assert again.attempts == 1  # the one listing
+    assert again.attempts == 2  # the one listing, then GET /organizations/{orgId} (the managed-org handshake)
     assert counts(emulator_url) == before
 
 
 async def test_one_listing_serves_every_customer_job(ctx, run_job, emulator_url) -> None:
     await run_job(customer, customer_job("FI-1"))
     await run_job(customer, customer_job("FI-2"))
-    assert listings(emulator_url) == 1
+    assert listings(emulator_url) == 3  # one listing, and ?externalId= for each before its POST (§10.6)
     rerun = ActionContext(ctx.client, poll_initial=0.01)
     outcomes = [await run_with(rerun, customer, customer_job(ext)) for ext in ("FI-1", "FI-2")]
     assert [o.status for o in outcomes] == [EXISTS, EXISTS]
-    assert listings(emulator_url) == 2
+    assert listings(emulator_url) == 4
 
 
 async def test_customer_without_calling_sends_no_calling_location(run_job, recorder) -> None:
