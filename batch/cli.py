@@ -97,6 +97,9 @@ def run(
     max_rate: float = typer.Option(10.0, "--max-rate", help="API requests per second, all workers together."),
     strict: bool = typer.Option(False, "--strict", help="Send nothing when any row is invalid."),
     log_format: str = LOG_FORMAT,
+    sub_partner_org_id: str | None = typer.Option(
+        None, "--sub-partner-org-id", help="Act for this sub-partner org: onBehalfOfSubPartnerOrgId on wholesale calls."
+    ),
 ) -> None:
     """Provision every valid row; re-running is safe (rows already done are reported exists)."""
     from batch.report.summary import print_summary
@@ -111,6 +114,7 @@ def run(
         max_rate=max_rate,
         strict=strict,
         log_format=log_format,
+        sub_partner_org_id=sub_partner_org_id,
     )
     console = make_console()
     outcome = run_batch(inputs, options, console)

@@ -27,6 +27,16 @@ from batch.emulator.config import EmulatorConfig
 from batch.emulator.http import TRACKING_ID, ApiProblem, EmulatorContext, error_body, new_tracking_id
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+#: Path prefix → the API family (scope) it needs, for ``EmulatorConfig.denied_scopes``; most specific first.
+SCOPE_PREFIXES = (
+    ("/v1/wholesale/customers", "wholesale_customers"),
+    ("/v1/wholesale/subscribers", "wholesale_subscribers"),
+    ("/v1/locations", "locations"),
+    ("/v1/telephony/pstn", "telephony_pstn"),
+    ("/v1/telephony/config", "telephony_config"),
+    ("/v1/people", "people"),
+    ("/v1/roles", "roles"),
+)
 UNAUTHORIZED = "The request requires a valid access token set in the Authorization request header."
 
 
@@ -122,6 +132,12 @@ class EmulatorMiddleware:
         auth = next((v for k, v in scope["headers"] if k == b"authorization"), None)
         if auth != self.auth:
             return JSONResponse(error_body(UNAUTHORIZED), status_code=401)
+        if self.ctx.config.denied_scopes:
+            path = scope["path"]
+            family = next((f for prefix, f in SCOPE_PREFIXES if path.startswith(prefix)), None)
+            if family in self.ctx.config.denied_scopes:
+                message = f"The access token is missing the required scope spark-admin:{family}_read."
+                return JSONResponse(error_body(message), status_code=403)
         wait = self.bucket.take(now)
         if wait > 0:
             retry_after = self.ctx.config.retry_after or max(1, math.ceil(wait))

@@ -41,6 +41,9 @@ class EmulatorConfig:
     integrated_pstn_locations: frozenset[str] = frozenset()
     #: New customers, subscribers and locations show up in lists and filters only this many seconds later.
     list_lag_seconds: float = 0.0
+    #: API families the token may not use (``wholesale_customers``, ``wholesale_subscribers``, ``locations``,
+    #: ``telephony_config``, ``telephony_pstn``, ``people``, ``roles``): their routes answer 403.
+    denied_scopes: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         bad = {k: v for k, v in self.customer_outcomes.items() if v not in CUSTOMER_OUTCOMES}
