@@ -14,6 +14,7 @@ from batch.errors import AuthError
 from batch.jobs import CREATED, EXISTS, FAILED, ActionContext, Job, Kind
 from batch.run.actions.bodies import customer_body
 from batch.run.actions.customers import customer, customer_ref, hq
+from tests.api.test_client_quirks import FakeTime, Headers
 from tests.run.actions.conftest import context_on, customer_job, emulator_root, hq_job, run_with, state
 
 pytestmark = pytest.mark.anyio
@@ -195,3 +196,21 @@ async def test_polling_gives_up_with_a_way_forward(slow_url, monkeypatch) -> Non
         assert "customer FI-SLOW is still provisioning after" in outcome.message
         assert "run again later" in outcome.message
         assert outcome.ids["customer_id"] == state(slow_url)["customers"][0]["id"]
+
+
+async def test_a_lost_create_is_looked_up_for_minutes_before_it_is_sent_again() -> None:
+    """Issue 9 item 6 (§10.8): the answer to the POST is lost and lists show a new customer only 60 s later.
+    The client keeps looking (virtual time) instead of sending a second POST after one empty look-up."""
+    time = FakeTime()
+    config = EmulatorConfig(provisioning_seconds=0, rate=0, lost_response_rate=1.0, list_lag_seconds=60, clock=time)
+    with running_emulator(config) as base_url:
+        transport = Headers()
+        settings = ClientConfig(base_url, "emulator-token", max_rate=100000.0)
+        async with WebexClient(settings, transport=transport, sleep=time.sleep, clock=time) as client:
+            ctx = ActionContext(client, poll_initial=0.01)
+            outcome = await run_with(ctx, customer, customer_job("FI-LAG"))
+        assert outcome.status == CREATED, outcome.message
+        assert len(state(base_url)["customers"]) == 1
+        posts = [path for method, path, *_ in transport.seen if method == "POST"]
+        assert posts == ["/v1/wholesale/customers"]
+        assert time.now - 1000.0 >= 60
