@@ -34,7 +34,6 @@ def pstn_job(wanted: list[str], **fields: str) -> Job:
     return child(Kind.NUMBERS, "numbers", f"location:{EXT}/tampereen tehdas", {"numbers": wanted, **fields})
 
 
-
 async def test_numbers_are_refused_on_an_integrated_pstn_location_and_nothing_is_sent(integrated_url) -> None:
     async with context_on(integrated_url) as ctx:
         made = await setup_tampere(ctx)
