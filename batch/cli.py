@@ -162,6 +162,15 @@ def emulator(
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for the injected faults."),
     token: str = typer.Option("emulator-token", "--token", help="The bearer token the emulator accepts."),
+    retry_after: int | None = typer.Option(None, "--retry-after", help="Retry-After seconds of every 429."),
+    list_lag_seconds: float = typer.Option(0.0, "--list-lag-seconds", help="New objects show up in lists later."),
+    drop_next_filters: bool = typer.Option(False, "--drop-next-filters", help="Next links keep only start/max."),
+    integrated_pstn: list[str] = typer.Option(
+        [], "--integrated-pstn-location", help="Location name that comes up on Cisco Calling Plan (repeatable)."
+    ),
+    handshake: bool = typer.Option(
+        True, "--managed-org-handshake/--no-managed-org-handshake", help="New orgs answer 403 until GET /organizations."
+    ),
 ) -> None:
     """Serve the local Webex Wholesale API emulator until Ctrl-C."""
     from batch.emulator import EmulatorConfig
@@ -176,6 +185,11 @@ def emulator(
         error_rate=error_rate,
         lost_response_rate=lost_response_rate,
         seed=seed,
+        retry_after=retry_after,
+        list_lag_seconds=list_lag_seconds,
+        drop_next_filters=drop_next_filters,
+        integrated_pstn_locations=frozenset(integrated_pstn),
+        managed_org_handshake=handshake,
     )
     console = make_console()
 
