@@ -67,7 +67,7 @@ NO_ANSWER = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolErr
 #: Throttling (429, 423) is not a failed attempt: a request may wait this long in total before it fails.
 THROTTLE_BUDGET = 30 * 60.0
 #: Waits between look-ups after a lost answer to a create (§10.8: lists lag behind writes): ~2 minutes.
-LOOKUP_WAITS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)
+LOOKUP_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)
 #: Statuses of an answer that was lost on the way (a proxy gave up), unlike 503: look up patiently.
 LOST_STATUSES = frozenset({502, 504})
 HANDSHAKE_FAILED = "the partner cannot manage this customer's organization yet"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from batch.errors import ApiError, AuthError, NotFoundError
+from batch.errors import ApiError, AuthError
 from batch.jobs import Kind
 from batch.plan.graph import Plan
 
@@ -24,7 +24,10 @@ FAMILIES: dict[str, tuple[str, frozenset[Kind]]] = {
     "PSTN": ("spark-admin:telephony_pstn_read", frozenset({Kind.NUMBERS})),
     "people": ("spark-admin:people_read", frozenset({Kind.ROLES})),
     "roles": ("spark-admin:roles_read", frozenset({Kind.ROLES})),
+    "organizations": ("spark-admin:organizations_read", frozenset()),  # the handshake, read with the others
 }
+#: Families read inside a customer's org (they need one to exist).
+ORG_SCOPED = frozenset({"locations", "telephony", "PSTN", "people"})
 
 
 class ScopeError(ApiError):
@@ -41,30 +44,39 @@ async def check_scopes(client: Any, plan: Plan) -> None:
     if "roles" in used:
         await _read(client, "roles", lambda: client.get("/roles"))
     org_id = next((c.get("orgId") for c in first.get("items") or [] if c.get("orgId")), None)
-    if org_id is None:
+    if org_id is None or not used & ORG_SCOPED:
         return
+    # Ask for the org first (the managed-org handshake), so a 403 below is the scope and not the org.
+    if not await _read(client, "organizations", lambda: client.manage_org(org_id), strict=False):
+        return  # that org cannot be read for another reason: its own rows will say why
     scoped = {"orgId": org_id, "max": 1}
     location_id = None
     if used & {"locations", "PSTN"}:
-        found = await _read(client, "locations", lambda: client.get("/locations", scoped))
+        found = await _read(client, "locations", lambda: client.get("/locations", scoped), strict=False)
         location_id = next((loc.get("id") for loc in found.get("items") or []), None)
     if "telephony" in used:
-        await _read(client, "telephony", lambda: client.get("/telephony/config/numbers", scoped))
+        await _read(client, "telephony", lambda: client.get("/telephony/config/numbers", scoped), strict=False)
     if "PSTN" in used and location_id:
         options = f"/telephony/pstn/locations/{location_id}/connectionOptions"
-        await _read(client, "PSTN", lambda: client.get(options, {"orgId": org_id}))
+        await _read(client, "PSTN", lambda: client.get(options, {"orgId": org_id}), strict=False)
     if "people" in used:
-        await _read(client, "people", lambda: client.get("/people", scoped))
+        await _read(client, "people", lambda: client.get("/people", scoped), strict=False)
 
 
-async def _read(client: Any, family: str, read: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+async def _read(
+    client: Any, family: str, read: Callable[[], Awaitable[dict[str, Any]]], *, strict: bool = True
+) -> dict[str, Any]:
+    """The read's answer; a 403 is a ``ScopeError``. Other failures of a read in a customer's org (``strict``
+    off) are left to the jobs, which report them per row: they say nothing about the token."""
     try:
         return await read()
-    except (AuthError, NotFoundError):
+    except AuthError:
         raise
     except ApiError as err:
         if err.status != 403:
-            raise
+            if strict:
+                raise
+            return {}
         scope = FAMILIES[family][0]
         raise ScopeError(
             f"the access token may not read {family} (HTTP 403): it needs the scope {scope} "
