@@ -72,3 +72,15 @@ def test_org_scoped_scopes_are_read_in_an_org_the_partner_already_has(tmp_path: 
             run([SAMPLES], tmp_path / "second", base_url)
     assert first.exit_code == 1  # each numbers row met the 403 itself
     assert "spark-admin:telephony_pstn_read" in str(caught.value)
+
+
+def test_sub_partner_org_id_goes_on_every_wholesale_call_of_a_run(tmp_path: Path) -> None:
+    """Item 8: RunOptions.sub_partner_org_id (``--sub-partner-org-id``) reaches every /wholesale/ request."""
+    config = EmulatorConfig(token=TOKEN, rate=0, provisioning_seconds=0, record_requests=True)
+    with running_emulator(config) as base_url:
+        outcome = run([SAMPLES], tmp_path / "out", base_url, sub_partner_org_id="U1VCUEFSVE5FUi8x")
+        sent = operator(base_url, "requests")
+    assert outcome.exit_code == 0
+    wholesale = [r for r in sent if r["path"].startswith("/v1/wholesale/")]
+    assert wholesale and all("onBehalfOfSubPartnerOrgId=U1VCUEFSVE5FUi8x" in r["query"] for r in wholesale)
+    assert not [r for r in sent if not r["path"].startswith("/v1/wholesale/") and "onBehalfOf" in r["query"]]
