@@ -97,6 +97,9 @@ def run(
     max_rate: float = typer.Option(10.0, "--max-rate", help="API requests per second, all workers together."),
     strict: bool = typer.Option(False, "--strict", help="Send nothing when any row is invalid."),
     log_format: str = LOG_FORMAT,
+    sub_partner_org_id: str | None = typer.Option(
+        None, "--sub-partner-org-id", help="Act for this sub-partner org: onBehalfOfSubPartnerOrgId on wholesale calls."
+    ),
 ) -> None:
     """Provision every valid row; re-running is safe (rows already done are reported exists)."""
     from batch.report.summary import print_summary
@@ -111,6 +114,7 @@ def run(
         max_rate=max_rate,
         strict=strict,
         log_format=log_format,
+        sub_partner_org_id=sub_partner_org_id,
     )
     console = make_console()
     outcome = run_batch(inputs, options, console)
@@ -158,6 +162,15 @@ def emulator(
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for the injected faults."),
     token: str = typer.Option("emulator-token", "--token", help="The bearer token the emulator accepts."),
+    retry_after: int | None = typer.Option(None, "--retry-after", help="Retry-After seconds of every 429."),
+    list_lag_seconds: float = typer.Option(0.0, "--list-lag-seconds", help="New objects show up in lists later."),
+    drop_next_filters: bool = typer.Option(False, "--drop-next-filters", help="Next links keep only start/max."),
+    integrated_pstn: list[str] = typer.Option(
+        [], "--integrated-pstn-location", help="Location name that comes up on Cisco Calling Plan (repeatable)."
+    ),
+    handshake: bool = typer.Option(
+        True, "--managed-org-handshake/--no-managed-org-handshake", help="New orgs answer 403 until GET /organizations."
+    ),
 ) -> None:
     """Serve the local Webex Wholesale API emulator until Ctrl-C."""
     from batch.emulator import EmulatorConfig
@@ -172,6 +185,11 @@ def emulator(
         error_rate=error_rate,
         lost_response_rate=lost_response_rate,
         seed=seed,
+        retry_after=retry_after,
+        list_lag_seconds=list_lag_seconds,
+        drop_next_filters=drop_next_filters,
+        integrated_pstn_locations=frozenset(integrated_pstn),
+        managed_org_handshake=handshake,
     )
     console = make_console()
 

@@ -46,12 +46,15 @@ class ApiError(RtmBatchError):
         error_code: int | None = None,
         tracking_id: str | None = None,
         attempts: int = 1,
+        details: tuple[dict[str, object], ...] = (),
     ) -> None:
         super().__init__(message)
         self.status = status
         self.error_code = error_code
         self.tracking_id = tracking_id
         self.attempts = attempts
+        #: Per-item errors of a bulk answer (the numbers API's 400 array: number, errorCode, errorMessage).
+        self.details = details
 
 
 class AuthError(ApiError):

@@ -38,6 +38,7 @@ def _lists() -> dict[str, tuple[str, ...]]:
         "countries": vocab.countries(),
         "timezones": vocab.timezones(),
         "booleans": ("yes", "no"),
+        "number_states": ("active", "inactive"),
         "roles": vocab.ADMIN_ROLES,
     }
 

@@ -2,8 +2,8 @@
 
 ``metadata`` keys read by the loader, the validator, the template and the README column reference:
 ``required`` (the header must be present and every cell filled), ``meaning``, ``example``, ``dropdown``
-(``packages``, ``subscriber_packages``, ``countries``, ``timezones``, ``booleans``, ``roles``) and ``hint``
-(how a well-formed value looks, used in messages).
+(``packages``, ``subscriber_packages``, ``countries``, ``timezones``, ``booleans``, ``roles``,
+``number_states``) and ``hint`` (how a well-formed value looks, used in messages).
 """
 
 from __future__ import annotations
@@ -19,6 +19,29 @@ COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
 EXTENSION_PATTERN = r"^[0-9]{2,10}$"
 NO_PERCENT_PATTERN = r"^[^%]*$"
 NAME_PATTERN = r'^[^%#<>\\/"]*$'
+NUMBERS_STATE_PATTERN = r"^(?i:active|inactive)$"
+
+
+def numbers_state_column() -> Any:
+    """``state`` of the numbers a row adds (contract "numbers_state"); the same on customers and locations."""
+    return column(
+        "State of the numbers this row adds: active (the default) or inactive (numbers still being ported)",
+        "active",
+        dropdown="number_states",
+        str_matches=NUMBERS_STATE_PATTERN,
+        hint="active or inactive",
+    )
+
+
+def pstn_connection_column(where: str) -> Any:
+    """The PSTN connection set before numbers are added (contract "Numbers and PSTN")."""
+    return column(
+        f"PSTN connection of {where}, set before its numbers are added: the name or id of one of the "
+        "location's PSTN connection options (Control Hub: Calling → Locations → PSTN); blank leaves it as it is",
+        "",
+        str_length={"max_value": 256},
+        hint="at most 256 characters",
+    )
 
 
 def column(

@@ -11,6 +11,8 @@ from schemas._fields import (
     address_line,
     column,
     country_column,
+    numbers_state_column,
+    pstn_connection_column,
 )
 
 
@@ -82,6 +84,8 @@ class CustomersSchema(pa.DataFrameModel):
         "+358 9 4245 1000..+358 9 4245 1019",
     )
     main_number: str = column("The headquarters' main number: one of its numbers", "+358 9 4245 1000")
+    numbers_state: str = numbers_state_column()
+    pstn_connection: str = pstn_connection_column("the headquarters")
 
     class Config:
         strict = False

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pandera.polars as pa
 
-from schemas._fields import LOCATION_LANGUAGE_PATTERN, address_line, column, country_column
+from schemas._fields import (
+    LOCATION_LANGUAGE_PATTERN,
+    address_line,
+    column,
+    country_column,
+    numbers_state_column,
+    pstn_connection_column,
+)
 
 
 class LocationsSchema(pa.DataFrameModel):
@@ -48,6 +55,8 @@ class LocationsSchema(pa.DataFrameModel):
         "+358 3 5655 2000; +358 3 5655 2001",
     )
     main_number: str = column("The location's main number: one of its numbers", "+358 3 5655 2000")
+    numbers_state: str = numbers_state_column()
+    pstn_connection: str = pstn_connection_column("the location")
 
     class Config:
         strict = False

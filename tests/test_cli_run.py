@@ -73,3 +73,12 @@ def test_demo_provisions_the_samples_in_under_a_minute(tmp_path: Path) -> None:
     result = rtm("demo", "--out", str(tmp_path / "demo"), token=None, timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     assert (tmp_path / "demo" / "results.xlsx").is_file() and (tmp_path / "demo" / "summary.json").is_file()
+
+
+def test_a_missing_scope_is_one_line_naming_it_and_exit_2(tmp_path: Path) -> None:
+    """Issue 9 item 10 from the shell: the first read of a family the token may not use stops the run."""
+    config = EmulatorConfig(token=TOKEN, rate=0, provisioning_seconds=0, denied_scopes=frozenset({"roles"}))
+    with running_emulator(config) as base_url:
+        result = rtm("run", str(SAMPLES), "--out", str(tmp_path), "--base-url", base_url, "--sub-partner-org-id", "X1")
+    line = one_line_error(result)
+    assert "spark-admin:roles_read" in line and len(line) < 300

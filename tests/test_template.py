@@ -47,3 +47,18 @@ def test_template_dropdowns_point_at_full_lists(tmp_path: Path) -> None:
 def test_readme_column_reference_is_generated_from_schemas() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert column_reference() in readme, "README column reference is stale: run `python -m batch.docs`"
+
+
+def test_numbers_state_has_its_drop_down_on_both_sheets(tmp_path: Path) -> None:
+    """Issue 9 item 2: numbers_state offers active / inactive; pstn_connection is free text (the location's
+    options are only known on the server)."""
+    book = openpyxl.load_workbook(write_template(tmp_path / "t.xlsx"))
+    lists = book["lists"]
+    header = {cell.value: cell.column_letter for cell in lists[1]}
+    assert [c.value for c in lists[header["number_states"]][1:] if c.value] == ["active", "inactive"]
+    for name in ("customers", "locations"):
+        sheet = book[name]
+        col = {c.value: c.column_letter for c in sheet[1]}
+        by_range = {str(dv.sqref).split(":")[0]: dv for dv in sheet.data_validations.dataValidation}
+        assert by_range[f"{col['numbers_state']}2"].formula1.startswith(f"lists!${header['number_states']}$2")
+        assert f"{col['pstn_connection']}2" not in by_range

@@ -5,7 +5,11 @@ then a ``CapacityLimiter`` as wide as the httpx pool (so no request ever waits f
 ``PoolTimeout``). Reads are retried on 429, 502/503/504, timeouts and connection errors. Writes are retried
 only when the failure proves nothing happened (429, could not connect); after an ambiguous failure (502/503/
 504, a timeout after sending, a dropped connection) the caller's ``reconcile()`` looks the object up first:
-found ends the write, not found sends it again. Other 4xx are final at once.
+found ends the write, not found sends it again (after a lost answer it looks for about two minutes, since
+Webex lists lag behind creates). Other 4xx are final at once, except an org-scoped 403: a new customer org
+answers 403 until ``GET /organizations/{orgId}``, so the client asks for the org and retries once.
+Throttling (429, 423) is not a failed attempt: it has a time budget (30 minutes) instead. Every request
+carries ``TrackingID: RTMBATCH_<run id>_<n>`` (webex-api.md §10).
 
 The retry loop is our own small loop rather than ``stamina``: a 429's wait belongs to the limiter (all
 workers), an ambiguous write needs a lookup between attempts that may end the loop with a value, and the
@@ -18,19 +22,27 @@ import contextlib
 import contextvars
 import logging
 import random
-from collections import Counter
+import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import anyio
 import httpx
 import stamina
 
+from batch.api.answers import json_of as _json
+from batch.api.answers import one_line as _one_line
+from batch.api.answers import org_of as _org_of
+from batch.api.answers import path_of as _path_of
+from batch.api.answers import retry_after as _retry_after
 from batch.api.errors import check_base_url, same_origin, status_error, transport_error
 from batch.api.http import Connections
+from batch.api.paging import collect
 from batch.api.ratelimit import PRIORITY, RateLimiter, default_burst
-from batch.errors import ApiError
+from batch.api.records import ClientStats, RequestCount, Written
+from batch.errors import ApiError, AuthError
 
 __all__ = [
     "PRIORITY",
@@ -46,12 +58,19 @@ T = TypeVar("T")
 
 #: Answers worth another try for any method (the server was overloaded or a proxy failed).
 RETRY_STATUSES = frozenset({502, 503, 504})
+#: Throttling: wait as told and try again; not a failed attempt (webex-api.md §10.9).
+THROTTLED = frozenset({429, 423})
 #: Failures that prove the request never reached the server: safe to resend even a write.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 #: Any failure without an answer that is worth another try (reads; writes only after reconciling).
 NO_ANSWER = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-#: Longest Retry-After we honour; a bigger value is more likely a bug than a plan.
-MAX_RETRY_AFTER = 300.0
+#: Throttling (429, 423) is not a failed attempt: a request may wait this long in total before it fails.
+THROTTLE_BUDGET = 30 * 60.0
+#: Waits between look-ups after a lost answer to a create (§10.8: lists lag behind writes): ~2 minutes.
+LOOKUP_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)
+#: Statuses of an answer that was lost on the way (a proxy gave up), unlike 503: look up patiently.
+LOST_STATUSES = frozenset({502, 504})
+HANDSHAKE_FAILED = "the partner cannot manage this customer's organization yet"
 
 for _name in ("httpx", "httpcore"):  # they log every request (URLs, at DEBUG headers); we keep our own stats
     logging.getLogger(_name).setLevel(logging.WARNING)
@@ -69,40 +88,11 @@ class ClientConfig:
     max_attempts: int = 6
     backoff_initial: float = 0.5
     backoff_max: float = 30.0
-
-
-@dataclass
-class ClientStats:
-    """What the client did, for summary.json: every request sent, retries, 429s, answers by status."""
-
-    requests: int = 0
-    retries: int = 0
-    throttled: int = 0
-    ambiguous: int = 0
-    transport_errors: int = 0
-    by_status: Counter[int] = field(default_factory=Counter)
-
-
-@dataclass
-class RequestCount:
-    """Requests sent inside one ``track()`` block (the runner reports them as a job's attempts)."""
-
-    requests: int = 0
-
-
-@dataclass(frozen=True)
-class Written(Generic[T]):
-    """A write's result: the answer, or ``found`` when a lookup after an ambiguous failure showed it was done.
-
-    ``status`` is the final answer's status (for ``found``: the ambiguous failure's status, 0 when the
-    connection dropped); ``attempts`` counts the write requests sent.
-    """
-
-    body: dict[str, Any] | None
-    status: int
-    location: str | None
-    found: T | None
-    attempts: int
+    #: Sent in every request's ``TrackingID: RTMBATCH_<run_id>_<n>`` (webex-api.md §10.11).
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    #: ``onBehalfOfSubPartnerOrgId`` on every ``/wholesale/`` call (§10.10).
+    sub_partner_org_id: str | None = None
+    throttle_budget: float = THROTTLE_BUDGET
 
 
 _TRACK: contextvars.ContextVar[RequestCount | None] = contextvars.ContextVar("rtm_batch_track", default=None)
@@ -119,6 +109,7 @@ class WebexClient:
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.base_url = check_base_url(config.base_url)
@@ -128,6 +119,8 @@ class WebexClient:
         self.limiter = limiter or RateLimiter(config.max_rate, burst=default_burst(config.max_rate))
         self._sleep = sleep
         self._rng = rng or random.Random()
+        self._clock = clock
+        self._tracking_prefix = f"RTMBATCH_{config.run_id}_"
         self._connections = Connections(
             self.base_url, config.token, concurrency=config.concurrency, timeout=config.timeout, transport=transport
         )
@@ -159,44 +152,56 @@ class WebexClient:
 
     async def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """GET ``path`` (relative to the base URL, or an absolute URL on the same server); the JSON body."""
-        response = await self._read(path, params)
+        response = await self._read(path, self._scoped(path, params))
         return _json(response, path) or {}
 
     async def get_all(
         self, path: str, params: Mapping[str, Any] | None = None, items_key: str = "items"
     ) -> list[dict[str, Any]]:
-        """Every item of a paged list, following ``Link: <url>; rel="next"`` (params go on the first call only)."""
-        items: list[dict[str, Any]] = []
-        url: str | None = path
-        while url is not None:
-            response = await self._read(url, params)
-            params = None
-            items.extend((_json(response, url) or {}).get(items_key) or [])
-            url = response.links.get("next", {}).get("url")
-        return items
+        """Every item of a paged list (webex-api.md §10.5, §10.6).
+
+        Follows ``Link``, with any filter the link drops put back, else wholesale ``offset``s; items of
+        another org than the ``orgId`` asked for are dropped (``batch.api.paging``).
+        """
+        return await collect(self._read, path, self._scoped(path, params) or {}, items_key)
+
+    async def manage_org(self, org_id: str) -> dict[str, Any]:
+        """``GET /organizations/{orgId}``: puts a new customer org in the partner's managed list (§10.1)."""
+        return await self.get(f"/organizations/{org_id}")
 
     async def _read(self, path: str, params: Mapping[str, Any] | None) -> httpx.Response:
         url = self._url(path)
         what = f"GET {_path_of(path)}"
         attempts = 0
+        throttled_since: float | None = None
+        throttles = 0  # throttled answers are not failed attempts
+        handshake = False
         while True:
             attempts += 1
             try:
                 response = await self._send("GET", url, params, None, what)
             except NO_ANSWER as exc:
-                if attempts >= self.config.max_attempts:
+                if attempts - throttles >= self.config.max_attempts:
                     raise transport_error(exc, what, attempts, ambiguous=False) from None
-                await self._backoff(attempts, None)
+                await self._backoff(attempts - throttles, None)
                 continue
             status = response.status_code
             if status < 400:
                 return response
-            if status == 429 or status in RETRY_STATUSES:
-                if attempts >= self.config.max_attempts:
-                    raise status_error(response, what, attempts)
-                await self._after_refusal(response, attempts)
+            if status in THROTTLED:
+                throttled_since = await self._throttled(response, what, attempts, throttled_since)
+                throttles += 1
                 continue
-            raise status_error(response, what, attempts)
+            if status in RETRY_STATUSES:
+                if attempts - throttles >= self.config.max_attempts:
+                    raise status_error(response, what, attempts)
+                await self._after_refusal(response, attempts - throttles)
+                continue
+            if status == 403 and not handshake and (org_id := _org_of(url, params)):
+                handshake = True
+                await self._handshake(org_id, response, what, attempts)
+                continue
+            raise self._final(response, what, attempts, handshake)
 
     # ----------------------------------------------------------------- writes
 
@@ -208,61 +213,125 @@ class WebexClient:
         json: Any = None,
         params: Mapping[str, Any] | None = None,
         reconcile: Callable[[], Awaitable[T | None]] | None = None,
+        patient: bool = False,
     ) -> Written[T]:
         """POST/PUT/DELETE once in effect: resend only when nothing happened or ``reconcile()`` found nothing.
 
-        Without ``reconcile`` (idempotent PUTs) an ambiguous failure is simply retried.
+        Without ``reconcile`` (idempotent PUTs) an ambiguous failure is simply retried. After a lost answer
+        (no answer, 502, 504; with ``patient`` any ambiguous failure) ``reconcile`` is tried for about two
+        minutes with growing waits before the write is sent again: lists lag behind creates (§10.8).
         """
         url = self._url(path)
+        params = self._scoped(path, params)
         what = f"{method} {_path_of(path)}"
         attempts = 0
+        throttled_since: float | None = None
+        throttles = 0  # throttled answers are not failed attempts
+        handshake = False
         while True:
             attempts += 1
             try:
                 response = await self._send(method, url, params, json, what)
             except NOT_SENT as exc:
-                if attempts >= self.config.max_attempts:
+                if attempts - throttles >= self.config.max_attempts:
                     raise transport_error(exc, what, attempts, ambiguous=False) from None
-                await self._backoff(attempts, None)
+                await self._backoff(attempts - throttles, None)
                 continue
             except NO_ANSWER as exc:
                 self.stats.ambiguous += 1
-                found = await self._after_ambiguous(attempts, None, reconcile)
+                found = await self._after_ambiguous(attempts - throttles, None, reconcile, lost=True)
                 if found is not None:
                     return Written(None, 0, None, found, attempts)
-                if attempts >= self.config.max_attempts:
+                if attempts - throttles >= self.config.max_attempts:
                     raise transport_error(exc, what, attempts, ambiguous=True) from None
                 continue
             status = response.status_code
             if status < 400:
                 return Written(_json(response), status, response.headers.get("location"), None, attempts)
-            if status == 429:
-                if attempts >= self.config.max_attempts:
-                    raise status_error(response, what, attempts)
-                await self._after_refusal(response, attempts)
+            if status in THROTTLED:
+                throttled_since = await self._throttled(response, what, attempts, throttled_since)
+                throttles += 1
                 continue
             if status in RETRY_STATUSES:
                 self.stats.ambiguous += 1
-                found = await self._after_ambiguous(attempts, response, reconcile)
+                lost = patient or status in LOST_STATUSES
+                found = await self._after_ambiguous(attempts - throttles, response, reconcile, lost=lost)
                 if found is not None:
                     return Written(None, status, None, found, attempts)
-                if attempts >= self.config.max_attempts:
+                if attempts - throttles >= self.config.max_attempts:
                     raise status_error(response, what, attempts, ambiguous=True)
                 continue
-            raise status_error(response, what, attempts)
+            if status == 403 and not handshake and (org_id := _org_of(url, params)):
+                handshake = True
+                await self._handshake(org_id, response, what, attempts)
+                continue
+            raise self._final(response, what, attempts, handshake)
 
     async def _after_ambiguous(
         self,
         attempts: int,
         response: httpx.Response | None,
         reconcile: Callable[[], Awaitable[T | None]] | None,
+        *,
+        lost: bool = False,
     ) -> T | None:
-        """Wait, then look the object up; the last attempt still gets its lookup (the write may have landed)."""
-        if attempts < self.config.max_attempts:
-            await self._backoff(attempts, response)
+        """Wait, then look the object up; the last attempt still gets its lookup (the write may have landed).
+
+        ``lost``: keep looking (``LOOKUP_WAITS``, ~2 minutes) before saying it is not there.
+        """
         if reconcile is None:
+            if attempts < self.config.max_attempts:
+                await self._backoff(attempts, response)
             return None
-        return await reconcile()
+        if not lost:
+            if attempts < self.config.max_attempts:
+                await self._backoff(attempts, response)
+            return await reconcile()
+        self.stats.retries += 1
+        for wait in LOOKUP_WAITS:
+            if not stamina.is_testing():
+                await self._sleep(wait)
+            found = await reconcile()
+            if found is not None:
+                return found
+        return None
+
+    async def _throttled(self, response: httpx.Response, what: str, attempts: int, since: float | None) -> float:
+        """429/423: wait as told and try again, until the request has been held back ``throttle_budget``."""
+        now = self._clock()
+        since = now if since is None else since
+        if now - since >= self.config.throttle_budget:
+            minutes = round(self.config.throttle_budget / 60)
+            raise status_error(response, f"{what} (throttled for {minutes} minutes)", attempts)
+        if response.status_code == 423:  # the resource is busy, not the server: only this request waits
+            self.stats.retries += 1
+            await self._backoff(attempts, response, counted=True)
+        else:
+            await self._after_refusal(response, attempts)
+        return since
+
+    async def _handshake(self, org_id: str, response: httpx.Response, what: str, attempts: int) -> None:
+        """An org-scoped 403: ask for the org (which makes the partner manage it) and let the caller retry once."""
+        self.stats.retries += 1
+        try:
+            await self.manage_org(org_id)
+        except ApiError as exc:
+            if isinstance(exc, AuthError):
+                raise
+            raise self._final(response, what, attempts, True) from None
+
+    @staticmethod
+    def _final(response: httpx.Response, what: str, attempts: int, handshake: bool) -> ApiError:
+        if handshake and response.status_code == 403:
+            return status_error(response, f"{what}: {HANDSHAKE_FAILED}", attempts)
+        return status_error(response, what, attempts)
+
+    def _scoped(self, path: str, params: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+        """Params plus ``onBehalfOfSubPartnerOrgId`` for a wholesale call when acting for a sub-partner."""
+        sub = self.config.sub_partner_org_id
+        if not sub or not _path_of(path).startswith("/wholesale/"):
+            return params
+        return {**(params or {}), "onBehalfOfSubPartnerOrgId": sub}
 
     # ---------------------------------------------------------------- plumbing
 
@@ -273,11 +342,13 @@ class WebexClient:
         await self.limiter.acquire()
         stats = self.stats
         stats.requests += 1
+        tracking_id = self._tracking_prefix + str(stats.requests)
         tracked = _TRACK.get()
         if tracked is not None:
             tracked.requests += 1
+            tracked.tracking_id = tracking_id
         try:
-            response = await self._connections.send(method, url, params, json)
+            response = await self._connections.send(method, url, params, json, tracking_id)
         except NO_ANSWER:
             stats.transport_errors += 1
             raise
@@ -321,41 +392,3 @@ class WebexClient:
                 raise ApiError(f"refusing to send the token to another server: {url.scheme}://{url.host}")
             return url
         return self._prefix + (path if path.startswith("/") else "/" + path)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    raw = response.headers.get("retry-after")
-    if raw is None:
-        return None
-    try:
-        return min(max(float(raw), 0.0), MAX_RETRY_AFTER)
-    except ValueError:
-        return None  # an HTTP-date: rare enough that our own backoff will do
-
-
-def _json(response: httpx.Response, read: str | None = None) -> dict[str, Any] | None:
-    """The JSON object of an answer; a read whose answer is not JSON (a proxy's HTML page) is an ApiError.
-
-    For a write that succeeded a body we cannot parse is no reason to call it failed: ``None``.
-    """
-    if not response.content:
-        return None
-    try:
-        body = response.json()
-    except ValueError:
-        if read is None:
-            return None
-        kind = response.headers.get("content-type", "no content type")
-        raise ApiError(f"GET {_path_of(read)}: the answer is not JSON (HTTP {response.status_code}, {kind})") from None
-    return body if isinstance(body, dict) else {"items": body}
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200] or "no detail"
-
-
-def _path_of(path: str) -> str:
-    """The path for messages: no scheme, host or query string."""
-    if path.startswith(("http://", "https://")):
-        return httpx.URL(path).path
-    return path.split("?", 1)[0]

@@ -64,17 +64,21 @@ def same_origin(url: httpx.URL, base: httpx.URL) -> bool:
 
 
 def error_details(response: httpx.Response) -> tuple[str, int | None, str | None]:
-    """(description, errorCode, trackingId) from a Webex error body, falling back to the headers and reason."""
+    """(description, errorCode, trackingId) from a Webex error body, falling back to the headers and reason.
+
+    Besides ``{message, errors, trackingId}`` the numbers API answers a JSON array
+    ``[{"errors": [{number, errorCode, errorMessage, …}]}]`` (webex-api.md §10.3): its first item speaks.
+    """
     description: str | None = None
     code: int | None = None
     tracking: str | None = None
-    body: Any = None
-    if response.content:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-    if isinstance(body, dict):
+    body = _body(response)
+    items = item_errors(body)
+    if items:
+        first = items[0]
+        description = "; ".join(str(i.get("errorMessage") or i.get("errorTitle") or "") for i in items)
+        code = _as_int(first.get("errorCode"))
+    elif isinstance(body, dict):
         errors = body.get("errors")
         first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
         description = first.get("description") or body.get("message")
@@ -84,6 +88,22 @@ def error_details(response: httpx.Response) -> tuple[str, int | None, str | None
     if not description:
         description = response.reason_phrase or "no error description"
     return " ".join(str(description).split()), code, tracking
+
+
+def _body(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def item_errors(body: Any) -> list[dict[str, Any]]:
+    """The per-item errors of an array error body (``[{"errors": [...]}, ...]``); [] for any other body."""
+    if not isinstance(body, list):
+        return []
+    return [e for item in body if isinstance(item, dict) for e in item.get("errors") or [] if isinstance(e, dict)]
 
 
 def _as_int(value: Any) -> int | None:
@@ -101,7 +121,8 @@ def status_error(response: httpx.Response, what: str, attempts: int, *, ambiguou
     tail = f" (after {attempts} attempts)" if attempts > 1 else ""
     lead = "no clear answer, the change may or may not have been made: " if ambiguous else ""
     message = f"{what}: {lead}HTTP {status} {description}{tail}"
-    return cls(message, status=status, error_code=code, tracking_id=tracking, attempts=attempts)
+    details = tuple(item_errors(_body(response))) if status == 400 else ()
+    return cls(message, status=status, error_code=code, tracking_id=tracking, attempts=attempts, details=details)
 
 
 def transport_error(exc: httpx.HTTPError, what: str, attempts: int, *, ambiguous: bool) -> ApiError:

@@ -36,7 +36,8 @@ class Connections:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.concurrency = max(concurrency, 1)
-        self._headers = httpx.Headers({"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        self._header_items = [("Authorization", f"Bearer {token}"), ("Accept", "application/json")]
+        self._headers = httpx.Headers(self._header_items)
         self._extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
         if transport is not None:
             self._idle = [transport] * self.concurrency  # ASGI/Mock transports take concurrent requests
@@ -49,12 +50,16 @@ class Connections:
         return f"Connections(concurrency={self.concurrency})"
 
     async def send(
-        self, method: str, url: httpx.URL | str, params: Mapping[str, Any] | None, json: Any
+        self,
+        method: str,
+        url: httpx.URL | str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        tracking_id: str | None = None,
     ) -> httpx.Response:
         """Send one request on a free connection and read the whole answer (body included)."""
-        request = httpx.Request(
-            method, url, params=params, json=json, headers=self._headers, extensions=self._extensions
-        )
+        headers = self._headers if tracking_id is None else [*self._header_items, ("TrackingID", tracking_id)]
+        request = httpx.Request(method, url, params=params, json=json, headers=headers, extensions=self._extensions)
         transport = self._idle.pop() if self._idle else await self._wait_for_idle()
         try:
             response = await transport.handle_async_request(request)

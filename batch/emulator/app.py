@@ -22,11 +22,21 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from batch.emulator import operator, org_locations, org_people, wholesale
+from batch.emulator import operator, org_locations, org_people, org_pstn, wholesale
 from batch.emulator.config import EmulatorConfig
 from batch.emulator.http import TRACKING_ID, ApiProblem, EmulatorContext, error_body, new_tracking_id
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+#: Path prefix → the API family (scope) it needs, for ``EmulatorConfig.denied_scopes``; most specific first.
+SCOPE_PREFIXES = (
+    ("/v1/wholesale/customers", "wholesale_customers"),
+    ("/v1/wholesale/subscribers", "wholesale_subscribers"),
+    ("/v1/locations", "locations"),
+    ("/v1/telephony/pstn", "telephony_pstn"),
+    ("/v1/telephony/config", "telephony_config"),
+    ("/v1/people", "people"),
+    ("/v1/roles", "roles"),
+)
 UNAUTHORIZED = "The request requires a valid access token set in the Authorization request header."
 
 
@@ -85,7 +95,9 @@ class EmulatorMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        tracking_id = new_tracking_id()
+        # Webex keeps a client's own TrackingID (wxc_sdk sends one, §10.11); else it makes one up.
+        sent = next((v for k, v in scope["headers"] if k == b"trackingid"), None)
+        tracking_id = sent.decode("latin-1") if sent else new_tracking_id()
         TRACKING_ID.set(tracking_id)
         header = (b"trackingid", tracking_id.encode())
         if scope["path"].startswith(operator.OPERATOR_PREFIX):
@@ -120,9 +132,15 @@ class EmulatorMiddleware:
         auth = next((v for k, v in scope["headers"] if k == b"authorization"), None)
         if auth != self.auth:
             return JSONResponse(error_body(UNAUTHORIZED), status_code=401)
+        if self.ctx.config.denied_scopes:
+            path = scope["path"]
+            family = next((f for prefix, f in SCOPE_PREFIXES if path.startswith(prefix)), None)
+            if family in self.ctx.config.denied_scopes:
+                message = f"The access token is missing the required scope spark-admin:{family}_read."
+                return JSONResponse(error_body(message), status_code=403)
         wait = self.bucket.take(now)
         if wait > 0:
-            retry_after = max(1, math.ceil(wait))
+            retry_after = self.ctx.config.retry_after or max(1, math.ceil(wait))
             body = error_body(f"Too many requests; retry after {retry_after} seconds.")
             return JSONResponse(body, status_code=429, headers={"Retry-After": str(retry_after)})
         return None
@@ -226,6 +244,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         *wholesale.routes(ctx),
         *org_locations.routes(ctx),
         *org_people.routes(ctx),
+        *org_pstn.routes(ctx),
         *operator.routes(ctx, stats, on_reset, log),
     ]
     app = Starlette(

@@ -30,6 +30,20 @@ class EmulatorConfig:
     #: Keep every API request (method, path, query, body) for ``GET /_emulator/requests``: tests check what a
     #: client sent against the official request schemas. Off by default (a benchmark would hoard memory).
     record_requests: bool = False
+    # ---- behaviours of the real API (webex-api.md §10); on by default where Webex always does it ----
+    #: A new customer org answers 403 on org-scoped calls until ``GET /organizations/{orgId}`` (§10.1).
+    managed_org_handshake: bool = True
+    #: ``Retry-After`` of a 429 in seconds (None: the time until the bucket has a token, at least 1 s).
+    retry_after: int | None = None
+    #: ``Link: rel="next"`` URLs keep only the paging parameters, dropping the filters (§10.5).
+    drop_next_filters: bool = False
+    #: Location names (any case) that get an integrated PSTN connection (Cisco Calling Plan) when created.
+    integrated_pstn_locations: frozenset[str] = frozenset()
+    #: New customers, subscribers and locations show up in lists and filters only this many seconds later.
+    list_lag_seconds: float = 0.0
+    #: API families the token may not use (``wholesale_customers``, ``wholesale_subscribers``, ``locations``,
+    #: ``telephony_config``, ``telephony_pstn``, ``people``, ``roles``): their routes answer 403.
+    denied_scopes: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         bad = {k: v for k, v in self.customer_outcomes.items() if v not in CUSTOMER_OUTCOMES}
@@ -39,3 +53,5 @@ class EmulatorConfig:
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
         object.__setattr__(self, "free_account_emails", frozenset(e.casefold() for e in self.free_account_emails))
+        names = frozenset(n.casefold() for n in self.integrated_pstn_locations)
+        object.__setattr__(self, "integrated_pstn_locations", names)

@@ -72,18 +72,25 @@ class EmulatorContext:
         start_param: str = "offset",
         default_max: int = 100,
         max_cap: int | None = None,
+        link: bool = True,
     ) -> tuple[list[T], str | None]:
-        """Slice ``items`` by ``start_param``/``max`` and build the RFC 5988 ``Link: <…>; rel="next"``."""
+        """Slice ``items`` by ``start_param``/``max`` and build the RFC 5988 ``Link: <…>; rel="next"``.
+
+        ``link=False``: no ``Link`` at all (the wholesale lists page by ``offset`` only, §10.6). With
+        ``drop_next_filters`` the link keeps only the paging parameters (§10.5).
+        """
         start = query_int(request, start_param, 0, minimum=0)
         size = query_int(request, "max", default_max, minimum=1)
         if max_cap is not None and size > max_cap:
             raise ApiProblem(400, f"max must be at most {max_cap}")
         chunk = list(items[start : start + size])
-        link = None
-        if start + size < len(items):
-            url = request.url.include_query_params(**{start_param: start + size, "max": size})
-            link = f'<{url}>; rel="next"'
-        return chunk, link
+        if not link or start + size >= len(items):
+            return chunk, None
+        url = request.url
+        if self.config.drop_next_filters:
+            url = url.replace_query_params()
+        url = url.include_query_params(**{start_param: start + size, "max": size})
+        return chunk, f'<{url}>; rel="next"'
 
     @staticmethod
     def url(request: Request, path: str) -> str:

@@ -28,6 +28,11 @@ CODE_INVALID = 25008  # "Missing or invalid field" as Webex Calling answers a ba
 CODE_NOT_FOUND = 4008
 CODE_CONFLICT = 4003
 CODE_NUMBER_UNAVAILABLE = 8361  # "[Error 8361] DN is unavailable : +12145559000" (validateNumbers)
+CODE_FORBIDDEN = 4001
+NOT_MANAGED = (
+    "The partner is not authorized to manage organization {org_id}: "
+    "GET /organizations/{org_id} first to add it to the partner's managed organizations"
+)
 
 
 Handler = Callable[[EmulatorContext, Request], Awaitable[Response]]
@@ -50,6 +55,8 @@ def require_org(ctx: EmulatorContext, request: Request) -> Org:
     org = ctx.state.org(org_id)
     if org is None:
         raise ApiProblem(404, f"Organization {org_id} not found", CODE_NOT_FOUND)
+    if ctx.config.managed_org_handshake and org.id not in ctx.state.managed_orgs:
+        raise ApiProblem(403, NOT_MANAGED.format(org_id=org.id), CODE_FORBIDDEN)  # webex-api.md §10.1
     return org
 
 

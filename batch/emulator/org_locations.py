@@ -6,8 +6,9 @@ Choices where the specs are silent (each one a real-API behaviour a client must 
 - ``/v1/locations`` accepts names up to 256 characters; enabling calling limits them to 80 (spec text).
 - Enabling calling on a location that already has it is a 409 (not a silent success), so a client that
   lost the first response must look the location up rather than trust a retry.
-- Adding a number that another location or org owns fails the whole request with 400 naming the number;
-  numbers already in the same location are ignored (spec text).
+- Adding numbers that another location or org owns: the free ones are added all the same, and the
+  answer is a 400 whose body is a JSON *array* naming each refused number (wxc_sdk ``NumberAddError``,
+  webex-api.md §10.3); numbers already in the same location are ignored (spec text).
 """
 
 from __future__ import annotations
@@ -129,12 +130,15 @@ async def create_location(ctx: EmulatorContext, request: Request) -> Response:
     _check_name_free(ctx, org, fields["name"])
     location = Location(id=ctx.state.new_id("LOCATION"), org_id=org.id, **fields)
     ctx.state.add_location(location)
+    if ctx.config.list_lag_seconds > 0:
+        ctx.state.listed_from[location.id] = ctx.clock() + ctx.config.list_lag_seconds
     return JSONResponse({"id": location.id}, status_code=201)
 
 
 async def list_locations(ctx: EmulatorContext, request: Request) -> Response:
     org = require_org(ctx, request)
-    rows = ctx.state.locations_in_org(org.id)
+    now = ctx.clock()
+    rows = [loc for loc in ctx.state.locations_in_org(org.id) if ctx.state.listed(loc.id, now)]
     if name := request.query_params.get("name"):
         rows = [loc for loc in rows if name.casefold() in loc.name.casefold()]
     if wanted := request.query_params.get("id"):
@@ -280,24 +284,30 @@ def _numbers_request(body: dict[str, Any]) -> tuple[list[str], str]:
 
 
 async def add_numbers(ctx: EmulatorContext, request: Request) -> Response:
-    """All or nothing: one number owned elsewhere fails the request before anything is added."""
+    """Partial success: free numbers are added, the taken ones come back in a 400 array body."""
     org = require_org(ctx, request)
     location = require_location(ctx, org, request.path_params["location_id"])
     numbers, state = _numbers_request(await json_body(request))
     if not location.calling_enabled:
         raise ApiProblem(400, f"Location {location.name!r} is not enabled for Webex Calling", CODE_INVALID)
     taken = [n for n in numbers if (held := ctx.state.number(n)) is not None and held.location_id != location.id]
-    if taken:
-        raise ApiProblem(
-            400,
-            f"[Error {CODE_NUMBER_UNAVAILABLE}] DN is unavailable : {', '.join(taken)} "
-            "(already in another location or organization)",
-            CODE_NUMBER_UNAVAILABLE,
-        )
     for e164 in numbers:
         if ctx.state.number(e164) is None:
             ctx.state.add_number(Number(phone_number=e164, org_id=org.id, location_id=location.id, state=state))
+    if taken:
+        return JSONResponse([{"errors": [_number_error(n) for n in taken]}], status_code=400)
     return Response(status_code=201)
+
+
+def _number_error(e164: str) -> dict[str, Any]:
+    """One item of the numbers API's 400 array body (wxc_sdk ``NumberAddError``)."""
+    return {
+        "number": e164,
+        "errorType": "ERROR",
+        "errorCode": str(CODE_NUMBER_UNAVAILABLE),
+        "errorMessage": f"[Error {CODE_NUMBER_UNAVAILABLE}] DN is unavailable : {e164}",
+        "errorTitle": "Number is already in another location or organization",
+    }
 
 
 def _number_json(ctx: EmulatorContext, number: Number) -> dict[str, Any]:

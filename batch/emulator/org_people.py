@@ -1,8 +1,11 @@
 """People and admin roles (webex-api.md §4.4), shaped by webex-people.json and webex-roles.json.
 
 The trap worth emulating: ``PUT /people/{id}`` replaces the whole person. Fields left out are cleared
-(``roles``, ``licenses``, names), so a client must GET, modify, then PUT. Calling fields (``phoneNumbers``,
-``extension``, ``locationId``) are only returned and only changed with ``callingData=true``, as in Webex.
+(``roles``, ``licenses``, names, and the work number in ``phoneNumbers``), so a client must GET, modify,
+then PUT. Calling fields (``phoneNumbers``, ``extension``, ``locationId``) are only returned with
+``callingData=true``, and only changed with it, except that a work number left out of ``phoneNumbers`` is
+dropped either way: a PUT built from a GET without ``callingData`` loses the user's number (webex-api.md
+§10.7, wxc_sdk ``test_002_remove_work_number``).
 """
 
 from __future__ import annotations
@@ -148,13 +151,16 @@ async def update_person(ctx: EmulatorContext, request: Request) -> Response:
     emails = _emails(ctx, person, body)
     roles = _known(string_list(body, "roles") or [], set(ctx.state.roles), "role")
     licenses = _known(string_list(body, "licenses") or [], _org_licenses(ctx, person.org_id), "license")
-    apply_calling = _calling_change(ctx, person, body) if calling else None
+    if calling:
+        apply_calling = _calling_change(ctx, person, body)
+    else:  # calling changes need callingData=true, but a work number left out of the body is dropped
+        numbers = [p["value"] for p in person.phone_numbers if p in (body.get("phoneNumbers") or [])]
+        apply_calling = lambda: _assign_numbers(ctx, person, numbers)  # noqa: E731
     person.display_name, person.first_name, person.last_name = display_name, first_name, last_name
     person.roles, person.licenses = roles, licenses
     if emails != person.emails:
         ctx.state.set_person_emails(person, emails)
-    if apply_calling is not None:
-        apply_calling()
+    apply_calling()
     if query_bool(request, "minResponse"):
         return Response(status_code=204)
     return JSONResponse(person_json(person, calling=calling))
@@ -207,14 +213,19 @@ def _calling_change(ctx: EmulatorContext, person: Person, body: dict[str, Any]) 
     def apply() -> None:
         person.location_id = location_id
         ctx.state.set_person_extension(person, extension)
-        for number in ctx.state.numbers_in_org(person.org_id):
-            if number.owner_id == person.id and number.phone_number not in numbers:
-                number.owner_id = None
-        for e164 in numbers:
-            ctx.state.numbers[e164].owner_id = person.id
-        person.phone_numbers = [{"type": "work", "value": e164} for e164 in numbers]
+        _assign_numbers(ctx, person, numbers)
 
     return apply
+
+
+def _assign_numbers(ctx: EmulatorContext, person: Person, numbers: list[str]) -> None:
+    """The person's work numbers become exactly ``numbers`` (those it loses are free again)."""
+    for number in ctx.state.numbers_in_org(person.org_id):
+        if number.owner_id == person.id and number.phone_number not in numbers:
+            number.owner_id = None
+    for e164 in numbers:
+        ctx.state.numbers[e164].owner_id = person.id
+    person.phone_numbers = [{"type": "work", "value": e164} for e164 in numbers]
 
 
 def _work_numbers(ctx: EmulatorContext, person: Person, body: dict[str, Any], location_id: str | None) -> list[str]:

@@ -95,6 +95,8 @@ class Location:
     address: dict[str, Any]
     calling_enabled: bool = False
     main_number: str | None = None
+    pstn_id: str | None = None  # the PSTN connection option set on the location (None: no connection)
+    pstn_route: tuple[str, str] | None = None  # (premiseRouteType, premiseRouteId) of a premises-based one
 
 
 @dataclass(slots=True)

@@ -74,6 +74,8 @@ class EmulatorState:
         self._person_by_ext: dict[tuple[str, str], str] = {}
         self._subscriber_by_email: dict[str, str] = {}
         self._pending: dict[str, float] = {}
+        self.managed_orgs: set[str] = set()  # orgs the partner has asked for (GET /organizations/{orgId})
+        self.listed_from: dict[str, float] = {}  # object id -> clock time it shows up in lists (list lag)
         self.roles: dict[str, Role] = {}
         for name in ROLE_NAMES:
             role = Role(self.new_id("ROLE"), name)
@@ -128,6 +130,11 @@ class EmulatorState:
 
     def role_by_name(self, name: str) -> Role | None:
         return next((r for r in self.roles.values() if r.name == name), None)
+
+    def listed(self, object_id: str, now: float) -> bool:
+        """False while a new object is not yet in lists and filters (the real API's eventual consistency)."""
+        at = self.listed_from.get(object_id)
+        return at is None or at <= now
 
     # ---- mutations that keep the indexes true ----------------------------------------------------
 

@@ -185,12 +185,16 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             "person_id": q.get("personId"),
             "status": q.get("status"),
         }
-        items = [s for s in candidates if all(v is None or getattr(s, k) == v for k, v in wanted.items())]
+        now = ctx.clock()
+        items = [
+            s
+            for s in candidates
+            if all(v is None or getattr(s, k) == v for k, v in wanted.items()) and state.listed(s.id, now)
+        ]
         if q.get("sortOrder", "ASC").upper() == "DESC":
             items.reverse()
-        chunk, link = ctx.page(request, items, start_param="offset", default_max=50, max_cap=100)
-        body = {"items": [subscriber_json(s, state) for s in chunk]}
-        return JSONResponse(body, headers={"Link": link} if link else None)
+        chunk, _ = ctx.page(request, items, start_param="offset", default_max=50, max_cap=100, link=False)
+        return JSONResponse({"items": [subscriber_json(s, state) for s in chunk]})  # no Link (§10.6)
 
     async def provision(request: Request) -> JSONResponse:
         customer, email, package, params, person, calling = check(await json_body(request))
@@ -222,6 +226,8 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             sub.primary_phone_number = calling.number if calling else None
             sub.extension = calling.extension if calling else None
         state.add_subscriber(sub)
+        if ctx.config.list_lag_seconds > 0:
+            state.listed_from[sub.id] = ctx.clock() + ctx.config.list_lag_seconds
         url = ctx.url(request, f"{BASE}/{sub.id}")
         status = 200 if sub.status == "provisioned" else 202
         return JSONResponse(subscriber_json(sub, state), status_code=status, headers={"Location": url})

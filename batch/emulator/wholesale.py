@@ -95,11 +95,16 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             candidates = [found] if found else []
         else:
             candidates = list(state.customers.values())
+        now = ctx.clock()
         items = [
-            c for c in candidates if (org_id is None or c.org_id == org_id) and (not statuses or c.status in statuses)
+            c
+            for c in candidates
+            if (org_id is None or c.org_id == org_id)
+            and (not statuses or c.status in statuses)
+            and state.listed(c.id, now)
         ]
-        chunk, link = ctx.page(request, items, start_param="offset")
-        return JSONResponse({"items": [customer_json(c) for c in chunk]}, headers={"Link": link} if link else None)
+        chunk, _ = ctx.page(request, items, start_param="offset", max_cap=100, link=False)  # no Link (§10.6)
+        return JSONResponse({"items": [customer_json(c) for c in chunk]})
 
     async def provision(request: Request) -> JSONResponse:
         body = await json_body(request)
@@ -133,6 +138,8 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             last_status_change=stamp,
         )
         state.add_customer(customer, now + ctx.config.provisioning_seconds)
+        if ctx.config.list_lag_seconds > 0:
+            state.listed_from[customer.id] = now + ctx.config.list_lag_seconds
         return accepted(request, customer)
 
     async def get_customer(request: Request) -> JSONResponse:

@@ -21,16 +21,16 @@ from schemas.vocab import CALLING_PACKAGES
 
 #: Requests a job of each kind usually costs (lookups shared per org are spread over their jobs).
 CALLS_PER_JOB: Mapping[Kind, float] = {
-    Kind.CUSTOMER: 3.0,  # create, ~2 status polls
+    Kind.CUSTOMER: 5.0,  # look-up by externalId, create, ~2 status polls, GET /organizations/{orgId}
     Kind.CUSTOMER_REF: 0.1,
     Kind.HQ: 1.0,
     Kind.LOCATION: 1.2,
     Kind.LOCATION_REF: 0.5,
     Kind.CALLING: 2.0,
-    Kind.NUMBERS: 2.0,
+    Kind.NUMBERS: 3.0,  # listing (or none for a new location), the PSTN connection read, the POST
     Kind.MAIN_NUMBER: 2.0,
     Kind.SUBSCRIBER: 1.05,
-    Kind.ROLES: 2.1,
+    Kind.ROLES: 3.1,  # GET person, PUT, GET to verify (callingData=true), the roles listing shared
 }
 
 #: Seconds a provisioning customer usually takes before its org can be set up (emulator default; Webex: minutes).
@@ -133,15 +133,15 @@ class _Builder:
     def _numbers(
         self, lkey: str, sheet: str, row: dict[str, Any], ckey: str, loc: str, after: tuple[str, ...]
     ) -> list[str]:
-        """Numbers, then the main number, of one location (HQ or further)."""
+        """Numbers (after the PSTN connection the row names, if any), then the main number, of one location."""
         refs = {"customer": ckey, "location": loc}
         numbers = list(row["numbers_e164"] or ())
+        pstn = {"numbers_state": row.get("numbers_state"), "pstn_connection": row.get("pstn_connection")}
         jobs: list[str] = []
-        if numbers:
+        if numbers or pstn["pstn_connection"]:
             self.location_numbers[lkey] = set(numbers)
-            jobs.append(
-                self.add(Job(f"numbers:{lkey}", Kind.NUMBERS, sheet, row["_row"], after, refs, {"numbers": numbers}))
-            )
+            fields = {"numbers": numbers, **pstn}
+            jobs.append(self.add(Job(f"numbers:{lkey}", Kind.NUMBERS, sheet, row["_row"], after, refs, fields)))
         if row["main_number_e164"]:
             parents = (*after, *jobs)
             main = {"main_number": row["main_number_e164"]}

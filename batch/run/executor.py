@@ -106,7 +106,9 @@ class Executor:
                 return
             except Exception as exc:  # a bug must not stop 20,000 other rows; the row says what happened
                 outcome = Outcome(FAILED, message=f"unexpected error in rtm-batch: {type(exc).__name__}: {exc}")
-        self._finish(job, dataclasses.replace(outcome, attempts=count.requests))
+        # The journal and the reports keep the tracking id of the job's last request (Webex support asks for it).
+        tracking_id = outcome.tracking_id or count.tracking_id
+        self._finish(job, dataclasses.replace(outcome, attempts=count.requests, tracking_id=tracking_id))
 
     def _finish(self, job: Job, outcome: Outcome) -> None:
         if job.key in self.outcomes:

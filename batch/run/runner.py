@@ -31,6 +31,7 @@ from batch.run.actions import ACTIONS
 from batch.run.executor import Executor, restore
 from batch.run.journal import FLUSH_SECONDS, Journal
 from batch.run.progress import LOG_FORMATS, make_progress
+from batch.run.scopes import check_scopes
 
 DEFAULT_BASE_URL = "https://webexapis.com/v1"
 JOURNAL_NAME = "journal.sqlite"
@@ -53,6 +54,7 @@ class RunOptions:
     strict: bool = False
     log_format: str = "auto"
     poll_initial: float = 1.0
+    sub_partner_org_id: str | None = None
 
     @property
     def journal_path(self) -> Path:
@@ -64,6 +66,7 @@ class RunOptions:
             token=self.token,
             max_rate=self.max_rate,
             concurrency=self.concurrency,
+            sub_partner_org_id=self.sub_partner_org_id or None,
         )
 
 
@@ -188,7 +191,7 @@ async def _run_async(
             tg.start_soon(_flush_every, FLUSH_SECONDS, flush)
             try:
                 if len(restored) < len(plan.jobs):
-                    await _check_token(client)
+                    await _check_token(client, plan)
                 ctx = ActionContext(client, poll_initial=options.poll_initial)
                 outcomes = await Executor(plan, ACTIONS, ctx, logs=logs, restored=restored).run()
             except RtmBatchError as exc:  # re-raised below as itself, not wrapped in an ExceptionGroup
@@ -218,10 +221,11 @@ async def _flush_every(seconds: float, flush: Callable[[], None]) -> None:
         flush()
 
 
-async def _check_token(client: WebexClient) -> None:
-    """One cheap read before any job: a rejected token stops the run here (exit 2), not as 20,000 failures."""
+async def _check_token(client: WebexClient, plan: Plan) -> None:
+    """Cheap reads before any job (one per API family, ``check_scopes``): a rejected token or a missing
+    scope stops the run here (exit 2), not as 20,000 failures."""
     try:
-        await client.get("/wholesale/customers", {"max": 1})
+        await check_scopes(client, plan)
     except AuthError as exc:
         raise AuthError(
             "the access token was rejected (HTTP 401): set WEBEX_ACCESS_TOKEN or --token-file to a valid token "

@@ -310,6 +310,22 @@ def user_defects(b: Batch) -> None:
     b.add(u, user(17, location_name="Toimipiste 12"), e(u, "location_name", "dependency.invalid_parent"))
 
 
+def pstn_defects(b: Batch) -> None:
+    """numbers_state and pstn_connection (planted last, so the rows of the older plants keep their numbers)."""
+    for sheet, make in (("customers", lambda **c: customer(80, **c)), ("locations", lambda **c: location(80, **c))):
+        b.add(sheet, make(numbers_state="porting"), e(sheet, "numbers_state", f"{sheet}.numbers_state.format"))
+    b.add(
+        "customers",
+        customer(81, pstn_connection="P" * 257),
+        e("customers", "pstn_connection", "customers.pstn_connection.too_long"),
+    )
+    b.add(
+        "locations",
+        location(81, pstn_connection="P" * 257),
+        e("locations", "pstn_connection", "locations.pstn_connection.too_long"),
+    )
+
+
 def build_batch() -> Batch:
     b = Batch()
     valid_core(b)
@@ -317,6 +333,7 @@ def build_batch() -> Batch:
     customer_defects(b)
     location_defects(b)
     user_defects(b)
+    pstn_defects(b)
     b.add(
         "templates", template(1, template="nordic calling"), e("templates", "template", "templates.template.duplicate")
     )

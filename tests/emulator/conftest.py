@@ -61,13 +61,15 @@ def api(emulator: str) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def make_customer(api: httpx.Client) -> Callable[..., dict[str, Any]]:
-    """Provision a calling customer (body fields overridable) and return its GET body once provisioned."""
+    """Provision a calling customer (body fields overridable) and return its GET body once provisioned and
+    managed (the ``GET /organizations/{orgId}`` handshake done)."""
 
     def make(external_id: str = "FI-000123", **overrides: Any) -> dict[str, Any]:
         created = send_checked(api, "POST", "/wholesale/customers", customer_body(external_id, **overrides))
         assert created.status_code == 202, created.text
         body = api.get(created.headers["Location"]).json()
         assert body["status"] == "provisioned", body
+        api.get(f"/organizations/{body['orgId']}").raise_for_status()  # the partner now manages it (§10.1)
         return body
 
     return make

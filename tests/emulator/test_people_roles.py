@@ -209,3 +209,29 @@ def test_put_calling_data_rules(api: httpx.Client, admin: dict[str, Any], custom
     not_ours = {**base, "phoneNumbers": [{"type": "work", "value": "+358409999999"}]}
     assert_webex_error(api.put(url, json=not_ours, params=params), 400, "+358409999999")
     assert_webex_error(api.put(url, json={**base, "locationId": "bm9wZQ"}, params=params), 400, "locationId")
+
+
+def test_a_put_without_the_work_number_drops_it_with_or_without_calling_data(
+    api: httpx.Client, customer: dict[str, Any], org: str
+) -> None:
+    """PUT applies the body as given (§10.7): a client that GETs without callingData and PUTs that back
+    takes the user's number away; only a GET and PUT with callingData=true keep it."""
+    head = hq(api, org)["id"]
+    api.post(
+        f"/telephony/config/locations/{head}/numbers", json={"phoneNumbers": ["+358401239002"]}, params={"orgId": org}
+    )
+    params = {"primaryPhoneNumber": "+358401239002", "extension": "1002", "locationId": head}
+    body = subscriber_body(customer["id"], "numbered@example.fi", provisioningParameters=params)
+    person_id = api.post("/wholesale/subscribers", json=body).json()["personId"]
+    calling = {"callingData": "true"}
+    whole = api.get(f"/people/{person_id}", params=calling).json()
+    assert whole["phoneNumbers"] == [{"type": "work", "value": "+358401239002"}]
+    keep = ("emails", "displayName", "firstName", "lastName", "orgId", "roles", "licenses")
+    fields = (*keep, "phoneNumbers", "extension", "locationId")
+    kept = put(api, person_id, {k: whole[k] for k in fields if k in whole}, **calling)
+    assert kept.json()["phoneNumbers"] == whole["phoneNumbers"] and kept.json()["extension"] == "1002"
+    plain = api.get(f"/people/{person_id}").json()
+    assert "phoneNumbers" not in plain
+    put(api, person_id, {k: plain[k] for k in keep if k in plain})
+    after = api.get(f"/people/{person_id}", params=calling).json()
+    assert after["phoneNumbers"] == [] and after["extension"] == "1002"

@@ -132,12 +132,16 @@ def calling_body(location_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": location_id, **location_body(fields)}
 
 
-def numbers_bodies(numbers: list[str]) -> list[dict[str, Any]]:
-    """``POST .../locations/{id}/numbers`` bodies: one per number type (toll-free numbers must say so)."""
+def numbers_bodies(numbers: list[str], state: str | None = None) -> list[dict[str, Any]]:
+    """``POST .../locations/{id}/numbers`` bodies: one per number type (toll-free numbers must say so).
+
+    ``state`` is the row's ``numbers_state`` (``active``, the default, or ``inactive`` for numbers still
+    being ported), sent upper case as the API spells it."""
     by_type: dict[str, list[str]] = {}
     for number in numbers:
         by_type.setdefault(number_type(number), []).append(number)
-    return [{"phoneNumbers": found, "numberType": kind, "state": "ACTIVE"} for kind, found in sorted(by_type.items())]
+    upper = (state or "active").upper()
+    return [{"phoneNumbers": found, "numberType": kind, "state": upper} for kind, found in sorted(by_type.items())]
 
 
 def number_type(e164: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 import anyio
 
+from batch.api.client import HANDSHAKE_FAILED
 from batch.errors import ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
 from batch.run.actions.bodies import customer_body, failed, text
@@ -41,8 +42,8 @@ async def customer(job: Job, ctx: Context) -> Outcome:
     """Report the customer ``exists`` (once provisioned) or provision it and wait until it is."""
     ext = text(job.fields.get("external_id")) or ""
     try:
+        found = await _find(ctx, ext)
         known = await known_customers(ctx)
-        found = known.get(ext.casefold())
         if found is not None:
             return await _settle(ctx, ext, found, EXISTS, known)
         return await _provision(job, ctx, ext, known)
@@ -56,8 +57,8 @@ async def customer_ref(job: Job, ctx: Context) -> Outcome:
     """A customer a row names but the batch does not hold: it must already be on the server."""
     ext = text(job.fields.get("external_id")) or ""
     try:
+        found = await _find(ctx, ext)
         known = await known_customers(ctx)
-        found = known.get(ext.casefold())
         if found is None:
             message = (
                 f"customer {ext} is neither in this batch nor on the server: add it to the customers sheet "
@@ -71,10 +72,18 @@ async def customer_ref(job: Job, ctx: Context) -> Outcome:
         return failed(f"Could not look up customer {ext}", err)
 
 
+async def _find(ctx: Context, ext: str) -> dict[str, Any] | None:
+    """The customer from the run's one listing, else by ``?externalId=``: a listing read page by page while
+    others write may miss one (§10.6), and provisioning a customer twice cannot be undone."""
+    found = (await known_customers(ctx)).get(ext.casefold())
+    return found if found is not None else await _lookup(ctx, ext)
+
+
 async def _provision(job: Job, ctx: Context, ext: str, known: Known) -> Outcome:
     try:
+        # patient: after any unclear answer, look for ~2 minutes before a second POST (lists lag, §10.8)
         written = await ctx.client.write(
-            "POST", CUSTOMERS, json=customer_body(job.fields), reconcile=lambda: _lookup(ctx, ext)
+            "POST", CUSTOMERS, json=customer_body(job.fields), reconcile=lambda: _lookup(ctx, ext), patient=True
         )
     except ConflictError as err:
         found = await _lookup(ctx, ext)
@@ -107,7 +116,15 @@ async def _settle(ctx: Context, ext: str, item: dict[str, Any], status: str, kno
         wait = min(wait * POLL_FACTOR, POLL_CAP)
         item = await ctx.client.get(f"{CUSTOMERS}/{item['id']}")
         known[ext.casefold()] = item
-    return _judge(ext, item, status)
+    outcome = _judge(ext, item, status)
+    if outcome.ok:  # a new org answers 403 until the partner has asked for it (§10.1, REFAPP JourneyManager)
+        try:
+            await ctx.client.manage_org(str(item["orgId"]))
+        except ApiError as err:
+            if isinstance(err, AuthError) or err.status not in (403, 404):
+                raise
+            return failed(f"customer {ext}: {HANDSHAKE_FAILED}", err, "check the partner's roles, then run again")
+    return outcome
 
 
 def _judge(ext: str, item: Mapping[str, Any], status: str) -> Outcome:

@@ -14,6 +14,7 @@ from typing import Any
 
 from batch.errors import ApiError, AuthError, ConflictError, NotFoundError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
+from batch.run.actions import pstn
 from batch.run.actions.bodies import calling_body, failed, location_body, missing_location_fields, numbers_bodies, text
 
 LOCATIONS = "/locations"
@@ -156,21 +157,32 @@ async def _calling_enabled(ctx: Context, org_id: str, location_id: str) -> bool 
 
 
 async def numbers(job: Job, ctx: Context) -> Outcome:
-    """Add the row's numbers that the location does not have yet (numbers already there are left alone)."""
+    """Add the row's numbers that the location does not have yet (numbers already there are left alone).
+
+    The PSTN connection comes first (``pstn.prepare``): the row's ``pstn_connection`` is set, and a location
+    on an integrated PSTN gets no numbers by API. A 400 may have added some numbers all the same (§10.3):
+    the location is listed again and the message names each refused number and why.
+    """
     org_id, ext, name = _org(job, ctx), *_names(job)
     location_id = ctx.ids(job.refs["location"])["location_id"]
     wanted = list(dict.fromkeys(str(n) for n in job.fields.get("numbers") or ()))
     ids = {"location_id": location_id}
+    where = f"location {name} of customer {ext}"
     try:
         # A location (or a whole org) this batch created holds none of them: skip the listing, the POST
         # ignores numbers the location already has (so a resumed run is still right).
         fresh = _parent_created(ctx, job, "location", "customer")
-        present = set() if fresh else await _location_numbers(ctx, org_id, location_id)
+        present = set() if fresh or not wanted else await _location_numbers(ctx, org_id, location_id)
         missing = [n for n in wanted if n not in present]
-        if not missing:
+        if not missing and not text(job.fields.get("pstn_connection")):
             return Outcome(EXISTS, ids=ids)
+        changed, refusal = await pstn.prepare(ctx, org_id, location_id, job.fields, where)
+        if refusal is not None:
+            return refusal
+        if not missing:
+            return Outcome(CREATED if changed else EXISTS, ids=ids)
         path = f"{CALLING}/{location_id}/numbers"
-        for body in numbers_bodies(missing):
+        for body in numbers_bodies(missing, text(job.fields.get("numbers_state"))):
             batch = body["phoneNumbers"]
             try:
                 await ctx.client.write(
@@ -181,14 +193,14 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
                     reconcile=lambda batch=batch: _all_present(ctx, org_id, location_id, batch),
                 )
             except ApiError as err:
-                if isinstance(err, AuthError) or err.error_code != NUMBER_UNAVAILABLE:
+                if isinstance(err, AuthError) or err.status != 400 or not _per_number(err, batch):
                     raise
-                return await _taken(ctx, org_id, batch, err, ids)
+                return await _refused(ctx, org_id, location_id, wanted, _per_number(err, batch), err)
         return Outcome(CREATED, ids=ids)
     except AuthError:
         raise
     except ApiError as err:
-        return failed(f"Could not add numbers to location {name} of customer {ext}", err, _fix_row(err))
+        return failed(f"Could not add numbers to {where}", err, _fix_row(err))
 
 
 async def _location_numbers(ctx: Context, org_id: str, location_id: str) -> set[str]:
@@ -201,18 +213,36 @@ async def _all_present(ctx: Context, org_id: str, location_id: str, batch: list[
     return True if all(n in present for n in batch) else None
 
 
-async def _taken(ctx: Context, org_id: str, batch: list[str], err: ApiError, ids: Mapping[str, str]) -> Outcome:
-    """Name where each refused number is, so the partner can fix the row (or release the number)."""
-    taken = [n for n in E164.findall(str(err)) if n in batch] or batch
+def _per_number(err: ApiError, batch: list[str]) -> dict[str, str]:
+    """Refused number → the server's reason, from the 400 array body (or, failing that, its message)."""
+    found = {str(d.get("number")): str(d.get("errorMessage") or d.get("errorTitle") or "") for d in err.details}
+    found = {n: why for n, why in found.items() if n in batch}
+    if not found and err.error_code == NUMBER_UNAVAILABLE:
+        found = {n: "DN is unavailable" for n in E164.findall(str(err)) if n in batch}
+    return found
+
+
+async def _refused(
+    ctx: Context, org_id: str, location_id: str, wanted: list[str], refused: dict[str, str], err: ApiError
+) -> Outcome:
+    """Name each refused number, why, and where it is, after listing the location again (some may be in)."""
+    ids = {"location_id": location_id}
+    present = await _location_numbers(ctx, org_id, location_id)
     parts = []
-    for number in taken[:OWNER_LOOKUPS]:
-        owner = await _number_location(ctx, org_id, number)
-        where = f"belongs to location {owner}" if owner else "is used by another organization"
-        parts.append(f"number {number} {where}")
-    if len(taken) > OWNER_LOOKUPS:
-        parts.append(f"and {len(taken) - OWNER_LOOKUPS} more ({', '.join(taken[OWNER_LOOKUPS:])})")
-    them = "it" if len(taken) == 1 else "them"
-    message = f"{'; '.join(parts)}; remove {them} from this row's numbers or release {them} in Control Hub"
+    for i, (number, why) in enumerate(refused.items()):
+        if i == OWNER_LOOKUPS:
+            rest = list(refused)[OWNER_LOOKUPS:]
+            parts.append(f"and {len(rest)} more ({', '.join(rest)})")
+            break
+        where = "was refused"
+        if "unavailable" in why.lower():
+            owner = await _number_location(ctx, org_id, number)
+            where = f"belongs to location {owner}" if owner else "is used by another organization"
+        parts.append(f"number {number} {where} ({why})")
+    them = "it" if len(refused) == 1 else "them"
+    added = [n for n in wanted if n in present and n not in refused]
+    tail = f"; added: {', '.join(added)}" if added else ""
+    message = f"{'; '.join(parts)}; remove {them} from this row's numbers or release {them} in Control Hub{tail}"
     return Outcome(FAILED, ids=ids, message=message, error_code=err.error_code, tracking_id=err.tracking_id)
 
 

@@ -201,12 +201,21 @@ async def roles(job: Job, ctx: Context) -> Outcome:
                 message=f"Unknown role {', '.join(unknown)} for {email}; valid roles: {valid}",
             )
         role_ids = [by_name[name.casefold()]["id"] for name in wanted]
-        person = await ctx.client.get(f"/people/{person_id}")
+        path, calling = f"/people/{person_id}", {"callingData": "true"}
+        person = await ctx.client.get(path, calling)
         have = list(person.get("roles") or [])
         missing = [rid for rid in dict.fromkeys(role_ids) if rid not in have]
         if not missing:
             return Outcome(EXISTS, ids={"person_id": person_id})
-        await ctx.client.write("PUT", f"/people/{person_id}", json=person_put_body(person, have + missing, email))
+        await ctx.client.write("PUT", path, params=calling, json=person_put_body(person, have + missing, email))
+        after = await ctx.client.get(path, calling)
+        lost = _changed(person, after, missing)
+        if lost:
+            message = (
+                f"the roles of {email} were set, but Webex now shows {'; '.join(lost)}: check the user in "
+                "Control Hub and restore what is missing (a people PUT may alter values even when it fails)"
+            )
+            return Outcome(FAILED, ids={"person_id": person_id}, message=message)
         return Outcome(CREATED, ids={"person_id": person_id})
     except AuthError:
         raise
@@ -218,8 +227,32 @@ async def roles(job: Job, ctx: Context) -> Outcome:
         )
 
 
+#: What a roles PUT must leave as it was (webex-api.md §10.7: a PUT applies its body as given).
+KEPT_FIELDS = ("phoneNumbers", "extension", "locationId", "licenses")
+
+
+def _changed(before: Mapping[str, Any], after: Mapping[str, Any], added: list[str]) -> list[str]:
+    """What the GET after the PUT shows wrong: a role not added, or a calling field or licence changed."""
+    found = []
+    if not set(added) <= set(after.get("roles") or []):
+        found.append("not all the roles added")
+    for key in KEPT_FIELDS:
+        if _comparable(before.get(key)) != _comparable(after.get(key)):
+            found.append(f"{key} {_comparable(before.get(key)) or 'none'} → {_comparable(after.get(key)) or 'none'}")
+    return found
+
+
+def _comparable(value: Any) -> Any:
+    """Lists compared as sorted text (a number list is objects, a licence list strings); blanks as None."""
+    if isinstance(value, list):
+        items = [v.get("value", v) if isinstance(v, dict) else v for v in value]
+        return ", ".join(sorted(str(v) for v in items)) or None
+    return value or None
+
+
 def person_put_body(person: Mapping[str, Any], role_ids: list[str], email: str) -> dict[str, Any]:
-    """What GET returned that PUT accepts, with ``roles`` replaced: nothing the person had is dropped."""
+    """What GET (with ``callingData=true``) returned that PUT accepts, with ``roles`` replaced: nothing the
+    person had is dropped, the calling fields included (the PUT goes with ``callingData=true`` too)."""
     body = {key: person[key] for key in PERSON_PUT_FIELDS if person.get(key) not in (None, "")}
     body["roles"] = role_ids
     if not body.get("displayName"):

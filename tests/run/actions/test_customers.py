@@ -14,6 +14,7 @@ from batch.errors import AuthError
 from batch.jobs import CREATED, EXISTS, FAILED, ActionContext, Job, Kind
 from batch.run.actions.bodies import customer_body
 from batch.run.actions.customers import customer, customer_ref, hq
+from tests.api.test_client_quirks import FakeTime, Headers
 from tests.run.actions.conftest import context_on, customer_job, emulator_root, hq_job, run_with, state
 
 pytestmark = pytest.mark.anyio
@@ -77,18 +78,18 @@ async def test_customer_is_provisioned_then_found(ctx, run_job, emulator_url, re
     again = await run_with(rerun, customer, customer_job("FI-100101"))
     assert again.status == EXISTS
     assert again.ids == outcome.ids
-    assert again.attempts == 1  # the one listing
+    assert again.attempts == 2  # the one listing, then GET /organizations/{orgId} (the managed-org handshake)
     assert counts(emulator_url) == before
 
 
 async def test_one_listing_serves_every_customer_job(ctx, run_job, emulator_url) -> None:
     await run_job(customer, customer_job("FI-1"))
     await run_job(customer, customer_job("FI-2"))
-    assert listings(emulator_url) == 1
+    assert listings(emulator_url) == 3  # one listing, and ?externalId= for each before its POST (§10.6)
     rerun = ActionContext(ctx.client, poll_initial=0.01)
     outcomes = [await run_with(rerun, customer, customer_job(ext)) for ext in ("FI-1", "FI-2")]
     assert [o.status for o in outcomes] == [EXISTS, EXISTS]
-    assert listings(emulator_url) == 2
+    assert listings(emulator_url) == 4
 
 
 async def test_customer_without_calling_sends_no_calling_location(run_job, recorder) -> None:
@@ -160,7 +161,7 @@ async def test_refused_customer_says_why(run_job) -> None:
     assert outcome.status == FAILED
     assert outcome.message.startswith("Could not provision customer FI-BAD: POST /wholesale/customers: HTTP 400")
     assert "primaryEmail" in outcome.message and "correct the row" in outcome.message
-    assert outcome.tracking_id and outcome.tracking_id.startswith("ROUTER_")
+    assert outcome.tracking_id and outcome.tracking_id.startswith("RTMBATCH_")  # ours, kept by Webex
 
 
 async def test_customer_ref_finds_or_explains(ctx, run_job) -> None:
@@ -195,3 +196,21 @@ async def test_polling_gives_up_with_a_way_forward(slow_url, monkeypatch) -> Non
         assert "customer FI-SLOW is still provisioning after" in outcome.message
         assert "run again later" in outcome.message
         assert outcome.ids["customer_id"] == state(slow_url)["customers"][0]["id"]
+
+
+async def test_a_lost_create_is_looked_up_for_minutes_before_it_is_sent_again() -> None:
+    """Issue 9 item 6 (§10.8): the answer to the POST is lost and lists show a new customer only 60 s later.
+    The client keeps looking (virtual time) instead of sending a second POST after one empty look-up."""
+    time = FakeTime()
+    config = EmulatorConfig(provisioning_seconds=0, rate=0, lost_response_rate=1.0, list_lag_seconds=60, clock=time)
+    with running_emulator(config) as base_url:
+        transport = Headers()
+        settings = ClientConfig(base_url, "emulator-token", max_rate=100000.0)
+        async with WebexClient(settings, transport=transport, sleep=time.sleep, clock=time) as client:
+            ctx = ActionContext(client, poll_initial=0.01)
+            outcome = await run_with(ctx, customer, customer_job("FI-LAG"))
+        assert outcome.status == CREATED, outcome.message
+        assert len(state(base_url)["customers"]) == 1
+        posts = [path for method, path, *_ in transport.seen if method == "POST"]
+        assert posts == ["/v1/wholesale/customers"]
+        assert time.now - 1000.0 >= 60

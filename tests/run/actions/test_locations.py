@@ -144,7 +144,7 @@ async def test_calling_is_enabled_once(ctx, emulator_url) -> None:
 async def test_numbers_added_once_and_only_the_missing(ctx, emulator_url, recorder) -> None:
     made = await setup_tampere(ctx)
     first = await run_with(ctx, numbers, numbers_job(TAMPERE[:2]))
-    assert (first.status, first.attempts) == (CREATED, 1)  # a new location: no listing before the POST
+    assert (first.status, first.attempts) == (CREATED, 2)  # a new location: no listing; its PSTN read, the POST
     later = rerun_of(ctx)
     outcome = await run_with(later, numbers, numbers_job(TAMPERE))
     assert outcome.status == CREATED, outcome.message
@@ -164,10 +164,11 @@ async def test_number_of_another_location_is_named(ctx) -> None:
     outcome = await run_with(ctx, numbers, numbers_job([HQ_NUMBERS[0], TAMPERE[0]], hq_parent, "pääkonttori"))
     assert outcome.status == FAILED
     assert outcome.message == (
-        f"number {TAMPERE[0]} belongs to location Tampereen tehdas; "
-        "remove it from this row's numbers or release it in Control Hub"
+        f"number {TAMPERE[0]} belongs to location Tampereen tehdas "
+        f"([Error 8361] DN is unavailable : {TAMPERE[0]}); "
+        f"remove it from this row's numbers or release it in Control Hub; added: {HQ_NUMBERS[0]}"
     )
-    assert outcome.error_code == 8361
+    assert outcome.error_code == 8361 and outcome.tracking_id
 
 
 async def test_number_of_another_organization_is_named(ctx, emulator_url) -> None:

@@ -47,6 +47,7 @@ def make_customer(base_url: str, external_id: str) -> dict[str, str]:
         customer = api.get(f"/wholesale/customers/{customer['id']}").json()
         assert customer["status"] == "provisioned", customer
         org_id = customer["orgId"]
+        api.get(f"/organizations/{org_id}").raise_for_status()  # the managed-org handshake (§10.1)
         hq = api.get("/locations", params={"orgId": org_id}).json()["items"][0]
         path = f"/telephony/config/locations/{hq['id']}/numbers"
         tolerant(lambda: api.post(path, params={"orgId": org_id}, json={"phoneNumbers": HQ_NUMBERS}))
@@ -317,6 +318,29 @@ async def test_roles_are_added_kept_and_found_again(
     assert again.status == EXISTS and len(sent(recorder, "PUT", "/people/")) == 2
 
 
+async def test_roles_keep_the_users_number_extension_and_location(
+    ctx: ActionContext, customer: dict[str, str], emulator_state: Any, recorder: RecordingTransport
+) -> None:
+    """Guards issue 9 item 4 (§10.7): GET and PUT with callingData=true, then a GET to verify. A PUT built
+    from a plain GET carries no phoneNumbers, and Webex (and the emulator) then drops the user's number."""
+    email = "numeroitu@example.fi"
+    await run_with(seeded(ctx, customer), subscriber, user_job(email, phone=HQ_NUMBERS[1], extension="1002"))
+    before = person(emulator_state(), email)
+    assert before["phone_numbers"] == [{"type": "work", "value": HQ_NUMBERS[1]}]
+    outcome = await run_with(ctx, roles, roles_job(email, ["Read-only Administrator"]))
+    assert outcome.status == CREATED, outcome.message
+    assert outcome.attempts == 4  # GET person, PUT, GET to verify (+ the roles listing, once per run)
+    world = emulator_state()
+    after = person(world, email)
+    kept = ("phone_numbers", "extension", "location_id", "licenses")
+    assert {k: after[k] for k in kept} == {k: before[k] for k in kept}
+    assert after["roles"] == [role_id(world, "Read-only Administrator")]
+    [put] = sent(recorder, "PUT", "/people/")
+    assert put["phoneNumbers"] == [{"type": "work", "value": HQ_NUMBERS[1]}] and put["extension"] == "1002"
+    owner = next(n for n in world["numbers"] if n["phone_number"] == HQ_NUMBERS[1])["owner_id"]
+    assert owner == after["id"]
+
+
 async def test_the_provisioned_admin_already_is_a_full_administrator(
     ctx: ActionContext, customer: dict[str, str], emulator_state: Any
 ) -> None:
@@ -349,7 +373,7 @@ async def test_roles_are_listed_once_per_run(ctx: ActionContext, customer: dict[
         outcome = await run_with(ctx, roles, roles_job(email, ["Device Administrator"]))
         assert outcome.status == CREATED
         attempts.append(outcome.attempts)
-    assert attempts == [3, 2, 2]  # GET /roles once, then GET person + PUT person per user
+    assert attempts == [4, 3, 3]  # GET /roles once, then GET person, PUT person, GET to verify per user
 
 
 async def test_every_request_body_is_valid_per_the_official_spec(
