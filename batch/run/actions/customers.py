@@ -18,6 +18,7 @@ import anyio
 
 from batch.errors import ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
+from batch.run.actions import updates
 from batch.run.actions.bodies import customer_body, failed, text
 from batch.run.actions.locations import existing_location, named
 
@@ -44,7 +45,9 @@ async def customer(job: Job, ctx: Context) -> Outcome:
         known = await known_customers(ctx)
         found = known.get(ext.casefold())
         if found is not None:
-            return await _settle(ctx, ext, found, EXISTS, known)
+            outcome = await _settle(ctx, ext, found, EXISTS, known)
+            settle = lambda item: _settle(ctx, ext, item, EXISTS, known)  # noqa: E731
+            return await updates.sync_customer(job, ctx, known[ext.casefold()], outcome, settle)
         return await _provision(job, ctx, ext, known)
     except AuthError:
         raise

@@ -14,7 +14,9 @@ from typing import Any
 
 from batch.errors import ApiError, AuthError, ConflictError, NotFoundError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
+from batch.run.actions import updates
 from batch.run.actions.bodies import calling_body, failed, location_body, missing_location_fields, numbers_bodies, text
+from batch.run.actions.compare import Change
 
 LOCATIONS = "/locations"
 CALLING = "/telephony/config/locations"
@@ -51,7 +53,9 @@ async def location(job: Job, ctx: Context) -> Outcome:
         known = await org_locations(ctx, org_id)
         found = named(known, name)
         if found is not None:
-            return Outcome(EXISTS, ids={"location_id": found["id"]})
+            return await updates.sync_location(
+                job, ctx, org_id, found, Outcome(EXISTS, ids={"location_id": found["id"]})
+            )
         body = location_body(job.fields)
         missing = missing_location_fields(body)
         if missing:
@@ -169,6 +173,9 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
         missing = [n for n in wanted if n not in present]
         if not missing:
             return Outcome(EXISTS, ids=ids)
+        changes = [Change("numbers", None, ", ".join(missing))] if updates.is_change(ctx, job, fresh) else []
+        if changes and not ctx.update:
+            return updates.reported(Outcome(EXISTS, ids=ids), changes)
         path = f"{CALLING}/{location_id}/numbers"
         for body in numbers_bodies(missing):
             batch = body["phoneNumbers"]
@@ -184,7 +191,7 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
                 if isinstance(err, AuthError) or err.error_code != NUMBER_UNAVAILABLE:
                     raise
                 return await _taken(ctx, org_id, batch, err, ids)
-        return Outcome(CREATED, ids=ids)
+        return updates.finish(Outcome(CREATED, ids=ids), changes)
     except AuthError:
         raise
     except ApiError as err:
@@ -238,6 +245,12 @@ async def main_number(job: Job, ctx: Context) -> Outcome:
         line = current.get("callingLineId") or {}
         if line.get("phoneNumber") == main:
             return Outcome(EXISTS, ids=ids)
+        fresh = _parent_created(ctx, job, "location", "customer")
+        changes = (
+            [Change("main_number", line.get("phoneNumber") or "", main)] if updates.is_change(ctx, job, fresh) else []
+        )
+        if changes and not ctx.update:
+            return updates.reported(Outcome(EXISTS, ids=ids), changes)
         # Partial update: only callingLineId is sent; its display name goes back unchanged with the number.
         new_line = {k: v for k, v in {"name": line.get("name"), "phoneNumber": main}.items() if v}
         await ctx.client.write(
@@ -247,7 +260,7 @@ async def main_number(job: Job, ctx: Context) -> Outcome:
             json={"callingLineId": new_line},
             reconcile=lambda: _main_is(ctx, path, org_id, main),
         )
-        return Outcome(CREATED, ids=ids)
+        return updates.finish(Outcome(CREATED, ids=ids), changes)
     except AuthError:
         raise
     except ApiError as err:

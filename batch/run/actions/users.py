@@ -12,7 +12,9 @@ from typing import Any
 
 from batch.errors import AmbiguousWriteError, ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
+from batch.run.actions import updates
 from batch.run.actions.bodies import failed, text
+from batch.run.actions.compare import Change
 
 SUBSCRIBERS = "/wholesale/subscribers"
 PENDING = "pending_user_migration"
@@ -58,7 +60,7 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         known = await known_subscribers(ctx, customer_id)
         found = known.get(email)
         if found is not None:
-            return _subscriber_outcome(EXISTS, found, job)
+            return await updates.sync_subscriber(job, ctx, found, _subscriber_outcome(EXISTS, found, job))
         location_id = ctx.ids(job.refs["location"])["location_id"] if job.fields.get("calling") else None
         body = subscriber_body(customer_id, email, job.fields, location_id)
         try:
@@ -156,10 +158,6 @@ def _subscriber_outcome(status: str, item: Mapping[str, Any], job: Job) -> Outco
     notes = []
     if item.get("status") == PENDING:
         notes.append(PENDING_MESSAGE.format(email=item.get("email", "the user")))
-    wanted = str(job.fields.get("package_resolved") or "")
-    have = list(item.get("packages") or ([item["package"]] if item.get("package") else []))
-    if status == EXISTS and wanted and have and wanted not in have:
-        notes.append(f"the subscriber has package {', '.join(have)}, not {wanted}; the tool does not change it")
     return Outcome(status, ids=ids, message="; ".join(notes))
 
 
@@ -206,8 +204,13 @@ async def roles(job: Job, ctx: Context) -> Outcome:
         missing = [rid for rid in dict.fromkeys(role_ids) if rid not in have]
         if not missing:
             return Outcome(EXISTS, ids={"person_id": person_id})
+        added = ", ".join(name for name in wanted if by_name[name.casefold()]["id"] in missing)
+        created = (parent := ctx.outcomes.get(job.refs["subscriber"])) is not None and parent.status == CREATED
+        changes = [Change("roles", None, added)] if updates.is_change(ctx, job, created) else []
+        if changes and not ctx.update:
+            return updates.reported(Outcome(EXISTS, ids={"person_id": person_id}), changes)
         await ctx.client.write("PUT", f"/people/{person_id}", json=person_put_body(person, have + missing, email))
-        return Outcome(CREATED, ids={"person_id": person_id})
+        return updates.finish(Outcome(CREATED, ids={"person_id": person_id}), changes)
     except AuthError:
         raise
     except ApiError as err:
