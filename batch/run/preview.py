@@ -38,6 +38,7 @@ from batch.run.actions.compare import (
 from batch.run.actions.customers import known_customers
 from batch.run.actions.locations import CALLING, NUMBERS, named, org_locations
 from batch.run.actions.prune import plan_removals
+from batch.run.actions.updates import FULL_ADMIN, role_ids
 from batch.run.actions.users import known_subscribers
 from batch.run.sync import named_emails
 
@@ -195,7 +196,18 @@ async def _compare(ctx: ActionContext, job: Any, customer: Mapping[str, Any]) ->
     if sub is None:
         return None
     ids = {"subscriber_id": sub["id"], "person_id": sub.get("personId", "")}
-    return _Found(ids, subscriber_changes(fields, sub))
+    changes = subscriber_changes(fields, sub)
+    wanted = [str(r) for r in fields.get("roles_list") or ()]
+    if not sub.get("personId") or not (changes or wanted):
+        return _Found(ids, changes)
+    roles = await ctx.memo(("roles",), lambda: role_ids(ctx))
+    have = set((await ctx.client.get(f"/people/{sub['personId']}")).get("roles") or [])
+    missing = [r for r in wanted if r.casefold() in roles and roles[r.casefold()]["id"] not in have]
+    admin = roles.get(FULL_ADMIN)
+    refusal = None
+    if changes and admin is not None and admin["id"] in have:
+        refusal = f"{sub.get('email')} is a full administrator, whose package is never changed"
+    return _Found(ids, changes + ([Change("roles", None, ", ".join(missing))] if missing else []), refusal)
 
 
 async def _number_changes(ctx: ActionContext, org_id: str, location_id: str, fields: Mapping[str, Any]) -> list[Change]:

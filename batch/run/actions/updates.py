@@ -195,13 +195,13 @@ async def _full_admin_on_server(ctx: Context, item: Mapping[str, Any]) -> bool:
     person_id = item.get("personId")
     if not person_id:
         return False
-    roles = await ctx.memo(("roles",), lambda: _role_ids(ctx))
+    roles = await ctx.memo(("roles",), lambda: role_ids(ctx))
     admin = roles.get(FULL_ADMIN)
     person = await ctx.client.get(f"/people/{person_id}")
     return admin is not None and admin["id"] in (person.get("roles") or [])
 
 
-async def _role_ids(ctx: Context) -> dict[str, dict[str, Any]]:
+async def role_ids(ctx: Context) -> dict[str, dict[str, Any]]:
     """Same shape and memo key as the roles action's listing, so a run lists the roles once."""
     items = await ctx.client.get_all("/roles")
     return {str(role["name"]).casefold(): role for role in items if role.get("name") and role.get("id")}
