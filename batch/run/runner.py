@@ -147,6 +147,8 @@ class _JournalLog:
         recorded = outcome.status in (CREATED, EXISTS, FAILED, UPDATED, REMOVED)
         if recorded and (kept := journal_copy(job, outcome)) is not None:
             self.journal.record(job.key, job.kind, kept)
+            if outcome.status in (UPDATED, REMOVED):  # few, and a lost one could not be found again by look-up
+                self.journal.flush()
 
 
 def _execute(

@@ -367,6 +367,9 @@ def test_sigkill_mid_update_then_resume_reaches_the_same_state(books: dict[str, 
             time.sleep(0.02)
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=10)
+        assert victim.returncode == -signal.SIGKILL, "the update run ended before the kill: the test proves nothing"
+        killed_at = len([e for e in operator(base_url, "requests")[start:] if e["method"] != "GET"])
+        assert 4 <= killed_at < 10, killed_at  # mid-update: some writes done, some not
         resumed = subprocess.run(cli(books["v2"], out, base_url, *sync), env=env(), capture_output=True, timeout=120)
         assert resumed.returncode == 1, resumed.stderr.decode()[-2000:]
         final = end_state(operator(base_url, "state"))
