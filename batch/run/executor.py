@@ -120,7 +120,7 @@ class Executor:
             child = self.plan.jobs[child_key]
             if child_key in self.outcomes:
                 continue
-            if not outcome.ok:
+            if not outcome.ok and not (outcome.changes and outcome.ids):  # a failed update: the object is there
                 self._skip(child, self.cause.get(job.key, job.key))
                 continue
             self.waiting[child_key] -= 1

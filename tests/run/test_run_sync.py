@@ -115,7 +115,10 @@ USERS_2 = [
     user("n2@synkka.fi", package="webex_meetings"),
     user("n3@toinen.fi", "FI-SYNC-2", package="webex_meetings"),  # needs the customer's new package
 ]
-CUSTOMERS_2 = [CUSTOMERS[0], {**CUSTOMERS[1], "packages": "webex_calling; webex_meetings"}]
+CUSTOMERS_2 = [
+    {**CUSTOMERS[0], "address_line1": "Hämeentie 17"},  # the customer and its headquarters move
+    {**CUSTOMERS[1], "packages": "webex_calling; webex_meetings"},  # a customer gains a package
+]
 TAMPERE_2 = {**TAMPERE, "address_line1": "Hatanpään valtatie 30", "numbers": "+358 3 5655 2000..+358 3 5655 2005"}
 
 
@@ -173,6 +176,8 @@ def end_state(state: dict[str, Any]) -> dict[str, Any]:
         "subscribers": {s["email"]: s["package"] for s in state["subscribers"]},
         "extensions": {s["email"]: people[s["email"]]["extension"] for s in state["subscribers"]},
         "tampere": (tampere["address"]["address1"], tampere["main_number"]),
+        "addresses": {c["external_id"]: c["address"]["addressLine1"] for c in state["customers"]},
+        "hq": next(loc["address"]["address1"] for loc in state["locations"] if loc["name"] == "Pääkonttori"),
         "tampere_numbers": sorted(n["phone_number"] for n in state["numbers"] if n["location_id"] == tampere["id"]),
         "roles": {e: sorted(roles[r] for r in p["roles"]) for e, p in people.items() if p["roles"]},
         "orgs": sorted(set(ext.values())),
@@ -206,6 +211,8 @@ EXPECTED = {
         "n3@toinen.fi": None,
     },
     "tampere": ("Hatanpään valtatie 30", "+358356552000"),
+    "addresses": {"FI-SYNC-1": "Hämeentie 17", "FI-SYNC-2": "Kauppakatu 3"},
+    "hq": "Hämeentie 17",
     "tampere_numbers": [f"+35835655200{i}" for i in range(6)],
     "roles": {
         "admin@synkka.fi": ["Full Administrator"],
@@ -216,7 +223,7 @@ EXPECTED = {
     "orgs": ["FI-SYNC-1", "FI-SYNC-2"],
 }
 STATUSES_2 = {
-    ("customers", "fi-sync-1"): EXISTS,
+    ("customers", "fi-sync-1"): UPDATED,
     ("customers", "fi-sync-2"): UPDATED,
     ("locations", "fi-sync-1/tampere"): UPDATED,
     ("users", "admin@synkka.fi"): EXISTS,
@@ -317,7 +324,7 @@ def test_plan_shows_what_the_sync_would_do_and_sends_only_gets(
     plan = plan_batch([books["v2"]], tmp_path / "plan", base_url=server, token=TOKEN, update=True, prune=True)
     assert writes(server) == before
     assert plan.actions == {
-        "customers": {"unchanged": 1, "update": 1},
+        "customers": {"update": 2},
         "locations": {"update": 1},
         "users": {"unchanged": 4, "update": 2, "update refused": 1, "create": 3, "remove": 2},
     }

@@ -164,7 +164,10 @@ def location_put_body(fields: Mapping[str, Any], item: Mapping[str, Any]) -> dic
     preferred = language(fields.get("preferred_language")) or text(item.get("preferredLanguage"))
     if preferred:
         body["preferredLanguage"] = preferred
-    body["address"] = merged_address(location_address_wanted(fields), item.get("address") or {})
+    address = merged_address(location_address_wanted(fields), item.get("address") or {})
+    if not address.get("state") and address.get("city"):
+        address["state"] = address["city"]  # required by the PUT; the create sends the city too (bodies.py)
+    body["address"] = address
     return body
 
 

@@ -45,7 +45,8 @@ def reported(outcome: Outcome, changes: Sequence[Change], refusal: str | None = 
 
 
 def refused(outcome: Outcome, changes: Sequence[Change], reason: str) -> Outcome:
-    """A forbidden change: the row fails with the reason, nothing is sent."""
+    """A forbidden change: the row fails with the reason, nothing is sent (the object is still usable, so
+    the executor lets the jobs that need it go on)."""
     return Outcome(FAILED, ids=outcome.ids, message=f"not changed: {reason}", changes=strs(changes))
 
 
@@ -55,8 +56,10 @@ def applied(outcome: Outcome, changes: Sequence[Change]) -> Outcome:
     )
 
 
-def write_failed(what: str, err: ApiError, changes: Sequence[Change]) -> Outcome:
-    return dataclasses.replace(failed(what, err, "nothing else was changed"), changes=strs(changes))
+def write_failed(outcome: Outcome, what: str, err: ApiError, changes: Sequence[Change]) -> Outcome:
+    """The update failed; the object itself is there (its ids are kept, so the row's other work goes on)."""
+    done = failed(what, err, "nothing else was changed")
+    return dataclasses.replace(done, ids=outcome.ids, changes=strs(changes))
 
 
 def is_change(ctx: Context, job: Job, parent_created: bool) -> bool:
@@ -105,7 +108,7 @@ async def sync_customer(
     except AuthError:
         raise
     except ApiError as err:
-        return write_failed(f"Could not update customer {ext}", err, changes)
+        return write_failed(outcome, f"Could not update customer {ext}", err, changes)
     if not settled.ok:
         return dataclasses.replace(settled, changes=strs(changes))
     return applied(outcome, changes)
@@ -144,8 +147,15 @@ async def sync_location(job: Job, ctx: Context, org_id: str, item: dict[str, Any
     except AuthError:
         raise
     except ApiError as err:
-        return write_failed(f"Could not update location {name}", err, changes)
+        return write_failed(outcome, f"Could not update location {name}", err, changes)
     return applied(outcome, changes)
+
+
+def hq_job(job: Job) -> Job:
+    """The headquarters as a locations row: the customer's address and time zone (its languages were set at
+    provisioning and Webex may spell them its own way, so they are not compared)."""
+    fields = {k: v for k, v in job.fields.items() if k not in ("preferred_language", "announcement_language")}
+    return dataclasses.replace(job, fields={**fields, "location_name": job.fields.get("hq_location_name")})
 
 
 # ---- subscribers --------------------------------------------------------------------------------
@@ -172,7 +182,7 @@ async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome:
     except AuthError:
         raise
     except ApiError as err:
-        return write_failed(f"Could not change the package of {email}", err, changes)
+        return write_failed(outcome, f"Could not change the package of {email}", err, changes)
     item["packages"] = [package]
     item.pop("package", None)
     return applied(outcome, changes)
