@@ -38,7 +38,7 @@ from batch.run.actions.compare import (
 from batch.run.actions.customers import known_customers
 from batch.run.actions.locations import CALLING, NUMBERS, named, org_locations
 from batch.run.actions.prune import plan_removals
-from batch.run.actions.updates import FULL_ADMIN, role_ids
+from batch.run.actions.updates import full_admins, role_ids
 from batch.run.actions.users import known_subscribers
 from batch.run.sync import named_emails
 
@@ -200,14 +200,15 @@ async def _compare(ctx: ActionContext, job: Any, customer: Mapping[str, Any]) ->
     wanted = [str(r) for r in fields.get("roles_list") or ()]
     if not sub.get("personId") or not (changes or wanted):
         return _Found(ids, changes)
-    roles = await ctx.memo(("roles",), lambda: role_ids(ctx))
-    have = set((await ctx.client.get(f"/people/{sub['personId']}")).get("roles") or [])
-    missing = [r for r in wanted if r.casefold() in roles and roles[r.casefold()]["id"] not in have]
-    admin = roles.get(FULL_ADMIN)
     refusal = None
-    if changes and admin is not None and admin["id"] in have:
+    if changes and sub["personId"] in await full_admins(ctx, customer.get("orgId", "")):
         refusal = f"{sub.get('email')} is a full administrator, whose package is never changed"
-    return _Found(ids, changes + ([Change("roles", None, ", ".join(missing))] if missing else []), refusal)
+    if wanted:
+        roles = await ctx.memo(("roles",), lambda: role_ids(ctx))
+        have = set((await ctx.client.get(f"/people/{sub['personId']}")).get("roles") or [])
+        missing = [r for r in wanted if r.casefold() in roles and roles[r.casefold()]["id"] not in have]
+        changes += [Change("roles", None, ", ".join(missing))] if missing else []
+    return _Found(ids, changes, refusal)
 
 
 async def _number_changes(ctx: ActionContext, org_id: str, location_id: str, fields: Mapping[str, Any]) -> list[Change]:

@@ -172,7 +172,8 @@ async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome:
     if not ctx.update:
         return reported(outcome, changes, admin if row_admin else None)
     try:
-        if row_admin or await _full_admin_on_server(ctx, item):
+        org_id = ctx.ids(job.refs["customer"]).get("org_id", "")
+        if row_admin or str(item.get("personId")) in await full_admins(ctx, org_id):
             return refused(outcome, changes, admin + "; keep the package on the users row as it is")
         package = str(job.fields["package_resolved"])
         body: dict[str, Any] = {"packages": [package]}
@@ -200,15 +201,19 @@ def _calling_parameters(job: Job, ctx: Context) -> dict[str, Any]:
     return params
 
 
-async def _full_admin_on_server(ctx: Context, item: Mapping[str, Any]) -> bool:
-    """One GET of the person, only for a subscriber whose package is about to change."""
-    person_id = item.get("personId")
-    if not person_id:
-        return False
-    roles = await ctx.memo(("roles",), lambda: role_ids(ctx))
-    admin = roles.get(FULL_ADMIN)
-    person = await ctx.client.get(f"/people/{person_id}")
-    return admin is not None and admin["id"] in (person.get("roles") or [])
+async def full_admins(ctx: Context, org_id: str) -> frozenset[str]:
+    """Person ids of the org's full administrators: one listing per org (``GET /people?roles=``), only for orgs
+    where a package is about to change, instead of one GET per changed user."""
+
+    async def load() -> frozenset[str]:
+        roles = await ctx.memo(("roles",), lambda: role_ids(ctx))
+        admin = roles.get(FULL_ADMIN)
+        if admin is None:
+            return frozenset()
+        items = await ctx.client.get_all("/people", {"orgId": org_id, "roles": admin["id"]})
+        return frozenset(str(p["id"]) for p in items if admin["id"] in (p.get("roles") or []))
+
+    return await ctx.memo(("full_admins", org_id), load)
 
 
 async def role_ids(ctx: Context) -> dict[str, dict[str, Any]]:
