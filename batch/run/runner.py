@@ -212,7 +212,7 @@ async def _run_async(
                 )
                 restored = dict(restored)
                 if sync is not None:
-                    await sync.extend(plan, ctx, restored)
+                    await sync.extend(plan, ctx, restored, logs)
                 outcomes = await Executor(plan, ACTIONS, ctx, logs=logs, restored=restored).run()
             except RtmBatchError as exc:  # re-raised below as itself, not wrapped in an ExceptionGroup
                 stopped = exc

@@ -61,8 +61,11 @@ class SyncSetup:
     interrupted: Set[str]
     unfinished: frozenset[str] = frozenset()  # jobs the journal saw fail (their work is not a change)
 
-    async def extend(self, plan: Plan, ctx: ActionContext, restored: dict[str, Outcome]) -> None:
-        """Plan the removals (``--prune``) and restore those a crashed run already made."""
+    async def extend(
+        self, plan: Plan, ctx: ActionContext, restored: dict[str, Outcome], logs: tuple[Any, ...] = ()
+    ) -> None:
+        """Plan the removals (``--prune``), restore those a crashed run already made, and tell the progress
+        display (it was started with the plan's jobs before the removals were known)."""
         if not self.prune:
             return
         before = {
@@ -71,6 +74,15 @@ class SyncSetup:
             if key.startswith(PREFIX) and key in self.interrupted and o.status == REMOVED
         }
         added = await plan_removals(plan, ctx, self.named, max_deletes=self.max_deletes, removed_before=before)
+        for log in logs:
+            if added and isinstance(getattr(log, "total", None), int):
+                log.total += len(added)
+            if hasattr(log, "note"):
+                refused = sum(1 for job in added if job.fields.get("refused"))
+                log.note(
+                    f"--prune: {len(added)} subscriber(s) to remove"
+                    + (" (over --max-deletes: none will be)" if refused else "")
+                )
         restored.update(
             restore(
                 plan, {k: o for k, o in before.items() if k in {j.key for j in added}}, interrupted=self.interrupted
