@@ -87,7 +87,9 @@ def actions_summary(console: Console, actions: Mapping[str, Mapping[str, int]]) 
     """``plan --base-url``: what a run would do per sheet (create, update, remove, unchanged, …)."""
     if not actions:
         return
-    shown = list(dict.fromkeys(name for counts in actions.values() for name in counts))
+    order = ("create", "update", "differs", "update refused", "unchanged", "remove", "remove refused")
+    names = {name for counts in actions.values() for name in counts}
+    shown = [n for n in order if n in names] + sorted(names - set(order))
     table = Table(title="Actions", show_edge=False, title_justify="left")
     table.add_column("sheet")
     for name in shown:

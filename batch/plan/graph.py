@@ -31,6 +31,7 @@ CALLS_PER_JOB: Mapping[Kind, float] = {
     Kind.MAIN_NUMBER: 2.0,
     Kind.SUBSCRIBER: 1.05,
     Kind.ROLES: 2.1,
+    Kind.REMOVE: 1.0,  # --prune: the DELETE (the listing is the subscribers' own)
 }
 
 #: Columns of a customers row that the headquarters location shares (compared with ``--update``).
