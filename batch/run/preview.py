@@ -19,7 +19,7 @@ from typing import Any
 import anyio
 
 from batch.api.client import ClientConfig, WebexClient, check_base_url
-from batch.errors import ApiError, AuthError
+from batch.errors import ApiError, AuthError, UsageError
 from batch.jobs import EXISTS, PLANNED, SKIPPED, ActionContext, Kind, RowResult
 from batch.pipeline import validate_inputs
 from batch.plan.graph import Plan, build_plan
@@ -82,6 +82,8 @@ def plan_batch(
     max_deletes: int = 10,
 ) -> PlanOutcome:
     """Validate and plan; with ``base_url``, mark each row as ``run`` with the same options would treat it."""
+    if max_deletes < 0:
+        raise UsageError(f"--max-deletes must be 0 or more (got {max_deletes})")
     started, clock = datetime.now(UTC), time.perf_counter()
     validation = validate_inputs(inputs, out_dir)
     plan = build_plan(validation.validated)

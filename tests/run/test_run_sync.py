@@ -389,3 +389,19 @@ def test_sigkill_mid_update_then_resume_reaches_the_same_state(books: dict[str, 
         "gone1@synkka.fi": REMOVED,
         "u1@synkka.fi": UPDATED,
     }
+
+
+def test_one_out_folder_night_after_night_compares_what_changed_in_the_journal(
+    server: str, books: dict[str, Path], tmp_path: Path
+) -> None:
+    """The journal keeps a fingerprint of each job's row: a changed row is compared again, not trusted."""
+    reset(server)
+    out = tmp_path / "nightly"
+    assert run(books["v1"], out, server).exit_code == 0
+    synced = run(books["v2"], out, server, update=True, prune=True)
+    assert by_key(synced) == STATUSES_2
+    assert end_state(operator(server, "state")) == EXPECTED
+    before = writes(server)
+    again = run(books["v2"], out, server, update=True, prune=True)
+    assert writes(server) == before
+    assert {s for k, s in by_key(again).items() if k[1] != "fa@synkka.fi"} == {EXISTS}

@@ -10,7 +10,7 @@ import pytest
 
 from batch.jobs import CREATED, EXISTS, FAILED, UPDATED, ActionContext
 from batch.run.actions.customers import customer, hq
-from batch.run.actions.locations import location
+from batch.run.actions.locations import location, main_number, numbers
 from tests.run.actions.conftest import (
     RecordingTransport,
     customer_job,
@@ -19,7 +19,7 @@ from tests.run.actions.conftest import (
     run_with,
     state,
 )
-from tests.run.actions.test_locations import setup_tampere
+from tests.run.actions.test_locations import TAMPERE, main_job, numbers_job, setup_tampere
 
 pytestmark = pytest.mark.anyio
 
@@ -87,3 +87,22 @@ async def test_a_moved_location_and_headquarters_are_put_whole(ctx, emulator_url
     assert found.status == UPDATED and found.changes == ("address_line1: Mannerheimintie 12 B → Hämeentie 99",)
     same = await run_with(later(nxt, update=True), hq, moved_hq)
     assert same.status == EXISTS and len([m for m, _ in writes(recorder) if m == "PUT"]) == 3
+
+
+async def test_a_changed_main_number_waits_for_update_but_unfinished_work_is_done(ctx, emulator_url) -> None:
+    await setup_tampere(ctx)
+    await run_with(ctx, numbers, numbers_job(TAMPERE))
+    await run_with(ctx, main_number, main_job(TAMPERE[0]))
+    named = await run_with(later(ctx, update=False), main_number, main_job(TAMPERE[1]))
+    assert (named.status, named.changes) == (EXISTS, (f"main_number: {TAMPERE[0]} → {TAMPERE[1]}",))
+    (loc,) = [x for x in state(emulator_url)["locations"] if x["name"] == "Tampereen tehdas"]
+    assert loc["main_number"] == TAMPERE[0]
+    done = await run_with(later(ctx, update=True), main_number, main_job(TAMPERE[1]))
+    assert done.status == UPDATED, done.message
+
+    # a numbers job the journal saw fail is the row's unfinished setup, not a change: done without --update
+    unfinished = later(ctx, update=False)
+    unfinished.unfinished = frozenset({numbers_job(TAMPERE).key})
+    extra = [*TAMPERE, "+358356552009"]
+    finished = await run_with(unfinished, numbers, numbers_job(extra))
+    assert (finished.status, finished.changes) == (CREATED, ())
