@@ -30,85 +30,23 @@ import xlsxwriter  # noqa: E402
 
 from schemas import SHEETS  # noqa: E402
 
-FIRST_NAMES = [
-    "Aino",
-    "Eetu",
-    "Helmi",
-    "Väinö",
-    "Sanna",
-    "Jyrki",
-    "Päivi",
-    "Onni",
-    "Kerttu",
-    "Tuomas",
-    "Elsa",
-    "Mikko",
-    "Siiri",
-    "Jääkko",
-    "Lempi",
-    "Ilmari",
-    "Hönö",
-    "Aleksi",
-    "Maija",
-    "Åke",
-]
-LAST_NAMES = [
-    "Mäkelä",
-    "Höglund",
-    "Korhonen",
-    "Nieminen",
-    "Mäkinen",
-    "Hämäläinen",
-    "Laine",
-    "Heikkinen",
-    "Koskinen",
-    "Järvinen",
-    "Lehtonen",
-    "Söderberg",
-    "Räsänen",
-    "Väisänen",
-    "Kärkkäinen",
-    "Åström",
-    "Pöllänen",
-    "Lindén",
-    "Ylönen",
-    "Kääriäinen",
-]
-COMPANY_WORDS = [
-    "Mäkelän Konepaja",
-    "Öljy ja Kaasu",
-    "Pohjolan Sähkö",
-    "Kärkkäisen Kuljetus",
-    "Åbo Rakennus",
-    "Järvisen Puutarha",
-    "Hämeen Höyläämö",
-    "Lapin Säätö",
-    "Savon Ääni",
-    "Kymen Työkalu",
-]
+FIRST_NAMES = ["Aino", "Eetu", "Helmi", "Väinö", "Sanna", "Jyrki", "Päivi", "Onni", "Kerttu", "Tuomas", "Elsa",
+               "Mikko", "Siiri", "Jääkko", "Lempi", "Ilmari", "Hönö", "Aleksi", "Maija", "Åke"]
+LAST_NAMES = ["Mäkelä", "Höglund", "Korhonen", "Nieminen", "Mäkinen", "Hämäläinen", "Laine", "Heikkinen",
+              "Koskinen", "Järvinen", "Lehtonen", "Söderberg", "Räsänen", "Väisänen", "Kärkkäinen", "Åström",
+              "Pöllänen", "Lindén", "Ylönen", "Kääriäinen"]
+COMPANY_WORDS = ["Mäkelän Konepaja", "Öljy ja Kaasu", "Pohjolan Sähkö", "Kärkkäisen Kuljetus", "Åbo Rakennus",
+                 "Järvisen Puutarha", "Hämeen Höyläämö", "Lapin Säätö", "Savon Ääni", "Kymen Työkalu"]
 # city, postal code (leading zeros kept), street
-CITIES = [
-    ("Helsinki", "00100", "Mannerheimintie"),
-    ("Espoo", "02150", "Keilaranta"),
-    ("Tampere", "33100", "Hämeenkatu"),
-    ("Oulu", "90100", "Isokatu"),
-    ("Turku", "20100", "Linnankatu"),
-    ("Jyväskylä", "40100", "Väinönkatu"),
-    ("Porvoo", "06100", "Mannerheimininkatu"),
-    ("Kuopio", "70100", "Kauppakatu"),
-    ("Lahti", "15110", "Aleksanterinkatu"),
-    ("Vaasa", "65100", "Hovioikeudenpuistikko"),
-]
-KINDS = [
-    "webex_calling;webex_meetings",
-    "webex_suite",
-    "webex_calling;webex_meetings;cisco_calling_plan",
-    "webex_suite;webex_calling",
-]
-TEMPLATES = {
-    "Bench Calling": "YmVuY2gtY2FsbGluZy0wMDAwLTAwMDAtMDAwMDAwMDAwMDAx",
-    "Bench Suite": "YmVuY2gtc3VpdGUtMDAwMDAtMDAwMDAtMDAwMDAwMDAwMDAy",
-}
+CITIES = [("Helsinki", "00100", "Mannerheimintie"), ("Espoo", "02150", "Keilaranta"),
+          ("Tampere", "33100", "Hämeenkatu"), ("Oulu", "90100", "Isokatu"), ("Turku", "20100", "Linnankatu"),
+          ("Jyväskylä", "40100", "Väinönkatu"), ("Porvoo", "06100", "Mannerheimininkatu"),
+          ("Kuopio", "70100", "Kauppakatu"), ("Lahti", "15110", "Aleksanterinkatu"),
+          ("Vaasa", "65100", "Hovioikeudenpuistikko")]
+KINDS = ["webex_calling;webex_meetings", "webex_suite", "webex_calling;webex_meetings;cisco_calling_plan",
+         "webex_suite;webex_calling"]
+TEMPLATES = {"Bench Calling": "YmVuY2gtY2FsbGluZy0wMDAwLTAwMDAtMDAwMDAwMDAwMDAx",
+             "Bench Suite": "YmVuY2gtc3VpdGUtMDAwMDAtMDAwMDAtMDAwMDAwMDAwMDAy"}
 HQ_NAME = "Pääkonttori"
 FIRST_NATIONAL = 910_000_000  # +358 9 1000 0000: Helsinki fixed line; valid up to 989 999 999
 NUMBER_CAPACITY = 989_999_999 - FIRST_NATIONAL
@@ -147,7 +85,9 @@ def _users_core(customers: int, locations: int, users: int) -> pl.DataFrame:
         cust=pl.col("j") % customers, idx=pl.col("j") // customers
     )
     core = core.with_columns(n_loc=pl.lit(per_customer) + (pl.col("cust") < extra).cast(pl.Int64))
-    core = core.with_columns(slot=pl.col("idx") % (pl.col("n_loc") + 1), kind=pl.col("cust") % len(KINDS)).with_columns(
+    core = core.with_columns(
+        slot=pl.col("idx") % (pl.col("n_loc") + 1), kind=pl.col("cust") % len(KINDS)
+    ).with_columns(
         gloc=pl.when(pl.col("slot") == 0)
         .then(pl.col("cust"))
         .otherwise(customers + pl.col("cust") + (pl.col("slot") - 1) * customers),
@@ -267,9 +207,7 @@ def _users_frame(core: pl.DataFrame, blocks: pl.DataFrame, customers: int, locat
     calling = pl.col("package") != 1
     core = core.join(blocks.select("gloc", "start"), on="gloc", how="left", maintain_order="left")
     location_name = pl.concat_str(
-        pl.lit("Toimipiste "),
-        slot.cast(pl.String),
-        pl.lit(" "),
+        pl.lit("Toimipiste "), slot.cast(pl.String), pl.lit(" "),
         _pick([c for c, _, _ in CITIES], cust + (slot - 1) * customers, seed + 1),
     )
     return core.with_columns(
@@ -278,12 +216,8 @@ def _users_frame(core: pl.DataFrame, blocks: pl.DataFrame, customers: int, locat
         .then(pl.concat_str(pl.lit("admin"), domain))
         .otherwise(
             pl.concat_str(
-                _pick(ascii_first, j, seed),
-                pl.lit("."),
-                _pick(ascii_last, j, seed + 2),
-                pl.lit("."),
-                idx.cast(pl.String),
-                domain,
+                _pick(ascii_first, j, seed), pl.lit("."), _pick(ascii_last, j, seed + 2), pl.lit("."),
+                idx.cast(pl.String), domain,
             )
         ),
         first_name=_pick(FIRST_NAMES, j, seed),

@@ -244,10 +244,7 @@ def frame_records(frame) -> list[dict[str, str]]:
 def test_make_batch_is_a_valid_batch_of_the_asked_size(customers, locations, users):
     batch = make_batch(customers, locations, users)
     assert {name: frame.height for name, frame in batch.items()} == {
-        "templates": 2,
-        "customers": customers,
-        "locations": locations,
-        "users": users,
+        "templates": 2, "customers": customers, "locations": locations, "users": users,
     }
     for name, frame in batch.items():
         assert tuple(frame.columns) == SHEETS[name].column_names

@@ -281,7 +281,9 @@ class EmulatorState:
         if email and self.person_by_email(email) is None:
             self.add_person(self._admin(customer, org.id, email))
         elif email and self.person_by_email(email).org_id != org.id:  # type: ignore[union-attr]
-            customer.errors = [{"errorCode": EMAIL_TAKEN, "description": EMAIL_TAKEN_MESSAGE}]
+            customer.errors = [
+                {"errorCode": EMAIL_TAKEN, "description": EMAIL_TAKEN_MESSAGE}
+            ]
             status = "provisioned_with_errors"
         self._set_status(customer, status)
 

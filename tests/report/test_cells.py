@@ -11,7 +11,7 @@ from batch.report.cells import neutralize, neutralize_frame
 @pytest.mark.parametrize(
     ("raw", "safe"),
     [
-        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
         ("+SUM(A1:A2)", "'+SUM(A1:A2)"),
         ("-2+3", "'-2+3"),
         ("@cmd", "'@cmd"),

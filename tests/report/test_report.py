@@ -80,7 +80,9 @@ def test_results_csv_lists_every_row_in_input_order_whatever_order_results_come_
     paths = write_reports(tmp_path, samples, shuffled, summary_for(results))
     rows = read_csv(paths.results_csv)
     assert tuple(rows[0]) == RESULT_COLUMNS
-    expected = [(name, str(row)) for name, sheet in samples.sheets.items() for row in sheet.frame["_row"].to_list()]
+    expected = [
+        (name, str(row)) for name, sheet in samples.sheets.items() for row in sheet.frame["_row"].to_list()
+    ]
     assert [(r[0], r[1]) for r in rows[1:]] == expected
     assert [r[0] for r in rows[1:]][:3] == ["templates", "templates", "customers"]
     by_sheet_row = {(r[0], r[1]): dict(zip(RESULT_COLUMNS, r, strict=True)) for r in rows[1:]}
@@ -157,14 +159,7 @@ def test_summary_counts_per_sheet_and_status_and_exit_code(samples: LoadedBatch)
     )
     users = samples.sheets["users"].frame.height
     assert summary["sheets"]["users"] == {
-        CREATED: users - 4,
-        EXISTS: 0,
-        FAILED: 0,
-        SKIPPED: 4,
-        INVALID: 1,
-        PLANNED: 0,
-        UPDATED: 0,
-        REMOVED: 0,
+        CREATED: users - 4, EXISTS: 0, FAILED: 0, SKIPPED: 4, INVALID: 1, PLANNED: 0, UPDATED: 0, REMOVED: 0,
         "rows": users + 1,
     }
     assert summary["sheets"]["templates"][EXISTS] == samples.sheets["templates"].frame.height

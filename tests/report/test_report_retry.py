@@ -57,11 +57,9 @@ def test_retried_rows_bring_the_rows_they_need_to_validate(samples: LoadedBatch,
     template = customers.filter(pl.col("external_id") == "FI-100101")["template"].item()
     results = results_where(
         samples,
-        lambda sheet, row: (
-            (FAILED if row["email"].startswith("a") else SKIPPED)
-            if sheet == "users" and row["customer_external_id"] == "FI-100101"
-            else CREATED
-        ),
+        lambda sheet, row: (FAILED if row["email"].startswith("a") else SKIPPED)
+        if sheet == "users" and row["customer_external_id"] == "FI-100101"
+        else CREATED,
     )
     retry = write(tmp_path, samples, results)
     assert sorted(p.name for p in retry.iterdir()) == ["customers.csv", "locations.csv", "templates.csv", "users.csv"]

@@ -86,14 +86,7 @@ def test_input_sheet_with_result_columns_on_its_own_excel_rows(tmp_path: Path) -
     ws = book["users"]
     header = [c.value for c in ws[1]]
     assert header == [
-        *HEADERS,
-        "status",
-        "message",
-        "subscriber_id",
-        "person_id",
-        "error_code",
-        "tracking_id",
-        "attempts",
+        *HEADERS, "status", "message", "subscriber_id", "person_id", "error_code", "tracking_id", "attempts"
     ]
     col = {name: i + 1 for i, name in enumerate(header)}
     assert all(ws.cell(3, c).value is None for c in col.values())  # the blank input row stays blank

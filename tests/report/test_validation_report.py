@@ -34,13 +34,13 @@ def _problem(row: int, column: str, value: str, severity: str = "error") -> Prob
 
 
 def test_csv_has_contract_columns_bom_and_neutralized_cells(tmp_path: Path) -> None:
-    problems = [_problem(3, "email", '=HYPERLINK("http://x")'), _problem(4, "phone_number", "+358 40 123 4567")]
+    problems = [_problem(3, "email", "=HYPERLINK(\"http://x\")"), _problem(4, "phone_number", "+358 40 123 4567")]
     path = write_validation_csv(problems, tmp_path / "validation.csv")
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
     assert tuple(rows[0]) == PROBLEM_COLUMNS
-    assert rows[1][:5] == ["users", "3", "email", '\'=HYPERLINK("http://x")', "error"]
+    assert rows[1][:5] == ["users", "3", "email", "'=HYPERLINK(\"http://x\")", "error"]
     assert rows[2][3] == "+358 40 123 4567"
 
 
