@@ -12,7 +12,7 @@ from typing import Any
 
 from batch.errors import AmbiguousWriteError, ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
-from batch.run.actions import updates
+from batch.run.actions import people, updates
 from batch.run.actions.bodies import failed, text
 from batch.run.actions.compare import Change
 
@@ -199,7 +199,7 @@ async def roles(job: Job, ctx: Context) -> Outcome:
                 message=f"Unknown role {', '.join(unknown)} for {email}; valid roles: {valid}",
             )
         role_ids = [by_name[name.casefold()]["id"] for name in wanted]
-        person = await ctx.client.get(f"/people/{person_id}")
+        person = await ctx.client.get(f"/people/{person_id}", people.CALLING)
         have = list(person.get("roles") or [])
         missing = [rid for rid in dict.fromkeys(role_ids) if rid not in have]
         if not missing:
@@ -209,7 +209,7 @@ async def roles(job: Job, ctx: Context) -> Outcome:
         changes = [Change("roles", None, added)] if updates.is_change(ctx, job, created) else []
         if changes and not ctx.update:
             return updates.reported(Outcome(EXISTS, ids={"person_id": person_id}), changes)
-        await ctx.client.write("PUT", f"/people/{person_id}", json=person_put_body(person, have + missing, email))
+        await people.add_roles(ctx, person_id, missing, email, before=person)
         return updates.finish(Outcome(CREATED, ids={"person_id": person_id}), changes)
     except AuthError:
         raise

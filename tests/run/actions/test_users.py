@@ -349,7 +349,7 @@ async def test_roles_are_listed_once_per_run(ctx: ActionContext, customer: dict[
         outcome = await run_with(ctx, roles, roles_job(email, ["Device Administrator"]))
         assert outcome.status == CREATED
         attempts.append(outcome.attempts)
-    assert attempts == [3, 2, 2]  # GET /roles once, then GET person + PUT person per user
+    assert attempts == [4, 3, 3]  # GET /roles once, then per user GET, PUT and GET again to verify (§10.7)
 
 
 async def test_every_request_body_is_valid_per_the_official_spec(
