@@ -32,7 +32,7 @@ from batch.run.actions.prune import removal_results
 from batch.run.executor import Executor, restore
 from batch.run.journal import FLUSH_SECONDS, Journal
 from batch.run.progress import LOG_FORMATS, make_progress
-from batch.run.sync import SyncSetup, journal_copy, named_emails, trusted
+from batch.run.sync import SyncSetup, journal_copy, named_emails, trusted, unfinished_work
 
 DEFAULT_BASE_URL = "https://webexapis.com/v1"
 JOURNAL_NAME = "journal.sqlite"
@@ -157,10 +157,11 @@ def _execute(
     with Journal.open(options.journal_path, buffered=True) as journal:
         journal.bind(options.base_url.rstrip("/"))
         interrupted = journal.interrupted_keys()
-        journal.begin_run()
+        crashed = journal.begin_run()
         done = trusted(plan, journal.done())
         restored = restore(plan, done, interrupted=interrupted)
-        sync = SyncSetup(options.prune, options.max_deletes, named, done, interrupted, journal.failed_keys())
+        unfinished = unfinished_work(plan, journal.failed_keys(), restored, crashed or bool(interrupted))
+        sync = SyncSetup(options.prune, options.max_deletes, named, done, interrupted, unfinished)
         progress = make_progress(console, log_format=options.log_format)
         progress.start(plan.kind_counts())
         thresholds = gc.get_threshold()

@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping, Set
 from typing import Any
 
-from batch.jobs import REMOVED, UPDATED, ActionContext, Job, Outcome
+from batch.jobs import REMOVED, UPDATED, ActionContext, Job, Kind, Outcome
 from batch.plan.graph import Plan
 from batch.run.actions.prune import PREFIX, plan_removals
 from batch.run.executor import restore
@@ -88,6 +88,22 @@ class SyncSetup:
                 plan, {k: o for k, o in before.items() if k in {j.key for j in added}}, interrupted=self.interrupted
             )
         )
+
+
+#: Setup steps that only add (numbers, a main number, roles): after a crash they may be the crashed run's
+#: unfinished work on an object it created but had not journaled yet, so a resume does them, as that run would.
+ADDING = frozenset({Kind.NUMBERS, Kind.MAIN_NUMBER, Kind.ROLES})
+
+
+def unfinished_work(
+    plan: Plan, failed: frozenset[str], restored: Mapping[str, Outcome], resuming: bool
+) -> frozenset[str]:
+    """Jobs whose additions are the batch's own unfinished work rather than a change of the row: those the
+    journal saw fail, and, when resuming a crashed run, every adding step it did not finish."""
+    if not resuming:
+        return failed
+    pending = {key for key, job in plan.jobs.items() if job.kind in ADDING and key not in restored}
+    return failed | frozenset(pending)
 
 
 def named_emails(users: Any) -> frozenset[str]:
