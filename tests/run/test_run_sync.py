@@ -351,16 +351,11 @@ SLOW = EmulatorConfig(token=TOKEN, rate=0, provisioning_seconds=0.3, record_requ
 
 
 def test_sigkill_mid_update_then_resume_reaches_the_same_state(books: dict[str, Path], tmp_path: Path) -> None:
-    sync = ("--update", "--prune", "--max-rate", "12")
+    """EXPECTED is the state an uninterrupted update run reaches (the first test of this module)."""
+    sync = ("--update", "--prune", "--max-rate", "12")  # paced so that the kill lands mid-update
     with running_emulator(SLOW) as base_url:
-        assert subprocess.run(cli(books["v1"], tmp_path / "a1", base_url), env=env(), timeout=120).returncode == 0
-        whole = subprocess.run(cli(books["v2"], tmp_path / "a2", base_url, *sync), env=env(), capture_output=True)
-        assert whole.returncode == 1, whole.stderr.decode()[-2000:]
-        uninterrupted = end_state(operator(base_url, "state"))
-    assert uninterrupted == EXPECTED
-
-    with running_emulator(SLOW) as base_url:
-        assert subprocess.run(cli(books["v1"], tmp_path / "b1", base_url), env=env(), timeout=120).returncode == 0
+        first = subprocess.run(cli(books["v1"], tmp_path / "b1", base_url, "--max-rate", "500"), env=env(), timeout=120)
+        assert first.returncode == 0
         start = len(operator(base_url, "requests"))
         out = tmp_path / "b2"
         victim = subprocess.Popen(
