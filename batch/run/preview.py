@@ -105,7 +105,10 @@ def plan_batch(
     return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"])
 
 
-def _mark(result: RowResult, found: Mapping[tuple[str, int], _Found], update: bool, actions: dict) -> RowResult:
+def _mark(
+    result: RowResult, found: Mapping[tuple[str, int], _Found], update: bool, actions: dict[str, Counter[str]]
+) -> RowResult:
+    """The row as ``run`` with the same options would leave it; ``actions`` counts what each sheet would do."""
     if result.status != PLANNED or result.row is None:
         return result
     counts = actions.setdefault(result.sheet, Counter())
@@ -116,7 +119,7 @@ def _mark(result: RowResult, found: Mapping[tuple[str, int], _Found], update: bo
     if not seen.changes:
         counts[UNCHANGED] += 1
         return RowResult(result.sheet, result.row, result.key, EXISTS, "unchanged: already on the server", seen.ids)
-    listed, changes = "; ".join(strs(seen.changes)), "; ".join(strs(seen.changes))
+    listed = changes = "; ".join(strs(seen.changes))
     if not update:
         counts["differs"] += 1
         note = f"--update would refuse it: {seen.refusal}" if seen.refusal else "run with --update to apply"

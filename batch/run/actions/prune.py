@@ -35,7 +35,7 @@ async def plan_removals(
     named: Iterable[str],
     *,
     max_deletes: int,
-    removed_before: Mapping[str, Outcome] = {},
+    removed_before: Mapping[str, Outcome] | None = None,
 ) -> list[Job]:
     """Add a ``remove`` job to ``plan`` for each subscriber to remove (``removed_before``: removals a crashed
     run already made, kept so the resume reports them); returns the jobs added."""
@@ -63,7 +63,7 @@ async def plan_removals(
         for job in customers:
             tg.start_soon(scan, job)
     found.sort(key=lambda pair: str(pair[1].get("email", "")).casefold())
-    before = {key: o for key, o in removed_before.items() if key.startswith(PREFIX)}
+    before = {key: o for key, o in (removed_before or {}).items() if key.startswith(PREFIX)}
     total = len(found) + len(before)
     refusal = None
     if total > max_deletes:
