@@ -28,6 +28,7 @@ from batch.run.actions.compare import (
     strs,
     subscriber_changes,
 )
+from batch.run.actions.priority import shared_lookup
 from schemas.vocab import CALLING_PACKAGES
 
 FULL_ADMIN = "full administrator"
@@ -206,11 +207,12 @@ async def full_admins(ctx: Context, org_id: str) -> frozenset[str]:
     where a package is about to change, instead of one GET per changed user."""
 
     async def load() -> frozenset[str]:
-        roles = await ctx.memo(("roles",), lambda: role_ids(ctx))
-        admin = roles.get(FULL_ADMIN)
-        if admin is None:
-            return frozenset()
-        items = await ctx.client.get_all("/people", {"orgId": org_id, "roles": admin["id"]})
+        with shared_lookup():  # every package change of the org waits on these
+            roles = await ctx.memo(("roles",), lambda: role_ids(ctx))
+            admin = roles.get(FULL_ADMIN)
+            if admin is None:
+                return frozenset()
+            items = await ctx.client.get_all("/people", {"orgId": org_id, "roles": admin["id"]})
         return frozenset(str(p["id"]) for p in items if admin["id"] in (p.get("roles") or []))
 
     return await ctx.memo(("full_admins", org_id), load)

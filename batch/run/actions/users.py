@@ -15,6 +15,7 @@ from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
 from batch.run.actions import people, updates
 from batch.run.actions.bodies import failed, text
 from batch.run.actions.compare import Change
+from batch.run.actions.priority import shared_lookup
 
 SUBSCRIBERS = "/wholesale/subscribers"
 PENDING = "pending_user_migration"
@@ -112,7 +113,8 @@ async def known_subscribers(ctx: Context, customer_id: str) -> dict[str, dict[st
 
 async def _list_subscribers(ctx: Context, customer_id: str) -> dict[str, dict[str, Any]]:
     """email → subscriber of one customer; the whole listing costs one request per 100 subscribers."""
-    items = await ctx.client.get_all(SUBSCRIBERS, params={"customerId": customer_id, "max": 100})
+    with shared_lookup():  # every user job of the customer waits on it
+        items = await ctx.client.get_all(SUBSCRIBERS, params={"customerId": customer_id, "max": 100})
     return {str(item.get("email", "")).lower(): item for item in items}
 
 
