@@ -149,6 +149,10 @@ def report(
     print(f"update run: rows {updated.summary['totals']}")
     print(f"update run: {calls} calls, {update_writes} writes; look-ups + one write per change = {expected}")
     print(f"calls ÷ (look-ups + changes) = {calls / expected:.3f} (target ≤ 1.05)")
+    print(
+        f"429 answers: unchanged run {unchanged.api['throttled']}, update run {updated.api['throttled']} "
+        "(each pauses every worker for Retry-After and slows the rate)"
+    )
     print(f"lower bound: {bound:.1f} s ((look-ups + changes) ÷ limit)")
     print(f"wall (update phase): {run_wall:.1f} s = {run_wall / bound:.3f} × lower bound (target ≤ 1.10)")
     print(f"wall (whole command incl. load, validate, reports): {total:.1f} s = {total / bound:.3f} × lower bound")
