@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-client bench-run test-slow clean
+.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-client bench-run bench-sync test-slow clean
 
 all: test
 
@@ -25,7 +25,7 @@ test: lint
 demo: $(STAMP)
 	$(BIN)/rtm-batch demo --out out/demo
 
-bench: bench-validate bench-normalize bench-emulator bench-client bench-run
+bench: bench-validate bench-normalize bench-emulator bench-client bench-run bench-sync
 
 bench-validate: $(STAMP)
 	$(BIN)/python bench/bench_validate.py
@@ -41,6 +41,9 @@ bench-client: $(STAMP)
 
 bench-run: $(STAMP)
 	$(BIN)/python -m bench.bench_run
+
+bench-sync: $(STAMP)
+	$(BIN)/python -m bench.bench_sync
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow

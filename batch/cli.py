@@ -60,6 +60,11 @@ TOKEN_FILE = typer.Option(
     None, "--token-file", help="File holding the access token (else the WEBEX_ACCESS_TOKEN environment variable)."
 )
 LOG_FORMAT = typer.Option("auto", "--log-format", help="Progress: auto (bars on a terminal), plain or json lines.")
+UPDATE = typer.Option(
+    False, "--update", help="Apply the differences between rows and the server (else only name them)."
+)
+PRUNE = typer.Option(False, "--prune", help="Remove subscribers of the batch's customers that no users row names.")
+MAX_DELETES = typer.Option(10, "--max-deletes", help="With --prune: if more would be removed, remove none (exit 1).")
 
 
 @app.command()
@@ -71,17 +76,30 @@ def plan(
     ),
     token_file: Path | None = TOKEN_FILE,
     max_rate: float = typer.Option(10.0, "--max-rate", help="Requests/s for the time estimate and the lookups."),
+    update: bool = UPDATE,
+    prune: bool = PRUNE,
+    max_deletes: int = MAX_DELETES,
 ) -> None:
     """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given."""
-    from batch.console import plan_summary
+    from batch.console import actions_summary, plan_summary
     from batch.report.summary import print_summary
     from batch.run.preview import plan_batch
     from batch.run.runner import resolve_token
 
     token = resolve_token(token_file) if base_url else ""
-    outcome = plan_batch(inputs, out, base_url=base_url, token=token, max_rate=max_rate)
+    outcome = plan_batch(
+        inputs,
+        out,
+        base_url=base_url,
+        token=token,
+        max_rate=max_rate,
+        update=update,
+        prune=prune,
+        max_deletes=max_deletes,
+    )
     console = make_console()
     plan_summary(console, outcome.plan, max_rate)
+    actions_summary(console, outcome.actions)
     print_summary(console, outcome.summary, outcome.paths)
     raise typer.Exit(outcome.exit_code)
 
@@ -100,6 +118,9 @@ def run(
     sub_partner_org_id: str | None = typer.Option(
         None, "--sub-partner-org-id", help="Act for this sub-partner org: onBehalfOfSubPartnerOrgId on wholesale calls."
     ),
+    update: bool = UPDATE,
+    prune: bool = PRUNE,
+    max_deletes: int = MAX_DELETES,
 ) -> None:
     """Provision every valid row; re-running is safe (rows already done are reported exists)."""
     from batch.report.summary import print_summary
@@ -115,6 +136,9 @@ def run(
         strict=strict,
         log_format=log_format,
         sub_partner_org_id=sub_partner_org_id,
+        update=update,
+        prune=prune,
+        max_deletes=max_deletes,
     )
     console = make_console()
     outcome = run_batch(inputs, options, console)

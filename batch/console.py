@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -81,3 +81,19 @@ def plan_summary(console: Console, plan: Plan, rate: float) -> None:
         f"{len(plan.jobs)} jobs, depth {plan.depth()}, about {plan.estimated_calls()} API calls, "
         f"about {plan.estimated_seconds(rate):.0f} s at {rate:g} requests/s"
     )
+
+
+def actions_summary(console: Console, actions: Mapping[str, Mapping[str, int]]) -> None:
+    """``plan --base-url``: what a run would do per sheet (create, update, remove, unchanged, …)."""
+    if not actions:
+        return
+    order = ("create", "update", "differs", "update refused", "unchanged", "remove", "remove refused")
+    names = {name for counts in actions.values() for name in counts}
+    shown = [n for n in order if n in names] + sorted(names - set(order))
+    table = Table(title="Actions", show_edge=False, title_justify="left")
+    table.add_column("sheet")
+    for name in shown:
+        table.add_column(name, justify="right")
+    for sheet, counts in actions.items():
+        table.add_row(sheet, *(str(counts.get(name, 0)) for name in shown))
+    console.print(table)

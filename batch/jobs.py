@@ -16,8 +16,9 @@ from typing import Any, Protocol
 import anyio
 
 CREATED, EXISTS, FAILED, SKIPPED, INVALID, PLANNED = "created", "exists", "failed", "skipped", "invalid", "planned"
-STATUSES = (CREATED, EXISTS, FAILED, SKIPPED, INVALID, PLANNED)
-SUCCESS = frozenset({CREATED, EXISTS})
+UPDATED, REMOVED = "updated", "removed"  # --update applied a difference; --prune removed a subscriber
+STATUSES = (CREATED, EXISTS, FAILED, SKIPPED, INVALID, PLANNED, UPDATED, REMOVED)
+SUCCESS = frozenset({CREATED, EXISTS, UPDATED, REMOVED})
 
 
 class Kind(StrEnum):
@@ -33,6 +34,7 @@ class Kind(StrEnum):
     MAIN_NUMBER = "main_number"  # set a location's main number
     SUBSCRIBER = "subscriber"  # provision a wholesale subscriber (package, location, number, extension)
     ROLES = "roles"  # give a user's person its admin roles
+    REMOVE = "remove"  # --prune: remove a subscriber no users row names
 
 
 KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
@@ -49,6 +51,7 @@ STEP_NAMES: Mapping[Kind, str] = {
     Kind.MAIN_NUMBER: "setting the main number",
     Kind.SUBSCRIBER: "provisioning the subscriber",
     Kind.ROLES: "assigning roles",
+    Kind.REMOVE: "removing the subscriber",
 }
 
 
@@ -82,6 +85,7 @@ class Outcome:
     error_code: int | None = None
     tracking_id: str | None = None
     attempts: int = 0
+    changes: tuple[str, ...] = ()  # differences from the row found on the server ("package: a → b")
 
     @property
     def ok(self) -> bool:
@@ -93,7 +97,7 @@ class RowResult:
     """One line of results.csv: an input row and how it ended."""
 
     sheet: str
-    row: int
+    row: int | None  # None: a subscriber --prune removes (no input row)
     key: str
     status: str
     message: str = ""
@@ -101,6 +105,7 @@ class RowResult:
     error_code: int | None = None
     tracking_id: str | None = None
     attempts: int = 0
+    changes: str = ""  # the differences from the server, "; "-separated (results.csv's changes column)
 
 
 class Context(Protocol):
@@ -109,6 +114,8 @@ class Context(Protocol):
     client: Any  # batch.api.client.WebexClient
     outcomes: Mapping[str, Outcome]  # finished jobs by key (a parent created in this run needs no look-up)
     poll_initial: float  # first wait while a customer provisions
+    update: bool  # --update: apply the differences found (else only report them)
+    unfinished: frozenset[str]  # job keys the journal saw fail: their work is still to do, not a change
 
     def ids(self, job_key: str) -> Mapping[str, str]: ...
 
@@ -128,10 +135,20 @@ class ActionContext:
     wait for the one load instead of each spending a request.
     """
 
-    def __init__(self, client: Any, outcomes: dict[str, Outcome] | None = None, *, poll_initial: float = 1.0) -> None:
+    def __init__(
+        self,
+        client: Any,
+        outcomes: dict[str, Outcome] | None = None,
+        *,
+        poll_initial: float = 1.0,
+        update: bool = False,
+        unfinished: frozenset[str] = frozenset(),
+    ) -> None:
         self.client = client
         self.outcomes: dict[str, Outcome] = outcomes if outcomes is not None else {}
         self.poll_initial = poll_initial
+        self.update = update
+        self.unfinished = unfinished
         self._memo: dict[Any, Any] = {}
         self._loading: dict[Any, Any] = {}
 

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from batch.emulator import operator, org_locations, org_people, org_pstn, wholesale
+from batch.emulator import changes, operator, org_locations, org_people, org_pstn, wholesale
 from batch.emulator.config import EmulatorConfig
 from batch.emulator.http import TRACKING_ID, ApiProblem, EmulatorContext, error_body, new_tracking_id
 
@@ -243,6 +243,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     route_list = [
         *wholesale.routes(ctx),
         *org_locations.routes(ctx),
+        *changes.routes(ctx),
         *org_people.routes(ctx),
         *org_pstn.routes(ctx),
         *operator.routes(ctx, stats, on_reset, log),

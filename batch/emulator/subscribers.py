@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from batch.emulator.changes import check_subscriber_change
 from batch.emulator.http import ApiProblem, EmulatorContext, json_body
 from batch.emulator.records import EMAIL_TAKEN, EMAIL_TAKEN_MESSAGE
 from batch.emulator.rules import PRECHECK_OK, READY, check_email, obj, text
@@ -244,6 +245,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         customer = ready_customer(sub.customer_id)
         if package not in customer.packages:
             raise ApiProblem(400, f"Package {package} is not provisioned for this customer")
+        check_subscriber_change(state, customer, sub, package, body.get("provisioningParameters") is not None)
         person = state.people.get(sub.person_id) if sub.person_id else None
         to_calling = package in CALLING_PACKAGES and sub.package not in CALLING_PACKAGES
         if to_calling and person is not None and not _is_calling_user(person):

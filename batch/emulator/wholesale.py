@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from batch.emulator import subscribers
+from batch.emulator import changes, subscribers
 from batch.emulator.http import ApiProblem, EmulatorContext, json_body
 from batch.emulator.records import EMAIL_TAKEN, EMAIL_TAKEN_MESSAGE
 from batch.emulator.rules import (
@@ -160,6 +160,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         address = check_address(address, "address.") if address is not None else None
         has_calling = bool((customer.provisioning_parameters.get("calling") or {}).get("location"))
         params = check_calling(body, packages, required=not has_calling)
+        changes.check_customer_packages(state, customer, packages)
         if external_id and external_id != customer.external_id:
             if state.customer_by_external_id(external_id) is not None:
                 raise ApiProblem(409, f"A customer with externalId {external_id} already exists")

@@ -31,7 +31,21 @@ CALLS_PER_JOB: Mapping[Kind, float] = {
     Kind.MAIN_NUMBER: 2.0,
     Kind.SUBSCRIBER: 1.05,
     Kind.ROLES: 3.1,  # GET person, PUT, GET to verify (callingData=true), the roles listing shared
+    Kind.REMOVE: 1.0,  # --prune: the DELETE (the listing is the subscribers' own)
 }
+
+#: Columns of a customers row that the headquarters location shares (compared with ``--update``).
+HQ_COLUMNS = (
+    "address_line1",
+    "address_line2",
+    "city",
+    "state_or_province",
+    "postal_code",
+    "country",
+    "country_code",
+    "timezone",
+    "timezone_resolved",
+)
 
 #: Seconds a provisioning customer usually takes before its org can be set up (emulator default; Webex: minutes).
 PROVISIONING_SECONDS = 2.0
@@ -127,7 +141,8 @@ class _Builder:
 
     def _hq_setup(self, ext: str, hq: str, row: dict[str, Any], ckey: str) -> list[str]:
         refs = {"customer": ckey}
-        hkey = self.add(Job(f"hq:{ext}", Kind.HQ, "customers", row["_row"], (ckey,), refs, {"hq_location_name": hq}))
+        fields = {"hq_location_name": hq, **{c: row.get(c) for c in HQ_COLUMNS}}  # its address and zone (--update)
+        hkey = self.add(Job(f"hq:{ext}", Kind.HQ, "customers", row["_row"], (ckey,), refs, fields))
         return [hkey, *self._numbers(location_key(ext, hq), "customers", row, ckey, hkey, (hkey,))]
 
     def _numbers(

@@ -10,7 +10,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, SKIPPED, STEP_NAMES, Job, Kind, Outcome, RowResult
+from batch.jobs import (
+    CREATED,
+    EXISTS,
+    FAILED,
+    INVALID,
+    PLANNED,
+    SKIPPED,
+    STEP_NAMES,
+    UPDATED,
+    Job,
+    Kind,
+    Outcome,
+    RowResult,
+)
 from batch.plan.graph import Plan
 from batch.problems import Problem
 from batch.report.aligned import key_expr
@@ -87,13 +100,19 @@ def fold(
     if failed is not None:
         job, outcome = failed
         message = f"{STEP_NAMES[job.kind]}: {outcome.message}"
-        return RowResult(sheet, row, key, FAILED, message, ids, outcome.error_code, outcome.tracking_id, attempts)
+        changes = "; ".join(outcome.changes)
+        return RowResult(
+            sheet, row, key, FAILED, message, ids, outcome.error_code, outcome.tracking_id, attempts, changes
+        )
     skipped = next((o for _, o in done if o.status == SKIPPED), None)
     if skipped is not None or len(done) < len(jobs):
         message = skipped.message if skipped else not_run_message
         return RowResult(sheet, row, key, SKIPPED, message, ids, attempts=attempts)
+    changes = "; ".join(c for _, o in done for c in o.changes)
     status = CREATED if any(o.status == CREATED for _, o in done) else EXISTS
-    return RowResult(sheet, row, key, status, _steps(done), ids, attempts=attempts)
+    if any(o.status == UPDATED for _, o in done):
+        status = UPDATED
+    return RowResult(sheet, row, key, status, _steps(done), ids, attempts=attempts, changes=changes)
 
 
 #: How a successful step reads in a row's message: (created, exists).
@@ -108,6 +127,16 @@ STEP_RESULTS: dict[Kind, tuple[str, str]] = {
     Kind.MAIN_NUMBER: ("main number set", "main number already set"),
     Kind.SUBSCRIBER: ("subscriber created", "subscriber exists"),
     Kind.ROLES: ("roles assigned", "roles already assigned"),
+    Kind.REMOVE: ("subscriber removed", "subscriber removed"),
+}
+#: How an ``updated`` step reads (its outcome's message names the changes).
+UPDATED_STEPS: dict[Kind, str] = {
+    Kind.CUSTOMER: "customer",
+    Kind.LOCATION: "location",
+    Kind.NUMBERS: "numbers",
+    Kind.MAIN_NUMBER: "main number",
+    Kind.SUBSCRIBER: "subscriber",
+    Kind.ROLES: "roles",
 }
 
 
@@ -116,5 +145,7 @@ def _steps(done: Sequence[tuple[Job, Outcome]]) -> str:
     parts = []
     for job, outcome in done:
         part = STEP_RESULTS[job.kind][outcome.status != CREATED]
+        if outcome.status == UPDATED:
+            part = UPDATED_STEPS.get(job.kind, str(job.kind))
         parts.append(f"{part} ({outcome.message})" if outcome.message else part)
     return "; ".join(parts)

@@ -27,7 +27,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, SKIPPED, STATUSES, RowResult
+from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, REMOVED, SKIPPED, STATUSES, UPDATED, RowResult
 from batch.load.inputs import ROW, SOURCE
 from batch.report.aligned import AlignedSheet
 from batch.report.cells import neutralize, neutralize_frame
@@ -48,10 +48,12 @@ STATUS_COLOURS = {
     SKIPPED: "#F9CB9C",
     INVALID: "#FFE699",
     PLANNED: "#E7E6E6",
+    UPDATED: "#BDD7EE",
+    REMOVED: "#D9D9D9",
 }  # a row with no result recorded gets the failed colour: it needs as much attention
 _HEADER = {"bold": True, "bg_color": "#D9E1F2", "border": 1}
 _MAX_WIDTH = 50
-_RESULT_WIDTHS = {"status": 10, "message": 60, "error_code": 11, "attempts": 9, "row": 7, "source": 30}
+_RESULT_WIDTHS = {"status": 10, "message": 60, "changes": 40, "error_code": 11, "attempts": 9, "row": 7, "source": 30}
 
 
 def write_results_xlsx(
@@ -79,7 +81,9 @@ def result_columns(part: AlignedSheet) -> list[str]:
     """status, message, the sheet's ids, error_code, tracking_id, attempts."""
     present = {name for r in (*part.results, *part.extra) for name, value in (r.ids or {}).items() if value}
     shown = set(SHEET_IDS.get(part.sheet.name, ())) | present
-    return ["status", "message", *(c for c in ID_COLUMNS if c in shown), "error_code", "tracking_id", "attempts"]
+    changes = ["changes"] if any(r.changes for r in (*part.results, *part.extra)) else []
+    ids = [c for c in ID_COLUMNS if c in shown]
+    return ["status", "message", *changes, *ids, "error_code", "tracking_id", "attempts"]
 
 
 # -- input sheets -----------------------------------------------------------------------------------
@@ -135,6 +139,7 @@ def _outcome_frame(results: Sequence[RowResult], outcome_cols: list[str]) -> pl.
     data: dict[str, list] = {
         "status": [r.status for r in results],
         "message": [r.message or None for r in results],
+        "changes": [r.changes or None for r in results],
         "error_code": [r.error_code for r in results],
         "tracking_id": [r.tracking_id or None for r in results],
         "attempts": [r.attempts for r in results],

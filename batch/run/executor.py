@@ -20,8 +20,10 @@ from batch.jobs import (
     EXISTS,
     FAILED,
     KIND_ORDER,
+    REMOVED,
     SKIPPED,
     STEP_NAMES,
+    UPDATED,
     Action,
     ActionContext,
     Job,
@@ -44,8 +46,8 @@ def restore(plan: Plan, done: Mapping[str, Outcome], *, interrupted: Set[str] = 
     for key, outcome in done.items():
         if key not in plan.jobs:
             continue
-        status = CREATED if key in interrupted and outcome.status == CREATED else EXISTS
-        note = "done before the interruption (journal)" if status == CREATED else "done by an earlier run (journal)"
+        status = outcome.status if key in interrupted and outcome.status in (CREATED, UPDATED, REMOVED) else EXISTS
+        note = "done before the interruption (journal)" if status != EXISTS else "done by an earlier run (journal)"
         restored[key] = dataclasses.replace(outcome, status=status, message=note, attempts=0)
     return restored
 
@@ -120,7 +122,7 @@ class Executor:
             child = self.plan.jobs[child_key]
             if child_key in self.outcomes:
                 continue
-            if not outcome.ok:
+            if not outcome.ok and not (outcome.changes and outcome.ids):  # a failed update: the object is there
                 self._skip(child, self.cause.get(job.key, job.key))
                 continue
             self.waiting[child_key] -= 1

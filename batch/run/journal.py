@@ -172,6 +172,10 @@ class Journal:
             for key, status, ids, message, error_code, tracking_id, attempts in rows
         }
 
+    def failed_keys(self) -> frozenset[str]:
+        """Jobs whose last recorded outcome is ``failed``: work still to do (not a change of the row)."""
+        return frozenset(key for (key,) in self._conn.execute("SELECT key FROM jobs WHERE status = 'failed'"))
+
     def record(self, key: str, kind: str, outcome: Outcome) -> None:
         """Upsert one job's outcome: committed at once (autocommit), so a kill a moment later keeps it; or,
         when ``buffered``, at the next ``flush()`` (or once ``FLUSH_ROWS`` are waiting)."""

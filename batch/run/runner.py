@@ -21,17 +21,19 @@ from rich.console import Console
 
 from batch.api.client import ClientConfig, WebexClient, check_base_url
 from batch.errors import AuthError, RtmBatchError, UsageError
-from batch.jobs import CREATED, EXISTS, FAILED, SKIPPED, ActionContext, Job, Outcome, RowResult
+from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, SKIPPED, UPDATED, ActionContext, Job, Outcome, RowResult
 from batch.pipeline import validate_inputs
 from batch.plan.graph import Plan, build_plan
 from batch.report.results import row_results
 from batch.report.summary import build_summary
 from batch.report.writer import ReportPaths, write_reports
 from batch.run.actions import ACTIONS
+from batch.run.actions.prune import removal_results
 from batch.run.executor import Executor, restore
 from batch.run.journal import FLUSH_SECONDS, Journal
 from batch.run.progress import LOG_FORMATS, make_progress
 from batch.run.scopes import check_scopes
+from batch.run.sync import SyncSetup, journal_copy, named_emails, trusted, unfinished_work
 
 DEFAULT_BASE_URL = "https://webexapis.com/v1"
 JOURNAL_NAME = "journal.sqlite"
@@ -55,6 +57,9 @@ class RunOptions:
     log_format: str = "auto"
     poll_initial: float = 1.0
     sub_partner_org_id: str | None = None
+    update: bool = False  # --update: apply the differences between rows and the server
+    prune: bool = False  # --prune: remove subscribers of the batch's customers that no users row names
+    max_deletes: int = 10  # --max-deletes: more removals than this and none is made
 
     @property
     def journal_path(self) -> Path:
@@ -107,6 +112,8 @@ def check_options(options: RunOptions) -> None:
         raise UsageError(f"--max-rate must be above 0 requests/s (got {options.max_rate})")
     if options.log_format not in LOG_FORMATS:
         raise UsageError(f"--log-format must be one of {', '.join(LOG_FORMATS)}, not {options.log_format!r}")
+    if options.max_deletes < 0:
+        raise UsageError(f"--max-deletes must be 0 or more (got {options.max_deletes})")
     check_base_url(options.base_url)
 
 
@@ -123,8 +130,10 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
         outcomes: Mapping[str, Outcome] = {}
         results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
     else:
-        outcomes, api = _execute(plan, options, console)
+        named = named_emails(validation.validated.sheets["users"])
+        outcomes, api = _execute(plan, options, console, named)
         results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message="not finished")
+        results += removal_results(plan, outcomes, not_run=SKIPPED, message="not finished")
     wall = time.perf_counter() - clock
     summary = build_summary(results, api=api, wall_seconds=wall, started=started, command=command)
     paths = write_reports(options.out_dir, validation.loaded, results, summary)
@@ -138,16 +147,24 @@ class _JournalLog:
         self.journal = journal
 
     def job_done(self, job: Job, outcome: Outcome) -> None:
-        if outcome.status in (CREATED, EXISTS, FAILED):
-            self.journal.record(job.key, job.kind, outcome)
+        recorded = outcome.status in (CREATED, EXISTS, FAILED, UPDATED, REMOVED)
+        if recorded and (kept := journal_copy(job, outcome)) is not None:
+            self.journal.record(job.key, job.kind, kept)
+            if outcome.status in (UPDATED, REMOVED):  # few, and a lost one could not be found again by look-up
+                self.journal.flush()
 
 
-def _execute(plan: Plan, options: RunOptions, console: Console) -> tuple[dict[str, Outcome], dict[str, Any]]:
+def _execute(
+    plan: Plan, options: RunOptions, console: Console, named: frozenset[str] = frozenset()
+) -> tuple[dict[str, Outcome], dict[str, Any]]:
     with Journal.open(options.journal_path, buffered=True) as journal:
         journal.bind(options.base_url.rstrip("/"))
         interrupted = journal.interrupted_keys()
-        journal.begin_run()
-        restored = restore(plan, journal.done(), interrupted=interrupted)
+        crashed = journal.begin_run()
+        done = trusted(plan, journal.done())
+        restored = restore(plan, done, interrupted=interrupted)
+        unfinished = unfinished_work(plan, journal.failed_keys(), restored, crashed or bool(interrupted))
+        sync = SyncSetup(options.prune, options.max_deletes, named, done, interrupted, unfinished)
         progress = make_progress(console, log_format=options.log_format)
         progress.start(plan.kind_counts())
         thresholds = gc.get_threshold()
@@ -157,7 +174,7 @@ def _execute(plan: Plan, options: RunOptions, console: Console) -> tuple[dict[st
         try:
             logs = (_JournalLog(journal), progress)
             outcomes, api = anyio.run(
-                _run_async, plan, options, restored, logs, journal.flush, backend_options=loop_options()
+                _run_async, plan, options, restored, logs, journal.flush, sync, backend_options=loop_options()
             )
         finally:
             gc.set_threshold(*thresholds)
@@ -183,6 +200,7 @@ async def _run_async(
     restored: Mapping[str, Outcome],
     logs: tuple[Any, ...],
     flush: Callable[[], None],
+    sync: SyncSetup | None = None,
 ) -> tuple[dict[str, Outcome], dict[str, Any]]:
     started, cpu = time.perf_counter(), time.process_time()
     async with WebexClient(options.client_config()) as client:
@@ -192,7 +210,13 @@ async def _run_async(
             try:
                 if len(restored) < len(plan.jobs):
                     await _check_token(client, plan)
-                ctx = ActionContext(client, poll_initial=options.poll_initial)
+                unfinished = sync.unfinished if sync else frozenset()
+                ctx = ActionContext(
+                    client, poll_initial=options.poll_initial, update=options.update, unfinished=unfinished
+                )
+                restored = dict(restored)
+                if sync is not None:
+                    await sync.extend(plan, ctx, restored, logs)
                 outcomes = await Executor(plan, ACTIONS, ctx, logs=logs, restored=restored).run()
             except RtmBatchError as exc:  # re-raised below as itself, not wrapped in an ExceptionGroup
                 stopped = exc

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from batch.jobs import Action, Kind
-from batch.run.actions import customers, locations, users
+from batch.run.actions import customers, locations, prune, users
 
 ACTIONS: Mapping[Kind, Action] = {
     Kind.CUSTOMER: customers.customer,
@@ -21,4 +21,5 @@ ACTIONS: Mapping[Kind, Action] = {
     Kind.MAIN_NUMBER: locations.main_number,
     Kind.SUBSCRIBER: users.subscriber,
     Kind.ROLES: users.roles,
+    Kind.REMOVE: prune.remove,
 }

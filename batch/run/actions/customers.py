@@ -19,8 +19,9 @@ import anyio
 from batch.api.client import HANDSHAKE_FAILED
 from batch.errors import ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
+from batch.run.actions import updates
 from batch.run.actions.bodies import customer_body, failed, text
-from batch.run.actions.locations import existing_location, named
+from batch.run.actions.locations import existing_location, named, org_locations
 
 CUSTOMERS = "/wholesale/customers"
 MEMO_KEY = ("wholesale_customers",)
@@ -45,7 +46,10 @@ async def customer(job: Job, ctx: Context) -> Outcome:
         found = await _find(ctx, ext)
         known = await known_customers(ctx)
         if found is not None:
-            return await _settle(ctx, ext, found, EXISTS, known)
+            outcome = await _settle(ctx, ext, found, EXISTS, known)
+            settle = lambda item: _settle(ctx, ext, item, EXISTS, known)  # noqa: E731
+            latest = known.get(ext.casefold(), found)  # _settle keeps the last poll there
+            return await updates.sync_customer(job, ctx, latest, outcome, settle)
         return await _provision(job, ctx, ext, known)
     except AuthError:
         raise
@@ -211,4 +215,10 @@ async def hq(job: Job, ctx: Context) -> Outcome:
         f"customer {ext} has no location yet (provisioning creates the headquarters): "
         "check the customer in Partner Hub, then run again"
     )
-    return await existing_location(ctx, ctx.ids(job.refs["customer"])["org_id"], ext, pick, missing)
+    org_id = ctx.ids(job.refs["customer"])["org_id"]
+    outcome = await existing_location(ctx, org_id, ext, pick, missing)
+    parent = ctx.outcomes.get(job.refs["customer"])
+    if not outcome.ok or parent is None or parent.status == CREATED or not job.fields.get("address_line1"):
+        return outcome  # provisioning made it from this very row
+    found = next(loc for loc in await org_locations(ctx, org_id) if loc.get("id") == outcome.ids["location_id"])
+    return await updates.sync_location(updates.hq_job(job), ctx, org_id, found, outcome)

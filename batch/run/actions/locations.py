@@ -14,8 +14,9 @@ from typing import Any
 
 from batch.errors import ApiError, AuthError, ConflictError, NotFoundError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
-from batch.run.actions import pstn
+from batch.run.actions import pstn, updates
 from batch.run.actions.bodies import calling_body, failed, location_body, missing_location_fields, numbers_bodies, text
+from batch.run.actions.compare import Change
 
 LOCATIONS = "/locations"
 CALLING = "/telephony/config/locations"
@@ -52,7 +53,9 @@ async def location(job: Job, ctx: Context) -> Outcome:
         known = await org_locations(ctx, org_id)
         found = named(known, name)
         if found is not None:
-            return Outcome(EXISTS, ids={"location_id": found["id"]})
+            return await updates.sync_location(
+                job, ctx, org_id, found, Outcome(EXISTS, ids={"location_id": found["id"]})
+            )
         body = location_body(job.fields)
         missing = missing_location_fields(body)
         if missing:
@@ -176,6 +179,10 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
         missing = [n for n in wanted if n not in present]
         if not missing and not text(job.fields.get("pstn_connection")):
             return Outcome(EXISTS, ids=ids)
+        added = [Change("numbers", None, ", ".join(missing))] if missing else []
+        changes = added if updates.is_change(ctx, job, fresh) else []
+        if changes and not ctx.update:
+            return updates.reported(Outcome(EXISTS, ids=ids), changes)
         changed, refusal = await pstn.prepare(ctx, org_id, location_id, job.fields, where)
         if refusal is not None:
             return refusal
@@ -196,7 +203,7 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
                 if isinstance(err, AuthError) or err.status != 400 or not _per_number(err, batch):
                     raise
                 return await _refused(ctx, org_id, location_id, wanted, _per_number(err, batch), err)
-        return Outcome(CREATED, ids=ids)
+        return updates.finish(Outcome(CREATED, ids=ids), changes)
     except AuthError:
         raise
     except ApiError as err:
@@ -268,6 +275,12 @@ async def main_number(job: Job, ctx: Context) -> Outcome:
         line = current.get("callingLineId") or {}
         if line.get("phoneNumber") == main:
             return Outcome(EXISTS, ids=ids)
+        fresh = _parent_created(ctx, job, "location", "customer")
+        changes = (
+            [Change("main_number", line.get("phoneNumber") or "", main)] if updates.is_change(ctx, job, fresh) else []
+        )
+        if changes and not ctx.update:
+            return updates.reported(Outcome(EXISTS, ids=ids), changes)
         # Partial update: only callingLineId is sent; its display name goes back unchanged with the number.
         new_line = {k: v for k, v in {"name": line.get("name"), "phoneNumber": main}.items() if v}
         await ctx.client.write(
@@ -277,7 +290,7 @@ async def main_number(job: Job, ctx: Context) -> Outcome:
             json={"callingLineId": new_line},
             reconcile=lambda: _main_is(ctx, path, org_id, main),
         )
-        return Outcome(CREATED, ids=ids)
+        return updates.finish(Outcome(CREATED, ids=ids), changes)
     except AuthError:
         raise
     except ApiError as err:

@@ -12,35 +12,15 @@ from typing import Any
 
 from batch.errors import AmbiguousWriteError, ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
+from batch.run.actions import people, updates
 from batch.run.actions.bodies import failed, text
+from batch.run.actions.compare import Change
+from batch.run.actions.priority import shared_lookup
 
 SUBSCRIBERS = "/wholesale/subscribers"
 PENDING = "pending_user_migration"
 #: errorCode Webex answers when an email already belongs to a user of another organization.
 EMAIL_TAKEN = 10022
-#: Fields of a ``Person`` that ``PUT /people/{personId}`` accepts (webex-people.json PUT body), except
-#: ``nickName`` ("cannot be overwritten"). The PUT replaces the whole person, so everything GET returned
-#: among these goes back unchanged beside the merged roles.
-PERSON_PUT_FIELDS = (
-    "emails",
-    "phoneNumbers",
-    "extension",
-    "locationId",
-    "displayName",
-    "firstName",
-    "lastName",
-    "avatar",
-    "orgId",
-    "roles",
-    "licenses",
-    "department",
-    "manager",
-    "managerId",
-    "title",
-    "addresses",
-    "siteUrls",
-    "loginEnabled",
-)
 PENDING_MESSAGE = (
     "{email} already has a free Webex account: Webex sent them an email to move it into this customer; "
     "the user is provisioned once they accept it (their admin roles can be given after that, by running again)"
@@ -58,7 +38,7 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         known = await known_subscribers(ctx, customer_id)
         found = known.get(email)
         if found is not None:
-            return _subscriber_outcome(EXISTS, found, job)
+            return await updates.sync_subscriber(job, ctx, found, _subscriber_outcome(EXISTS, found, job))
         location_id = ctx.ids(job.refs["location"])["location_id"] if job.fields.get("calling") else None
         body = subscriber_body(customer_id, email, job.fields, location_id)
         try:
@@ -110,7 +90,8 @@ async def known_subscribers(ctx: Context, customer_id: str) -> dict[str, dict[st
 
 async def _list_subscribers(ctx: Context, customer_id: str) -> dict[str, dict[str, Any]]:
     """email → subscriber of one customer; the whole listing costs one request per 100 subscribers."""
-    items = await ctx.client.get_all(SUBSCRIBERS, params={"customerId": customer_id, "max": 100})
+    with shared_lookup():  # every user job of the customer waits on it
+        items = await ctx.client.get_all(SUBSCRIBERS, params={"customerId": customer_id, "max": 100})
     return {str(item.get("email", "")).lower(): item for item in items}
 
 
@@ -156,10 +137,6 @@ def _subscriber_outcome(status: str, item: Mapping[str, Any], job: Job) -> Outco
     notes = []
     if item.get("status") == PENDING:
         notes.append(PENDING_MESSAGE.format(email=item.get("email", "the user")))
-    wanted = str(job.fields.get("package_resolved") or "")
-    have = list(item.get("packages") or ([item["package"]] if item.get("package") else []))
-    if status == EXISTS and wanted and have and wanted not in have:
-        notes.append(f"the subscriber has package {', '.join(have)}, not {wanted}; the tool does not change it")
     return Outcome(status, ids=ids, message="; ".join(notes))
 
 
@@ -201,22 +178,21 @@ async def roles(job: Job, ctx: Context) -> Outcome:
                 message=f"Unknown role {', '.join(unknown)} for {email}; valid roles: {valid}",
             )
         role_ids = [by_name[name.casefold()]["id"] for name in wanted]
-        path, calling = f"/people/{person_id}", {"callingData": "true"}
-        person = await ctx.client.get(path, calling)
+        person = await ctx.client.get(f"/people/{person_id}", people.CALLING)
         have = list(person.get("roles") or [])
         missing = [rid for rid in dict.fromkeys(role_ids) if rid not in have]
         if not missing:
             return Outcome(EXISTS, ids={"person_id": person_id})
-        await ctx.client.write("PUT", path, params=calling, json=person_put_body(person, have + missing, email))
-        after = await ctx.client.get(path, calling)
-        lost = _changed(person, after, missing)
-        if lost:
-            message = (
-                f"the roles of {email} were set, but Webex now shows {'; '.join(lost)}: check the user in "
-                "Control Hub and restore what is missing (a people PUT may alter values even when it fails)"
-            )
-            return Outcome(FAILED, ids={"person_id": person_id}, message=message)
-        return Outcome(CREATED, ids={"person_id": person_id})
+        added = ", ".join(name for name in wanted if by_name[name.casefold()]["id"] in missing)
+        created = (parent := ctx.outcomes.get(job.refs["subscriber"])) is not None and parent.status == CREATED
+        changes = [Change("roles", None, added)] if updates.is_change(ctx, job, created) else []
+        if changes and not ctx.update:
+            return updates.reported(Outcome(EXISTS, ids={"person_id": person_id}), changes)
+        try:
+            await people.add_roles(ctx, person_id, missing, email, before=person)
+        except people.PersonChanged as err:
+            return Outcome(FAILED, ids={"person_id": person_id}, message=str(err))
+        return updates.finish(Outcome(CREATED, ids={"person_id": person_id}), changes)
     except AuthError:
         raise
     except ApiError as err:
@@ -225,40 +201,6 @@ async def roles(job: Job, ctx: Context) -> Outcome:
             err,
             "check the roles column and that the user exists in the customer's organization, then run again",
         )
-
-
-#: What a roles PUT must leave as it was (webex-api.md §10.7: a PUT applies its body as given).
-KEPT_FIELDS = ("phoneNumbers", "extension", "locationId", "licenses")
-
-
-def _changed(before: Mapping[str, Any], after: Mapping[str, Any], added: list[str]) -> list[str]:
-    """What the GET after the PUT shows wrong: a role not added, or a calling field or licence changed."""
-    found = []
-    if not set(added) <= set(after.get("roles") or []):
-        found.append("not all the roles added")
-    for key in KEPT_FIELDS:
-        if _comparable(before.get(key)) != _comparable(after.get(key)):
-            found.append(f"{key} {_comparable(before.get(key)) or 'none'} → {_comparable(after.get(key)) or 'none'}")
-    return found
-
-
-def _comparable(value: Any) -> Any:
-    """Lists compared as sorted text (a number list is objects, a licence list strings); blanks as None."""
-    if isinstance(value, list):
-        items = [v.get("value", v) if isinstance(v, dict) else v for v in value]
-        return ", ".join(sorted(str(v) for v in items)) or None
-    return value or None
-
-
-def person_put_body(person: Mapping[str, Any], role_ids: list[str], email: str) -> dict[str, Any]:
-    """What GET (with ``callingData=true``) returned that PUT accepts, with ``roles`` replaced: nothing the
-    person had is dropped, the calling fields included (the PUT goes with ``callingData=true`` too)."""
-    body = {key: person[key] for key in PERSON_PUT_FIELDS if person.get(key) not in (None, "")}
-    body["roles"] = role_ids
-    if not body.get("displayName"):
-        names = " ".join(text(person.get(k)) or "" for k in ("firstName", "lastName")).strip()
-        body["displayName"] = names or email.split("@", 1)[0]
-    return body
 
 
 async def _person_id_by_email(ctx: Context, email: str, org_id: str) -> str | None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from batch.emulator import EmulatorConfig, running_emulator
-from batch.jobs import CREATED, EXISTS, FAILED, ActionContext, Job, Kind, Outcome
+from batch.jobs import CREATED, EXISTS, FAILED, UPDATED, ActionContext, Job, Kind, Outcome
 from batch.run.actions.bodies import numbers_bodies
 from batch.run.actions.customers import customer, hq
 from batch.run.actions.locations import calling, location, location_ref, main_number, numbers
@@ -146,8 +146,13 @@ async def test_numbers_added_once_and_only_the_missing(ctx, emulator_url, record
     first = await run_with(ctx, numbers, numbers_job(TAMPERE[:2]))
     assert (first.status, first.attempts) == (CREATED, 2)  # a new location: no listing; its PSTN read, the POST
     later = rerun_of(ctx)
+    named = await run_with(later, numbers, numbers_job(TAMPERE))  # the row gained numbers: a change
+    assert (named.status, named.changes) == (EXISTS, (f"numbers: + {TAMPERE[2]}, {TAMPERE[3]}",))
+    assert len([p for _, p, _ in recorder.sent if p.endswith("/numbers")]) == 1  # nothing sent without --update
+    later = rerun_of(ctx)
+    later.update = True
     outcome = await run_with(later, numbers, numbers_job(TAMPERE))
-    assert outcome.status == CREATED, outcome.message
+    assert outcome.status == UPDATED, outcome.message
     posted = [body for method, path, body in recorder.sent if path.endswith("/numbers")]
     assert [body["phoneNumbers"] for body in posted] == [TAMPERE[:2], TAMPERE[2:]]
     held = {n["phone_number"] for n in state(emulator_url)["numbers"] if n["location_id"] == made.ids["location_id"]}

@@ -1,0 +1,166 @@
+"""Nightly sync cost: a provisioned batch, then a copy with 5 % of its users changed, run with ``--update``.
+
+Why: a sync must cost its look-ups plus one write per change and nothing more: the update run's API calls
+≤ 1.05 × (the unchanged run's look-ups + one write per change), and its wall ≤ 1.10 × the lower bound at the
+emulator's limit (calls ÷ limit, or the critical path). Three runs against one emulator in its own process:
+provision the batch; run it again unchanged (every call a look-up: the baseline, and it must write
+nothing); run the changed copy with ``--update`` (each changed user moves from webex_calling to
+webex_meetings: one subscriber PUT each).
+
+Run: ``.venv/bin/python -m bench.bench_sync [--customers 300 --locations 900 --users 20000 --changed 0.05
+--rate 200 --latency-ms 20 --provisioning-seconds 2]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import polars as pl
+from rich.console import Console
+
+from batch.run.runner import RunOptions, RunOutcome, run_batch
+from bench.generate import make_batch, write_csv_folder
+from bench.servers import server_process
+
+TOKEN = "emulator-token"
+
+
+def changed_copy(batch: dict[str, pl.DataFrame], share: float) -> tuple[dict[str, pl.DataFrame], int]:
+    """``share`` of the users moved from webex_calling to webex_meetings (non-administrators of customers that
+    have webex_meetings); their calling columns are cleared, as a partner's export would."""
+    users, customers = batch["users"], batch["customers"]
+    with_meetings = customers.filter(pl.col("packages").str.contains("webex_meetings"))["external_id"]
+    eligible = (
+        (pl.col("package") == "webex_calling")
+        & pl.col("customer_external_id").is_in(with_meetings.implode())
+        & pl.col("roles").is_null()
+    )
+    wanted = round(users.height * share)
+    index = users.with_row_index("i").filter(eligible)["i"].head(wanted)
+    if index.len() < wanted:
+        raise SystemExit(f"only {index.len()} users can change; ask for a smaller --changed")
+    picked = pl.int_range(pl.len()).is_in(index.implode())
+    moved = users.with_columns(
+        package=pl.when(picked).then(pl.lit("webex_meetings")).otherwise(pl.col("package")),
+        **{c: pl.when(picked).then(None).otherwise(pl.col(c)) for c in ("phone_number", "extension", "location_name")},
+    )
+    return {**batch, "users": moved}, index.len()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Nightly sync benchmark against the emulator")
+    parser.add_argument("--customers", type=int, default=300)
+    parser.add_argument("--locations", type=int, default=900)
+    parser.add_argument("--users", type=int, default=20_000)
+    parser.add_argument("--changed", type=float, default=0.05, help="share of users changed")
+    parser.add_argument("--rate", type=float, default=200.0, help="server limit, requests/s")
+    parser.add_argument("--burst", type=int, default=20)
+    parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--provisioning-seconds", type=float, default=2.0)
+    parser.add_argument("--client-rate", type=float, default=None, help="--max-rate (default: 98 %% of the limit)")
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    client_rate = args.client_rate or round(args.rate * 0.98, 2)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        batch = make_batch(args.customers, args.locations, args.users)
+        source, changed = Path(tmp) / "batch", Path(tmp) / "changed"
+        write_csv_folder(batch, source)
+        copy, changes = changed_copy(batch, args.changed)
+        write_csv_folder(copy, changed)
+        settings = {
+            "token": TOKEN,
+            "rate": args.rate,
+            "burst": args.burst,
+            "latency_ms": args.latency_ms,
+            "provisioning_seconds": args.provisioning_seconds,
+        }
+        with server_process(**settings) as (base_url, _pid):
+
+            def run(folder: Path, out: str, **extra: bool) -> tuple[RunOutcome, int, float]:
+                options = RunOptions(
+                    out_dir=Path(tmp) / out,
+                    base_url=base_url,
+                    token=TOKEN,
+                    max_rate=client_rate,
+                    concurrency=args.concurrency,
+                    log_format="plain",
+                    **extra,
+                )
+                before = writes(base_url)
+                started = time.perf_counter()
+                outcome = run_batch([folder], options, Console(file=io.StringIO()))
+                return outcome, writes(base_url) - before, time.perf_counter() - started
+
+            provisioned, _, provision_wall = run(source, "provision")
+            unchanged, unchanged_writes, _ = run(source, "unchanged", update=True)
+            updated, update_writes, total = run(changed, "update", update=True)
+    report(
+        args,
+        client_rate,
+        changes,
+        provisioned,
+        provision_wall,
+        unchanged,
+        unchanged_writes,
+        updated,
+        update_writes,
+        total,
+    )
+
+
+def writes(base_url: str) -> int:
+    routes = httpx.get(base_url.removesuffix("/v1") + "/_emulator/stats", timeout=30).json()["routes"]
+    return sum(n for route, counts in routes.items() if not route.startswith("GET ") for n in counts.values())
+
+
+def report(
+    args: argparse.Namespace,
+    client_rate: float,
+    changes: int,
+    provisioned: RunOutcome,
+    provision_wall: float,
+    unchanged: RunOutcome,
+    unchanged_writes: int,
+    updated: RunOutcome,
+    update_writes: int,
+    total: float,
+) -> None:
+    lookups = int(unchanged.api["requests"])
+    calls = int(updated.api["requests"])
+    expected = lookups + changes
+    run_wall = float(updated.api["seconds"])
+    bound = expected / args.rate  # the ideal sync's calls at the server's limit (no customer provisions here)
+    print(f"batch: {args.customers} customers, {args.locations} locations, {args.users} users; {changes} changed")
+    print(
+        f"server: {args.rate:g} req/s (burst {args.burst}), {args.latency_ms:g} ms latency; "
+        f"client --max-rate {client_rate:g}, --concurrency {args.concurrency}"
+    )
+    print(
+        f"provision: {provisioned.api['requests']} calls in {provision_wall:.1f} s; "
+        f"rows {provisioned.summary['totals']}"
+    )
+    print(f"unchanged run: {lookups} calls (all look-ups), {unchanged_writes} writes (must be 0)")
+    print(f"update run: rows {updated.summary['totals']}")
+    print(f"update run: {calls} calls, {update_writes} writes; look-ups + one write per change = {expected}")
+    print(f"calls ÷ (look-ups + changes) = {calls / expected:.3f} (target ≤ 1.05)")
+    print(
+        f"429 answers: unchanged run {unchanged.api['throttled']}, update run {updated.api['throttled']} "
+        "(each pauses every worker for Retry-After and slows the rate)"
+    )
+    print(f"lower bound: {bound:.1f} s ((look-ups + changes) ÷ limit)")
+    print(f"wall (update phase): {run_wall:.1f} s = {run_wall / bound:.3f} × lower bound (target ≤ 1.10)")
+    print(f"wall (whole command incl. load, validate, reports): {total:.1f} s = {total / bound:.3f} × lower bound")
+    print(
+        f"client CPU: {updated.api['cpu_seconds']:.1f} s over {calls} calls = "
+        f"{1000 * updated.api['cpu_seconds'] / max(calls, 1):.3f} ms/call"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""The journal's side of a sync (pure): fingerprints decide what a restored job is still true for, and a
+resume finishes the adding steps a crashed run left (they are its own work, not a change of the row)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from batch.jobs import CREATED, EXISTS, Job, Kind, Outcome
+from batch.plan.graph import Plan
+from batch.run.sync import FINGERPRINT, journal_copy, trusted, unfinished_work
+
+
+def job(key: str, kind: Kind = Kind.SUBSCRIBER, **fields: object) -> Job:
+    return Job(key, kind, "users", 2, fields={"package_resolved": "webex_calling", "_row": 2, **fields})
+
+
+def test_a_row_that_changed_since_the_journal_is_run_again() -> None:
+    old = job("subscriber:a@x.fi")
+    recorded = journal_copy(old, Outcome(CREATED, ids={"subscriber_id": "S1"}))
+    assert recorded is not None and FINGERPRINT in recorded.ids
+    same = Plan(jobs={old.key: dataclasses.replace(old, row=7, fields={**old.fields, "_row": 7})})
+    assert trusted(same, {old.key: recorded}) == {old.key: Outcome(CREATED, ids={"subscriber_id": "S1"})}
+    moved = Plan(jobs={old.key: job(old.key, package_resolved="webex_meetings")})
+    assert trusted(moved, {old.key: recorded}) == {}
+    legacy = Outcome(EXISTS, ids={"subscriber_id": "S1"})  # journals from before fingerprints are trusted
+    assert trusted(moved, {old.key: legacy}) == {old.key: legacy}
+
+
+def test_differences_only_named_are_not_journaled() -> None:
+    named = Outcome(EXISTS, changes=("package: a → b",))
+    assert journal_copy(job("subscriber:a@x.fi"), named) is None
+
+
+def test_a_resume_finishes_the_adding_steps_of_the_crashed_run() -> None:
+    plan = Plan(
+        jobs={
+            "numbers:c/hq": job("numbers:c/hq", Kind.NUMBERS),
+            "main:c/hq": job("main:c/hq", Kind.MAIN_NUMBER),
+            "location:c/hq": job("location:c/hq", Kind.LOCATION),
+        }
+    )
+    restored = {"main:c/hq": Outcome(CREATED)}
+    failed = frozenset({"roles:x@y.fi"})
+    assert unfinished_work(plan, failed, restored, resuming=False) == failed
+    assert unfinished_work(plan, failed, restored, resuming=True) == failed | {"numbers:c/hq"}
