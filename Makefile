@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-client bench-run test-slow clean
+.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-client bench-run bench-adaptive test-slow soak clean
 
 all: test
 
@@ -41,6 +41,9 @@ bench-client: $(STAMP)
 
 bench-run: $(STAMP)
 	$(BIN)/python -m bench.bench_run
+
+bench-adaptive: $(STAMP)
+	$(BIN)/python -m bench.bench_adaptive
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow

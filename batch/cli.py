@@ -94,7 +94,9 @@ def run(
     token_file: Path | None = TOKEN_FILE,
     journal: Path | None = typer.Option(None, "--journal", help="Journal file (default: OUT/journal.sqlite)."),
     concurrency: int = typer.Option(16, "--concurrency", help="API requests in flight at once."),
-    max_rate: float = typer.Option(10.0, "--max-rate", help="API requests per second, all workers together."),
+    max_rate: float | None = typer.Option(
+        None, "--max-rate", help="Ceiling in API requests/s, all workers together (default: find the server's limit)."
+    ),
     strict: bool = typer.Option(False, "--strict", help="Send nothing when any row is invalid."),
     log_format: str = LOG_FORMAT,
 ) -> None:

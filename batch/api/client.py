@@ -27,9 +27,10 @@ import anyio
 import httpx
 import stamina
 
+from batch.api.adaptive import make_limiter
 from batch.api.errors import check_base_url, same_origin, status_error, transport_error
 from batch.api.http import Connections
-from batch.api.ratelimit import PRIORITY, RateLimiter, default_burst
+from batch.api.ratelimit import PRIORITY, RateLimiter
 from batch.errors import ApiError
 
 __all__ = [
@@ -63,7 +64,7 @@ class ClientConfig:
 
     base_url: str
     token: str = field(repr=False)
-    max_rate: float = 10.0
+    max_rate: float | None = None  # None: find the server's limit (batch.api.adaptive)
     concurrency: int = 16
     timeout: float = 30.0
     max_attempts: int = 6
@@ -125,7 +126,7 @@ class WebexClient:
         self._base = httpx.URL(self.base_url + "/")
         self._prefix = self.base_url
         self.stats = ClientStats()
-        self.limiter = limiter or RateLimiter(config.max_rate, burst=default_burst(config.max_rate))
+        self.limiter = limiter or make_limiter(config.max_rate)
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._connections = Connections(

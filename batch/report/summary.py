@@ -57,6 +57,8 @@ def build_summary(
             "throttled": int(api.get("throttled", 0)),
             "ambiguous": int(api.get("ambiguous", 0)),
             "achieved_rate": round(float(achieved), 2),
+            "settled_rate": float(api.get("settled_rate", 0.0)),
+            "highest_rate_without_429": float(api.get("highest_rate_without_429", 0.0)),
         },
     }
 

@@ -49,7 +49,7 @@ class RunOptions:
     token: str = field(default="", repr=False)
     journal: Path | None = None
     concurrency: int = 16
-    max_rate: float = 10.0
+    max_rate: float | None = None  # None: find the server's limit, starting at 10/s
     strict: bool = False
     log_format: str = "auto"
     poll_initial: float = 1.0
@@ -100,7 +100,7 @@ def resolve_token(token_file: Path | None, environ: Mapping[str, str] = os.envir
 def check_options(options: RunOptions) -> None:
     if options.concurrency < 1:
         raise UsageError(f"--concurrency must be at least 1 (got {options.concurrency})")
-    if options.max_rate <= 0:
+    if options.max_rate is not None and options.max_rate <= 0:
         raise UsageError(f"--max-rate must be above 0 requests/s (got {options.max_rate})")
     if options.log_format not in LOG_FORMATS:
         raise UsageError(f"--log-format must be one of {', '.join(LOG_FORMATS)}, not {options.log_format!r}")
@@ -207,8 +207,15 @@ async def _run_async(
             "achieved_rate": round(stats.requests / elapsed, 2) if elapsed > 0 else 0.0,
             "seconds": round(elapsed, 3),
             "cpu_seconds": round(time.process_time() - cpu, 3),
+            **rate_figures(client.limiter),
         }
     return outcomes, api
+
+
+def rate_figures(limiter: Any) -> dict[str, float]:
+    """summary.json's rate figures: where the adaptive rate settled, the highest that drew no 429."""
+    rate = round(float(limiter.rate), 2)
+    return {"settled_rate": rate, "highest_rate_without_429": round(float(getattr(limiter, "best_ok", 0.0)), 2)}
 
 
 async def _flush_every(seconds: float, flush: Callable[[], None]) -> None:
