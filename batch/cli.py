@@ -117,6 +117,8 @@ def run(
     console = make_console()
     outcome = run_batch(inputs, options, console)
     print_summary(console, outcome.summary, outcome.paths)
+    if outcome.stopped:
+        make_console(stderr=True).print(outcome.stopped, markup=False)
     raise typer.Exit(outcome.exit_code)
 
 

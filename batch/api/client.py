@@ -120,8 +120,15 @@ class WebexClient:
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         rng: random.Random | None = None,
+        observer: Callable[[int | None, str], None] | None = None,
+        auth: Any = None,
     ) -> None:
         self.config = config
+        #: Told every answer's status (None: no answer) and a short description; the runner's health watch.
+        self.observer = observer
+        #: A ``batch.api.tokens.TokenSource`` when the token can be refreshed: a 401 then refreshes once and
+        #: the request is sent again with the new token (every worker waits for that one refresh).
+        self.auth = auth
         self.base_url = check_base_url(config.base_url)
         self._base = httpx.URL(self.base_url + "/")
         self._prefix = self.base_url
@@ -268,7 +275,13 @@ class WebexClient:
     # ---------------------------------------------------------------- plumbing
 
     async def _send(
-        self, method: str, url: httpx.URL | str, params: Mapping[str, Any] | None, json: Any, what: str
+        self,
+        method: str,
+        url: httpx.URL | str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        what: str,
+        resent: bool = False,
     ) -> httpx.Response:
         """One request through the rate limiter and the connection budget; counts it everywhere."""
         await self.limiter.acquire()
@@ -277,15 +290,24 @@ class WebexClient:
         tracked = _TRACK.get()
         if tracked is not None:
             tracked.requests += 1
+        if self.auth is not None:
+            await self.auth.ready(self._connections)
         try:
             response = await self._connections.send(method, url, params, json)
-        except NO_ANSWER:
+        except NO_ANSWER as exc:
             stats.transport_errors += 1
+            if self.observer is not None:
+                self.observer(None, f"{what}: {type(exc).__name__}: {_one_line(exc)}")
             raise
         except httpx.HTTPError as exc:  # a proxy refusal, an undecodable answer: no retry will fix these
             stats.transport_errors += 1
             raise ApiError(f"{what}: {type(exc).__name__}: {_one_line(exc)}") from None
         stats.by_status[response.status_code] += 1
+        if self.observer is not None:
+            self.observer(response.status_code, f"{what}: HTTP {response.status_code}")
+        if response.status_code == 401 and self.auth is not None and not resent:
+            await self.auth.refresh_after_401(response.request, self._connections)
+            return await self._send(method, url, params, json, what, resent=True)  # once, with the new token
         return response
 
     async def _after_refusal(self, response: httpx.Response, attempts: int) -> None:

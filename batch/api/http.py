@@ -48,6 +48,14 @@ class Connections:
     def __repr__(self) -> str:
         return f"Connections(concurrency={self.concurrency})"
 
+    @property
+    def token(self) -> str:
+        return self._headers["Authorization"].removeprefix("Bearer ")
+
+    def set_token(self, token: str) -> None:
+        """Send ``token`` from the next request on (a refreshed access token)."""
+        self._headers = httpx.Headers({"Authorization": f"Bearer {token}", "Accept": "application/json"})
+
     async def send(
         self, method: str, url: httpx.URL | str, params: Mapping[str, Any] | None, json: Any
     ) -> httpx.Response:

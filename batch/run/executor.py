@@ -29,6 +29,7 @@ from batch.jobs import (
     Outcome,
 )
 from batch.plan.graph import Plan
+from batch.run.stop import RunStopped
 
 
 class JobLog(Protocol):
@@ -99,6 +100,8 @@ class Executor:
         with self.ctx.client.track() as count:
             try:
                 outcome = await self.actions[job.kind](job, self.ctx)
+            except RunStopped:  # no slot after a stop: the job ends without an outcome, a resume redoes it
+                return
             except AuthError as exc:
                 self.auth_error = exc
                 assert self._tg is not None

@@ -19,6 +19,7 @@ from typing import Any
 import anyio
 from rich.console import Console
 
+from batch.api.adaptive import make_limiter
 from batch.api.client import ClientConfig, WebexClient, check_base_url
 from batch.errors import AuthError, RtmBatchError, UsageError
 from batch.jobs import CREATED, EXISTS, FAILED, SKIPPED, ActionContext, Job, Outcome, RowResult
@@ -29,8 +30,19 @@ from batch.report.summary import build_summary
 from batch.report.writer import ReportPaths, write_reports
 from batch.run.actions import ACTIONS
 from batch.run.executor import Executor, restore
+from batch.run.health import ServerHealth
 from batch.run.journal import FLUSH_SECONDS, Journal
 from batch.run.progress import LOG_FORMATS, make_progress
+from batch.run.stop import (
+    RunStopped,
+    StopControl,
+    StoppingLimiter,
+    abandon_after_grace,
+    mark_stopped,
+    not_reached,
+    stop_line,
+    watch_signals,
+)
 
 DEFAULT_BASE_URL = "https://webexapis.com/v1"
 JOURNAL_NAME = "journal.sqlite"
@@ -53,6 +65,8 @@ class RunOptions:
     strict: bool = False
     log_format: str = "auto"
     poll_initial: float = 1.0
+    #: ``batch.api.tokens.RefreshSettings`` when the access token comes from a refresh token.
+    auth: Any = field(default=None, repr=False)
 
     @property
     def journal_path(self) -> Path:
@@ -75,6 +89,8 @@ class RunOutcome:
     summary: Mapping[str, Any]
     paths: ReportPaths
     api: Mapping[str, Any] = field(default_factory=dict)  # the client's raw figures (incl. seconds, cpu_seconds)
+    #: "stopped after N of M rows; run the same command to resume" when the run stopped early, else "".
+    stopped: str = ""
 
     @property
     def exit_code(self) -> int:
@@ -108,24 +124,32 @@ def check_options(options: RunOptions) -> None:
 
 
 def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, command: str = "run") -> RunOutcome:
-    """The whole ``run`` command; exit code in the outcome (contract §4)."""
+    """The whole ``run`` command; exit code in the outcome (contract §4).
+
+    The journal's lock is taken first: a second run on the same ``--out`` exits 2 before it writes anything.
+    """
     check_options(options)
     started, clock = datetime.now(UTC), time.perf_counter()
-    validation = validate_inputs(inputs, options.out_dir)
-    plan = build_plan(validation.validated)
-    api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
-    if options.strict and validation.exit_code:
-        invalid = sum(validation.invalid_counts.values())
-        note = f"not sent: --strict and {invalid} row(s) are invalid; fix them (see validation.csv) and run again"
-        outcomes: Mapping[str, Outcome] = {}
-        results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
-    else:
-        outcomes, api = _execute(plan, options, console)
-        results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message="not finished")
-    wall = time.perf_counter() - clock
-    summary = build_summary(results, api=api, wall_seconds=wall, started=started, command=command)
-    paths = write_reports(options.out_dir, validation.loaded, results, summary)
-    return RunOutcome(tuple(results), summary, paths, api)
+    with Journal.open(options.journal_path, buffered=True) as journal:
+        journal.bind(options.base_url.rstrip("/"))
+        validation = validate_inputs(inputs, options.out_dir)
+        plan = build_plan(validation.validated)
+        api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
+        stopped: str | None = None
+        if options.strict and validation.exit_code:
+            invalid = sum(validation.invalid_counts.values())
+            note = f"not sent: --strict and {invalid} row(s) are invalid; fix them (see validation.csv) and run again"
+            outcomes: Mapping[str, Outcome] = {}
+            results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
+        else:
+            outcomes, api, stopped = _execute(plan, options, console, journal)
+            note = "not finished" if stopped is None else not_reached(stopped)
+            results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
+        wall = time.perf_counter() - clock
+        summary = build_summary(results, api=api, wall_seconds=wall, started=started, command=command)
+        mark_stopped(summary, stopped)
+        paths = write_reports(options.out_dir, validation.loaded, results, summary)
+    return RunOutcome(tuple(results), summary, paths, api, stop_line(results, note, stopped))
 
 
 class _JournalLog:
@@ -139,29 +163,31 @@ class _JournalLog:
             self.journal.record(job.key, job.kind, outcome)
 
 
-def _execute(plan: Plan, options: RunOptions, console: Console) -> tuple[dict[str, Outcome], dict[str, Any]]:
-    with Journal.open(options.journal_path, buffered=True) as journal:
-        journal.bind(options.base_url.rstrip("/"))
-        interrupted = journal.interrupted_keys()
-        journal.begin_run()
-        restored = restore(plan, journal.done(), interrupted=interrupted)
-        progress = make_progress(console, log_format=options.log_format)
-        progress.start(plan.kind_counts())
-        thresholds = gc.get_threshold()
-        gc.collect()
-        gc.freeze()  # the validated rows and the plan live for the whole run: keep the GC off them
-        gc.set_threshold(RUN_GC_THRESHOLD, *thresholds[1:])
-        try:
-            logs = (_JournalLog(journal), progress)
-            outcomes, api = anyio.run(
-                _run_async, plan, options, restored, logs, journal.flush, backend_options=loop_options()
-            )
-        finally:
-            gc.set_threshold(*thresholds)
-            gc.unfreeze()
-            progress.close()
-        journal.finish_run()
-    return outcomes, api
+def _execute(
+    plan: Plan, options: RunOptions, console: Console, journal: Journal
+) -> tuple[dict[str, Outcome], dict[str, Any], str | None]:
+    interrupted = journal.interrupted_keys()
+    journal.begin_run()
+    restored = restore(plan, journal.done(), interrupted=interrupted)
+    progress = make_progress(console, log_format=options.log_format)
+    progress.start(plan.kind_counts())
+    thresholds = gc.get_threshold()
+    gc.collect()
+    gc.freeze()  # the validated rows and the plan live for the whole run: keep the GC off them
+    gc.set_threshold(RUN_GC_THRESHOLD, *thresholds[1:])
+    try:
+        logs = (_JournalLog(journal), progress)
+        outcomes, api, stopped = anyio.run(
+            _run_async, plan, options, restored, logs, journal.flush, backend_options=loop_options()
+        )
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+        progress.close()
+    journal.flush()
+    if stopped is None:
+        journal.finish_run()  # a stopped run stays unfinished: its resume reports this run's work as created
+    return outcomes, api, stopped
 
 
 def loop_options() -> dict[str, Any]:
@@ -180,23 +206,43 @@ async def _run_async(
     restored: Mapping[str, Outcome],
     logs: tuple[Any, ...],
     flush: Callable[[], None],
-) -> tuple[dict[str, Outcome], dict[str, Any]]:
+) -> tuple[dict[str, Outcome], dict[str, Any], str | None]:
     started, cpu = time.perf_counter(), time.process_time()
-    async with WebexClient(options.client_config()) as client:
-        stopped: RtmBatchError | None = None
+    config = options.client_config()
+    stop = StopControl()
+    limiter = StoppingLimiter(make_limiter(config.max_rate), stop)
+
+    def stop_now(reason: str) -> None:
+        stop.request(reason)
+        limiter.stop()
+
+    health = ServerHealth(config.base_url, stop_now)
+    auth = options.auth.source(on_failure=stop_now) if options.auth is not None else None
+    async with WebexClient(config, limiter=limiter, observer=health, auth=auth) as client:  # type: ignore[arg-type]
+        failed: RtmBatchError | None = None
+        outcomes: dict[str, Outcome] = dict(restored)
         async with anyio.create_task_group() as tg:  # the journal's group commit runs beside the jobs
             tg.start_soon(_flush_every, FLUSH_SECONDS, flush)
+            tg.start_soon(watch_signals, stop, limiter.stop)
             try:
+                if auth is not None:
+                    await auth.start(client)
                 if len(restored) < len(plan.jobs):
                     await _check_token(client)
                 ctx = ActionContext(client, poll_initial=options.poll_initial)
-                outcomes = await Executor(plan, ACTIONS, ctx, logs=logs, restored=restored).run()
+                executor = Executor(plan, ACTIONS, ctx, logs=logs, restored=restored)
+                with anyio.CancelScope() as jobs:
+                    tg.start_soon(abandon_after_grace, stop, jobs)
+                    await executor.run()
+                outcomes = executor.outcomes
+            except RunStopped:
+                pass  # the reason is in ``stop``
             except RtmBatchError as exc:  # re-raised below as itself, not wrapped in an ExceptionGroup
-                stopped = exc
+                failed = exc
             finally:
                 tg.cancel_scope.cancel()
-        if stopped is not None:
-            raise stopped
+        if failed is not None and not stop.stopped:
+            raise failed
         elapsed = time.perf_counter() - started
         stats = client.stats
         api = {
@@ -207,9 +253,9 @@ async def _run_async(
             "achieved_rate": round(stats.requests / elapsed, 2) if elapsed > 0 else 0.0,
             "seconds": round(elapsed, 3),
             "cpu_seconds": round(time.process_time() - cpu, 3),
-            **rate_figures(client.limiter),
+            **rate_figures(limiter),
         }
-    return outcomes, api
+    return outcomes, api, stop.reason
 
 
 def rate_figures(limiter: Any) -> dict[str, float]:
