@@ -99,15 +99,23 @@ def run(
     ),
     strict: bool = typer.Option(False, "--strict", help="Send nothing when any row is invalid."),
     log_format: str = LOG_FORMAT,
+    refresh_token_file: Path | None = typer.Option(
+        None,
+        "--refresh-token-file",
+        help="File holding an integration's refresh token (with WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET); "
+        "a rotated one is written back.",
+    ),
 ) -> None:
     """Provision every valid row; re-running is safe (rows already done are reported exists)."""
     from batch.report.summary import print_summary
-    from batch.run.runner import RunOptions, resolve_token, run_batch
+    from batch.run.runner import RunOptions, resolve_auth, run_batch
 
+    token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
     options = RunOptions(
         out_dir=out,
         base_url=base_url,
-        token=resolve_token(token_file),
+        token=token,
+        auth=refresh,
         journal=journal,
         concurrency=concurrency,
         max_rate=max_rate,
@@ -162,6 +170,16 @@ def emulator(
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for the injected faults."),
     token: str = typer.Option("emulator-token", "--token", help="The bearer token the emulator accepts."),
+    token_lifetime: float = typer.Option(
+        0.0, "--token-lifetime", help="Seconds an access token from POST /v1/access_token lives (0 = forever)."
+    ),
+    client_id: str = typer.Option("emulator-client", "--client-id", help="Integration client id for /access_token."),
+    client_secret: str = typer.Option("emulator-secret", "--client-secret", help="Its client secret."),
+    refresh_token: str = typer.Option("emulator-refresh-token", "--refresh-token", help="Refresh token accepted."),
+    rotate_refresh_token: bool = typer.Option(False, "--rotate-refresh-token", help="Each refresh issues a new one."),
+    state_file: Path | None = typer.Option(
+        None, "--state-file", help="Keep the emulator's objects in this JSON file across restarts."
+    ),
 ) -> None:
     """Serve the local Webex Wholesale API emulator until Ctrl-C."""
     from batch.emulator import EmulatorConfig
@@ -176,6 +194,12 @@ def emulator(
         error_rate=error_rate,
         lost_response_rate=lost_response_rate,
         seed=seed,
+        token_lifetime=token_lifetime,
+        client_id=client_id,
+        client_secret=client_secret,
+        refresh_token=refresh_token,
+        rotate_refresh_token=rotate_refresh_token,
+        state_file=str(state_file) if state_file else None,
     )
     console = make_console()
 

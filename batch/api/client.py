@@ -149,6 +149,10 @@ class WebexClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
+    def set_token(self, token: str) -> None:
+        """Send ``token`` from the next request on (``batch.api.tokens`` after a refresh)."""
+        self._connections.set_token(token)
+
     async def aclose(self) -> None:
         """Close every connection (what ``async with`` does on exit)."""
         await self._connections.aclose()
@@ -281,7 +285,7 @@ class WebexClient:
         params: Mapping[str, Any] | None,
         json: Any,
         what: str,
-        resent: bool = False,
+        resent: int = 0,
     ) -> httpx.Response:
         """One request through the rate limiter and the connection budget; counts it everywhere."""
         await self.limiter.acquire()
@@ -305,9 +309,9 @@ class WebexClient:
         stats.by_status[response.status_code] += 1
         if self.observer is not None:
             self.observer(response.status_code, f"{what}: HTTP {response.status_code}")
-        if response.status_code == 401 and self.auth is not None and not resent:
+        if response.status_code == 401 and self.auth is not None and resent < 2:
             await self.auth.refresh_after_401(response.request, self._connections)
-            return await self._send(method, url, params, json, what, resent=True)  # once, with the new token
+            return await self._send(method, url, params, json, what, resent + 1)  # with the new token
         return response
 
     async def _after_refusal(self, response: httpx.Response, attempts: int) -> None:

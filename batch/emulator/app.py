@@ -25,6 +25,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from batch.emulator import operator, org_locations, org_people, wholesale
 from batch.emulator.config import EmulatorConfig
 from batch.emulator.http import TRACKING_ID, ApiProblem, EmulatorContext, error_body, new_tracking_id
+from batch.emulator.tokens import PATH as TOKEN_PATH
+from batch.emulator.tokens import TokenAuthority
+from batch.emulator.tokens import routes as token_routes
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 UNAUTHORIZED = "The request requires a valid access token set in the Authorization request header."
@@ -70,6 +73,7 @@ class EmulatorMiddleware:
         faults: random.Random,
         routes: list[BaseRoute],
         log: operator.RequestLog | None = None,
+        tokens: TokenAuthority | None = None,
     ) -> None:
         self.app = app
         self.log = log
@@ -79,6 +83,7 @@ class EmulatorMiddleware:
         self.bucket = bucket
         self.faults = faults
         self.auth = f"Bearer {ctx.config.token}".encode()
+        self.tokens = tokens
         self.latency = ctx.config.latency_ms / 1000.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -117,8 +122,10 @@ class EmulatorMiddleware:
 
     def _refusal(self, scope: Scope, now: float) -> JSONResponse | None:
         """401 for a wrong token, 429 when the bucket is empty; None lets the request through."""
+        if scope["path"] == TOKEN_PATH:  # the OAuth endpoint takes client credentials, not a bearer token
+            return None
         auth = next((v for k, v in scope["headers"] if k == b"authorization"), None)
-        if auth != self.auth:
+        if auth != self.auth and (self.tokens is None or not self.tokens.valid(auth)):
             return JSONResponse(error_body(UNAUTHORIZED), status_code=401)
         wait = self.bucket.take(now)
         if wait > 0:
@@ -204,6 +211,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     bucket = TokenBucket(config.rate, config.burst)
     faults = random.Random(config.seed)
     log = operator.RequestLog() if config.record_requests else None
+    tokens = TokenAuthority(ctx)
 
     def on_reset() -> None:
         bucket.reset()
@@ -227,16 +235,25 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         *org_locations.routes(ctx),
         *org_people.routes(ctx),
         *operator.routes(ctx, stats, on_reset, log),
+        *token_routes(tokens),
     ]
     app = Starlette(
         routes=route_list,
         middleware=[
             Middleware(
-                EmulatorMiddleware, ctx=ctx, stats=stats, bucket=bucket, faults=faults, routes=route_list, log=log
+                EmulatorMiddleware,
+                ctx=ctx,
+                stats=stats,
+                bucket=bucket,
+                faults=faults,
+                routes=route_list,
+                log=log,
+                tokens=tokens,
             )
         ],
         exception_handlers={ApiProblem: problem, HTTPException: http_error, Exception: crash},
     )
     app.state.ctx = ctx
     app.state.stats = stats
+    app.state.tokens = tokens
     return app

@@ -30,6 +30,17 @@ class EmulatorConfig:
     #: Keep every API request (method, path, query, body) for ``GET /_emulator/requests``: tests check what a
     #: client sent against the official request schemas. Off by default (a benchmark would hoard memory).
     record_requests: bool = False
+    #: OAuth (batch.emulator.tokens): the integration's credentials, the refresh token first accepted, how
+    #: long issued access tokens live (seconds of ``clock``; 0 = forever) and whether a refresh rotates it.
+    client_id: str = "emulator-client"
+    client_secret: str = field(default="emulator-secret", repr=False)
+    refresh_token: str = field(default="emulator-refresh-token", repr=False)
+    token_lifetime: float = 0.0
+    rotate_refresh_token: bool = False
+    #: Refreshes granted before the refresh token is refused (0: no limit), for tests of a failing refresh.
+    max_refreshes: int = 0
+    #: JSON file the state is loaded from at start and saved to (batch.emulator.persist); None: in memory.
+    state_file: str | None = None
 
     def __post_init__(self) -> None:
         bad = {k: v for k, v in self.customer_outcomes.items() if v not in CUSTOMER_OUTCOMES}

@@ -44,6 +44,8 @@ class Progress(Protocol):
 
     def note(self, message: str) -> None: ...
 
+    def event(self, name: str, **fields: Any) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -128,6 +130,11 @@ class PlainLog(_Tally):
     def note(self, message: str) -> None:
         self._write(f"{self._time()} note {_one_line(message)}")
 
+    def event(self, name: str, **fields: Any) -> None:
+        """A run event other than a finished job (refreshed, throttled, stopped, ...): one line."""
+        detail = " ".join(f"{k}={_one_line(str(v))}" for k, v in fields.items() if v is not None)
+        self._write(f"{self._time()} {name} {detail}".rstrip())
+
     def close(self) -> None:
         if self.closed:
             return
@@ -180,6 +187,9 @@ class JsonLog(_Tally):
 
     def note(self, message: str) -> None:
         self._write({"time": self._time(), "event": "note", "message": message})
+
+    def event(self, name: str, **fields: Any) -> None:
+        self._write({"time": self._time(), "event": name, **fields})
 
     def close(self) -> None:
         if self.closed:
@@ -261,6 +271,12 @@ class BarProgress:
 
     def note(self, message: str) -> None:
         self._progress.console.print(Text(message), highlight=False)  # Text: no markup or :emoji: codes
+
+    def event(self, name: str, **fields: Any) -> None:
+        """Only what a person at the terminal should know about (the bars show the rest)."""
+        if name in ("stopped", "refreshed"):
+            detail = fields.get("reason") or ""
+            self.note(f"{name} {detail}".rstrip())
 
     def close(self) -> None:
         if self._started:

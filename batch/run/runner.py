@@ -21,6 +21,7 @@ from rich.console import Console
 
 from batch.api.adaptive import make_limiter
 from batch.api.client import ClientConfig, WebexClient, check_base_url
+from batch.api.tokens import RefreshSettings, refresh_settings
 from batch.errors import AuthError, RtmBatchError, UsageError
 from batch.jobs import CREATED, EXISTS, FAILED, SKIPPED, ActionContext, Job, Outcome, RowResult
 from batch.pipeline import validate_inputs
@@ -111,6 +112,22 @@ def resolve_token(token_file: Path | None, environ: Mapping[str, str] = os.envir
     if not token:
         raise UsageError("no access token: set WEBEX_ACCESS_TOKEN or pass --token-file FILE")
     return token
+
+
+def resolve_auth(
+    token_file: Path | None, refresh_token_file: Path | None, base_url: str, environ: Mapping[str, str] = os.environ
+) -> tuple[str, RefreshSettings | None]:
+    """Contract §2 "Unattended runs": ``--token-file``, ``WEBEX_ACCESS_TOKEN``, or an integration's refresh
+    token (then the access token is fetched at start: the first element is empty)."""
+    if token_file is not None or environ.get("WEBEX_ACCESS_TOKEN", "").strip():
+        return resolve_token(token_file, environ), None
+    settings = refresh_settings(base_url, refresh_token_file, environ)
+    if settings is None:
+        raise UsageError(
+            "no access token: set WEBEX_ACCESS_TOKEN, pass --token-file FILE, or give a refresh token "
+            "(WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET and WEBEX_REFRESH_TOKEN or --refresh-token-file)"
+        )
+    return "", settings
 
 
 def check_options(options: RunOptions) -> None:
@@ -218,6 +235,9 @@ async def _run_async(
 
     health = ServerHealth(config.base_url, stop_now)
     auth = options.auth.source(on_failure=stop_now) if options.auth is not None else None
+    progress = logs[-1]
+    if auth is not None:
+        auth.on_refreshed = lambda: progress.event("refreshed", refreshes=auth.refreshes)
     async with WebexClient(config, limiter=limiter, observer=health, auth=auth) as client:  # type: ignore[arg-type]
         failed: RtmBatchError | None = None
         outcomes: dict[str, Outcome] = dict(restored)

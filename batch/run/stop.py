@@ -19,17 +19,11 @@ from typing import Any
 
 import anyio
 
-from batch.errors import RtmBatchError
+from batch.errors import RunStopped
 
 #: How long requests in flight may take to come back after a stop before they are abandoned.
 GRACE_SECONDS = 5.0
 RESUME_HINT = "run the same command to resume"
-
-
-class RunStopped(RtmBatchError):
-    """The run was stopped (a signal, or a failing server); what it did is kept and the run can resume."""
-
-    exit_code = 3
 
 
 class StopControl:
