@@ -62,6 +62,21 @@ TOKEN_FILE = typer.Option(
 LOG_FORMAT = typer.Option("auto", "--log-format", help="Progress: auto (bars on a terminal), plain or json lines.")
 
 
+def _config(ctx: typer.Context, value: Path | None) -> Path | None:
+    from batch.runconfig import use_config
+
+    return use_config(ctx, value)
+
+
+CONFIG = typer.Option(
+    None,
+    "--config",
+    is_eager=True,
+    callback=_config,
+    help="TOML file with any of these options by long name (max_rate = 50); the command line wins.",
+)
+
+
 @app.command()
 def plan(
     inputs: list[Path] = INPUTS,
@@ -71,6 +86,7 @@ def plan(
     ),
     token_file: Path | None = TOKEN_FILE,
     max_rate: float = typer.Option(10.0, "--max-rate", help="Requests/s for the time estimate and the lookups."),
+    config: Path | None = CONFIG,
 ) -> None:
     """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given."""
     from batch.console import plan_summary
@@ -105,6 +121,7 @@ def run(
         help="File holding an integration's refresh token (with WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET); "
         "a rotated one is written back.",
     ),
+    config: Path | None = CONFIG,
 ) -> None:
     """Provision every valid row; re-running is safe (rows already done are reported exists)."""
     from batch.report.summary import print_summary
