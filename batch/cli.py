@@ -121,6 +121,9 @@ def run(
         help="File holding an integration's refresh token (with WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET); "
         "a rotated one is written back.",
     ),
+    notify_url: str | None = typer.Option(
+        None, "--notify-url", help="POST summary.json here when the run ends (https, or http to this machine)."
+    ),
     config: Path | None = CONFIG,
 ) -> None:
     """Provision every valid row; re-running is safe (rows already done are reported exists)."""
@@ -133,6 +136,7 @@ def run(
         base_url=base_url,
         token=token,
         auth=refresh,
+        notify_url=notify_url,
         journal=journal,
         concurrency=concurrency,
         max_rate=max_rate,
@@ -142,6 +146,8 @@ def run(
     console = make_console()
     outcome = run_batch(inputs, options, console)
     print_summary(console, outcome.summary, outcome.paths)
+    for warning in outcome.warnings:
+        make_console(stderr=True).print(warning, markup=False)
     if outcome.stopped:
         make_console(stderr=True).print(outcome.stopped, markup=False)
     raise typer.Exit(outcome.exit_code)

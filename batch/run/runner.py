@@ -33,6 +33,7 @@ from batch.run.actions import ACTIONS
 from batch.run.executor import Executor, restore
 from batch.run.health import ServerHealth
 from batch.run.journal import FLUSH_SECONDS, Journal
+from batch.run.notify import check_notify_url, notify
 from batch.run.progress import LOG_FORMATS, make_progress
 from batch.run.stop import (
     RunStopped,
@@ -68,6 +69,7 @@ class RunOptions:
     poll_initial: float = 1.0
     #: ``batch.api.tokens.RefreshSettings`` when the access token comes from a refresh token.
     auth: Any = field(default=None, repr=False)
+    notify_url: str | None = None
 
     @property
     def journal_path(self) -> Path:
@@ -92,6 +94,7 @@ class RunOutcome:
     api: Mapping[str, Any] = field(default_factory=dict)  # the client's raw figures (incl. seconds, cpu_seconds)
     #: "stopped after N of M rows; run the same command to resume" when the run stopped early, else "".
     stopped: str = ""
+    warnings: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -138,6 +141,8 @@ def check_options(options: RunOptions) -> None:
     if options.log_format not in LOG_FORMATS:
         raise UsageError(f"--log-format must be one of {', '.join(LOG_FORMATS)}, not {options.log_format!r}")
     check_base_url(options.base_url)
+    if options.notify_url is not None:
+        check_notify_url(options.notify_url)
 
 
 def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, command: str = "run") -> RunOutcome:
@@ -166,7 +171,9 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
         summary = build_summary(results, api=api, wall_seconds=wall, started=started, command=command)
         mark_stopped(summary, stopped)
         paths = write_reports(options.out_dir, validation.loaded, results, summary)
-    return RunOutcome(tuple(results), summary, paths, api, stop_line(results, note, stopped))
+    warning = notify(options.notify_url, summary) if options.notify_url else None
+    line = stop_line(results, note, stopped)
+    return RunOutcome(tuple(results), summary, paths, api, line, (warning,) if warning else ())
 
 
 class _JournalLog:
