@@ -154,6 +154,28 @@ def run(
 
 
 @app.command()
+def report(
+    out: Path = typer.Argument(..., help="The --out folder of a past run."),
+    as_json: bool = typer.Option(False, "--json", help="Print summary.json as it is."),
+) -> None:
+    """Print the summary of the run whose reports are in OUT again; the exit code is that run's."""
+    import json
+
+    from batch.report.past import load_summary
+    from batch.report.summary import print_summary
+
+    summary, paths = load_summary(out)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        console = make_console()
+        print_summary(console, summary, paths)
+        if summary.get("interrupted"):
+            console.print(f"The run stopped early ({summary.get('stopped', 'interrupted')}); run it again to resume.")
+    raise typer.Exit(int(summary["exit_code"]))
+
+
+@app.command()
 def demo(
     out: Path = typer.Option(Path("out/demo"), "--out", help="Folder for the reports."),
     log_format: str = LOG_FORMAT,
