@@ -145,7 +145,8 @@ def run(
     )
     console = make_console()
     outcome = run_batch(inputs, options, console)
-    print_summary(console, outcome.summary, outcome.paths)
+    if log_format != "json":  # in json mode stdout carries the events and nothing else
+        print_summary(console, outcome.summary, outcome.paths)
     for warning in outcome.warnings:
         make_console(stderr=True).print(warning, markup=False)
     if outcome.stopped:

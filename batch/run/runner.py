@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import os
 import time
+import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,11 +32,11 @@ from batch.report.results import row_results
 from batch.report.summary import build_summary
 from batch.report.writer import ReportPaths, write_reports
 from batch.run.actions import ACTIONS
-from batch.run.executor import Executor, restore
+from batch.run.executor import CURRENT_JOB, Executor, restore
 from batch.run.health import ServerHealth
 from batch.run.journal import FLUSH_SECONDS, Journal
 from batch.run.notify import check_notify_url, notify
-from batch.run.progress import LOG_FORMATS, make_progress
+from batch.run.progress import LOG_FORMATS, Progress, make_progress
 from batch.run.stop import (
     RunStopped,
     StopControl,
@@ -152,28 +154,51 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     """
     check_options(options)
     started, clock = datetime.now(UTC), time.perf_counter()
-    with Journal.open(options.journal_path, buffered=True) as journal:
-        journal.bind(options.base_url.rstrip("/"))
-        validation = validate_inputs(inputs, options.out_dir)
-        plan = build_plan(validation.validated)
-        api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
-        stopped: str | None = None
-        if options.strict and validation.exit_code:
-            invalid = sum(validation.invalid_counts.values())
-            note = f"not sent: --strict and {invalid} row(s) are invalid; fix them (see validation.csv) and run again"
-            outcomes: Mapping[str, Outcome] = {}
+    run_id = uuid.uuid4().hex[:12]
+    progress = make_progress(console, log_format=options.log_format, run_id=run_id)
+    try:
+        with Journal.open(options.journal_path, buffered=True) as journal:
+            journal.bind(options.base_url.rstrip("/"))
+            validation = validate_inputs(inputs, options.out_dir)
+            plan = build_plan(validation.validated)
+            api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
+            stopped: str | None = None
+            if options.strict and validation.exit_code:
+                invalid = sum(validation.invalid_counts.values())
+                note = (
+                    f"not sent: --strict and {invalid} row(s) are invalid; fix them (see validation.csv) and run again"
+                )
+                outcomes: Mapping[str, Outcome] = {}
+            else:
+                outcomes, api, stopped = _execute(plan, options, progress, journal)
+                note = "not finished" if stopped is None else not_reached(stopped)
             results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
-        else:
-            outcomes, api, stopped = _execute(plan, options, console, journal)
-            note = "not finished" if stopped is None else not_reached(stopped)
-            results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
-        wall = time.perf_counter() - clock
-        summary = build_summary(results, api=api, wall_seconds=wall, started=started, command=command)
-        mark_stopped(summary, stopped)
-        paths = write_reports(options.out_dir, validation.loaded, results, summary)
+            wall = time.perf_counter() - clock
+            summary = build_summary(results, api=api, wall_seconds=wall, started=started, command=command)
+            mark_stopped(summary, stopped)
+            summary["run_id"] = run_id
+            paths = write_reports(options.out_dir, validation.loaded, results, summary)
+    except RtmBatchError as exc:
+        progress.close(exit_code=exc.exit_code, error=str(exc))
+        raise
+    except BaseException:
+        progress.close()
+        raise
     warning = notify(options.notify_url, summary) if options.notify_url else None
     line = stop_line(results, note, stopped)
+    progress.close(exit_code=summary["exit_code"], reports=report_paths(paths))
     return RunOutcome(tuple(results), summary, paths, api, line, (warning,) if warning else ())
+
+
+def report_paths(paths: ReportPaths) -> dict[str, str | None]:
+    """Where the reports are, for the last log event."""
+    retry = str(paths.retry_dir) if paths.retry_dir is not None else None
+    return {
+        "results_csv": str(paths.results_csv),
+        "results_xlsx": str(paths.results_xlsx),
+        "summary_json": str(paths.summary_json),
+        "retry": retry,
+    }
 
 
 class _JournalLog:
@@ -188,13 +213,14 @@ class _JournalLog:
 
 
 def _execute(
-    plan: Plan, options: RunOptions, console: Console, journal: Journal
+    plan: Plan, options: RunOptions, progress: Progress, journal: Journal
 ) -> tuple[dict[str, Outcome], dict[str, Any], str | None]:
     interrupted = journal.interrupted_keys()
     journal.begin_run()
     restored = restore(plan, journal.done(), interrupted=interrupted)
-    progress = make_progress(console, log_format=options.log_format)
     progress.start(plan.kind_counts())
+    if hasattr(progress, "expect_rows"):
+        progress.expect_rows(Counter((j.sheet, j.row) for k, j in plan.jobs.items() if j.row and k not in restored))
     thresholds = gc.get_threshold()
     gc.collect()
     gc.freeze()  # the validated rows and the plan live for the whole run: keep the GC off them
@@ -207,7 +233,6 @@ def _execute(
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
-        progress.close()
     journal.flush()
     if stopped is None:
         journal.finish_run()  # a stopped run stays unfinished: its resume reports this run's work as created
@@ -236,21 +261,33 @@ async def _run_async(
     stop = StopControl()
     limiter = StoppingLimiter(make_limiter(config.max_rate), stop)
 
+    progress = logs[-1]
+
     def stop_now(reason: str) -> None:
+        first = not stop.stopped
         stop.request(reason)
         limiter.stop()
+        if first:
+            progress.event("stopped", reason=stop.reason)
 
     health = ServerHealth(config.base_url, stop_now)
+
+    def observe(status: int | None, detail: str) -> None:
+        health(status, detail)
+        if status == 429 or status is None or status >= 500:
+            job = CURRENT_JOB.get()
+            where = {"job": job.key, "sheet": job.sheet, "row": job.row} if job is not None else {}
+            progress.event("throttled" if status == 429 else "retry", **where, status=status, detail=detail)
+
     auth = options.auth.source(on_failure=stop_now) if options.auth is not None else None
-    progress = logs[-1]
     if auth is not None:
         auth.on_refreshed = lambda: progress.event("refreshed", refreshes=auth.refreshes)
-    async with WebexClient(config, limiter=limiter, observer=health, auth=auth) as client:  # type: ignore[arg-type]
+    async with WebexClient(config, limiter=limiter, observer=observe, auth=auth) as client:  # type: ignore[arg-type]
         failed: RtmBatchError | None = None
         outcomes: dict[str, Outcome] = dict(restored)
         async with anyio.create_task_group() as tg:  # the journal's group commit runs beside the jobs
             tg.start_soon(_flush_every, FLUSH_SECONDS, flush)
-            tg.start_soon(watch_signals, stop, limiter.stop)
+            tg.start_soon(watch_signals, stop_now)
             try:
                 if auth is not None:
                     await auth.start(client)

@@ -96,16 +96,15 @@ class StoppingLimiter:
             scope.cancel()
 
 
-async def watch_signals(stop: StopControl, on_stop: Callable[[], None]) -> None:
+async def watch_signals(on_signal: Callable[[str], None]) -> None:
     """SIGINT and SIGTERM (what Ctrl-C, cron, systemd and CI send) both ask for the same clean stop; a
-    second one abandons the grace period. Without a main thread (a test's worker thread) there is nothing
-    to watch."""
+    second one abandons the grace period (``StopControl.request`` asked twice). Without a main thread (a
+    test's worker thread) there is nothing to watch."""
     if threading.current_thread() is not threading.main_thread():
         return
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async for signum in signals:
-            stop.request(f"{signal.Signals(signum).name} received")
-            on_stop()
+            on_signal(f"{signal.Signals(signum).name} received")
 
 
 async def abandon_after_grace(stop: StopControl, scope: anyio.CancelScope, grace: float = GRACE_SECONDS) -> None:

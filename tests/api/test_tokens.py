@@ -69,7 +69,7 @@ def test_tokens_that_expire_mid_run_are_refreshed_and_the_rotated_refresh_token_
         again = httpx.post(base_url + "/access_token", data=form)
     assert rotated != REFRESH and again.status_code == 200  # the file holds the refresh token now valid
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
-    assert result.stderr.count('"event":"refreshed"') >= 2, "the run was too short to see its token expire"
+    assert result.stdout.count('"event":"refreshed"') >= 2, "the run was too short to see its token expire"
     everything = artefacts(out, result) + "".join(p.name for p in tmp_path.iterdir())
     for secret in (SECRET, REFRESH, rotated, "emu-access-", "emu-refresh-"):
         assert secret not in everything

@@ -52,8 +52,9 @@ def wait_for_requests(base_url: str, count: int) -> None:
         time.sleep(0.05)
 
 
-def job_lines(stderr: str) -> list[dict[str, Any]]:
-    return [e for e in map(json.loads, (x for x in stderr.splitlines() if x.startswith("{"))) if e["event"] == "job"]
+def events(stdout: str) -> list[dict[str, Any]]:
+    """The run's JSON log (--log-format json: on stdout, nothing else there)."""
+    return [json.loads(line) for line in stdout.splitlines()]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -79,7 +80,11 @@ def test_a_signal_stops_the_run_cleanly_with_reports_and_exit_3_and_the_same_com
         assert (out / "results.csv").is_file() and (out / "results.xlsx").is_file() and (out / "retry").is_dir()
         results = (out / "results.csv").read_text(encoding="utf-8-sig")
         assert "not reached: the run stopped" in results
-        finished = {e["key"] for e in job_lines(stderr) if e["status"] in ("created", "exists", "failed")}
+        log = events(stdout)
+        assert log[-1]["event"] == "finished" and log[-1]["exit_code"] == 3 and log[-1]["reports"]["summary_json"]
+        assert any(e["event"] == "stopped" and signum.name in e["reason"] for e in log)
+        done = ("created", "exists", "failed")
+        finished = {e["job"] for e in log if e["event"] == "job_done" and e["status"] in done}
         assert finished, "the signal came before any job finished; the test proves nothing"
         with Journal.open(out / "journal.sqlite") as journal:
             journalled = set(journal.done())
