@@ -125,6 +125,7 @@ def run(
         None, "--notify-url", help="POST summary.json here when the run ends (https, or http to this machine)."
     ),
     config: Path | None = CONFIG,
+    timeout: float = typer.Option(30.0, "--timeout", hidden=True, help="Seconds to wait for an answer."),
 ) -> None:
     """Provision every valid row; re-running is safe (rows already done are reported exists)."""
     from batch.report.summary import print_summary
@@ -137,6 +138,7 @@ def run(
         token=token,
         auth=refresh,
         notify_url=notify_url,
+        timeout=timeout,
         journal=journal,
         concurrency=concurrency,
         max_rate=max_rate,
@@ -226,6 +228,10 @@ def emulator(
     state_file: Path | None = typer.Option(
         None, "--state-file", help="Keep the emulator's objects in this JSON file across restarts."
     ),
+    slow_rate: float = typer.Option(0.0, "--slow-rate", help="Share of requests answered only after --slow-seconds."),
+    slow_seconds: float = typer.Option(0.0, "--slow-seconds", help="How late those answers come."),
+    storm_every: float = typer.Option(0.0, "--storm-every", help="Every this many seconds a 429 storm (0 = never)."),
+    storm_seconds: float = typer.Option(0.0, "--storm-seconds", help="How long each 429 storm lasts."),
 ) -> None:
     """Serve the local Webex Wholesale API emulator until Ctrl-C."""
     from batch.emulator import EmulatorConfig
@@ -246,6 +252,10 @@ def emulator(
         refresh_token=refresh_token,
         rotate_refresh_token=rotate_refresh_token,
         state_file=str(state_file) if state_file else None,
+        slow_rate=slow_rate,
+        slow_seconds=slow_seconds,
+        storm_every=storm_every,
+        storm_seconds=storm_seconds,
     )
     console = make_console()
 

@@ -2,11 +2,12 @@
 
 The run starts at ``START_RATE`` and, as long as no 429 comes and the workers actually use the budget (a
 rate nobody uses proves nothing about the server), multiplies it by ``SLOW_START`` every ``TICK`` seconds:
-fast at first, so a server that allows 300/s is found in seconds. The first 429 ends that phase: the rate
-its request left at and the one two steps before bound the limit, and the rate drops to the lower. From then on the
-rate climbs by ``CLIMB`` per tick up to ``NEAR`` × ``hi`` (the rate of the last 429; after the slow start,
-the middle of the span) and above that only gently (``PROBE``), so 429s stay rare; a later 429 sets ``hi``
-to its request's rate and cuts the rate to ``BACK_OFF`` × ``hi``.
+fast at first, so a server that allows 300/s is found in seconds. The first 429 ends that phase: the
+server's burst hides an excess for a tick or so, so only the rate two steps back is surely below the limit;
+the rate drops there, and ``hi`` (the upper mark) is the step between. From then on the rate halves its
+gap to ``NEAR`` × ``hi`` per tick and above that probes by ``PROBE`` per tick, a step that grows by
+``PROBE_GROWTH`` each quiet tick; a later 429 sets ``hi`` to the rate its request left at and cuts the
+rate to ``BACK_OFF`` × ``hi``.
 
 ``Retry-After`` is always honoured by the request that drew it (it sends again no earlier). Every worker
 pauses for it when the server means it (a wait above ``SHARED_PAUSE_SECONDS``), or when requests sent at
@@ -35,7 +36,8 @@ PROBE = 1.01
 #: last 429 (a burst of other traffic caused it) is found again in seconds, not minutes.
 PROBE_GROWTH = 1.25
 BACK_OFF = 0.85
-#: A tick counts as "the budget was used" when this share of its slots was taken (or requests queued).
+#: A tick counts as "the budget was used" when this share of its slots was taken (a queue alone is not
+#: enough: a client short of CPU would raise a rate it never reaches).
 BUSY = 0.8
 #: A 429 for a request sent at the cut rate, this soon after the cut, means it did not suffice: pause everyone.
 RECENT_CUT_SECONDS = 5.0
@@ -97,7 +99,7 @@ class AdaptiveRateLimiter(RateLimiter):
             self._end_tick(now, elapsed)
 
     def _end_tick(self, now: float, elapsed: float) -> None:
-        busy = self._granted >= BUSY * self.rate * elapsed or bool(self._queue)
+        busy = self._granted >= BUSY * self.rate * elapsed
         quiet = not self._throttled
         self._tick_start, self._granted, self._throttled = now, 0, False
         if not (busy and quiet) or now < self._paused_until:
@@ -136,9 +138,12 @@ class AdaptiveRateLimiter(RateLimiter):
             return
         sent_rate = sent_rate or self.rate
         # At the end of the slow start the server's burst has hidden the excess for a tick or so: only the rate
-        # two steps back is surely below the limit, so start there (and climb fast).
-        cut = sent_rate / SLOW_START**2 if self.hi is None else sent_rate * BACK_OFF
-        self.hi, self._probe = sent_rate, PROBE - 1
+        # two steps back is surely below the limit, so start there and climb fast to near the step between.
+        if self.hi is None:
+            cut, self.hi = sent_rate / SLOW_START**2, sent_rate / SLOW_START
+        else:
+            cut, self.hi = sent_rate * BACK_OFF, sent_rate
+        self._probe = PROBE - 1
         self._set_rate(max(MIN_RATE, min(self.rate, cut)))
         self._cut_at, self._cut_rate = now, self.rate
         self.cuts += 1

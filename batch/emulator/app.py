@@ -11,6 +11,8 @@ import logging
 import math
 import random
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -23,6 +25,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from batch.emulator import operator, org_locations, org_people, wholesale
+from batch.emulator import persist as persist_state
 from batch.emulator.config import EmulatorConfig
 from batch.emulator.http import TRACKING_ID, ApiProblem, EmulatorContext, error_body, new_tracking_id
 from batch.emulator.tokens import PATH as TOKEN_PATH
@@ -74,6 +77,7 @@ class EmulatorMiddleware:
         routes: list[BaseRoute],
         log: operator.RequestLog | None = None,
         tokens: TokenAuthority | None = None,
+        persist: Callable[[], None] | None = None,
     ) -> None:
         self.app = app
         self.log = log
@@ -84,6 +88,7 @@ class EmulatorMiddleware:
         self.faults = faults
         self.auth = f"Bearer {ctx.config.token}".encode()
         self.tokens = tokens
+        self.persist = persist
         self.latency = ctx.config.latency_ms / 1000.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -114,9 +119,16 @@ class EmulatorMiddleware:
             return
         if self.latency > 0:
             await anyio.sleep(self.latency)
+        config = self.ctx.config
+        if config.slow_rate and self.faults.random() < config.slow_rate:
+            await anyio.sleep(config.slow_seconds)  # an answer slower than the client waits for
         self.ctx.state.settle(self.ctx.clock())
         if method in WRITE_METHODS:
-            await self._write(scope, receive, send_counted)
+            try:
+                await self._write(scope, receive, send_counted)
+            finally:
+                if self.persist is not None:
+                    self.persist()
         else:
             await self.app(scope, receive, send_counted)
 
@@ -127,7 +139,11 @@ class EmulatorMiddleware:
         auth = next((v for k, v in scope["headers"] if k == b"authorization"), None)
         if auth != self.auth and (self.tokens is None or not self.tokens.valid(auth)):
             return JSONResponse(error_body(UNAUTHORIZED), status_code=401)
-        wait = self.bucket.take(now)
+        storm = self.ctx.config.storm_every
+        if storm > 0 and now % storm < self.ctx.config.storm_seconds:
+            wait = self.ctx.config.storm_seconds - now % storm
+        else:
+            wait = self.bucket.take(now)
         if wait > 0:
             retry_after = max(1, math.ceil(wait))
             body = error_body(f"Too many requests; retry after {retry_after} seconds.")
@@ -212,6 +228,13 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     faults = random.Random(config.seed)
     log = operator.RequestLog() if config.record_requests else None
     tokens = TokenAuthority(ctx)
+    persist = None
+    if config.state_file:
+        state_path = Path(config.state_file)
+        persist_state.load(ctx.state, state_path, ctx.clock())
+
+        def persist() -> None:
+            persist_state.save(ctx.state, state_path, ctx.clock())
 
     def on_reset() -> None:
         bucket.reset()
@@ -249,6 +272,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
                 routes=route_list,
                 log=log,
                 tokens=tokens,
+                persist=persist,
             )
         ],
         exception_handlers={ApiProblem: problem, HTTPException: http_error, Exception: crash},

@@ -41,12 +41,18 @@ class EmulatorConfig:
     max_refreshes: int = 0
     #: JSON file the state is loaded from at start and saved to (batch.emulator.persist); None: in memory.
     state_file: str | None = None
+    #: Soak faults: a share of requests answered only after ``slow_seconds`` (slower than a client's
+    #: timeout), and 429 storms: every ``storm_every`` seconds, ``storm_seconds`` of 429 for everyone.
+    slow_rate: float = 0.0
+    slow_seconds: float = 0.0
+    storm_every: float = 0.0
+    storm_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         bad = {k: v for k, v in self.customer_outcomes.items() if v not in CUSTOMER_OUTCOMES}
         if bad:
             raise ValueError(f"customer_outcomes values must be one of {sorted(CUSTOMER_OUTCOMES)}: {bad}")
-        for name in ("error_rate", "lost_response_rate"):
+        for name in ("error_rate", "lost_response_rate", "slow_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
         object.__setattr__(self, "free_account_emails", frozenset(e.casefold() for e in self.free_account_emails))

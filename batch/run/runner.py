@@ -72,6 +72,7 @@ class RunOptions:
     #: ``batch.api.tokens.RefreshSettings`` when the access token comes from a refresh token.
     auth: Any = field(default=None, repr=False)
     notify_url: str | None = None
+    timeout: float = 30.0  # seconds to wait for an answer (the soak test makes it short)
 
     @property
     def journal_path(self) -> Path:
@@ -83,6 +84,7 @@ class RunOptions:
             token=self.token,
             max_rate=self.max_rate,
             concurrency=self.concurrency,
+            timeout=self.timeout,
         )
 
 
