@@ -45,6 +45,9 @@ bench-run: $(STAMP)
 bench-adaptive: $(STAMP)
 	$(BIN)/python -m bench.bench_adaptive
 
+soak: $(STAMP)
+	$(BIN)/python -m pytest -q -s -m slow tests/run/test_soak.py
+
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import typer
 
 from batch import __version__
 from batch.console import make_console
-from batch.errors import RtmBatchError
+from batch.errors import RtmBatchError, RunStopped
 
 app = typer.Typer(
     add_completion=False,
@@ -267,9 +268,22 @@ def emulator(
 
 
 def main() -> None:
-    """Console-script entry point: anticipated failures are one line on stderr and exit code 2."""
+    """Console-script entry point: anticipated failures are one line on stderr and exit code 2.
+
+    A SIGINT or SIGTERM that comes before the run's own handlers are in place (while the input is read)
+    ends with one line and exit 3 too, not a silent kill, typer's "Aborted!" or a traceback."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stopped_early)
     try:
         app()
+    except RunStopped as exc:
+        make_console(stderr=True).print(str(exc), markup=False)
+        raise SystemExit(exc.exit_code) from None
     except RtmBatchError as exc:
         make_console(stderr=True).print(f"error: {exc}", markup=False)
         raise SystemExit(exc.exit_code) from None
+
+
+def _stopped_early(signum: int, frame: object) -> None:
+    name = signal.Signals(signum).name
+    raise RunStopped(f"stopped before the run got going ({name} received); run the same command again")

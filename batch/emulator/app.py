@@ -124,11 +124,10 @@ class EmulatorMiddleware:
             await anyio.sleep(config.slow_seconds)  # an answer slower than the client waits for
         self.ctx.state.settle(self.ctx.clock())
         if method in WRITE_METHODS:
-            try:
-                await self._write(scope, receive, send_counted)
-            finally:
-                if self.persist is not None:
-                    self.persist()
+            # With --state-file the write is saved before its answer leaves: what a client saw done survives
+            # even a SIGKILL of the emulator.
+            saving = send_counted if self.persist is None else _saved(send_counted, self.persist)
+            await self._write(scope, receive, saving)
         else:
             await self.app(scope, receive, send_counted)
 
@@ -174,6 +173,15 @@ class EmulatorMiddleware:
 
 async def _swallow(message: Message) -> None:
     """The committed write's real response, never delivered."""
+
+
+def _saved(send: Send, persist: Callable[[], None]) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            persist()
+        await send(message)
+
+    return wrapped
 
 
 def _with_header(send: Send, header: tuple[bytes, bytes]) -> Send:
