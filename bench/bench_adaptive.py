@@ -35,6 +35,9 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=20)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--client-rate", type=float, default=None, help="give the client a fixed --max-rate (a comparison baseline)"
+    )
     args = parser.parse_args()
     print("| limit | requests | accepted/s | × limit | 429 | 429 % | settled at | highest without 429 | wall s |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -68,6 +71,7 @@ def one_limit(limit: float, args: argparse.Namespace) -> dict:
                 base_url=base_url,
                 token=TOKEN,
                 concurrency=args.concurrency,
+                max_rate=getattr(args, "client_rate", None),
                 log_format="plain",
             )
             with contextlib.redirect_stderr(io.StringIO()):  # one progress line per job: not for the table

@@ -32,13 +32,22 @@ TICK = 0.5
 SLOW_START = 2.0
 NEAR = 0.9
 PROBE = 1.01
-#: Each quiet tick of probing grows the probe step by this (1 %, 1.25 %, 1.56 %, …): a limit far above the
-#: last 429 (a burst of other traffic caused it) is found again in seconds, not minutes.
+#: Each quiet tick of probing past the last 429's rate grows the probe step by this (1 %, 1.25 %, 1.56 %, …):
+#: a limit far above it (the 429 came from a burst of other traffic) is found again in seconds, not minutes.
+#: Below that rate the step stays ``PROBE``: the server's burst hides an excess for a while, and a fast probe
+#: would be far past the limit by the time the 429 comes.
 PROBE_GROWTH = 1.25
+#: After the slow start the mark is a guess (the limit lies anywhere up to the 429's rate): probe steps grow
+#: faster, up to ``MAX_PROBE`` per tick, until a 429 gives a mark that was measured.
+SOFT_GROWTH = 1.5
+MAX_PROBE = 1.25
 BACK_OFF = 0.85
 #: A tick counts as "the budget was used" when this share of its slots was taken (a queue alone is not
 #: enough: a client short of CPU would raise a rate it never reaches).
 BUSY = 0.8
+#: Requests sent this soon after a cut left while the server's bucket was still empty: their 429s are the
+#: same excess, no news.
+SETTLE_SECONDS = 0.3
 #: A 429 for a request sent at the cut rate, this soon after the cut, means it did not suffice: pause everyone.
 RECENT_CUT_SECONDS = 5.0
 SHARED_PAUSE_SECONDS = 2.0
@@ -73,6 +82,7 @@ class AdaptiveRateLimiter(RateLimiter):
         self._cut_at = float("-inf")
         self._cut_rate = 0.0
         self._probe = PROBE - 1
+        self._soft = False  # the mark is only the slow start's guess: the limit may be up to twice as high
 
     def _set_rate(self, rate: float) -> None:
         self._burst = default_burst(rate)
@@ -114,7 +124,8 @@ class AdaptiveRateLimiter(RateLimiter):
         if self.rate < target:  # halve the gap: back near the limit within a few ticks of a cut
             return max(self.rate * PROBE, self.rate + (target - self.rate) / 2)
         rate = self.rate * (1 + self._probe)
-        self._probe = min(self._probe * PROBE_GROWTH, SLOW_START - 1)
+        if self._soft or self.rate >= self.hi:  # the limit is above the mark: find it again quickly
+            self._probe = min(self._probe * (SOFT_GROWTH if self._soft else PROBE_GROWTH), MAX_PROBE - 1)
         return rate
 
     def pause(self, seconds: float) -> None:
@@ -122,7 +133,8 @@ class AdaptiveRateLimiter(RateLimiter):
         now = self._clock()
         sent_at, sent_rate = _SENT.get()
         # The cut rate itself drew a 429 (no raise since): the server wants a real pause, not a slower pace.
-        insists = sent_at > self._cut_at and sent_rate <= self._cut_rate and now - self._cut_at < RECENT_CUT_SECONDS
+        after_cut = sent_at > self._cut_at + SETTLE_SECONDS
+        insists = after_cut and sent_rate <= self._cut_rate and now - self._cut_at < RECENT_CUT_SECONDS
         if seconds > SHARED_PAUSE_SECONDS or insists:
             super().pause(seconds)
         else:
@@ -134,15 +146,15 @@ class AdaptiveRateLimiter(RateLimiter):
         now = self._clock()
         sent_at, sent_rate = _SENT.get()
         self._throttled = True
-        if sent_at <= self._cut_at:
+        if sent_at <= self._cut_at + SETTLE_SECONDS:
             return
         sent_rate = sent_rate or self.rate
         # At the end of the slow start the server's burst has hidden the excess for a tick or so: only the rate
         # two steps back is surely below the limit, so start there and climb fast to near the step between.
         if self.hi is None:
-            cut, self.hi = sent_rate / SLOW_START**2, sent_rate / SLOW_START
+            cut, self.hi, self._soft = sent_rate / SLOW_START**2, sent_rate / SLOW_START, True
         else:
-            cut, self.hi = sent_rate * BACK_OFF, sent_rate
+            cut, self.hi, self._soft = sent_rate * BACK_OFF, sent_rate, False
         self._probe = PROBE - 1
         self._set_rate(max(MIN_RATE, min(self.rate, cut)))
         self._cut_at, self._cut_rate = now, self.rate

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from batch.api.adaptive import BACK_OFF, NEAR, START_RATE, TICK, AdaptiveRateLimiter, make_limiter
+from batch.api.adaptive import (
+    BACK_OFF,
+    NEAR,
+    SETTLE_SECONDS,
+    START_RATE,
+    TICK,
+    AdaptiveRateLimiter,
+    make_limiter,
+)
 from batch.api.ratelimit import RateLimiter
 
 pytestmark = pytest.mark.anyio
@@ -88,7 +96,10 @@ async def test_429s_answering_requests_sent_before_the_cut_do_not_cut_again() ->
     limiter.slow_down()  # this task's last request was sent at 80/s
     limiter.slow_down()  # the same request's news again (in-flight 429s look like this)
     assert limiter.rate == 20.0 and limiter.cuts == 1
-    await send_for(limiter, clock, 0.1)  # a request at the cut rate
+    await send_for(limiter, clock, 0.1)  # sent while the server's bucket is still empty: the same excess
+    limiter.slow_down()
+    assert limiter.cuts == 1
+    await send_for(limiter, clock, SETTLE_SECONDS)  # a request at the cut rate, later
     limiter.slow_down()
     assert limiter.cuts == 2 and limiter.rate == pytest.approx(20.0 * BACK_OFF)
 
@@ -103,6 +114,7 @@ async def test_retry_after_waits_for_the_throttled_request_and_pauses_everyone_o
     start = clock.now
     await limiter.acquire()
     assert clock.now >= start + 1.0  # ... but the request that drew the 429 waited its Retry-After
+    await send_for(limiter, clock, SETTLE_SECONDS)
     limiter.pause(1.0)  # a request sent at the cut rate drew a 429 too: the cut was not enough
     assert limiter.paused_until == pytest.approx(clock.now + 1.0)
 
