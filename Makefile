@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-client bench-run bench-sync test-slow clean
+.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-client bench-run bench-sync bench-adaptive test-slow soak clean
 
 all: test
 
@@ -44,6 +44,12 @@ bench-run: $(STAMP)
 
 bench-sync: $(STAMP)
 	$(BIN)/python -m bench.bench_sync
+
+bench-adaptive: $(STAMP)
+	$(BIN)/python -m bench.bench_adaptive
+
+soak: $(STAMP)
+	$(BIN)/python -m pytest -q -s -m slow tests/run/test_soak.py
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow

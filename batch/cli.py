@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import typer
 
 from batch import __version__
 from batch.console import make_console
-from batch.errors import RtmBatchError
+from batch.errors import RtmBatchError, RunStopped
 
 app = typer.Typer(
     add_completion=False,
@@ -67,6 +68,21 @@ PRUNE = typer.Option(False, "--prune", help="Remove subscribers of the batch's c
 MAX_DELETES = typer.Option(10, "--max-deletes", help="With --prune: if more would be removed, remove none (exit 1).")
 
 
+def _config(ctx: typer.Context, value: Path | None) -> Path | None:
+    from batch.runconfig import use_config
+
+    return use_config(ctx, value)
+
+
+CONFIG = typer.Option(
+    None,
+    "--config",
+    is_eager=True,
+    callback=_config,
+    help="TOML file with any of these options by long name (max_rate = 50); the command line wins.",
+)
+
+
 @app.command()
 def plan(
     inputs: list[Path] = INPUTS,
@@ -79,6 +95,7 @@ def plan(
     update: bool = UPDATE,
     prune: bool = PRUNE,
     max_deletes: int = MAX_DELETES,
+    config: Path | None = CONFIG,
 ) -> None:
     """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given."""
     from batch.console import actions_summary, plan_summary
@@ -112,7 +129,9 @@ def run(
     token_file: Path | None = TOKEN_FILE,
     journal: Path | None = typer.Option(None, "--journal", help="Journal file (default: OUT/journal.sqlite)."),
     concurrency: int = typer.Option(16, "--concurrency", help="API requests in flight at once."),
-    max_rate: float = typer.Option(10.0, "--max-rate", help="API requests per second, all workers together."),
+    max_rate: float | None = typer.Option(
+        None, "--max-rate", help="Ceiling in API requests/s, all workers together (default: find the server's limit)."
+    ),
     strict: bool = typer.Option(False, "--strict", help="Send nothing when any row is invalid."),
     log_format: str = LOG_FORMAT,
     sub_partner_org_id: str | None = typer.Option(
@@ -121,15 +140,30 @@ def run(
     update: bool = UPDATE,
     prune: bool = PRUNE,
     max_deletes: int = MAX_DELETES,
+    refresh_token_file: Path | None = typer.Option(
+        None,
+        "--refresh-token-file",
+        help="File holding an integration's refresh token (with WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET); "
+        "a rotated one is written back.",
+    ),
+    notify_url: str | None = typer.Option(
+        None, "--notify-url", help="POST summary.json here when the run ends (https, or http to this machine)."
+    ),
+    config: Path | None = CONFIG,
+    timeout: float = typer.Option(30.0, "--timeout", hidden=True, help="Seconds to wait for an answer."),
 ) -> None:
     """Provision every valid row; re-running is safe (rows already done are reported exists)."""
     from batch.report.summary import print_summary
-    from batch.run.runner import RunOptions, resolve_token, run_batch
+    from batch.run.runner import RunOptions, resolve_auth, run_batch
 
+    token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
     options = RunOptions(
         out_dir=out,
         base_url=base_url,
-        token=resolve_token(token_file),
+        token=token,
+        auth=refresh,
+        notify_url=notify_url,
+        timeout=timeout,
         journal=journal,
         concurrency=concurrency,
         max_rate=max_rate,
@@ -142,8 +176,35 @@ def run(
     )
     console = make_console()
     outcome = run_batch(inputs, options, console)
-    print_summary(console, outcome.summary, outcome.paths)
+    if log_format != "json":  # in json mode stdout carries the events and nothing else
+        print_summary(console, outcome.summary, outcome.paths)
+    for warning in outcome.warnings:
+        make_console(stderr=True).print(warning, markup=False)
+    if outcome.stopped:
+        make_console(stderr=True).print(outcome.stopped, markup=False)
     raise typer.Exit(outcome.exit_code)
+
+
+@app.command()
+def report(
+    out: Path = typer.Argument(..., help="The --out folder of a past run."),
+    as_json: bool = typer.Option(False, "--json", help="Print summary.json as it is."),
+) -> None:
+    """Print the summary of the run whose reports are in OUT again; the exit code is that run's."""
+    import json
+
+    from batch.report.past import load_summary
+    from batch.report.summary import print_summary
+
+    summary, paths = load_summary(out)
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        console = make_console()
+        print_summary(console, summary, paths)
+        if summary.get("interrupted"):
+            console.print(f"The run stopped early ({summary.get('stopped', 'interrupted')}); run it again to resume.")
+    raise typer.Exit(int(summary["exit_code"]))
 
 
 @app.command()
@@ -195,6 +256,20 @@ def emulator(
     handshake: bool = typer.Option(
         True, "--managed-org-handshake/--no-managed-org-handshake", help="New orgs answer 403 until GET /organizations."
     ),
+    token_lifetime: float = typer.Option(
+        0.0, "--token-lifetime", help="Seconds an access token from POST /v1/access_token lives (0 = forever)."
+    ),
+    client_id: str = typer.Option("emulator-client", "--client-id", help="Integration client id for /access_token."),
+    client_secret: str = typer.Option("emulator-secret", "--client-secret", help="Its client secret."),
+    refresh_token: str = typer.Option("emulator-refresh-token", "--refresh-token", help="Refresh token accepted."),
+    rotate_refresh_token: bool = typer.Option(False, "--rotate-refresh-token", help="Each refresh issues a new one."),
+    state_file: Path | None = typer.Option(
+        None, "--state-file", help="Keep the emulator's objects in this JSON file across restarts."
+    ),
+    slow_rate: float = typer.Option(0.0, "--slow-rate", help="Share of requests answered only after --slow-seconds."),
+    slow_seconds: float = typer.Option(0.0, "--slow-seconds", help="How late those answers come."),
+    storm_every: float = typer.Option(0.0, "--storm-every", help="Every this many seconds a 429 storm (0 = never)."),
+    storm_seconds: float = typer.Option(0.0, "--storm-seconds", help="How long each 429 storm lasts."),
 ) -> None:
     """Serve the local Webex Wholesale API emulator until Ctrl-C."""
     from batch.emulator import EmulatorConfig
@@ -214,6 +289,16 @@ def emulator(
         drop_next_filters=drop_next_filters,
         integrated_pstn_locations=frozenset(integrated_pstn),
         managed_org_handshake=handshake,
+        token_lifetime=token_lifetime,
+        client_id=client_id,
+        client_secret=client_secret,
+        refresh_token=refresh_token,
+        rotate_refresh_token=rotate_refresh_token,
+        state_file=str(state_file) if state_file else None,
+        slow_rate=slow_rate,
+        slow_seconds=slow_seconds,
+        storm_every=storm_every,
+        storm_seconds=storm_seconds,
     )
     console = make_console()
 
@@ -225,9 +310,22 @@ def emulator(
 
 
 def main() -> None:
-    """Console-script entry point: anticipated failures are one line on stderr and exit code 2."""
+    """Console-script entry point: anticipated failures are one line on stderr and exit code 2.
+
+    A SIGINT or SIGTERM that comes before the run's own handlers are in place (while the input is read)
+    ends with one line and exit 3 too, not a silent kill, typer's "Aborted!" or a traceback."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stopped_early)
     try:
         app()
+    except RunStopped as exc:
+        make_console(stderr=True).print(str(exc), markup=False)
+        raise SystemExit(exc.exit_code) from None
     except RtmBatchError as exc:
         make_console(stderr=True).print(f"error: {exc}", markup=False)
         raise SystemExit(exc.exit_code) from None
+
+
+def _stopped_early(signum: int, frame: object) -> None:
+    name = signal.Signals(signum).name
+    raise RunStopped(f"stopped before the run got going ({name} received); run the same command again")

@@ -4,6 +4,7 @@
      ├── InputError               unreadable file, missing sheet or required column, bad encoding
      ├── UsageError               bad option values or combinations
      ├── JournalLockedError       another run holds the journal
+     ├── RunStopped               the run stopped early and can resume (exit 3): a signal, a failing server
      └── ApiError                 the Webex API refused a request or retries ran out
           ├── AuthError           the token was rejected (401)
           ├── NotFoundError       404: the looked-up object is not there (a normal answer for lookups)
@@ -33,6 +34,12 @@ class UsageError(RtmBatchError):
 
 class JournalLockedError(RtmBatchError):
     """Another run is using the same journal file."""
+
+
+class RunStopped(RtmBatchError):
+    """The run was stopped (a signal, a failing server, a refresh that failed mid-run); it can resume."""
+
+    exit_code = 3
 
 
 class ApiError(RtmBatchError):

@@ -23,24 +23,24 @@ import contextvars
 import logging
 import random
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import anyio
 import httpx
 import stamina
 
+from batch.api.adaptive import make_limiter
 from batch.api.answers import json_of as _json
 from batch.api.answers import one_line as _one_line
 from batch.api.answers import org_of as _org_of
 from batch.api.answers import path_of as _path_of
 from batch.api.answers import retry_after as _retry_after
+from batch.api.config import ClientConfig
 from batch.api.errors import check_base_url, same_origin, status_error, transport_error
 from batch.api.http import Connections
 from batch.api.paging import collect
-from batch.api.ratelimit import PRIORITY, RateLimiter, default_burst
+from batch.api.ratelimit import PRIORITY, RateLimiter
 from batch.api.records import ClientStats, RequestCount, Written
 from batch.errors import ApiError, AuthError
 
@@ -64,8 +64,6 @@ THROTTLED = frozenset({429, 423})
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 #: Any failure without an answer that is worth another try (reads; writes only after reconciling).
 NO_ANSWER = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-#: Throttling (429, 423) is not a failed attempt: a request may wait this long in total before it fails.
-THROTTLE_BUDGET = 30 * 60.0
 #: Waits between look-ups after a lost answer to a create (§10.8: lists lag behind writes): ~2 minutes.
 LOOKUP_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)
 #: Statuses of an answer that was lost on the way (a proxy gave up), unlike 503: look up patiently.
@@ -74,25 +72,6 @@ HANDSHAKE_FAILED = "the partner cannot manage this customer's organization yet"
 
 for _name in ("httpx", "httpcore"):  # they log every request (URLs, at DEBUG headers); we keep our own stats
     logging.getLogger(_name).setLevel(logging.WARNING)
-
-
-@dataclass(frozen=True)
-class ClientConfig:
-    """How to reach the API and how hard to push it; the token is kept out of ``repr``."""
-
-    base_url: str
-    token: str = field(repr=False)
-    max_rate: float = 10.0
-    concurrency: int = 16
-    timeout: float = 30.0
-    max_attempts: int = 6
-    backoff_initial: float = 0.5
-    backoff_max: float = 30.0
-    #: Sent in every request's ``TrackingID: RTMBATCH_<run_id>_<n>`` (webex-api.md §10.11).
-    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    #: ``onBehalfOfSubPartnerOrgId`` on every ``/wholesale/`` call (§10.10).
-    sub_partner_org_id: str | None = None
-    throttle_budget: float = THROTTLE_BUDGET
 
 
 _TRACK: contextvars.ContextVar[RequestCount | None] = contextvars.ContextVar("rtm_batch_track", default=None)
@@ -110,13 +89,20 @@ class WebexClient:
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
+        observer: Callable[[int | None, str], None] | None = None,
+        auth: Any = None,
     ) -> None:
         self.config = config
+        #: Told every answer's status (None: no answer) and a short description; the runner's health watch.
+        self.observer = observer
+        #: A ``batch.api.tokens.TokenSource`` when the token can be refreshed: a 401 then refreshes once and
+        #: the request is sent again with the new token (every worker waits for that one refresh).
+        self.auth = auth
         self.base_url = check_base_url(config.base_url)
         self._base = httpx.URL(self.base_url + "/")
         self._prefix = self.base_url
         self.stats = ClientStats()
-        self.limiter = limiter or RateLimiter(config.max_rate, burst=default_burst(config.max_rate))
+        self.limiter = limiter or make_limiter(config.max_rate)
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._clock = clock
@@ -133,6 +119,10 @@ class WebexClient:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+    def set_token(self, token: str) -> None:
+        """Send ``token`` from the next request on (``batch.api.tokens`` after a refresh)."""
+        self._connections.set_token(token)
 
     async def aclose(self) -> None:
         """Close every connection (what ``async with`` does on exit)."""
@@ -336,7 +326,13 @@ class WebexClient:
     # ---------------------------------------------------------------- plumbing
 
     async def _send(
-        self, method: str, url: httpx.URL | str, params: Mapping[str, Any] | None, json: Any, what: str
+        self,
+        method: str,
+        url: httpx.URL | str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        what: str,
+        resent: int = 0,
     ) -> httpx.Response:
         """One request through the rate limiter and the connection budget; counts it everywhere."""
         await self.limiter.acquire()
@@ -347,15 +343,24 @@ class WebexClient:
         if tracked is not None:
             tracked.requests += 1
             tracked.tracking_id = tracking_id
+        if self.auth is not None:
+            await self.auth.ready(self._connections)
         try:
             response = await self._connections.send(method, url, params, json, tracking_id)
-        except NO_ANSWER:
+        except NO_ANSWER as exc:
             stats.transport_errors += 1
+            if self.observer is not None:
+                self.observer(None, f"{what}: {type(exc).__name__}: {_one_line(exc)}")
             raise
         except httpx.HTTPError as exc:  # a proxy refusal, an undecodable answer: no retry will fix these
             stats.transport_errors += 1
             raise ApiError(f"{what}: {type(exc).__name__}: {_one_line(exc)}") from None
         stats.by_status[response.status_code] += 1
+        if self.observer is not None:
+            self.observer(response.status_code, f"{what}: HTTP {response.status_code}")
+        if response.status_code == 401 and self.auth is not None and resent < 2:
+            await self.auth.refresh_after_401(response.request, self._connections)
+            return await self._send(method, url, params, json, what, resent + 1)  # with the new token
         return response
 
     async def _after_refusal(self, response: httpx.Response, attempts: int) -> None:

@@ -40,6 +40,11 @@ def check_base_url(url: str) -> str:
     )
 
 
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address: the only hosts plain http may go to."""
+    return _is_loopback(host)
+
+
 def _is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True

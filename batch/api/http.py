@@ -49,6 +49,15 @@ class Connections:
     def __repr__(self) -> str:
         return f"Connections(concurrency={self.concurrency})"
 
+    @property
+    def token(self) -> str:
+        return self._headers["Authorization"].removeprefix("Bearer ")
+
+    def set_token(self, token: str) -> None:
+        """Send ``token`` from the next request on (a refreshed access token)."""
+        self._header_items = [("Authorization", f"Bearer {token}"), ("Accept", "application/json")]
+        self._headers = httpx.Headers(self._header_items)
+
     async def send(
         self,
         method: str,

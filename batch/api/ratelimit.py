@@ -124,6 +124,7 @@ class RateLimiter:
             self._recover(now)
         if not self._queue and now >= self._paused_until and self._tat - now <= self.tolerance:
             self._tat = max(self._tat, now) + self.interval
+            self._granted_slot(now)
             return
         waiter = _Waiter(PRIORITY.get(), next(self._seq))
         heapq.heappush(self._queue, waiter)
@@ -148,9 +149,13 @@ class RateLimiter:
                 continue
             heapq.heappop(self._queue)
             self._tat = max(self._tat, now) + self.interval
+            self._granted_slot(now)
             if self._queue:
                 self._queue[0].wake.set()
             return
+
+    def _granted_slot(self, now: float) -> None:
+        """A request got its slot (a hook for ``batch.api.adaptive``, which watches how the budget is used)."""
 
     def _remove(self, waiter: _Waiter) -> None:
         """A cancelled waiter leaves the queue; if it was the head, the next one takes over."""

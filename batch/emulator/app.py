@@ -11,6 +11,8 @@ import logging
 import math
 import random
 import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -23,8 +25,12 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from batch.emulator import changes, operator, org_locations, org_people, org_pstn, wholesale
+from batch.emulator import persist as persist_state
 from batch.emulator.config import EmulatorConfig
 from batch.emulator.http import TRACKING_ID, ApiProblem, EmulatorContext, error_body, new_tracking_id
+from batch.emulator.tokens import PATH as TOKEN_PATH
+from batch.emulator.tokens import TokenAuthority
+from batch.emulator.tokens import routes as token_routes
 
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 #: Path prefix → the API family (scope) it needs, for ``EmulatorConfig.denied_scopes``; most specific first.
@@ -80,6 +86,8 @@ class EmulatorMiddleware:
         faults: random.Random,
         routes: list[BaseRoute],
         log: operator.RequestLog | None = None,
+        tokens: TokenAuthority | None = None,
+        persist: Callable[[], None] | None = None,
     ) -> None:
         self.app = app
         self.log = log
@@ -89,6 +97,8 @@ class EmulatorMiddleware:
         self.bucket = bucket
         self.faults = faults
         self.auth = f"Bearer {ctx.config.token}".encode()
+        self.tokens = tokens
+        self.persist = persist
         self.latency = ctx.config.latency_ms / 1000.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -121,16 +131,24 @@ class EmulatorMiddleware:
             return
         if self.latency > 0:
             await anyio.sleep(self.latency)
+        config = self.ctx.config
+        if config.slow_rate and self.faults.random() < config.slow_rate:
+            await anyio.sleep(config.slow_seconds)  # an answer slower than the client waits for
         self.ctx.state.settle(self.ctx.clock())
         if method in WRITE_METHODS:
-            await self._write(scope, receive, send_counted)
+            # With --state-file the write is saved before its answer leaves: what a client saw done survives
+            # even a SIGKILL of the emulator.
+            saving = send_counted if self.persist is None else _saved(send_counted, self.persist)
+            await self._write(scope, receive, saving)
         else:
             await self.app(scope, receive, send_counted)
 
     def _refusal(self, scope: Scope, now: float) -> JSONResponse | None:
         """401 for a wrong token, 429 when the bucket is empty; None lets the request through."""
+        if scope["path"] == TOKEN_PATH:  # the OAuth endpoint takes client credentials, not a bearer token
+            return None
         auth = next((v for k, v in scope["headers"] if k == b"authorization"), None)
-        if auth != self.auth:
+        if auth != self.auth and (self.tokens is None or not self.tokens.valid(auth)):
             return JSONResponse(error_body(UNAUTHORIZED), status_code=401)
         if self.ctx.config.denied_scopes:
             path = scope["path"]
@@ -138,7 +156,11 @@ class EmulatorMiddleware:
             if family in self.ctx.config.denied_scopes:
                 message = f"The access token is missing the required scope spark-admin:{family}_read."
                 return JSONResponse(error_body(message), status_code=403)
-        wait = self.bucket.take(now)
+        storm = self.ctx.config.storm_every
+        if storm > 0 and now % storm < self.ctx.config.storm_seconds:
+            wait = self.ctx.config.storm_seconds - now % storm
+        else:
+            wait = self.bucket.take(now)
         if wait > 0:
             retry_after = self.ctx.config.retry_after or max(1, math.ceil(wait))
             body = error_body(f"Too many requests; retry after {retry_after} seconds.")
@@ -169,6 +191,15 @@ class EmulatorMiddleware:
 
 async def _swallow(message: Message) -> None:
     """The committed write's real response, never delivered."""
+
+
+def _saved(send: Send, persist: Callable[[], None]) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            persist()
+        await send(message)
+
+    return wrapped
 
 
 def _with_header(send: Send, header: tuple[bytes, bytes]) -> Send:
@@ -222,6 +253,14 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     bucket = TokenBucket(config.rate, config.burst)
     faults = random.Random(config.seed)
     log = operator.RequestLog() if config.record_requests else None
+    tokens = TokenAuthority(ctx)
+    persist = None
+    if config.state_file:
+        state_path = Path(config.state_file)
+        persist_state.load(ctx.state, state_path, ctx.clock())
+
+        def persist() -> None:
+            persist_state.save(ctx.state, state_path, ctx.clock())
 
     def on_reset() -> None:
         bucket.reset()
@@ -247,16 +286,26 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         *org_people.routes(ctx),
         *org_pstn.routes(ctx),
         *operator.routes(ctx, stats, on_reset, log),
+        *token_routes(tokens),
     ]
     app = Starlette(
         routes=route_list,
         middleware=[
             Middleware(
-                EmulatorMiddleware, ctx=ctx, stats=stats, bucket=bucket, faults=faults, routes=route_list, log=log
+                EmulatorMiddleware,
+                ctx=ctx,
+                stats=stats,
+                bucket=bucket,
+                faults=faults,
+                routes=route_list,
+                log=log,
+                tokens=tokens,
+                persist=persist,
             )
         ],
         exception_handlers={ApiProblem: problem, HTTPException: http_error, Exception: crash},
     )
     app.state.ctx = ctx
     app.state.stats = stats
+    app.state.tokens = tokens
     return app

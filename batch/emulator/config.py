@@ -44,12 +44,29 @@ class EmulatorConfig:
     #: API families the token may not use (``wholesale_customers``, ``wholesale_subscribers``, ``locations``,
     #: ``telephony_config``, ``telephony_pstn``, ``people``, ``roles``): their routes answer 403.
     denied_scopes: frozenset[str] = frozenset()
+    #: OAuth (batch.emulator.tokens): the integration's credentials, the refresh token first accepted, how
+    #: long issued access tokens live (seconds of ``clock``; 0 = forever) and whether a refresh rotates it.
+    client_id: str = "emulator-client"
+    client_secret: str = field(default="emulator-secret", repr=False)
+    refresh_token: str = field(default="emulator-refresh-token", repr=False)
+    token_lifetime: float = 0.0
+    rotate_refresh_token: bool = False
+    #: Refreshes granted before the refresh token is refused (0: no limit), for tests of a failing refresh.
+    max_refreshes: int = 0
+    #: JSON file the state is loaded from at start and saved to (batch.emulator.persist); None: in memory.
+    state_file: str | None = None
+    #: Soak faults: a share of requests answered only after ``slow_seconds`` (slower than a client's
+    #: timeout), and 429 storms: every ``storm_every`` seconds, ``storm_seconds`` of 429 for everyone.
+    slow_rate: float = 0.0
+    slow_seconds: float = 0.0
+    storm_every: float = 0.0
+    storm_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         bad = {k: v for k, v in self.customer_outcomes.items() if v not in CUSTOMER_OUTCOMES}
         if bad:
             raise ValueError(f"customer_outcomes values must be one of {sorted(CUSTOMER_OUTCOMES)}: {bad}")
-        for name in ("error_rate", "lost_response_rate"):
+        for name in ("error_rate", "lost_response_rate", "slow_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
         object.__setattr__(self, "free_account_emails", frozenset(e.casefold() for e in self.free_account_emails))

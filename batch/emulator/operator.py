@@ -32,12 +32,17 @@ class Stats:
         self.routes: dict[str, dict[str, int]] = {}
         self.peak_per_second = 0
         self.peak_accepted_per_second = 0
+        self.first_arrival: float | None = None  # monotonic seconds: a benchmark's sustained rate spans these
+        self.last_arrival: float | None = None
         self._window: deque[float] = deque()
         self._accepted: deque[float] = deque()
 
     def arrived(self, now: float) -> None:
         """Count a request as it arrives (before rate limiting), for the peak-rate figure."""
         self.total += 1
+        if self.first_arrival is None:
+            self.first_arrival = now
+        self.last_arrival = now
         self.peak_per_second = max(self.peak_per_second, _slide(self._window, now))
 
     def answered(self, route: str, status: int, now: float) -> None:
@@ -56,6 +61,7 @@ class Stats:
             "rate_limited": self.rate_limited,
             "peak_per_second": self.peak_per_second,
             "peak_accepted_per_second": self.peak_accepted_per_second,
+            "active_seconds": round((self.last_arrival or 0.0) - (self.first_arrival or 0.0), 3),
             "routes": self.routes,
         }
 

@@ -57,6 +57,8 @@ def build_summary(
             "throttled": int(api.get("throttled", 0)),
             "ambiguous": int(api.get("ambiguous", 0)),
             "achieved_rate": round(float(achieved), 2),
+            "settled_rate": float(api.get("settled_rate", 0.0)),
+            "highest_rate_without_429": float(api.get("highest_rate_without_429", 0.0)),
         },
     }
 
@@ -78,6 +80,7 @@ def print_summary(console: Console, summary: Mapping, paths: ReportPaths) -> Non
         f"API: {api.get('requests', 0)} requests, {api.get('retries', 0)} retries, "
         f"{api.get('throttled', 0)} throttled (429), {api.get('ambiguous', 0)} ambiguous; "
         f"{api.get('achieved_rate', 0)} requests/s over {summary.get('wall_seconds', 0)} s"
+        + (f"; rate settled at {api['settled_rate']}/s" if api.get("settled_rate") else "")
     )
     console.print(f"Reports: {paths.results_csv}, {paths.results_xlsx}, {paths.summary_json}")
     if paths.retry_dir is not None:

@@ -7,6 +7,7 @@ so a provisioning customer never holds back another customer's locations.
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 from collections.abc import Mapping, Set
 from typing import Protocol
@@ -14,7 +15,7 @@ from typing import Protocol
 import anyio
 
 from batch.api.client import PRIORITY
-from batch.errors import AuthError
+from batch.errors import AuthError, RunStopped
 from batch.jobs import (
     CREATED,
     EXISTS,
@@ -31,6 +32,9 @@ from batch.jobs import (
     Outcome,
 )
 from batch.plan.graph import Plan
+
+#: The job the current task works for (events about its requests name it).
+CURRENT_JOB: contextvars.ContextVar[Job | None] = contextvars.ContextVar("rtm_batch_job", default=None)
 
 
 class JobLog(Protocol):
@@ -98,9 +102,12 @@ class Executor:
 
     async def _run_job(self, job: Job) -> None:
         PRIORITY.set(KIND_ORDER[job.kind])
+        CURRENT_JOB.set(job)
         with self.ctx.client.track() as count:
             try:
                 outcome = await self.actions[job.kind](job, self.ctx)
+            except RunStopped:  # no slot after a stop: the job ends without an outcome, a resume redoes it
+                return
             except AuthError as exc:
                 self.auth_error = exc
                 assert self._tg is not None

@@ -44,7 +44,9 @@ class Progress(Protocol):
 
     def note(self, message: str) -> None: ...
 
-    def close(self) -> None: ...
+    def event(self, name: str, **fields: Any) -> None: ...
+
+    def close(self, **final: Any) -> None: ...
 
 
 def make_progress(
@@ -53,17 +55,19 @@ def make_progress(
     log_format: str = "auto",
     stream: TextIO | None = None,
     clock: Callable[[], float] = time.time,
+    run_id: str = "",
 ) -> Progress:
     """Bars on an interactive terminal (``auto``), else plain lines; ``json`` always gives JSON lines.
 
     ``console`` is where the bars would go, so ``auto`` asks whether *it* is a live terminal (and not CI,
-    not ``TERM=dumb``, as ``batch.console`` decides); ``stream`` (default stderr) receives the lines.
+    not ``TERM=dumb``, as ``batch.console`` decides); ``stream`` receives the lines: stderr for plain lines,
+    stdout for JSON (a log collector reads stdout, and in json mode nothing else is printed there).
     """
     if log_format not in LOG_FORMATS:
         raise UsageError(f"--log-format must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}")
-    out = stream if stream is not None else sys.stderr
     if log_format == "json":
-        return JsonLog(out, clock)
+        return JsonLog(stream if stream is not None else sys.stdout, clock, run_id=run_id)
+    out = stream if stream is not None else sys.stderr
     if log_format == "plain" or not is_live(console):
         return PlainLog(out, clock)
     return BarProgress(console)
@@ -83,6 +87,7 @@ class _Tally:
         self.done = 0
         self.statuses: Counter[str] = Counter()
         self.closed = False
+        self.started = False
 
     def set_totals(self, totals: Mapping[Kind, int]) -> dict[str, int]:
         ordered = {str(k): n for k, n in sorted(totals.items(), key=lambda kv: KIND_ORDER.get(kv[0], 99)) if n}
@@ -113,6 +118,7 @@ class PlainLog(_Tally):
         self._stamp = ""
 
     def start(self, totals: Mapping[Kind, int]) -> None:
+        self.started = True
         ordered = self.set_totals(totals)
         parts = ", ".join(f"{n} {kind}" for kind, n in ordered.items())
         self._write(f"{self._time()} start {self.total} jobs: {parts}" if parts else f"{self._time()} start 0 jobs")
@@ -128,12 +134,22 @@ class PlainLog(_Tally):
     def note(self, message: str) -> None:
         self._write(f"{self._time()} note {_one_line(message)}")
 
-    def close(self) -> None:
+    def event(self, name: str, **fields: Any) -> None:
+        """A run event other than a finished job (refreshed, throttled, stopped, ...): one line."""
+        detail = " ".join(f"{k}={_one_line(str(v))}" for k, v in fields.items() if v is not None)
+        self._write(f"{self._time()} {name} {detail}".rstrip())
+
+    def close(self, **final: Any) -> None:
         if self.closed:
             return
         self.closed = True
+        if not self.started:  # the run never got to its jobs: the error line says why, no tally needed
+            return
         counts = ", ".join(f"{n} {status}" for status, n in self.status_counts().items())
-        self._write(f"{self._time()} finished {self.done}/{self.total} jobs" + (f": {counts}" if counts else ""))
+        line = f"{self._time()} finished {self.done}/{self.total} jobs" + (f": {counts}" if counts else "")
+        if "exit_code" in final:
+            line += f"; exit code {final['exit_code']}"
+        self._write(line)
 
     def _write(self, line: str) -> None:
         self._stream.write(line + "\n")
@@ -148,59 +164,79 @@ class PlainLog(_Tally):
 
 
 class JsonLog(_Tally):
-    """One JSON object per line: ``event`` is start, job, note or finish; times are ISO 8601 UTC."""
+    """One JSON object per line, each with ``run_id``, ``time`` (ISO 8601 UTC) and ``event``: ``start``,
+    ``job_done``, ``row_done`` (a row's last job), ``throttled``, ``retry``, ``refreshed``, ``stopped``,
+    ``note`` and, last, ``finished`` with the exit code and the report paths."""
 
-    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.time, *, run_id: str = "") -> None:
         super().__init__()
         self._stream = stream
         self._clock = clock
-        self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        self._run_id = run_id
+        self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
+        self._rows: dict[tuple[str, int], list[Any]] = {}  # (sheet, row) -> [jobs left, worst status]
+
+    def expect_rows(self, jobs_per_row: Mapping[tuple[str, int], int]) -> None:
+        """How many jobs each row still has in this run, so its last one can say ``row_done``."""
+        self._rows = {row: [n, ""] for row, n in jobs_per_row.items() if n}
 
     def start(self, totals: Mapping[Kind, int]) -> None:
         ordered = self.set_totals(totals)
-        self._write({"time": self._time(), "event": "start", "total": self.total, "totals": ordered})
+        self._write({"event": "start", "total": self.total, "totals": ordered})
 
     def job_done(self, job: Job, outcome: Outcome) -> None:
         self.count(outcome.status)
         self._write(
             {
-                "time": self._time(),
-                "event": "job",
-                "status": outcome.status,
+                "event": "job_done",
+                "job": job.key,
                 "kind": str(job.kind),
                 "sheet": job.sheet,
                 "row": job.row,
-                "key": job.key,
+                "status": outcome.status,
                 "message": outcome.message,
                 "error_code": outcome.error_code,
                 "tracking_id": outcome.tracking_id,
                 "attempts": outcome.attempts,
             }
         )
+        left = self._rows.get((job.sheet, job.row)) if job.row is not None else None
+        if left is None:
+            return
+        left[0] -= 1
+        left[1] = _worse(left[1], outcome.status)
+        if left[0] == 0:
+            self._write({"event": "row_done", "sheet": job.sheet, "row": job.row, "status": left[1]})
 
     def note(self, message: str) -> None:
-        self._write({"time": self._time(), "event": "note", "message": message})
+        self._write({"event": "note", "message": message})
 
-    def close(self) -> None:
+    def event(self, name: str, **fields: Any) -> None:
+        self._write({"event": name, **fields})
+
+    def close(self, **final: Any) -> None:
         if self.closed:
             return
         self.closed = True
         self._write(
-            {
-                "time": self._time(),
-                "event": "finish",
-                "done": self.done,
-                "total": self.total,
-                "statuses": self.status_counts(),
-            }
+            {"event": "finished", "done": self.done, "total": self.total, "statuses": self.status_counts(), **final}
         )
 
     def _write(self, record: dict[str, Any]) -> None:
-        self._stream.write(self._encode(record) + "\n")
+        head = {"run_id": self._run_id, "time": self._time()}
+        self._stream.write(self._encode(head | record) + "\n")
         self._stream.flush()
 
     def _time(self) -> str:
         return datetime.fromtimestamp(self._clock(), UTC).isoformat(timespec="milliseconds")
+
+
+#: A row's status from its jobs: the worst one wins.
+_SEVERITY = {"": 0, "exists": 1, "updated": 2, "created": 3, "skipped": 4, "failed": 5}
+
+
+def _worse(a: str, b: str) -> str:
+    return a if _SEVERITY.get(a, 3) >= _SEVERITY.get(b, 3) else b
 
 
 class _ProblemsColumn(rp.ProgressColumn):
@@ -262,7 +298,13 @@ class BarProgress:
     def note(self, message: str) -> None:
         self._progress.console.print(Text(message), highlight=False)  # Text: no markup or :emoji: codes
 
-    def close(self) -> None:
+    def event(self, name: str, **fields: Any) -> None:
+        """Only what a person at the terminal should know about (the bars show the rest)."""
+        if name in ("stopped", "refreshed"):
+            detail = fields.get("reason") or ""
+            self.note(f"{name} {detail}".rstrip())
+
+    def close(self, **final: Any) -> None:
         if self._started:
             self._progress.stop()
             self._started = False

@@ -171,7 +171,15 @@ def test_summary_counts_per_sheet_and_status_and_exit_code(samples: LoadedBatch)
     assert list(summary["sheets"]) == ["templates", "customers", "locations", "users"]
     assert summary["totals"]["rows"] == len(results)
     assert summary["totals"][SKIPPED] == 4
-    assert summary["api"] == {"requests": 120, "retries": 4, "throttled": 2, "ambiguous": 1, "achieved_rate": 2.0}
+    assert summary["api"] == {
+        "requests": 120,
+        "retries": 4,
+        "throttled": 2,
+        "ambiguous": 1,
+        "achieved_rate": 2.0,
+        "settled_rate": 0.0,
+        "highest_rate_without_429": 0.0,
+    }
     assert summary["started"] == "2026-03-02T09:30:00+00:00"
     assert summary["finished"] == "2026-03-02T09:31:00+00:00"
     assert summary["wall_seconds"] == 60.0

@@ -76,37 +76,60 @@ def test_every_line_is_flushed_as_it_is_written() -> None:
 
 def test_json_lines_carry_every_field() -> None:
     out = io.StringIO()
-    log = make_progress(Console(file=io.StringIO()), log_format="json", stream=out, clock=lambda: T0)
+    log = make_progress(Console(file=io.StringIO()), log_format="json", stream=out, clock=lambda: T0, run_id="r1")
     log.start({Kind.CUSTOMER: 1, Kind.SUBSCRIBER: 1})
+    log.expect_rows({("customers", 2): 1, ("users", 7): 1})  # type: ignore[attr-defined]
     log.job_done(CUSTOMER, Outcome("created", {"org_id": "O1"}, attempts=3))
+    log.event("throttled", job=USER.key, status=429)
     log.job_done(USER, Outcome("failed", message="Zürich: nope", error_code=4003, tracking_id="ROUTER_1", attempts=2))
     log.note("done soon")
-    log.close()
+    log.close(exit_code=1, reports={"summary_json": "out/summary.json"})
     events = [json.loads(line) for line in out.getvalue().splitlines()]
     assert {e["time"] for e in events} == {"2023-11-14T22:13:20.250+00:00"}
-    assert [e["event"] for e in events] == ["start", "job", "job", "note", "finish"]
+    assert {e["run_id"] for e in events} == {"r1"}
+    assert [e["event"] for e in events] == [
+        "start",
+        "job_done",
+        "row_done",
+        "throttled",
+        "job_done",
+        "row_done",
+        "note",
+        "finished",
+    ]
     assert events[0] | {"time": None} == {
+        "run_id": "r1",
         "time": None,
         "event": "start",
         "total": 2,
         "totals": {"customer": 1, "subscriber": 1},
     }
-    assert events[2] == {
+    assert events[4] == {
+        "run_id": "r1",
         "time": "2023-11-14T22:13:20.250+00:00",
-        "event": "job",
+        "event": "job_done",
+        "job": "subscriber:ann@acme.com",
         "status": "failed",
         "kind": "subscriber",
         "sheet": "users",
         "row": 7,
-        "key": "subscriber:ann@acme.com",
         "message": "Zürich: nope",
         "error_code": 4003,
         "tracking_id": "ROUTER_1",
         "attempts": 2,
     }
     assert events[1]["error_code"] is None and events[1]["attempts"] == 3
-    assert events[3]["message"] == "done soon"
-    assert events[4]["done"] == 2 and events[4]["statuses"] == {"created": 1, "failed": 1}
+    assert events[5] | {"time": None} == {
+        "run_id": "r1",
+        "time": None,
+        "event": "row_done",
+        "sheet": "users",
+        "row": 7,
+        "status": "failed",
+    }
+    assert events[6]["message"] == "done soon"
+    assert events[7]["done"] == 2 and events[7]["statuses"] == {"created": 1, "failed": 1}
+    assert events[7]["exit_code"] == 1 and events[7]["reports"] == {"summary_json": "out/summary.json"}
 
 
 @pytest.mark.parametrize(

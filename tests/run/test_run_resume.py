@@ -79,8 +79,8 @@ def test_sigkill_then_resume_ends_like_an_uninterrupted_run(tmp_path: Path) -> N
 
     assert comparable(final) == uninterrupted
     assert all(n == 1 for counts in comparable(final).values() for n in counts.values())
-    events = [json.loads(line) for line in resumed.stderr.decode().splitlines() if line.startswith("{")]
-    repeated = {e["key"] for e in events if e.get("event") == "job"} & known
+    events = [json.loads(line) for line in resumed.stdout.decode().splitlines() if line.startswith("{")]
+    repeated = {e["job"] for e in events if e.get("event") == "job_done"} & known
     assert not repeated, f"jobs the journal knew were done ran again: {sorted(repeated)[:5]}"
     posts = Counter(e["path"] for e in requests if e["method"] == "POST")
     assert posts["/v1/wholesale/customers"] == 6 and posts["/v1/locations"] == 10

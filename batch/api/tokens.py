@@ -1,0 +1,161 @@
+"""Access tokens from an integration's refresh token, for runs nobody watches (contract §2, webex-api.md §10.2).
+
+A developer token lives 12 hours and an integration's access token 14 days, so a long or nightly run takes
+``WEBEX_CLIENT_ID``, ``WEBEX_CLIENT_SECRET`` and a refresh token (``WEBEX_REFRESH_TOKEN`` or
+``--refresh-token-file``) and asks ``POST {base_url}/access_token`` for an access token at start and again
+when the API answers 401 mid-run. One refresh at a time: the first worker that sees a 401 refreshes, every
+other worker waits for it (and a 401 for a token already replaced just uses the new one). A refresh token
+the server rotates is written back to its file atomically with mode 0600, so tomorrow's run has it.
+No secret is ever put into a message: failures name the HTTP status and the server's own words only.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+
+from batch.errors import AuthError, RunStopped, UsageError
+
+TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class RefreshSettings:
+    """Where a run's access tokens come from; the secrets are kept out of ``repr``."""
+
+    base_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    refresh_token_file: Path | None = None
+
+    def source(self, *, on_failure: Callable[[str], None]) -> TokenSource:
+        return TokenSource(self, on_failure=on_failure)
+
+
+def refresh_settings(
+    base_url: str, refresh_token_file: Path | None, environ: Mapping[str, str] = os.environ
+) -> RefreshSettings | None:
+    """The refresh settings when the environment (or ``--refresh-token-file``) gives them, else None."""
+    client_id = environ.get("WEBEX_CLIENT_ID", "").strip()
+    secret = environ.get("WEBEX_CLIENT_SECRET", "").strip()
+    if refresh_token_file is None and not environ.get("WEBEX_REFRESH_TOKEN", "").strip():
+        return None
+    if not client_id or not secret:
+        raise UsageError("a refresh token needs WEBEX_CLIENT_ID and WEBEX_CLIENT_SECRET (the integration's) too")
+    if refresh_token_file is not None:
+        try:
+            refresh = refresh_token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise UsageError(f"cannot read --refresh-token-file {refresh_token_file}: {exc.strerror}") from None
+        if not refresh:
+            raise UsageError(f"--refresh-token-file {refresh_token_file} is empty; put the refresh token in it")
+    else:
+        refresh = environ["WEBEX_REFRESH_TOKEN"].strip()
+    return RefreshSettings(base_url.rstrip("/"), client_id, secret, refresh, refresh_token_file)
+
+
+class TokenSource:
+    """The current access token and the one refresh in progress, shared by every worker of a run."""
+
+    def __init__(self, settings: RefreshSettings, *, on_failure: Callable[[str], None]) -> None:
+        self.settings = settings
+        self._refresh_token = settings.refresh_token
+        self._on_failure = on_failure
+        self._lock = anyio.Lock()
+        self._done: anyio.Event | None = None  # set while a refresh runs; workers wait on it
+        self.refreshes = 0
+        self.on_refreshed: Callable[[], None] | None = None
+
+    async def start(self, client: Any) -> None:
+        """The first access token; a refresh the server refuses stops the run before it starts (exit 2)."""
+        token = await self._fetch()
+        client.set_token(token)
+        if self.on_refreshed is not None:
+            self.on_refreshed()
+
+    async def ready(self, connections: Any) -> None:
+        """Before a request: wait while a refresh is under way, so no request goes out with a dead token."""
+        if self._done is not None:
+            await self._done.wait()
+
+    async def refresh_after_401(self, request: httpx.Request, connections: Any) -> None:
+        """A 401 mid-run: refresh once per token; a failed refresh stops the run (exit 3)."""
+        used = request.headers.get("authorization", "").removeprefix("Bearer ")
+        async with self._lock:
+            if connections.token != used:
+                return  # another worker refreshed already: the resend takes the new token
+            self._done = anyio.Event()
+            try:
+                token = await self._fetch()
+            except AuthError as exc:
+                reason = f"the access token expired and could not be refreshed: {exc}"
+                self._on_failure(reason)
+                raise RunStopped(reason) from None
+            finally:
+                self._done.set()
+                self._done = None
+            connections.set_token(token)
+            if self.on_refreshed is not None:
+                self.on_refreshed()
+
+    async def _fetch(self) -> str:
+        settings = self.settings
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": settings.client_id,
+            "client_secret": settings.client_secret,
+            "refresh_token": self._refresh_token,
+        }
+        url = f"{settings.base_url}/access_token"
+        try:
+            async with httpx.AsyncClient(timeout=TIMEOUT, trust_env=True) as http:
+                response = await http.post(url, data=form)
+        except httpx.HTTPError as exc:
+            raise AuthError(f"POST /access_token got no answer ({type(exc).__name__})") from None
+        body = _json(response)
+        token = body.get("access_token")
+        if response.status_code != 200 or not isinstance(token, str) or not token:
+            said = str(body.get("message") or body.get("error_description") or body.get("error") or "")[:120]
+            raise AuthError(
+                f"the refresh token was refused (POST /access_token: HTTP {response.status_code}"
+                f"{': ' + said if said else ''}); check WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET and the refresh token",
+                status=response.status_code,
+            )
+        rotated = body.get("refresh_token")
+        if isinstance(rotated, str) and rotated and rotated != self._refresh_token:
+            self._refresh_token = rotated
+            if settings.refresh_token_file is not None:
+                write_secret(settings.refresh_token_file, rotated)
+        self.refreshes += 1
+        return token
+
+
+def write_secret(path: Path, value: str) -> None:
+    """Replace ``path`` with ``value`` atomically (a temporary file beside it, then rename), mode 0600."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(value + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
