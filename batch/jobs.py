@@ -115,7 +115,7 @@ class Context(Protocol):
     outcomes: Mapping[str, Outcome]  # finished jobs by key (a parent created in this run needs no look-up)
     poll_initial: float  # first wait while a customer provisions
     update: bool  # --update: apply the differences found (else only report them)
-    unfinished: frozenset[str]  # job keys the journal saw fail: their work is still to do, not a change
+    unfinished: frozenset[str]  # jobs whose additions are unfinished work (failed before, or a crashed run's)
 
     def ids(self, job_key: str) -> Mapping[str, str]: ...
 
