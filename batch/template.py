@@ -13,6 +13,8 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from batch.errors import UsageError
+from batch.report.outdir import check_out_dir
 from schemas import SHEETS, ColumnDoc, vocab
 
 #: Rows that get drop-downs and formats; Excel handles a fixed range better than whole columns.
@@ -52,10 +54,15 @@ def _note(doc: ColumnDoc) -> str:
     return "\n".join(parts)
 
 
-def write_template(path: str | Path) -> Path:
-    """Write the empty workbook to ``path`` and return it."""
+def write_template(path: str | Path, *, force: bool = False) -> Path:
+    """Write the empty workbook to ``path`` and return it; an existing file (maybe a filled-in workbook) is
+    overwritten only with ``force``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; give --out a file name such as {path / 'onboarding-template.xlsx'}")
+    if path.exists() and not force:
+        raise UsageError(f"{path}: the file exists (a filled-in workbook?); choose another name or add --force")
+    check_out_dir(path.parent)
     lists = _lists()
     with xlsxwriter.Workbook(str(path)) as book:
         text = book.add_format({"num_format": "@"})

@@ -15,6 +15,7 @@ from batch.load.inputs import LoadedBatch
 from batch.problems import Problem, sort_key
 from batch.validate.rules import POS, concat_problems
 from batch.validate.rules.business import business_problems
+from batch.validate.rules.cells import cell_problems
 from batch.validate.rules.columns import column_problems
 from batch.validate.rules.dependents import dependency_problems
 from batch.validate.rules.prepare import Prepared, prepare
@@ -74,6 +75,7 @@ def validate(batch: LoadedBatch) -> ValidatedBatch:
             reference_problems(prepared),
             uniqueness_problems(prepared),
             business_problems(prepared),
+            cell_problems(prepared),
         ]
     ).unique(maintain_order=True)
     found = pl.concat([found, dependency_problems(prepared, found)], how="vertical")

@@ -308,6 +308,8 @@ def user_defects(b: Batch) -> None:
         e(u, "customer_external_id", "users.customer_external_id.not_in_batch", "warning"),
     )
     b.add(u, user(17, location_name="Toimipiste 12"), e(u, "location_name", "dependency.invalid_parent"))
+    b.add(u, user(18, first_name="Käyt\x1btäjä"), e(u, "first_name", "cell.control_character"))
+    b.add(u, user(19, phone_number="2026-01-05"), e(u, "phone_number", "cell.date_not_number"))
 
 
 def build_batch() -> Batch:

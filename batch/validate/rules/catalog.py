@@ -12,6 +12,9 @@ from schemas import SHEETS
 
 #: Codes written by the rule modules (not derived from the models) → severity.
 RULE_SEVERITY: dict[str, str] = {
+    # cells that are not text (cells.py)
+    "cell.control_character": "error",
+    "cell.date_not_number": "error",
     # vocabularies and normalizers (columns.py)
     "customers.packages.unknown": "error",
     "users.package.unknown": "error",

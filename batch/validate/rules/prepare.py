@@ -18,6 +18,8 @@ from batch.validate.rules import POS, first_rows
 from schemas.vocab import ADMIN_ROLES, timezones
 
 LIST_STR = pl.List(pl.String)
+#: A date or time cell as the loader gives it (ISO text): never a phone number (rules/cells.py reports it).
+DATE = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$|^\d{1,2}:\d{2}:\d{2}(?:\.\d+)?$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +37,25 @@ class Prepared:
 def prepare(frames: dict[str, pl.DataFrame]) -> Prepared:
     templates = _with_pos(frames["templates"]).with_columns(__key=pl.col("template").str.to_lowercase())
     customers, hq_numbers = _customers(_with_pos(frames["customers"]), templates)
-    locations, location_numbers = _locations(_with_pos(frames["locations"]), customers)
-    users = _users(_with_pos(frames["users"]), customers, locations)
+    locations, location_numbers = _locations(_canonical_ids(_with_pos(frames["locations"]), customers), customers)
+    users = _users(_canonical_ids(_with_pos(frames["users"]), customers), customers, locations)
     return Prepared(templates, customers, locations, users, hq_numbers, location_numbers)
 
 
 def _with_pos(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_row_index(POS).with_columns(pl.col(POS).cast(pl.Int64))
+
+
+def _canonical_ids(frame: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFrame:
+    """``se-300002`` names the customer ``SE-300002`` (ids match case-insensitively, contract §1): a row's
+    customer_external_id takes the customers sheet's spelling, so every rule and the plan see one id."""
+    spelled = first_rows(customers, ["__ext_key"]).select("__ext_key", pl.col("external_id").alias("__ext_spelled"))
+    return (
+        frame.with_columns(pl.col("customer_external_id").str.to_lowercase().alias("__ext_key"))
+        .join(spelled, on="__ext_key", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("__ext_spelled", "customer_external_id").alias("customer_external_id"))
+        .drop("__ext_key", "__ext_spelled")
+    )
 
 
 def package_name(expr: pl.Expr) -> pl.Expr:
@@ -96,6 +110,7 @@ def _customers(customers: pl.DataFrame, templates: pl.DataFrame) -> tuple[pl.Dat
         pl.col("supported_location_confirmed").str.to_lowercase().is_in(list(TRUE_WORDS)).alias("supported"),
         pl.col("hq_location_name").str.to_lowercase().alias("__hq_key"),
         pl.col("template").str.to_lowercase().alias("__template_key"),
+        pl.col("external_id").str.to_lowercase().alias("__ext_key"),
     )
     customers = _resolve_timezone(customers)
     emails = check_emails(customers["admin_email"])
@@ -206,5 +221,10 @@ def _users(users: pl.DataFrame, customers: pl.DataFrame, locations: pl.DataFrame
         .then(pl.col("__c_numbers"))
         .alias("__location_numbers"),
     )
-    phones = normalize_phones(users["phone_number"], users["__country"])
+    # A date cell is reported as such (rules/cells.py), not also read as the digits of a number.
+    typed = users["phone_number"].str.contains(DATE).fill_null(False)
+    phones = normalize_phones(
+        users["phone_number"].zip_with(~typed, pl.repeat(None, users.height, dtype=pl.String, eager=True)),
+        users["__country"],
+    )
     return users.with_columns(phones["e164"].alias("phone_e164"), phones["error"].alias("__phone_error"))
