@@ -29,6 +29,7 @@ bench: bench-validate bench-normalize bench-emulator bench-client bench-run
 
 bench-validate: $(STAMP)
 	$(BIN)/python bench/bench_validate.py
+	$(BIN)/python bench/bench_validate.py --ranges
 
 bench-normalize: $(STAMP)
 	$(BIN)/python bench/bench_normalize.py
