@@ -204,6 +204,8 @@ def _read_csv_folder(folder: Path, problems: list[Problem]) -> list[_Grid]:
             raise InputError(f"{folder}: {seen[sheet].name} and {path.name} are both the {sheet} sheet; keep one")
         seen[sheet] = path
         grids.append(_csv_grid(sheet, path))
+    if not grids and (folder / "retry.xlsx").is_file():  # rtm-batch run OUT/retry, whatever form it has
+        return _read_workbook(folder / "retry.xlsx", problems)
     if not grids:
         books = sorted(p.name for p in entries if p.suffix.lower() in (".xlsx", ".xlsm"))
         hint = f"; to use the workbook {books[0]}, give its path instead" if books else ""
@@ -306,6 +308,8 @@ def _map_headers(
                 problems.append(_unknown_column(sheet, row, label, "has values but no header", spec.column_names))
             continue
         canon = canonical_name(original)
+        if canon == "problem":  # retry/ says what to fix there; it is not input
+            continue
         target = canon if canon in known else HEADER_ALIASES.get(canon)
         if target not in known:
             problems.append(_unknown_column(sheet, row, original, "is not a column of this sheet", spec.column_names))
@@ -358,8 +362,7 @@ def _require_columns(
 ) -> None:
     missing = [name for name in SHEETS[sheet].required_columns if name not in mapped]
     if missing:
-        required = set(SHEETS[sheet].required_columns)
-        below = header_below(rest, named, required, lambda n: HEADER_ALIASES.get(canonical_name(n), canonical_name(n)))
+        below = header_below(rest, named, set(missing), canonical_name, HEADER_ALIASES)
         spelled = [_short(header[cell]) for cell in named if header[cell] is not None]
         if below is not None and len(mapped) < 2:
             raise InputError(

@@ -43,11 +43,14 @@ def short(text: object, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def header_below(rest: pl.DataFrame, cells: list[str], required: set[str], column: Callable[[str], str]) -> int | None:
+def header_below(
+    rest: pl.DataFrame, cells: list[str], required: set[str], canonical: Callable[[str], str], aliases: dict[str, str]
+) -> int | None:
     """The row number (``_row``) of a row among the next ten that names most ``required`` columns, if any:
     the real header below a title row."""
     for row in rest.head(10).iter_rows(named=True):
-        names = {column(row[cell]) for cell in cells if row.get(cell)}
+        names = {canonical(row[cell]) for cell in cells if row.get(cell)}
+        names |= {aliases[name] for name in names if name in aliases}
         if len(names & required) * 2 > len(required):
             return row["_row"]
     return None
