@@ -63,7 +63,7 @@ def canonical_name(name: str) -> str:
 
 
 #: Sheets of the template workbook that are not input (its help text and drop-down lists).
-IGNORED_SHEETS = frozenset({"readme", "lists"})
+IGNORED_SHEETS = frozenset({"readme", "lists", "example"})
 
 #: Singular sheet names partners write ("User") — canonical form → sheet.
 SHEET_ALIASES = {"template": "templates", "customer": "customers", "location": "locations", "user": "users"}

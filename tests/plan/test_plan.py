@@ -132,3 +132,18 @@ def test_plan_with_a_server_reports_what_exists_and_writes_nothing(tmp_path: Pat
 def test_the_estimate_is_the_rate_bound_or_the_critical_path(tmp_path: Path, rate: float) -> None:
     plan = plan_of(tmp_path, customers=[CUSTOMER], locations=[LOCATION], users=[user("x@testi.fi", extension="12")])
     assert plan.estimated_seconds(rate) == max(plan.estimated_calls() / rate, 2.0 + plan.depth() * 0.1)
+
+
+def test_customer_ids_match_the_customers_sheet_case_insensitively() -> None:
+    """``fi-1`` on a locations or users row is the batch's ``FI-1``: no not-in-batch warning, no false errors,
+    and the plan hangs the rows under that customer instead of looking up a customer on the server."""
+    from tests.validate.test_validate_support import loaded, valid_rows, with_changes
+
+    rows = with_changes(
+        locations={0: {"customer_external_id": "fi-1"}}, users={2: {"customer_external_id": "Fi-1"}}
+    )
+    validated = validate(loaded(**rows))
+    assert validated.problems == validate(loaded(**valid_rows())).problems == ()
+    plan = build_plan(validated)
+    assert Kind.CUSTOMER_REF not in plan.kind_counts()
+    assert "location:FI-1/tampere" in plan.jobs and "customer:FI-1" in plan.jobs["subscriber:liisa@makela.fi"].parents
