@@ -31,6 +31,7 @@ from batch.run.actions import ACTIONS
 from batch.run.executor import Executor, restore
 from batch.run.journal import FLUSH_SECONDS, Journal
 from batch.run.progress import LOG_FORMATS, make_progress
+from batch.run.wording import journal_note
 
 DEFAULT_BASE_URL = "https://webexapis.com/v1"
 JOURNAL_NAME = "journal.sqlite"
@@ -147,6 +148,7 @@ def _execute(plan: Plan, options: RunOptions, console: Console) -> tuple[dict[st
         restored = restore(plan, journal.done(), interrupted=interrupted)
         progress = make_progress(console, log_format=options.log_format)
         progress.start(plan.kind_counts())
+        progress.note(journal_note(options.journal_path, restored, len(plan.jobs)))
         thresholds = gc.get_threshold()
         gc.collect()
         gc.freeze()  # the validated rows and the plan live for the whole run: keep the GC off them
