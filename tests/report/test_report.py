@@ -80,7 +80,9 @@ def test_results_csv_lists_every_row_in_input_order_whatever_order_results_come_
     paths = write_reports(tmp_path, samples, shuffled, summary_for(results))
     rows = read_csv(paths.results_csv)
     assert tuple(rows[0]) == RESULT_COLUMNS
-    expected = [(name, str(row)) for name, sheet in samples.sheets.items() for row in sheet.frame["_row"].to_list()]
+    expected = [
+        (name, str(row)) for name, sheet in samples.sheets.items() for row in sheet.frame["_row"].to_list()
+    ]
     assert [(r[0], r[1]) for r in rows[1:]] == expected
     assert [r[0] for r in rows[1:]][:3] == ["templates", "templates", "customers"]
     by_sheet_row = {(r[0], r[1]): dict(zip(RESULT_COLUMNS, r, strict=True)) for r in rows[1:]}
@@ -157,13 +159,7 @@ def test_summary_counts_per_sheet_and_status_and_exit_code(samples: LoadedBatch)
     )
     users = samples.sheets["users"].frame.height
     assert summary["sheets"]["users"] == {
-        CREATED: users - 4,
-        EXISTS: 0,
-        FAILED: 0,
-        SKIPPED: 4,
-        INVALID: 1,
-        PLANNED: 0,
-        "rows": users + 1,
+        CREATED: users - 4, EXISTS: 0, FAILED: 0, SKIPPED: 4, INVALID: 1, PLANNED: 0, "rows": users + 1,
     }
     assert summary["sheets"]["templates"][EXISTS] == samples.sheets["templates"].frame.height
     assert list(summary["sheets"]) == ["templates", "customers", "locations", "users"]
@@ -236,13 +232,13 @@ def test_print_summary_without_retry(samples: LoadedBatch, tmp_path: Path) -> No
 
 
 def test_a_step_note_with_its_own_parentheses_is_not_wrapped_in_another_pair() -> None:
-    from batch.jobs import EXISTS, Job, Kind, Outcome
+    from batch.jobs import Job, Kind, Outcome
     from batch.report.results import fold
 
     job = Job("customer:FI-1", Kind.CUSTOMER, "customers", 2)
-    row = fold(
-        "customers", 2, "FI-1", [job], {job.key: Outcome(EXISTS, message="done by an earlier run (journal)")}, "", ""
+    noted = {job.key: Outcome(EXISTS, message="done by an earlier run (journal)")}
+    assert fold("customers", 2, "FI-1", [job], noted, "", "").message == (
+        "customer exists: done by an earlier run (journal)"
     )
-    assert row.message == "customer exists: done by an earlier run (journal)"
-    plain = fold("customers", 2, "FI-1", [job], {job.key: Outcome(EXISTS, message="found by externalId")}, "", "")
-    assert plain.message == "customer exists (found by externalId)"
+    plain = {job.key: Outcome(EXISTS, message="found by externalId")}
+    assert fold("customers", 2, "FI-1", [job], plain, "", "").message == "customer exists (found by externalId)"
