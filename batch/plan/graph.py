@@ -109,7 +109,11 @@ class _Builder:
         return job.key
 
     def add_row(self, sheet: str, row: int, jobs: list[str]) -> None:
-        self.plan.rows[(sheet, row)] = tuple(jobs)
+        """The row's jobs, led by the look-ups it needs of what is not in the batch (a customer or location
+        on the server): when the server proves one missing, the row is ``failed`` with that reason, not
+        ``skipped`` (contract §1)."""
+        lookups = [p for key in jobs for p in self.plan.jobs[key].parents if self.plan.jobs[p].row is None]
+        self.plan.rows[(sheet, row)] = (*dict.fromkeys(lookups), *jobs)
 
     def customer(self, row: dict[str, Any]) -> None:
         ext = row["external_id"]

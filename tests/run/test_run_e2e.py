@@ -124,12 +124,13 @@ def test_rerun_reports_exists_and_creates_nothing_with_or_without_the_journal(em
     assert natural_keys(operator(emulator, "state")) == natural_keys(before)
 
 
-#: Rules that do not make a row invalid but decide its result: an invalid parent (skipped), a customer on neither
-#: the batch nor the emulator (skipped), a user's number in no location on the server (the API refuses it).
+#: Rules that do not make a row invalid but decide its result: an invalid parent (skipped); a customer or a
+#: location on neither the batch nor the emulator (failed: the server proved it missing, contract §1); a user's
+#: number in no location on the server (the API refuses it).
 RESULT_OF_RULE = {
     "dependency.invalid_parent": SKIPPED,
-    "locations.customer_external_id.not_in_batch": SKIPPED,
-    "users.customer_external_id.not_in_batch": SKIPPED,
+    "locations.customer_external_id.not_in_batch": FAILED,
+    "users.customer_external_id.not_in_batch": FAILED,
     "users.phone_number.not_in_location": FAILED,
 }
 
@@ -220,3 +221,41 @@ def test_a_customer_that_fails_to_provision_skips_its_own_rows_only_naming_it(tm
     assert outcome.exit_code == 1
     retry = load_inputs([tmp_path / "out" / "retry"])
     assert retry.sheets["customers"].frame["external_id"].to_list() == ["FI-100102"]
+
+
+def test_day_two_resolves_against_the_server_and_fails_only_what_it_proves_missing(
+    emulator: str, tmp_path: Path
+) -> None:
+    """Day two (contract §1): a user of a location made on day one that this batch does not list is a
+    warning offline and is provisioned there; a calling user of a location that is nowhere, and a location
+    of a customer that is nowhere, are ``failed`` with the reason, not ``skipped``."""
+    from batch.validate.validator import validate
+    from tests.builders import input_sheets, write_csv_folder
+    from tests.validate.test_validate_support import valid_rows
+
+    first = run([write_csv_folder(tmp_path / "day1", input_sheets(**valid_rows()))], tmp_path / "o1", emulator)
+    assert first.exit_code == 0, [(r.sheet, r.row, r.status, r.message) for r in first.results]
+    day_one = valid_rows()
+    user = {"customer_external_id": "FI-1", "first_name": "Uusi", "last_name": "Käyttäjä", "package": "webex_calling"}
+    day_two = {
+        "templates": day_one["templates"],
+        "customers": day_one["customers"][:1],
+        "locations": [{**day_one["locations"][0], "customer_external_id": "SE-404", "location_name": "Lager"}],
+        "users": [
+            {**user, "email": "uusi@makela.fi", "location_name": "TAMPERE", "extension": "3001"},
+            {**user, "email": "harhaan@makela.fi", "location_name": "Nowhere", "extension": "3002"},
+        ],
+    }
+    folder = write_csv_folder(tmp_path / "day2", input_sheets(**day_two))
+    offline = validate(load_inputs([folder]))
+    assert offline.error_count == 0
+    assert {p.rule for p in offline.problems} == {
+        "users.location_name.not_in_batch",
+        "locations.customer_external_id.not_in_batch",
+    }
+    second = run([folder], tmp_path / "o2", emulator)
+    got = {(r.sheet, r.row): (r.status, r.message) for r in second.results}
+    assert got[("users", 2)][0] == CREATED
+    assert got[("users", 3)][0] == FAILED and "Nowhere" in got[("users", 3)][1]
+    assert got[("locations", 2)][0] == FAILED and "SE-404" in got[("locations", 2)][1]
+    assert second.exit_code == 1

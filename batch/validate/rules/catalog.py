@@ -36,7 +36,7 @@ RULE_SEVERITY: dict[str, str] = {
     "customers.provisioning_id.conflict": "error",
     "locations.customer_external_id.not_in_batch": "warning",
     "users.customer_external_id.not_in_batch": "warning",
-    "users.location_name.unknown": "error",
+    "users.location_name.not_in_batch": "warning",
     # uniqueness.py
     "templates.template.duplicate": "error",
     "customers.external_id.duplicate": "error",
