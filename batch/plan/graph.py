@@ -197,6 +197,8 @@ class _Builder:
         phone = row["phone_e164"]
         lkey = location_key(ext, name) if name else None
         if lkey is not None and f"location:{lkey}" in self.plan.jobs:
+            if self.plan.jobs[f"location:{lkey}"].kind is Kind.LOCATION_REF:  # a second user of a server location
+                return f"location:{lkey}", []
             waits = [f"calling:{lkey}"]
         elif ext in self.hq_name and (name is None or name.casefold() == self.hq_name[ext].casefold()):
             lkey = location_key(ext, self.hq_name[ext])

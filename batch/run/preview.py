@@ -25,6 +25,7 @@ from batch.report.writer import ReportPaths, write_reports
 from batch.run.actions.customers import known_customers
 from batch.run.actions.locations import named, org_locations
 from batch.run.actions.users import known_subscribers
+from batch.run.plan_checks import check_numbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ def plan_batch(
         config = ClientConfig(base_url=check_base_url(base_url), token=token, max_rate=max_rate)
         found, api = anyio.run(_existing, config, results, validation.validated.sheets)
         results = [_mark(r, found) for r in results]
+        results, api = check_numbers(config, plan, results, api)
     summary = build_summary(results, api=api, wall_seconds=time.perf_counter() - clock, started=started, command="plan")
     paths = write_reports(out_dir, validation.loaded, results, summary)
     return PlanOutcome(plan, tuple(results), summary, paths)

@@ -147,3 +147,21 @@ def test_customer_ids_match_the_customers_sheet_case_insensitively() -> None:
     plan = build_plan(validated)
     assert Kind.CUSTOMER_REF not in plan.kind_counts()
     assert "location:FI-1/tampere" in plan.jobs and "customer:FI-1" in plan.jobs["subscriber:liisa@makela.fi"].parents
+
+
+def test_two_users_of_a_location_only_on_the_server_share_one_look_up() -> None:
+    """Before, the second user waited for a calling job that does not exist (the first had made the location a
+    look-up), so it could never start."""
+    from tests.validate.test_validate_support import loaded, valid_rows
+
+    rows = valid_rows()
+    extra = {"customer_external_id": "FI-1", "first_name": "A", "last_name": "B", "package": "webex_calling"}
+    rows["users"] += [
+        {**extra, "email": "a@makela.fi", "location_name": "Varasto", "extension": "3001"},
+        {**extra, "email": "b@makela.fi", "location_name": "varasto", "extension": "3002"},
+    ]
+    plan = build_plan(validate(loaded(**rows)))
+    assert plan.kind_counts()[Kind.LOCATION_REF] == 1
+    for job in plan.jobs.values():
+        assert all(parent in plan.jobs for parent in job.parents), job.key
+    assert "location:FI-1/varasto" in plan.rows[("users", 7)]  # the look-up leads the row: its failure fails it

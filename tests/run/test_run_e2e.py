@@ -19,7 +19,7 @@ import pytest
 from rich.console import Console
 
 from batch.emulator import EmulatorConfig, running_emulator
-from batch.jobs import CREATED, EXISTS, FAILED, INVALID, SKIPPED
+from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, SKIPPED
 from batch.load.inputs import load_inputs
 from batch.run.runner import RunOptions, RunOutcome, run_batch
 from tests.openapi_check import spec_dir
@@ -259,3 +259,53 @@ def test_day_two_resolves_against_the_server_and_fails_only_what_it_proves_missi
     assert got[("users", 3)][0] == FAILED and "Nowhere" in got[("users", 3)][1]
     assert got[("locations", 2)][0] == FAILED and "SE-404" in got[("locations", 2)][1]
     assert second.exit_code == 1
+
+
+def test_plan_with_a_server_fails_a_user_whose_number_no_location_has(emulator: str, tmp_path: Path) -> None:
+    """Checked before any write (contract §1): ``plan --base-url`` looks the location's numbers up, read-only;
+    a number on the server's location is fine, one on none is ``failed`` in the plan, and so is a number a
+    new customer's batch does not add."""
+    from batch.run.preview import plan_batch
+    from tests.builders import input_sheets, write_csv_folder
+    from tests.validate.test_validate_support import valid_rows
+
+    first = run([write_csv_folder(tmp_path / "day1", input_sheets(**valid_rows()))], tmp_path / "o1", emulator)
+    assert first.exit_code == 0
+    day_one = valid_rows()
+    new_customer = {
+        **day_one["customers"][0],
+        "external_id": "FI-3",
+        "admin_email": "it@uusi.fi",
+        "numbers": None,
+        "main_number": None,
+    }
+    user = {"first_name": "Uusi", "last_name": "Käyttäjä", "package": "webex_calling"}
+    day_two = {
+        "templates": day_one["templates"],
+        "customers": [day_one["customers"][0], new_customer],
+        "users": [
+            {
+                **user,
+                "customer_external_id": "FI-1",
+                "email": "a@makela.fi",
+                "location_name": "Tampere",
+                "phone_number": "+358 3 5655 2000",
+            },
+            {
+                **user,
+                "customer_external_id": "FI-1",
+                "email": "b@makela.fi",
+                "location_name": "Tampere",
+                "phone_number": "+358 3 5655 2999",
+            },
+            {**user, "customer_external_id": "FI-3", "email": "c@uusi.fi", "phone_number": "+358 9 4245 1005"},
+        ],
+    }
+    folder = write_csv_folder(tmp_path / "day2", input_sheets(**day_two))
+    before = len(writes(emulator))
+    outcome = plan_batch([folder], tmp_path / "plan", base_url=emulator, token=TOKEN, max_rate=1000)
+    got = {(r.sheet, r.row): (r.status, r.message) for r in outcome.results}
+    assert got[("users", 2)][0] == PLANNED
+    assert got[("users", 3)][0] == FAILED and "+358356552999" in got[("users", 3)][1]
+    assert got[("users", 4)][0] == FAILED and "+358942451005" in got[("users", 4)][1]
+    assert len(writes(emulator)) == before  # read-only

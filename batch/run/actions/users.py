@@ -13,6 +13,7 @@ from typing import Any
 from batch.errors import AmbiguousWriteError, ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
 from batch.run.actions.bodies import failed, text
+from batch.run.actions.number_check import check_user_number
 
 SUBSCRIBERS = "/wholesale/subscribers"
 PENDING = "pending_user_migration"
@@ -59,6 +60,8 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         found = known.get(email)
         if found is not None:
             return _subscriber_outcome(EXISTS, found, job)
+        if (refused := await check_user_number(job, ctx)) is not None:
+            return refused
         location_id = ctx.ids(job.refs["location"])["location_id"] if job.fields.get("calling") else None
         body = subscriber_body(customer_id, email, job.fields, location_id)
         try:
