@@ -304,8 +304,9 @@ def user_defects(b: Batch) -> None:
     b.add(u, user(15, roles="Pomo"), e(u, "roles", "users.roles.unknown"))
     b.add(
         u,
-        user(16, customer_external_id="FI-900"),
+        user(16, customer_external_id="FI-900", package="webex_calling", phone_number="040 700 0016"),
         e(u, "customer_external_id", "users.customer_external_id.not_in_batch", "warning"),
+        e(u, "phone_number", "users.phone_number.country_on_server", "warning"),
     )
     b.add(u, user(17, location_name="Toimipiste 12"), e(u, "location_name", "dependency.invalid_parent"))
     b.add(u, user(18, first_name="Käyt\x1btäjä"), e(u, "first_name", "cell.control_character"))

@@ -233,9 +233,10 @@ def test_day_two_resolves_against_the_server_and_fails_only_what_it_proves_missi
     from tests.builders import input_sheets, write_csv_folder
     from tests.validate.test_validate_support import valid_rows
 
-    first = run([write_csv_folder(tmp_path / "day1", input_sheets(**valid_rows()))], tmp_path / "o1", emulator)
-    assert first.exit_code == 0, [(r.sheet, r.row, r.status, r.message) for r in first.results]
     day_one = valid_rows()
+    day_one["locations"][0]["numbers"] = "+358 3 5655 2000..+358 3 5655 2009"
+    first = run([write_csv_folder(tmp_path / "day1", input_sheets(**day_one))], tmp_path / "o1", emulator)
+    assert first.exit_code == 0, [(r.sheet, r.row, r.status, r.message) for r in first.results]
     user = {"customer_external_id": "FI-1", "first_name": "Uusi", "last_name": "Käyttäjä", "package": "webex_calling"}
     day_two = {
         "templates": day_one["templates"],
@@ -244,6 +245,7 @@ def test_day_two_resolves_against_the_server_and_fails_only_what_it_proves_missi
         "users": [
             {**user, "email": "uusi@makela.fi", "location_name": "TAMPERE", "extension": "3001"},
             {**user, "email": "harhaan@makela.fi", "location_name": "Nowhere", "extension": "3002"},
+            {**user, "email": "kansallinen@makela.fi", "location_name": "Tampere", "phone_number": "03 5655 2005"},
         ],
     }
     folder = write_csv_folder(tmp_path / "day2", input_sheets(**day_two))
@@ -252,12 +254,16 @@ def test_day_two_resolves_against_the_server_and_fails_only_what_it_proves_missi
     assert {p.rule for p in offline.problems} == {
         "users.location_name.not_in_batch",
         "locations.customer_external_id.not_in_batch",
+        "users.phone_number.country_on_server",  # 03 … is read with the server location's country at run time
     }
     second = run([folder], tmp_path / "o2", emulator)
     got = {(r.sheet, r.row): (r.status, r.message) for r in second.results}
     assert got[("users", 2)][0] == CREATED
     assert got[("users", 3)][0] == FAILED and "Nowhere" in got[("users", 3)][1]
     assert got[("locations", 2)][0] == FAILED and "SE-404" in got[("locations", 2)][1]
+    assert got[("users", 4)][0] == CREATED, got[("users", 4)]
+    numbers = {s["email"]: s["primary_phone_number"] for s in operator(emulator, "state")["subscribers"]}
+    assert numbers["kansallinen@makela.fi"] == "+358356552005"
     assert second.exit_code == 1
 
 

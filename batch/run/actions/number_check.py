@@ -1,7 +1,11 @@
-"""A user's number the batch does not add to its location must already be one of that location's numbers on
-the server (contract §1: what only the server can tell). Checked before any write: ``run`` checks it in the
-subscriber job before provisioning, ``plan --base-url`` (read-only) for every row it would provision, so a
-row that would fail at run time says so in the plan.
+"""What only the server can tell about a user's number (contract §1), settled before any write:
+
+- a national number (``040 123 4567``) of a user whose location is not in the batch is read with the
+  country of that location on the server (the validator left it for the server: a warning);
+- a number the batch does not add to the user's location must already be one of that location's numbers.
+
+``run`` checks both in the subscriber job before provisioning; ``plan --base-url`` (read-only) checks the
+second for every row it would provision, so a row that would fail at run time says so in the plan.
 
 The number is in question only when the user's subscriber job does not wait for a ``numbers:`` job (the
 planner adds that parent exactly when the batch itself adds the number to the user's location).
@@ -9,12 +13,14 @@ planner adds that parent exactly when the batch itself adds the number to the us
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from batch.jobs import FAILED, PLANNED, Context, Job, Kind, Outcome, RowResult
 from batch.plan.graph import Plan
 from batch.run.actions.customers import known_customers
 from batch.run.actions.locations import NUMBERS, named, org_locations
+from batch.validate.phones import phone_reference
 
 
 def number_in_question(job: Job) -> str | None:
@@ -43,18 +49,32 @@ def missing_message(number: str, location: str | None) -> str:
     )
 
 
-async def check_user_number(job: Job, ctx: Context) -> Outcome | None:
-    """``None`` when the user's number is fine (or not in question); else the ``failed`` outcome, before any write."""
-    number = number_in_question(job)
-    if number is None:
-        return None
-    location = ctx.ids(job.refs["location"])
+async def check_user_number(job: Job, ctx: Context) -> tuple[Job, Outcome | None]:
+    """The job with its number in E.164 (read with the server location's country when the validator could
+    not), and ``None`` when the number is fine or not in question; else the ``failed`` outcome."""
+    location = ctx.ids(job.refs["location"]) if job.fields.get("calling") and "location" in job.refs else {}
     org_id = ctx.ids(job.refs["customer"]).get("org_id")
     if not org_id or not location.get("location_id"):
-        return None
-    if number in await location_numbers(ctx, org_id, location["location_id"]):
-        return None
-    return Outcome(FAILED, message=missing_message(number, job.fields.get("location_resolved")))
+        return job, None
+    raw = job.fields.get("phone_number")
+    if not job.fields.get("phone_e164") and raw:
+        country = await location_country(ctx, org_id, location["location_id"])
+        e164, error = phone_reference(str(raw), country)
+        if e164 is None:
+            where = f"its location's country on the server ({country})" if country else "no country on the server"
+            return job, Outcome(FAILED, message=f"{error or raw} ({where}); nothing was sent for this user")
+        job = dataclasses.replace(job, fields={**job.fields, "phone_e164": e164})
+    number = number_in_question(job)
+    if number is None or number in await location_numbers(ctx, org_id, location["location_id"]):
+        return job, None
+    return job, Outcome(FAILED, message=missing_message(number, job.fields.get("location_resolved")))
+
+
+async def location_country(ctx: Context, org_id: str, location_id: str) -> str | None:
+    """The country of a location in the org's listing (the same listing every location job shares)."""
+    found = next((loc for loc in await org_locations(ctx, org_id) if loc.get("id") == location_id), None)
+    country = ((found or {}).get("address") or {}).get("country")
+    return str(country) if country else None
 
 
 async def plan_number_failures(ctx: Context, plan: Plan, results: Sequence[RowResult]) -> dict[tuple[str, int], str]:

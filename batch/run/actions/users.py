@@ -60,7 +60,8 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         found = known.get(email)
         if found is not None:
             return _subscriber_outcome(EXISTS, found, job)
-        if (refused := await check_user_number(job, ctx)) is not None:
+        job, refused = await check_user_number(job, ctx)
+        if refused is not None:
             return refused
         location_id = ctx.ids(job.refs["location"])["location_id"] if job.fields.get("calling") else None
         body = subscriber_body(customer_id, email, job.fields, location_id)

@@ -37,6 +37,7 @@ RULE_SEVERITY: dict[str, str] = {
     "locations.customer_external_id.not_in_batch": "warning",
     "users.customer_external_id.not_in_batch": "warning",
     "users.location_name.not_in_batch": "warning",
+    "users.phone_number.country_on_server": "warning",
     # uniqueness.py
     "templates.template.duplicate": "error",
     "customers.external_id.duplicate": "error",

@@ -39,7 +39,7 @@ def prepare(frames: dict[str, pl.DataFrame]) -> Prepared:
     customers, hq_numbers = _customers(_with_pos(frames["customers"]), templates)
     locations, location_numbers = _locations(_canonical_ids(_with_pos(frames["locations"]), customers), customers)
     users = _users(_canonical_ids(_with_pos(frames["users"]), customers), customers, locations)
-    users = _number_listed(users, hq_numbers, location_numbers)
+    users = _country_on_server(_number_listed(users, hq_numbers, location_numbers))
     return Prepared(templates, customers, locations, users, hq_numbers, location_numbers)
 
 
@@ -154,6 +154,17 @@ def _number_listed(users: pl.DataFrame, hq_numbers: pl.DataFrame, location_numbe
         maintain_order="left",
     )
     return joined.with_columns(pl.col("__number_listed").fill_null(False)).drop("__owner_hq", "__owner")
+
+
+def _country_on_server(users: pl.DataFrame) -> pl.DataFrame:
+    """A national number (``040 123 4567``) of a user whose location is not in the batch takes the country of
+    that location on the server: ``__country_on_server`` (a warning, contract §1), not an invalid number."""
+    national = pl.col("phone_number").str.contains(r"^\(?0[1-9][0-9 ()\-./]*$")
+    waiting = (pl.col("__phone_error").is_not_null() & ~pl.col("__located") & national).fill_null(False)
+    return users.with_columns(
+        waiting.alias("__country_on_server"),
+        pl.when(waiting).then(None).otherwise(pl.col("__phone_error")).alias("__phone_error"),
+    )
 
 
 def _customer_lookup(customers: pl.DataFrame) -> pl.DataFrame:

@@ -61,6 +61,21 @@ def reference_problems(p: Prepared) -> pl.DataFrame:
             )
         )
     frames.append(_unknown_location(p.users))
+    frames.append(
+        emit(
+            p.users,
+            pl.col("__country_on_server"),
+            sheet="users",
+            column="phone_number",
+            rule="users.phone_number.country_on_server",
+            severity="warning",
+            message=pl.format(
+                "{} is a national number and its location is not in this batch: plan --base-url and run read the "
+                "country from the location on the server (or write the number with + and its country code)",
+                pl.col("phone_number"),
+            ),
+        )
+    )
     return concat_problems(frames)
 
 
