@@ -26,6 +26,7 @@ NUMBER_COLUMNS = ("numbers", "main_number", "phone_number", "postal_code", "exte
 
 
 def cell_problems(p: Prepared) -> pl.DataFrame:
+    """One pass per column finds the (rare) columns with a hit; only those are filtered into problems."""
     frames = []
     for sheet, frame in (
         ("templates", p.templates),
@@ -33,8 +34,16 @@ def cell_problems(p: Prepared) -> pl.DataFrame:
         ("locations", p.locations),
         ("users", p.users),
     ):
-        for column in SHEETS[sheet].column_names:
-            pattern = CONTROL if column in LIST_COLUMNS else CONTROL_OR_SPACING
+        columns = SHEETS[sheet].column_names
+        controls = [CONTROL if column in LIST_COLUMNS else CONTROL_OR_SPACING for column in columns]
+        dates = [column for column in NUMBER_COLUMNS if column in frame.columns]
+        hits = frame.select(
+            *[pl.col(c).str.contains(pattern).any().alias(c) for c, pattern in zip(columns, controls, strict=True)],
+            *[pl.col(c).str.contains(DATE).any().alias(f"__date_{c}") for c in dates],
+        ).row(0, named=True)
+        for column, pattern in zip(columns, controls, strict=True):
+            if not hits[column]:
+                continue
             frames.append(
                 emit(
                     frame,
@@ -46,8 +55,8 @@ def cell_problems(p: Prepared) -> pl.DataFrame:
                     "text-direction mark): retype the value, or paste it as plain text",
                 )
             )
-        for column in NUMBER_COLUMNS:
-            if column in frame.columns:
+        for column in dates:
+            if hits[f"__date_{column}"]:
                 frames.append(
                     emit(
                         frame,
