@@ -13,8 +13,9 @@ def check_out_dir(path: Path) -> Path:
     """``path`` as a folder the reports can go into, created if missing; ``UsageError`` when it cannot be."""
     for parent in (path, *path.parents):
         if parent.exists() and not parent.is_dir():
-            where = "" if parent == path else f" ({parent} is a file)"
-            raise UsageError(f"{path}: --out must be a folder, but this is not a folder{where}; name a folder")
+            if parent == path:
+                raise UsageError(f"{path}: --out names a file, not a folder; name a folder for the reports")
+            raise UsageError(f"{path}: cannot be the --out folder, {parent} is a file (not a folder); name another")
         if parent.exists():
             break
     try:

@@ -496,7 +496,7 @@ CASES: list[Case] = [
         r"^error: invalid value for '--concurrency'",
     ),
     Case("option without value", lambda f: ["plan", "x.xlsx", "--out"], 2, r"^error: .*--out.*(requires|argument)"),
-    Case("out is a file", _out_is_file, 2, r"out: .*not a folder"),
+    Case("out is a file", _out_is_file, 2, r"out: --out names a file, not a folder"),
     Case(
         "out under a file",
         lambda f: (f.joinpath("o").write_text("x"), ["validate", str(workbook(f)), "--out", str(f / "o" / "deeper")])[
@@ -506,5 +506,41 @@ CASES: list[Case] = [
         r"deeper: .*(not a folder|cannot)",
     ),
     Case("template over a file", _template_exists, 2, r"t\.xlsx: .*exists.*--force"),
+    # -- the same refusals from plan, run and demo ---------------------------------------------------
+    Case(
+        "plan on a stray cell",
+        lambda f: ["plan", *validate(add_cell(workbook(f), "users", "XFD1048576"))[1:]],
+        2,
+        r"XFD1048576",
+    ),
+    Case(
+        "run on lying strings",
+        lambda f: [
+            "run",
+            *validate(lie_about_strings(workbook(f), 2147483647))[1:],
+            "--base-url",
+            "http://127.0.0.1:9/v1",
+        ],
+        2,
+        r"2147483647",
+    ),
+    Case(
+        "run on a fifo",
+        lambda f: ["run", *_fifo(f)[1:], "--base-url", "http://127.0.0.1:9/v1"],
+        2,
+        r"not a regular file",
+    ),
+    Case(
+        "run with --out a file",
+        lambda f: (f.joinpath("o").write_text("x"), ["run", str(workbook(f)), "--out", str(f / "o")])[1],
+        2,
+        r"not a folder",
+    ),
+    Case(
+        "demo with --out a file",
+        lambda f: (f.joinpath("o").write_text("x"), ["demo", "--out", str(f / "o")])[1],
+        2,
+        r"not a folder",
+    ),
     Case("template into a folder", lambda f: ["template", "--out", str(f)], 2, r"is a folder"),
 ]

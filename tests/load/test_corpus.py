@@ -40,6 +40,7 @@ def _run(case: Case, folder: Path) -> subprocess.CompletedProcess[str]:
         "CI": "1",
         "PYTHONIOENCODING": "utf-8",
         "POLARS_MAX_THREADS": "2",
+        "WEBEX_ACCESS_TOKEN": "corpus-token",
     }
     try:
         return subprocess.run(
