@@ -333,6 +333,19 @@ def _users_part(path: Path) -> str:
     return sheet_part(path, "users")
 
 
+def junk_rows(path: Path, count: int) -> Path:
+    """``count`` rows of junk below the users header: one text cell each, every required cell empty."""
+    part = _users_part(path)
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>junk</t></is></c></row>' for r in range(9, 9 + count)
+    )
+
+    def change(name: str, data: bytes) -> bytes | None:
+        return data.replace(b"</sheetData>", rows.encode() + b"</sheetData>") if name == part else None
+
+    return rewrite_parts(path, change)
+
+
 def _cut_sheet(path: Path) -> Path:
     part = _users_part(path)
     return rewrite_parts(path, lambda name, data: data[: len(data) // 2] if name == part else None)
@@ -431,6 +444,7 @@ CASES: list[Case] = [
         r"damaged \(Bad CRC",
     ),
     Case("sparse 600 MiB csv", _sparse_csv, 2, r"users\.csv: .*(MiB|GiB).*at most"),
+    Case("100,000 rows of junk", _w(lambda p: junk_rows(p, 100_000)), 1, r"90000 more rows have this problem"),
     # -- CSV shapes -------------------------------------------------------------------------------
     Case(
         "cr-only csv", lambda f: _csv_raw(f, "users", _csv_text("users").replace("\n", "\r").encode()), 0, r"0 errors"

@@ -1,5 +1,10 @@
 """Every input of the hostile corpus through the real ``rtm-batch`` process: the exit code and line the contract
-asks for, never a traceback, never more than 1.5 GiB (an address-space limit on the process) or a hang."""
+asks for, never a traceback, never more than 1.5 GiB or a hang.
+
+Memory is the process's peak resident size, reported by a small parent that runs it (``RUSAGE_CHILDREN`` of
+a process with one child is that child's peak). An address-space limit of twice that stops a runaway
+allocation (a 512 GiB grid) at once; it cannot be the measure itself, because polars and calamine reserve
+far more address space than they ever touch."""
 
 from __future__ import annotations
 
@@ -21,15 +26,22 @@ SCRIPT = Path(sys.executable).with_name("rtm-batch")
 MAX_LINE = 320
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+#: Runs its arguments and reports the child's peak resident size (KiB) as the last stderr line.
+PEAK = (
+    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+    "print(f'PEAK_KIB {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}', file=sys.stderr); sys.exit(code)"
+)
+
+
+def _limit_address_space() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (2 * MEMORY_LIMIT, 2 * MEMORY_LIMIT))
 
 
 def _command() -> list[str]:
     return [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "batch"]
 
 
-def _run(case: Case, folder: Path) -> subprocess.CompletedProcess[str]:
+def _process(case: Case, folder: Path) -> subprocess.CompletedProcess[str]:
     folder.mkdir(parents=True)
     try:
         args = case.build(folder)
@@ -44,20 +56,33 @@ def _run(case: Case, folder: Path) -> subprocess.CompletedProcess[str]:
     }
     try:
         return subprocess.run(
-            [*_command(), *args],
+            [sys.executable, "-c", PEAK, *_command(), *args],
             capture_output=True,
             text=True,
             cwd=folder,
             env=env,
             timeout=30,
-            preexec_fn=_limit_memory,
+            preexec_fn=_limit_address_space,
         )
     except subprocess.TimeoutExpired:
         return subprocess.CompletedProcess(args, -999, "", "hang: no answer in 30 s")
 
 
+Result = tuple[subprocess.CompletedProcess[str], int]  # the process (its own stderr) and its peak RSS in KiB
+
+
+def _run(case: Case, folder: Path) -> Result:
+    done = _process(case, folder)
+    lines = done.stderr.splitlines()
+    peak = 0
+    if lines and lines[-1].startswith("PEAK_KIB "):
+        peak = int(lines.pop().split()[1])
+        done = subprocess.CompletedProcess(done.args, done.returncode, done.stdout, "\n".join(lines))
+    return done, peak
+
+
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess[str]]:
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Result]:
     """All cases at once, a few processes at a time, so the corpus stays within the make-test budget."""
     base = tmp_path_factory.mktemp("corpus")
     runnable = [c for c in CASES if c.as_root_ok or os.geteuid() != 0]
@@ -72,10 +97,11 @@ def test_the_corpus_is_big_enough() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_case(case: Case, results: dict[str, subprocess.CompletedProcess[str]]) -> None:
+def test_case(case: Case, results: dict[str, Result]) -> None:
     if case.name not in results:
         pytest.skip("root reads files whatever their permissions")
-    result = results[case.name]
+    result, peak_kib = results[case.name]
+    assert peak_kib * 1024 <= MEMORY_LIMIT, f"peak {peak_kib // 1024} MiB"
     output = result.stdout + result.stderr
     assert "Traceback" not in output, output[-3000:]
     assert result.returncode == case.exit_code, output[-3000:]

@@ -48,7 +48,7 @@ TRICKY = st.sampled_from(
     ]
 )
 CELL = st.one_of(st.none(), TRICKY, st.text(max_size=30))
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _rows(sheet: str) -> st.SearchStrategy[list[dict]]:
