@@ -305,6 +305,21 @@ def test_plan_with_a_server_fails_a_user_whose_number_no_location_has(emulator: 
                 "phone_number": "+358 3 5655 2999",
             },
             {**user, "customer_external_id": "FI-3", "email": "c@uusi.fi", "phone_number": "+358 9 4245 1005"},
+            # national numbers: read with the country of the server's location Tampere (FI)
+            {
+                **user,
+                "customer_external_id": "FI-1",
+                "email": "d@makela.fi",
+                "location_name": "Tampere",
+                "phone_number": "03 5655 2001",
+            },
+            {
+                **user,
+                "customer_external_id": "FI-1",
+                "email": "e@makela.fi",
+                "location_name": "Tampere",
+                "phone_number": "03 12",
+            },
         ],
     }
     folder = write_csv_folder(tmp_path / "day2", input_sheets(**day_two))
@@ -314,4 +329,6 @@ def test_plan_with_a_server_fails_a_user_whose_number_no_location_has(emulator: 
     assert got[("users", 2)][0] == PLANNED
     assert got[("users", 3)][0] == FAILED and "+358356552999" in got[("users", 3)][1]
     assert got[("users", 4)][0] == FAILED and "+358942451005" in got[("users", 4)][1]
+    assert got[("users", 5)][0] == PLANNED, got[("users", 5)]
+    assert got[("users", 6)][0] == FAILED and "03 12" in got[("users", 6)][1] and "(FI)" in got[("users", 6)][1]
     assert len(writes(emulator)) == before  # read-only

@@ -79,25 +79,37 @@ async def location_country(ctx: Context, org_id: str, location_id: str) -> str |
 
 async def plan_number_failures(ctx: Context, plan: Plan, results: Sequence[RowResult]) -> dict[tuple[str, int], str]:
     """``plan --base-url``: (users, row) → why the run would fail it, for each planned user whose number the
-    batch does not add and the server's location does not have. A customer the batch creates has no numbers
-    yet, so its users' numbers can only come from the batch. The HQ of a customer that is only on the server
-    is left to ``run`` (the row does not name it)."""
+    batch does not add and the server's location does not have, or whose national number the server
+    location's country does not make valid. A customer the batch creates has no numbers yet, so its users'
+    numbers can only come from the batch. The HQ of a customer that is only on the server is left to ``run``
+    (the row does not name it)."""
     planned = {r.row for r in results if r.sheet == "users" and r.status == PLANNED}
     failures: dict[tuple[str, int], str] = {}
     for job in plan.jobs.values():
-        if job.sheet != "users" or job.row not in planned or (number := number_in_question(job)) is None:
+        if job.sheet != "users" or job.row not in planned or not job.fields.get("calling"):
+            continue
+        number, raw = job.fields.get("phone_e164"), job.fields.get("phone_number")
+        if not (number or raw) or any(p.startswith("numbers:") for p in job.parents):
             continue
         customer = (await known_customers(ctx)).get(str(job.fields.get("customer_external_id") or "").casefold())
         where = job.fields.get("location_resolved")
         if customer is None or not customer.get("orgId"):
-            if plan.jobs[job.refs["customer"]].kind is not Kind.CUSTOMER:
+            if plan.jobs[job.refs["customer"]].kind is not Kind.CUSTOMER or not number:
                 continue  # neither in the batch nor on the server: the run fails the row for that
             numbers: set[str] = set()
         elif where is None:
             continue
         else:
             found = named(await org_locations(ctx, customer["orgId"]), str(where))
+            if found is None and not number:
+                continue  # the run fails the row: its location is nowhere
+            if not number and found is not None:
+                country = ((found.get("address") or {}).get("country")) or None
+                number, error = phone_reference(str(raw), country)
+                if number is None:
+                    failures[("users", job.row)] = f"{error or raw} (the country of location {where} on the server)"
+                    continue
             numbers = await location_numbers(ctx, customer["orgId"], found["id"]) if found else set()
         if number not in numbers:
-            failures[("users", job.row)] = missing_message(number, where)
+            failures[("users", job.row)] = missing_message(str(number), where)
     return failures
