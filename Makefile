@@ -47,4 +47,4 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache build dist
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis build dist
