@@ -29,6 +29,7 @@ bench: bench-validate bench-normalize bench-emulator bench-client bench-run benc
 
 bench-validate: $(STAMP)
 	$(BIN)/python bench/bench_validate.py
+	$(BIN)/python bench/bench_validate.py --ranges
 
 bench-normalize: $(STAMP)
 	$(BIN)/python bench/bench_normalize.py
@@ -55,4 +56,4 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache build dist
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis build dist

@@ -10,15 +10,19 @@ import typer
 from batch import __version__
 from batch.console import make_console
 from batch.errors import RtmBatchError, RunStopped
+from batch.report.outdir import check_out_dir
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: option metavars (DIR, N), not Python type names in boxes
     help="Onboard Webex Wholesale customers, locations and users from one workbook.",
 )
 
-INPUTS = typer.Argument(..., help="Workbooks (.xlsx) or folders of CSV files; rows of several inputs are merged.")
+INPUTS = typer.Argument(
+    ..., metavar="INPUT", help="Workbooks (.xlsx) or folders of CSV files; rows of several inputs are merged."
+)
 
 
 def _version(value: bool) -> None:
@@ -44,7 +48,7 @@ def validate(
     from batch.pipeline import validate_inputs
 
     console = make_console()
-    outcome = validate_inputs(inputs, out)
+    outcome = validate_inputs(inputs, check_out_dir(out))
     validation_summary(console, outcome.row_counts, outcome.invalid_counts, outcome.problems)
     console.print(f"Reports: {', '.join(str(p) for p in outcome.reports)}")
     raise typer.Exit(outcome.exit_code)
@@ -106,7 +110,7 @@ def plan(
     token = resolve_token(token_file) if base_url else ""
     outcome = plan_batch(
         inputs,
-        out,
+        check_out_dir(out),
         base_url=base_url,
         token=token,
         max_rate=max_rate,
@@ -158,7 +162,7 @@ def run(
 
     token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
     options = RunOptions(
-        out_dir=out,
+        out_dir=check_out_dir(out),
         base_url=base_url,
         token=token,
         auth=refresh,
@@ -217,7 +221,7 @@ def demo(
     from batch.report.summary import print_summary
 
     console = make_console()
-    outcome = run_demo(out, console, log_format=log_format)
+    outcome = run_demo(check_out_dir(out), console, log_format=log_format)
     print_summary(console, outcome.summary, outcome.paths)
     raise typer.Exit(outcome.exit_code)
 
@@ -225,11 +229,12 @@ def demo(
 @app.command()
 def template(
     out: Path = typer.Option(Path("onboarding-template.xlsx"), "--out", help="Where to write the workbook."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write an empty input workbook: headers with notes, drop-downs, a README sheet."""
     from batch.template import write_template
 
-    path = write_template(out)
+    path = write_template(out, force=force)
     make_console().print(f"Template written to {path}")
 
 
@@ -309,21 +314,26 @@ def emulator(
     serve(config, host, port, ready)
 
 
-def main() -> None:
-    """Console-script entry point: anticipated failures are one line on stderr and exit code 2.
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: anticipated failures and usage errors are one line on stderr (contract §4).
 
     A SIGINT or SIGTERM that comes before the run's own handlers are in place (while the input is read)
     ends with one line and exit 3 too, not a silent kill, typer's "Aborted!" or a traceback."""
+    from batch.console import fail_line, plain_metavars, usage_or_crash
+
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _stopped_early)
     try:
-        app()
+        command = plain_metavars(typer.main.get_command(app))
+        code = command.main(args=argv, prog_name="rtm-batch", standalone_mode=False)
     except RunStopped as exc:
         make_console(stderr=True).print(str(exc), markup=False)
-        raise SystemExit(exc.exit_code) from None
+        code = exc.exit_code
     except RtmBatchError as exc:
-        make_console(stderr=True).print(f"error: {exc}", markup=False)
-        raise SystemExit(exc.exit_code) from None
+        code = fail_line(str(exc), exc.exit_code)
+    except BaseException as exc:  # usage errors, a full disk, a bug: still one line, never a traceback
+        code = fail_line(*usage_or_crash(exc))
+    raise SystemExit(code or 0)
 
 
 def _stopped_early(signum: int, frame: object) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -62,8 +63,9 @@ def _problem_table(console: Console, problems: Sequence[Problem]) -> None:
     for name in ("sheet", "row", "column", "value", "severity", "message"):
         table.add_column(name, overflow="fold")
     for p in shown:
-        value = p.value if len(p.value) <= 30 else p.value[:27] + "..."
-        table.add_row(p.sheet, "" if p.row is None else str(p.row), p.column, value, p.severity, p.message)
+        value = visible(p.value if len(p.value) <= 30 else p.value[:27] + "...")
+        column, message = visible(one_line(p.column, 40)), visible(one_line(p.message))
+        table.add_row(p.sheet, "" if p.row is None else str(p.row), column, value, p.severity, message)
     console.print(table)
     if len(problems) > len(shown):
         console.print(f"... and {len(problems) - len(shown)} more in validation.csv")
@@ -97,3 +99,85 @@ def actions_summary(console: Console, actions: Mapping[str, Mapping[str, int]]) 
     for sheet, counts in actions.items():
         table.add_row(sheet, *(str(counts.get(name, 0)) for name in shown))
     console.print(table)
+
+
+#: Longest error line a person gets (contract §4: about 300 characters, never a whole cell or header).
+MAX_ERROR_LINE = 300
+
+
+def one_line(message: str, limit: int = MAX_ERROR_LINE) -> str:
+    """``message`` on one line of at most ``limit`` characters (the cut marked with …)."""
+    text = " ".join(str(message).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Control characters shown as ``\\x1b`` codes: a cell must not drive the terminal (colours, cursor, bidi)."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) > 0xFF else f"\\x{ord(m[0]):02x}", text)
+
+
+def fail_line(message: str, code: int) -> int:
+    """Print ``error: message`` as one line on stderr; the exit code to end with."""
+    make_console(stderr=True).print(visible(one_line(f"error: {message}")), markup=False, soft_wrap=True)
+    return code
+
+
+def usage_or_crash(exc: BaseException) -> tuple[str, int]:
+    """The line and exit code for what escaped a command: click's usage errors, a full disk, Ctrl-C, a bug.
+
+    ``RTM_BATCH_DEBUG=1`` re-raises an unexpected exception so a developer gets its traceback.
+    """
+    from typer.exceptions import Abort, TyperException
+
+    if isinstance(exc, SystemExit):
+        raise exc
+    if isinstance(exc, TyperException):  # typer's own copy of click's exceptions
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            make_console().print(ctx.get_help(), markup=False, highlight=False)
+            raise SystemExit(0)
+        text = exc.format_message().rstrip(".")
+        if exc.exit_code == 2 and ctx is not None:
+            return f"{text[:1].lower()}{text[1:]} (see {ctx.command_path} --help)", 2
+        return text, exc.exit_code
+    if isinstance(exc, Abort | KeyboardInterrupt):
+        return "interrupted", 130
+    if isinstance(exc, MemoryError):
+        return "out of memory: the input is too large for this machine; split it into smaller batches", 2
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}", 2
+    if os.environ.get("RTM_BATCH_DEBUG"):
+        raise exc
+    first = (str(exc).strip().splitlines() or [""])[0][:150]
+    return f"internal error ({type(exc).__name__}: {first}); please report it with the command you ran", 2
+
+
+#: What ``--help`` shows after an option, instead of typer's Python type names (``<path>``, ``<int>``).
+METAVARS = {
+    "out": "DIR",
+    "base_url": "URL",
+    "token_file": "FILE",
+    "journal": "FILE",
+    "concurrency": "N",
+    "max_rate": "R",
+    "log_format": "auto|plain|json",
+    "host": "H",
+    "port": "P",
+}
+
+
+def plain_metavars(command: object) -> object:
+    """Give every option of ``command`` (a click group from typer) a metavar a person reads: ``--out DIR``."""
+    for sub in getattr(command, "commands", {}).values():
+        plain_metavars(sub)
+    for param in getattr(command, "params", ()):
+        kind = getattr(param, "param_type_name", "")
+        if kind == "argument":  # its name says it all; typer would add <list[Path]>
+            param.display_type_rich = lambda ctx: None
+        elif kind == "option" and param.metavar is None and not getattr(param, "is_flag", False):
+            param.metavar = METAVARS.get(param.name or "", (param.name or "value").upper())
+    return command

@@ -13,6 +13,8 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from batch.errors import UsageError
+from batch.report.outdir import check_out_dir
 from schemas import SHEETS, ColumnDoc, vocab
 
 #: Rows that get drop-downs and formats; Excel handles a fixed range better than whole columns.
@@ -31,15 +33,31 @@ _README = [
 ]
 
 
+#: Suggested language codes (the validator accepts any ``xx`` / ``xx_YY`` code, so these only suggest).
+LANGUAGES = ("en", "en_US", "en_GB", "fi", "fi_FI", "sv", "sv_SE", "da", "nb", "de", "fr", "es", "it", "nl", "pl", "pt")
+LOCATION_LANGUAGES = ("en_us", "en_gb", "fi_fi", "sv_se", "da_dk", "nb_no", "de_de", "fr_fr", "es_es", "it_it", "nl_nl")
+#: Columns whose drop-down the schemas do not name (their values follow a pattern, not a vocabulary).
+EXTRA_DROPDOWNS = {
+    "language": "languages",
+    "location_language": "location_languages",
+    "preferred_language": "location_languages",
+    "announcement_language": "location_languages",
+}
+#: Columns that hold an email: wide enough to read one.
+WIDE = {"admin_email": 34, "email": 34, "company_name": 30, "address_line1": 28, "provisioning_id": 52}
+
+
 def _lists() -> dict[str, tuple[str, ...]]:
     return {
         "packages": vocab.CUSTOMER_PACKAGES,
         "subscriber_packages": vocab.SUBSCRIBER_PACKAGES,
         "countries": vocab.countries(),
         "timezones": vocab.timezones(),
-        "booleans": ("yes", "no"),
+        "booleans": ("yes", "kyllä", "x"),
         "number_states": ("active", "inactive"),
         "roles": vocab.ADMIN_ROLES,
+        "languages": LANGUAGES,
+        "location_languages": LOCATION_LANGUAGES,
     }
 
 
@@ -53,10 +71,15 @@ def _note(doc: ColumnDoc) -> str:
     return "\n".join(parts)
 
 
-def write_template(path: str | Path) -> Path:
-    """Write the empty workbook to ``path`` and return it."""
+def write_template(path: str | Path, *, force: bool = False) -> Path:
+    """Write the empty workbook to ``path`` and return it; an existing file (maybe a filled-in workbook) is
+    overwritten only with ``force``."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; give --out a file name such as {path / 'onboarding-template.xlsx'}")
+    if path.exists() and not force:
+        raise UsageError(f"{path}: the file exists (a filled-in workbook?); choose another name or add --force")
+    check_out_dir(path.parent)
     lists = _lists()
     with xlsxwriter.Workbook(str(path)) as book:
         text = book.add_format({"num_format": "@"})
@@ -73,9 +96,11 @@ def write_template(path: str | Path) -> Path:
             for col, doc in enumerate(spec.columns):
                 sheet.write_string(0, col, doc.name, required if doc.required else optional)
                 sheet.write_comment(0, col, _note(doc), {"x_scale": 2.2, "y_scale": 1.6})
-                sheet.set_column(col, col, max(14, len(doc.name) + 4), text)
-                if doc.dropdown:
-                    _dropdown(sheet, col, doc, ranges[doc.dropdown])
+                sheet.set_column(col, col, max(14, len(doc.name) + 4, WIDE.get(doc.name, 0)), text)
+                dropdown = doc.dropdown or EXTRA_DROPDOWNS.get(doc.name)
+                if dropdown:
+                    _dropdown(sheet, col, doc, ranges[dropdown])
+        _example_sheet(book, text)
     return path
 
 
@@ -93,8 +118,23 @@ def _write_lists(book: xlsxwriter.Workbook, lists: dict[str, tuple[str, ...]]) -
     return ranges
 
 
+def _example_sheet(book: xlsxwriter.Workbook, text: object) -> None:
+    """One example row per input sheet (the schemas' examples) on a sheet the loader ignores."""
+    sheet = book.add_worksheet("example")
+    row = 0
+    for spec in SHEETS.values():
+        sheet.write_string(row, 0, f"{spec.name} (copy a row into the {spec.name} sheet)")
+        for col, doc in enumerate(spec.columns, start=1):
+            sheet.write_string(row + 1, col, doc.name)
+            sheet.write_string(row + 2, col, doc.example or "")
+        row += 4
+    sheet.set_column(0, 0, 4)
+    sheet.set_column(1, 30, 22, text)
+
+
 def _dropdown(sheet: xlsxwriter.worksheet.Worksheet, col: int, doc: ColumnDoc, source: str) -> None:
-    """A drop-down; multi-value columns only suggest (information), single-value ones insist (stop)."""
+    """A drop-down that suggests and warns, never blocks: the validator accepts more than a list shows
+    (``Yes``, ``kyllä``, ``x``; any case; several packages separated by ;), and it is the judge."""
     multi = doc.name in {"packages", "roles"}
     sheet.data_validation(
         1,
@@ -104,10 +144,12 @@ def _dropdown(sheet: xlsxwriter.worksheet.Worksheet, col: int, doc: ColumnDoc, s
         {
             "validate": "list",
             "source": source,
-            "error_type": "information" if multi else "stop",
+            "error_type": "information" if multi else "warning",
             "error_title": doc.name,
             "error_message": (
-                "Pick from the list; several values are separated by ;" if multi else f"Pick a value for {doc.name}."
+                "Pick from the list; several values are separated by ;"
+                if multi
+                else f"Not in the list for {doc.name}; keep it if you are sure (validate will check it)."
             ),
             "ignore_blank": True,
         },

@@ -5,6 +5,10 @@ customers), written as a ``;``-separated CSV folder with BOM, then loaded and va
 subprocess so its peak RSS (``ru_maxrss``) counts only ``load_inputs`` + ``validate``.
 
     .venv/bin/python bench/bench_validate.py [--users 250000 500000 1000000]
+    .venv/bin/python bench/bench_validate.py --ranges   # 500 customers × 1,000-number ranges, 200,000 users
+
+``--ranges`` is the case whose memory once grew with users × numbers (4.2 GiB): each customer's HQ holds a
+1,000-number range and its users' numbers lie in it; target ≤ 1 GiB.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ if str(ROOT) not in sys.path:
 
 TIME_TARGET_S = 10.0
 RSS_TARGET_MIB = 2048
+RANGES_RSS_TARGET_MIB = 1024
 
 
 def measure(folder: Path) -> dict[str, float | int]:
@@ -60,14 +65,61 @@ def run_size(users: int, workdir: Path) -> dict[str, float | int]:
     return {"users": users, "customers": customers, **json.loads(child.stdout.strip().splitlines()[-1])}
 
 
+def ranges_batch(customers: int = 500, users: int = 200_000) -> dict:
+    """Every customer's HQ with a 1,000-number range; each user with a number (or none) in their customer's."""
+    import polars as pl
+
+    from bench.generate import make_batch
+
+    batch = make_batch(customers=customers, locations=0, users=users)
+    block = pl.format("+358 9 1{} ", pl.int_range(pl.len()).cast(pl.String).str.zfill(3))
+    batch["customers"] = batch["customers"].with_columns(
+        pl.concat_str(
+            block, pl.lit("0000..+358 9 1"), pl.int_range(pl.len()).cast(pl.String).str.zfill(3), pl.lit(" 0999")
+        ).alias("numbers"),
+        pl.concat_str(block, pl.lit("0000")).alias("main_number"),
+    )
+    index = batch["customers"].select(
+        pl.col("external_id").alias("customer_external_id"), pl.int_range(pl.len()).alias("__c")
+    )
+    users = batch["users"].join(index, on="customer_external_id", how="left", maintain_order="left")
+    rank = (pl.int_range(pl.len()).over("__c") + 1).cast(pl.String).str.zfill(4)
+    phone = pl.concat_str(pl.lit("+358 9 1"), pl.col("__c").cast(pl.String).str.zfill(3), pl.lit(" "), rank)
+    batch["users"] = users.with_columns(
+        pl.when(pl.col("phone_number").is_not_null()).then(phone).alias("phone_number"),
+        pl.lit(None, pl.String).alias("location_name"),
+    ).drop("__c")
+    return batch
+
+
+def run_ranges(workdir: Path) -> int:
+    from bench.generate import write_csv_folder
+
+    folder = workdir / "ranges"
+    write_csv_folder(ranges_batch(), folder)
+    child = subprocess.run(
+        [sys.executable, __file__, "--measure", str(folder)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    row = {"users": 200_000, "customers": 500, **json.loads(child.stdout.strip().splitlines()[-1])}
+    _print_row(row, header=True)
+    ok = row["peak_rss_mib"] <= RANGES_RSS_TARGET_MIB
+    verdict = "met" if ok else "MISSED"
+    print(f"500 customers × 1,000-number ranges, 200,000 users (≤ {RANGES_RSS_TARGET_MIB} MiB): {verdict}")
+    return 0 if ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[250_000, 500_000, 1_000_000])
+    parser.add_argument("--ranges", action="store_true", help="500 customers × 1,000-number ranges, 200k users")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return 0
+    if args.ranges:
+        with tempfile.TemporaryDirectory(prefix="rtm-bench-") as tmp:
+            return run_ranges(Path(tmp))
     rows = []
     with tempfile.TemporaryDirectory(prefix="rtm-bench-") as tmp:
         for users in args.users:

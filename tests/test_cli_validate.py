@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,8 +64,13 @@ def _workbook_to_csv_folder(workbook: Path, folder: Path) -> Path:
         with (folder / f"{name}.csv").open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, delimiter=";")
             for row in book[name].iter_rows(values_only=True):
-                writer.writerow(["" if v is None else str(v) for v in row])
+                writer.writerow(["" if v is None else _excel_text(str(v)) for v in row])
     return folder
+
+
+def _excel_text(text: str) -> str:
+    """What Excel shows (and saves to CSV) for a cell openpyxl returns with OOXML escapes (``_x001B_``)."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m[1], 16)), text)
 
 
 @pytest.mark.parametrize("workbook", [SAMPLE, INVALID], ids=["samples", "invalid"])

@@ -38,7 +38,7 @@ def test_template_dropdowns_point_at_full_lists(tmp_path: Path) -> None:
     by_range = {str(dv.sqref).split(":")[0]: dv for dv in customers.data_validations.dataValidation}
     country_dv = by_range[f"{col['country']}2"]
     assert country_dv.formula1 == f"lists!${header['countries']}$2:${header['countries']}${len(country_values) + 1}"
-    assert country_dv.errorStyle in (None, "stop")
+    assert country_dv.errorStyle == "warning"  # warns, never blocks: the validator is the judge
     assert by_range[f"{col['packages']}2"].errorStyle == "information"
     assert f"{col['timezone']}2" in by_range
     assert f"{col['supported_location_confirmed']}2" in by_range
@@ -62,3 +62,40 @@ def test_numbers_state_has_its_drop_down_on_both_sheets(tmp_path: Path) -> None:
         by_range = {str(dv.sqref).split(":")[0]: dv for dv in sheet.data_validations.dataValidation}
         assert by_range[f"{col['numbers_state']}2"].formula1.startswith(f"lists!${header['number_states']}$2")
         assert f"{col['pstn_connection']}2" not in by_range
+
+
+def test_template_lists_accept_what_the_validator_accepts_and_fit_an_email(tmp_path: Path) -> None:
+    from batch.load.inputs import load_inputs
+
+    path = write_template(tmp_path / "t.xlsx")
+    book = openpyxl.load_workbook(path)
+    lists = book["lists"]
+    header = {cell.value: cell.column_letter for cell in lists[1]}
+    booleans = {c.value for c in lists[header["booleans"]][1:] if c.value}
+    assert {"yes", "kyllä", "x"} <= booleans <= vocab.TRUE_WORDS
+    assert {"languages", "location_languages", "countries", "timezones", "packages", "roles"} <= set(header)
+    for name in ("customers", "locations"):
+        sheet = book[name]
+        col = {c.value: c.column_letter for c in sheet[1]}
+        ranges = {str(dv.sqref).split(":")[0] for dv in sheet.data_validations.dataValidation}
+        languages = [c for c in col if c.endswith("language")]
+        assert languages and all(f"{col[c]}2" in ranges for c in languages)
+        assert all(dv.errorStyle in ("warning", "information") for dv in sheet.data_validations.dataValidation)
+    users = book["users"]
+    email = {c.value: c.column_letter for c in users[1]}["email"]
+    assert users.column_dimensions[email].width >= 30
+    assert book["example"]["B3"].value  # an example row per sheet
+    assert load_inputs([path]).problems == ()  # README, lists and example are not input
+
+
+def test_template_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    import pytest
+
+    from batch.errors import UsageError
+
+    target = tmp_path / "mine.xlsx"
+    target.write_bytes(b"a filled-in workbook")
+    with pytest.raises(UsageError, match="--force"):
+        write_template(target)
+    assert target.read_bytes() == b"a filled-in workbook"
+    assert write_template(target, force=True).stat().st_size > 1000

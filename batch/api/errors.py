@@ -125,9 +125,20 @@ def status_error(response: httpx.Response, what: str, attempts: int, *, ambiguou
     cls: type[ApiError] = AmbiguousWriteError if ambiguous else _BY_STATUS.get(status, ApiError)
     tail = f" (after {attempts} attempts)" if attempts > 1 else ""
     lead = "no clear answer, the change may or may not have been made: " if ambiguous else ""
-    message = f"{what}: {lead}HTTP {status} {description}{tail}"
+    message = f"{what}: {lead}HTTP {status} {description}{tail}{_v1_hint(response)}"
     details = tuple(item_errors(_body(response))) if status == 400 else ()
     return cls(message, status=status, error_code=code, tracking_id=tracking, attempts=attempts, details=details)
+
+
+def _v1_hint(response: httpx.Response) -> str:
+    """Every Webex API path starts with /v1: a 404 on a URL without it is almost always --base-url."""
+    try:
+        path = response.request.url.path
+    except RuntimeError:  # a response built without a request
+        return ""
+    if response.status_code != 404 or "/v1/" in path or path.endswith("/v1"):
+        return ""
+    return "; the --base-url probably lacks /v1 (Webex: https://webexapis.com/v1)"
 
 
 def transport_error(exc: httpx.HTTPError, what: str, attempts: int, *, ambiguous: bool) -> ApiError:

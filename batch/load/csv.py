@@ -25,11 +25,12 @@ from pathlib import Path
 import polars as pl
 
 from batch.errors import InputError
+from batch.load.limits import MAX_HEADER_BYTES, check_csv_columns, check_csv_size
 
 #: Name of the record-number column of a grid (same as ``batch.load.inputs.ROW``).
 ROW = "_row"
 
-_SNIFF_BYTES = 64 * 1024
+_SNIFF_BYTES = MAX_HEADER_BYTES
 _SEPARATORS = (";", ",", "\t")
 _SAVE_AS_UTF8 = 'open it in Excel and use File → Save As → "CSV UTF-8 (Comma delimited) (*.csv)"'
 
@@ -37,18 +38,30 @@ _SAVE_AS_UTF8 = 'open it in Excel and use File → Save As → "CSV UTF-8 (Comma
 def read_csv_grid(path: Path) -> tuple[pl.DataFrame, int]:
     """The file as a grid plus the number of header cells (columns beyond that are spare).
 
-    Raises ``InputError`` for a file that is not UTF-8 text.
+    Raises ``InputError`` for a file that is not UTF-8 text or exceeds a limit of ``batch.load.limits``.
     """
+    size = _size(path)
+    check_csv_size(path, size)
     head = _read_head(path)
     text = _decode_head(path, head)
     if not text.strip():
         return _empty_grid(), 0
+    source: Path | io.BytesIO = path
+    if "\r" in text and "\n" not in text:  # old Mac line ends: polars knows only \n and \r\n
+        source = io.BytesIO(_read_all(path).replace(b"\r", b"\n"))
+        text = text.replace("\r", "\n")
+    if "\n" not in text.lstrip("\r\n") and size > len(head):
+        raise InputError(
+            f"{path}: the header line is longer than {MAX_HEADER_BYTES // 1024} KiB (the file may have no line "
+            "ends, or thousands of columns); the first line must be the column names"
+        )
     separator = sniff_separator(text)
     width = _header_width(text, separator)
+    check_csv_columns(path, width)
     names = [f"c{i}" for i in range(width + 1)]
     try:
         grid = pl.read_csv(
-            path,
+            source,
             has_header=False,
             separator=separator,
             quote_char='"',
@@ -61,10 +74,10 @@ def read_csv_grid(path: Path) -> tuple[pl.DataFrame, int]:
             raise_if_empty=False,
             missing_columns="insert",
         )
-    except pl.exceptions.ComputeError as exc:
+    except pl.exceptions.PolarsError as exc:
         if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
-            raise _not_utf8(path, path.read_bytes()) from None
-        raise InputError(f"{path}: cannot be read as CSV ({_first_line(exc)})") from None
+            raise _not_utf8(path, _read_all(path)) from None
+        raise InputError(f"{path}: cannot be read as CSV ({_first_line(exc)[:150]})") from None
     return grid.with_columns(pl.col(ROW).cast(pl.Int64)), width
 
 
@@ -82,6 +95,20 @@ def sniff_separator(text: str) -> str:
     return best if counts[best] else ","
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _read_all(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
 def _read_head(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
@@ -94,7 +121,7 @@ def _decode_head(path: Path, head: bytes) -> str:
     """The first chunk as text, without BOM; a clear error for UTF-16 and 8-bit encodings."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(f'{path}: the file is UTF-16 (Excel\'s "Unicode Text"), not UTF-8 CSV; {_SAVE_AS_UTF8}')
-    if head.startswith(codecs.BOM_UTF8):
+    while head.startswith(codecs.BOM_UTF8):  # a doubled BOM: an editor added one to a file that had one
         head = head[len(codecs.BOM_UTF8) :]
     try:
         # An incremental decoder tolerates a character cut in two at the end of the chunk.

@@ -26,6 +26,8 @@ import polars as pl
 
 from batch.errors import InputError
 from batch.load.csv import read_csv_grid
+from batch.load.paths import check_path, header_below
+from batch.load.paths import short as _short
 from batch.load.xlsx import Workbook, is_workbook_file
 from batch.problems import Problem
 from schemas import SHEETS
@@ -57,11 +59,11 @@ class LoadedBatch:
 
 def canonical_name(name: str) -> str:
     """``' Company Name '``, ``company name`` and ``company_name`` are the same column (contract §1)."""
-    return re.sub(r"[\s_\-]+", "_", str(name).strip().lower()).strip("_")
+    return re.sub(r"[\s_\-]+", "_", str(name).strip().strip("\ufeff").strip().lower()).strip("_")
 
 
 #: Sheets of the template workbook that are not input (its help text and drop-down lists).
-IGNORED_SHEETS = frozenset({"readme", "lists"})
+IGNORED_SHEETS = frozenset({"readme", "lists", "example"})
 
 #: Singular sheet names partners write ("User") — canonical form → sheet.
 SHEET_ALIASES = {"template": "templates", "customer": "customers", "location": "locations", "user": "users"}
@@ -122,7 +124,10 @@ def _distinct(paths: Sequence[Path | str]) -> list[Path]:
     seen: dict[Path, Path] = {}
     for raw in paths:
         path = Path(raw)
-        key = path.resolve()
+        try:
+            key = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: _read_input says so
+            key = path.absolute()
         if key in seen:
             raise InputError(f"{path}: given twice (also as {seen[key]}); name each input once")
         seen[key] = path
@@ -148,14 +153,16 @@ _Grid = tuple[str, str, str, pl.DataFrame, int | None]  # sheet, _source, where 
 
 
 def _read_input(path: Path, problems: list[Problem]) -> list[_Grid]:
-    if not path.exists():
-        raise InputError(f"{path}: no such file or folder; give an .xlsx workbook or a folder of CSV files")
+    check_path(path)
     if path.is_dir():
         return _read_csv_folder(path, problems)
     if path.suffix.lower() == ".csv" and not is_workbook_file(path):
         sheet = sheet_for(path.stem)
         if sheet is None:
-            raise InputError(f"{path}: a CSV file must be named after its sheet ({_csv_names()})")
+            raise InputError(
+                f"{path}: a CSV file must be named after its sheet ({_csv_names()}); "
+                "or give the folder that holds the CSV files"
+            )
         return [_csv_grid(sheet, path)]
     return _read_workbook(path, problems)
 
@@ -180,7 +187,14 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Grid]:
 def _read_csv_folder(folder: Path, problems: list[Problem]) -> list[_Grid]:
     grids: list[_Grid] = []
     seen: dict[str, Path] = {}
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot be read ({exc.strerror or exc})") from None
+    files = [p for p in entries if p.suffix.lower() == ".csv" and sheet_for(p.stem) is not None]
+    for path in files:
+        check_path(path)
+    files = [p for p in entries if p.suffix.lower() == ".csv" and p.is_file()]
     for path in files:
         sheet = sheet_for(path.stem)
         if sheet is None:
@@ -190,8 +204,10 @@ def _read_csv_folder(folder: Path, problems: list[Problem]) -> list[_Grid]:
             raise InputError(f"{folder}: {seen[sheet].name} and {path.name} are both the {sheet} sheet; keep one")
         seen[sheet] = path
         grids.append(_csv_grid(sheet, path))
+    if not grids and (folder / "retry.xlsx").is_file():  # rtm-batch run OUT/retry, whatever form it has
+        return _read_workbook(folder / "retry.xlsx", problems)
     if not grids:
-        books = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm"))
+        books = sorted(p.name for p in entries if p.suffix.lower() in (".xlsx", ".xlsm"))
         hint = f"; to use the workbook {books[0]}, give its path instead" if books else ""
         raise InputError(f"{folder}: the folder has none of the input CSV files ({_csv_names()}){hint}")
     return grids
@@ -227,13 +243,13 @@ def _sheet_part(
     first = _header_index(grid, cells)
     if first is None:
         return None
-    header = grid.slice(first, 1).select(pl.col(ROW), *[_trim(name) for name in cells]).row(0, named=True)
+    header = grid.slice(first, 1).select(pl.col(ROW), *[_trim(name, header=True) for name in cells]).row(0, named=True)
     rest = grid.slice(first + 1)
     named = cells if width is None else cells[:width]
     mapped, headers = _map_headers(sheet, where, header, named, rest, problems)
     if width is not None and len(cells) > width:
         problems.extend(_extra_cells(sheet, rest, cells[width:], width))
-    _require_columns(sheet, where, mapped, header, named)
+    _require_columns(sheet, where, mapped, header, named, rest)
     columns = [
         pl.col(mapped[name]).alias(name) if name in mapped else pl.lit(None, pl.String).alias(name)
         for name in SHEETS[sheet].column_names
@@ -265,11 +281,13 @@ def _any_value(cells: list[str], *, trimmed: bool = True) -> pl.Expr:
     return pl.any_horizontal([pl.col(name).str.strip_chars().str.len_bytes().fill_null(0) > 0 for name in cells])
 
 
-def _trim(name: str) -> pl.Expr:
+def _trim(name: str, *, header: bool = False) -> pl.Expr:
     """Surrounding spaces (incl. non-breaking ones) are not data; a blank cell is null. The apostrophe our
     reports put before a cell starting with ``= + - @`` (formula guard) is taken off again, so a ``retry/``
     folder loads back as the partner wrote it."""
     cell = pl.col(name).str.strip_chars().str.replace(r"^'([=+\-@\t\r])", "$1")
+    if header:  # a doubled BOM leaves one in the first header cell
+        cell = cell.str.strip_chars("\ufeff").str.strip_chars()
     return cell.replace("", None).alias(name)
 
 
@@ -290,13 +308,16 @@ def _map_headers(
                 problems.append(_unknown_column(sheet, row, label, "has values but no header", spec.column_names))
             continue
         canon = canonical_name(original)
+        if canon == "problem":  # retry/ says what to fix there; it is not input
+            continue
         target = canon if canon in known else HEADER_ALIASES.get(canon)
         if target not in known:
             problems.append(_unknown_column(sheet, row, original, "is not a column of this sheet", spec.column_names))
             continue
         if target in mapped:
             raise InputError(
-                f"{where}: two columns are {target}: {headers[target]!r} and {original!r}; delete or rename one"
+                f"{where}: two columns are {target}: {_short(headers[target])!r} and {_short(original)!r}; "
+                "delete or rename one"
             )
         mapped[target] = cell
         headers[target] = original
@@ -304,7 +325,7 @@ def _map_headers(
 
 
 def _unknown_column(sheet: str, row: int, column: str, why: str, expected: tuple[str, ...]) -> Problem:
-    message = f"column {column!r} {why} and is ignored; the {sheet} columns are: {', '.join(expected)}"
+    message = f"column {_short(column)!r} {why} and is ignored; the {sheet} columns are: {', '.join(expected)}"
     return Problem(sheet, row, column, "", "warning", f"{sheet}.column.unknown", message)
 
 
@@ -336,10 +357,21 @@ def _extra_cells(sheet: str, data: pl.DataFrame, spare: list[str], width: int) -
     return found
 
 
-def _require_columns(sheet: str, where: str, mapped: dict[str, str], header: dict, named: list[str]) -> None:
+def _require_columns(
+    sheet: str, where: str, mapped: dict[str, str], header: dict, named: list[str], rest: pl.DataFrame
+) -> None:
     missing = [name for name in SHEETS[sheet].required_columns if name not in mapped]
     if missing:
-        found = ", ".join(repr(header[cell]) for cell in named if header[cell] is not None) or "none"
+        below = header_below(rest, named, set(missing), canonical_name, HEADER_ALIASES)
+        spelled = [_short(header[cell]) for cell in named if header[cell] is not None]
+        if below is not None and len(mapped) < 2:
+            raise InputError(
+                f"{where}: row {header[ROW]} ({', '.join(map(repr, spelled[:3]))}) is not the header; the header "
+                f"seems to be on row {below}: delete the rows above it (the header must be the first row)"
+            )
+        found = ", ".join(map(repr, spelled[:12])) or "none"
+        if len(spelled) > 12:
+            found += f" and {len(spelled) - 12} more"
         plural = "s" if len(missing) > 1 else ""
         raise InputError(
             f"{where}: required column{plural} {', '.join(missing)} missing (columns found: {found}); "

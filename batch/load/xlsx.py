@@ -16,13 +16,16 @@ password-protected or a truncated workbook each get a message that says how to f
 
 from __future__ import annotations
 
+import re
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import fastexcel
 import polars as pl
 
 from batch.errors import InputError
+from batch.load.limits import check_workbook_limits
 
 ROW = "_row"
 
@@ -31,6 +34,7 @@ _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 _ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 #: Excel dates read as "YYYY-MM-DD 00:00:00"; a date is the useful text.
 _MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00$"
+_ESCAPE = r"_x([0-9A-Fa-f]{4})_"
 
 
 def is_workbook_file(path: Path) -> bool:
@@ -45,6 +49,7 @@ class Workbook:
     def __init__(self, path: Path) -> None:
         self.path = path
         check_workbook_file(path)
+        check_workbook_limits(path)
         try:
             self._reader = fastexcel.read_excel(str(path))
         except Exception as exc:  # fastexcel raises several unrelated types for damaged files
@@ -70,7 +75,17 @@ class Workbook:
         # Name columns by their absolute position so a message can give the Excel column letter.
         frame = frame.rename({info.name: f"c{info.absolute_index}" for info in loaded.selected_columns})
         cells = [pl.col(name).cast(pl.String).str.replace(_MIDNIGHT, "$1") for name in frame.columns]
-        return frame.select(cells).with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+        frame = _unescape(frame.select(cells))
+        return frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64))
+
+
+def _unescape(frame: pl.DataFrame) -> pl.DataFrame:
+    """OOXML writes characters XML cannot hold as ``_xHHHH_`` (ESC is ``_x001B_``, a literal ``_x`` is
+    ``_x005F_x``); calamine leaves them as written. Decoded here, in the rare columns that have one, so the
+    validator sees the control character Excel shows."""
+    escaped = [name for name in frame.columns if frame[name].str.contains(_ESCAPE).any()]
+    decode = partial(re.compile(_ESCAPE).sub, lambda m: chr(int(m[1], 16)))
+    return frame.with_columns(pl.col(name).map_elements(decode, return_dtype=pl.String) for name in escaped)
 
 
 def check_workbook_file(path: Path) -> None:

@@ -123,7 +123,11 @@ class _Builder:
         return job.key
 
     def add_row(self, sheet: str, row: int, jobs: list[str]) -> None:
-        self.plan.rows[(sheet, row)] = tuple(jobs)
+        """The row's jobs, led by the look-ups it needs of what is not in the batch (a customer or location
+        on the server): when the server proves one missing, the row is ``failed`` with that reason, not
+        ``skipped`` (contract §1)."""
+        lookups = [p for key in jobs for p in self.plan.jobs[key].parents if self.plan.jobs[p].row is None]
+        self.plan.rows[(sheet, row)] = (*dict.fromkeys(lookups), *jobs)
 
     def customer(self, row: dict[str, Any]) -> None:
         ext = row["external_id"]
@@ -208,6 +212,8 @@ class _Builder:
         phone = row["phone_e164"]
         lkey = location_key(ext, name) if name else None
         if lkey is not None and f"location:{lkey}" in self.plan.jobs:
+            if self.plan.jobs[f"location:{lkey}"].kind is Kind.LOCATION_REF:  # a second user of a server location
+                return f"location:{lkey}", []
             waits = [f"calling:{lkey}"]
         elif ext in self.hq_name and (name is None or name.casefold() == self.hq_name[ext].casefold()):
             lkey = location_key(ext, self.hq_name[ext])

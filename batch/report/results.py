@@ -147,5 +147,8 @@ def _steps(done: Sequence[tuple[Job, Outcome]]) -> str:
         part = STEP_RESULTS[job.kind][outcome.status != CREATED]
         if outcome.status == UPDATED:
             part = UPDATED_STEPS.get(job.kind, str(job.kind))
-        parts.append(f"{part} ({outcome.message})" if outcome.message else part)
+        if not outcome.message:
+            parts.append(part)
+        else:  # a note that has its own parentheses is not wrapped in another pair
+            parts.append(f"{part}: {outcome.message}" if "(" in outcome.message else f"{part} ({outcome.message})")
     return "; ".join(parts)

@@ -28,9 +28,21 @@ from pathlib import Path
 import polars as pl
 
 from batch.jobs import PLANNED, SUCCESS
-from batch.load.inputs import SheetData
+from batch.load.inputs import SOURCE, SheetData
 from batch.report.aligned import AlignedSheet
 from batch.report.cells import neutralize_frame
+from batch.report.retry_form import (
+    PROBLEM,
+    WORKBOOK,
+    CsvForm,
+    RetrySheet,
+    csv_form,
+    input_is_workbook,
+    sheet_title,
+    sources_of,
+    write_csv,
+    write_workbook,
+)
 from schemas import SHEETS
 
 #: Statuses that need nothing more: a row with any other status (or none recorded) is retried.
@@ -75,29 +87,52 @@ def retry_positions(aligned: Sequence[AlignedSheet]) -> dict[str, list[int]]:
 
 
 def write_retry(aligned: Sequence[AlignedSheet], folder: Path) -> Path | None:
-    """Write ``folder`` when some row needs another run and return it; else clear it and return None."""
+    """Write ``folder`` when some row needs another run and return it; else clear it and return None.
+    The files are in the input's form (``batch.report.retry_form``)."""
     parts = {p.sheet.name: p for p in aligned if p.sheet.name in SHEETS}
     picked = retry_positions(list(parts.values()))
     if not any(picked.values()):
         _remove_stale(folder, keep=())
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, part in parts.items():
-        if picked.get(name) or name in ALWAYS:
-            _write_sheet(part.sheet, picked.get(name, []), folder / f"{name}.csv")
-            written.append(f"{name}.csv")
+    sheets = [
+        _retry_sheet(part, picked.get(name, [])) for name, part in parts.items() if picked.get(name) or name in ALWAYS
+    ]
+    if input_is_workbook(sources_of([p.sheet.frame for p in parts.values()])):
+        write_workbook(sheets, folder / WORKBOOK)
+        written = [WORKBOOK]
+    else:
+        first = csv_form(next((s.source for s in sheets if s.source), None), CsvForm())
+        for sheet in sheets:
+            write_csv(sheet.frame, folder / f"{sheet.name}.csv", csv_form(sheet.source, first))
+        written = [f"{sheet.name}.csv" for sheet in sheets]
     _remove_stale(folder, keep=written)
     return folder
 
 
-def _write_sheet(sheet: SheetData, positions: list[int], path: Path) -> None:
+def _retry_sheet(part: AlignedSheet, positions: list[int]) -> RetrySheet:
+    """The rows at ``positions`` under the partner's headers, a last column ``problem`` (blank on the rows
+    that are there only because a retried row needs them), formula-neutralized."""
+    sheet = part.sheet
     columns = input_columns(sheet)
-    frame = sheet.frame[positions].select(columns) if positions else sheet.frame.clear().select(columns)
+    chosen = sheet.frame[positions] if positions else sheet.frame.clear()
+    problems = [
+        part.results[i].message or part.results[i].status if part.results[i].status not in DONE else ""
+        for i in positions
+    ]
+    frame = chosen.select(columns)
     headers = [sheet.headers.get(c, c) for c in columns]
-    if len(set(headers)) == len(headers):
+    if len(set(headers)) == len(headers) and PROBLEM not in headers:
         frame = frame.rename(dict(zip(columns, headers, strict=True)))
-    neutralize_frame(frame).write_csv(path, include_bom=True)
+    frame = neutralize_frame(frame.with_columns(pl.Series(PROBLEM, problems, dtype=pl.String)))
+    source = chosen[SOURCE][0] if chosen.height and SOURCE in chosen.columns else None
+    titled = _first_source(sheet)
+    return RetrySheet(sheet.name, sheet_title(titled, sheet.name), frame, source or titled)
+
+
+def _first_source(sheet: SheetData) -> str | None:
+    frame = sheet.frame
+    return frame[SOURCE][0] if frame.height and SOURCE in frame.columns else None
 
 
 def _column_values(frame: pl.DataFrame, positions: list[int], columns: str | list[str]) -> pl.DataFrame:
@@ -128,8 +163,7 @@ def _remove_stale(folder: Path, keep: Sequence[str]) -> None:
     """Only the files this module writes are removed; anything else a person put there stays."""
     if not folder.is_dir():
         return
-    for name in SHEETS:
-        path = folder / f"{name}.csv"
+    for path in [folder / f"{name}.csv" for name in SHEETS] + [folder / WORKBOOK]:
         if path.name not in keep and path.is_file():
             path.unlink()
     if not keep and not any(folder.iterdir()):

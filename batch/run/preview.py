@@ -40,6 +40,7 @@ from batch.run.actions.locations import CALLING, NUMBERS, named, org_locations
 from batch.run.actions.prune import plan_removals
 from batch.run.actions.updates import full_admins, role_ids
 from batch.run.actions.users import known_subscribers
+from batch.run.plan_checks import check_numbers
 from batch.run.sync import named_emails
 
 CREATE, UPDATE, REMOVE, UNCHANGED = "create", "update", "remove", "unchanged"
@@ -99,6 +100,7 @@ def plan_batch(
         results = [_mark(r, found, update, actions) for r in results] + removals
         for r in removals:
             actions.setdefault("users", Counter())[REMOVE if r.status == PLANNED else "remove refused"] += 1
+        results, api = check_numbers(config, plan, results, api)
     summary = build_summary(results, api=api, wall_seconds=time.perf_counter() - clock, started=started, command="plan")
     summary["actions"] = {sheet: dict(counts) for sheet, counts in actions.items()}
     paths = write_reports(out_dir, validation.loaded, results, summary)

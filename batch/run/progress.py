@@ -103,6 +103,11 @@ class _Tally:
         return known | {s: n for s, n in self.statuses.items() if s not in known}
 
 
+def plural(count: int, word: str) -> str:
+    """``1 job``, ``2 jobs``: a log line a person reads says it right."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def _one_line(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ") if "\n" in text or "\r" in text else text
 
@@ -121,7 +126,8 @@ class PlainLog(_Tally):
         self.started = True
         ordered = self.set_totals(totals)
         parts = ", ".join(f"{n} {kind}" for kind, n in ordered.items())
-        self._write(f"{self._time()} start {self.total} jobs: {parts}" if parts else f"{self._time()} start 0 jobs")
+        jobs = plural(self.total, "job")
+        self._write(f"{self._time()} start {jobs}: {parts}" if parts else f"{self._time()} start {jobs}")
 
     def job_done(self, job: Job, outcome: Outcome) -> None:
         self.count(outcome.status)
@@ -146,7 +152,8 @@ class PlainLog(_Tally):
         if not self.started:  # the run never got to its jobs: the error line says why, no tally needed
             return
         counts = ", ".join(f"{n} {status}" for status, n in self.status_counts().items())
-        line = f"{self._time()} finished {self.done}/{self.total} jobs" + (f": {counts}" if counts else "")
+        done = f"{self.done}/{plural(self.total, 'job')}"
+        line = f"{self._time()} finished {done}" + (f": {counts}" if counts else "")
         if "exit_code" in final:
             line += f"; exit code {final['exit_code']}"
         self._write(line)

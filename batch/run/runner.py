@@ -50,6 +50,7 @@ from batch.run.stop import (
     watch_signals,
 )
 from batch.run.sync import SyncSetup, journal_copy, named_emails, trusted, unfinished_work
+from batch.run.wording import journal_note
 
 DEFAULT_BASE_URL = "https://webexapis.com/v1"
 JOURNAL_NAME = "journal.sqlite"
@@ -247,6 +248,7 @@ def _execute(
     unfinished = unfinished_work(plan, journal.failed_keys(), restored, crashed or bool(interrupted))
     sync = SyncSetup(options.prune, options.max_deletes, named, done, interrupted, unfinished)
     progress.start(plan.kind_counts())
+    progress.note(journal_note(options.journal_path, restored, len(plan.jobs)))
     if hasattr(progress, "expect_rows"):
         progress.expect_rows(Counter((j.sheet, j.row) for k, j in plan.jobs.items() if j.row and k not in restored))
     thresholds = gc.get_threshold()

@@ -17,6 +17,7 @@ library, once per distinct value.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import phonenumbers
 import polars as pl
@@ -101,7 +102,7 @@ def judge(raw: str, cleaned: str, region: str | None) -> tuple[str | None, str |
         e164, _ = _try_parse("+" + text, region)
     if e164 is not None:
         return e164, None
-    return None, _failure_message(raw, text, failure)
+    return None, _failure_message(raw, text, failure, region)
 
 
 def _try_parse(text: str, region: str | None) -> tuple[str | None, object]:
@@ -114,35 +115,50 @@ def _try_parse(text: str, region: str | None) -> tuple[str | None, object]:
     return None, number
 
 
-def _failure_message(raw: str, text: str, failure: object) -> str:
-    """Say what is wrong with the number and how to write it instead."""
+@cache
+def example_for(region: str | None) -> str:
+    """How a number of ``region`` looks in international form (a mobile number), so a message shows the
+    row's own country rather than a Finnish example; without a region, the form in words."""
+    if region is None:
+        return "+ and the country code first, like +46 70 123 45 67 or +49 30 123456"
+    if region == "FI":
+        return EXAMPLE
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    number = number or phonenumbers.example_number(region)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL) if number else EXAMPLE
+
+
+def _failure_message(raw: str, text: str, failure: object, region: str | None = None) -> str:
+    """Say what is wrong with the number and how to write it instead, with an example of the row's country."""
+    example = example_for(region)
     if isinstance(failure, NumberParseException):
         if failure.error_type == NumberParseException.INVALID_COUNTRY_CODE:
             if text.startswith("+"):
                 return (
-                    f"'{raw}' does not start with a known country code: write it in international form, e.g. {EXAMPLE}"
+                    f"'{raw}' does not start with a known country code: write it in international form, e.g. {example}"
                 )
             return (
                 f"'{raw}' has no country code and the row has no valid country: write it in international "
-                f"form, e.g. {EXAMPLE}"
+                f"form, e.g. {example}"
             )
         if failure.error_type == NumberParseException.TOO_LONG:
-            return f"'{raw}' has too many digits for a phone number: write it in international form, e.g. {EXAMPLE}"
-        return f"'{raw}' is not a phone number: write it in international form, e.g. {EXAMPLE}"
+            return f"'{raw}' has too many digits for a phone number: write it in international form, e.g. {example}"
+        return f"'{raw}' is not a phone number: write it in international form, e.g. {example}"
     assert isinstance(failure, phonenumbers.PhoneNumber)
     code = failure.country_code
     if text.startswith("+") and not text[1:].startswith(str(code)):
-        return _failure_message(raw, text, NumberParseException(NumberParseException.INVALID_COUNTRY_CODE, ""))
-    region = phonenumbers.region_code_for_country_code(code)
-    where = f"+{code} ({region})" if region not in ("001", "ZZ") else f"+{code}"
+        return _failure_message(raw, text, NumberParseException(NumberParseException.INVALID_COUNTRY_CODE, ""), region)
+    found = phonenumbers.region_code_for_country_code(code)
+    where = f"+{code} ({found})" if found not in ("001", "ZZ") else f"+{code}"
+    example = example_for(found if found not in ("001", "ZZ") else region)
     reason = phonenumbers.is_possible_number_with_reason(failure)
     if reason == ValidationResult.TOO_SHORT:
-        return f"'{raw}' is too short for a number in {where}: check the digits, e.g. {EXAMPLE}"
+        return f"'{raw}' is too short for a number in {where}: check the digits, e.g. {example}"
     if reason == ValidationResult.TOO_LONG:
-        return f"'{raw}' is too long for a number in {where}: check the digits, e.g. {EXAMPLE}"
+        return f"'{raw}' is too long for a number in {where}: check the digits, e.g. {example}"
     return (
         f"'{raw}' is not a valid number in {where}: check the digits and the country, or write it in "
-        f"international form, e.g. {EXAMPLE}"
+        f"international form, e.g. {example}"
     )
 
 

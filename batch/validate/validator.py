@@ -13,8 +13,9 @@ import polars as pl
 
 from batch.load.inputs import LoadedBatch
 from batch.problems import Problem, sort_key
-from batch.validate.rules import POS, concat_problems
+from batch.validate.rules import MAX_LISTED_PER_RULE, POS, concat_problems
 from batch.validate.rules.business import business_problems
+from batch.validate.rules.cells import cell_problems
 from batch.validate.rules.columns import column_problems
 from batch.validate.rules.dependents import dependency_problems
 from batch.validate.rules.prepare import Prepared, prepare
@@ -74,17 +75,62 @@ def validate(batch: LoadedBatch) -> ValidatedBatch:
             reference_problems(prepared),
             uniqueness_problems(prepared),
             business_problems(prepared),
+            cell_problems(prepared),
         ]
-    ).unique(maintain_order=True)
+    )
+    found = _distinct(found)
     found = pl.concat([found, dependency_problems(prepared, found)], how="vertical")
     sheets = _output_frames(prepared, found)
-    problems = tuple(sorted({*batch.problems, *_to_problems(found)}, key=_full_key))
+    problems = tuple(sorted({*batch.problems, *_to_problems(_listed(found))}, key=_full_key))
     return ValidatedBatch(sheets, problems)
 
 
 def _full_key(problem: Problem) -> tuple:
     """``sort_key`` first; the rest only makes the order deterministic among equal keys."""
     return (*sort_key(problem), problem.value, problem.message)
+
+
+def _distinct(found: pl.DataFrame) -> pl.DataFrame:
+    """Problems reported twice (two rules agreeing) once. A 64-bit hash of the key columns finds whether there is
+    any duplicate (8 bytes a problem); only then the whole frame is made unique (``unique()`` over every column
+    of five million problems took 1.3 GiB)."""
+    key = pl.struct("sheet", "pos", "column", "rule", "severity").hash()
+    if not found.select(key.is_duplicated().any()).item():
+        return found
+    return found.unique(maintain_order=True)
+
+
+def _listed(found: pl.DataFrame) -> pl.DataFrame:
+    """The first ``MAX_LISTED_PER_RULE`` problems of each (sheet, rule), and one line per rule for the rest: a
+    million rows of junk would otherwise make five million Problem records (5 GiB, minutes) where the first
+    thousands already say what is wrong. Row validity is decided on every problem (``_output_frames``).
+    Computed on the two key columns, so the full frame is never copied."""
+    keys = found.select("sheet", "rule")
+    counts = keys.group_by("sheet", "rule", maintain_order=True).len()
+    if counts.height == 0 or counts["len"].max() <= MAX_LISTED_PER_RULE:
+        return found
+    shown = keys.select(pl.int_range(pl.len()).over("sheet", "rule") < MAX_LISTED_PER_RULE).to_series()
+    first = found.filter(shown)
+    more = (
+        counts.filter(pl.col("len") > MAX_LISTED_PER_RULE)
+        .join(first.group_by("sheet", "rule").agg(pl.col("severity", "column").first()), on=["sheet", "rule"])
+        .select(
+            "sheet",
+            pl.lit(None, pl.Int64).alias("pos"),
+            pl.lit(None, pl.Int64).alias("row"),
+            "column",
+            pl.lit("").alias("value"),
+            "severity",
+            "rule",
+            pl.format(
+                "{} more rows have this problem ({}) and are not listed: fix the listed ones (usually one mistake "
+                "repeated) and validate again",
+                pl.col("len") - MAX_LISTED_PER_RULE,
+                pl.col("rule"),
+            ).alias("message"),
+        )
+    )
+    return pl.concat([first, more.cast(dict(first.schema))], how="vertical")
 
 
 def _to_problems(found: pl.DataFrame) -> list[Problem]:

@@ -300,14 +300,17 @@ def user_defects(b: Batch) -> None:
         user(13, package="webex_calling", phone_number="+358 40 700 0013"),
         e(u, "phone_number", "users.phone_number.not_in_location", "warning"),
     )
-    b.add(u, user(14, location_name="Oulu"), e(u, "location_name", "users.location_name.unknown"))
+    b.add(u, user(14, location_name="Oulu"), e(u, "location_name", "users.location_name.not_in_batch", "warning"))
     b.add(u, user(15, roles="Pomo"), e(u, "roles", "users.roles.unknown"))
     b.add(
         u,
-        user(16, customer_external_id="FI-900"),
+        user(16, customer_external_id="FI-900", package="webex_calling", phone_number="040 700 0016"),
         e(u, "customer_external_id", "users.customer_external_id.not_in_batch", "warning"),
+        e(u, "phone_number", "users.phone_number.country_on_server", "warning"),
     )
     b.add(u, user(17, location_name="Toimipiste 12"), e(u, "location_name", "dependency.invalid_parent"))
+    b.add(u, user(18, first_name="Käyt\x1btäjä"), e(u, "first_name", "cell.control_character"))
+    b.add(u, user(19, phone_number="2026-01-05"), e(u, "phone_number", "cell.date_not_number"))
 
 
 def pstn_defects(b: Batch) -> None:

@@ -132,3 +132,36 @@ def test_plan_with_a_server_reports_what_exists_and_writes_nothing(tmp_path: Pat
 def test_the_estimate_is_the_rate_bound_or_the_critical_path(tmp_path: Path, rate: float) -> None:
     plan = plan_of(tmp_path, customers=[CUSTOMER], locations=[LOCATION], users=[user("x@testi.fi", extension="12")])
     assert plan.estimated_seconds(rate) == max(plan.estimated_calls() / rate, 2.0 + plan.depth() * 0.1)
+
+
+def test_customer_ids_match_the_customers_sheet_case_insensitively() -> None:
+    """``fi-1`` on a locations or users row is the batch's ``FI-1``: no not-in-batch warning, no false errors,
+    and the plan hangs the rows under that customer instead of looking up a customer on the server."""
+    from tests.validate.test_validate_support import loaded, valid_rows, with_changes
+
+    rows = with_changes(
+        locations={0: {"customer_external_id": "fi-1"}}, users={2: {"customer_external_id": "Fi-1"}}
+    )
+    validated = validate(loaded(**rows))
+    assert validated.problems == validate(loaded(**valid_rows())).problems == ()
+    plan = build_plan(validated)
+    assert Kind.CUSTOMER_REF not in plan.kind_counts()
+    assert "location:FI-1/tampere" in plan.jobs and "customer:FI-1" in plan.jobs["subscriber:liisa@makela.fi"].parents
+
+
+def test_two_users_of_a_location_only_on_the_server_share_one_look_up() -> None:
+    """Before, the second user waited for a calling job that does not exist (the first had made the location a
+    look-up), so it could never start."""
+    from tests.validate.test_validate_support import loaded, valid_rows
+
+    rows = valid_rows()
+    extra = {"customer_external_id": "FI-1", "first_name": "A", "last_name": "B", "package": "webex_calling"}
+    rows["users"] += [
+        {**extra, "email": "a@makela.fi", "location_name": "Varasto", "extension": "3001"},
+        {**extra, "email": "b@makela.fi", "location_name": "varasto", "extension": "3002"},
+    ]
+    plan = build_plan(validate(loaded(**rows)))
+    assert plan.kind_counts()[Kind.LOCATION_REF] == 1
+    for job in plan.jobs.values():
+        assert all(parent in plan.jobs for parent in job.parents), job.key
+    assert "location:FI-1/varasto" in plan.rows[("users", 7)]  # the look-up leads the row: its failure fails it

@@ -243,3 +243,16 @@ def test_print_summary_without_retry(samples: LoadedBatch, tmp_path: Path) -> No
     assert paths.retry_dir is None
     text = _printed(summary, paths)
     assert "Retry" not in text and str(paths.results_csv) in text
+
+
+def test_a_step_note_with_its_own_parentheses_is_not_wrapped_in_another_pair() -> None:
+    from batch.jobs import Job, Kind, Outcome
+    from batch.report.results import fold
+
+    job = Job("customer:FI-1", Kind.CUSTOMER, "customers", 2)
+    noted = {job.key: Outcome(EXISTS, message="done by an earlier run (journal)")}
+    assert fold("customers", 2, "FI-1", [job], noted, "", "").message == (
+        "customer exists: done by an earlier run (journal)"
+    )
+    plain = {job.key: Outcome(EXISTS, message="found by externalId")}
+    assert fold("customers", 2, "FI-1", [job], plain, "", "").message == "customer exists (found by externalId)"

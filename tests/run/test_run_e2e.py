@@ -19,7 +19,7 @@ import pytest
 from rich.console import Console
 
 from batch.emulator import EmulatorConfig, running_emulator
-from batch.jobs import CREATED, EXISTS, FAILED, INVALID, SKIPPED
+from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, SKIPPED
 from batch.load.inputs import load_inputs
 from batch.run.runner import RunOptions, RunOutcome, run_batch
 from tests.openapi_check import spec_dir
@@ -124,12 +124,13 @@ def test_rerun_reports_exists_and_creates_nothing_with_or_without_the_journal(em
     assert natural_keys(operator(emulator, "state")) == natural_keys(before)
 
 
-#: Rules that do not make a row invalid but decide its result: an invalid parent (skipped), a customer on neither
-#: the batch nor the emulator (skipped), a user's number in no location on the server (the API refuses it).
+#: Rules that do not make a row invalid but decide its result: an invalid parent (skipped); a customer or a
+#: location on neither the batch nor the emulator (failed: the server proved it missing, contract §1); a user's
+#: number in no location on the server (the API refuses it).
 RESULT_OF_RULE = {
     "dependency.invalid_parent": SKIPPED,
-    "locations.customer_external_id.not_in_batch": SKIPPED,
-    "users.customer_external_id.not_in_batch": SKIPPED,
+    "locations.customer_external_id.not_in_batch": FAILED,
+    "users.customer_external_id.not_in_batch": FAILED,
     "users.phone_number.not_in_location": FAILED,
 }
 
@@ -220,3 +221,114 @@ def test_a_customer_that_fails_to_provision_skips_its_own_rows_only_naming_it(tm
     assert outcome.exit_code == 1
     retry = load_inputs([tmp_path / "out" / "retry"])
     assert retry.sheets["customers"].frame["external_id"].to_list() == ["FI-100102"]
+
+
+def test_day_two_resolves_against_the_server_and_fails_only_what_it_proves_missing(
+    emulator: str, tmp_path: Path
+) -> None:
+    """Day two (contract §1): a user of a location made on day one that this batch does not list is a
+    warning offline and is provisioned there; a calling user of a location that is nowhere, and a location
+    of a customer that is nowhere, are ``failed`` with the reason, not ``skipped``."""
+    from batch.validate.validator import validate
+    from tests.builders import input_sheets, write_csv_folder
+    from tests.validate.test_validate_support import valid_rows
+
+    day_one = valid_rows()
+    day_one["locations"][0]["numbers"] = "+358 3 5655 2000..+358 3 5655 2009"
+    first = run([write_csv_folder(tmp_path / "day1", input_sheets(**day_one))], tmp_path / "o1", emulator)
+    assert first.exit_code == 0, [(r.sheet, r.row, r.status, r.message) for r in first.results]
+    user = {"customer_external_id": "FI-1", "first_name": "Uusi", "last_name": "Käyttäjä", "package": "webex_calling"}
+    day_two = {
+        "templates": day_one["templates"],
+        "customers": day_one["customers"][:1],
+        "locations": [{**day_one["locations"][0], "customer_external_id": "SE-404", "location_name": "Lager"}],
+        "users": [
+            {**user, "email": "uusi@makela.fi", "location_name": "TAMPERE", "extension": "3001"},
+            {**user, "email": "harhaan@makela.fi", "location_name": "Nowhere", "extension": "3002"},
+            {**user, "email": "kansallinen@makela.fi", "location_name": "Tampere", "phone_number": "03 5655 2005"},
+        ],
+    }
+    folder = write_csv_folder(tmp_path / "day2", input_sheets(**day_two))
+    offline = validate(load_inputs([folder]))
+    assert offline.error_count == 0
+    assert {p.rule for p in offline.problems} == {
+        "users.location_name.not_in_batch",
+        "locations.customer_external_id.not_in_batch",
+        "users.phone_number.country_on_server",  # 03 … is read with the server location's country at run time
+    }
+    second = run([folder], tmp_path / "o2", emulator)
+    got = {(r.sheet, r.row): (r.status, r.message) for r in second.results}
+    assert got[("users", 2)][0] == CREATED
+    assert got[("users", 3)][0] == FAILED and "Nowhere" in got[("users", 3)][1]
+    assert got[("locations", 2)][0] == FAILED and "SE-404" in got[("locations", 2)][1]
+    assert got[("users", 4)][0] == CREATED, got[("users", 4)]
+    numbers = {s["email"]: s["primary_phone_number"] for s in operator(emulator, "state")["subscribers"]}
+    assert numbers["kansallinen@makela.fi"] == "+358356552005"
+    assert second.exit_code == 1
+
+
+def test_plan_with_a_server_fails_a_user_whose_number_no_location_has(emulator: str, tmp_path: Path) -> None:
+    """Checked before any write (contract §1): ``plan --base-url`` looks the location's numbers up, read-only;
+    a number on the server's location is fine, one on none is ``failed`` in the plan, and so is a number a
+    new customer's batch does not add."""
+    from batch.run.preview import plan_batch
+    from tests.builders import input_sheets, write_csv_folder
+    from tests.validate.test_validate_support import valid_rows
+
+    first = run([write_csv_folder(tmp_path / "day1", input_sheets(**valid_rows()))], tmp_path / "o1", emulator)
+    assert first.exit_code == 0
+    day_one = valid_rows()
+    new_customer = {
+        **day_one["customers"][0],
+        "external_id": "FI-3",
+        "admin_email": "it@uusi.fi",
+        "numbers": None,
+        "main_number": None,
+    }
+    user = {"first_name": "Uusi", "last_name": "Käyttäjä", "package": "webex_calling"}
+    day_two = {
+        "templates": day_one["templates"],
+        "customers": [day_one["customers"][0], new_customer],
+        "users": [
+            {
+                **user,
+                "customer_external_id": "FI-1",
+                "email": "a@makela.fi",
+                "location_name": "Tampere",
+                "phone_number": "+358 3 5655 2000",
+            },
+            {
+                **user,
+                "customer_external_id": "FI-1",
+                "email": "b@makela.fi",
+                "location_name": "Tampere",
+                "phone_number": "+358 3 5655 2999",
+            },
+            {**user, "customer_external_id": "FI-3", "email": "c@uusi.fi", "phone_number": "+358 9 4245 1005"},
+            # national numbers: read with the country of the server's location Tampere (FI)
+            {
+                **user,
+                "customer_external_id": "FI-1",
+                "email": "d@makela.fi",
+                "location_name": "Tampere",
+                "phone_number": "03 5655 2001",
+            },
+            {
+                **user,
+                "customer_external_id": "FI-1",
+                "email": "e@makela.fi",
+                "location_name": "Tampere",
+                "phone_number": "03 12",
+            },
+        ],
+    }
+    folder = write_csv_folder(tmp_path / "day2", input_sheets(**day_two))
+    before = len(writes(emulator))
+    outcome = plan_batch([folder], tmp_path / "plan", base_url=emulator, token=TOKEN, max_rate=1000)
+    got = {(r.sheet, r.row): (r.status, r.message) for r in outcome.results}
+    assert got[("users", 2)][0] == PLANNED
+    assert got[("users", 3)][0] == FAILED and "+358356552999" in got[("users", 3)][1]
+    assert got[("users", 4)][0] == FAILED and "+358942451005" in got[("users", 4)][1]
+    assert got[("users", 5)][0] == PLANNED, got[("users", 5)]
+    assert got[("users", 6)][0] == FAILED and "03 12" in got[("users", 6)][1] and "(FI)" in got[("users", 6)][1]
+    assert len(writes(emulator)) == before  # read-only

@@ -252,3 +252,14 @@ def test_fast_path_clears_typical_numbers_without_the_library(monkeypatch: pytes
     result = normalize_phones(pl.Series(values), pl.Series(countries, dtype=pl.String))
     assert result.rows() == expected
     assert asked == ["12"]  # only the invalid value needed the library
+
+
+def test_a_failing_number_is_explained_with_an_example_of_the_rows_country() -> None:
+    from batch.validate.phones import phone_reference
+
+    _, swedish = phone_reference("070 12", "SE")
+    assert swedish is not None and "+46 " in swedish and "+358" not in swedish
+    _, german = phone_reference("030 12", "DE")
+    assert german is not None and "+49 " in german
+    _, nowhere = phone_reference("0701234567", None)
+    assert nowhere is not None and "+358" not in nowhere and "country code" in nowhere

@@ -233,7 +233,7 @@ FAILING: dict[str, tuple[dict[str, Any], tuple[str, int, str, str]]] = {
     ),
     "user location unknown": (
         {"users": {1: {"location_name": "Oulu"}}},
-        ("users", 3, "location_name", "users.location_name.unknown"),
+        ("users", 3, "location_name", "users.location_name.not_in_batch"),
     ),
     "user role unknown": (
         {"users": {1: {"roles": "Boss"}}},

@@ -15,6 +15,7 @@ from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
 from batch.run.actions import people, updates
 from batch.run.actions.bodies import failed, text
 from batch.run.actions.compare import Change
+from batch.run.actions.number_check import check_user_number
 from batch.run.actions.priority import shared_lookup
 
 SUBSCRIBERS = "/wholesale/subscribers"
@@ -39,6 +40,9 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         found = known.get(email)
         if found is not None:
             return await updates.sync_subscriber(job, ctx, found, _subscriber_outcome(EXISTS, found, job))
+        job, refused = await check_user_number(job, ctx)
+        if refused is not None:
+            return refused
         location_id = ctx.ids(job.refs["location"])["location_id"] if job.fields.get("calling") else None
         body = subscriber_body(customer_id, email, job.fields, location_id)
         try:

@@ -14,15 +14,20 @@ from collections.abc import Iterable
 import polars as pl
 
 POS = "__pos"
+#: Problems of one rule that get their value and message; the rest only count (``batch.validate.validator``
+#: lists one line for them), so a million rows of junk cost positions, not millions of messages.
+MAX_LISTED_PER_RULE = 10_000
 
+#: ``sheet``, ``column``, ``severity`` and ``rule`` repeat a handful of values over (possibly) millions of rows:
+#: categoricals store 4 bytes a row instead of a string each.
 PROBLEM_FRAME_SCHEMA: dict[str, pl.DataType] = {
-    "sheet": pl.String(),
+    "sheet": pl.Categorical(),
     "pos": pl.Int64(),
     "row": pl.Int64(),
-    "column": pl.String(),
+    "column": pl.Categorical(),
     "value": pl.String(),
-    "severity": pl.String(),
-    "rule": pl.String(),
+    "severity": pl.Categorical(),
+    "rule": pl.Categorical(),
     "message": pl.String(),
 }
 
@@ -45,6 +50,8 @@ def emit(
     """The rows of ``frame`` where ``mask`` is true as problems; a null mask counts as "no problem"."""
     value_expr = pl.col(column) if value is None else value
     message_expr = pl.lit(message) if isinstance(message, str) else message
+    listed = pl.int_range(pl.len()) < MAX_LISTED_PER_RULE
+    value_expr, message_expr = pl.when(listed).then(value_expr), pl.when(listed).then(message_expr)
     return frame.filter(mask).select(
         pl.lit(sheet).alias("sheet"),
         pl.col(POS).cast(pl.Int64).alias("pos"),

@@ -195,9 +195,7 @@ def _user_rules(u: pl.DataFrame) -> list[pl.DataFrame]:
         ),
         emit(
             u,
-            pl.col("phone_e164").is_not_null()
-            & pl.col("__location_numbers").is_not_null()
-            & ~pl.col("__location_numbers").list.contains(pl.col("phone_e164")),
+            pl.col("phone_e164").is_not_null() & pl.col("__located") & ~pl.col("__number_listed"),
             sheet="users",
             column="phone_number",
             rule="users.phone_number.not_in_location",

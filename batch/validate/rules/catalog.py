@@ -12,6 +12,9 @@ from schemas import SHEETS
 
 #: Codes written by the rule modules (not derived from the models) → severity.
 RULE_SEVERITY: dict[str, str] = {
+    # cells that are not text (cells.py)
+    "cell.control_character": "error",
+    "cell.date_not_number": "error",
     # vocabularies and normalizers (columns.py)
     "customers.packages.unknown": "error",
     "users.package.unknown": "error",
@@ -33,7 +36,8 @@ RULE_SEVERITY: dict[str, str] = {
     "customers.provisioning_id.conflict": "error",
     "locations.customer_external_id.not_in_batch": "warning",
     "users.customer_external_id.not_in_batch": "warning",
-    "users.location_name.unknown": "error",
+    "users.location_name.not_in_batch": "warning",
+    "users.phone_number.country_on_server": "warning",
     # uniqueness.py
     "templates.template.duplicate": "error",
     "customers.external_id.duplicate": "error",

@@ -11,7 +11,7 @@ import re
 import pandera.polars as pa
 import polars as pl
 
-from batch.validate.rules import POS, PROBLEM_FRAME_SCHEMA, concat_problems, emit
+from batch.validate.rules import MAX_LISTED_PER_RULE, POS, PROBLEM_FRAME_SCHEMA, concat_problems, emit
 from batch.validate.rules.prepare import Prepared
 from schemas import SHEETS, ColumnDoc
 from schemas.vocab import ADMIN_ROLES, CUSTOMER_PACKAGES, SUBSCRIBER_PACKAGES, countries
@@ -20,8 +20,24 @@ from schemas.vocab import ADMIN_ROLES, CUSTOMER_PACKAGES, SUBSCRIBER_PACKAGES, c
 CHECK_RULES = {"not_nullable": "required", "str_matches": "format", "str_length": "too_long"}
 
 
+#: Rows pandera sees at once when a sheet has many empty required cells: its failure cases for a million rows of
+#: junk took 1.7 GiB in one go; in slices they stay small, and only the first problems keep their messages.
+CHUNK_ROWS = 100_000
+
+
 def pandera_problems(sheet: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Run the sheet's model lazily and turn every failure case into a problem row."""
+    required = [c for c in SHEETS[sheet].required_columns if c in frame.columns]
+    nulls = sum(frame[c].null_count() for c in required)
+    if frame.height <= CHUNK_ROWS or nulls <= MAX_LISTED_PER_RULE:
+        return _pandera_slice(sheet, frame, {})
+    listed: dict[tuple[str, str], int] = {}
+    parts = [_pandera_slice(sheet, frame.slice(at, CHUNK_ROWS), listed) for at in range(0, frame.height, CHUNK_ROWS)]
+    return pl.concat(parts, how="vertical")
+
+
+def _pandera_slice(sheet: str, frame: pl.DataFrame, listed: dict[tuple[str, str], int]) -> pl.DataFrame:
+    """One slice's problems; ``listed`` counts the problems per (column, check) that got a message so far."""
     spec = SHEETS[sheet]
     try:
         spec.model.validate(frame.select(*spec.column_names), lazy=True)
@@ -34,25 +50,34 @@ def pandera_problems(sheet: str, frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("check").str.extract(r"^([a-z_]+)").replace_strict(CHECK_RULES, default="invalid").alias("__what")
     )
     lookup = pl.DataFrame(
-        [(col, what, msg) for (col, what), msg in messages.items()],
-        schema={"column": pl.String, "__what": pl.String, "message": pl.String},
+        [(col, what, msg, listed.get((col, what), 0)) for (col, what), msg in messages.items()],
+        schema={"column": pl.String, "__what": pl.String, "message": pl.String, "__before": pl.Int64},
         orient="row",
     )
-    rows = frame.select(pl.col(POS).cast(pl.Int64).alias("pos"), pl.col("_row").cast(pl.Int64).alias("row"))
-    return (
-        cases.with_columns(pl.col("index").cast(pl.Int64).alias("pos"))
-        .join(rows, on="pos", how="left")
+    rows = frame.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("index"),
+        pl.col(POS).cast(pl.Int64).alias("pos"),
+        pl.col("_row").cast(pl.Int64).alias("row"),
+    )
+    shown = (pl.int_range(pl.len()).over("column", "__what") + pl.col("__before").fill_null(0)) < MAX_LISTED_PER_RULE
+    found = (
+        cases.with_columns(pl.col("index").cast(pl.Int64))
+        .join(rows, on="index", how="left")
         .join(lookup, on=["column", "__what"], how="left")
-        .select(
-            pl.lit(sheet).alias("sheet"),
-            "pos",
-            "row",
-            "column",
-            pl.col("failure_case").cast(pl.String).alias("value"),
-            pl.lit("error").alias("severity"),
-            pl.format("{}.{}.{}", pl.lit(sheet), pl.col("column"), pl.col("__what")).alias("rule"),
-            pl.coalesce("message", pl.format("Check the value of {}", pl.col("column"))).alias("message"),
-        )
+    )
+    for column, what, count in found.group_by("column", "__what").len().iter_rows():
+        listed[(column, what)] = listed.get((column, what), 0) + count
+    return found.select(
+        pl.lit(sheet).alias("sheet"),
+        "pos",
+        "row",
+        "column",
+        pl.when(shown).then(pl.col("failure_case").cast(pl.String)).alias("value"),
+        pl.lit("error").alias("severity"),
+        pl.format("{}.{}.{}", pl.lit(sheet), pl.col("column"), pl.col("__what")).alias("rule"),
+        pl.when(shown)
+        .then(pl.coalesce("message", pl.format("Check the value of {}", pl.col("column"))))
+        .alias("message"),
     )
 
 

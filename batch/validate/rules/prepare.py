@@ -18,6 +18,8 @@ from batch.validate.rules import POS, first_rows
 from schemas.vocab import ADMIN_ROLES, timezones
 
 LIST_STR = pl.List(pl.String)
+#: A date or time cell as the loader gives it (ISO text): never a phone number (rules/cells.py reports it).
+DATE = r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$|^\d{1,2}:\d{2}:\d{2}(?:\.\d+)?$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +37,29 @@ class Prepared:
 def prepare(frames: dict[str, pl.DataFrame]) -> Prepared:
     templates = _with_pos(frames["templates"]).with_columns(__key=pl.col("template").str.to_lowercase())
     customers, hq_numbers = _customers(_with_pos(frames["customers"]), templates)
-    locations, location_numbers = _locations(_with_pos(frames["locations"]), customers)
-    users = _users(_with_pos(frames["users"]), customers, locations)
+    locations, location_numbers = _locations(_canonical_ids(_with_pos(frames["locations"]), customers), customers)
+    users = _users(_canonical_ids(_with_pos(frames["users"]), customers), customers, locations)
+    users = _country_on_server(_number_listed(users, hq_numbers, location_numbers))
     return Prepared(templates, customers, locations, users, hq_numbers, location_numbers)
 
 
 def _with_pos(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_row_index(POS).with_columns(pl.col(POS).cast(pl.Int64))
+
+
+def _canonical_ids(frame: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFrame:
+    """``se-300002`` names the customer ``SE-300002`` (ids match case-insensitively, contract §1): a row's
+    customer_external_id takes the customers sheet's spelling, so every rule and the plan see one id."""
+    spelled_as_is = pl.col("customer_external_id").is_in(customers["external_id"].implode())
+    if not frame.select((~spelled_as_is).any()).item():
+        return frame  # every id already spelled as on the customers sheet (or absent): the usual case
+    spelled = first_rows(customers, ["__ext_key"]).select("__ext_key", pl.col("external_id").alias("__ext_spelled"))
+    return (
+        frame.with_columns(pl.col("customer_external_id").str.to_lowercase().alias("__ext_key"))
+        .join(spelled, on="__ext_key", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("__ext_spelled", "customer_external_id").alias("customer_external_id"))
+        .drop("__ext_key", "__ext_spelled")
+    )
 
 
 def package_name(expr: pl.Expr) -> pl.Expr:
@@ -96,6 +114,7 @@ def _customers(customers: pl.DataFrame, templates: pl.DataFrame) -> tuple[pl.Dat
         pl.col("supported_location_confirmed").str.to_lowercase().is_in(list(TRUE_WORDS)).alias("supported"),
         pl.col("hq_location_name").str.to_lowercase().alias("__hq_key"),
         pl.col("template").str.to_lowercase().alias("__template_key"),
+        pl.col("external_id").str.to_lowercase().alias("__ext_key"),
     )
     customers = _resolve_timezone(customers)
     emails = check_emails(customers["admin_email"])
@@ -115,6 +134,39 @@ def _customers(customers: pl.DataFrame, templates: pl.DataFrame) -> tuple[pl.Dat
     return customers.join(derived, on=POS, how="left", maintain_order="left"), long
 
 
+def _number_listed(users: pl.DataFrame, hq_numbers: pl.DataFrame, location_numbers: pl.DataFrame) -> pl.DataFrame:
+    """``__located`` (the user's location is known offline) and ``__number_listed`` (their number is one of
+    its numbers), by a semi-join on the long number frames: copying each location's number list onto its users'
+    rows made memory grow with users × numbers (200,000 users of 1,000-number ranges: 4.2 GiB)."""
+    owners = pl.concat(
+        [
+            hq_numbers.select((-pl.col(POS) - 1).alias("__owner"), pl.col("e164").alias("phone_e164")),
+            location_numbers.select(pl.col(POS).alias("__owner"), pl.col("e164").alias("phone_e164")),
+        ]
+    ).drop_nulls()
+    located = pl.col("__at_hq") | pl.col("__lpos").is_not_null()
+    keys = users.filter(located & pl.col("phone_e164").is_not_null()).select(
+        POS,
+        pl.when(pl.col("__at_hq")).then(-pl.col("__cpos") - 1).otherwise(pl.col("__lpos")).alias("__owner"),
+        "phone_e164",
+    )
+    listed = keys.join(owners, on=["__owner", "phone_e164"], how="semi")[POS]
+    return users.with_columns(located.alias("__located"), pl.col(POS).is_in(listed.implode()).alias("__number_listed"))
+
+
+def _country_on_server(users: pl.DataFrame) -> pl.DataFrame:
+    """A national number (``040 123 4567``) of a user whose location is not in the batch takes the country of
+    that location on the server: ``__country_on_server`` (a warning, contract §1), not an invalid number."""
+    if not users.select(pl.col("__phone_error").is_not_null().any()).item():
+        return users.with_columns(pl.lit(False).alias("__country_on_server"))
+    national = pl.col("phone_number").str.contains(r"^\(?0[1-9][0-9 ()\-./]*$")
+    waiting = (pl.col("__phone_error").is_not_null() & ~pl.col("__located") & national).fill_null(False)
+    return users.with_columns(
+        waiting.alias("__country_on_server"),
+        pl.when(waiting).then(None).otherwise(pl.col("__phone_error")).alias("__phone_error"),
+    )
+
+
 def _customer_lookup(customers: pl.DataFrame) -> pl.DataFrame:
     """The first customer row per external_id, as columns a location or user row joins."""
     return first_rows(customers, ["external_id"]).select(
@@ -126,7 +178,6 @@ def _customer_lookup(customers: pl.DataFrame) -> pl.DataFrame:
         pl.col("country_code").alias("__c_country"),
         pl.col("packages_list").alias("__c_packages"),
         pl.col("__admin_email").alias("__c_admin"),
-        pl.col("numbers_e164").alias("__c_numbers"),
     )
 
 
@@ -183,7 +234,6 @@ def _users(users: pl.DataFrame, customers: pl.DataFrame, locations: pl.DataFrame
         pl.col(POS).alias("__lpos"),
         pl.col("_row").alias("__l_row"),
         pl.col("country_code").alias("__l_country"),
-        pl.col("numbers_e164").alias("__l_numbers"),
     )
     users = users.join(
         location_lookup, on=["customer_external_id", "__loc_key"], how="left", maintain_order="left"
@@ -200,11 +250,11 @@ def _users(users: pl.DataFrame, customers: pl.DataFrame, locations: pl.DataFrame
         .when(pl.col("__at_hq"))
         .then(pl.col("__c_country"))
         .alias("__country"),
-        pl.when(pl.col("__lpos").is_not_null())
-        .then(pl.col("__l_numbers"))
-        .when(pl.col("__at_hq"))
-        .then(pl.col("__c_numbers"))
-        .alias("__location_numbers"),
     )
-    phones = normalize_phones(users["phone_number"], users["__country"])
+    # A date cell is reported as such (rules/cells.py), not also read as the digits of a number.
+    typed = users["phone_number"].str.contains(DATE).fill_null(False)
+    phones = normalize_phones(
+        users["phone_number"].zip_with(~typed, pl.repeat(None, users.height, dtype=pl.String, eager=True)),
+        users["__country"],
+    )
     return users.with_columns(phones["e164"].alias("phone_e164"), phones["error"].alias("__phone_error"))

@@ -61,11 +61,27 @@ def reference_problems(p: Prepared) -> pl.DataFrame:
             )
         )
     frames.append(_unknown_location(p.users))
+    frames.append(
+        emit(
+            p.users,
+            pl.col("__country_on_server"),
+            sheet="users",
+            column="phone_number",
+            rule="users.phone_number.country_on_server",
+            severity="warning",
+            message=pl.format(
+                "{} is a national number and its location is not in this batch: plan --base-url and run read the "
+                "country from the location on the server (or write the number with + and its country code)",
+                pl.col("phone_number"),
+            ),
+        )
+    )
     return concat_problems(frames)
 
 
 def _unknown_location(u: pl.DataFrame) -> pl.DataFrame:
-    """A named location must be the HQ or a locations row of the same customer (checked when both are known)."""
+    """A named location that is neither the HQ nor a locations row of the customer may be on the server
+    already (a day-two batch): a warning, checked by ``plan --base-url`` and ``run`` (contract §1)."""
     return emit(
         u,
         pl.col("customer_in_batch")
@@ -74,10 +90,11 @@ def _unknown_location(u: pl.DataFrame) -> pl.DataFrame:
         & pl.col("__lpos").is_null(),
         sheet="users",
         column="location_name",
-        rule="users.location_name.unknown",
+        rule="users.location_name.not_in_batch",
+        severity="warning",
         message=pl.format(
-            "Customer {} has no location {}: use its hq_location_name ({}), a locations row of that customer, "
-            "or leave blank for the HQ",
+            "Customer {} has no location {} in this batch: it must already exist on the server (plan --base-url "
+            "and run check it); else use its hq_location_name ({}), a locations row of that customer, or leave blank",
             pl.col("customer_external_id"),
             pl.col("location_name"),
             pl.col("__hq_name").fill_null("none"),

@@ -1,6 +1,6 @@
 """Keys that must be unique: the later row is invalid and names the earlier one, which is still processed.
 
-Names compare case-insensitively (contract §1); external_id is an exact key. Each phone number belongs to
+Names and ids compare case-insensitively (contract §1), external_id too. Each phone number belongs to
 one location: the HQ numbers of the customers sheet come first, then the locations sheet, in row order.
 """
 
@@ -45,7 +45,7 @@ def uniqueness_problems(p: Prepared) -> pl.DataFrame:
             ),
             _duplicates(
                 c,
-                ["external_id"],
+                ["__ext_key"],
                 sheet="customers",
                 column="external_id",
                 rule="customers.external_id.duplicate",
