@@ -163,7 +163,8 @@ class RateLimiter:
             if self._closed is not None:
                 raise self._closed()
             if self._queue[0] is not waiter:
-                waiter.wake = anyio.Event()
+                if waiter.wake.is_set():  # a fresh event only after a wake-up: not two per queued request
+                    waiter.wake = anyio.Event()
                 await waiter.wake.wait()
                 continue
             now = self._clock()
