@@ -95,7 +95,7 @@ class AdaptiveRateLimiter(RateLimiter):
             _OWN_WAIT.set(0.0)
             wait = own - self._clock()
             if wait > 0:
-                await self._sleep(wait)
+                await self._sleep_unless_closed(wait)
         await super().acquire()
 
     def _recover(self, now: float) -> None:

@@ -93,7 +93,7 @@ class WebexClient:
         auth: Any = None,
     ) -> None:
         self.config = config
-        #: Told every answer's status (None: no answer) and a short description; the runner's health watch.
+        #: Told every answer's status (None: no answer) and what it was (empty below 400); the runner's health watch.
         self.observer = observer
         #: A ``batch.api.tokens.TokenSource`` when the token can be refreshed: a 401 then refreshes once and
         #: the request is sent again with the new token (every worker waits for that one refresh).
@@ -355,9 +355,10 @@ class WebexClient:
         except httpx.HTTPError as exc:  # a proxy refusal, an undecodable answer: no retry will fix these
             stats.transport_errors += 1
             raise ApiError(f"{what}: {type(exc).__name__}: {_one_line(exc)}") from None
-        stats.by_status[response.status_code] += 1
-        if self.observer is not None:
-            self.observer(response.status_code, f"{what}: HTTP {response.status_code}")
+        status = response.status_code
+        stats.by_status[status] += 1
+        if self.observer is not None:  # the description only where someone reads it: not for every success
+            self.observer(status, f"{what}: HTTP {status}" if status >= 400 else "")
         if response.status_code == 401 and self.auth is not None and resent < 2:
             await self.auth.refresh_after_401(response.request, self._connections)
             return await self._send(method, url, params, json, what, resent + 1)  # with the new token

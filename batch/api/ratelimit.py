@@ -81,6 +81,8 @@ class RateLimiter:
         self._paused_until = 0.0
         self._queue: list[_Waiter] = []
         self._seq = itertools.count()
+        self._closed: Callable[[], BaseException] | None = None  # set by close(): the error acquirers get
+        self._sleeping: set[anyio.CancelScope] = set()  # the head's sleep (and own waits), for close() to end
 
     def _set_rate(self, rate: float) -> None:
         self.rate = rate
@@ -117,8 +119,30 @@ class RateLimiter:
             # After the pause requests resume at the rate, not in one burst into a server bucket still empty.
             self._tat = max(self._tat, until + self.tolerance)
 
+    def close(self, error: Callable[[], BaseException]) -> None:
+        """From now on every acquire raises ``error()``, also those already waiting (woken at once), so a stopped
+        run sends nothing more. Why here and not a cancel scope per acquire in the caller: only the queue's head
+        sleeps, so waking the queue costs nothing per request (a scope per acquire was ~2 % of the run's CPU)."""
+        if self._closed is None:
+            self._closed = error
+        for waiter in self._queue:
+            waiter.wake.set()
+        for scope in list(self._sleeping):
+            scope.cancel()
+
+    async def _sleep_unless_closed(self, seconds: float) -> None:
+        """``sleep(seconds)``, ended early by ``close()``."""
+        with anyio.CancelScope() as scope:
+            self._sleeping.add(scope)
+            try:
+                await self._sleep(seconds)
+            finally:
+                self._sleeping.discard(scope)
+
     async def acquire(self) -> None:
         """Wait for this request's slot; lower ``PRIORITY`` first, FIFO within a priority."""
+        if self._closed is not None:
+            raise self._closed()
         now = self._clock()
         if self.rate < self.max_rate:
             self._recover(now)
@@ -136,8 +160,11 @@ class RateLimiter:
 
     async def _wait_turn(self, waiter: _Waiter) -> None:
         while True:
+            if self._closed is not None:
+                raise self._closed()
             if self._queue[0] is not waiter:
-                waiter.wake = anyio.Event()
+                if waiter.wake.is_set():  # a fresh event only after a wake-up: not two per queued request
+                    waiter.wake = anyio.Event()
                 await waiter.wake.wait()
                 continue
             now = self._clock()
@@ -145,7 +172,7 @@ class RateLimiter:
             if wait > 0:
                 # Half the tolerance past the first free slot: a few waiters go per wake-up, still on the GCRA
                 # schedule (each wake-up of an idle event loop costs ~0.1-0.2 ms CPU here; 1.4 -> 0.9 ms/request).
-                await self._sleep(wait + self.tolerance * 0.5)
+                await self._sleep_unless_closed(wait + self.tolerance * 0.5)
                 continue
             heapq.heappop(self._queue)
             self._tat = max(self._tat, now) + self.interval

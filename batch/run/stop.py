@@ -68,32 +68,19 @@ class StopControl:
 
 class StoppingLimiter:
     """The client's rate limiter, except that after a stop no request gets a slot (``RunStopped`` instead),
-    also not one already waiting in the queue or in a pool-wide 429 pause."""
+    also not one already waiting in the queue or in a pool-wide 429 pause (``RateLimiter.close`` wakes them)."""
 
     def __init__(self, inner: Any, stop: StopControl) -> None:
         self._inner = inner
         self._stop = stop
-        self._waiting: set[anyio.CancelScope] = set()
+        self.acquire = inner.acquire  # the inner limiter's own: no wrapper frame per request
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    async def acquire(self) -> None:
-        if self._stop.stopped:
-            raise RunStopped(self._stop.reason or "stopped")
-        with anyio.CancelScope() as scope:
-            self._waiting.add(scope)
-            try:
-                await self._inner.acquire()
-                return
-            finally:
-                self._waiting.discard(scope)
-        raise RunStopped(self._stop.reason or "stopped")  # only when stop() cancelled the wait
-
     def stop(self) -> None:
         """Wake every queued request: each raises ``RunStopped`` in its own job."""
-        for scope in list(self._waiting):
-            scope.cancel()
+        self._inner.close(lambda: RunStopped(self._stop.reason or "stopped"))
 
 
 async def watch_signals(on_signal: Callable[[str], None]) -> None:

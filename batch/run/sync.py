@@ -23,18 +23,31 @@ from batch.run.executor import restore
 FINGERPRINT = "_fp"
 
 
+#: One encoder for every fingerprint (``json.dumps`` with options builds a new one per call); same output.
+_ENCODE = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False).encode
+
+
 def fingerprint(job: Job) -> str:
     """A short hash of what the job was asked to do (its fields, not the row number)."""
     fields = {k: v for k, v in job.fields.items() if not str(k).startswith("_")}
-    raw = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.blake2b(raw.encode(), digest_size=8).hexdigest()
+    return hashlib.blake2b(_ENCODE(fields).encode(), digest_size=8).hexdigest()
 
 
 def journal_copy(job: Job, outcome: Outcome) -> Outcome | None:
     """The outcome as the journal keeps it, with the job's fingerprint; None: do not record it."""
     if outcome.changes and outcome.status != UPDATED:
         return None  # differences named but not applied: a later run must compare again
-    return dataclasses.replace(outcome, ids={**outcome.ids, FINGERPRINT: fingerprint(job)})
+    o = outcome  # built directly: ``dataclasses.replace`` introspects the fields on every call (once per job)
+    ids = {**o.ids, FINGERPRINT: fingerprint(job)}
+    return Outcome(
+        status=o.status,
+        ids=ids,
+        message=o.message,
+        error_code=o.error_code,
+        tracking_id=o.tracking_id,
+        attempts=o.attempts,
+        changes=o.changes,
+    )
 
 
 def trusted(plan: Plan, done: Mapping[str, Outcome]) -> dict[str, Outcome]:

@@ -280,3 +280,26 @@ def test_429s_slow_the_rate_down_once_per_second_and_it_creeps_back() -> None:
         rates.append(limiter.rate)
     assert rates == sorted(rates) and rates[0] == pytest.approx(100.0 * SLOW_DOWN**2 + 100.0 * SPEED_UP)
     assert rates[-1] == 100.0  # back at --max-rate, not above
+
+
+async def test_close_wakes_the_sleeping_head_and_the_queue_and_refuses_new_acquires() -> None:
+    clock = VirtualClock()  # no driver: a sleep only ends when close() ends it
+    limiter = limiter_on(clock, rate=1.0)
+    limiter.pause(60.0)  # a pool-wide 429 pause: the head sleeps, the others wait behind it
+    raised: list[str] = []
+
+    async def one() -> None:
+        try:
+            await limiter.acquire()
+        except RuntimeError as exc:
+            raised.append(str(exc))
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(3):
+            tg.start_soon(one)
+        await _all_other_tasks_blocked()
+        assert clock.sleeps == 1 and not raised  # only the head sleeps
+        limiter.close(lambda: RuntimeError("closed"))
+    assert raised == ["closed"] * 3 and clock.now == 100.0  # woken at once, no slot given
+    with pytest.raises(RuntimeError, match="closed"):
+        await limiter.acquire()

@@ -26,6 +26,15 @@ def test_a_row_that_changed_since_the_journal_is_run_again() -> None:
     assert trusted(moved, {old.key: legacy}) == {old.key: legacy}
 
 
+def test_the_journal_copy_keeps_every_field_of_the_outcome_and_a_stable_fingerprint() -> None:
+    every = {f.name for f in dataclasses.fields(Outcome)}
+    outcome = Outcome("updated", {"subscriber_id": "S1"}, "m", 409, "RTMBATCH_x_1", 3, ("package: a → b",))
+    assert {k for k, v in dataclasses.asdict(outcome).items() if v} == every  # all set: none can be dropped
+    copy = journal_copy(job("subscriber:a@x.fi", name="Äino"), outcome)
+    fingerprinted = {"subscriber_id": "S1", FINGERPRINT: "bf70409d12bbb261"}  # as main's journals have it
+    assert copy == dataclasses.replace(outcome, ids=fingerprinted)
+
+
 def test_differences_only_named_are_not_journaled() -> None:
     named = Outcome(EXISTS, changes=("package: a → b",))
     assert journal_copy(job("subscriber:a@x.fi"), named) is None
