@@ -25,7 +25,7 @@ test: lint
 demo: $(STAMP)
 	$(BIN)/rtm-batch demo --out out/demo
 
-bench: bench-validate bench-normalize bench-emulator bench-client bench-run bench-sync
+bench: bench-validate bench-normalize bench-emulator bench-client bench-run bench-sync bench-adaptive
 
 bench-validate: $(STAMP)
 	$(BIN)/python bench/bench_validate.py
