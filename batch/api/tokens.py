@@ -40,6 +40,18 @@ class RefreshSettings:
         return TokenSource(self, on_failure=on_failure)
 
 
+def read_secret(path: Path, option: str, hint: str) -> str:
+    """A token or refresh token from the file an option names; a missing or empty file is one usage line
+    (never echoing what the file holds)."""
+    try:
+        secret = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise UsageError(f"cannot read {option} {path}: {exc.strerror}") from None
+    if not secret:
+        raise UsageError(f"{option} {path} is empty; {hint}")
+    return secret
+
+
 def refresh_settings(
     base_url: str, refresh_token_file: Path | None, environ: Mapping[str, str] = os.environ
 ) -> RefreshSettings | None:
@@ -51,12 +63,7 @@ def refresh_settings(
     if not client_id or not secret:
         raise UsageError("a refresh token needs WEBEX_CLIENT_ID and WEBEX_CLIENT_SECRET (the integration's) too")
     if refresh_token_file is not None:
-        try:
-            refresh = refresh_token_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise UsageError(f"cannot read --refresh-token-file {refresh_token_file}: {exc.strerror}") from None
-        if not refresh:
-            raise UsageError(f"--refresh-token-file {refresh_token_file} is empty; put the refresh token in it")
+        refresh = read_secret(refresh_token_file, "--refresh-token-file", "put the refresh token in it")
     else:
         refresh = environ["WEBEX_REFRESH_TOKEN"].strip()
     return RefreshSettings(base_url.rstrip("/"), client_id, secret, refresh, refresh_token_file)

@@ -23,7 +23,7 @@ from rich.console import Console
 
 from batch.api.adaptive import make_limiter
 from batch.api.client import ClientConfig, WebexClient, check_base_url
-from batch.api.tokens import RefreshSettings, refresh_settings
+from batch.api.tokens import RefreshSettings, read_secret, refresh_settings
 from batch.errors import AuthError, RtmBatchError, UsageError
 from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, SKIPPED, UPDATED, ActionContext, Job, Outcome, RowResult
 from batch.pipeline import validate_inputs
@@ -120,13 +120,7 @@ class RunOutcome:
 def resolve_token(token_file: Path | None, environ: Mapping[str, str] = os.environ) -> str:
     """Contract §2: ``--token-file`` or ``WEBEX_ACCESS_TOKEN``; the value is never echoed."""
     if token_file is not None:
-        try:
-            token = token_file.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise UsageError(f"cannot read --token-file {token_file}: {exc.strerror}") from None
-        if not token:
-            raise UsageError(f"--token-file {token_file} is empty; put the access token on its first line")
-        return token
+        return read_secret(token_file, "--token-file", "put the access token on its first line")
     token = environ.get("WEBEX_ACCESS_TOKEN", "").strip()
     if not token:
         raise UsageError("no access token: set WEBEX_ACCESS_TOKEN or pass --token-file FILE")
