@@ -20,7 +20,7 @@ import anyio
 
 from batch.api.client import ClientConfig, WebexClient, check_base_url
 from batch.errors import ApiError, AuthError, UsageError
-from batch.jobs import EXISTS, PLANNED, SKIPPED, ActionContext, Kind, RowResult
+from batch.jobs import EXISTS, FAILED, PLANNED, SKIPPED, ActionContext, Kind, RowResult
 from batch.pipeline import validate_inputs
 from batch.plan.graph import Plan, build_plan
 from batch.report.results import row_results
@@ -130,8 +130,8 @@ def _mark(
         )
     if seen.refusal:
         counts["update refused"] += 1
-        message = f"update refused: {seen.refusal}"
-        return RowResult(result.sheet, result.row, result.key, SKIPPED, message, seen.ids, changes=changes)
+        message = f"update refused: {seen.refusal}"  # ``run --update`` fails the row so (contract: "fails that row")
+        return RowResult(result.sheet, result.row, result.key, FAILED, message, seen.ids, changes=changes)
     counts[UPDATE] += 1
     return RowResult(result.sheet, result.row, result.key, PLANNED, f"{UPDATE}: {listed}", seen.ids, changes=changes)
 

@@ -331,7 +331,9 @@ def test_plan_shows_what_the_sync_would_do_and_sends_only_gets(
     rows = {r.key: r for r in plan.results}
     assert rows["u1@synkka.fi"].message == "update: package: webex_meetings → webex_calling"
     assert rows["u3@synkka.fi"].message == "update: roles: + Read-only Administrator"
-    assert rows["fa@synkka.fi"].status == SKIPPED and "full administrator" in rows["fa@synkka.fi"].message
+    # as the update run leaves it (EXPECTED above): failed, with the reason and the change it refused
+    assert rows["fa@synkka.fi"].status == FAILED and "full administrator" in rows["fa@synkka.fi"].message
+    assert rows["fa@synkka.fi"].changes == "package: webex_calling → webex_meetings"
     assert rows["FI-SYNC-1/Tampere"].changes.endswith("numbers: + +358356552005")
 
 
