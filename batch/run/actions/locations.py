@@ -126,8 +126,9 @@ async def calling(job: Job, ctx: Context) -> Outcome:
     org_id, ext, name = _org(job, ctx), *_names(job)
     location_id = ctx.ids(job.refs["location"])["location_id"]
     try:
-        if not _parent_created(ctx, job, "location") and await _calling_enabled(ctx, org_id, location_id):
+        if not _parent_created(ctx, job, "location") and await _calling_settings(ctx, org_id, location_id) is not None:
             return Outcome(EXISTS, ids={"location_id": location_id})
+        ctx.forget(("calling", location_id))  # enabled now: the main-number job reads the new settings
         try:
             await ctx.client.write(
                 "POST",
@@ -145,6 +146,20 @@ async def calling(job: Job, ctx: Context) -> Outcome:
         raise
     except ApiError as err:
         return failed(f"Could not enable calling on location {name} of customer {ext}", err, _fix_row(err))
+
+
+async def _calling_settings(ctx: Context, org_id: str, location_id: str) -> dict[str, Any] | None:
+    """The location's calling settings (None: not a calling location), read once for the calling job and
+    the main-number job after it: on a nightly run where everything exists that is one GET per location
+    fewer. Nothing between the two changes them (the numbers job only adds numbers)."""
+
+    async def load() -> dict[str, Any] | None:
+        try:
+            return await ctx.client.get(f"{CALLING}/{location_id}", {"orgId": org_id})
+        except NotFoundError:
+            return None
+
+    return await ctx.memo(("calling", location_id), load)
 
 
 async def _calling_enabled(ctx: Context, org_id: str, location_id: str) -> bool | None:
@@ -271,7 +286,7 @@ async def main_number(job: Job, ctx: Context) -> Outcome:
     ids = {"location_id": location_id}
     path = f"{CALLING}/{location_id}"
     try:
-        current = await ctx.client.get(path, {"orgId": org_id})
+        current = await _calling_settings(ctx, org_id, location_id) or await ctx.client.get(path, {"orgId": org_id})
         line = current.get("callingLineId") or {}
         if line.get("phoneNumber") == main:
             return Outcome(EXISTS, ids=ids)
@@ -282,6 +297,7 @@ async def main_number(job: Job, ctx: Context) -> Outcome:
         if changes and not ctx.update:
             return updates.reported(Outcome(EXISTS, ids=ids), changes)
         # Partial update: only callingLineId is sent; its display name goes back unchanged with the number.
+        ctx.forget(("calling", location_id))
         new_line = {k: v for k, v in {"name": line.get("name"), "phoneNumber": main}.items() if v}
         await ctx.client.write(
             "PUT",

@@ -201,6 +201,25 @@ async def test_main_number_set_once(ctx, emulator_url) -> None:
     assert (again.status, again.ids) == (EXISTS, made.ids)
 
 
+async def test_a_later_run_reads_a_locations_calling_settings_once_for_calling_and_main_number(ctx) -> None:
+    """A nightly run where everything exists: the calling job's GET also tells the main-number job the
+    current main number, so the pair costs one request, not two (900 per night at bench-sync's size)."""
+    await setup_tampere(ctx)
+    await run_with(ctx, numbers, numbers_job(TAMPERE))
+    assert (await run_with(ctx, main_number, main_job(TAMPERE[1]))).status == CREATED
+    later = rerun_of(ctx)
+    stats = later.client.stats
+    before = stats.requests
+    enabled = await run_with(later, calling, calling_job())
+    main = await run_with(later, main_number, main_job(TAMPERE[1]))
+    assert (enabled.status, main.status) == (EXISTS, EXISTS), (enabled.message, main.message)
+    assert stats.requests - before == 1
+    before = stats.requests  # a changed main number is still compared with the server's
+    moved = await run_with(later, main_number, main_job(TAMPERE[2]))
+    assert moved.status == EXISTS and "main_number" in moved.message, moved.message
+    assert stats.requests == before  # the memo still holds the settings; nothing written without --update
+
+
 async def test_main_number_not_in_location_fails_with_fix(ctx) -> None:
     await setup_tampere(ctx)
     outcome = await run_with(ctx, main_number, main_job(TAMPERE[3]))
