@@ -24,9 +24,7 @@ from batch.plan.graph import build_plan
 from batch.run.runner import RunOptions, run_batch
 from batch.validate.validator import validate
 from bench.generate import make_batch, write_csv_folder
-from bench.servers import server_process
-
-TOKEN = "emulator-token"
+from bench.servers import TOKEN, ServedEmulator
 
 
 def main() -> None:
@@ -34,10 +32,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=300)
     parser.add_argument("--locations", type=int, default=900)
     parser.add_argument("--users", type=int, default=20_000)
-    parser.add_argument("--rate", type=float, default=200.0, help="server limit, requests/s")
-    parser.add_argument("--burst", type=int, default=20)
-    parser.add_argument("--latency-ms", type=float, default=20.0)
-    parser.add_argument("--provisioning-seconds", type=float, default=2.0)
+    ServedEmulator.add_options(parser)
     parser.add_argument(
         "--client-rate",
         type=float,
@@ -52,14 +47,7 @@ def main() -> None:
         folder = Path(tmp) / "batch"
         write_csv_folder(make_batch(args.customers, args.locations, args.users), folder)
         depth = build_plan(validate(load_inputs([folder]))).depth()
-        settings = {
-            "token": TOKEN,
-            "rate": args.rate,
-            "burst": args.burst,
-            "latency_ms": args.latency_ms,
-            "provisioning_seconds": args.provisioning_seconds,
-        }
-        with server_process(**settings) as (base_url, _pid):
+        with ServedEmulator.from_args(args).serve() as (base_url, _pid):
             options = RunOptions(
                 out_dir=Path(tmp) / "out",
                 base_url=base_url,

@@ -25,9 +25,7 @@ from rich.console import Console
 
 from batch.run.runner import RunOptions, RunOutcome, run_batch
 from bench.generate import make_batch, write_csv_folder
-from bench.servers import server_process
-
-TOKEN = "emulator-token"
+from bench.servers import TOKEN, ServedEmulator
 
 
 def changed_copy(batch: dict[str, pl.DataFrame], share: float) -> tuple[dict[str, pl.DataFrame], int]:
@@ -58,10 +56,7 @@ def main() -> None:
     parser.add_argument("--locations", type=int, default=900)
     parser.add_argument("--users", type=int, default=20_000)
     parser.add_argument("--changed", type=float, default=0.05, help="share of users changed")
-    parser.add_argument("--rate", type=float, default=200.0, help="server limit, requests/s")
-    parser.add_argument("--burst", type=int, default=20)
-    parser.add_argument("--latency-ms", type=float, default=20.0)
-    parser.add_argument("--provisioning-seconds", type=float, default=2.0)
+    ServedEmulator.add_options(parser)
     parser.add_argument("--client-rate", type=float, default=None, help="--max-rate (default: 98 %% of the limit)")
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
@@ -73,14 +68,7 @@ def main() -> None:
         write_csv_folder(batch, source)
         copy, changes = changed_copy(batch, args.changed)
         write_csv_folder(copy, changed)
-        settings = {
-            "token": TOKEN,
-            "rate": args.rate,
-            "burst": args.burst,
-            "latency_ms": args.latency_ms,
-            "provisioning_seconds": args.provisioning_seconds,
-        }
-        with server_process(**settings) as (base_url, _pid):
+        with ServedEmulator.from_args(args).serve() as (base_url, _pid):
 
             def run(folder: Path, out: str, **extra: bool) -> tuple[RunOutcome, int, float]:
                 options = RunOptions(

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import dataclasses
 import multiprocessing
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from batch.emulator import EmulatorConfig
+
+#: The bearer token of every benchmark's emulator.
+TOKEN = "emulator-token"
 
 
 def _serve(settings: dict[str, Any], ready: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
@@ -31,6 +37,33 @@ def server_process(**settings: Any) -> Iterator[tuple[str, int]]:
     finally:
         process.terminate()
         process.join(10)
+
+
+@dataclass(frozen=True)
+class ServedEmulator:
+    """The served emulator of the run benchmarks (bench_run, bench_sync): one set of options and one way to
+    start it, so their figures stay comparable (same token, limit, burst, latency, provisioning time)."""
+
+    rate: float = 200.0
+    burst: int = 20
+    latency_ms: float = 20.0
+    provisioning_seconds: float = 2.0
+
+    @staticmethod
+    def add_options(parser: argparse.ArgumentParser) -> None:
+        """``--rate --burst --latency-ms --provisioning-seconds`` (read back as ``args.rate`` …)."""
+        parser.add_argument("--rate", type=float, default=ServedEmulator.rate, help="server limit, requests/s")
+        parser.add_argument("--burst", type=int, default=ServedEmulator.burst)
+        parser.add_argument("--latency-ms", type=float, default=ServedEmulator.latency_ms)
+        parser.add_argument("--provisioning-seconds", type=float, default=ServedEmulator.provisioning_seconds)
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> ServedEmulator:
+        return cls(**{f.name: getattr(args, f.name) for f in dataclasses.fields(cls)})
+
+    def serve(self) -> contextlib.AbstractContextManager[tuple[str, int]]:
+        """(base URL, pid) of an emulator with these limits in its own process (``server_process``)."""
+        return server_process(token=TOKEN, **dataclasses.asdict(self))
 
 
 def cpu_seconds(pid: int) -> float:

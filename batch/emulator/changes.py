@@ -101,7 +101,7 @@ def check_subscriber_change(
 
 def check_customer_packages(state: EmulatorState, customer: Customer, packages: list[str]) -> None:
     """A package left out of the complete list is removed: not while subscribers of this customer hold it."""
-    held = {s.package for s in state.subscribers.values() if s.customer_id == customer.id}
+    held = {s.package for s in state.subscribers_of(customer.id)}
     dropped = sorted(p for p in customer.packages if p not in packages and p in held)
     if dropped:
         raise ApiProblem(

@@ -73,6 +73,7 @@ class EmulatorState:
         self._person_by_email: dict[str, str] = {}
         self._person_by_ext: dict[tuple[str, str], str] = {}
         self._subscriber_by_email: dict[str, str] = {}
+        self._subscribers_by_customer: dict[str, dict[str, Subscriber]] = {}
         self._pending: dict[str, float] = {}
         self.managed_orgs: set[str] = set()  # orgs the partner has asked for (GET /organizations/{orgId})
         self.listed_from: dict[str, float] = {}  # object id -> clock time it shows up in lists (list lag)
@@ -128,6 +129,11 @@ class EmulatorState:
         sid = self._subscriber_by_email.get(email.casefold())
         return self.subscribers.get(sid) if sid else None
 
+    def subscribers_of(self, customer_id: str) -> list[Subscriber]:
+        """The customer's subscribers in creation order (as a full scan of ``subscribers`` finds them), without
+        walking every subscriber: a sync lists each customer's, and a 20,000-user emulator stalled on scans."""
+        return list(self._subscribers_by_customer.get(customer_id, {}).values())
+
     def role_by_name(self, name: str) -> Role | None:
         return next((r for r in self.roles.values() if r.name == name), None)
 
@@ -163,7 +169,7 @@ class EmulatorState:
             return
         self._pending.pop(customer_id, None)
         self._customer_by_ext.pop(customer.external_id, None)
-        for sub in [s for s in self.subscribers.values() if s.customer_id == customer_id]:
+        for sub in self.subscribers_of(customer_id):
             self.remove_subscriber(sub.id)
         if customer.org_id and customer.org_id in self.orgs:
             self.orgs[customer.org_id].customer_id = None
@@ -205,8 +211,10 @@ class EmulatorState:
             self._person_by_ext[(person.org_id, person.extension)] = person.id
 
     def add_subscriber(self, subscriber: Subscriber) -> None:
+        """A subscriber's customer never changes afterwards (no route moves one), so its index entry stays put."""
         self.subscribers[subscriber.id] = subscriber
         self._subscriber_by_email[subscriber.email.casefold()] = subscriber.id
+        self._subscribers_by_customer.setdefault(subscriber.customer_id, {})[subscriber.id] = subscriber
 
     def remove_subscriber(self, subscriber_id: str) -> Subscriber | None:
         """Remove the mapping and free the person's numbers (the Webex user itself stays)."""
@@ -214,6 +222,10 @@ class EmulatorState:
         if sub is None:
             return None
         self._subscriber_by_email.pop(sub.email.casefold(), None)
+        of_customer = self._subscribers_by_customer.get(sub.customer_id, {})
+        of_customer.pop(subscriber_id, None)
+        if not of_customer:
+            self._subscribers_by_customer.pop(sub.customer_id, None)
         person = self.people.get(sub.person_id) if sub.person_id else None
         if person is not None:
             for number in self.numbers_in_org(person.org_id):
