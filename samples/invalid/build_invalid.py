@@ -300,7 +300,11 @@ def user_defects(b: Batch) -> None:
         user(13, package="webex_calling", phone_number="+358 40 700 0013"),
         e(u, "phone_number", "users.phone_number.not_in_location", "warning"),
     )
-    b.add(u, user(14, location_name="Oulu"), e(u, "location_name", "users.location_name.not_in_batch", "warning"))
+    b.add(  # a calling user: a meetings user has no location, so an unknown one is not even a warning
+        u,
+        user(14, package="webex_calling", location_name="Oulu", extension="1401"),
+        e(u, "location_name", "users.location_name.not_in_batch", "warning"),
+    )
     b.add(u, user(15, roles="Pomo"), e(u, "roles", "users.roles.unknown"))
     b.add(
         u,

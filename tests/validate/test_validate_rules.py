@@ -231,9 +231,9 @@ FAILING: dict[str, tuple[dict[str, Any], tuple[str, int, str, str]]] = {
         {"users": {2: {"extension": "1"}}},
         ("users", 4, "extension", "users.extension.format"),
     ),
-    "user location unknown": (
-        {"users": {1: {"location_name": "Oulu"}}},
-        ("users", 3, "location_name", "users.location_name.not_in_batch"),
+    "calling user location unknown": (
+        {"users": {2: {"location_name": "Oulu"}}},
+        ("users", 4, "location_name", "users.location_name.not_in_batch"),
     ),
     "user role unknown": (
         {"users": {1: {"roles": "Boss"}}},
@@ -332,6 +332,20 @@ PASSING: dict[str, dict[str, Any]] = {
     "extension reused in another customer": {"users": {3: {"extension": "1001"}}},
     "meetings customer needs no HQ location": {"customers": {1: {"timezone": None, "hq_location_name": None}}},
     "calling user with extension only": {"users": {2: {"phone_number": None}}},
+    # no calling, no location: the planner sends none, so an unknown one is neither checked nor wrong
+    "meetings user location unknown": {"users": {1: {"location_name": "Oulu"}}},
+    "meetings user location unknown, customer elsewhere": {
+        "users": [
+            {
+                **CUSTOMER,
+                "customer_external_id": "FI-9",
+                "email": "k@y.fi",
+                "package": "webex_meetings",
+                "location_name": "Oulu",
+            }
+        ],
+    },
+    "meetings admin of a meetings customer names a location": {"users": {3: {"location_name": "Turku"}}},
 }
 
 
