@@ -286,6 +286,14 @@ def test_user_number_outside_its_location_is_a_warning() -> None:
     assert result.sheets["users"]["_valid"].all()
 
 
+def test_meetings_user_is_not_held_back_by_an_invalid_location_row() -> None:
+    """No calling, no location: the planner sends none, so only the calling user of that row waits for it."""
+    result = run(with_changes(locations={0: {"timezone": "Mars/Base"}}))
+    held = {(p.row, p.rule) for p in result.problems if p.sheet == "users"}
+    assert held == {(4, "dependency.invalid_parent")}  # Liisa (calling); not Eero (meetings, row 3, "tampere")
+    assert result.sheets["users"]["_valid"].to_list() == [True, True, False, True]
+
+
 REQUIRED = [(sheet, col) for sheet, spec in SHEETS.items() for col in spec.required_columns]
 
 
