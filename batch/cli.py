@@ -49,7 +49,7 @@ def validate(
 
     console = make_console()
     outcome = validate_inputs(inputs, check_out_dir(out))
-    validation_summary(console, outcome.row_counts, outcome.invalid_counts, outcome.problems)
+    validation_summary(console, outcome.row_counts, outcome.invalid_counts, outcome.problems, outcome.validated.counts)
     console.print(f"Reports: {', '.join(str(p) for p in outcome.reports)}")
     raise typer.Exit(outcome.exit_code)
 

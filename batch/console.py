@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from batch.jobs import KIND_ORDER
-from batch.problems import Problem
+from batch.problems import Problem, RuleCount
 
 if TYPE_CHECKING:
     from batch.plan.graph import Plan
@@ -36,13 +36,18 @@ def validation_summary(
     row_counts: dict[str, int],
     invalid_counts: dict[str, int],
     problems: Sequence[Problem],
+    counts: Sequence[RuleCount],
 ) -> None:
-    """Counts per sheet, then the first few problems as a table."""
-    severities = Counter(p.severity for p in problems)
+    """Counts per sheet, then the first few problems as a table. The counts are the rules' true counts, not the
+    listed ``problems`` (capped per rule), so 200,000 bad numbers say 200,000."""
+    severities: Counter[str] = Counter()
+    per_sheet: Counter[tuple[str, str]] = Counter()
+    for count in counts:
+        severities[count.severity] += count.found
+        per_sheet[(count.sheet, count.severity)] += count.found
     table = Table(title="Validation", show_edge=False, title_justify="left")
     for name in ("sheet", "rows", "invalid", "errors", "warnings"):
         table.add_column(name, justify="left" if name == "sheet" else "right")
-    per_sheet = Counter((p.sheet, p.severity) for p in problems)
     for sheet, rows in row_counts.items():
         table.add_row(
             sheet,
@@ -53,6 +58,13 @@ def validation_summary(
         )
     console.print(table)
     console.print(f"{severities['error']} errors, {severities['warning']} warnings")
+    capped = [c for c in counts if c.not_listed]
+    if capped:
+        console.print(
+            f"{sum(c.not_listed for c in capped)} of them are counted but not listed: validation.csv lists the first "
+            f"{max(c.listed for c in capped)} of each rule and one line per rule with how many more "
+            f"({', '.join(f'{c.rule}: {c.not_listed} more' for c in capped[:5])}{', …' if len(capped) > 5 else ''})"
+        )
     if problems:
         _problem_table(console, problems)
 
@@ -68,7 +80,7 @@ def _problem_table(console: Console, problems: Sequence[Problem]) -> None:
         table.add_row(p.sheet, "" if p.row is None else str(p.row), column, value, p.severity, message)
     console.print(table)
     if len(problems) > len(shown):
-        console.print(f"... and {len(problems) - len(shown)} more in validation.csv")
+        console.print(f"... and {len(problems) - len(shown)} more lines in validation.csv")
 
 
 def plan_summary(console: Console, plan: Plan, rate: float) -> None:

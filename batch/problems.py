@@ -35,6 +35,23 @@ class Problem:
         return (self.sheet, self.row, self.column, self.value, self.severity, self.rule, self.message)
 
 
+@dataclass(frozen=True, slots=True)
+class RuleCount:
+    """How many problems of one rule a sheet has, and how many of them are ``Problem`` records: past a cap the
+    rest are only counted (a million rows of junk must not make millions of records), and every summary must
+    still give the true number."""
+
+    sheet: str
+    rule: str
+    severity: Severity
+    found: int
+    listed: int
+
+    @property
+    def not_listed(self) -> int:
+        return self.found - self.listed
+
+
 def sort_key(problem: Problem) -> tuple:
     """Problems read best in workbook order: sheet order, then row, then column."""
     order = {"templates": 0, "customers": 1, "locations": 2, "users": 3}

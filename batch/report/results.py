@@ -33,6 +33,12 @@ SHEET_ORDER = ("templates", "customers", "locations", "users")
 DEPENDENCY_RULE = "dependency.invalid_parent"
 #: Validation messages shown in a row's result message; the rest are in validation.csv.
 SHOWN_ERRORS = 3
+#: An invalid row with no listed error: its problems are among those validation.csv only counts (past the cap
+#: per rule), so "see validation.csv" would send the partner looking for a line that is not there.
+UNLISTED = (
+    "invalid: its problem is one of those validation.csv counts but does not list (one line per rule says how "
+    "many); fix the listed rows (usually one mistake repeated) and validate again"
+)
 
 
 def row_results(
@@ -75,7 +81,7 @@ def _invalid(sheet: str, row: int, key: str, errors: Sequence[Problem]) -> RowRe
         return RowResult(sheet, row, key, SKIPPED, f"not attempted: {errors[0].message}")
     shown = "; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in own[:SHOWN_ERRORS])
     more = f" (+{len(own) - SHOWN_ERRORS} more in validation.csv)" if len(own) > SHOWN_ERRORS else ""
-    return RowResult(sheet, row, key, INVALID, shown + more or "invalid (see validation.csv)")
+    return RowResult(sheet, row, key, INVALID, shown + more or UNLISTED)
 
 
 def fold(

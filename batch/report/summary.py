@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from batch.jobs import STATUSES, RowResult
+from batch.problems import RuleCount
 from batch.report.retry import DONE
 from batch.report.writer import ReportPaths
 from schemas import SHEETS
@@ -23,12 +24,14 @@ def build_summary(
     wall_seconds: float,
     started: datetime,
     command: str,
+    validation: Sequence[RuleCount] = (),
 ) -> dict[str, Any]:
     """``summary.json``'s content: counts per sheet × status, totals, API figures, timing, exit code.
 
     ``api`` holds the client's figures (requests, retries, throttled, ambiguous); ``achieved_rate`` is
     requests per wall second unless given. ``finished`` is ``started + wall_seconds`` so the two figures
     never disagree. Exit code per contract §4: 0 when every row is created, exists or planned.
+    ``validation`` is the validator's per-rule counts: ``validation`` in the summary gives their true totals.
     """
     per_sheet: dict[str, Counter[str]] = defaultdict(Counter)
     for result in results:
@@ -51,6 +54,7 @@ def build_summary(
         "retry_rows": retry_rows,
         "sheets": sheets,
         "totals": totals,
+        "validation": validation_figures(validation),
         "api": {
             "requests": requests,
             "retries": int(api.get("retries", 0)),
@@ -60,6 +64,16 @@ def build_summary(
             "settled_rate": float(api.get("settled_rate", 0.0)),
             "highest_rate_without_429": float(api.get("highest_rate_without_429", 0.0)),
         },
+    }
+
+
+def validation_figures(counts: Sequence[RuleCount]) -> dict[str, int]:
+    """Errors and warnings as found (not as listed: validation.csv lists at most a cap per rule), and how many
+    of them validation.csv does not list one by one."""
+    return {
+        "errors": sum(c.found for c in counts if c.severity == "error"),
+        "warnings": sum(c.found for c in counts if c.severity != "error"),
+        "not_listed": sum(c.not_listed for c in counts),
     }
 
 
@@ -82,6 +96,13 @@ def print_summary(console: Console, summary: Mapping, paths: ReportPaths) -> Non
         f"{api.get('achieved_rate', 0)} requests/s over {summary.get('wall_seconds', 0)} s"
         + (f"; rate settled at {api['settled_rate']}/s" if api.get("settled_rate") else "")
     )
+    checked = summary.get("validation")
+    if checked and (checked.get("errors") or checked.get("warnings")):
+        unlisted = checked.get("not_listed", 0)
+        console.print(
+            f"Validation: {checked.get('errors', 0)} errors, {checked.get('warnings', 0)} warnings"
+            + (f" ({unlisted} of them counted but not listed in validation.csv)" if unlisted else "")
+        )
     console.print(f"Reports: {paths.results_csv}, {paths.results_xlsx}, {paths.summary_json}")
     if paths.retry_dir is not None:
         console.print(f"Retry: {summary.get('retry_rows', 0)} rows to correct and run again in {paths.retry_dir}")

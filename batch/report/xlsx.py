@@ -292,6 +292,9 @@ def _summary_sheet(
         ("command", summary.get("command")),
         ("exit code", summary.get("exit_code")),
         ("rows to retry", summary.get("retry_rows")),
+        ("validation errors", summary.get("validation", {}).get("errors")),
+        ("validation warnings", summary.get("validation", {}).get("warnings")),
+        ("problems not listed", summary.get("validation", {}).get("not_listed")),
         *(("note", note) for note in notes),
     ]
     for line, (label, value) in enumerate(figures, start=r + 2):

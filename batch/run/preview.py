@@ -101,7 +101,14 @@ def plan_batch(
         for r in removals:
             actions.setdefault("users", Counter())[REMOVE if r.status == PLANNED else "remove refused"] += 1
         results, api = check_numbers(config, plan, results, api)
-    summary = build_summary(results, api=api, wall_seconds=time.perf_counter() - clock, started=started, command="plan")
+    summary = build_summary(
+        results,
+        api=api,
+        wall_seconds=time.perf_counter() - clock,
+        started=started,
+        command="plan",
+        validation=validation.validated.counts,
+    )
     summary["actions"] = {sheet: dict(counts) for sheet, counts in actions.items()}
     paths = write_reports(out_dir, validation.loaded, results, summary)
     return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"])

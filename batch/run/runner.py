@@ -186,7 +186,14 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
             results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
             results += removal_results(plan, outcomes, not_run=SKIPPED, message=note)
             wall = time.perf_counter() - clock
-            summary = build_summary(results, api=api, wall_seconds=wall, started=started, command=command)
+            summary = build_summary(
+                results,
+                api=api,
+                wall_seconds=wall,
+                started=started,
+                command=command,
+                validation=validation.validated.counts,
+            )
             mark_stopped(summary, stopped)
             summary["run_id"] = run_id
             paths = write_reports(options.out_dir, validation.loaded, results, summary)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from batch.load.inputs import LoadedBatch
-from batch.problems import Problem, sort_key
+from batch.problems import Problem, RuleCount, sort_key
 from batch.validate.rules import MAX_LISTED_PER_RULE, POS, concat_problems
 from batch.validate.rules.business import business_problems
 from batch.validate.rules.cells import cell_problems
@@ -50,18 +50,26 @@ OUTPUT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class ValidatedBatch:
-    """Each sheet with ``_valid`` and normalized columns, and every problem found, in workbook order."""
+    """Each sheet with ``_valid`` and normalized columns, the problems listed (in workbook order), and how many
+    problems each rule found: ``counts``, not ``problems``, is what a summary counts, because past
+    ``MAX_LISTED_PER_RULE`` problems of one rule the rest are one "N more rows" line in ``problems``."""
 
     sheets: dict[str, pl.DataFrame]
     problems: tuple[Problem, ...]
+    counts: tuple[RuleCount, ...]
 
     @property
     def error_count(self) -> int:
-        return sum(1 for p in self.problems if p.is_error)
+        return sum(c.found for c in self.counts if c.severity == "error")
 
     @property
     def warning_count(self) -> int:
-        return sum(1 for p in self.problems if not p.is_error)
+        return sum(c.found for c in self.counts if c.severity != "error")
+
+    @property
+    def not_listed(self) -> int:
+        """Problems counted but not listed one by one (``problems`` has a line per rule saying how many)."""
+        return sum(c.not_listed for c in self.counts)
 
 
 def validate(batch: LoadedBatch) -> ValidatedBatch:
@@ -81,8 +89,23 @@ def validate(batch: LoadedBatch) -> ValidatedBatch:
     found = _distinct(found)
     found = pl.concat([found, dependency_problems(prepared, found)], how="vertical")
     sheets = _output_frames(prepared, found)
-    problems = tuple(sorted({*batch.problems, *_to_problems(_listed(found))}, key=_full_key))
-    return ValidatedBatch(sheets, problems)
+    counts = found.group_by("sheet", "rule", "severity", maintain_order=True).len()
+    problems = tuple(sorted({*batch.problems, *_to_problems(_listed(found, counts))}, key=_full_key))
+    return ValidatedBatch(sheets, problems, _rule_counts(counts, batch.problems))
+
+
+def _rule_counts(counts: pl.DataFrame, loaded: tuple[Problem, ...]) -> tuple[RuleCount, ...]:
+    """Every rule's true count (the loader's problems are all listed), in workbook order of sheets."""
+    rows = [
+        RuleCount(sheet, rule, severity, n, min(n, MAX_LISTED_PER_RULE))
+        for sheet, rule, severity, n in counts.iter_rows()
+    ]
+    by_rule: dict[tuple[str, str, str], int] = {}
+    for p in loaded:
+        by_rule[(p.sheet, p.rule, p.severity)] = by_rule.get((p.sheet, p.rule, p.severity), 0) + 1
+    rows += [RuleCount(sheet, rule, severity, n, n) for (sheet, rule, severity), n in by_rule.items()]  # type: ignore[arg-type]
+    order = {name: i for i, name in enumerate(SHEET_ORDER)}
+    return tuple(sorted(rows, key=lambda c: (order.get(c.sheet, len(order)), c.rule)))
 
 
 def _full_key(problem: Problem) -> tuple:
@@ -100,19 +123,20 @@ def _distinct(found: pl.DataFrame) -> pl.DataFrame:
     return found.unique(maintain_order=True)
 
 
-def _listed(found: pl.DataFrame) -> pl.DataFrame:
+def _listed(found: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
     """The first ``MAX_LISTED_PER_RULE`` problems of each (sheet, rule), and one line per rule for the rest: a
     million rows of junk would otherwise make five million Problem records (5 GiB, minutes) where the first
     thousands already say what is wrong. Row validity is decided on every problem (``_output_frames``).
-    Computed on the two key columns, so the full frame is never copied."""
+    Computed on the two key columns, so the full frame is never copied; ``counts`` is per (sheet, rule, severity),
+    and a rule has one severity."""
     keys = found.select("sheet", "rule")
-    counts = keys.group_by("sheet", "rule", maintain_order=True).len()
     if counts.height == 0 or counts["len"].max() <= MAX_LISTED_PER_RULE:
         return found
     shown = keys.select(pl.int_range(pl.len()).over("sheet", "rule") < MAX_LISTED_PER_RULE).to_series()
     first = found.filter(shown)
     more = (
         counts.filter(pl.col("len") > MAX_LISTED_PER_RULE)
+        .drop("severity")
         .join(first.group_by("sheet", "rule").agg(pl.col("severity", "column").first()), on=["sheet", "rule"])
         .select(
             "sheet",
@@ -123,10 +147,12 @@ def _listed(found: pl.DataFrame) -> pl.DataFrame:
             "severity",
             "rule",
             pl.format(
-                "{} more rows have this problem ({}) and are not listed: fix the listed ones (usually one mistake "
-                "repeated) and validate again",
+                "{} more rows have this problem ({}) and are not listed ({} rows in all; only the first {} are): fix "
+                "the listed ones (usually one mistake repeated) and validate again",
                 pl.col("len") - MAX_LISTED_PER_RULE,
                 pl.col("rule"),
+                pl.col("len"),
+                pl.lit(MAX_LISTED_PER_RULE),
             ).alias("message"),
         )
     )

@@ -300,7 +300,11 @@ def user_defects(b: Batch) -> None:
         user(13, package="webex_calling", phone_number="+358 40 700 0013"),
         e(u, "phone_number", "users.phone_number.not_in_location", "warning"),
     )
-    b.add(u, user(14, location_name="Oulu"), e(u, "location_name", "users.location_name.not_in_batch", "warning"))
+    b.add(  # a calling user: a meetings user has no location, so an unknown one is not even a warning
+        u,
+        user(14, package="webex_calling", location_name="Oulu", extension="1401"),
+        e(u, "location_name", "users.location_name.not_in_batch", "warning"),
+    )
     b.add(u, user(15, roles="Pomo"), e(u, "roles", "users.roles.unknown"))
     b.add(
         u,
@@ -308,7 +312,11 @@ def user_defects(b: Batch) -> None:
         e(u, "customer_external_id", "users.customer_external_id.not_in_batch", "warning"),
         e(u, "phone_number", "users.phone_number.country_on_server", "warning"),
     )
-    b.add(u, user(17, location_name="Toimipiste 12"), e(u, "location_name", "dependency.invalid_parent"))
+    b.add(  # a calling user: a meetings user has no location, so an invalid one does not hold it back
+        u,
+        user(17, package="webex_calling", location_name="Toimipiste 12", extension="1701"),
+        e(u, "location_name", "dependency.invalid_parent"),
+    )
     b.add(u, user(18, first_name="Käyt\x1btäjä"), e(u, "first_name", "cell.control_character"))
     b.add(u, user(19, phone_number="2026-01-05"), e(u, "phone_number", "cell.date_not_number"))
 

@@ -125,12 +125,13 @@ def test_rerun_reports_exists_and_creates_nothing_with_or_without_the_journal(em
 
 
 #: Rules that do not make a row invalid but decide its result: an invalid parent (skipped); a customer or a
-#: location on neither the batch nor the emulator (failed: the server proved it missing, contract §1); a user's
-#: number in no location on the server (the API refuses it).
+#: (calling user's) location on neither the batch nor the emulator (failed: the server proved it missing,
+#: contract §1); a user's number in no location on the server (the API refuses it).
 RESULT_OF_RULE = {
     "dependency.invalid_parent": SKIPPED,
     "locations.customer_external_id.not_in_batch": FAILED,
     "users.customer_external_id.not_in_batch": FAILED,
+    "users.location_name.not_in_batch": FAILED,
     "users.phone_number.not_in_location": FAILED,
 }
 

@@ -231,9 +231,9 @@ FAILING: dict[str, tuple[dict[str, Any], tuple[str, int, str, str]]] = {
         {"users": {2: {"extension": "1"}}},
         ("users", 4, "extension", "users.extension.format"),
     ),
-    "user location unknown": (
-        {"users": {1: {"location_name": "Oulu"}}},
-        ("users", 3, "location_name", "users.location_name.not_in_batch"),
+    "calling user location unknown": (
+        {"users": {2: {"location_name": "Oulu"}}},
+        ("users", 4, "location_name", "users.location_name.not_in_batch"),
     ),
     "user role unknown": (
         {"users": {1: {"roles": "Boss"}}},
@@ -286,6 +286,14 @@ def test_user_number_outside_its_location_is_a_warning() -> None:
     assert result.sheets["users"]["_valid"].all()
 
 
+def test_meetings_user_is_not_held_back_by_an_invalid_location_row() -> None:
+    """No calling, no location: the planner sends none, so only the calling user of that row waits for it."""
+    result = run(with_changes(locations={0: {"timezone": "Mars/Base"}}))
+    held = {(p.row, p.rule) for p in result.problems if p.sheet == "users"}
+    assert held == {(4, "dependency.invalid_parent")}  # Liisa (calling); not Eero (meetings, row 3, "tampere")
+    assert result.sheets["users"]["_valid"].to_list() == [True, True, False, True]
+
+
 REQUIRED = [(sheet, col) for sheet, spec in SHEETS.items() for col in spec.required_columns]
 
 
@@ -332,6 +340,20 @@ PASSING: dict[str, dict[str, Any]] = {
     "extension reused in another customer": {"users": {3: {"extension": "1001"}}},
     "meetings customer needs no HQ location": {"customers": {1: {"timezone": None, "hq_location_name": None}}},
     "calling user with extension only": {"users": {2: {"phone_number": None}}},
+    # no calling, no location: the planner sends none, so an unknown one is neither checked nor wrong
+    "meetings user location unknown": {"users": {1: {"location_name": "Oulu"}}},
+    "meetings user location unknown, customer elsewhere": {
+        "users": [
+            {
+                **CUSTOMER,
+                "customer_external_id": "FI-9",
+                "email": "k@y.fi",
+                "package": "webex_meetings",
+                "location_name": "Oulu",
+            }
+        ],
+    },
+    "meetings admin of a meetings customer names a location": {"users": {3: {"location_name": "Turku"}}},
 }
 
 

@@ -1,7 +1,8 @@
 """Rows that depend on an invalid row cannot be provisioned either; they say which row to fix first.
 
 Chain: template → customer → location → user. A user whose customer is invalid names the customer (the
-root cause); otherwise a user whose location row is invalid names that location.
+root cause); otherwise a calling user whose location row is invalid names that location. A user without calling
+has no location (the planner sends none), so an invalid row its ``location_name`` names does not hold it back.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import polars as pl
 
 from batch.validate.rules import POS, concat_problems, emit
 from batch.validate.rules.prepare import Prepared
+from schemas.vocab import CALLING_PACKAGES
 
 RULE = "dependency.invalid_parent"
 
@@ -47,7 +49,15 @@ def dependency_problems(p: Prepared, found: pl.DataFrame) -> pl.DataFrame:
     )
     bad_locations = pl.concat([_invalid(found, "locations"), location_dependents["pos"]]).unique()
     users = p.users.select(
-        POS, "_row", "customer_external_id", "location_resolved", "__cpos", "__c_row", "__lpos", "__l_row"
+        POS,
+        "_row",
+        "customer_external_id",
+        "location_resolved",
+        "__cpos",
+        "__c_row",
+        "__lpos",
+        "__l_row",
+        pl.col("package_resolved").is_in(sorted(CALLING_PACKAGES)).alias("__calling"),
     )
     return concat_problems(
         [
@@ -63,7 +73,9 @@ def dependency_problems(p: Prepared, found: pl.DataFrame) -> pl.DataFrame:
             ),
             emit(
                 users,
-                ~customer_parent.fill_null(False) & pl.col("__lpos").is_in(bad_locations.implode()),
+                ~customer_parent.fill_null(False)
+                & pl.col("__calling")
+                & pl.col("__lpos").is_in(bad_locations.implode()),
                 sheet="users",
                 column="location_name",
                 rule=RULE,

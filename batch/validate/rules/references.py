@@ -10,6 +10,7 @@ import polars as pl
 
 from batch.validate.rules import concat_problems, emit
 from batch.validate.rules.prepare import Prepared
+from schemas.vocab import CALLING_PACKAGES
 
 
 def reference_problems(p: Prepared) -> pl.DataFrame:
@@ -80,11 +81,15 @@ def reference_problems(p: Prepared) -> pl.DataFrame:
 
 
 def _unknown_location(u: pl.DataFrame) -> pl.DataFrame:
-    """A named location that is neither the HQ nor a locations row of the customer may be on the server
-    already (a day-two batch): a warning, checked by ``plan --base-url`` and ``run`` (contract §1)."""
+    """A calling user's named location that is neither the HQ nor a locations row of the customer may be on the
+    server already (a day-two batch): a warning, checked by ``plan --base-url`` and ``run`` (contract §1), never
+    an error. A user without calling (``webex_meetings``) has no location (contract: location_name is "for
+    calling packages"; the API takes ``locationId`` for calling packages only), so the planner sends none and
+    nothing checks it: warning that it "must already exist on the server" would be untrue, so it is ignored."""
     return emit(
         u,
         pl.col("customer_in_batch")
+        & pl.col("package_resolved").is_in(sorted(CALLING_PACKAGES))
         & pl.col("location_name").is_not_null()
         & ~pl.col("__at_hq")
         & pl.col("__lpos").is_null(),
