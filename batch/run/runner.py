@@ -355,9 +355,10 @@ async def _run_async(
 
 
 def rate_figures(limiter: Any) -> dict[str, float]:
-    """summary.json's rate figures: where the adaptive rate settled, the highest that drew no 429."""
+    """summary.json's rate figures: where the rate settled, and the highest that drew no 429 (for a fixed
+    ``--max-rate``, the highest the run achieved without one: see ``RateLimiter.highest_ok_rate``)."""
     rate = round(float(limiter.rate), 2)
-    return {"settled_rate": rate, "highest_rate_without_429": round(float(getattr(limiter, "best_ok", 0.0)), 2)}
+    return {"settled_rate": rate, "highest_rate_without_429": round(float(limiter.highest_ok_rate()), 2)}
 
 
 async def _flush_every(seconds: float, flush: Callable[[], None]) -> None:
