@@ -47,6 +47,7 @@ from batch.run.stop import (
     mark_stopped,
     not_reached,
     stop_line,
+    stop_while_reporting,
     watch_signals,
 )
 from batch.run.sync import SyncSetup, journal_copy, named_emails, trusted, unfinished_work
@@ -183,13 +184,16 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 named = named_emails(validation.validated.sheets["users"])
                 outcomes, api, stopped = _execute(plan, options, progress, journal, run_id, named)
                 note = "not finished" if stopped is None else not_reached(stopped)
-            results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
-            results += removal_results(plan, outcomes, not_run=SKIPPED, message=note)
-            wall = time.perf_counter() - clock
-            summary = build_summary(results, api=api, wall_seconds=wall, started=started, command=command)
-            mark_stopped(summary, stopped)
-            summary["run_id"] = run_id
-            paths = write_reports(options.out_dir, validation.loaded, results, summary)
+            with stop_while_reporting(options.out_dir, stopped):
+                results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
+                results += removal_results(plan, outcomes, not_run=SKIPPED, message=note)
+                wall = time.perf_counter() - clock
+                summary = build_summary(results, api=api, wall_seconds=wall, started=started, command=command)
+                mark_stopped(summary, stopped)
+                summary["run_id"] = run_id
+                paths = write_reports(options.out_dir, validation.loaded, results, summary)
+            if stopped is None:
+                journal.finish_run()  # after the reports: a stop while writing them leaves a run to resume
     except RtmBatchError as exc:
         progress.close(exit_code=exc.exit_code, error=str(exc))
         raise
@@ -257,9 +261,7 @@ def _execute(
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
-    journal.flush()
-    if stopped is None:
-        journal.finish_run()  # a stopped run stays unfinished: its resume reports this run's work as created
+    journal.flush()  # the run is marked finished once its reports are written (a stopped one never is)
     return outcomes, api, stopped
 
 
