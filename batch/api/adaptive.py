@@ -101,6 +101,10 @@ class AdaptiveRateLimiter(RateLimiter):
     def _recover(self, now: float) -> None:
         """Not the base class's creeping back to ``max_rate``: ``_end_tick`` raises the rate here."""
 
+    def highest_ok_rate(self) -> float:
+        """The highest rate that held a busy tick without a 429 (0.0: the run never filled a tick)."""
+        return self.best_ok
+
     def _granted_slot(self, now: float) -> None:
         _SENT.set((now, self.rate))
         self._granted += 1

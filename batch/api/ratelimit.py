@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import heapq
 import itertools
+import math
 import time
 from collections.abc import Awaitable, Callable
 
@@ -83,6 +84,10 @@ class RateLimiter:
         self._seq = itertools.count()
         self._closed: Callable[[], BaseException] | None = None  # set by close(): the error acquirers get
         self._sleeping: set[anyio.CancelScope] = set()  # the head's sleep (and own waits), for close() to end
+        self.best_ok = 0.0  # the highest rate achieved over a window without a 429 (``highest_ok_rate``)
+        self._window: tuple[float, float] | None = None  # (first grant, last grant) of the current window
+        self._window_grants = 0  # grants after the window's first
+        self._window_429 = False
 
     def _set_rate(self, rate: float) -> None:
         self.rate = rate
@@ -94,6 +99,7 @@ class RateLimiter:
         jitter at the limit (the pause is enough); a second within ``RECENT_429_SECONDS`` is a real excess.
         At most once per ``ADJUST_SECONDS``, as requests in flight bring their own 429s for the same excess."""
         now = self._clock()
+        self._window_429 = True
         recent, self._last_429 = now - self._last_429 <= RECENT_429_SECONDS, now
         if not recent or self.rate <= 0 or now - self._changed < ADJUST_SECONDS:
             return
@@ -182,7 +188,36 @@ class RateLimiter:
             return
 
     def _granted_slot(self, now: float) -> None:
-        """A request got its slot (a hook for ``batch.api.adaptive``, which watches how the budget is used)."""
+        """A request got its slot: count it towards the achieved rate (``batch.api.adaptive`` overrides this to
+        watch how its budget is used)."""
+        if self._window is None:
+            self._window, self._window_grants, self._window_429 = (now, now), 0, False
+            return
+        self._window = (self._window[0], now)
+        self._window_grants += 1
+        if now - self._window[0] >= ADJUST_SECONDS:
+            self._close_window()
+            self._window = None
+
+    def _close_window(self) -> None:
+        if self._window is None or self._window_429 or self._window_grants == 0:
+            return
+        first, last = self._window
+        achieved = self._window_grants / (last - first) if last > first else math.inf  # a burst: the rate, below
+        if self.rate > 0:
+            achieved = min(self.rate, achieved)
+        if math.isfinite(achieved):
+            self.best_ok = max(self.best_ok, achieved)
+
+    def highest_ok_rate(self) -> float:
+        """summary.json's ``highest_rate_without_429`` for a fixed ``--max-rate``: the highest rate the run
+        achieved (requests per second between grants, over windows of ``ADJUST_SECONDS``, the last one however
+        short) in a window that drew no 429, never above the rate in effect. So a run that held its
+        ``--max-rate`` without a 429 says that rate; one that could not use it (few rows, a slow server) says
+        what it reached, since a rate nobody used proves nothing about the server; a run whose every window
+        drew 429s says 0.0 (nothing is known to be safe). Unlimited (rate 0): what it reached."""
+        self._close_window()
+        return self.best_ok
 
     def _remove(self, waiter: _Waiter) -> None:
         """A cancelled waiter leaves the queue; if it was the head, the next one takes over."""

@@ -45,14 +45,23 @@ class JobLog(Protocol):
 
 def restore(plan: Plan, done: Mapping[str, Outcome], *, interrupted: Set[str] = frozenset()) -> dict[str, Outcome]:
     """Journal outcomes of this plan's jobs, as this run reports them: what a run that crashed created
-    (``interrupted``) is still this batch's ``created``; work of runs that finished is ``exists``."""
+    (``interrupted``) is still this batch's ``created``; work of runs that finished is ``exists``.
+
+    An update the interrupted run applied keeps its changes (the report must still say what changed); work
+    of a finished run is ``exists`` with no differences left, so its old changes are dropped."""
     restored: dict[str, Outcome] = {}
     for key, outcome in done.items():
         if key not in plan.jobs:
             continue
         status = outcome.status if key in interrupted and outcome.status in (CREATED, UPDATED, REMOVED) else EXISTS
-        note = "done before the interruption (journal)" if status != EXISTS else "done by an earlier run (journal)"
-        restored[key] = dataclasses.replace(outcome, status=status, message=note, attempts=0)
+        changes = outcome.changes if status == UPDATED else ()
+        if status == EXISTS:
+            note = "done by an earlier run (journal)"
+        elif changes:
+            note = f"updated {'; '.join(changes)}, before the interruption (journal)"
+        else:
+            note = "done before the interruption (journal)"
+        restored[key] = dataclasses.replace(outcome, status=status, message=note, attempts=0, changes=changes)
     return restored
 
 

@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     error_code INTEGER,
     tracking_id TEXT,
     attempts INTEGER NOT NULL,      -- HTTP requests the job made in the run that recorded it
-    updated_at REAL NOT NULL        -- unix seconds
+    updated_at REAL NOT NULL,       -- unix seconds
+    changes TEXT NOT NULL DEFAULT '[]'  -- JSON list: the field differences an update applied
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -63,18 +64,18 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 _UPSERT = (
-    "INSERT INTO jobs (key, kind, status, ids, message, error_code, tracking_id, attempts, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO jobs (key, kind, status, ids, message, error_code, tracking_id, attempts, updated_at, changes)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, status = excluded.status, ids = excluded.ids,"
     " message = excluded.message, error_code = excluded.error_code, tracking_id = excluded.tracking_id,"
-    " attempts = excluded.attempts, updated_at = excluded.updated_at"
+    " attempts = excluded.attempts, updated_at = excluded.updated_at, changes = excluded.changes"
 )
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: json.dumps(separators=) builds one per call
 
-_DONE = "SELECT key, status, ids, message, error_code, tracking_id, attempts FROM jobs WHERE status IN ({})".format(
-    ", ".join("?" * len(SUCCESS))
-)
+_DONE = (
+    "SELECT key, status, ids, message, error_code, tracking_id, attempts, changes FROM jobs WHERE status IN ({})"
+).format(", ".join("?" * len(SUCCESS)))
 
 
 def lock_path(path: Path) -> Path:
@@ -168,8 +169,9 @@ class Journal:
                 error_code=error_code,
                 tracking_id=tracking_id,
                 attempts=attempts,
+                changes=tuple(json.loads(changes)),
             )
-            for key, status, ids, message, error_code, tracking_id, attempts in rows
+            for key, status, ids, message, error_code, tracking_id, attempts, changes in rows
         }
 
     def failed_keys(self) -> frozenset[str]:
@@ -189,6 +191,7 @@ class Journal:
             outcome.tracking_id,
             outcome.attempts,
             self._clock(),
+            _encode(list(outcome.changes)) if outcome.changes else "[]",
         )
         if not self._buffered:
             self._conn.execute(_UPSERT, row)
@@ -290,8 +293,11 @@ def _connect(path: Path) -> sqlite3.Connection:
         # A checkpoint fsyncs, and an fsync can stall the event loop for milliseconds on a busy disk:
         # checkpoint every 4 MB of WAL (~1,000 records) rather than SQLite's default 1 MB.
         conn.execute("PRAGMA wal_autocheckpoint = 4096")
-        if app_id == APPLICATION_ID:  # journals from before the meta table
+        if app_id == APPLICATION_ID:  # journals from before the meta table, or the changes column
             conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+            if "changes" not in {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}:
+                # A column with a default: the same schema version, so an older rtm-batch still reads it.
+                conn.execute("ALTER TABLE jobs ADD COLUMN changes TEXT NOT NULL DEFAULT '[]'")
         if app_id == 0:
             conn.executescript(
                 f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID};"

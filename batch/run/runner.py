@@ -47,6 +47,7 @@ from batch.run.stop import (
     mark_stopped,
     not_reached,
     stop_line,
+    stop_while_reporting,
     watch_signals,
 )
 from batch.run.sync import SyncSetup, journal_copy, named_emails, trusted, unfinished_work
@@ -183,20 +184,23 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 named = named_emails(validation.validated.sheets["users"])
                 outcomes, api, stopped = _execute(plan, options, progress, journal, run_id, named)
                 note = "not finished" if stopped is None else not_reached(stopped)
-            results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
-            results += removal_results(plan, outcomes, not_run=SKIPPED, message=note)
-            wall = time.perf_counter() - clock
-            summary = build_summary(
-                results,
-                api=api,
-                wall_seconds=wall,
-                started=started,
-                command=command,
-                validation=validation.validated.counts,
-            )
-            mark_stopped(summary, stopped)
-            summary["run_id"] = run_id
-            paths = write_reports(options.out_dir, validation.loaded, results, summary)
+            with stop_while_reporting(options.out_dir, stopped):
+                results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
+                results += removal_results(plan, outcomes, not_run=SKIPPED, message=note)
+                wall = time.perf_counter() - clock
+                summary = build_summary(
+                    results,
+                    api=api,
+                    wall_seconds=wall,
+                    started=started,
+                    command=command,
+                    validation=validation.validated.counts,
+                )
+                mark_stopped(summary, stopped)
+                summary["run_id"] = run_id
+                paths = write_reports(options.out_dir, validation.loaded, results, summary)
+            if stopped is None:
+                journal.finish_run()  # after the reports: a stop while writing them leaves a run to resume
     except RtmBatchError as exc:
         progress.close(exit_code=exc.exit_code, error=str(exc))
         raise
@@ -264,9 +268,7 @@ def _execute(
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
-    journal.flush()
-    if stopped is None:
-        journal.finish_run()  # a stopped run stays unfinished: its resume reports this run's work as created
+    journal.flush()  # the run is marked finished once its reports are written (a stopped one never is)
     return outcomes, api, stopped
 
 
@@ -362,9 +364,10 @@ async def _run_async(
 
 
 def rate_figures(limiter: Any) -> dict[str, float]:
-    """summary.json's rate figures: where the adaptive rate settled, the highest that drew no 429."""
+    """summary.json's rate figures: where the rate settled, and the highest that drew no 429 (for a fixed
+    ``--max-rate``, the highest the run achieved without one: see ``RateLimiter.highest_ok_rate``)."""
     rate = round(float(limiter.rate), 2)
-    return {"settled_rate": rate, "highest_rate_without_429": round(float(getattr(limiter, "best_ok", 0.0)), 2)}
+    return {"settled_rate": rate, "highest_rate_without_429": round(float(limiter.highest_ok_rate()), 2)}
 
 
 async def _flush_every(seconds: float, flush: Callable[[], None]) -> None:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -121,3 +123,36 @@ def stop_line(results: Sequence[Any], not_reached_message: str, reason: str | No
         return ""
     done = sum(1 for r in results if r.message != not_reached_message)
     return f"stopped after {done} of {len(results)} rows ({reason}); {RESUME_HINT}"
+
+
+@contextmanager
+def stop_while_reporting(out_dir: Path, stopped: str | None) -> Iterator[None]:
+    """SIGINT/SIGTERM after the jobs ended, while the rows are folded and the reports written: one true line
+    and exit 3 (``RunStopped``), not the entry point's "stopped before the run got going".
+
+    The event loop's signal receiver is gone by then, so this handler takes over for the block. The stop
+    is obeyed at once (a partner pressing Ctrl-C means it); the journal's run is marked finished only
+    after the reports, so the same command resumes: it takes every finished job from the journal (no write
+    is sent again), reports this run's work as this run's (created, updated) and writes the reports."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_signal(signum: int, frame: object) -> None:
+        raise RunStopped(reporting_stopped(signal.Signals(signum).name, out_dir, stopped))
+
+    previous = {signum: signal.signal(signum, on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def reporting_stopped(name: str, out_dir: Path, stopped: str | None) -> str:
+    """The line of a stop that came while the reports were being written."""
+    before = f"after the run had stopped ({stopped})" if stopped else "after every job of the run had ended"
+    return (
+        f"stopped while writing the reports ({name} received), {before}: the reports in {out_dir} are incomplete; "
+        f"{RESUME_HINT} and write them"
+    )

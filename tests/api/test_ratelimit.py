@@ -303,3 +303,32 @@ async def test_close_wakes_the_sleeping_head_and_the_queue_and_refuses_new_acqui
     assert raised == ["closed"] * 3 and clock.now == 100.0  # woken at once, no slot given
     with pytest.raises(RuntimeError, match="closed"):
         await limiter.acquire()
+
+
+async def test_a_fixed_rate_reports_the_highest_rate_it_achieved_without_a_429() -> None:
+    """summary.json's highest_rate_without_429 under ``--max-rate``: the rate held, what a slow run reached,
+    and nothing from a second that drew a 429 (it was 0.0 for every fixed-rate run)."""
+
+    async def requests(limiter: RateLimiter, clock: VirtualClock, n: int, gap: float = 0.0, at_429: int = -1) -> None:
+        async def main() -> None:
+            for i in range(n):
+                await limiter.acquire()
+                if i == at_429:
+                    limiter.slow_down()
+                if gap:
+                    await clock.sleep(gap)
+
+        await clock.run(main)
+
+    clock = VirtualClock()
+    held = limiter_on(clock, rate=10)
+    await requests(held, clock, 25)  # 2.4 s at the rate, no 429
+    assert held.highest_ok_rate() == pytest.approx(10.0)
+    slow = limiter_on(clock := VirtualClock(), rate=10)
+    await requests(slow, clock, 13, gap=0.25)  # the workers use 4 of the 10 per second
+    assert slow.highest_ok_rate() == pytest.approx(4.0)
+    throttled = limiter_on(clock := VirtualClock(), rate=10)
+    await requests(throttled, clock, 8, at_429=3)  # the only window drew a 429: no rate is known to be safe
+    assert throttled.highest_ok_rate() == 0.0
+    await requests(throttled, clock, 30)  # later seconds at the same rate go without one
+    assert throttled.highest_ok_rate() == pytest.approx(10.0)

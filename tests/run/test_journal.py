@@ -279,3 +279,23 @@ def test_interrupted_keys_are_what_the_crashed_run_recorded_not_earlier_clean_ru
     now[0] += 60
     with Journal.open(path, clock=lambda: now[0]) as journal:
         assert journal.interrupted_keys() == {"customer:B"}
+
+
+def test_an_update_keeps_its_changes_and_an_old_journal_without_them_still_opens(path: Path) -> None:
+    """A resumed run reports what an update changed from the journal; journals from before that column work on."""
+    path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.executescript(
+            "CREATE TABLE jobs (key TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, ids TEXT NOT NULL,"
+            " message TEXT NOT NULL, error_code INTEGER, tracking_id TEXT, attempts INTEGER NOT NULL,"
+            " updated_at REAL NOT NULL) WITHOUT ROWID;"
+            "CREATE TABLE runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, pid INTEGER NOT NULL);"
+            f"PRAGMA application_id = {journal_module.APPLICATION_ID}; PRAGMA user_version = 1;"
+            "INSERT INTO jobs VALUES ('customer:A', 'customer', 'updated', '{}', 'updated x', NULL, NULL, 2, 1.0);"
+        )
+    changed = Outcome("updated", {"org_id": "o"}, "updated package: a → b", changes=("package: a → b", "roles: + R"))
+    with Journal.open(path) as journal:
+        assert journal.done()["customer:A"] == Outcome("updated", {}, "updated x", attempts=2)
+        journal.record("subscriber:u@x.fi", Kind.SUBSCRIBER, changed)
+    with Journal.open(path) as journal:
+        assert journal.done()["subscriber:u@x.fi"] == changed

@@ -5,8 +5,10 @@ Real processes: the run is a subprocess that gets real signals; the emulator is 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -20,6 +22,7 @@ import pytest
 
 from batch.emulator import EmulatorConfig, running_emulator
 from batch.run.journal import Journal
+from batch.run.stop import reporting_stopped
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "onboarding.xlsx"
@@ -50,6 +53,12 @@ def wait_for_requests(base_url: str, count: int) -> None:
     while operator(base_url, "stats")["total"] < count:
         assert time.monotonic() < deadline, "the run never got going"
         time.sleep(0.05)
+
+
+def write_count(base_url: str) -> int:
+    """Writes the emulator answered (every route that is not a GET)."""
+    routes = operator(base_url, "stats")["routes"]
+    return sum(n for route, counts in routes.items() if not route.startswith("GET ") for n in counts.values())
 
 
 def events(stdout: str) -> list[dict[str, Any]]:
@@ -121,3 +130,56 @@ def test_a_second_run_on_the_same_out_exits_2_and_leaves_out_untouched(tmp_path:
         after = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
     assert result.returncode == 2 and "another run" in result.stderr
     assert after == before  # no validation report, nothing
+
+
+def test_a_signal_while_the_reports_are_written_says_so_and_the_same_command_writes_them(tmp_path: Path) -> None:
+    """Before, no handler was left once the event loop ended (asyncio and uvloop put SIGTERM back to its
+    default): the run died of the signal half-way through its reports, with no line, exit -15.
+
+    Deterministic without a hook: ``results.csv`` is a FIFO with a 4 KiB buffer that the test reads only after
+    the signal, so the run is caught writing its first report (data in the pipe: the jobs have ended).
+    """
+    out = tmp_path / "out"
+    out.mkdir()
+    fifo = out / "results.csv"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    fcntl.fcntl(reader, fcntl.F_SETPIPE_SZ, 4096)  # smaller than results.csv: the writer waits for the test
+    with running_emulator(SERVER) as base_url:
+        command = [*cli(out, base_url)[:-1], "500"]  # --max-rate 500: no need to pace this run
+        try:
+            victim = start(command)
+            assert select.select([reader], [], [], 90)[0], "the run never wrote results.csv"
+            victim.send_signal(signal.SIGTERM)
+            # Read on till the run ends: the csv writer returns, then the stop is obeyed. Polars opens the file
+            # twice (the BOM, then the rows), so an end of file is not the end of the writing.
+            deadline = time.monotonic() + 60
+            while victim.poll() is None and time.monotonic() < deadline:
+                if not select.select([reader], [], [], 0.1)[0] or not os.read(reader, 65536):
+                    time.sleep(0.01)
+        finally:
+            os.close(reader)
+        _, stderr = victim.communicate(timeout=30)
+        assert victim.returncode == 3, stderr[-2000:]
+        assert [line for line in stderr.splitlines() if line.startswith("stopped")] == [
+            "stopped while writing the reports (SIGTERM received), after every job of the run had ended: the "
+            f"reports in {out} are incomplete; run the same command to resume and write them"
+        ]
+        assert "Traceback" not in stderr and not (out / "summary.json").exists()
+
+        fifo.unlink()
+        writes = write_count(base_url)
+        resumed = subprocess.run(command, env=env(), capture_output=True, text=True, timeout=120)
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+        again = write_count(base_url)
+    assert again == writes  # every job came from the journal: no write is sent twice
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["interrupted"] is False
+    # The interrupted run's work is reported as this batch's (created), not as an earlier run's (exists).
+    sheets = {name: summary["sheets"][name] for name in ("customers", "locations", "users")}
+    assert all(counts["created"] == counts["rows"] for counts in sheets.values()), sheets
+
+
+def test_a_stop_while_writing_the_reports_of_a_stopped_run_names_both() -> None:
+    line = reporting_stopped("SIGINT", Path("out"), "SIGTERM received")
+    assert line.startswith("stopped while writing the reports (SIGINT received), after the run had stopped (SIGTERM")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from batch.jobs import CREATED, EXISTS, Job, Kind, Outcome
+from batch.jobs import CREATED, EXISTS, UPDATED, Job, Kind, Outcome
 from batch.plan.graph import Plan
+from batch.run.executor import restore
 from batch.run.sync import FINGERPRINT, journal_copy, trusted, unfinished_work
 
 
@@ -52,3 +53,14 @@ def test_a_resume_finishes_the_adding_steps_of_the_crashed_run() -> None:
     failed = frozenset({"roles:x@y.fi"})
     assert unfinished_work(plan, failed, restored, resuming=False) == failed
     assert unfinished_work(plan, failed, restored, resuming=True) == failed | {"numbers:c/hq"}
+
+
+def test_a_restored_update_keeps_its_changes_only_when_it_is_this_batch_s_work() -> None:
+    """Resuming a crashed ``--update`` run still says what it changed; after a finished run nothing differs."""
+    sub = job("subscriber:a@x.fi")
+    done = {sub.key: Outcome(UPDATED, {"subscriber_id": "S1"}, "updated package: a → b", changes=("package: a → b",))}
+    resumed = restore(Plan(jobs={sub.key: sub}), done, interrupted={sub.key})[sub.key]
+    assert (resumed.status, resumed.changes) == (UPDATED, ("package: a → b",))
+    assert resumed.message == "updated package: a → b, before the interruption (journal)"
+    later = restore(Plan(jobs={sub.key: sub}), done)[sub.key]
+    assert (later.status, later.changes, later.message) == (EXISTS, (), "done by an earlier run (journal)")
