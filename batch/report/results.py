@@ -114,7 +114,8 @@ def fold(
     if skipped is not None or len(done) < len(jobs):
         message = skipped.message if skipped else not_run_message
         return RowResult(sheet, row, key, SKIPPED, message, ids, attempts=attempts)
-    changes = "; ".join(c for _, o in done for c in o.changes)
+    # One column can differ on two objects (a customer's address is also its headquarters'): said once.
+    changes = "; ".join(dict.fromkeys(c for _, o in done for c in o.changes))
     status = CREATED if any(o.status == CREATED for _, o in done) else EXISTS
     if any(o.status == UPDATED for _, o in done):
         status = UPDATED
