@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-client bench-run bench-sync bench-adaptive test-slow soak clean
+.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive test-slow soak clean
 
 all: test
 
@@ -25,7 +25,7 @@ test: lint
 demo: $(STAMP)
 	$(BIN)/rtm-batch demo --out out/demo
 
-bench: bench-validate bench-normalize bench-emulator bench-client bench-run bench-sync bench-adaptive
+bench: bench-validate bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive
 
 bench-validate: $(STAMP)
 	$(BIN)/python bench/bench_validate.py
@@ -36,6 +36,9 @@ bench-normalize: $(STAMP)
 
 bench-emulator: $(STAMP)
 	$(BIN)/python -m bench.bench_emulator
+
+bench-listing: $(STAMP)
+	$(BIN)/python -m bench.bench_listing
 
 bench-client: $(STAMP)
 	$(BIN)/python -m bench.bench_client
