@@ -62,11 +62,6 @@ def connection_of(ctx: EmulatorContext, location: Location) -> dict[str, Any] | 
     return BY_ID.get(location.pstn_id or "")
 
 
-def is_integrated(ctx: EmulatorContext, location: Location) -> bool:
-    option = connection_of(ctx, location)
-    return option is not None and option["type"] in INTEGRATED
-
-
 async def get_organization(ctx: EmulatorContext, request: Request) -> Response:
     """Asking for a customer org puts it in the partner's managed list (REFAPP ``getOrganization``)."""
     org = ctx.state.org(request.path_params["org_id"])

@@ -20,13 +20,7 @@ def check_numbers(
     """Users whose number is on none of their location's numbers (server or batch) become ``failed``."""
     failures, stats = anyio.run(_failures, config, plan, results)
     counted = {key: api.get(key, 0) + stats.get(key, 0) for key in ("requests", "retries", "throttled")}
-    checked = [
-        RowResult(r.sheet, r.row, r.key, FAILED, failures[(r.sheet, r.row)], r.ids)
-        if (r.sheet, r.row) in failures
-        else r
-        for r in results
-    ]
-    return checked, {**api, **counted}
+    return [_failed(r, failures.get((r.sheet, r.row))) for r in results], {**api, **counted}
 
 
 def _failed(result: RowResult, why: str | None) -> RowResult:

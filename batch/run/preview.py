@@ -28,6 +28,7 @@ from batch.report.summary import build_summary
 from batch.report.writer import ReportPaths, write_reports
 from batch.run.actions.compare import (
     Change,
+    added_numbers,
     customer_changes,
     customer_refusal,
     location_changes,
@@ -36,7 +37,7 @@ from batch.run.actions.compare import (
     subscriber_changes,
 )
 from batch.run.actions.customers import known_customers
-from batch.run.actions.locations import CALLING, NUMBERS, named, org_locations
+from batch.run.actions.locations import CALLING, location_numbers, named, org_locations
 from batch.run.actions.prune import plan_removals
 from batch.run.actions.updates import full_admins, role_ids
 from batch.run.actions.users import known_subscribers
@@ -230,11 +231,7 @@ async def _number_changes(ctx: ActionContext, org_id: str, location_id: str, fie
     changes: list[Change] = []
     wanted = [str(n) for n in fields.get("numbers_e164") or ()]
     if wanted:
-        items = await ctx.client.get_all(
-            NUMBERS, {"orgId": org_id, "locationId": location_id}, items_key="phoneNumbers"
-        )
-        have = {str(i.get("phoneNumber")) for i in items}
-        missing = [n for n in wanted if n not in have]
+        missing = added_numbers(wanted, await location_numbers(ctx, org_id, location_id))
         if missing:
             changes.append(Change("numbers", None, ", ".join(missing)))
     main = fields.get("main_number_e164")

@@ -16,7 +16,7 @@ from batch.errors import ApiError, AuthError, ConflictError, NotFoundError
 from batch.jobs import CREATED, EXISTS, FAILED, Context, Job, Outcome
 from batch.run.actions import pstn, updates
 from batch.run.actions.bodies import calling_body, failed, location_body, missing_location_fields, numbers_bodies, text
-from batch.run.actions.compare import Change
+from batch.run.actions.compare import Change, added_numbers
 
 LOCATIONS = "/locations"
 CALLING = "/telephony/config/locations"
@@ -190,8 +190,8 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
         # A location (or a whole org) this batch created holds none of them: skip the listing, the POST
         # ignores numbers the location already has (so a resumed run is still right).
         fresh = _parent_created(ctx, job, "location", "customer")
-        present = set() if fresh or not wanted else await _location_numbers(ctx, org_id, location_id)
-        missing = [n for n in wanted if n not in present]
+        present = set() if fresh or not wanted else await location_numbers(ctx, org_id, location_id)
+        missing = added_numbers(wanted, present)
         if not missing and not text(job.fields.get("pstn_connection")):
             return Outcome(EXISTS, ids=ids)
         added = [Change("numbers", None, ", ".join(missing))] if missing else []
@@ -225,13 +225,14 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
         return failed(f"Could not add numbers to {where}", err, _fix_row(err))
 
 
-async def _location_numbers(ctx: Context, org_id: str, location_id: str) -> set[str]:
+async def location_numbers(ctx: Context, org_id: str, location_id: str) -> set[str]:
+    """The location's numbers as the server lists them now (after a write, a fresh listing: no memo)."""
     items = await ctx.client.get_all(NUMBERS, {"orgId": org_id, "locationId": location_id}, items_key="phoneNumbers")
     return {str(item.get("phoneNumber")) for item in items}
 
 
 async def _all_present(ctx: Context, org_id: str, location_id: str, batch: list[str]) -> bool | None:
-    present = await _location_numbers(ctx, org_id, location_id)
+    present = await location_numbers(ctx, org_id, location_id)
     return True if all(n in present for n in batch) else None
 
 
@@ -249,7 +250,7 @@ async def _refused(
 ) -> Outcome:
     """Name each refused number, why, and where it is, after listing the location again (some may be in)."""
     ids = {"location_id": location_id}
-    present = await _location_numbers(ctx, org_id, location_id)
+    present = await location_numbers(ctx, org_id, location_id)
     parts = []
     for i, (number, why) in enumerate(refused.items()):
         if i == OWNER_LOOKUPS:

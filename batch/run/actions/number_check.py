@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from batch.jobs import FAILED, PLANNED, Context, Job, Kind, Outcome, RowResult
 from batch.plan.graph import Plan
 from batch.run.actions.customers import known_customers
-from batch.run.actions.locations import NUMBERS, named, org_locations
+from batch.run.actions.locations import location_numbers, named, org_locations
 from batch.validate.phones import phone_reference
 
 
@@ -31,15 +31,9 @@ def number_in_question(job: Job) -> str | None:
     return str(number)
 
 
-async def location_numbers(ctx: Context, org_id: str, location_id: str) -> set[str]:
+async def listed_numbers(ctx: Context, org_id: str, location_id: str) -> set[str]:
     """The location's numbers on the server, listed once per run per location."""
-
-    async def load() -> set[str]:
-        params = {"orgId": org_id, "locationId": location_id}
-        items = await ctx.client.get_all(NUMBERS, params, items_key="phoneNumbers")
-        return {str(item.get("phoneNumber")) for item in items}
-
-    return await ctx.memo(("location_numbers", location_id), load)
+    return await ctx.memo(("location_numbers", location_id), lambda: location_numbers(ctx, org_id, location_id))
 
 
 def missing_message(number: str, location: str | None) -> str:
@@ -65,7 +59,7 @@ async def check_user_number(job: Job, ctx: Context) -> tuple[Job, Outcome | None
             return job, Outcome(FAILED, message=f"{error or raw} ({where}); nothing was sent for this user")
         job = dataclasses.replace(job, fields={**job.fields, "phone_e164": e164})
     number = number_in_question(job)
-    if number is None or number in await location_numbers(ctx, org_id, location["location_id"]):
+    if number is None or number in await listed_numbers(ctx, org_id, location["location_id"]):
         return job, None
     return job, Outcome(FAILED, message=missing_message(number, job.fields.get("location_resolved")))
 
@@ -109,7 +103,7 @@ async def plan_number_failures(ctx: Context, plan: Plan, results: Sequence[RowRe
                 if number is None:
                     failures[("users", job.row)] = f"{error or raw} (the country of location {where} on the server)"
                     continue
-            numbers = await location_numbers(ctx, customer["orgId"], found["id"]) if found else set()
+            numbers = await listed_numbers(ctx, customer["orgId"], found["id"]) if found else set()
         if number not in numbers:
             failures[("users", job.row)] = missing_message(str(number), where)
     return failures
