@@ -7,6 +7,7 @@ The rules work on whole columns (polars expressions and joins), so a million use
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import polars as pl
@@ -100,9 +101,7 @@ def _rule_counts(counts: pl.DataFrame, loaded: tuple[Problem, ...]) -> tuple[Rul
         RuleCount(sheet, rule, severity, n, min(n, MAX_LISTED_PER_RULE))
         for sheet, rule, severity, n in counts.iter_rows()
     ]
-    by_rule: dict[tuple[str, str, str], int] = {}
-    for p in loaded:
-        by_rule[(p.sheet, p.rule, p.severity)] = by_rule.get((p.sheet, p.rule, p.severity), 0) + 1
+    by_rule = Counter((p.sheet, p.rule, p.severity) for p in loaded)
     rows += [RuleCount(sheet, rule, severity, n, n) for (sheet, rule, severity), n in by_rule.items()]  # type: ignore[arg-type]
     order = {name: i for i, name in enumerate(SHEET_ORDER)}
     return tuple(sorted(rows, key=lambda c: (order.get(c.sheet, len(order)), c.rule)))
