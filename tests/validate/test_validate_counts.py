@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -19,8 +17,8 @@ from batch.load.inputs import load_inputs
 from batch.validate.rules import MAX_LISTED_PER_RULE
 from batch.validate.validator import validate
 from bench.generate import make_batch, write_csv_folder
+from tests.test_cli_validate import rtm_batch  # the CLI in a subprocess, as a partner runs it
 
-ROOT = Path(__file__).resolve().parents[2]
 USERS = MAX_LISTED_PER_RULE + 300
 RULE = "users.phone_number.invalid"
 
@@ -33,17 +31,6 @@ def bad_numbers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("bad-numbers") / "input"
     write_csv_folder(batch, folder)
     return folder
-
-
-def rtm_batch(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "batch", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "CI": "1", "PYTHONIOENCODING": "utf-8"},
-        timeout=300,
-    )
 
 
 def test_library_counts_every_problem_and_lists_the_cap(bad_numbers: Path) -> None:
