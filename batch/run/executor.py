@@ -16,22 +16,9 @@ import anyio
 
 from batch.api.client import PRIORITY
 from batch.errors import AuthError, RunStopped
-from batch.jobs import (
-    CREATED,
-    EXISTS,
-    FAILED,
-    KIND_ORDER,
-    REMOVED,
-    SKIPPED,
-    STEP_NAMES,
-    UPDATED,
-    Action,
-    ActionContext,
-    Job,
-    Kind,
-    Outcome,
-)
+from batch.jobs import CREATED, EXISTS, FAILED, KIND_ORDER, REMOVED, SKIPPED, STEP_NAMES, UPDATED, Job, Kind, Outcome
 from batch.plan.graph import Plan
+from batch.provision.context import Action, ActionContext
 
 #: The job the current task works for (events about its requests name it).
 CURRENT_JOB: contextvars.ContextVar[Job | None] = contextvars.ContextVar("rtm_batch_job", default=None)

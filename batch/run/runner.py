@@ -25,17 +25,19 @@ from batch.api.adaptive import make_limiter
 from batch.api.client import ClientConfig, WebexClient, check_base_url
 from batch.api.tokens import RefreshSettings, read_secret, refresh_settings
 from batch.errors import AuthError, RtmBatchError, UsageError
-from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, SKIPPED, UPDATED, ActionContext, Job, Outcome, RowResult
+from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, SKIPPED, UPDATED, Job, Outcome, RowResult
 from batch.pipeline import validate_inputs
 from batch.plan.graph import Plan, build_plan
+from batch.provision.actions import ACTIONS
+from batch.provision.context import ActionContext
+from batch.provision.prune import named_emails, removal_results
 from batch.report.results import row_results
 from batch.report.summary import build_summary
 from batch.report.writer import ReportPaths, write_reports
-from batch.run.actions import ACTIONS
-from batch.run.actions.prune import removal_results
 from batch.run.executor import CURRENT_JOB, Executor, restore
 from batch.run.health import ServerHealth
-from batch.run.journal import FLUSH_SECONDS, Journal
+from batch.run.journal.store import FLUSH_SECONDS, Journal
+from batch.run.journal.trust import SyncSetup, journal_copy, trusted, unfinished_work
 from batch.run.notify import check_notify_url, notify
 from batch.run.progress import LOG_FORMATS, Progress, make_progress
 from batch.run.scopes import check_scopes
@@ -50,7 +52,6 @@ from batch.run.stop import (
     stop_while_reporting,
     watch_signals,
 )
-from batch.run.sync import SyncSetup, journal_copy, named_emails, trusted, unfinished_work
 from batch.run.wording import journal_note
 
 DEFAULT_BASE_URL = "https://webexapis.com/v1"

@@ -23,7 +23,7 @@ from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, SKIPPED
 from batch.load.inputs import load_inputs
 from batch.run.runner import RunOptions, RunOutcome, run_batch
 from tests.openapi_check import spec_dir
-from tests.run.actions.conftest import check_sent, emulator_root, reset
+from tests.provision.conftest import check_sent, emulator_root, reset
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "onboarding.xlsx"
@@ -272,7 +272,7 @@ def test_plan_with_a_server_fails_a_user_whose_number_no_location_has(emulator: 
     """Checked before any write (contract §1): ``plan --base-url`` looks the location's numbers up, read-only;
     a number on the server's location is fine, one on none is ``failed`` in the plan, and so is a number a
     new customer's batch does not add."""
-    from batch.run.preview import plan_batch
+    from batch.provision.preview.rows import plan_batch
     from tests.builders import input_sheets, write_csv_folder
     from tests.validate.test_validate_support import valid_rows
 
