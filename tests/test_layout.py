@@ -15,7 +15,7 @@ BATCH = ROOT / "batch"
 MAX_LINES = 400
 
 STAGES = ("load", "validate", "plan", "provision", "run", "api", "report", "emulator")
-SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs"}
+SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs", "batch.keys"}
 PIPELINE = {"batch.pipeline"}
 #: What each part may import (besides itself, ``schemas`` and third-party code). ``entry`` is the CLI and
 #: what it calls directly (demo, template, docs, console): it may import anything.

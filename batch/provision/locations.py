@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from batch import keys
 from batch.errors import ApiError, AuthError, ConflictError, NotFoundError
 from batch.jobs import CREATED, EXISTS, FAILED, Job, Outcome
 from batch.provision import pstn, updates
@@ -124,7 +125,7 @@ async def existing_location(
 
 async def hq(job: Job, ctx: Context) -> Outcome:
     """Find the headquarters location that provisioning created (by its name, else the org's first location)."""
-    ext = job.refs["customer"].split(":", 1)[-1]
+    ext = keys.natural_of(job.refs["customer"])
     name = text(job.fields.get("hq_location_name"))
 
     def pick(known: list[dict[str, Any]]) -> dict[str, Any] | None:

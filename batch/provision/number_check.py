@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
+from batch import keys
 from batch.jobs import FAILED, PLANNED, Job, Kind, Outcome, RowResult
 from batch.plan.graph import Plan
 from batch.provision.context import Context
@@ -26,7 +27,7 @@ from batch.validate.phones import phone_reference
 def number_in_question(job: Job) -> str | None:
     """The E.164 number of a calling user that the batch does not add to the user's location, if any."""
     number = job.fields.get("phone_e164")
-    if not job.fields.get("calling") or not number or any(p.startswith("numbers:") for p in job.parents):
+    if not job.fields.get("calling") or not number or any(keys.is_step(p, keys.NUMBERS) for p in job.parents):
         return None
     return str(number)
 
@@ -78,7 +79,7 @@ async def plan_number_failures(ctx: Context, plan: Plan, results: Sequence[RowRe
         if job.sheet != "users" or job.row not in planned or not job.fields.get("calling"):
             continue
         number, raw = job.fields.get("phone_e164"), job.fields.get("phone_number")
-        if not (number or raw) or any(p.startswith("numbers:") for p in job.parents):
+        if not (number or raw) or any(keys.is_step(p, keys.NUMBERS) for p in job.parents):
             continue
         customer = (await known_customers(ctx)).get(str(job.fields.get("customer_external_id") or "").casefold())
         where = job.fields.get("location_resolved")

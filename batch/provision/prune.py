@@ -15,18 +15,13 @@ from typing import Any
 
 import anyio
 
+from batch import keys
 from batch.errors import ApiError, AuthError, NotFoundError
 from batch.jobs import REMOVED, SKIPPED, Job, Kind, Outcome, RowResult
 from batch.plan.graph import Plan
 from batch.provision.context import Context
 from batch.provision.fields.bodies import failed, text
 from batch.provision.lookups import SUBSCRIBERS, known_customers, known_subscribers
-
-PREFIX = "remove:"
-
-
-def removal_key(email: str) -> str:
-    return f"{PREFIX}{email.casefold()}"
 
 
 async def plan_removals(
@@ -37,8 +32,8 @@ async def plan_removals(
     max_deletes: int,
     removed_before: Mapping[str, Outcome] | None = None,
 ) -> list[Job]:
-    """Add a ``remove`` job to ``plan`` for each subscriber to remove (``removed_before``: removals a crashed
-    run already made, kept so the resume reports them); returns the jobs added."""
+    """A ``remove`` job for each subscriber to remove (``removed_before``: removals a crashed run already
+    made, kept so the resume reports them), for ``plan.with_jobs`` before any job runs."""
     keep = {str(e).casefold() for e in named if e}
     customers = [job for job in plan.jobs.values() if job.kind == Kind.CUSTOMER]
     known = await known_customers(ctx)
@@ -63,7 +58,7 @@ async def plan_removals(
         for job in customers:
             tg.start_soon(scan, job)
     found.sort(key=lambda pair: str(pair[1].get("email", "")).casefold())
-    before = {key: o for key, o in (removed_before or {}).items() if key.startswith(PREFIX)}
+    before = {key: o for key, o in (removed_before or {}).items() if keys.is_step(key, keys.REMOVE)}
     total = len(found) + len(before)
     refusal = None
     if total > max_deletes:
@@ -76,12 +71,10 @@ async def plan_removals(
         email = str(sub.get("email", "")).casefold()
         fields = {"email": email, "subscriber_id": sub["id"], "refused": refusal}
         fields["external_id"] = customer.fields.get("external_id")
-        added.append(Job(removal_key(email), Kind.REMOVE, "users", None, (customer.key,), {}, fields))
+        added.append(Job(keys.removal(email), Kind.REMOVE, "users", None, (customer.key,), {}, fields))
     for key in before:
         if key not in plan.jobs and all(job.key != key for job in added):
-            added.append(Job(key, Kind.REMOVE, "users", None, (), {}, {"email": key[len(PREFIX) :]}))
-    for job in added:
-        plan.jobs.setdefault(job.key, job)
+            added.append(Job(key, Kind.REMOVE, "users", None, (), {}, {"email": keys.natural_of(key)}))
     return added
 
 
@@ -117,7 +110,7 @@ def removal_results(plan: Plan, outcomes: Mapping[str, Outcome], *, not_run: str
         if job.kind != Kind.REMOVE:
             continue
         outcome = outcomes.get(job.key)
-        email = str(job.fields.get("email") or job.key[len(PREFIX) :])
+        email = str(job.fields.get("email") or keys.natural_of(job.key))
         if outcome is None:
             results.append(RowResult("users", None, email, not_run, message or "would be removed (--prune)"))
         else:

@@ -12,6 +12,9 @@ Why these choices:
   second run gets a clear message naming the pid instead of ``database is locked`` mid-way.
 * ``PRAGMA application_id`` marks the file as ours, so pointing ``--journal`` at some other SQLite file
   (or at a spreadsheet) is refused before anything is written to it.
+* ``PRAGMA user_version`` is the schema's version, and every step from one version to the next is a named
+  migration (``batch.run.journal.migrations``), so a journal of any earlier rtm-batch still opens and one of a
+  newer rtm-batch is refused instead of misread.
 """
 
 from __future__ import annotations
@@ -28,10 +31,10 @@ from types import TracebackType
 
 from batch.errors import JournalLockedError, UsageError
 from batch.jobs import SUCCESS, Outcome
+from batch.run.journal.migrations import SCHEMA_VERSION, migrate
 
 #: "rtmb" in ASCII: tells our journals apart from any other SQLite file.
 APPLICATION_ID = 0x72746D62
-SCHEMA_VERSION = 1
 #: Seconds to wait for another program (an SQLite browser) to let go of the file before saying so.
 BUSY_TIMEOUT = 1.0
 #: Buffered journals: the runner flushes this often, and ``record()`` flushes when this many rows wait.
@@ -49,7 +52,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     tracking_id TEXT,
     attempts INTEGER NOT NULL,      -- HTTP requests the job made in the run that recorded it
     updated_at REAL NOT NULL,       -- unix seconds
-    changes TEXT NOT NULL DEFAULT '[]'  -- JSON list: the field differences an update applied
+    changes TEXT NOT NULL DEFAULT '[]', -- JSON list: the field differences an update applied
+    fingerprint TEXT                -- a hash of the job's fields when recorded (batch.run.journal.trust)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -64,11 +68,13 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 _UPSERT = (
-    "INSERT INTO jobs (key, kind, status, ids, message, error_code, tracking_id, attempts, updated_at, changes)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO jobs"
+    " (key, kind, status, ids, message, error_code, tracking_id, attempts, updated_at, changes, fingerprint)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, status = excluded.status, ids = excluded.ids,"
     " message = excluded.message, error_code = excluded.error_code, tracking_id = excluded.tracking_id,"
-    " attempts = excluded.attempts, updated_at = excluded.updated_at, changes = excluded.changes"
+    " attempts = excluded.attempts, updated_at = excluded.updated_at, changes = excluded.changes,"
+    " fingerprint = excluded.fingerprint"
 )
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: json.dumps(separators=) builds one per call
@@ -174,13 +180,19 @@ class Journal:
             for key, status, ids, message, error_code, tracking_id, attempts, changes in rows
         }
 
+    def fingerprints(self) -> dict[str, str]:
+        """The fingerprint each recorded job's fields had (jobs recorded before fingerprints have none)."""
+        rows = self._conn.execute("SELECT key, fingerprint FROM jobs WHERE fingerprint IS NOT NULL")
+        return dict(rows.fetchall())
+
     def failed_keys(self) -> frozenset[str]:
         """Jobs whose last recorded outcome is ``failed``: work still to do (not a change of the row)."""
         return frozenset(key for (key,) in self._conn.execute("SELECT key FROM jobs WHERE status = 'failed'"))
 
-    def record(self, key: str, kind: str, outcome: Outcome) -> None:
-        """Upsert one job's outcome: committed at once (autocommit), so a kill a moment later keeps it; or,
-        when ``buffered``, at the next ``flush()`` (or once ``FLUSH_ROWS`` are waiting)."""
+    def record(self, key: str, kind: str, outcome: Outcome, fingerprint: str | None = None) -> None:
+        """Upsert one job's outcome (and the fingerprint of the fields it was asked to do): committed at once
+        (autocommit), so a kill a moment later keeps it; or, when ``buffered``, at the next ``flush()`` (or once
+        ``FLUSH_ROWS`` are waiting)."""
         row = (
             key,
             str(kind),
@@ -192,6 +204,7 @@ class Journal:
             outcome.attempts,
             self._clock(),
             _encode(list(outcome.changes)) if outcome.changes else "[]",
+            fingerprint,
         )
         if not self._buffered:
             self._conn.execute(_UPSERT, row)
@@ -293,12 +306,9 @@ def _connect(path: Path) -> sqlite3.Connection:
         # A checkpoint fsyncs, and an fsync can stall the event loop for milliseconds on a busy disk:
         # checkpoint every 4 MB of WAL (~1,000 records) rather than SQLite's default 1 MB.
         conn.execute("PRAGMA wal_autocheckpoint = 4096")
-        if app_id == APPLICATION_ID:  # journals from before the meta table, or the changes column
-            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
-            if "changes" not in {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}:
-                # A column with a default: the same schema version, so an older rtm-batch still reads it.
-                conn.execute("ALTER TABLE jobs ADD COLUMN changes TEXT NOT NULL DEFAULT '[]'")
-        if app_id == 0:
+        if app_id == APPLICATION_ID:
+            migrate(conn, version)
+        else:
             conn.executescript(
                 f"BEGIN IMMEDIATE; {_SCHEMA} PRAGMA application_id = {APPLICATION_ID};"
                 f" PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"

@@ -1,8 +1,9 @@
 """What a sync run (``--update``, ``--prune``) adds around the executor: journal trust and planned removals.
 
 A job's key names its object, not the row's content, so a journal entry alone cannot tell whether the
-row changed since: each recorded outcome carries a fingerprint of the job's fields, and a restored job
-whose row has changed is run again (it looks its object up and compares; no write when nothing differs).
+row changed since: each recorded outcome is stored with a fingerprint of the job's fields (the journal's
+``fingerprint`` column), and a restored job whose row has changed is run again (it looks its object up and
+compares; no write when nothing differs).
 Outcomes that only *named* differences (``exists`` without ``--update``) are not recorded at all, so a
 later ``--update`` run compares again instead of trusting them.
 """
@@ -13,16 +14,10 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Set
-from typing import Any
 
-from batch.jobs import REMOVED, UPDATED, Job, Kind, Outcome
+from batch import keys
+from batch.jobs import CREATED, EXISTS, REMOVED, UPDATED, Job, Kind, Outcome
 from batch.plan.graph import Plan
-from batch.provision.context import ActionContext
-from batch.provision.prune import PREFIX, plan_removals
-from batch.run.executor import restore
-
-FINGERPRINT = "_fp"
-
 
 #: One encoder for every fingerprint (``json.dumps`` with options builds a new one per call); same output.
 _ENCODE = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False).encode
@@ -35,38 +30,28 @@ def fingerprint(job: Job) -> str:
 
 
 def journal_copy(job: Job, outcome: Outcome) -> Outcome | None:
-    """The outcome as the journal keeps it, with the job's fingerprint; None: do not record it."""
+    """The outcome as the journal keeps it; None: do not record it."""
     if outcome.changes and outcome.status != UPDATED:
         return None  # differences named but not applied: a later run must compare again
-    o = outcome  # built directly: ``dataclasses.replace`` introspects the fields on every call (once per job)
-    ids = {**o.ids, FINGERPRINT: fingerprint(job)}
-    return Outcome(
-        status=o.status,
-        ids=ids,
-        message=o.message,
-        error_code=o.error_code,
-        tracking_id=o.tracking_id,
-        attempts=o.attempts,
-        changes=o.changes,
-    )
+    return outcome
 
 
-def trusted(plan: Plan, done: Mapping[str, Outcome]) -> dict[str, Outcome]:
-    """Journal outcomes still true for this plan: a job whose fields changed since is run again."""
+def trusted(plan: Plan, done: Mapping[str, Outcome], fingerprints: Mapping[str, str]) -> dict[str, Outcome]:
+    """Journal outcomes still true for this plan: a job whose fields changed since is run again (a job
+    recorded before fingerprints were kept is trusted)."""
     kept: dict[str, Outcome] = {}
     for key, outcome in done.items():
-        ids = dict(outcome.ids)
-        mark = ids.pop(FINGERPRINT, None)
+        mark = fingerprints.get(key)
         job = plan.jobs.get(key)
         if job is not None and mark is not None and mark != fingerprint(job):
             continue
-        kept[key] = dataclasses.replace(outcome, ids=ids)
+        kept[key] = outcome
     return kept
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class SyncSetup:
-    """Everything the runner needs to plan removals once the client is up."""
+    """What the journal lets a sync run trust, and what ``--prune`` needs once the client is up."""
 
     prune: bool
     max_deletes: int
@@ -75,33 +60,35 @@ class SyncSetup:
     interrupted: Set[str]
     unfinished: frozenset[str] = frozenset()  # jobs the journal saw fail (their work is not a change)
 
-    async def extend(
-        self, plan: Plan, ctx: ActionContext, restored: dict[str, Outcome], logs: tuple[Any, ...] = ()
-    ) -> None:
-        """Plan the removals (``--prune``), restore those a crashed run already made, and tell the progress
-        display (it was started with the plan's jobs before the removals were known)."""
-        if not self.prune:
-            return
-        before = {
-            key: o
-            for key, o in self.done.items()
-            if key.startswith(PREFIX) and key in self.interrupted and o.status == REMOVED
+    def removed_before(self) -> dict[str, Outcome]:
+        """Removals the crashed run already made: the resume reports them instead of planning them again."""
+        return {
+            key: outcome
+            for key, outcome in self.done.items()
+            if keys.is_step(key, keys.REMOVE) and key in self.interrupted and outcome.status == REMOVED
         }
-        added = await plan_removals(plan, ctx, self.named, max_deletes=self.max_deletes, removed_before=before)
-        for log in logs:
-            if added and isinstance(getattr(log, "total", None), int):
-                log.total += len(added)
-            if hasattr(log, "note"):
-                refused = sum(1 for job in added if job.fields.get("refused"))
-                log.note(
-                    f"--prune: {len(added)} subscriber(s) to remove"
-                    + (" (over --max-deletes: none will be)" if refused else "")
-                )
-        restored.update(
-            restore(
-                plan, {k: o for k, o in before.items() if k in {j.key for j in added}}, interrupted=self.interrupted
-            )
-        )
+
+
+def restore(plan: Plan, done: Mapping[str, Outcome], *, interrupted: Set[str] = frozenset()) -> dict[str, Outcome]:
+    """Journal outcomes of this plan's jobs, as this run reports them: what a run that crashed created
+    (``interrupted``) is still this batch's ``created``; work of runs that finished is ``exists``.
+
+    An update the interrupted run applied keeps its changes (the report must still say what changed); work
+    of a finished run is ``exists`` with no differences left, so its old changes are dropped."""
+    restored: dict[str, Outcome] = {}
+    for key, outcome in done.items():
+        if key not in plan.jobs:
+            continue
+        status = outcome.status if key in interrupted and outcome.status in (CREATED, UPDATED, REMOVED) else EXISTS
+        changes = outcome.changes if status == UPDATED else ()
+        if status == EXISTS:
+            note = "done by an earlier run (journal)"
+        elif changes:
+            note = f"updated {'; '.join(changes)}, before the interruption (journal)"
+        else:
+            note = "done before the interruption (journal)"
+        restored[key] = dataclasses.replace(outcome, status=status, message=note, attempts=0, changes=changes)
+    return restored
 
 
 #: Setup steps that only add (numbers, a main number, roles): after a crash they may be the crashed run's

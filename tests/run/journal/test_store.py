@@ -14,6 +14,7 @@ import pytest
 
 from batch.errors import JournalLockedError, UsageError
 from batch.jobs import Kind, Outcome
+from batch.run.journal import migrations
 from batch.run.journal import store as journal_module
 from batch.run.journal.store import Journal, lock_path
 
@@ -299,3 +300,36 @@ def test_an_update_keeps_its_changes_and_an_old_journal_without_them_still_opens
         journal.record("subscriber:u@x.fi", Kind.SUBSCRIBER, changed)
     with Journal.open(path) as journal:
         assert journal.done()["subscriber:u@x.fi"] == changed
+
+
+def test_a_journal_of_schema_1_with_fingerprints_in_its_ids_is_migrated(path: Path) -> None:
+    """The named migration moves ``ids._fp`` (schema 1) into the fingerprint column and stamps version 2."""
+    path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.executescript(
+            "CREATE TABLE jobs (key TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, ids TEXT NOT NULL,"
+            " message TEXT NOT NULL, error_code INTEGER, tracking_id TEXT, attempts INTEGER NOT NULL,"
+            " updated_at REAL NOT NULL, changes TEXT NOT NULL DEFAULT '[]') WITHOUT ROWID;"
+            "CREATE TABLE runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, pid INTEGER NOT NULL);"
+            f"PRAGMA application_id = {journal_module.APPLICATION_ID}; PRAGMA user_version = 1;"
+            "INSERT INTO jobs VALUES ('subscriber:a@x.fi', 'subscriber', 'created',"
+            " '{\"subscriber_id\":\"S1\",\"_fp\":\"bf70409d12bbb261\"}', '', NULL, NULL, 1, 1.0, '[]');"
+            "INSERT INTO jobs VALUES ('customer:A', 'customer', 'exists', '{\"org_id\":\"o\"}', '', NULL, NULL, 1, 1.0,"
+            " '[]');"
+        )
+    with Journal.open(path) as journal:
+        assert journal.done()["subscriber:a@x.fi"].ids == {"subscriber_id": "S1"}
+        assert journal.fingerprints() == {"subscriber:a@x.fi": "bf70409d12bbb261"}
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION == 2
+
+
+def test_a_journal_of_a_newer_schema_is_refused(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.executescript(
+            f"CREATE TABLE jobs (key TEXT PRIMARY KEY); PRAGMA application_id = {journal_module.APPLICATION_ID};"
+            f" PRAGMA user_version = {migrations.SCHEMA_VERSION + 1};"
+        )
+    with pytest.raises(UsageError, match="newer rtm-batch"):
+        Journal.open(path)
