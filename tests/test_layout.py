@@ -13,6 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = ROOT / "batch"
 MAX_LINES = 400
+#: Lines of its own modules (subfolders not counted) a folder may hold before it is split (issue 16).
+MAX_FOLDER_LINES = 2000
 
 STAGES = ("load", "validate", "plan", "provision", "run", "api", "report", "emulator")
 SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs", "batch.keys"}
@@ -31,6 +33,8 @@ ALLOWED = {
     "run": {"provision", "pipeline", "plan", "report", "validate", "load", "api", "shared"},
     "emulator": set(),
 }
+#: Stages split into subfolders that tests/ mirrors folder by folder (issue 16: the emulator by API family).
+MIRRORED = ("emulator",)
 #: Modules that read or write files, sockets or processes: none may appear in a pure stage.
 IO_MODULES = {
     "anyio",
@@ -234,6 +238,25 @@ def test_stage_folders_and_no_modules_left_at_old_paths() -> None:
     assert not left, f"moved modules are back at their old paths: {left}"
 
 
+def test_no_folder_over_2000_lines() -> None:
+    def own_lines(folder: Path) -> int:
+        return sum(len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py"))
+
+    sizes = {str(folder.relative_to(ROOT)): own_lines(folder) for folder in {p.parent for p in BATCH.rglob("*.py")}}
+    big = {folder: lines for folder, lines in sizes.items() if lines > MAX_FOLDER_LINES}
+    assert not big, f"split these folders along their ideas: {big}"
+
+
+def test_tests_mirror_the_subfolders() -> None:
+    """A stage split into subfolders (the emulator by API family) has its tests in the same subfolders."""
+    for stage in MIRRORED:
+        subfolders = sorted(p.parent for p in (BATCH / stage).rglob("__init__.py") if p.parent != BATCH / stage)
+        assert subfolders, f"batch/{stage}/ has no subfolders to mirror"
+        for folder in subfolders:
+            mirror = ROOT / "tests" / folder.relative_to(BATCH)
+            assert list(mirror.glob("test_*.py")), f"tests/{folder.relative_to(BATCH)}/ holds no tests"
+
+
 def test_tests_mirror_the_layout() -> None:
     for stage in STAGES:
         assert list((ROOT / "tests" / stage).glob("test_*.py")), f"tests/{stage}/ holds no tests"
@@ -250,26 +273,15 @@ def test_the_rules_see_a_violation() -> None:
     """The checks above must be able to fail: the graph really holds the edges it is meant to judge."""
     assert "batch.validate.validator" in batch_edges("batch.pipeline")
     assert part_of("batch.run.executor") == "run"
+    assert part_of("batch.emulator.wholesale.customers") == "emulator"
+    assert "batch.emulator.wholesale.customers" in MODULES and "batch.emulator.org.scope" in MODULES
     assert part_of("batch.cli") == "entry" and part_of("batch.jobs") == "shared"
     assert "api" not in ALLOWED["plan"] and "run" not in ALLOWED["report"] and "run" not in ALLOWED["provision"]
     assert import_depth("batch.provision.actions") >= 2
 
 
-#: A folder's own modules (not its subfolders') above this many lines hold more than one idea (issue 16).
-MAX_FOLDER_LINES = 2_000
-#: Folders whose split by API family is on its own branch (removed from here when it lands).
-SPLIT_UNDER_WAY = {"batch/emulator"}
 #: The longest chain of imports inside ``batch.provision`` from the action map down (issue 16).
 MAX_ACTION_DEPTH = 5
-
-
-def test_no_folder_over_2000_lines_of_its_own() -> None:
-    sizes: dict[str, int] = {}
-    for path in BATCH.rglob("*.py"):
-        folder = str(path.parent.relative_to(ROOT))
-        sizes[folder] = sizes.get(folder, 0) + len(path.read_text(encoding="utf-8").splitlines())
-    big = {folder: n for folder, n in sizes.items() if n > MAX_FOLDER_LINES and folder not in SPLIT_UNDER_WAY}
-    assert not big, f"split these folders along their ideas: {big}"
 
 
 def import_depth(module: str, seen: frozenset[str] = frozenset()) -> int:

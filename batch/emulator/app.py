@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from batch.emulator import changes, operator, org_locations, org_people, org_pstn, wholesale
+from batch.emulator import locations, operator, org, telephony, wholesale
 from batch.emulator import persist as persist_state
 from batch.emulator.config import EmulatorConfig
 from batch.emulator.http import TRACKING_ID, ApiProblem, EmulatorContext, error_body, new_tracking_id
@@ -281,10 +281,9 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     _quiet_dropped_connections()
     route_list = [
         *wholesale.routes(ctx),
-        *org_locations.routes(ctx),
-        *changes.routes(ctx),
-        *org_people.routes(ctx),
-        *org_pstn.routes(ctx),
+        *locations.routes(ctx),
+        *telephony.routes(ctx),
+        *org.routes(ctx),
         *operator.routes(ctx, stats, on_reset, log),
         *token_routes(tokens),
     ]

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from batch.emulator import EmulatorConfig, running_emulator
-from batch.emulator.org_pstn import OPTIONS
+from batch.emulator.telephony.pstn import OPTIONS
 from batch.jobs import CREATED, EXISTS, FAILED, Job, Kind
 from batch.provision.locations import numbers
 from tests.provision.conftest import context_on, run_with, state

@@ -7,15 +7,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.emulator.test_locations import assert_webex_error, create, enable, hq, location_body
+from tests.emulator.bodies import location_body
+from tests.emulator.calls import assert_webex_error, create, enable, hq
 from tests.openapi_check import checked
 
 NUM = "webex-numbers"
-
-
-@pytest.fixture
-def org(make_customer: Any) -> str:
-    return make_customer()["orgId"]
 
 
 def add(api: httpx.Client, org: str, location_id: str, numbers: list[str], **extra: Any) -> httpx.Response:

@@ -1,8 +1,4 @@
-"""The emulator's rules for changing what exists: ``PUT /locations/{id}`` and the package-change rules.
-
-``PUT /locations/{id}`` (webex-locations.json ``PutCommonLocationObject``, 204) changes the fields the
-body holds; the common location PUT has no ``announcementLanguage`` (that one is the calling location's).
-A calling location's name stays within 80 characters and unique in the org.
+"""The wholesale package-change rules, shared by the customer and subscriber PUTs.
 
 Package changes (webex-api.md §2.5, §3.4), checked before anything is changed:
 - a full administrator's package is not changed ("No downgrade of the package is supported for the
@@ -14,15 +10,8 @@ Package changes (webex-api.md §2.5, §3.4), checked before anything is changed:
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute
-
-from batch.emulator.http import ApiProblem, EmulatorContext, json_body
-from batch.emulator.org_api import CODE_CONFLICT, CODE_INVALID, require_location, require_org, route, text
-from batch.emulator.org_locations import CALLING_NAME_MAX, NAME_MAX, _address, _check_name_free, _language
+from batch.emulator.http import CODE_CONFLICT, ApiProblem
 from batch.emulator.records import FULL_ADMIN
-from batch.emulator.rules import time_zones
 from batch.emulator.state import Customer, EmulatorState, Person, Subscriber
 from schemas.vocab import CALLING_PACKAGES
 
@@ -30,35 +19,6 @@ from schemas.vocab import CALLING_PACKAGES
 PROFESSIONAL_TO_STANDARD = 400112
 CX_TO_STANDARD = 400410
 ADMIN_PACKAGE = 400100
-
-
-def routes(ctx: EmulatorContext) -> list[BaseRoute]:
-    return [route(ctx, "/v1/locations/{location_id}", update_location, "PUT")]
-
-
-async def update_location(ctx: EmulatorContext, request: Request) -> Response:
-    org = require_org(ctx, request)
-    location = require_location(ctx, org, request.path_params["location_id"])
-    body = await json_body(request)
-    if "announcementLanguage" in body:
-        message = "announcementLanguage is not a field of this PUT (set it on the calling location)"
-        raise ApiProblem(400, message, CODE_INVALID)
-    name = text(body, "name", required=False, max_len=CALLING_NAME_MAX if location.calling_enabled else NAME_MAX)
-    zone = text(body, "timeZone", required=False)
-    if zone is not None and zone not in time_zones():
-        raise ApiProblem(400, f"timeZone {zone!r} is not a valid IANA time zone (e.g. Europe/Helsinki)", CODE_INVALID)
-    preferred = _language(body, "preferredLanguage") if body.get("preferredLanguage") is not None else None
-    address = _address(body) if body.get("address") is not None else None
-    if name is not None and name.strip():
-        _check_name_free(ctx, org, name.strip(), itself=location.id)
-        location.name = name.strip()
-    if zone is not None:
-        location.time_zone = zone
-    if preferred is not None:
-        location.preferred_language = preferred
-    if address is not None:
-        location.address = address
-    return Response(status_code=204)
 
 
 def is_full_admin(state: EmulatorState, person: Person | None) -> bool:

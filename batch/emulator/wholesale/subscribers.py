@@ -13,11 +13,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from batch.emulator.changes import check_subscriber_change
 from batch.emulator.http import ApiProblem, EmulatorContext, json_body
 from batch.emulator.records import EMAIL_TAKEN, EMAIL_TAKEN_MESSAGE
-from batch.emulator.rules import PRECHECK_OK, READY, check_email, obj, text
 from batch.emulator.state import Customer, EmulatorState, Location, Person, Subscriber, now_iso
+from batch.emulator.wholesale.changes import check_subscriber_change
+from batch.emulator.wholesale.rules import PRECHECK_OK, READY, check_email, obj, text
 from schemas.vocab import CALLING_PACKAGES, SUBSCRIBER_PACKAGES
 
 BASE = "/v1/wholesale/subscribers"

@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from batch.emulator import EmulatorConfig, running_emulator
-from batch.emulator.org_pstn import OPTIONS
+from batch.emulator.telephony.pstn import OPTIONS
 from tests.emulator.bodies import customer_body
+from tests.emulator.calls import assert_webex_error, hq
 from tests.emulator.conftest import AUTH
-from tests.emulator.test_locations import assert_webex_error, hq
 from tests.openapi_check import checked
 
 PSTN = "webex-pstn"

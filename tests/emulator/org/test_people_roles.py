@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.emulator.bodies import subscriber_body
-from tests.emulator.test_locations import assert_webex_error, hq
+from tests.emulator.calls import assert_webex_error, hq
 from tests.openapi_check import checked
 
 PEOPLE = "webex-people"

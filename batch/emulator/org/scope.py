@@ -1,10 +1,10 @@
-"""Org-level Webex APIs a partner calls with ``orgId`` after wholesale provisioning (webex-api.md §4).
+"""What every org-level route shares: the APIs a partner calls with ``orgId`` after wholesale provisioning
+(webex-api.md §4).
 
-The handlers live in ``org_locations`` (locations, calling enablement, numbers) and ``org_people``
-(people and roles); the app mounts both. The helpers here are the checks those handlers share, so every
-endpoint words the same mistake the same way (neither handler module is imported here: no cycle). Auth,
-tracking ids, rate limits and faults are the app's middleware; handlers only do business logic and raise
-``ApiProblem`` for Webex-shaped errors.
+The handlers live in ``org/`` (organizations, people, roles), ``locations/`` and ``telephony/``. The helpers
+here are the checks they share, so every endpoint words the same mistake the same way (no handler module is
+imported here: no cycle). Auth, tracking ids, rate limits and faults are the app's middleware; handlers only
+do business logic and raise ``ApiProblem`` for Webex-shaped errors.
 """
 
 from __future__ import annotations
@@ -17,18 +17,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from batch.emulator.http import ApiProblem, EmulatorContext
+from batch.emulator.http import CODE_FORBIDDEN, CODE_INVALID, CODE_NOT_FOUND, ApiProblem, EmulatorContext
 from batch.emulator.state import Location, Org
 
 #: Webex stores numbers as E.164: ``+``, country code (no leading 0), at most 15 digits.
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 
-#: errorCodes used in this module's error bodies (Webex publishes few; these mirror observed ones).
-CODE_INVALID = 25008  # "Missing or invalid field" as Webex Calling answers a bad body
-CODE_NOT_FOUND = 4008
-CODE_CONFLICT = 4003
-CODE_NUMBER_UNAVAILABLE = 8361  # "[Error 8361] DN is unavailable : +12145559000" (validateNumbers)
-CODE_FORBIDDEN = 4001
 NOT_MANAGED = (
     "The partner is not authorized to manage organization {org_id}: "
     "GET /organizations/{org_id} first to add it to the partner's managed organizations"

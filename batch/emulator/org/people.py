@@ -1,4 +1,4 @@
-"""People and admin roles (webex-api.md §4.4), shaped by webex-people.json and webex-roles.json.
+"""People (webex-api.md §4.4), shaped by webex-people.json.
 
 The trap worth emulating: ``PUT /people/{id}`` replaces the whole person. Fields left out are cleared
 (``roles``, ``licenses``, names, and the work number in ``phoneNumbers``), so a client must GET, modify,
@@ -17,11 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from batch.emulator.http import ApiProblem, EmulatorContext, json_body
-from batch.emulator.org_api import (
-    CODE_CONFLICT,
-    CODE_INVALID,
-    CODE_NOT_FOUND,
+from batch.emulator.http import CODE_CONFLICT, CODE_INVALID, CODE_NOT_FOUND, ApiProblem, EmulatorContext, json_body
+from batch.emulator.org.scope import (
     compact,
     paged,
     query_bool,
@@ -30,7 +27,7 @@ from batch.emulator.org_api import (
     string_list,
     text,
 )
-from batch.emulator.state import Person, Role
+from batch.emulator.state import Person
 
 MAX_IDS = 85
 NAME_MAX = 256
@@ -38,33 +35,10 @@ NAME_MAX = 256
 
 def routes(ctx: EmulatorContext) -> list[BaseRoute]:
     return [
-        route(ctx, "/v1/roles", list_roles, "GET"),
-        route(ctx, "/v1/roles/{role_id}", get_role, "GET"),
         route(ctx, "/v1/people", list_people, "GET"),
         route(ctx, "/v1/people/{person_id}", get_person, "GET"),
         route(ctx, "/v1/people/{person_id}", update_person, "PUT"),
     ]
-
-
-# ---- roles ---------------------------------------------------------------------------------------
-
-
-def role_json(role: Role) -> dict[str, str]:
-    return {"id": role.id, "name": role.name}
-
-
-async def list_roles(ctx: EmulatorContext, request: Request) -> Response:
-    return JSONResponse({"items": [role_json(r) for r in ctx.state.roles.values()]})
-
-
-async def get_role(ctx: EmulatorContext, request: Request) -> Response:
-    role = ctx.state.roles.get(request.path_params["role_id"])
-    if role is None:
-        raise ApiProblem(404, f"Role {request.path_params['role_id']} not found", CODE_NOT_FOUND)
-    return JSONResponse(role_json(role))
-
-
-# ---- people --------------------------------------------------------------------------------------
 
 
 def person_json(person: Person, *, calling: bool) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""PSTN connections of a location (webex-pstn.json) and ``GET /organizations/{orgId}`` (webex-api.md §10.1, §10.4).
+"""PSTN connections of a location (webex-pstn.json, webex-api.md §10.4).
 
 What a client must survive, emulated:
 - A new location has no PSTN connection (``GET .../connection`` is a 404) until one is set with ``PUT``.
@@ -8,7 +8,6 @@ What a client must survive, emulated:
   Calling Plan, as if the provider had set them up.
 - Adding numbers to an integrated location is *accepted* (the real API damages the location's data
   instead of refusing), so only the client can keep it from happening.
-- A customer org answers 403 on org-scoped calls until the partner has asked for it here.
 """
 
 from __future__ import annotations
@@ -20,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from batch.emulator.http import ApiProblem, EmulatorContext, json_body
-from batch.emulator.org_api import CODE_INVALID, CODE_NOT_FOUND, compact, require_location, require_org, route, text
+from batch.emulator.http import CODE_INVALID, CODE_NOT_FOUND, ApiProblem, EmulatorContext, json_body
+from batch.emulator.org.scope import compact, require_location, require_org, route, text
 from batch.emulator.records import encode_id
 from batch.emulator.state import Location
 
@@ -48,7 +47,6 @@ CISCO_CALLING_PLAN = OPTIONS[3]["id"]
 
 def routes(ctx: EmulatorContext) -> list[BaseRoute]:
     return [
-        route(ctx, "/v1/organizations/{org_id}", get_organization, "GET"),
         route(ctx, f"{BASE}/connectionOptions", connection_options, "GET"),
         route(ctx, f"{BASE}/connection", get_connection, "GET"),
         route(ctx, f"{BASE}/connection", set_connection, "PUT"),
@@ -60,15 +58,6 @@ def connection_of(ctx: EmulatorContext, location: Location) -> dict[str, Any] | 
     if location.pstn_id is None and location.name.casefold() in ctx.config.integrated_pstn_locations:
         location.pstn_id = CISCO_CALLING_PLAN
     return BY_ID.get(location.pstn_id or "")
-
-
-async def get_organization(ctx: EmulatorContext, request: Request) -> Response:
-    """Asking for a customer org puts it in the partner's managed list (REFAPP ``getOrganization``)."""
-    org = ctx.state.org(request.path_params["org_id"])
-    if org is None:
-        raise ApiProblem(404, f"Organization {request.path_params['org_id']} not found", CODE_NOT_FOUND)
-    ctx.state.managed_orgs.add(org.id)
-    return JSONResponse({"id": org.id, "displayName": org.name})
 
 
 def _location(ctx: EmulatorContext, request: Request) -> Location:

@@ -5,11 +5,10 @@ Each rule raises ``ApiProblem(400, ...)`` naming the field, as the real API answ
 
 from __future__ import annotations
 
-import functools
-import zoneinfo
 from typing import Any
 
 from batch.emulator.http import ApiProblem
+from batch.emulator.vocab import time_zones
 from schemas.vocab import ADDON_DEPENDENCIES, CALLING_PACKAGES, CUSTOMER_PACKAGES
 
 ADDRESS_LINE_LIMIT = 50
@@ -60,12 +59,6 @@ def check_address(address: dict[str, Any], where: str) -> dict[str, Any]:
     if len(country) != 2 or not country.isalpha():
         raise ApiProblem(400, f"{where}country must be an ISO2 country code (size = 2), got {country!r}")
     return {k: v for k, v in address.items() if v is not None}
-
-
-@functools.cache
-def time_zones() -> frozenset[str]:
-    """IANA names the API accepts (tzdata ships them, so this does not depend on the host)."""
-    return frozenset(zoneinfo.available_timezones())
 
 
 def check_email(value: str, label: str) -> str:

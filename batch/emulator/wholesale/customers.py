@@ -12,10 +12,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from batch.emulator import changes, subscribers
 from batch.emulator.http import ApiProblem, EmulatorContext, json_body
 from batch.emulator.records import EMAIL_TAKEN, EMAIL_TAKEN_MESSAGE
-from batch.emulator.rules import (
+from batch.emulator.state import Customer, now_iso
+from batch.emulator.wholesale.changes import check_customer_packages
+from batch.emulator.wholesale.rules import (
     PRECHECK_OK,
     check_address,
     check_calling,
@@ -25,7 +26,6 @@ from batch.emulator.rules import (
     obj,
     text,
 )
-from batch.emulator.state import Customer, now_iso
 
 BASE = "/v1/wholesale/customers"
 
@@ -73,7 +73,6 @@ def _package_json(customer: Customer, package: str, license_info: bool) -> dict[
 
 
 def routes(ctx: EmulatorContext) -> list[BaseRoute]:
-    """Customer routes plus the subscriber routes (which share the field rules above)."""
     state = ctx.state
 
     def find(request: Request) -> Customer:
@@ -160,7 +159,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         address = check_address(address, "address.") if address is not None else None
         has_calling = bool((customer.provisioning_parameters.get("calling") or {}).get("location"))
         params = check_calling(body, packages, required=not has_calling)
-        changes.check_customer_packages(state, customer, packages)
+        check_customer_packages(state, customer, packages)
         if external_id and external_id != customer.external_id:
             if state.customer_by_external_id(external_id) is not None:
                 raise ApiProblem(409, f"A customer with externalId {external_id} already exists")
@@ -209,5 +208,4 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         Route(BASE + "/{customerId}", get_customer, methods=["GET"]),
         Route(BASE + "/{customerId}", update, methods=["PUT"]),
         Route(BASE + "/{customerId}", remove, methods=["DELETE"]),
-        *subscribers.routes(ctx),
     ]

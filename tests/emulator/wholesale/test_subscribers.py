@@ -9,8 +9,8 @@ import pytest
 
 from batch.emulator import EmulatorConfig, running_emulator
 from tests.emulator.bodies import customer_body, subscriber_body
+from tests.emulator.calls import state
 from tests.emulator.conftest import FakeClock, checked_client, send_checked
-from tests.emulator.test_customers import state
 
 SUBSCRIBERS = "/wholesale/subscribers"
 HQ_NUMBERS = ["+358942451000", "+358942451001"]

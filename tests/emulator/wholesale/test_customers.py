@@ -8,13 +8,10 @@ import httpx
 import pytest
 
 from tests.emulator.bodies import ADDRESS, customer_body
+from tests.emulator.calls import state
 from tests.emulator.conftest import FakeClock, send_checked
 
 CUSTOMERS = "/wholesale/customers"
-
-
-def state(api: httpx.Client) -> dict[str, Any]:
-    return api.get(str(api.base_url).removesuffix("/v1/") + "/_emulator/state").json()
 
 
 def test_provision_answers_202_with_location_and_url(api: httpx.Client) -> None:
