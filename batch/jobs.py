@@ -13,9 +13,23 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-CREATED, EXISTS, FAILED, SKIPPED, INVALID, PLANNED = "created", "exists", "failed", "skipped", "invalid", "planned"
-UPDATED, REMOVED = "updated", "removed"  # --update applied a difference; --prune removed a subscriber
-STATUSES = (CREATED, EXISTS, FAILED, SKIPPED, INVALID, PLANNED, UPDATED, REMOVED)
+
+class Status(StrEnum):
+    """How a job or a row ended (contract §3); a ``StrEnum``, so it is its own text in every report."""
+
+    CREATED = "created"
+    EXISTS = "exists"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    INVALID = "invalid"
+    PLANNED = "planned"
+    UPDATED = "updated"  # --update applied a difference
+    REMOVED = "removed"  # --prune removed a subscriber
+
+
+CREATED, EXISTS, FAILED, SKIPPED = Status.CREATED, Status.EXISTS, Status.FAILED, Status.SKIPPED
+INVALID, PLANNED, UPDATED, REMOVED = Status.INVALID, Status.PLANNED, Status.UPDATED, Status.REMOVED
+STATUSES = tuple(Status)
 SUCCESS = frozenset({CREATED, EXISTS, UPDATED, REMOVED})
 
 
@@ -84,6 +98,8 @@ class Outcome:
     tracking_id: str | None = None
     attempts: int = 0
     changes: tuple[str, ...] = ()  # differences from the row found on the server ("package: a → b")
+    reason: str = ""  # a ``batch.reasons.Reason`` code when the job did not succeed
+    http_status: int | None = None  # the HTTP status of the answer that failed it
 
     @property
     def ok(self) -> bool:
@@ -104,3 +120,5 @@ class RowResult:
     tracking_id: str | None = None
     attempts: int = 0
     changes: str = ""  # the differences from the server, "; "-separated (results.csv's changes column)
+    reason: str = ""  # a ``batch.reasons.Reason`` code; empty on success
+    http_status: int | None = None

@@ -17,7 +17,7 @@ MAX_LINES = 400
 MAX_FOLDER_LINES = 2000
 
 STAGES = ("load", "validate", "plan", "provision", "run", "api", "report", "emulator")
-SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs", "batch.keys"}
+SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs", "batch.keys", "batch.reasons"}
 PIPELINE = {"batch.pipeline"}
 #: What each part may import (besides itself, ``schemas`` and third-party code). ``entry`` is the CLI and
 #: what it calls directly (demo, template, docs, console): it may import anything.

@@ -21,8 +21,10 @@ from batch.errors import ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Job, Outcome
 from batch.provision import updates
 from batch.provision.context import Context
-from batch.provision.fields.bodies import customer_body, failed, text
+from batch.provision.failures import failed
+from batch.provision.fields.bodies import customer_body, text
 from batch.provision.lookups import CUSTOMERS, Known, customer_by_external_id, known_customers
+from batch.reasons import Reason
 
 POLL_FACTOR = 1.5
 POLL_CAP = 15.0
@@ -64,7 +66,7 @@ async def customer_ref(job: Job, ctx: Context) -> Outcome:
                 f"customer {ext} is neither in this batch nor on the server: add it to the customers sheet "
                 "or correct customer_external_id"
             )
-            return Outcome(FAILED, message=message)
+            return Outcome(FAILED, message=message, reason=Reason.CUSTOMER_NOT_FOUND)
         return await _settle(ctx, ext, found, EXISTS, known)
     except AuthError:
         raise
@@ -114,7 +116,7 @@ async def _settle(ctx: Context, ext: str, item: dict[str, Any], status: str, kno
                 f"customer {ext} is still {item.get('status')} after {minutes} minutes: run again later "
                 "(it is found by its external_id, not provisioned twice)"
             )
-            return Outcome(FAILED, ids=_ids(item), message=message)
+            return Outcome(FAILED, ids=_ids(item), message=message, reason=Reason.CUSTOMER_STILL_PROVISIONING)
         await anyio.sleep(wait)
         waited += wait
         wait = min(wait * POLL_FACTOR, POLL_CAP)
@@ -127,7 +129,8 @@ async def _settle(ctx: Context, ext: str, item: dict[str, Any], status: str, kno
         except ApiError as err:
             if isinstance(err, AuthError) or err.status not in (403, 404):
                 raise
-            return failed(f"customer {ext}: {HANDSHAKE_FAILED}", err, "check the partner's roles, then run again")
+            hint = "check the partner's roles, then run again"
+            return failed(f"customer {ext}: {HANDSHAKE_FAILED}", err, hint, Reason.CUSTOMER_NOT_MANAGEABLE)
     return outcome
 
 
@@ -138,7 +141,9 @@ def _judge(ext: str, item: Mapping[str, Any], status: str) -> Outcome:
     problems = _problems(item)
     listed = "; ".join(f"[{code}] {text}" if code is not None else text for code, text in problems)
     code = next((c for c, _ in problems if c is not None), None)
+    reason = Reason.CUSTOMER_UNKNOWN_STATE
     if state in ERROR_STATES:
+        reason = Reason.CUSTOMER_PROVISIONING_ERROR
         fix = (
             "the organization exists but is incomplete: fix it in Partner Hub (Customers), then run again"
             if state == "provisioned_with_errors"
@@ -146,13 +151,14 @@ def _judge(ext: str, item: Mapping[str, Any], status: str) -> Outcome:
         )
         message = f"customer {ext} provisioning ended {state}: {listed or 'no errors given'}; {fix}"
     elif state == "pending_rpl_review":
+        reason = Reason.CUSTOMER_RPL_REVIEW
         message = (
             f"customer {ext} waits for a Denied Party List compliance review (pending_rpl_review): "
             "run again once Partner Hub shows it provisioned"
         )
     else:
         message = f"customer {ext} is {state or 'in an unknown state'}, not provisioned: check it in Partner Hub"
-    return Outcome(FAILED, ids=_ids(item), message=message, error_code=code)
+    return Outcome(FAILED, ids=_ids(item), message=message, error_code=code, reason=reason)
 
 
 def _problems(item: Mapping[str, Any]) -> list[tuple[int | None, str]]:

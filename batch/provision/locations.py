@@ -17,9 +17,9 @@ from batch.errors import ApiError, AuthError, ConflictError, NotFoundError
 from batch.jobs import CREATED, EXISTS, FAILED, Job, Outcome
 from batch.provision import pstn, updates
 from batch.provision.context import Context
+from batch.provision.failures import failed
 from batch.provision.fields.bodies import (
     calling_body,
-    failed,
     location_body,
     missing_location_fields,
     numbers_bodies,
@@ -36,6 +36,7 @@ from batch.provision.lookups import (
     named,
     org_locations,
 )
+from batch.reasons import Reason
 
 LOCATIONS = "/locations"
 #: errorCode of "[Error 8361] DN is unavailable": the number belongs to another location or organization.
@@ -62,7 +63,7 @@ async def location(job: Job, ctx: Context) -> Outcome:
         missing = missing_location_fields(body)
         if missing:
             message = f"location {name} of customer {ext}: fill in {', '.join(missing)} (Webex requires it)"
-            return Outcome(FAILED, message=message)
+            return Outcome(FAILED, message=message, reason=Reason.LOCATION_INCOMPLETE)
         try:
             written = await ctx.client.write(
                 "POST",
@@ -81,7 +82,8 @@ async def location(job: Job, ctx: Context) -> Outcome:
         if not item.get("id"):  # a 2xx without the id: find it rather than guess
             item = await location_by_name(ctx, org_id, name) or {}
             if not item:
-                return Outcome(FAILED, message=f"location {name} of customer {ext} was accepted but cannot be found")
+                message = f"location {name} of customer {ext} was accepted but cannot be found"
+                return Outcome(FAILED, message=message, reason=Reason.LOCATION_NOT_LISTED)
         known.append(item)
         return Outcome(CREATED, ids={"location_id": item["id"]})
     except AuthError:
@@ -116,7 +118,7 @@ async def existing_location(
     except ApiError as err:
         return failed(f"Could not list the locations of customer {ext}", err)
     if found is None:
-        return Outcome(FAILED, message=missing)
+        return Outcome(FAILED, message=missing, reason=Reason.LOCATION_NOT_FOUND)
     return Outcome(EXISTS, ids={"location_id": found["id"]})
 
 
@@ -272,7 +274,15 @@ async def _refused(
     added = [n for n in wanted if n in present and n not in refused]
     tail = f"; added: {', '.join(added)}" if added else ""
     message = f"{'; '.join(parts)}; remove {them} from this row's numbers or release {them} in Control Hub{tail}"
-    return Outcome(FAILED, ids=ids, message=message, error_code=err.error_code, tracking_id=err.tracking_id)
+    return Outcome(
+        FAILED,
+        ids=ids,
+        message=message,
+        error_code=err.error_code,
+        tracking_id=err.tracking_id,
+        reason=Reason.NUMBERS_UNAVAILABLE,
+        http_status=err.status,
+    )
 
 
 async def _number_location(ctx: Context, org_id: str, number: str) -> str | None:

@@ -21,6 +21,7 @@ from batch.jobs import FAILED, PLANNED, Job, Kind, Outcome, RowResult
 from batch.plan.graph import Plan
 from batch.provision.context import Context
 from batch.provision.lookups import known_customers, listed_numbers, named, org_locations
+from batch.reasons import Reason
 from batch.validate.phones import phone_reference
 
 
@@ -52,12 +53,14 @@ async def check_user_number(job: Job, ctx: Context) -> tuple[Job, Outcome | None
         e164, error = phone_reference(str(raw), country)
         if e164 is None:
             where = f"its location's country on the server ({country})" if country else "no country on the server"
-            return job, Outcome(FAILED, message=f"{error or raw} ({where}); nothing was sent for this user")
+            message = f"{error or raw} ({where}); nothing was sent for this user"
+            return job, Outcome(FAILED, message=message, reason=Reason.SUBSCRIBER_NUMBER_INVALID)
         job = dataclasses.replace(job, fields={**job.fields, "phone_e164": e164})
     number = number_in_question(job)
     if number is None or number in await listed_numbers(ctx, org_id, location["location_id"]):
         return job, None
-    return job, Outcome(FAILED, message=missing_message(number, job.fields.get("location_resolved")))
+    message = missing_message(number, job.fields.get("location_resolved"))
+    return job, Outcome(FAILED, message=message, reason=Reason.SUBSCRIBER_NUMBER_NOT_IN_LOCATION)
 
 
 async def location_country(ctx: Context, org_id: str, location_id: str) -> str | None:

@@ -20,8 +20,10 @@ from batch.errors import ApiError, AuthError, NotFoundError
 from batch.jobs import REMOVED, SKIPPED, Job, Kind, Outcome, RowResult
 from batch.plan.graph import Plan
 from batch.provision.context import Context
-from batch.provision.fields.bodies import failed, text
+from batch.provision.failures import failed
+from batch.provision.fields.bodies import text
 from batch.provision.lookups import SUBSCRIBERS, known_customers, known_subscribers
+from batch.reasons import Reason
 
 
 async def plan_removals(
@@ -82,7 +84,7 @@ async def remove(job: Job, ctx: Context) -> Outcome:
     """``DELETE /wholesale/subscribers/{id}``; a subscriber already gone counts as removed."""
     email = str(job.fields.get("email") or "")
     if job.fields.get("refused"):
-        return Outcome(SKIPPED, message=str(job.fields["refused"]))
+        return Outcome(SKIPPED, message=str(job.fields["refused"]), reason=Reason.REMOVAL_REFUSED)
     sub_id = str(job.fields["subscriber_id"])
     ids = {"subscriber_id": sub_id}
     try:
@@ -125,6 +127,8 @@ def removal_results(plan: Plan, outcomes: Mapping[str, Outcome], *, not_run: str
                     outcome.error_code,
                     outcome.tracking_id,
                     outcome.attempts,
+                    reason=outcome.reason,
+                    http_status=outcome.http_status,
                 )
             )
     return results

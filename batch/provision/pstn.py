@@ -17,6 +17,7 @@ from batch.errors import NotFoundError
 from batch.jobs import FAILED, Outcome
 from batch.provision.context import Context
 from batch.provision.fields.bodies import text
+from batch.reasons import Reason
 
 PSTN = "/telephony/pstn/locations"
 #: Connection types whose numbers come from the provider (webex-pstn.json ``PSTNType``).
@@ -51,7 +52,7 @@ async def prepare(
                 f"pstn_connection {wanted} is not a PSTN connection option of {where}: "
                 f"write one of {names} (its name or id)"
             )
-            return False, Outcome(FAILED, ids=ids, message=message)
+            return False, Outcome(FAILED, ids=ids, message=message, reason=Reason.PSTN_CONNECTION)
         await ctx.client.write(
             "PUT", f"{PSTN}/{location_id}/connection", params={"orgId": org_id}, json={"id": option["id"]}
         )
@@ -62,7 +63,7 @@ async def prepare(
                 f"the PSTN connection of {where} was set to {wanted} but reads back as {shown}: "
                 "check it in Control Hub, then run again"
             )
-            return False, Outcome(FAILED, ids=ids, message=message)
+            return False, Outcome(FAILED, ids=ids, message=message, reason=Reason.PSTN_CONNECTION)
         changed = True
     if current is not None and current.get("pstnConnectionType") in INTEGRATED:
         return changed, _integrated(current, where, ids, "")
@@ -85,4 +86,4 @@ def _integrated(current: Mapping[str, Any], where: str, ids: Mapping[str, str], 
         f"damage it, so none were sent; {extra}remove numbers (and main_number) from this row and order them "
         "from the provider, or give the location a Local Gateway or non-integrated CCP connection"
     )
-    return Outcome(FAILED, ids=ids, message=message)
+    return Outcome(FAILED, ids=ids, message=message, reason=Reason.NUMBERS_INTEGRATED_PSTN)

@@ -16,7 +16,8 @@ from typing import Any
 from batch.errors import ApiError, AuthError, NotFoundError
 from batch.jobs import CREATED, EXISTS, FAILED, UPDATED, Job, Outcome
 from batch.provision.context import Context
-from batch.provision.fields.bodies import customer_body, failed, text, wholesale_address
+from batch.provision.failures import failed
+from batch.provision.fields.bodies import customer_body, text, wholesale_address
 from batch.provision.fields.compare import (
     Change,
     customer_changes,
@@ -30,6 +31,7 @@ from batch.provision.fields.compare import (
     subscriber_changes,
 )
 from batch.provision.lookups import FULL_ADMIN, full_admins
+from batch.reasons import Reason
 from schemas.vocab import CALLING_PACKAGES
 
 NOT_APPLIED = "run with --update to apply"
@@ -48,7 +50,9 @@ def reported(outcome: Outcome, changes: Sequence[Change], refusal: str | None = 
 def refused(outcome: Outcome, changes: Sequence[Change], reason: str) -> Outcome:
     """A forbidden change: the row fails with the reason, nothing is sent (the object is still usable, so
     the executor lets the jobs that need it go on)."""
-    return Outcome(FAILED, ids=outcome.ids, message=f"not changed: {reason}", changes=strs(changes))
+    return Outcome(
+        FAILED, ids=outcome.ids, message=f"not changed: {reason}", changes=strs(changes), reason=Reason.UPDATE_REFUSED
+    )
 
 
 def applied(outcome: Outcome, changes: Sequence[Change]) -> Outcome:

@@ -14,7 +14,8 @@ from batch.errors import AmbiguousWriteError, ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Job, Outcome
 from batch.provision import people, updates
 from batch.provision.context import Context
-from batch.provision.fields.bodies import failed, text
+from batch.provision.failures import failed
+from batch.provision.fields.bodies import text
 from batch.provision.fields.compare import Change
 from batch.provision.lookups import (
     SUBSCRIBERS,
@@ -24,6 +25,7 @@ from batch.provision.lookups import (
     subscriber_by_email,
 )
 from batch.provision.number_check import check_user_number
+from batch.reasons import Reason
 
 PENDING = "pending_user_migration"
 #: errorCode Webex answers when an email already belongs to a user of another organization.
@@ -61,7 +63,8 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         if not item or "id" not in item:  # an answer without the subscriber: learn its ids by looking
             item = await subscriber_by_email(ctx, email)
         if item is None:
-            return Outcome(FAILED, message=f"Webex accepted user {email} but does not list it yet; run again later")
+            message = f"Webex accepted user {email} but does not list it yet; run again later"
+            return Outcome(FAILED, message=message, reason=Reason.SUBSCRIBER_NOT_LISTED)
         if item.get("customerId", customer_id) != customer_id:
             return _taken_by_other_customer(email, item)
         known[email] = item
@@ -105,6 +108,7 @@ async def _after_conflict(ctx: Context, email: str, customer_id: str, err: Confl
             f"The email {email} already belongs to another Webex organization; "
             "use another email for this user, or have that organization's administrator remove the user first",
             err,
+            reason=Reason.SUBSCRIBER_EMAIL_IN_OTHER_ORG,
         )
     return failed(f"Could not provision user {email}", err, _subscriber_hint(err))
 
@@ -119,6 +123,8 @@ def _taken_by_other_customer(email: str, item: Mapping[str, Any], err: ApiError 
         ),
         error_code=err.error_code if err else None,
         tracking_id=err.tracking_id if err else None,
+        reason=Reason.SUBSCRIBER_EMAIL_IN_OTHER_CUSTOMER,
+        http_status=err.status if err else None,
     )
 
 
@@ -159,6 +165,7 @@ async def roles(job: Job, ctx: Context) -> Outcome:
                     f"User {email} is not a person in the customer's organization yet (a free Webex account "
                     "waits for the user to accept the move email); run again after they accept it"
                 ),
+                reason=Reason.ROLES_NO_PERSON,
             )
         by_name = await role_ids(ctx)
         unknown = [name for name in wanted if name.casefold() not in by_name]
@@ -168,6 +175,7 @@ async def roles(job: Job, ctx: Context) -> Outcome:
                 FAILED,
                 ids={"person_id": person_id},
                 message=f"Unknown role {', '.join(unknown)} for {email}; valid roles: {valid}",
+                reason=Reason.ROLES_UNKNOWN,
             )
         wanted_ids = [by_name[name.casefold()]["id"] for name in wanted]
         person = await ctx.client.get(f"/people/{person_id}", people.CALLING)
@@ -183,7 +191,7 @@ async def roles(job: Job, ctx: Context) -> Outcome:
         try:
             await people.add_roles(ctx, person_id, missing, email, before=person)
         except people.PersonChanged as err:
-            return Outcome(FAILED, ids={"person_id": person_id}, message=str(err))
+            return Outcome(FAILED, ids={"person_id": person_id}, message=str(err), reason=Reason.ROLES_PERSON_CHANGED)
         return updates.finish(Outcome(CREATED, ids={"person_id": person_id}), changes)
     except AuthError:
         raise

@@ -29,6 +29,8 @@ RESULT_COLUMNS = (
     "key",
     "status",
     "message",
+    "reason",
+    "http_status",
     "changes",
     "customer_id",
     "org_id",
@@ -40,7 +42,7 @@ RESULT_COLUMNS = (
     "attempts",
 )
 
-_INTS = ("row", "error_code", "attempts")
+_INTS = ("row", "http_status", "error_code", "attempts")
 _CSV_SCHEMA = {name: pl.Int64 if name in _INTS else pl.String for name in RESULT_COLUMNS}
 
 
@@ -87,6 +89,8 @@ def _csv_record(result: RowResult) -> tuple:
         result.key or None,
         result.status or None,
         result.message or None,
+        result.reason or None,
+        result.http_status,
         result.changes or None,
         *(ids.get(name) or None for name in ID_COLUMNS),
         result.error_code,

@@ -53,7 +53,17 @@ STATUS_COLOURS = {
 }  # a row with no result recorded gets the failed colour: it needs as much attention
 _HEADER = {"bold": True, "bg_color": "#D9E1F2", "border": 1}
 _MAX_WIDTH = 50
-_RESULT_WIDTHS = {"status": 10, "message": 60, "changes": 40, "error_code": 11, "attempts": 9, "row": 7, "source": 30}
+_RESULT_WIDTHS = {
+    "status": 10,
+    "message": 60,
+    "changes": 40,
+    "error_code": 11,
+    "reason": 28,
+    "http_status": 11,
+    "attempts": 9,
+    "row": 7,
+    "source": 30,
+}
 
 
 def write_results_xlsx(
@@ -83,7 +93,7 @@ def result_columns(part: AlignedSheet) -> list[str]:
     shown = set(SHEET_IDS.get(part.sheet.name, ())) | present
     changes = ["changes"] if any(r.changes for r in (*part.results, *part.extra)) else []
     ids = [c for c in ID_COLUMNS if c in shown]
-    return ["status", "message", *changes, *ids, "error_code", "tracking_id", "attempts"]
+    return ["status", "message", "reason", "http_status", *changes, *ids, "error_code", "tracking_id", "attempts"]
 
 
 # -- input sheets -----------------------------------------------------------------------------------
@@ -139,6 +149,8 @@ def _outcome_frame(results: Sequence[RowResult], outcome_cols: list[str]) -> pl.
     data: dict[str, list] = {
         "status": [r.status for r in results],
         "message": [r.message or None for r in results],
+        "reason": [r.reason or None for r in results],
+        "http_status": [r.http_status for r in results],
         "changes": [r.changes or None for r in results],
         "error_code": [r.error_code for r in results],
         "tracking_id": [r.tracking_id or None for r in results],
@@ -147,7 +159,9 @@ def _outcome_frame(results: Sequence[RowResult], outcome_cols: list[str]) -> pl.
     for name in outcome_cols:
         if name not in data:
             data[name] = [(r.ids or {}).get(name) or None for r in results]
-    schema = {name: pl.Int64 if name in ("error_code", "attempts") else pl.String for name in outcome_cols}
+    schema = {
+        name: pl.Int64 if name in ("http_status", "error_code", "attempts") else pl.String for name in outcome_cols
+    }
     frame = pl.DataFrame({name: data[name] for name in outcome_cols}, schema=schema)
     return frame.with_columns(frame["status"].alias("__status"))
 

@@ -19,6 +19,7 @@ from batch.errors import AuthError, RunStopped
 from batch.jobs import FAILED, KIND_ORDER, SKIPPED, STEP_NAMES, Job, Kind, Outcome
 from batch.plan.graph import Plan
 from batch.provision.context import Action, ActionContext
+from batch.reasons import Reason
 
 #: The job the current task works for (events about its requests name it).
 CURRENT_JOB: contextvars.ContextVar[Job | None] = contextvars.ContextVar("rtm_batch_job", default=None)
@@ -88,7 +89,8 @@ class Executor:
                 self._tg.cancel_scope.cancel()
                 return
             except Exception as exc:  # a bug must not stop 20,000 other rows; the row says what happened
-                outcome = Outcome(FAILED, message=f"unexpected error in rtm-batch: {type(exc).__name__}: {exc}")
+                message = f"unexpected error in rtm-batch: {type(exc).__name__}: {exc}"
+                outcome = Outcome(FAILED, message=message, reason=Reason.INTERNAL)
         # The journal and the reports keep the tracking id of the job's last request (Webex support asks for it).
         tracking_id = outcome.tracking_id or count.tracking_id
         self._finish(job, dataclasses.replace(outcome, attempts=count.requests, tracking_id=tracking_id))
@@ -112,7 +114,8 @@ class Executor:
 
     def _skip(self, job: Job, cause_key: str) -> None:
         self.cause[job.key] = cause_key
-        self._finish(job, Outcome(SKIPPED, message=skip_message(self.plan.jobs[cause_key], self.outcomes[cause_key])))
+        message = skip_message(self.plan.jobs[cause_key], self.outcomes[cause_key])
+        self._finish(job, Outcome(SKIPPED, message=message, reason=Reason.DEPENDENCY_FAILED))
 
 
 def skip_message(cause: Job, outcome: Outcome) -> str:

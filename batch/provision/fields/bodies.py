@@ -13,9 +13,6 @@ from typing import Any
 
 import phonenumbers
 
-from batch.errors import ApiError
-from batch.jobs import FAILED, Outcome
-
 #: ``numberType`` values of ``POST .../numbers`` that rtm-batch uses (mobile numbers are not a partner-sheet thing).
 DID, TOLL_FREE = "DID", "TOLLFREE"
 
@@ -170,14 +167,3 @@ def missing_location_fields(body: Mapping[str, Any]) -> list[str]:
     return [column for name, column in LOCATION_REQUIRED if name not in body] + [
         column for name, column in ADDRESS_REQUIRED if name not in address
     ]
-
-
-# ---- results ---------------------------------------------------------------------------------------
-
-
-def failed(what: str, err: ApiError, hint: str = "") -> Outcome:
-    """An API failure as a job result: what failed, the server's words, how to fix it; code and tracking id kept."""
-    message = f"{what}: {err}"
-    if hint:
-        message += f"; {hint}"
-    return Outcome(FAILED, message=message, error_code=err.error_code, tracking_id=err.tracking_id)
