@@ -112,10 +112,15 @@ class Context(Protocol):
     """What an action can use: the API client, its parents' ids and a shared memo for lookups."""
 
     client: Any  # batch.api.client.WebexClient
-    outcomes: Mapping[str, Outcome]  # finished jobs by key (a parent created in this run needs no look-up)
     poll_initial: float  # first wait while a customer provisions
     update: bool  # --update: apply the differences found (else only report them)
     unfinished: frozenset[str]  # jobs whose additions are unfinished work (failed before, or a crashed run's)
+
+    @property
+    def outcomes(self) -> Mapping[str, Outcome]:
+        """Finished jobs by key (a parent created in this run needs no look-up). Read-only for an action, so
+        the runner's ``dict`` matches (a plain ``Mapping`` attribute would be writable, hence invariant)."""
+        ...
 
     def ids(self, job_key: str) -> Mapping[str, str]: ...
 
