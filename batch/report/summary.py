@@ -77,7 +77,7 @@ def validation_figures(counts: Sequence[RuleCount]) -> dict[str, int]:
     }
 
 
-def print_summary(console: Console, summary: Mapping, paths: ReportPaths) -> None:
+def print_summary(console: Console, summary: Mapping[str, Any], paths: ReportPaths) -> None:
     """A compact table of rows per sheet × status, the API figures and where the reports are."""
     totals = summary.get("totals", {})
     shown = [s for s in STATUSES if totals.get(s)] or [STATUSES[0]]

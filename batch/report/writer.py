@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -57,7 +58,9 @@ class ReportPaths:
     retry_dir: Path | None
 
 
-def write_reports(out_dir: Path, loaded: LoadedBatch, results: Sequence[RowResult], summary: Mapping) -> ReportPaths:
+def write_reports(
+    out_dir: Path, loaded: LoadedBatch, results: Sequence[RowResult], summary: Mapping[str, Any]
+) -> ReportPaths:
     """Write every run report into ``out_dir`` (created if needed) and say where they are.
 
     ``retry/`` is written only when some row needs another run; when every row succeeded, a ``retry/``
@@ -81,7 +84,7 @@ def write_results_csv(aligned: Sequence[AlignedSheet], path: Path) -> Path:
     return path
 
 
-def _csv_record(result: RowResult) -> tuple:
+def _csv_record(result: RowResult) -> tuple[str | int | None, ...]:
     ids = result.ids or {}
     return (
         result.sheet,

@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import xlsxwriter
@@ -67,7 +68,7 @@ _RESULT_WIDTHS = {
 
 
 def write_results_xlsx(
-    aligned: Sequence[AlignedSheet], summary: Mapping, path: Path, *, full_sheet_limit: int = FULL_SHEET_LIMIT
+    aligned: Sequence[AlignedSheet], summary: Mapping[str, Any], path: Path, *, full_sheet_limit: int = FULL_SHEET_LIMIT
 ) -> Path:
     """The summary sheet first (what a person wants to see on opening), then one sheet per input sheet
     that has rows."""
@@ -111,7 +112,8 @@ class _Layout:
 
     @property
     def last_row(self) -> int:
-        return int(self.cells["__r"].max() or 1) if self.cells.height else 1
+        last = self.cells["__r"].max()  # Int64: None only when there are no rows
+        return last if isinstance(last, int) and last else 1
 
 
 def _layout(part: AlignedSheet, limit: int) -> _Layout:
@@ -146,7 +148,7 @@ def _layout(part: AlignedSheet, limit: int) -> _Layout:
 
 
 def _outcome_frame(results: Sequence[RowResult], outcome_cols: list[str]) -> pl.DataFrame:
-    data: dict[str, list] = {
+    data: dict[str, list[str | int | None]] = {
         "status": [r.status for r in results],
         "message": [r.message or None for r in results],
         "reason": [r.reason or None for r in results],
@@ -241,8 +243,8 @@ def _rows_xml(layout: _Layout, styles: Mapping[str, int | None]) -> str:
             pl.lit("</row>"),
         ]
     )
-    xml = cells.with_columns(__s=style).select(row.str.join("").alias("xml"))
-    return xml.item()
+    joined: str = cells.with_columns(__s=style).select(row.str.join("").alias("xml")).item()
+    return joined
 
 
 def _cell_xml(name: str, letter: str, dtype: pl.DataType) -> pl.Expr:
@@ -276,7 +278,12 @@ def _xml_text(col: pl.Expr) -> pl.Expr:
 
 
 def _summary_sheet(
-    ws: Worksheet, summary: Mapping, notes: list[str], header: Format, bold: Format, fills: Mapping[str, Format]
+    ws: Worksheet,
+    summary: Mapping[str, Any],
+    notes: list[str],
+    header: Format,
+    bold: Format,
+    fills: Mapping[str, Format],
 ) -> None:
     """Counts per sheet × status with a total line, the run's figures, and the status colours (rows
     written in order: the sheet streams). The colour legend also gives every fill its style index,
