@@ -231,6 +231,7 @@ class _Builder:
                 self.add(Job(key, Kind.HQ, "customers", None, (ckey,), {"customer": ckey}, {"hq_location_name": None}))
             return key, []
         else:
+            lkey = keys.location_key(ext, name)
             key = keys.location(lkey)
             fields = {"location_name": name}
             self.add(Job(key, Kind.LOCATION_REF, "locations", None, (ckey,), {"customer": ckey}, fields))

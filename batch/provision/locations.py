@@ -8,6 +8,7 @@ After a lost response or a 409 the object is looked up afresh (the memo cannot k
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -85,7 +86,7 @@ async def location(job: Job, ctx: Context) -> Outcome:
                 message = f"location {name} of customer {ext} was accepted but cannot be found"
                 return Outcome(FAILED, message=message, reason=Reason.LOCATION_NOT_LISTED)
         known.append(item)
-        return Outcome(CREATED, ids={"location_id": item["id"]})
+        return Outcome(CREATED, ids={"location_id": str(item["id"])})
     except AuthError:
         raise
     except ApiError as err:
@@ -226,7 +227,7 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
                     path,
                     params={"orgId": org_id},
                     json=body,
-                    reconcile=lambda batch=batch: _all_present(ctx, org_id, location_id, batch),
+                    reconcile=functools.partial(_all_present, ctx, org_id, location_id, batch),
                 )
             except ApiError as err:
                 if isinstance(err, AuthError) or err.status != 400 or not _per_number(err, batch):

@@ -79,7 +79,8 @@ async def plan_number_failures(ctx: Context, plan: Plan, results: Sequence[RowRe
     planned = {r.row for r in results if r.sheet == "users" and r.status == PLANNED}
     failures: dict[tuple[str, int], str] = {}
     for job in plan.jobs.values():
-        if job.sheet != "users" or job.row not in planned or not job.fields.get("calling"):
+        row = job.row
+        if job.sheet != "users" or row is None or row not in planned or not job.fields.get("calling"):
             continue
         number, raw = job.fields.get("phone_e164"), job.fields.get("phone_number")
         if not (number or raw) or any(keys.is_step(p, keys.NUMBERS) for p in job.parents):
@@ -100,9 +101,9 @@ async def plan_number_failures(ctx: Context, plan: Plan, results: Sequence[RowRe
                 country = ((found.get("address") or {}).get("country")) or None
                 number, error = phone_reference(str(raw), country)
                 if number is None:
-                    failures[("users", job.row)] = f"{error or raw} (the country of location {where} on the server)"
+                    failures[("users", row)] = f"{error or raw} (the country of location {where} on the server)"
                     continue
             numbers = await listed_numbers(ctx, customer["orgId"], found["id"]) if found else set()
         if number not in numbers:
-            failures[("users", job.row)] = missing_message(str(number), where)
+            failures[("users", row)] = missing_message(str(number), where)
     return failures

@@ -110,7 +110,7 @@ def print_summary(console: Console, summary: Mapping[str, Any], paths: ReportPat
 
 def _status_counts(counts: Counter[str]) -> dict[str, int]:
     """Every status (zeros too, so readers need no defaults), any unexpected status after, and rows."""
-    out = {status: counts.get(status, 0) for status in STATUSES}
+    out: dict[str, int] = {str(status): counts.get(status, 0) for status in STATUSES}
     out |= {status: n for status, n in sorted(counts.items()) if status not in out}
     out["rows"] = sum(counts.values())
     return out

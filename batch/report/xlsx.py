@@ -78,7 +78,7 @@ def write_results_xlsx(
     options = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
     with xlsxwriter.Workbook(str(path), options) as book:
         header = book.add_format(_HEADER)
-        fills = {status: book.add_format({"bg_color": colour}) for status, colour in STATUS_COLOURS.items()}
+        fills = {str(status): book.add_format({"bg_color": colour}) for status, colour in STATUS_COLOURS.items()}
         bold = book.add_format({"bold": True})
         _summary_sheet(book.add_worksheet("summary"), summary, notes, header, bold, fills)
         for layout in layouts:

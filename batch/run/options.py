@@ -3,6 +3,7 @@ options must pass before anything starts (exit 2 with one line each)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,15 +46,15 @@ class RunOptions:
     def client_config(self, run_id: str | None = None) -> ClientConfig:
         """The client's settings; ``run_id`` (the run's, as summary.json and the log name it) goes into every
         request's TrackingID."""
-        return ClientConfig(
+        config = ClientConfig(
             base_url=check_base_url(self.base_url),
             token=self.token,
             max_rate=self.max_rate,
             concurrency=self.concurrency,
             sub_partner_org_id=self.sub_partner_org_id or None,
             timeout=self.timeout,
-            **({"run_id": run_id} if run_id else {}),
         )
+        return dataclasses.replace(config, run_id=run_id) if run_id else config
 
 
 def check_options(options: RunOptions) -> None:

@@ -109,7 +109,7 @@ async def execute(
     auth = options.auth.source(on_failure=stop_now) if options.auth is not None else None
     if auth is not None:
         auth.on_refreshed = lambda: progress.event("refreshed", refreshes=auth.refreshes)
-    async with WebexClient(config, limiter=limiter, observer=observe, auth=auth) as client:  # type: ignore[arg-type]
+    async with WebexClient(config, limiter=limiter, observer=observe, auth=auth) as client:
         run = Run(options, run_id, journal, progress, sync, stop, client)
         failed: RtmBatchError | None = None
         outcomes: dict[str, Outcome] = dict(restored)

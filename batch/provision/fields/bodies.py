@@ -151,7 +151,7 @@ def number_type(e164: str) -> str:
 
 
 #: Fields the locations API requires → the row column that fills them (a blank one fails the row unsent).
-LOCATION_REQUIRED = (("timeZone", "timezone"), ("preferredLanguage", "preferred_language"))
+LOCATION_REQUIRED: tuple[tuple[str, str], ...] = (("timeZone", "timezone"), ("preferredLanguage", "preferred_language"))
 LOCATION_REQUIRED += (("announcementLanguage", "announcement_language"),)
 ADDRESS_REQUIRED = (
     ("address1", "address_line1"),

@@ -21,7 +21,8 @@ def check_numbers(
     """Users whose number is on none of their location's numbers (server or batch) become ``failed``."""
     failures, stats = anyio.run(_failures, config, plan, results)
     counted = {key: api.get(key, 0) + stats.get(key, 0) for key in ("requests", "retries", "throttled")}
-    return [_failed(r, failures.get((r.sheet, r.row))) for r in results], {**api, **counted}
+    found = [_failed(r, failures.get((r.sheet, r.row)) if r.row is not None else None) for r in results]
+    return found, {**api, **counted}
 
 
 def _failed(result: RowResult, why: str | None) -> RowResult:
