@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import anyio
+import polars as pl
 
 from batch import keys
 from batch.errors import ApiError, AuthError, NotFoundError
@@ -134,7 +135,7 @@ def removal_results(plan: Plan, outcomes: Mapping[str, Outcome], *, not_run: str
     return results
 
 
-def named_emails(users: Any) -> frozenset[str]:
+def named_emails(users: pl.DataFrame) -> frozenset[str]:
     """Emails of every users row (the frame's raw and normalized columns), case-folded."""
     found: set[str] = set()
     for column in ("email", "email_normalized"):

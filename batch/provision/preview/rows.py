@@ -20,7 +20,7 @@ import anyio
 
 from batch.api.client import ClientConfig, WebexClient, check_base_url
 from batch.errors import ApiError, AuthError, UsageError
-from batch.jobs import EXISTS, FAILED, PLANNED, SKIPPED, Kind, RowResult
+from batch.jobs import EXISTS, FAILED, PLANNED, SKIPPED, Job, Kind, RowResult
 from batch.pipeline import validate_inputs
 from batch.plan.graph import Plan, build_plan
 from batch.provision.context import ActionContext
@@ -199,7 +199,7 @@ async def _look_up(
     return found, removals, api
 
 
-async def _compare(ctx: ActionContext, job: Any, customer: Mapping[str, Any]) -> _Found | None:
+async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) -> _Found | None:
     """The row's object and its differences, or None when it is not on the server (a create)."""
     fields = job.fields
     if job.kind == Kind.CUSTOMER:
