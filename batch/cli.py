@@ -153,6 +153,15 @@ def run(
     notify_url: str | None = typer.Option(
         None, "--notify-url", help="POST summary.json here when the run ends (https, or http to this machine)."
     ),
+    provisioning_patience: float = typer.Option(
+        15.0,
+        "--provisioning-patience",
+        metavar="MINUTES",
+        help="How long a customer may provision in this run before its rows are pending (the next run goes on).",
+    ),
+    resend_consent: bool = typer.Option(
+        False, "--resend-consent", help="Send the consent email again to this batch's users whose free account waits."
+    ),
     config: Path | None = CONFIG,
     timeout: float = typer.Option(30.0, "--timeout", hidden=True, help="Seconds to wait for an answer."),
 ) -> None:
@@ -177,6 +186,8 @@ def run(
         update=update,
         prune=prune,
         max_deletes=max_deletes,
+        provisioning_patience=provisioning_patience * 60,
+        resend_consent=resend_consent,
     )
     console = make_console()
     outcome = run_batch(inputs, options, console)

@@ -25,10 +25,12 @@ class Status(StrEnum):
     PLANNED = "planned"
     UPDATED = "updated"  # --update applied a difference
     REMOVED = "removed"  # --prune removed a subscriber
+    PENDING = "pending"  # Webex accepted it and waits on something outside the tool (contract §3, *Pending*)
 
 
 CREATED, EXISTS, FAILED, SKIPPED = Status.CREATED, Status.EXISTS, Status.FAILED, Status.SKIPPED
 INVALID, PLANNED, UPDATED, REMOVED = Status.INVALID, Status.PLANNED, Status.UPDATED, Status.REMOVED
+PENDING = Status.PENDING
 STATUSES = tuple(Status)
 SUCCESS = frozenset({CREATED, EXISTS, UPDATED, REMOVED})
 

@@ -17,6 +17,7 @@ class Reason(StrEnum):
     CUSTOMER_RPL_REVIEW = "customer.rpl_review"
     CUSTOMER_STILL_PROVISIONING = "customer.still_provisioning"
     CUSTOMER_UNKNOWN_STATE = "customer.unknown_state"
+    CUSTOMER_CALLING_NOT_READY = "customer.calling_not_ready"
     CUSTOMER_NOT_MANAGEABLE = "customer.not_manageable"
     CUSTOMER_NOT_FOUND = "customer.not_found"
     LOCATION_NOT_FOUND = "location.not_found"
@@ -30,6 +31,7 @@ class Reason(StrEnum):
     SUBSCRIBER_EMAIL_IN_OTHER_ORG = "subscriber.email_in_other_org"
     SUBSCRIBER_EMAIL_IN_OTHER_CUSTOMER = "subscriber.email_in_other_customer"
     SUBSCRIBER_NOT_LISTED = "subscriber.not_listed_yet"
+    SUBSCRIBER_CONSENT_PENDING = "subscriber.consent_pending"
     ROLES_UNKNOWN = "roles.unknown"
     ROLES_NO_PERSON = "roles.no_person"
     ROLES_PERSON_CHANGED = "roles.person_changed"
@@ -52,8 +54,9 @@ class Reason(StrEnum):
 #: What each reason means and what the partner does about it (the README's table is generated from this).
 CATALOGUE: dict[Reason, str] = {
     Reason.CUSTOMER_PROVISIONING_ERROR: "Webex ended the customer's provisioning in error: fix it in Partner Hub",
-    Reason.CUSTOMER_RPL_REVIEW: "the customer waits for a compliance (Denied Party List) review: run again later",
-    Reason.CUSTOMER_STILL_PROVISIONING: "the customer was still provisioning when the run stopped waiting",
+    Reason.CUSTOMER_RPL_REVIEW: "pending: the customer waits for a compliance (Denied Party List) review",
+    Reason.CUSTOMER_STILL_PROVISIONING: "pending: the customer was still provisioning when the run's patience ended",
+    Reason.CUSTOMER_CALLING_NOT_READY: "pending: the customer's calling package is not ready (e.g. warning 2560)",
     Reason.CUSTOMER_UNKNOWN_STATE: "the customer is in a state the tool does not know: check it in Partner Hub",
     Reason.CUSTOMER_NOT_MANAGEABLE: "the partner cannot manage the customer's organization yet (roles)",
     Reason.CUSTOMER_NOT_FOUND: "a row names a customer that is neither in the batch nor on the server",
@@ -68,6 +71,7 @@ CATALOGUE: dict[Reason, str] = {
     Reason.SUBSCRIBER_EMAIL_IN_OTHER_ORG: "the email belongs to a user of another Webex organization",
     Reason.SUBSCRIBER_EMAIL_IN_OTHER_CUSTOMER: "the email is a subscriber of another customer",
     Reason.SUBSCRIBER_NOT_LISTED: "Webex accepted the user but does not list it yet: run again later",
+    Reason.SUBSCRIBER_CONSENT_PENDING: "pending: a free Webex account must accept the move (--resend-consent)",
     Reason.ROLES_UNKNOWN: "the roles column names a role Webex does not have",
     Reason.ROLES_NO_PERSON: "the user is not a person of the organization yet (a free account awaits consent)",
     Reason.ROLES_PERSON_CHANGED: "the person changed while its roles were given: run again",

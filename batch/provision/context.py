@@ -14,6 +14,8 @@ from batch.jobs import Job, Outcome
 T = TypeVar("T")
 #: A memo key names one listing: ``("locations", org_id)``; every key is built in ``batch.provision.lookups``.
 MemoKey = tuple[str, ...]
+#: Seconds a customer may provision in one run before its row is ``pending`` (Webex: about 5 minutes, GVE).
+PROVISIONING_PATIENCE = 15 * 60.0
 
 
 class Context(Protocol):
@@ -29,7 +31,13 @@ class Context(Protocol):
     def poll_initial(self) -> float: ...  # first wait while a customer provisions
 
     @property
+    def provisioning_patience(self) -> float: ...  # seconds a customer may provision before its row is pending
+
+    @property
     def update(self) -> bool: ...  # --update: apply the differences found (else only report them)
+
+    @property
+    def resend_consent(self) -> bool: ...  # --resend-consent: the consent email again to pending free accounts
 
     @property
     def unfinished(self) -> frozenset[str]: ...  # jobs whose additions are unfinished work (failed before, a crash's)
@@ -58,14 +66,18 @@ class ActionContext:
         outcomes: dict[str, Outcome] | None = None,
         *,
         poll_initial: float = 1.0,
+        provisioning_patience: float = PROVISIONING_PATIENCE,
         update: bool = False,
         unfinished: frozenset[str] = frozenset(),
+        resend_consent: bool = False,
     ) -> None:
         self.client = client
         self.outcomes: dict[str, Outcome] = outcomes if outcomes is not None else {}
         self.poll_initial = poll_initial
+        self.provisioning_patience = provisioning_patience
         self.update = update
         self.unfinished = unfinished
+        self.resend_consent = resend_consent
         self._memo: dict[MemoKey, object] = {}
         self._loading: dict[MemoKey, anyio.Event] = {}
 

@@ -18,17 +18,19 @@ import anyio
 
 from batch.api.client import HANDSHAKE_FAILED
 from batch.errors import ApiError, AuthError, ConflictError
-from batch.jobs import CREATED, EXISTS, FAILED, Job, Outcome
+from batch.jobs import CREATED, EXISTS, FAILED, PENDING, Job, Outcome
 from batch.provision import updates
 from batch.provision.context import Context
 from batch.provision.failures import attempt, failed
 from batch.provision.fields.bodies import customer_body, text
 from batch.provision.lookups import CUSTOMERS, Known, customer_by_external_id, known_customers
 from batch.reasons import Reason
+from schemas.vocab import CALLING_PACKAGES
 
 POLL_FACTOR = 1.5
 POLL_CAP = 15.0
-POLL_GIVE_UP = 15 * 60.0
+#: errorCode of a calling package's warning "Webex Calling services are unavailable due to maintenance".
+CALLING_MAINTENANCE = 2560
 #: Statuses that end by themselves; the job waits for them.
 WAITING = frozenset({"provisioning", "updating"})
 ERROR_STATES = frozenset({"provisioned_with_errors", "error"})
@@ -108,20 +110,22 @@ async def _settle(ctx: Context, ext: str, item: dict[str, Any], status: str, kno
     """Wait while the customer is being provisioned, then judge its final status."""
     waited, wait = 0.0, ctx.poll_initial
     while item.get("status") in WAITING:
-        if waited >= POLL_GIVE_UP:
-            minutes = round(waited / 60)
+        if waited >= ctx.provisioning_patience:
+            minutes = round(waited / 60, 1)
             message = (
-                f"customer {ext} is still {item.get('status')} after {minutes} minutes: run again later "
-                "(it is found by its external_id, not provisioned twice)"
+                f"customer {ext} is still {item.get('status')} after {minutes:g} minutes of this run: Webex goes "
+                "on by itself; the next run reads its state and goes on (it is never provisioned twice)"
             )
-            return Outcome(FAILED, ids=_ids(item), message=message, reason=Reason.CUSTOMER_STILL_PROVISIONING)
+            return Outcome(PENDING, ids=_ids(item), message=message, reason=Reason.CUSTOMER_STILL_PROVISIONING)
         await anyio.sleep(wait)
         waited += wait
         wait = min(wait * POLL_FACTOR, POLL_CAP)
         item = await ctx.client.get(f"{CUSTOMERS}/{item['id']}")
         known[ext.casefold()] = item
     outcome = _judge(ext, item, status)
-    if outcome.ok:  # a new org answers 403 until the partner has asked for it (§10.1, REFAPP JourneyManager)
+    # A new org answers 403 until the partner has asked for it (§10.1, REFAPP JourneyManager); a customer
+    # whose calling waits has its org already, and its other work goes on.
+    if outcome.ok or (outcome.status == PENDING and item.get("orgId")):
         try:
             await ctx.client.manage_org(str(item["orgId"]))
         except ApiError as err:
@@ -135,6 +139,13 @@ async def _settle(ctx: Context, ext: str, item: dict[str, Any], status: str, kno
 def _judge(ext: str, item: Mapping[str, Any], status: str) -> Outcome:
     state = item.get("status")
     if state == "provisioned" and item.get("orgId"):
+        held = _calling_not_ready(item)
+        if held:
+            message = (
+                f"customer {ext} is provisioned but its calling package is not ready ({held}): its calling work "
+                "waits; the next run checks the package again"
+            )
+            return Outcome(PENDING, ids=_ids(item), message=message, reason=Reason.CUSTOMER_CALLING_NOT_READY)
         return Outcome(status, ids=_ids(item))
     problems = _problems(item)
     listed = "; ".join(f"[{code}] {text}" if code is not None else text for code, text in problems)
@@ -149,14 +160,27 @@ def _judge(ext: str, item: Mapping[str, Any], status: str) -> Outcome:
         )
         message = f"customer {ext} provisioning ended {state}: {listed or 'no errors given'}; {fix}"
     elif state == "pending_rpl_review":
-        reason = Reason.CUSTOMER_RPL_REVIEW
         message = (
-            f"customer {ext} waits for a Denied Party List compliance review (pending_rpl_review): "
-            "run again once Partner Hub shows it provisioned"
+            f"customer {ext} waits for a Denied Party List compliance review (pending_rpl_review): the next "
+            "run checks it again (it is never provisioned twice)"
         )
+        return Outcome(PENDING, ids=_ids(item), message=message, reason=Reason.CUSTOMER_RPL_REVIEW)
     else:
         message = f"customer {ext} is {state or 'in an unknown state'}, not provisioned: check it in Partner Hub"
     return Outcome(FAILED, ids=_ids(item), message=message, error_code=code, reason=reason)
+
+
+def _calling_not_ready(item: Mapping[str, Any]) -> str:
+    """Why a provisioned customer's calling package cannot be used yet ("" when it can): the package in
+    ``status: error``, or its warning 2560 (Webex Calling under maintenance; webex-api.md §11.2)."""
+    for package in (item.get("resourceDetails") or {}).get("packages") or []:
+        if package.get("name") not in CALLING_PACKAGES:
+            continue
+        issues = [*(package.get("errors") or []), *(package.get("warnings") or [])]
+        if package.get("status") == "error" or any(_code(i) == CALLING_MAINTENANCE for i in issues):
+            said = "; ".join(f"[{_code(i)}] {i.get('description') or ''}".strip() for i in issues)
+            return f"{package.get('name')} {package.get('status') or ''}".strip() + (f": {said}" if said else "")
+    return ""
 
 
 def _problems(item: Mapping[str, Any]) -> list[tuple[int | None, str]]:

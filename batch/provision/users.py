@@ -7,11 +7,12 @@ once per run and shared through the context's memo, instead of one lookup per us
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from batch.errors import AmbiguousWriteError, ApiError, ConflictError
-from batch.jobs import CREATED, EXISTS, FAILED, Job, Outcome
+from batch.jobs import CREATED, EXISTS, FAILED, PENDING, Job, Outcome
 from batch.provision import people, updates
 from batch.provision.context import Context
 from batch.provision.failures import attempt, failed
@@ -27,13 +28,16 @@ from batch.provision.lookups import (
 from batch.provision.number_check import check_user_number
 from batch.reasons import Reason
 
-PENDING = "pending_user_migration"
+MIGRATION_PENDING = "pending_user_migration"
 #: errorCode Webex answers when an email already belongs to a user of another organization.
 EMAIL_TAKEN = 10022
 PENDING_MESSAGE = (
     "{email} already has a free Webex account: Webex sent them an email to move it into this customer; "
-    "the user is provisioned once they accept it (their admin roles can be given after that, by running again)"
+    "the user is provisioned once they accept it, and the next run goes on with their roles "
+    "(--resend-consent sends the email again)"
 )
+#: ``POST /v1/subscribers/{id}/emails/consentMove`` (no ``/wholesale``; webex-api.md §11.4).
+CONSENT_MOVE = "/subscribers/{id}/emails/consentMove"
 
 
 # ---- subscriber ------------------------------------------------------------------------------------
@@ -47,6 +51,8 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
     async def work() -> Outcome:
         known = await known_subscribers(ctx, customer_id)
         found = known.get(email)
+        if found is not None and found.get("status") == MIGRATION_PENDING:
+            return await _still_pending(ctx, found, job)
         if found is not None:
             return await updates.sync_subscriber(job, ctx, found, _subscriber_outcome(EXISTS, found, job))
         checked, refused = await check_user_number(job, ctx)
@@ -128,13 +134,25 @@ def _taken_by_other_customer(email: str, item: Mapping[str, Any], err: ApiError 
 
 
 def _subscriber_outcome(status: str, item: Mapping[str, Any], job: Job) -> Outcome:
+    """``status`` with the subscriber's ids; ``pending`` while a free account waits for the user's consent
+    (202 ``pending_user_migration``): Webex accepted the row, the user has not moved yet."""
     ids = {"subscriber_id": str(item["id"])}
     if item.get("personId"):
         ids["person_id"] = str(item["personId"])
-    notes = []
-    if item.get("status") == PENDING:
-        notes.append(PENDING_MESSAGE.format(email=item.get("email", "the user")))
-    return Outcome(status, ids=ids, message="; ".join(notes))
+    if item.get("status") == MIGRATION_PENDING:
+        message = PENDING_MESSAGE.format(email=item.get("email", "the user"))
+        return Outcome(PENDING, ids=ids, message=message, reason=Reason.SUBSCRIBER_CONSENT_PENDING)
+    return Outcome(status, ids=ids)
+
+
+async def _still_pending(ctx: Context, item: Mapping[str, Any], job: Job) -> Outcome:
+    """A subscriber an earlier run left waiting for consent: still ``pending``; ``--resend-consent`` sends the
+    consent email again (never a second POST of the subscriber)."""
+    outcome = _subscriber_outcome(EXISTS, item, job)
+    if not ctx.resend_consent:
+        return outcome
+    await ctx.client.write("POST", CONSENT_MOVE.format(id=item["id"]))
+    return dataclasses.replace(outcome, message=f"{outcome.message}; the consent email was sent again")
 
 
 def _subscriber_hint(err: ApiError) -> str:

@@ -28,7 +28,19 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, REMOVED, SKIPPED, STATUSES, UPDATED, RowResult
+from batch.jobs import (
+    CREATED,
+    EXISTS,
+    FAILED,
+    INVALID,
+    PENDING,
+    PLANNED,
+    REMOVED,
+    SKIPPED,
+    STATUSES,
+    UPDATED,
+    RowResult,
+)
 from batch.load.inputs import ROW, SOURCE
 from batch.report.aligned import AlignedSheet
 from batch.report.cells import neutralize, neutralize_frame
@@ -51,6 +63,7 @@ STATUS_COLOURS = {
     PLANNED: "#E7E6E6",
     UPDATED: "#BDD7EE",
     REMOVED: "#D9D9D9",
+    PENDING: "#FFF2CC",
 }  # a row with no result recorded gets the failed colour: it needs as much attention
 _HEADER = {"bold": True, "bg_color": "#D9E1F2", "border": 1}
 _MAX_WIDTH = 50

@@ -16,9 +16,10 @@ import anyio
 
 from batch.api.client import PRIORITY
 from batch.errors import AuthError, RunStopped
-from batch.jobs import FAILED, KIND_ORDER, SKIPPED, STEP_NAMES, Job, Kind, Outcome
+from batch.jobs import FAILED, KIND_ORDER, PENDING, SKIPPED, STEP_NAMES, Job, Kind, Outcome
 from batch.plan.graph import Plan
 from batch.provision.context import Action, ActionContext
+from batch.provision.pending import holds, waiting_for
 from batch.reasons import Reason
 
 #: The job the current task works for (events about its requests name it).
@@ -105,12 +106,21 @@ class Executor:
             child = self.plan.jobs[child_key]
             if child_key in self.outcomes:
                 continue
-            if not outcome.ok and not (outcome.changes and outcome.ids):  # a failed update: the object is there
+            if outcome.status == PENDING:
+                if holds(outcome, child):  # else the child does not need what Webex has not finished
+                    self._hold(child, self.cause.get(job.key, job.key))
+                    continue
+            elif not outcome.ok and not (outcome.changes and outcome.ids):  # a failed update: the object is there
                 self._skip(child, self.cause.get(job.key, job.key))
                 continue
             self.waiting[child_key] -= 1
             if self.waiting[child_key] == 0:
                 self._start(child)
+
+    def _hold(self, job: Job, cause_key: str) -> None:
+        """Pending because the row it needs is pending (that row's own outcome names why)."""
+        self.cause[job.key] = cause_key
+        self._finish(job, waiting_for(self.plan.jobs[cause_key], self.outcomes[cause_key]))
 
     def _skip(self, job: Job, cause_key: str) -> None:
         self.cause[job.key] = cause_key

@@ -10,6 +10,7 @@ from pathlib import Path
 from batch.api.client import ClientConfig, check_base_url
 from batch.api.tokens import RefreshSettings
 from batch.errors import UsageError
+from batch.provision.context import PROVISIONING_PATIENCE
 from batch.run.notify import check_notify_url
 from batch.run.progress import LOG_FORMATS
 
@@ -30,6 +31,8 @@ class RunOptions:
     strict: bool = False
     log_format: str = "auto"
     poll_initial: float = 1.0
+    provisioning_patience: float = PROVISIONING_PATIENCE  # seconds; then the customer's rows are pending
+    resend_consent: bool = False  # --resend-consent: the consent email again to pending free accounts
     sub_partner_org_id: str | None = None
     update: bool = False  # --update: apply the differences between rows and the server
     prune: bool = False  # --prune: remove subscribers of the batch's customers that no users row names
@@ -64,6 +67,8 @@ def check_options(options: RunOptions) -> None:
         raise UsageError(f"--max-rate must be above 0 requests/s (got {options.max_rate})")
     if options.log_format not in LOG_FORMATS:
         raise UsageError(f"--log-format must be one of {', '.join(LOG_FORMATS)}, not {options.log_format!r}")
+    if options.provisioning_patience < 0:
+        raise UsageError("--provisioning-patience must be 0 minutes or more")
     if options.max_deletes < 0:
         raise UsageError(f"--max-deletes must be 0 or more (got {options.max_deletes})")
     check_base_url(options.base_url)

@@ -244,7 +244,7 @@ class JsonLog(_Tally):
 
 
 #: A row's status from its jobs: the worst one wins.
-_SEVERITY = {"": 0, "exists": 1, "updated": 2, "created": 3, "skipped": 4, "failed": 5}
+_SEVERITY = {"": 0, "exists": 1, "updated": 2, "created": 3, "pending": 4, "skipped": 5, "failed": 6}
 
 
 def _worse(a: str, b: str) -> str:

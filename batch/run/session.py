@@ -122,7 +122,12 @@ async def execute(
                 if len(restored) < len(plan.jobs) or sync.prune:
                     await _check_token(client, plan)
                 ctx = ActionContext(
-                    client, poll_initial=options.poll_initial, update=options.update, unfinished=sync.unfinished
+                    client,
+                    poll_initial=options.poll_initial,
+                    provisioning_patience=options.provisioning_patience,
+                    update=options.update,
+                    unfinished=sync.unfinished,
+                    resend_consent=options.resend_consent,
                 )
                 plan, restored = await with_removals(run, plan, ctx, restored)
                 start_progress(run, plan, restored)

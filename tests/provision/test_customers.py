@@ -11,7 +11,7 @@ import pytest
 from batch.api.client import ClientConfig, WebexClient
 from batch.emulator import EmulatorConfig, running_emulator
 from batch.errors import AuthError
-from batch.jobs import CREATED, EXISTS, FAILED, Job, Kind
+from batch.jobs import CREATED, EXISTS, FAILED, PENDING, Job, Kind
 from batch.provision.context import ActionContext
 from batch.provision.customers import customer, customer_ref
 from batch.provision.fields.bodies import customer_body
@@ -190,13 +190,14 @@ async def test_auth_error_propagates(emulator_url) -> None:
             await customer(customer_job("FI-X"), ActionContext(client, poll_initial=0.01))
 
 
-async def test_polling_gives_up_with_a_way_forward(slow_url, monkeypatch) -> None:
-    monkeypatch.setattr("batch.provision.customers.POLL_GIVE_UP", 0.02)
+async def test_a_customer_still_provisioning_when_patience_ends_is_pending_not_failed(slow_url) -> None:
+    """Issue 17 item 2: Webex goes on by itself; the row waits (``pending``) and is never provisioned twice."""
     async with context_on(slow_url) as ctx:
+        ctx.provisioning_patience = 0.02
         outcome = await run_with(ctx, customer, customer_job("FI-SLOW"))
-        assert outcome.status == FAILED
+        assert (outcome.status, outcome.reason) == (PENDING, "customer.still_provisioning")
         assert "customer FI-SLOW is still provisioning after" in outcome.message
-        assert "run again later" in outcome.message
+        assert "the next run reads its state" in outcome.message
         assert outcome.ids["customer_id"] == state(slow_url)["customers"][0]["id"]
 
 

@@ -17,7 +17,7 @@ import pytest
 from batch.api.client import ClientConfig, WebexClient
 from batch.emulator import EmulatorConfig, running_emulator
 from batch.errors import AuthError
-from batch.jobs import CREATED, EXISTS, FAILED, Job, Kind, Outcome
+from batch.jobs import CREATED, EXISTS, FAILED, PENDING, Job, Kind, Outcome
 from batch.provision.context import ActionContext
 from batch.provision.users import roles, subscriber
 from tests.emulator.bodies import customer_body
@@ -249,19 +249,23 @@ async def test_a_write_without_a_clear_answer_fails_asking_for_a_rerun(
     assert emulator_state()["subscribers"] == []
 
 
-async def test_a_free_account_is_created_pending_its_consent() -> None:
+async def test_a_free_account_is_pending_its_consent() -> None:
+    """Issue 17 item 2 (§11.4): 202 ``pending_user_migration`` is neither created nor exists: ``pending``,
+    on this run and the next, until the user accepts; never a second POST."""
     with own_emulator(free_account_emails=frozenset({FREE_EMAIL})) as base_url:
         setup = make_customer(base_url, "FI-400")
         recorder = RecordingTransport()
         async with open_client(base_url, recorder) as api:
             ctx = seeded(ActionContext(api), setup)
             outcome = await run_with(ctx, subscriber, user_job(FREE_EMAIL))
-            assert outcome.status == CREATED and "person_id" not in outcome.ids
+            assert (outcome.status, outcome.reason) == (PENDING, "subscriber.consent_pending")
+            assert "person_id" not in outcome.ids
             assert "accept" in outcome.message and FREE_EMAIL in outcome.message
             [sub] = state(base_url)["subscribers"]
             assert sub["status"] == "pending_user_migration" and outcome.ids["subscriber_id"] == sub["id"]
             again = await run_with(rerun(ctx, setup), subscriber, user_job(FREE_EMAIL))
-            assert again.status == EXISTS and "accept" in again.message
+            assert (again.status, again.reason) == (PENDING, "subscriber.consent_pending") and "accept" in again.message
+            assert len(sent(recorder, "POST", "/wholesale/subscribers")) == 1
             roles_outcome = await run_with(ctx, roles, roles_job(FREE_EMAIL, ["Read-only Administrator"]))
             assert roles_outcome.status == FAILED and "accept" in roles_outcome.message
         if spec_dir().is_dir():

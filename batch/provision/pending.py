@@ -1,0 +1,29 @@
+"""What waits on a ``pending`` row: Webex accepted it and finishes it outside the tool (contract §3).
+
+Why a policy and not "skip the children": a pending row is not a failure. Work that needs what Webex has
+not finished waits (``pending`` too, naming the row it waits for) and the next run reads the state and goes
+on; work that does not need it goes on now (a customer whose calling package is not ready still gets its
+locations and its meetings users).
+"""
+
+from __future__ import annotations
+
+from batch.jobs import PENDING, STEP_NAMES, Job, Kind, Outcome
+from batch.reasons import Reason
+
+#: Work a customer's calling package must be ready for.
+CALLING_WORK = frozenset({Kind.CALLING, Kind.NUMBERS, Kind.MAIN_NUMBER})
+
+
+def holds(parent: Outcome, child: Job) -> bool:
+    """Whether ``child`` must wait for its pending ``parent``."""
+    if parent.reason == Reason.CUSTOMER_CALLING_NOT_READY:
+        return child.kind in CALLING_WORK or (child.kind is Kind.SUBSCRIBER and bool(child.fields.get("calling")))
+    return True  # the object is not finished: nothing can be built on it yet
+
+
+def waiting_for(cause: Job, outcome: Outcome) -> Outcome:
+    """The outcome of work held by a pending row: pending too, naming that row and why it waits."""
+    where = f"{cause.sheet} row {cause.row}" if cause.row is not None else cause.key
+    message = f"waiting: {STEP_NAMES[cause.kind]} for {where} is pending ({outcome.message})"
+    return Outcome(PENDING, message=message, reason=outcome.reason)
