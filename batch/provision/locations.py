@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from batch import keys
-from batch.errors import ApiError, AuthError, ConflictError, NotFoundError
+from batch.errors import ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Job, Outcome
 from batch.provision import pstn, updates
 from batch.provision.context import Context
@@ -36,7 +36,10 @@ from batch.provision.lookups import (
     location_numbers,
     named,
     org_locations,
+    read_calling,
+    relisted_org_locations,
 )
+from batch.provision.patience import patiently
 from batch.reasons import Reason
 
 LOCATIONS = "/locations"
@@ -74,15 +77,15 @@ async def location(job: Job, ctx: Context) -> Outcome:
                 json=body,
                 reconcile=lambda: location_by_name(ctx, org_id, name),
             )
-        except ConflictError as err:
-            found = await location_by_name(ctx, org_id, name)
+        except ConflictError as err:  # it is there: a listing that lags (§10.8) may not show it for a while
+            found = await patiently(lambda: location_by_name(ctx, org_id, name))
             if found is None:
                 return failed(f"Could not create location {name} of customer {ext}", err)
             known.append(found)
             return Outcome(EXISTS, ids={"location_id": found["id"]})
         item = written.found if written.found is not None else {"id": (written.body or {}).get("id"), "name": name}
-        if not item.get("id"):  # a 2xx without the id: find it rather than guess
-            item = await location_by_name(ctx, org_id, name) or {}
+        if not item.get("id"):  # a 2xx without the id: find it rather than guess (lists lag: patiently)
+            item = await patiently(lambda: location_by_name(ctx, org_id, name)) or {}
             if not item:
                 message = f"location {name} of customer {ext} was accepted but cannot be found"
                 return Outcome(FAILED, message=message, reason=Reason.LOCATION_NOT_LISTED)
@@ -108,12 +111,20 @@ async def existing_location(
     ext: str,
     pick: Callable[[list[dict[str, Any]]], dict[str, Any] | None],
     missing: str,
+    *,
+    patient: bool = False,
 ) -> Outcome:
     """A location that must already be there (look-up only): ``pick`` chooses it from the org's listing;
-    none → failed with ``missing``."""
+    none → failed with ``missing``. ``patient``: it is there (provisioning made it), so a listing that does
+    not show it yet is asked again with growing waits before the row fails (lists lag, §10.8)."""
+
+    async def relisted() -> dict[str, Any] | None:
+        return pick(await relisted_org_locations(ctx, org_id))
 
     async def work() -> Outcome:
         found = pick(await org_locations(ctx, org_id))
+        if found is None and patient:
+            found = await patiently(relisted)
         if found is None:
             return Outcome(FAILED, message=missing, reason=Reason.LOCATION_NOT_FOUND)
         return Outcome(EXISTS, ids={"location_id": found["id"]})
@@ -137,7 +148,7 @@ async def hq(job: Job, ctx: Context) -> Outcome:
         "check the customer in Partner Hub, then run again"
     )
     org_id = ctx.ids(job.refs["customer"])["org_id"]
-    outcome = await existing_location(ctx, org_id, ext, pick, missing)
+    outcome = await existing_location(ctx, org_id, ext, pick, missing, patient=True)
     parent = ctx.outcomes.get(job.refs["customer"])
     if not outcome.ok or parent is None or parent.status == CREATED or not job.fields.get("address_line1"):
         return outcome  # provisioning made it from this very row
@@ -176,11 +187,7 @@ async def calling(job: Job, ctx: Context) -> Outcome:
 
 async def _calling_enabled(ctx: Context, org_id: str, location_id: str) -> bool | None:
     """True when the location is a calling location; None (not False) so a reconcile sends again."""
-    try:
-        await ctx.client.get(f"{CALLING}/{location_id}", {"orgId": org_id})
-    except NotFoundError:
-        return None
-    return True
+    return True if await read_calling(ctx, org_id, location_id) is not None else None
 
 
 # ---- numbers -----------------------------------------------------------------------------------------
@@ -207,10 +214,8 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
         missing = added_numbers(wanted, present)
         if not missing and not text(job.fields.get("pstn_connection")):
             return Outcome(EXISTS, ids=ids)
-        added = [Change("numbers", None, ", ".join(missing))] if missing else []
-        changes = added if updates.is_change(ctx, job, fresh) else []
-        if changes and not ctx.update:
-            return updates.reported(Outcome(EXISTS, ids=ids), changes)
+        # Numbers the location lacks are created, with or without --update: adding them changes nothing that
+        # exists (contract §2).
         changed, refusal = await pstn.prepare(ctx, org_id, location_id, job.fields, where)
         if refusal is not None:
             return refusal
@@ -231,7 +236,7 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
                 if isinstance(err, AuthError) or err.status != 400 or not _per_number(err, batch):
                     raise
                 return await _refused(ctx, org_id, location_id, wanted, _per_number(err, batch), err)
-        return updates.finish(Outcome(CREATED, ids=ids), changes)
+        return Outcome(CREATED, ids=ids, message="" if fresh else f"added numbers {', '.join(missing)}")
 
     return await attempt(work, f"Could not add numbers to {where}", _fix_row)
 
@@ -306,9 +311,9 @@ async def main_number(job: Job, ctx: Context) -> Outcome:
         if line.get("phoneNumber") == main:
             return Outcome(EXISTS, ids=ids)
         fresh = _parent_created(ctx, job, "location", "customer")
-        changes = (
-            [Change("main_number", line.get("phoneNumber") or "", main)] if updates.is_change(ctx, job, fresh) else []
-        )
+        # A main number where the location has none is created; replacing another one is a change (--update).
+        replaces = bool(line.get("phoneNumber")) and updates.is_change(ctx, job, fresh)
+        changes = [Change("main_number", line.get("phoneNumber") or "", main)] if replaces else []
         if changes and not ctx.update:
             return updates.reported(Outcome(EXISTS, ids=ids), changes)
         # Partial update: only callingLineId is sent; its display name goes back unchanged with the number.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from batch.errors import NotFoundError
+from batch.errors import ApiError, AuthError, NotFoundError
 from batch.provision.context import Context
 from batch.provision.priority import shared_lookup
 
@@ -60,6 +60,12 @@ async def org_locations(ctx: Context, org_id: str) -> list[Item]:
     return await ctx.memo(("locations", org_id), load)
 
 
+async def relisted_org_locations(ctx: Context, org_id: str) -> list[Item]:
+    """The org's locations listed again (the run's listing missed one that must be there: lists lag)."""
+    ctx.forget(("locations", org_id))
+    return await org_locations(ctx, org_id)
+
+
 def named(locations: list[Item], name: str) -> Item | None:
     """The location called ``name`` (any case): Webex keeps location names unique per org that way."""
     wanted = name.casefold()
@@ -77,12 +83,25 @@ async def calling_settings(ctx: Context, org_id: str, location_id: str) -> Item 
     fewer. Nothing between the two changes them (the numbers job only adds numbers)."""
 
     async def load() -> Item | None:
-        try:
-            return await ctx.client.get(f"{CALLING}/{location_id}", {"orgId": org_id})
-        except NotFoundError:
-            return None
+        return await read_calling(ctx, org_id, location_id)
 
     return await ctx.memo(("calling", location_id), load)
+
+
+async def read_calling(ctx: Context, org_id: str, location_id: str) -> Item | None:
+    """A fresh read of the location's calling settings; None when it is not a calling location, which Webex
+    says with a 404 or a 400 (webex-api.md §11.13: both mean "no calling")."""
+    try:
+        return await ctx.client.get(f"{CALLING}/{location_id}", {"orgId": org_id})
+    except ApiError as err:
+        if no_calling(err):
+            return None
+        raise
+
+
+def no_calling(err: ApiError) -> bool:
+    """Whether an answer about a location's calling settings means the location has no calling."""
+    return isinstance(err, NotFoundError) or (err.status == 400 and not isinstance(err, AuthError))
 
 
 def forget_calling_settings(ctx: Context, location_id: str) -> None:

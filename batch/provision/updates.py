@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from batch.errors import ApiError, AuthError, NotFoundError
+from batch.errors import ApiError, AuthError
 from batch.jobs import CREATED, EXISTS, FAILED, UPDATED, Job, Outcome
 from batch.provision.context import Context
 from batch.provision.failures import failed
@@ -30,7 +30,7 @@ from batch.provision.fields.compare import (
     strs,
     subscriber_changes,
 )
-from batch.provision.lookups import FULL_ADMIN, full_admins
+from batch.provision.lookups import FULL_ADMIN, full_admins, no_calling
 from batch.reasons import Reason
 from schemas.vocab import CALLING_PACKAGES
 
@@ -68,9 +68,10 @@ def write_failed(outcome: Outcome, what: str, err: ApiError, changes: Sequence[C
 
 
 def is_change(ctx: Context, job: Job, parent_created: bool) -> bool:
-    """Adding numbers, roles or a main number to an object this batch made is the row's own setup (created);
-    to an object that was already there it is a change (``--update``), unless the journal saw this very job
-    fail before (then it is unfinished work, done now)."""
+    """Replacing a main number of an object this batch made is the row's own setup (created); of an object
+    that was already there it is a change (``--update``), unless the journal saw this very job fail before
+    (then it is unfinished work, done now). What is only added (numbers, roles, a first main number) is
+    never a change: it is created either way."""
     return not parent_created and job.key not in ctx.unfinished
 
 
@@ -147,8 +148,9 @@ async def sync_location(job: Job, ctx: Context, org_id: str, item: dict[str, Any
                     json={"announcementLanguage": announcement[0].new},
                 )
                 item["announcementLanguage"] = announcement[0].new
-            except NotFoundError:  # not a calling location yet: enabling calling sets the row's language
-                pass
+            except ApiError as err:
+                if not no_calling(err):  # not a calling location yet: enabling calling sets the row's language
+                    raise
     except AuthError:
         raise
     except ApiError as err:

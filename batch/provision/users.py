@@ -8,6 +8,7 @@ once per run and shared through the context's memo, instead of one lookup per us
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +18,6 @@ from batch.provision import people, updates
 from batch.provision.context import Context
 from batch.provision.failures import attempt, failed
 from batch.provision.fields.bodies import text
-from batch.provision.fields.compare import Change
 from batch.provision.lookups import (
     SUBSCRIBERS,
     known_subscribers,
@@ -26,6 +26,7 @@ from batch.provision.lookups import (
     subscriber_by_email,
 )
 from batch.provision.number_check import check_user_number
+from batch.provision.patience import patiently
 from batch.reasons import Reason
 
 MIGRATION_PENDING = "pending_user_migration"
@@ -67,8 +68,8 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         except ConflictError as err:
             return await _after_conflict(ctx, email, customer_id, err, checked)
         item = written.found if written.found is not None else written.body
-        if not item or "id" not in item:  # an answer without the subscriber: learn its ids by looking
-            item = await subscriber_by_email(ctx, email)
+        if not item or "id" not in item:  # an answer without the subscriber: learn its ids by looking (patiently)
+            item = await patiently(lambda: subscriber_by_email(ctx, email))
         if item is None:
             message = f"Webex accepted user {email} but does not list it yet; run again later"
             return Outcome(FAILED, message=message, reason=Reason.SUBSCRIBER_NOT_LISTED)
@@ -103,7 +104,11 @@ def subscriber_body(customer_id: str, email: str, fields: Mapping[str, Any], loc
 
 async def _after_conflict(ctx: Context, email: str, customer_id: str, err: ConflictError, job: Job) -> Outcome:
     """409: the subscriber may be ours already (an earlier, unrecorded run), or the email is someone else's."""
-    item = await subscriber_by_email(ctx, email)
+    lookup = functools.partial(subscriber_by_email, ctx, email)
+    # "Already a subscriber": it may be ours and the lists lag (§10.8), so look patiently; a number, an
+    # extension or another organization's user is answered at once.
+    said = str(err).lower().split("http 409", 1)[-1]  # the server's words, not our "POST /wholesale/subscribers"
+    item = await (patiently(lookup) if "subscriber" in said else lookup())
     if item is not None and item.get("customerId") == customer_id:
         return _subscriber_outcome(EXISTS, item, job)
     if item is not None:
@@ -203,14 +208,12 @@ async def roles(job: Job, ctx: Context) -> Outcome:
             return Outcome(EXISTS, ids={"person_id": person_id})
         added = ", ".join(name for name in wanted if by_name[name.casefold()]["id"] in missing)
         created = (parent := ctx.outcomes.get(job.refs["subscriber"])) is not None and parent.status == CREATED
-        changes = [Change("roles", None, added)] if updates.is_change(ctx, job, created) else []
-        if changes and not ctx.update:
-            return updates.reported(Outcome(EXISTS, ids={"person_id": person_id}), changes)
+        # Roles the user lacks are created, with or without --update: adding them takes nothing away (§2).
         try:
             await people.add_roles(ctx, person_id, missing, email, before=person)
         except people.PersonChanged as err:
             return Outcome(FAILED, ids={"person_id": person_id}, message=str(err), reason=Reason.ROLES_PERSON_CHANGED)
-        return updates.finish(Outcome(CREATED, ids={"person_id": person_id}), changes)
+        return Outcome(CREATED, ids={"person_id": person_id}, message="" if created else f"added roles {added}")
 
     return await attempt(
         work,

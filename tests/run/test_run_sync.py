@@ -229,7 +229,7 @@ STATUSES_2 = {
     ("users", "admin@synkka.fi"): EXISTS,
     ("users", "u1@synkka.fi"): UPDATED,
     ("users", "u2@synkka.fi"): EXISTS,
-    ("users", "u3@synkka.fi"): UPDATED,
+    ("users", "u3@synkka.fi"): CREATED,  # a role it lacked: created with or without --update (issue 17)
     ("users", "fa@synkka.fi"): FAILED,
     ("users", "admin@toinen.fi"): EXISTS,
     ("users", "u4@toinen.fi"): EXISTS,
@@ -244,9 +244,8 @@ STATUSES_2 = {
 CHANGES_2 = {
     "FI-SYNC-1": "address_line1: Hämeentie 15 → Hämeentie 17",  # the customer's and its HQ's address: said once
     "FI-SYNC-2": "packages: webex_calling → webex_calling;webex_meetings",
-    "FI-SYNC-1/Tampere": "address_line1: Hatanpään valtatie 24 → Hatanpään valtatie 30; numbers: + +358356552005",
+    "FI-SYNC-1/Tampere": "address_line1: Hatanpään valtatie 24 → Hatanpään valtatie 30",  # its new number: created
     "u1@synkka.fi": "package: webex_meetings → webex_calling",
-    "u3@synkka.fi": "roles: + Read-only Administrator",
 }
 
 
@@ -307,17 +306,22 @@ def test_without_update_differences_are_named_and_only_new_rows_are_created(
         "package: webex_meetings → webex_calling",
     )
     assert "run with --update to apply" in rows["u1@synkka.fi"].message
-    assert (
-        rows["FI-SYNC-1/Tampere"].status == EXISTS and "numbers: + +358356552005" in rows["FI-SYNC-1/Tampere"].changes
-    )
-    assert rows["u3@synkka.fi"].changes == "roles: + Read-only Administrator"
+    # What the server lacks is created without --update (issue 17 item 3): the new number, the new role.
+    tampere = rows["FI-SYNC-1/Tampere"]
+    moved = "address_line1: Hatanpään valtatie 24 → Hatanpään valtatie 30"
+    assert (tampere.status, tampere.changes) == (CREATED, moved)
+    assert "numbers" not in tampere.changes and "run with --update to apply" in tampere.message
+    assert (rows["u3@synkka.fi"].status, rows["u3@synkka.fi"].changes) == (CREATED, "")
     assert rows["n1@synkka.fi"].status == CREATED  # a new row is created all the same
     assert rows["n3@toinen.fi"].status == FAILED  # its package is not the customer's until --update adds it
     after = operator(server, "state")
     kept = end_state(before)
-    assert {k: v for k, v in end_state(after).items() if k not in ("subscribers", "extensions")} == {
-        k: v for k, v in kept.items() if k not in ("subscribers", "extensions")
+    added = ("subscribers", "extensions", "tampere_numbers", "roles")  # what was lacking is there now
+    assert {k: v for k, v in end_state(after).items() if k not in added} == {
+        k: v for k, v in kept.items() if k not in added
     }
+    assert "+358356552005" in end_state(after)["tampere_numbers"]
+    assert "Read-only Administrator" in end_state(after)["roles"]["u3@synkka.fi"]
     assert {e: p for e, p in end_state(after)["subscribers"].items() if e in kept["subscribers"]} == kept["subscribers"]
     assert "gone1@synkka.fi" in end_state(after)["subscribers"]  # no --prune: nothing removed
 
@@ -333,15 +337,16 @@ def test_plan_shows_what_the_sync_would_do_and_sends_only_gets(
     assert plan.actions == {
         "customers": {"update": 2},
         "locations": {"update": 1},
-        "users": {"unchanged": 4, "update": 2, "update refused": 1, "create": 3, "remove": 2},
+        "users": {"unchanged": 4, "update": 1, "update refused": 1, "create": 4, "remove": 2},  # u3's role: create
     }
     rows = {r.key: r for r in plan.results}
     assert rows["u1@synkka.fi"].message == "update: package: webex_meetings → webex_calling"
-    assert rows["u3@synkka.fi"].message == "update: roles: + Read-only Administrator"
+    assert rows["u3@synkka.fi"].message == "create: roles: + Read-only Administrator"  # lacking: created (issue 17)
     # as the update run leaves it (EXPECTED above): failed, with the reason and the change it refused
     assert rows["fa@synkka.fi"].status == FAILED and "full administrator" in rows["fa@synkka.fi"].message
     assert rows["fa@synkka.fi"].changes == "package: webex_calling → webex_meetings"
-    assert rows["FI-SYNC-1/Tampere"].changes.endswith("numbers: + +358356552005")
+    tampere = rows["FI-SYNC-1/Tampere"]
+    assert tampere.message.startswith("create: numbers: + +358356552005; update: address_line1")
 
 
 # ---- SIGKILL in the middle of the update run -----------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,11 +71,13 @@ class PlanOutcome:
 
 @dataclass(frozen=True, slots=True)
 class _Found:
-    """What the look-ups said about one row: its ids and the differences from it."""
+    """What the look-ups said about one row: its ids, the differences from it (``--update`` applies them), and
+    what its object lacks (numbers, roles, a first main number: created with or without ``--update``)."""
 
     ids: dict[str, str]
     changes: list[Change] = field(default_factory=list)
     refusal: str | None = None
+    additions: list[Change] = field(default_factory=list)
 
 
 def plan_batch(
@@ -132,6 +134,20 @@ def _mark(
     if seen is None:
         counts[CREATE] += 1
         return RowResult(result.sheet, result.row, result.key, PLANNED, CREATE)
+    if seen.additions:  # what the object lacks is created either way; its differences are judged as ever
+        adding = f"{CREATE}: {'; '.join(strs(seen.additions))}"
+        if not seen.changes:  # a row is counted once: by its differences when it has any
+            counts[CREATE] += 1
+            return RowResult(result.sheet, result.row, result.key, PLANNED, adding, seen.ids)
+        judged = _judged(result, seen, update, counts)
+        status = PLANNED if judged.status == EXISTS else judged.status
+        return replace(judged, status=status, message=f"{adding}; {judged.message}")
+    return _judged(result, seen, update, counts)
+
+
+def _judged(result: RowResult, seen: _Found, update: bool, counts: Counter[str]) -> RowResult:
+    """A row whose object is on the server, by its differences: unchanged, differs, update or refused."""
+    assert result.row is not None
     if not seen.changes:
         counts[UNCHANGED] += 1
         return RowResult(result.sheet, result.row, result.key, EXISTS, "unchanged: already on the server", seen.ids)
@@ -211,8 +227,8 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
         loc = named(await org_locations(ctx, customer["orgId"]), str(fields.get("location_name") or ""))
         if loc is None:
             return None
-        changes = location_changes(fields, loc) + await _number_changes(ctx, customer["orgId"], loc["id"], fields)
-        return _Found({"location_id": loc["id"]}, changes)
+        lacks, main = await _number_changes(ctx, customer["orgId"], loc["id"], fields)
+        return _Found({"location_id": loc["id"]}, location_changes(fields, loc) + main, additions=lacks)
     sub = (await known_subscribers(ctx, customer["id"])).get(str(fields.get("email_normalized") or "").lower())
     if sub is None:
         return None
@@ -221,6 +237,7 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
     wanted = [str(r) for r in fields.get("roles_list") or ()]
     if not sub.get("personId") or not (changes or wanted):
         return _Found(ids, changes)
+    additions: list[Change] = []
     refusal = None
     if changes and sub["personId"] in await full_admins(ctx, customer.get("orgId", "")):
         refusal = f"{sub.get('email')} is a full administrator, whose package is never changed"
@@ -228,24 +245,30 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
         roles = await role_ids(ctx)
         have = set((await ctx.client.get(f"/people/{sub['personId']}")).get("roles") or [])
         missing = [r for r in wanted if r.casefold() in roles and roles[r.casefold()]["id"] not in have]
-        changes += [Change("roles", None, ", ".join(missing))] if missing else []
-    return _Found(ids, changes, refusal)
+        additions += [Change("roles", None, ", ".join(missing))] if missing else []
+    return _Found(ids, changes, refusal, additions)
 
 
-async def _number_changes(ctx: ActionContext, org_id: str, location_id: str, fields: Mapping[str, Any]) -> list[Change]:
-    """Numbers the row adds and its main number (one listing, one GET, only for rows that name them)."""
+async def _number_changes(
+    ctx: ActionContext, org_id: str, location_id: str, fields: Mapping[str, Any]
+) -> tuple[list[Change], list[Change]]:
+    """What the location lacks (numbers, a main number where it has none) and a main number that differs (one
+    listing, one GET, only for rows that name them)."""
+    additions: list[Change] = []
     changes: list[Change] = []
     wanted = [str(n) for n in fields.get("numbers_e164") or ()]
     if wanted:
         missing = added_numbers(wanted, await location_numbers(ctx, org_id, location_id))
         if missing:
-            changes.append(Change("numbers", None, ", ".join(missing)))
+            additions.append(Change("numbers", None, ", ".join(missing)))
     main = fields.get("main_number_e164")
     if main:
         try:
             line = (await ctx.client.get(f"{CALLING}/{location_id}", {"orgId": org_id})).get("callingLineId") or {}
         except ApiError:
             line = {}
-        if not same_number(line.get("phoneNumber"), main):
+        if not line.get("phoneNumber"):
+            additions.append(Change("main_number", None, str(main)))
+        elif not same_number(line.get("phoneNumber"), main):
             changes.append(Change("main_number", line.get("phoneNumber") or "", str(main)))
-    return changes
+    return additions, changes
