@@ -44,6 +44,11 @@ class EmulatorConfig:
     #: API families the token may not use (``wholesale_customers``, ``wholesale_subscribers``, ``locations``,
     #: ``telephony_config``, ``telephony_pstn``, ``people``, ``roles``): their routes answer 403.
     denied_scopes: frozenset[str] = frozenset()
+    # ---- behaviours of the real API (webex-api.md §11) ----
+    #: ``GET /people/{id}?callingData=true`` lists a ``work_extension`` entry (routing prefix + extension) in
+    #: ``phoneNumbers`` (§11.17). Webex always does; off until the client drops it from its people PUT (the
+    #: spec's PUT body takes ``type: work`` only, and the client's request-schema test would fail).
+    work_extension_entries: bool = False
     #: OAuth (batch.emulator.tokens): the integration's credentials, the refresh token first accepted, how
     #: long issued access tokens live (seconds of ``clock``; 0 = forever) and whether a refresh rotates it.
     client_id: str = "emulator-client"

@@ -12,6 +12,7 @@ import random
 import uuid
 from typing import Any
 
+from batch.emulator.partner import Partner, make_partner
 from batch.emulator.records import (
     EMAIL_TAKEN,
     EMAIL_TAKEN_MESSAGE,
@@ -25,8 +26,10 @@ from batch.emulator.records import (
     Person,
     Role,
     Subscriber,
+    Trunk,
     decode_id,
     encode_id,
+    implicit_license_id,
     now_iso,
 )
 
@@ -44,6 +47,7 @@ __all__ = [
     "Person",
     "Subscriber",
     "Role",
+    "Trunk",
     "EmulatorState",
 ]
 
@@ -66,6 +70,7 @@ class EmulatorState:
         self.numbers: dict[str, Number] = {}
         self.people: dict[str, Person] = {}
         self.subscribers: dict[str, Subscriber] = {}
+        self.trunks: dict[str, Trunk] = {}
         self._customer_by_ext: dict[str, str] = {}
         self._locations_by_org: dict[str, list[str]] = {}
         self._numbers_by_org: dict[str, dict[str, Number]] = {}
@@ -81,6 +86,12 @@ class EmulatorState:
         for name in ROLE_NAMES:
             role = Role(self.new_id("ROLE"), name)
             self.roles[role.id] = role
+        self.renew_partner()
+
+    def renew_partner(self) -> None:
+        """The partner the token belongs to, its administrator holding this state's full-admin role."""
+        role = self.role_by_name(FULL_ADMIN)
+        self.partner: Partner = make_partner(role.id if role else "")
 
     def new_id(self, kind: str) -> str:
         """A fresh id of ``kind`` from the seeded generator."""
@@ -133,6 +144,9 @@ class EmulatorState:
         """The customer's subscribers in creation order (as a full scan of ``subscribers`` finds them), without
         walking every subscriber: a sync lists each customer's, and a 20,000-user emulator stalled on scans."""
         return list(self._subscribers_by_customer.get(customer_id, {}).values())
+
+    def trunks_in_org(self, org_id: str) -> list[Trunk]:
+        return [t for t in self.trunks.values() if t.org_id == org_id]
 
     def role_by_name(self, name: str) -> Role | None:
         return next((r for r in self.roles.values() if r.name == name), None)
@@ -188,6 +202,14 @@ class EmulatorState:
         self.numbers[number.phone_number] = number
         self._numbers_by_org.setdefault(number.org_id, {})[number.phone_number] = number
 
+    def remove_number(self, e164: str) -> None:
+        number = self.numbers.pop(e164, None)
+        if number is not None:
+            self._numbers_by_org.get(number.org_id, {}).pop(e164, None)
+
+    def add_trunk(self, trunk: Trunk) -> None:
+        self.trunks[trunk.id] = trunk
+
     def add_person(self, person: Person) -> None:
         self.people[person.id] = person
         self._people_by_org.setdefault(person.org_id, {})[person.id] = person
@@ -233,7 +255,7 @@ class EmulatorState:
                     number.owner_id = None
             person.phone_numbers = []
             self.set_person_extension(person, None)
-            person.licenses = []
+            person.licenses = [implicit_license_id(person.org_id)]  # the org's own licence stays (§11.17)
         return sub
 
     # ---- asynchronous provisioning ---------------------------------------------------------------
@@ -341,7 +363,7 @@ class EmulatorState:
             location_id=None,
             phone_numbers=[],
             extension=None,
-            licenses=[],
+            licenses=[implicit_license_id(org_id)],
             created=now_iso(),
         )
 
@@ -360,5 +382,6 @@ class EmulatorState:
             "numbers": rows(self.numbers),
             "people": rows(self.people),
             "subscribers": rows(self.subscribers),
+            "trunks": rows(self.trunks),
             "roles": rows(self.roles),
         }

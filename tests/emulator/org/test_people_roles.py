@@ -135,9 +135,10 @@ def test_put_sets_roles_and_names(api: httpx.Client, admin: dict[str, Any]) -> N
 
 
 def test_put_replaces_the_whole_person(api: httpx.Client, admin: dict[str, Any]) -> None:
-    """Fields left out are cleared: a client that PUTs only what it changes loses the admin role."""
+    """Fields left out are cleared: a client that PUTs only what it changes loses the admin role (the implicit
+    licence it must send, or the PUT is refused: test_put_keeps_the_implicit_licence)."""
     put(api, admin["id"], full_body(admin, firstName="Anna"))
-    response = put(api, admin["id"], {"displayName": "Anna"})
+    response = put(api, admin["id"], {"displayName": "Anna", "licenses": admin["licenses"]})
     assert response.status_code == 200
     got = response.json()
     assert got["roles"] == [] and "firstName" not in got and got["emails"] == admin["emails"]
@@ -165,8 +166,18 @@ def test_put_accepts_the_customers_licence_ids(
     detail = api.get(f"/wholesale/customers/{customer['id']}", params={"includePackageLicenseInfo": "true"}).json()
     licence_ids = [i for p in detail["resourceDetails"]["packages"] for i in p.get("licenseIds", [])]
     assert licence_ids
-    response = put(api, admin["id"], full_body(admin, licenses=licence_ids[:1]))
-    assert response.status_code == 200 and response.json()["licenses"] == licence_ids[:1]
+    response = put(api, admin["id"], full_body(admin, licenses=licence_ids[:1] + admin["licenses"]))
+    assert response.status_code == 200 and response.json()["licenses"] == licence_ids[:1] + admin["licenses"]
+
+
+def test_put_keeps_the_implicit_licence(api: httpx.Client, admin: dict[str, Any], org: str) -> None:
+    """Every user of the org holds its implicit licence; a PUT that leaves it out is refused (§11.17)."""
+    (implicit,) = admin["licenses"]
+    names = {lic["id"]: lic["name"] for lic in api.get("/licenses", params={"orgId": org}).json()["items"]}
+    assert names[implicit] == "Messaging"
+    refused = put(api, admin["id"], full_body(admin, licenses=[], displayName="Changed"))
+    assert_webex_error(refused, 400, "implicitly assigned", implicit)
+    assert api.get(f"/people/{admin['id']}").json() == admin
 
 
 def test_put_email_of_someone_else_is_a_conflict(api: httpx.Client, admin: dict[str, Any], make_customer: Any) -> None:

@@ -154,6 +154,7 @@ def test_owner_shows_once_a_person_holds_the_number(api: httpx.Client, org: str)
         "lastName": "Admin",
         "emails": person["emails"],
         "roles": person["roles"],
+        "licenses": person["licenses"],
         "locationId": head,
         "extension": "2001",
         "phoneNumbers": [{"type": "work", "value": "+358401230002"}],
