@@ -16,8 +16,8 @@ MAX_LINES = 400
 #: Lines of its own modules (subfolders not counted) a folder may hold before it is split (issue 16).
 MAX_FOLDER_LINES = 2000
 
-STAGES = ("load", "validate", "plan", "run", "api", "report", "emulator")
-SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs"}
+STAGES = ("load", "validate", "plan", "provision", "run", "api", "report", "emulator")
+SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs", "batch.keys", "batch.reasons"}
 PIPELINE = {"batch.pipeline"}
 #: What each part may import (besides itself, ``schemas`` and third-party code). ``entry`` is the CLI and
 #: what it calls directly (demo, template, docs, console): it may import anything.
@@ -29,7 +29,8 @@ ALLOWED = {
     "report": {"plan", "validate", "load", "shared"},
     "pipeline": {"report", "validate", "load", "shared"},
     "api": {"shared"},
-    "run": {"pipeline", "plan", "report", "validate", "load", "api", "shared"},
+    "provision": {"pipeline", "plan", "report", "validate", "load", "api", "shared"},
+    "run": {"provision", "pipeline", "plan", "report", "validate", "load", "api", "shared"},
     "emulator": set(),
 }
 #: Stages split into subfolders that tests/ mirrors folder by folder (issue 16: the emulator by API family).
@@ -102,6 +103,11 @@ OLD_PATHS = (
     "run.py",
     "validate.py",
     "validation_report.py",
+    "run/actions",
+    "run/preview.py",
+    "run/plan_checks.py",
+    "run/journal.py",
+    "run/sync.py",
 )
 
 
@@ -266,8 +272,24 @@ def test_tests_mirror_the_layout() -> None:
 def test_the_rules_see_a_violation() -> None:
     """The checks above must be able to fail: the graph really holds the edges it is meant to judge."""
     assert "batch.validate.validator" in batch_edges("batch.pipeline")
-    assert part_of("batch.run.actions.customers") == "run"
+    assert part_of("batch.run.executor") == "run"
     assert part_of("batch.emulator.wholesale.customers") == "emulator"
     assert "batch.emulator.wholesale.customers" in MODULES and "batch.emulator.org.scope" in MODULES
     assert part_of("batch.cli") == "entry" and part_of("batch.jobs") == "shared"
-    assert "api" not in ALLOWED["plan"] and "run" not in ALLOWED["report"]
+    assert "api" not in ALLOWED["plan"] and "run" not in ALLOWED["report"] and "run" not in ALLOWED["provision"]
+    assert import_depth("batch.provision.actions") >= 2
+
+
+#: The longest chain of imports inside ``batch.provision`` from the action map down (issue 16).
+MAX_ACTION_DEPTH = 5
+
+
+def import_depth(module: str, seen: frozenset[str] = frozenset()) -> int:
+    """Modules on the longest import chain from ``module`` inside its own package (itself counted)."""
+    package = module.rsplit(".", 1)[0]
+    inside = [m for m in batch_edges(module) if m.startswith(package + ".") and m not in seen]
+    return 1 + max((import_depth(m, seen | {module}) for m in inside), default=0)
+
+
+def test_the_actions_are_at_most_five_imports_deep() -> None:
+    assert import_depth("batch.provision.actions") <= MAX_ACTION_DEPTH

@@ -273,7 +273,8 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
         messages = {404: "The requested resource could not be found.", 405: "Method not allowed."}
-        return ctx.error(exc.status_code, messages.get(exc.status_code, str(exc.detail)), headers=exc.headers)
+        headers = dict(exc.headers) if exc.headers else None
+        return ctx.error(exc.status_code, messages.get(exc.status_code, str(exc.detail)), headers=headers)
 
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         return ctx.error(500, f"Internal server error: {type(exc).__name__}")

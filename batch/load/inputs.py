@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -270,7 +271,7 @@ def _header_index(grid: pl.DataFrame, cells: list[str]) -> int | None:
     for frame in (grid.head(100), grid):
         found = frame.select(_any_value(cells, trimmed=False).arg_true().first()).item() if cells else None
         if found is not None:
-            return found
+            return int(found)
     return None
 
 
@@ -292,7 +293,7 @@ def _trim(name: str, *, header: bool = False) -> pl.Expr:
 
 
 def _map_headers(
-    sheet: str, where: str, header: dict, named: list[str], data: pl.DataFrame, problems: list[Problem]
+    sheet: str, where: str, header: dict[str, Any], named: list[str], data: pl.DataFrame, problems: list[Problem]
 ) -> tuple[dict[str, str], dict[str, str]]:
     """canonical column → grid column, and canonical column → header as spelled; warns on the rest."""
     spec = SHEETS[sheet]
@@ -358,7 +359,7 @@ def _extra_cells(sheet: str, data: pl.DataFrame, spare: list[str], width: int) -
 
 
 def _require_columns(
-    sheet: str, where: str, mapped: dict[str, str], header: dict, named: list[str], rest: pl.DataFrame
+    sheet: str, where: str, mapped: dict[str, str], header: dict[str, Any], named: list[str], rest: pl.DataFrame
 ) -> None:
     missing = [name for name in SHEETS[sheet].required_columns if name not in mapped]
     if missing:

@@ -52,5 +52,5 @@ def header_below(
         names = {canonical(row[cell]) for cell in cells if row.get(cell)}
         names |= {aliases[name] for name in names if name in aliases}
         if len(names & required) * 2 > len(required):
-            return row["_row"]
+            return int(row["_row"])
     return None
