@@ -21,13 +21,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from batch.errors import InputError
 from batch.load.csv import read_csv_grid
-from batch.load.paths import check_path, header_below
+from batch.load.paths import GridRow, check_path, header_below
 from batch.load.paths import short as _short
 from batch.load.xlsx import Workbook, is_workbook_file
 from batch.problems import Problem
@@ -293,7 +292,7 @@ def _trim(name: str, *, header: bool = False) -> pl.Expr:
 
 
 def _map_headers(
-    sheet: str, where: str, header: dict[str, Any], named: list[str], data: pl.DataFrame, problems: list[Problem]
+    sheet: str, where: str, header: GridRow, named: list[str], data: pl.DataFrame, problems: list[Problem]
 ) -> tuple[dict[str, str], dict[str, str]]:
     """canonical column → grid column, and canonical column → header as spelled; warns on the rest."""
     spec = SHEETS[sheet]
@@ -359,7 +358,7 @@ def _extra_cells(sheet: str, data: pl.DataFrame, spare: list[str], width: int) -
 
 
 def _require_columns(
-    sheet: str, where: str, mapped: dict[str, str], header: dict[str, Any], named: list[str], rest: pl.DataFrame
+    sheet: str, where: str, mapped: dict[str, str], header: GridRow, named: list[str], rest: pl.DataFrame
 ) -> None:
     missing = [name for name in SHEETS[sheet].required_columns if name not in mapped]
     if missing:

@@ -21,7 +21,7 @@ from batch.errors import ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Job, Outcome
 from batch.provision import updates
 from batch.provision.context import Context
-from batch.provision.failures import failed
+from batch.provision.failures import attempt, failed
 from batch.provision.fields.bodies import customer_body, text
 from batch.provision.lookups import CUSTOMERS, Known, customer_by_external_id, known_customers
 from batch.reasons import Reason
@@ -40,7 +40,8 @@ ERROR_STATES = frozenset({"provisioned_with_errors", "error"})
 async def customer(job: Job, ctx: Context) -> Outcome:
     """Report the customer ``exists`` (once provisioned) or provision it and wait until it is."""
     ext = text(job.fields.get("external_id")) or ""
-    try:
+
+    async def work() -> Outcome:
         found = await _find(ctx, ext)
         known = await known_customers(ctx)
         if found is not None:
@@ -49,16 +50,15 @@ async def customer(job: Job, ctx: Context) -> Outcome:
             latest = known.get(ext.casefold(), found)  # _settle keeps the last poll there
             return await updates.sync_customer(job, ctx, latest, outcome, settle)
         return await _provision(job, ctx, ext, known)
-    except AuthError:
-        raise
-    except ApiError as err:
-        return failed(f"Could not provision customer {ext}", err, _hint(err))
+
+    return await attempt(work, f"Could not provision customer {ext}", _hint)
 
 
 async def customer_ref(job: Job, ctx: Context) -> Outcome:
     """A customer a row names but the batch does not hold: it must already be on the server."""
     ext = text(job.fields.get("external_id")) or ""
-    try:
+
+    async def work() -> Outcome:
         found = await _find(ctx, ext)
         known = await known_customers(ctx)
         if found is None:
@@ -68,10 +68,8 @@ async def customer_ref(job: Job, ctx: Context) -> Outcome:
             )
             return Outcome(FAILED, message=message, reason=Reason.CUSTOMER_NOT_FOUND)
         return await _settle(ctx, ext, found, EXISTS, known)
-    except AuthError:
-        raise
-    except ApiError as err:
-        return failed(f"Could not look up customer {ext}", err)
+
+    return await attempt(work, f"Could not look up customer {ext}")
 
 
 async def _find(ctx: Context, ext: str) -> dict[str, Any] | None:

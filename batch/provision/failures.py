@@ -7,9 +7,14 @@ Webex's error code, the tracking id and a ``reason`` from ``batch.reasons``.
 
 from __future__ import annotations
 
-from batch.errors import AmbiguousWriteError, ApiError
+from collections.abc import Awaitable, Callable
+
+from batch.errors import AmbiguousWriteError, ApiError, AuthError
 from batch.jobs import FAILED, Outcome
 from batch.reasons import Reason
+
+#: How to fix a failure: fixed text, or worded from the error (a 409 says something else than a 400).
+Hint = str | Callable[[ApiError], str]
 
 
 def reason_of(err: ApiError) -> Reason:
@@ -41,3 +46,14 @@ def failed(what: str, err: ApiError, hint: str = "", reason: Reason | None = Non
         reason=reason or reason_of(err),
         http_status=err.status,
     )
+
+
+async def attempt(work: Callable[[], Awaitable[Outcome]], what: str, hint: Hint = "") -> Outcome:
+    """``work()``'s outcome, or ``failed(what, err, hint)`` when the API refuses it: every action's failures
+    take this one path. An ``AuthError`` stops the run instead (it is never one row's fault)."""
+    try:
+        return await work()
+    except AuthError:
+        raise
+    except ApiError as err:
+        return failed(what, err, hint(err) if callable(hint) else hint)

@@ -18,7 +18,7 @@ from batch.errors import ApiError, AuthError, ConflictError, NotFoundError
 from batch.jobs import CREATED, EXISTS, FAILED, Job, Outcome
 from batch.provision import pstn, updates
 from batch.provision.context import Context
-from batch.provision.failures import failed
+from batch.provision.failures import attempt, failed
 from batch.provision.fields.bodies import (
     calling_body,
     location_body,
@@ -53,7 +53,8 @@ E164 = re.compile(r"\+\d{6,15}")
 async def location(job: Job, ctx: Context) -> Outcome:
     """Report the location ``exists`` (same name, any case) or create it."""
     org_id, ext, name = _org(job, ctx), *_names(job)
-    try:
+
+    async def work() -> Outcome:
         known = await org_locations(ctx, org_id)
         found = named(known, name)
         if found is not None:
@@ -87,10 +88,8 @@ async def location(job: Job, ctx: Context) -> Outcome:
                 return Outcome(FAILED, message=message, reason=Reason.LOCATION_NOT_LISTED)
         known.append(item)
         return Outcome(CREATED, ids={"location_id": str(item["id"])})
-    except AuthError:
-        raise
-    except ApiError as err:
-        return failed(f"Could not create location {name} of customer {ext}", err, _fix_row(err))
+
+    return await attempt(work, f"Could not create location {name} of customer {ext}", _fix_row)
 
 
 async def location_ref(job: Job, ctx: Context) -> Outcome:
@@ -112,15 +111,14 @@ async def existing_location(
 ) -> Outcome:
     """A location that must already be there (look-up only): ``pick`` chooses it from the org's listing;
     none → failed with ``missing``."""
-    try:
+
+    async def work() -> Outcome:
         found = pick(await org_locations(ctx, org_id))
-    except AuthError:
-        raise
-    except ApiError as err:
-        return failed(f"Could not list the locations of customer {ext}", err)
-    if found is None:
-        return Outcome(FAILED, message=missing, reason=Reason.LOCATION_NOT_FOUND)
-    return Outcome(EXISTS, ids={"location_id": found["id"]})
+        if found is None:
+            return Outcome(FAILED, message=missing, reason=Reason.LOCATION_NOT_FOUND)
+        return Outcome(EXISTS, ids={"location_id": found["id"]})
+
+    return await attempt(work, f"Could not list the locations of customer {ext}")
 
 
 # ---- headquarters ------------------------------------------------------------------------------------
@@ -154,7 +152,8 @@ async def calling(job: Job, ctx: Context) -> Outcome:
     """Enable Webex Calling on the location unless it already is."""
     org_id, ext, name = _org(job, ctx), *_names(job)
     location_id = ctx.ids(job.refs["location"])["location_id"]
-    try:
+
+    async def work() -> Outcome:
         if not _parent_created(ctx, job, "location") and await calling_settings(ctx, org_id, location_id) is not None:
             return Outcome(EXISTS, ids={"location_id": location_id})
         forget_calling_settings(ctx, location_id)  # enabled now: the main-number job reads the new settings
@@ -171,10 +170,8 @@ async def calling(job: Job, ctx: Context) -> Outcome:
                 raise
             return Outcome(EXISTS, ids={"location_id": location_id})
         return Outcome(CREATED, ids={"location_id": location_id})
-    except AuthError:
-        raise
-    except ApiError as err:
-        return failed(f"Could not enable calling on location {name} of customer {ext}", err, _fix_row(err))
+
+    return await attempt(work, f"Could not enable calling on location {name} of customer {ext}", _fix_row)
 
 
 async def _calling_enabled(ctx: Context, org_id: str, location_id: str) -> bool | None:
@@ -201,7 +198,8 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
     wanted = list(dict.fromkeys(str(n) for n in job.fields.get("numbers") or ()))
     ids = {"location_id": location_id}
     where = f"location {name} of customer {ext}"
-    try:
+
+    async def work() -> Outcome:
         # A location (or a whole org) this batch created holds none of them: skip the listing, the POST
         # ignores numbers the location already has (so a resumed run is still right).
         fresh = _parent_created(ctx, job, "location", "customer")
@@ -234,10 +232,8 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
                     raise
                 return await _refused(ctx, org_id, location_id, wanted, _per_number(err, batch), err)
         return updates.finish(Outcome(CREATED, ids=ids), changes)
-    except AuthError:
-        raise
-    except ApiError as err:
-        return failed(f"Could not add numbers to {where}", err, _fix_row(err))
+
+    return await attempt(work, f"Could not add numbers to {where}", _fix_row)
 
 
 async def _all_present(ctx: Context, org_id: str, location_id: str, batch: list[str]) -> bool | None:
@@ -303,7 +299,8 @@ async def main_number(job: Job, ctx: Context) -> Outcome:
     main = text(job.fields.get("main_number")) or ""
     ids = {"location_id": location_id}
     path = f"{CALLING}/{location_id}"
-    try:
+
+    async def work() -> Outcome:
         current = await calling_settings(ctx, org_id, location_id) or await ctx.client.get(path, {"orgId": org_id})
         line = current.get("callingLineId") or {}
         if line.get("phoneNumber") == main:
@@ -325,11 +322,11 @@ async def main_number(job: Job, ctx: Context) -> Outcome:
             reconcile=lambda: _main_is(ctx, path, org_id, main),
         )
         return updates.finish(Outcome(CREATED, ids=ids), changes)
-    except AuthError:
-        raise
-    except ApiError as err:
-        hint = f"{main} must be one of the numbers of location {name}" if err.status == 400 else ""
-        return failed(f"Could not set main number {main} of location {name} of customer {ext}", err, hint)
+
+    def hint(err: ApiError) -> str:
+        return f"{main} must be one of the numbers of location {name}" if err.status == 400 else ""
+
+    return await attempt(work, f"Could not set main number {main} of location {name} of customer {ext}", hint)
 
 
 async def _main_is(ctx: Context, path: str, org_id: str, main: str) -> bool | None:

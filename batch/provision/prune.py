@@ -10,6 +10,7 @@ customer, location or number (only ``DELETE /wholesale/subscribers/{id}`` is eve
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -21,7 +22,7 @@ from batch.errors import ApiError, AuthError, NotFoundError
 from batch.jobs import REMOVED, SKIPPED, Job, Kind, Outcome, RowResult
 from batch.plan.graph import Plan
 from batch.provision.context import Context
-from batch.provision.failures import failed
+from batch.provision.failures import attempt
 from batch.provision.fields.bodies import text
 from batch.provision.lookups import SUBSCRIBERS, known_customers, known_subscribers
 from batch.reasons import Reason
@@ -88,16 +89,14 @@ async def remove(job: Job, ctx: Context) -> Outcome:
         return Outcome(SKIPPED, message=str(job.fields["refused"]), reason=Reason.REMOVAL_REFUSED)
     sub_id = str(job.fields["subscriber_id"])
     ids = {"subscriber_id": sub_id}
-    try:
-        await ctx.client.write("DELETE", f"{SUBSCRIBERS}/{sub_id}", reconcile=lambda: _gone(ctx, email))
-    except NotFoundError:
-        pass
-    except AuthError:
-        raise
-    except ApiError as err:
-        return failed(f"Could not remove subscriber {email}", err, "run again; it is looked up first")
     customer = job.fields.get("external_id") or "its customer"
-    return Outcome(REMOVED, ids=ids, message=f"{email} removed from {customer}: no users row names it (--prune)")
+
+    async def work() -> Outcome:
+        with contextlib.suppress(NotFoundError):  # already gone: removed all the same
+            await ctx.client.write("DELETE", f"{SUBSCRIBERS}/{sub_id}", reconcile=lambda: _gone(ctx, email))
+        return Outcome(REMOVED, ids=ids, message=f"{email} removed from {customer}: no users row names it (--prune)")
+
+    return await attempt(work, f"Could not remove subscriber {email}", "run again; it is looked up first")
 
 
 async def _gone(ctx: Context, email: str) -> bool | None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from batch.errors import AmbiguousWriteError, ApiError, AuthError, ConflictError
+from batch.errors import AmbiguousWriteError, ApiError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Job, Outcome
 from batch.provision import people, updates
 from batch.provision.context import Context
-from batch.provision.failures import failed
+from batch.provision.failures import attempt, failed
 from batch.provision.fields.bodies import text
 from batch.provision.fields.compare import Change
 from batch.provision.lookups import (
@@ -43,22 +43,23 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
     """Find the user among the customer's subscribers by email, or provision them with package and calling data."""
     email = str(job.fields["email_normalized"]).lower()
     customer_id = ctx.ids(job.refs["customer"])["customer_id"]
-    try:
+
+    async def work() -> Outcome:
         known = await known_subscribers(ctx, customer_id)
         found = known.get(email)
         if found is not None:
             return await updates.sync_subscriber(job, ctx, found, _subscriber_outcome(EXISTS, found, job))
-        job, refused = await check_user_number(job, ctx)
+        checked, refused = await check_user_number(job, ctx)
         if refused is not None:
             return refused
-        location_id = ctx.ids(job.refs["location"])["location_id"] if job.fields.get("calling") else None
-        body = subscriber_body(customer_id, email, job.fields, location_id)
+        location_id = ctx.ids(checked.refs["location"])["location_id"] if checked.fields.get("calling") else None
+        body = subscriber_body(customer_id, email, checked.fields, location_id)
         try:
             written = await ctx.client.write(
                 "POST", SUBSCRIBERS, json=body, reconcile=lambda: subscriber_by_email(ctx, email)
             )
         except ConflictError as err:
-            return await _after_conflict(ctx, email, customer_id, err, job)
+            return await _after_conflict(ctx, email, customer_id, err, checked)
         item = written.found if written.found is not None else written.body
         if not item or "id" not in item:  # an answer without the subscriber: learn its ids by looking
             item = await subscriber_by_email(ctx, email)
@@ -68,11 +69,9 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         if item.get("customerId", customer_id) != customer_id:
             return _taken_by_other_customer(email, item)
         known[email] = item
-        return _subscriber_outcome(CREATED, item, job)
-    except AuthError:
-        raise
-    except ApiError as err:
-        return failed(f"Could not provision user {email}", err, _subscriber_hint(err))
+        return _subscriber_outcome(CREATED, item, checked)
+
+    return await attempt(work, f"Could not provision user {email}", _subscriber_hint)
 
 
 def subscriber_body(customer_id: str, email: str, fields: Mapping[str, Any], location_id: str | None) -> dict[str, Any]:
@@ -156,7 +155,8 @@ async def roles(job: Job, ctx: Context) -> Outcome:
     email = str(job.fields["email"]).lower()
     wanted = [str(name) for name in job.fields.get("roles") or []]
     org_id = ctx.ids(job.refs["customer"])["org_id"]
-    try:
+
+    async def work() -> Outcome:
         person_id = ctx.ids(job.refs["subscriber"]).get("person_id") or await person_id_by_email(ctx, email, org_id)
         if not person_id:
             return Outcome(
@@ -193,11 +193,9 @@ async def roles(job: Job, ctx: Context) -> Outcome:
         except people.PersonChanged as err:
             return Outcome(FAILED, ids={"person_id": person_id}, message=str(err), reason=Reason.ROLES_PERSON_CHANGED)
         return updates.finish(Outcome(CREATED, ids={"person_id": person_id}), changes)
-    except AuthError:
-        raise
-    except ApiError as err:
-        return failed(
-            f"Could not give {email} the roles {', '.join(wanted)}",
-            err,
-            "check the roles column and that the user exists in the customer's organization, then run again",
-        )
+
+    return await attempt(
+        work,
+        f"Could not give {email} the roles {', '.join(wanted)}",
+        "check the roles column and that the user exists in the customer's organization, then run again",
+    )
