@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 #: Kinds of Webex id this emulator hands out (``ciscospark://us/<KIND>/<uuid>``).
-KINDS = ("CUSTOMER", "ORGANIZATION", "LOCATION", "PEOPLE", "ROLE", "SUBSCRIBER", "LICENSE", "TRUNK")
+KINDS = ("CUSTOMER", "ORGANIZATION", "LOCATION", "PEOPLE", "ROLE", "SUBSCRIBER", "LICENSE", "TRUNK", "JOB")
 
 #: ``GET /v1/roles`` of every org (names as Control Hub shows them).
 ROLE_NAMES: tuple[str, ...] = (
@@ -81,6 +81,10 @@ class Customer:
     licenses: dict[str, str] = field(default_factory=dict)
     #: package → warnings shown in ``resourceDetails`` (e.g. errorCode 2560).
     package_warnings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Packages whose provisioning failed (``status: error`` in ``resourceDetails``) while the customer is there.
+    failed_packages: list[str] = field(default_factory=list)
+    #: Clock seconds provisioning takes once a compliance review (``pending_rpl_review``) ends.
+    provisioning_after_review: float = 0.0
 
 
 @dataclass(slots=True)
@@ -155,6 +159,8 @@ class Subscriber:
     last_name: str
     created: str
     last_status_change: str
+    #: Consent emails sent again with ``POST /subscribers/{id}/emails/consentMove`` (webex-api.md §11.4).
+    consent_emails: int = 0
 
 
 @dataclass(slots=True)

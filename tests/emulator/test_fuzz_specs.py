@@ -37,6 +37,7 @@ EXAMPLES = 12
 OPERATIONS = (
     ("webex-lcs", "GET", "/telephony/config/locations/{locationId}"),
     ("webex-lcs", "PUT", "/telephony/config/locations/{locationId}"),
+    ("webex-lcs", "POST", "/telephony/config/locations/{locationId}/actions/modifyAnnouncementLanguage/invoke"),
     ("webex-locations", "GET", "/locations/{locationId}"),
     ("webex-locations", "PUT", "/locations/{locationId}"),
     ("webex-numbers", "POST", "/telephony/config/actions/validateNumbers/invoke"),

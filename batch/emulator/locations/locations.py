@@ -55,7 +55,10 @@ async def list_locations(ctx: EmulatorContext, request: Request) -> Response:
         rows = [loc for loc in rows if name.casefold() in loc.name.casefold()]
     if wanted := request.query_params.get("id"):
         rows = [loc for loc in rows if loc.id == wanted]
-    return paged(ctx, request, "items", rows, start_param="start", default_max=500, render=location_json)
+    cap = ctx.config.locations_page_max
+    return paged(
+        ctx, request, "items", rows, start_param="start", default_max=500, render=location_json, serve_at_most=cap
+    )
 
 
 async def get_location(ctx: EmulatorContext, request: Request) -> Response:
@@ -72,7 +75,8 @@ async def update_location(ctx: EmulatorContext, request: Request) -> Response:
     if zone is not None and zone not in time_zones():
         raise ApiProblem(400, f"timeZone {zone!r} is not a valid IANA time zone (e.g. Europe/Helsinki)", CODE_INVALID)
     preferred = language(body, "preferredLanguage") if body.get("preferredLanguage") is not None else None
-    address = address_fields(body) if body.get("address") is not None else None
+    refuse = ctx.config.refuse_empty_address2
+    address = address_fields(body, refuse_empty_address2=refuse) if body.get("address") is not None else None
     if name is not None and name.strip():
         check_name_free(ctx, org, name.strip(), itself=location.id)
         location.name = name.strip()

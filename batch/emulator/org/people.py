@@ -23,7 +23,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from batch.emulator.http import CODE_CONFLICT, CODE_INVALID, CODE_NOT_FOUND, ApiProblem, EmulatorContext, json_body
+from batch.emulator.http import (
+    CODE_CONFLICT,
+    CODE_INVALID,
+    CODE_NOT_FOUND,
+    ApiProblem,
+    EmulatorContext,
+    json_body,
+    query_int,
+)
 from batch.emulator.org.scope import (
     compact,
     paged,
@@ -114,6 +122,9 @@ async def list_people(ctx: EmulatorContext, request: Request) -> Response:
     if location_id := query.get("locationId"):
         rows = [p for p in rows if p.location_id == location_id]
     calling = bool(query_bool(request, "callingData"))
+    cap = ctx.config.calling_data_max
+    if calling and cap and query_int(request, "max", 100, minimum=1) > cap:  # §11.9
+        raise ApiProblem(504, "Gateway Timeout: the query uses max; try to reduce it", CODE_INVALID)
     return paged(
         ctx,
         request,
@@ -121,9 +132,19 @@ async def list_people(ctx: EmulatorContext, request: Request) -> Response:
         rows,
         start_param="start",
         default_max=100,
-        render=lambda p: person_json(ctx.state, p, calling=calling, work_extension=_work_extension_on(ctx)),
+        render=lambda p: _list_item(ctx, p, calling),
         extra=extra or None,
     )
+
+
+def _list_item(ctx: EmulatorContext, person: Person, calling: bool) -> dict[str, Any]:
+    """A list item: without ``licenses`` and ``roles`` ("shown when accessing a user via GET /people/{id}, not
+    when doing a GET /people?id=", webex-api.md §11.1) unless ``people_list_without_licenses`` is off."""
+    row = person_json(ctx.state, person, calling=calling, work_extension=_work_extension_on(ctx))
+    if ctx.config.people_list_without_licenses:
+        row.pop("licenses", None)
+        row.pop("roles", None)
+    return row
 
 
 async def get_person(ctx: EmulatorContext, request: Request) -> Response:

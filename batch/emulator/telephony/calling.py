@@ -34,7 +34,8 @@ def calling_location(ctx: EmulatorContext, request: Request) -> tuple[Org, Locat
     org = require_org(ctx, request)
     location = require_location(ctx, org, request.path_params["location_id"])
     if not location.calling_enabled:
-        raise ApiProblem(404, f"Location {location.id} is not enabled for Webex Calling", CODE_NOT_FOUND)
+        status = ctx.config.no_calling_status  # 404, or 400 as Webex also answers (§11.13)
+        raise ApiProblem(status, f"Location {location.id} is not enabled for Webex Calling", CODE_NOT_FOUND)
     return org, location
 
 
@@ -77,9 +78,15 @@ async def enable_calling(ctx: EmulatorContext, request: Request) -> Response:
     org = require_org(ctx, request)
     body = await json_body(request)
     location = require_location(ctx, org, text(body, "id") or "")
-    fields = location_fields(body, name_max=CALLING_NAME_MAX)
+    fields = location_fields(body, name_max=CALLING_NAME_MAX, refuse_empty_address2=ctx.config.refuse_empty_address2)
     if location.calling_enabled:
         raise ApiProblem(409, f"Location {location.id} is already enabled for Webex Calling", CODE_CONFLICT)
+    customer = ctx.state.customer_of_org(org.id)
+    if customer is not None and customer.failed_packages:  # §11.2: the calling package ended in error
+        failed = ", ".join(customer.failed_packages)
+        raise ApiProblem(
+            400, f"Webex Calling is not available in this organization: package {failed} is in error (2560)"
+        )
     check_name_free(ctx, org, fields["name"], itself=location.id)
     for name, value in fields.items():
         setattr(location, name, value)

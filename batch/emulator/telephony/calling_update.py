@@ -15,13 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from batch.emulator.http import CODE_CONFLICT, CODE_INVALID, ApiProblem, EmulatorContext, json_body
 from batch.emulator.locations.fields import language
 from batch.emulator.org.scope import route, text
 from batch.emulator.state import Location, Org
+from batch.emulator.telephony import jobs
 from batch.emulator.telephony.calling import calling_location
 from batch.emulator.telephony.pstn import INTEGRATED, PREMISES_BASED, connection_of
 
@@ -71,10 +72,16 @@ async def update_calling_location(ctx: EmulatorContext, request: Request) -> Res
     if body.get("connection") is not None:
         changes["pstn_route"] = _connection(ctx, org, location, body["connection"])
         changes["pstn_id"] = PREMISES_BASED
+    job = None
+    new_prefix = changes.get("routing_prefix")
+    if ctx.config.routing_prefix_job and new_prefix is not None and new_prefix != location.routing_prefix:
+        job = jobs.routing_prefix_job(ctx, org, location)  # §11.13: a 206 with a job is accepted work
     for field, value in changes.items():
         setattr(location, field, value)
     if main is not None:
         _set_main_number(ctx, location, main)
+    if job is not None:
+        return JSONResponse({"batchJobId": job}, status_code=206)
     return Response(status_code=204)
 
 

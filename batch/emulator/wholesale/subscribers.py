@@ -17,7 +17,7 @@ from batch.emulator.http import ApiProblem, EmulatorContext, json_body
 from batch.emulator.records import EMAIL_TAKEN, EMAIL_TAKEN_MESSAGE, implicit_license_id
 from batch.emulator.state import Customer, EmulatorState, Location, Person, Subscriber, now_iso
 from batch.emulator.wholesale.changes import check_subscriber_change
-from batch.emulator.wholesale.rules import PRECHECK_OK, READY, check_email, obj, text
+from batch.emulator.wholesale.rules import PRECHECK_OK, READY, check_email, obj, prechecked, text
 from schemas.vocab import CALLING_PACKAGES, SUBSCRIBER_PACKAGES
 
 BASE = "/v1/wholesale/subscribers"
@@ -284,7 +284,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
     return [
         Route(BASE, list_subscribers, methods=["GET"]),
         Route(BASE, provision, methods=["POST"]),
-        Route(f"{BASE}/validate", precheck, methods=["POST"]),
+        Route(f"{BASE}/validate", prechecked(ctx, precheck), methods=["POST"]),
         Route(BASE + "/{subscriberId}", get_subscriber, methods=["GET"]),
         Route(BASE + "/{subscriberId}", update, methods=["PUT"]),
         Route(BASE + "/{subscriberId}", remove, methods=["DELETE"]),
