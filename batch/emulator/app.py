@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from batch.emulator import locations, operator, org, telephony, wholesale
+from batch.emulator import locations, operator, org, provisioning, telephony, wholesale
 from batch.emulator import persist as persist_state
 from batch.emulator.config import EmulatorConfig
 from batch.emulator.http import TRACKING_ID, ApiProblem, EmulatorContext, error_body, new_tracking_id
@@ -100,6 +100,7 @@ class EmulatorMiddleware:
         self.tokens = tokens
         self.persist = persist
         self.latency = ctx.config.latency_ms / 1000.0
+        self.injected_errors = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -134,7 +135,7 @@ class EmulatorMiddleware:
         config = self.ctx.config
         if config.slow_rate and self.faults.random() < config.slow_rate:
             await anyio.sleep(config.slow_seconds)  # an answer slower than the client waits for
-        self.ctx.state.settle(self.ctx.clock())
+        provisioning.settle(self.ctx.state, self.ctx.clock())
         if method in WRITE_METHODS:
             # With --state-file the write is saved before its answer leaves: what a client saw done survives
             # even a SIGKILL of the emulator.
@@ -162,9 +163,12 @@ class EmulatorMiddleware:
         else:
             wait = self.bucket.take(now)
         if wait > 0:
-            retry_after = self.ctx.config.retry_after or max(1, math.ceil(wait))
-            body = error_body(f"Too many requests; retry after {retry_after} seconds.")
-            return JSONResponse(body, status_code=429, headers={"Retry-After": str(retry_after)})
+            retry_after = str(self.ctx.config.retry_after or max(1, math.ceil(wait)))
+            if values := self.ctx.config.retry_after_values:  # messy values as Webex sends them (§11.8)
+                retry_after = values[self.stats.rate_limited % len(values)]
+            body = error_body(f"Too many requests; retry after {retry_after or 'a while'}.")
+            headers = {"Retry-After": retry_after} if retry_after else None
+            return JSONResponse(body, status_code=429, headers=headers)
         return None
 
     def _template(self, scope: Scope) -> str:
@@ -175,8 +179,9 @@ class EmulatorMiddleware:
         config = self.ctx.config
         draw = self.faults.random()
         if draw < config.error_rate:
-            body = error_body("Service Unavailable: the service is temporarily overloaded; try again.")
-            await JSONResponse(body, status_code=503, headers={"Retry-After": "1"})(scope, receive, send)
+            status = config.error_statuses[self.injected_errors % len(config.error_statuses)]
+            self.injected_errors += 1
+            await _transient(status)(scope, receive, send)
             return
         if draw < config.error_rate + config.lost_response_rate:
             await self.app(scope, receive, _swallow)
@@ -187,6 +192,20 @@ class EmulatorMiddleware:
             await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]})
             raise DroppedConnection("lost response injected by the emulator")
         await self.app(scope, receive, send)
+
+
+#: Transient refusals the injected faults answer with (§11.21: 423 and 504 are listed on every operation).
+TRANSIENT = {
+    503: ("Service Unavailable: the service is temporarily overloaded; try again.", {"Retry-After": "1"}),
+    423: ("Locked: the requested resource is temporarily unavailable.", {"Retry-After": "1"}),
+    504: ("Gateway Timeout: an upstream server failed to respond on time.", {}),
+    502: ("Bad Gateway", {}),
+}
+
+
+def _transient(status: int) -> JSONResponse:
+    message, headers = TRANSIENT.get(status, (f"Transient failure {status}", {}))
+    return JSONResponse(error_body(message), status_code=status, headers=headers or None)
 
 
 async def _swallow(message: Message) -> None:

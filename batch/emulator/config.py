@@ -7,8 +7,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-#: Seeded outcomes a customer's provisioning can end in instead of ``provisioned``.
-CUSTOMER_OUTCOMES = frozenset({"provisioned_with_errors", "error"})
+#: Seeded outcomes a customer's provisioning can end in instead of ``provisioned`` (``calling_package_error``:
+#: provisioned, but its calling package in ``status: error`` with warning 2560, webex-api.md §11.2).
+CUSTOMER_OUTCOMES = frozenset({"provisioned_with_errors", "error", "calling_package_error"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,46 @@ class EmulatorConfig:
     #: API families the token may not use (``wholesale_customers``, ``wholesale_subscribers``, ``locations``,
     #: ``telephony_config``, ``telephony_pstn``, ``people``, ``roles``): their routes answer 403.
     denied_scopes: frozenset[str] = frozenset()
+    # ---- behaviours of the real API (webex-api.md §11) ----
+    #: ``GET /people/{id}?callingData=true`` lists a ``work_extension`` entry (routing prefix + extension) in
+    #: ``phoneNumbers`` (§11.17). Webex always does; off until the client drops it from its people PUT (the
+    #: spec's PUT body takes ``type: work`` only, and the client's request-schema test would fail).
+    work_extension_entries: bool = False
+    #: Emulator seconds per second of ``clock`` for the asynchronous work Webex does (provisioning, review,
+    #: jobs): ``provisioning_seconds=300, speed=150`` is Webex's "around 5 minutes" (§11.3) in 2 s of a run.
+    speed: float = 1.0
+    #: externalIds whose provisioning is held in ``pending_rpl_review`` (compliance review, §11.3) for
+    #: ``review_seconds`` of emulator time first (0: until the test ends: a review has no bound).
+    review_customers: frozenset[str] = frozenset()
+    review_seconds: float = 0.0
+    #: ``GET /people`` list items carry no ``licenses`` or ``roles``; only ``GET /people/{id}`` does (§11.1). Webex
+    #: always does; off until the client's sync stops reading roles from list items (it sees a change otherwise).
+    people_list_without_licenses: bool = False
+    #: Raw ``Retry-After`` values the 429s cycle through (§11.8: ``""`` absent, ``"0"``, ``"rand(30),add(30)"``,
+    #: ``"194"``); empty: the usual whole seconds.
+    retry_after_values: tuple[str, ...] = ()
+    #: Statuses the injected ``error_rate`` faults cycle through (§11.21: 423 Locked, 504 as well as 503).
+    error_statuses: tuple[int, ...] = (503,)
+    #: Enabling calling and ``PUT /locations`` refuse ``address2: ""`` (both SDKs send null, §11.11).
+    refuse_empty_address2: bool = True
+    #: What a location without calling answers on ``/telephony/config/locations/{id}``: 404, or 400 (§11.13).
+    no_calling_status: int = 404
+    #: A routing-prefix change answers 206 with a ``batchJobId`` (``/telephony/config/jobs/updateRoutingPrefix``).
+    routing_prefix_job: bool = False
+    #: externalIds of customers this partner administrator was not assigned: 403 for good, the handshake does
+    #: not cure it (§11.18).
+    unassigned_customers: frozenset[str] = frozenset()
+    #: ``GET /wholesale/customers`` lists the partner's own org among the customers (§11.10).
+    list_partner_org: bool = False
+    #: ``GET /people?callingData=true`` with a larger ``max`` answers 504 (§11.9: WXC keeps it at 10; 0: no cap).
+    calling_data_max: int = 0
+    #: ``GET /locations`` serves at most this many per page (with ``Link`` to the rest; §11.9; 0: no cap).
+    locations_page_max: int = 100
+    #: Adding a number another location of the same org holds answers 8363 "DN is in use" (as validateNumbers
+    #: does, §11.14) instead of 8361 "DN is unavailable": off while the client's tests pin 8361 for that case.
+    numbers_in_use_code: bool = False
+    #: Failed prechecks (``/wholesale/*/validate``) answer 200 with a ``message`` other than "success" (§11.19).
+    precheck_failures_as_200: bool = False
     #: OAuth (batch.emulator.tokens): the integration's credentials, the refresh token first accepted, how
     #: long issued access tokens live (seconds of ``clock``; 0 = forever) and whether a refresh rotates it.
     client_id: str = "emulator-client"
@@ -66,6 +107,12 @@ class EmulatorConfig:
         bad = {k: v for k, v in self.customer_outcomes.items() if v not in CUSTOMER_OUTCOMES}
         if bad:
             raise ValueError(f"customer_outcomes values must be one of {sorted(CUSTOMER_OUTCOMES)}: {bad}")
+        if self.speed <= 0:
+            raise ValueError("speed must be positive")
+        if self.no_calling_status not in (400, 404):
+            raise ValueError("no_calling_status must be 400 or 404")
+        if not self.error_statuses:
+            raise ValueError("error_statuses must name at least one status")
         for name in ("error_rate", "lost_response_rate", "slow_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")

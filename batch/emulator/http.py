@@ -25,6 +25,7 @@ CODE_INVALID = 25008  # "Missing or invalid field" as Webex Calling answers a ba
 CODE_NOT_FOUND = 4008
 CODE_CONFLICT = 4003
 CODE_NUMBER_UNAVAILABLE = 8361  # "[Error 8361] DN is unavailable : +12145559000" (validateNumbers)
+CODE_NUMBER_IN_USE = 8363  # "[Error 8363] DN is in use : +12145559000": a number of this org already
 CODE_FORBIDDEN = 4001
 
 #: Tracking id of the request being handled; the middleware sets it, error bodies repeat it.
@@ -65,6 +66,10 @@ class EmulatorContext:
         """The injected monotonic clock (tests move it instead of sleeping)."""
         return self.config.clock()
 
+    def after(self, emulator_seconds: float) -> float:
+        """The clock time at which work lasting ``emulator_seconds`` of Webex's time ends (``config.speed``)."""
+        return self.clock() + emulator_seconds / self.config.speed
+
     def error(
         self, status: int, message: str, error_code: int | None = None, headers: dict[str, str] | None = None
     ) -> JSONResponse:
@@ -80,6 +85,7 @@ class EmulatorContext:
         default_max: int = 100,
         max_cap: int | None = None,
         link: bool = True,
+        serve_at_most: int = 0,
     ) -> tuple[list[T], str | None]:
         """Slice ``items`` by ``start_param``/``max`` and build the RFC 5988 ``Link: <…>; rel="next"``.
 
@@ -90,6 +96,8 @@ class EmulatorContext:
         size = query_int(request, "max", default_max, minimum=1)
         if max_cap is not None and size > max_cap:
             raise ApiProblem(400, f"max must be at most {max_cap}")
+        if serve_at_most:  # a page shorter than asked, with Link to the rest (webex-api.md §11.9)
+            size = min(size, serve_at_most)
         chunk = list(items[start : start + size])
         if not link or start + size >= len(items):
             return chunk, None

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from batch.emulator import provisioning
 from batch.emulator.http import EmulatorContext
 
 OPERATOR_PREFIX = "/_emulator"
@@ -108,7 +109,7 @@ def routes(
     """The operator routes; ``on_reset`` also resets what the middleware keeps (bucket, fault RNG)."""
 
     async def state(request: Request) -> JSONResponse:
-        ctx.state.settle(ctx.clock())
+        provisioning.settle(ctx.state, ctx.clock())
         return JSONResponse(ctx.state.snapshot())
 
     async def stats_view(request: Request) -> JSONResponse:

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from batch.emulator.records import Customer, Location, Number, Org, Person, Role, Subscriber
+from batch.emulator.records import Customer, Location, Number, Org, Person, Role, Subscriber, Trunk
 from batch.emulator.state import EmulatorState
 
 
@@ -41,6 +41,7 @@ def load(state: EmulatorState, path: Path, now: float) -> bool:
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     state.reset()
     state.roles = {r["id"]: Role(**r) for r in data["roles"]}
+    state.renew_partner()
     for row in data["orgs"]:
         state.add_org(Org(**row))
     pending = data.get("pending", {})
@@ -56,6 +57,8 @@ def load(state: EmulatorState, path: Path, now: float) -> bool:
         state.add_person(Person(**row))
     for row in data["subscribers"]:
         state.add_subscriber(Subscriber(**row))
+    for row in data.get("trunks", []):  # absent from files saved before trunks existed
+        state.add_trunk(Trunk(**row))
     version, internal, gauss = data["rng"]
     state._rng.setstate((version, tuple(internal), gauss))
     return True

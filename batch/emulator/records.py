@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 #: Kinds of Webex id this emulator hands out (``ciscospark://us/<KIND>/<uuid>``).
-KINDS = ("CUSTOMER", "ORGANIZATION", "LOCATION", "PEOPLE", "ROLE", "SUBSCRIBER", "LICENSE")
+KINDS = ("CUSTOMER", "ORGANIZATION", "LOCATION", "PEOPLE", "ROLE", "SUBSCRIBER", "LICENSE", "TRUNK", "JOB")
 
 #: ``GET /v1/roles`` of every org (names as Control Hub shows them).
 ROLE_NAMES: tuple[str, ...] = (
@@ -50,6 +50,12 @@ def decode_id(webex_id: str) -> tuple[str, str] | None:
     return parts[3], parts[4]
 
 
+def implicit_license_id(org_id: str) -> str:
+    """The licence Webex gives every user of an org by itself (messaging): one per org, derived from the org's
+    id so it needs no storage and draws nothing from the seeded id generator (webex-api.md §11.17)."""
+    return encode_id("LICENSE", uuid.uuid5(uuid.NAMESPACE_URL, f"rtm-batch-emulator/implicit/{org_id}"))
+
+
 def now_iso() -> str:
     """Wall-clock timestamp for ``created``/``lastStatusChange`` (ISO 8601, ms, Z)."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -75,6 +81,10 @@ class Customer:
     licenses: dict[str, str] = field(default_factory=dict)
     #: package → warnings shown in ``resourceDetails`` (e.g. errorCode 2560).
     package_warnings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: Packages whose provisioning failed (``status: error`` in ``resourceDetails``) while the customer is there.
+    failed_packages: list[str] = field(default_factory=list)
+    #: Clock seconds provisioning takes once a compliance review (``pending_rpl_review``) ends.
+    provisioning_after_review: float = 0.0
 
 
 @dataclass(slots=True)
@@ -82,6 +92,7 @@ class Org:
     id: str
     name: str
     customer_id: str | None
+    created: str = field(default_factory=now_iso)
 
 
 @dataclass(slots=True)
@@ -97,6 +108,12 @@ class Location:
     main_number: str | None = None
     pstn_id: str | None = None  # the PSTN connection option set on the location (None: no connection)
     pstn_route: tuple[str, str] | None = None  # (premiseRouteType, premiseRouteId) of a premises-based one
+    #: Calling settings a ``PUT /telephony/config/locations/{id}`` sets (None: the org's name is shown).
+    routing_prefix: str = ""
+    outside_dial_digit: str = ""
+    enforce_outside_dial_digit: bool = False
+    external_caller_id_name: str | None = None
+    calling_line_name: str | None = None
 
 
 @dataclass(slots=True)
@@ -142,6 +159,19 @@ class Subscriber:
     last_name: str
     created: str
     last_status_change: str
+    #: Consent emails sent again with ``POST /subscribers/{id}/emails/consentMove`` (webex-api.md §11.4).
+    consent_emails: int = 0
+
+
+@dataclass(slots=True)
+class Trunk:
+    """A premises trunk (``/telephony/config/premisePstn/trunks``): what a premises-based location routes to."""
+
+    id: str
+    org_id: str
+    name: str
+    location_id: str
+    trunk_type: str = "REGISTERING"
 
 
 @dataclass(slots=True)

@@ -12,9 +12,8 @@ import random
 import uuid
 from typing import Any
 
+from batch.emulator.partner import Partner, make_partner
 from batch.emulator.records import (
-    EMAIL_TAKEN,
-    EMAIL_TAKEN_MESSAGE,
     FULL_ADMIN,
     KINDS,
     ROLE_NAMES,
@@ -25,8 +24,10 @@ from batch.emulator.records import (
     Person,
     Role,
     Subscriber,
+    Trunk,
     decode_id,
     encode_id,
+    implicit_license_id,
     now_iso,
 )
 
@@ -44,6 +45,7 @@ __all__ = [
     "Person",
     "Subscriber",
     "Role",
+    "Trunk",
     "EmulatorState",
 ]
 
@@ -66,6 +68,8 @@ class EmulatorState:
         self.numbers: dict[str, Number] = {}
         self.people: dict[str, Person] = {}
         self.subscribers: dict[str, Subscriber] = {}
+        self.trunks: dict[str, Trunk] = {}
+        self.jobs: dict[str, dict[str, Any]] = {}  # telephony batch jobs by id (their answers, as GET shows them)
         self._customer_by_ext: dict[str, str] = {}
         self._locations_by_org: dict[str, list[str]] = {}
         self._numbers_by_org: dict[str, dict[str, Number]] = {}
@@ -81,6 +85,12 @@ class EmulatorState:
         for name in ROLE_NAMES:
             role = Role(self.new_id("ROLE"), name)
             self.roles[role.id] = role
+        self.renew_partner()
+
+    def renew_partner(self) -> None:
+        """The partner the token belongs to, its administrator holding this state's full-admin role."""
+        role = self.role_by_name(FULL_ADMIN)
+        self.partner: Partner = make_partner(role.id if role else "")
 
     def new_id(self, kind: str) -> str:
         """A fresh id of ``kind`` from the seeded generator."""
@@ -133,6 +143,9 @@ class EmulatorState:
         """The customer's subscribers in creation order (as a full scan of ``subscribers`` finds them), without
         walking every subscriber: a sync lists each customer's, and a 20,000-user emulator stalled on scans."""
         return list(self._subscribers_by_customer.get(customer_id, {}).values())
+
+    def trunks_in_org(self, org_id: str) -> list[Trunk]:
+        return [t for t in self.trunks.values() if t.org_id == org_id]
 
     def role_by_name(self, name: str) -> Role | None:
         return next((r for r in self.roles.values() if r.name == name), None)
@@ -188,6 +201,14 @@ class EmulatorState:
         self.numbers[number.phone_number] = number
         self._numbers_by_org.setdefault(number.org_id, {})[number.phone_number] = number
 
+    def remove_number(self, e164: str) -> None:
+        number = self.numbers.pop(e164, None)
+        if number is not None:
+            self._numbers_by_org.get(number.org_id, {}).pop(e164, None)
+
+    def add_trunk(self, trunk: Trunk) -> None:
+        self.trunks[trunk.id] = trunk
+
     def add_person(self, person: Person) -> None:
         self.people[person.id] = person
         self._people_by_org.setdefault(person.org_id, {})[person.id] = person
@@ -233,117 +254,18 @@ class EmulatorState:
                     number.owner_id = None
             person.phone_numbers = []
             self.set_person_extension(person, None)
-            person.licenses = []
+            person.licenses = [implicit_license_id(person.org_id)]  # the org's own licence stays (§11.17)
         return sub
 
-    # ---- asynchronous provisioning ---------------------------------------------------------------
-
-    def settle(self, now: float) -> None:
-        """Finish every async customer step whose time has come (called before each request)."""
+    def due(self, now: float) -> list[Customer]:
+        """Customers whose current asynchronous step ends by ``now``, taken off the schedule
+        (``batch.emulator.provisioning.settle`` finishes them)."""
         if not self._pending:
-            return
-        due = [cid for cid, at in self._pending.items() if at <= now]
-        for cid in due:
-            customer = self.customers.get(cid)
+            return []
+        ids = [cid for cid, at in self._pending.items() if at <= now]
+        for cid in ids:
             self._pending.pop(cid, None)
-            if customer is None:
-                continue
-            customer.ready_at = None
-            if customer.status == "deleting":
-                self.remove_customer(cid)
-            elif customer.status == "provisioning":
-                self._finish_provisioning(customer)
-            elif customer.status == "updating":
-                self._grant_licenses(customer)
-                self._set_status(customer, "provisioned")
-
-    def _set_status(self, customer: Customer, status: str) -> None:
-        customer.status = status
-        customer.last_status_change = now_iso()
-
-    def _grant_licenses(self, customer: Customer) -> None:
-        customer.licenses = {p: customer.licenses.get(p) or self.new_id("LICENSE") for p in customer.packages}
-
-    def _finish_provisioning(self, customer: Customer) -> None:
-        """provisioning → provisioned: the org, its HQ location and its first admin come to exist."""
-        if customer.outcome == "error":
-            customer.errors = [
-                {
-                    "errorCode": 2560,
-                    "description": "One or more Webex Calling services are "
-                    "unavailable due to maintenance, unable to start provisioning. Consult "
-                    "status.webex.com and retry later.",
-                }
-            ]
-            self._set_status(customer, "error")
-            return
-        info = customer.customer_info
-        org = self.orgs.get(customer.org_id) if customer.org_id else None
-        if org is None:
-            org = Org(self.new_id("ORGANIZATION"), info.get("name") or customer.external_id, customer.id)
-            self.add_org(org)
-        org.customer_id = customer.id
-        customer.org_id = org.id
-        self._grant_licenses(customer)
-        if not self.locations_in_org(org.id):
-            self.add_location(self._hq_location(customer, org.id))
-        status = "provisioned_with_errors" if customer.outcome == "provisioned_with_errors" else "provisioned"
-        if status == "provisioned_with_errors" and customer.packages:
-            customer.package_warnings[customer.packages[-1]] = [
-                {
-                    "errorCode": 2560,
-                    "description": "One or more Webex Calling services are unavailable due to "
-                    "maintenance, unable to start provisioning. Consult status.webex.com and retry later.",
-                }
-            ]
-        email = info.get("primaryEmail")
-        if email and self.person_by_email(email) is None:
-            self.add_person(self._admin(customer, org.id, email))
-        elif email and self.person_by_email(email).org_id != org.id:  # type: ignore[union-attr]
-            customer.errors = [{"errorCode": EMAIL_TAKEN, "description": EMAIL_TAKEN_MESSAGE}]
-            status = "provisioned_with_errors"
-        self._set_status(customer, status)
-
-    def _hq_location(self, customer: Customer, org_id: str) -> Location:
-        calling = (customer.provisioning_parameters.get("calling") or {}).get("location")
-        source = calling or {}
-        addr = source.get("address") or customer.address
-        language = source.get("language") or (customer.customer_info.get("language") or "en_us")
-        return Location(
-            id=self.new_id("LOCATION"),
-            org_id=org_id,
-            name=source.get("name") or customer.customer_info.get("name") or "Headquarters",
-            time_zone=source.get("timezone") or "UTC",
-            preferred_language=language.lower(),
-            announcement_language=language.lower(),
-            address={
-                "address1": addr.get("addressLine1", ""),
-                "address2": addr.get("addressLine2") or None,
-                "city": addr.get("city", ""),
-                "state": addr.get("stateOrProvince") or None,
-                "postalCode": addr.get("zipOrPostalCode") or None,
-                "country": addr.get("country", ""),
-            },
-            calling_enabled=calling is not None,
-        )
-
-    def _admin(self, customer: Customer, org_id: str, email: str) -> Person:
-        role = self.role_by_name(FULL_ADMIN)
-        local = email.split("@", 1)[0]
-        return Person(
-            id=self.new_id("PEOPLE"),
-            org_id=org_id,
-            emails=[email],
-            first_name="",
-            last_name="",
-            display_name=local,
-            roles=[role.id] if role else [],
-            location_id=None,
-            phone_numbers=[],
-            extension=None,
-            licenses=[],
-            created=now_iso(),
-        )
+        return [c for cid in ids if (c := self.customers.get(cid)) is not None]
 
     # ---- operator view ---------------------------------------------------------------------------
 
@@ -360,5 +282,6 @@ class EmulatorState:
             "numbers": rows(self.numbers),
             "people": rows(self.people),
             "subscribers": rows(self.subscribers),
+            "trunks": rows(self.trunks),
             "roles": rows(self.roles),
         }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
+from batch.emulator import EmulatorConfig, running_emulator
 from tests.emulator.bodies import location_body
 from tests.openapi_check import checked
 
@@ -38,3 +41,14 @@ def hq(api: httpx.Client, org: str) -> dict[str, Any]:
 def enable(api: httpx.Client, org: str, location_id: str, **overrides: Any) -> httpx.Response:
     body = {"id": location_id, **location_body(**overrides)}
     return checked(api, LCS, "POST", "/telephony/config/locations", json=body, params={"orgId": org})
+
+
+@contextmanager
+def served(**config: Any) -> Iterator[httpx.Client]:
+    """An authorised client on a fresh live emulator built from ``config`` (no rate limit unless given)."""
+    settings = {"rate": 0, **config}
+    with (
+        running_emulator(EmulatorConfig(**settings)) as base_url,
+        httpx.Client(base_url=base_url, headers={"Authorization": "Bearer emulator-token"}, timeout=10) as api,
+    ):
+        yield api

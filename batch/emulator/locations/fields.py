@@ -41,12 +41,16 @@ def language(body: dict[str, Any], name: str) -> str:
     return code
 
 
-def address_fields(body: dict[str, Any]) -> dict[str, Any]:
+def address_fields(body: dict[str, Any], *, refuse_empty_address2: bool = False) -> dict[str, Any]:
+    """The checked address; ``refuse_empty_address2``: ``address2: ""`` is a 400, as enabling calling and the
+    location PUT answer it (both SDKs send null instead, webex-api.md §11.11)."""
     address = body.get("address")
     if not isinstance(address, dict):
         raise ApiProblem(400, "address is required", CODE_INVALID)
     fields = {name: text(address, name, where="address.") for name in ADDRESS_REQUIRED}
     fields["address2"] = text(address, "address2", required=False, where="address.")
+    if refuse_empty_address2 and fields["address2"] is not None and not fields["address2"].strip():
+        raise ApiProblem(400, "address.address2 must not be empty: leave it out or send null", CODE_INVALID)
     country = fields["country"] or ""
     if len(country) != 2 or not country.isascii() or not country.isalpha():
         raise ApiProblem(400, f"address.country must be an ISO-3166 2-letter code, got {country!r}", CODE_INVALID)
@@ -54,7 +58,7 @@ def address_fields(body: dict[str, Any]) -> dict[str, Any]:
     return {k: fields[k] for k in ("address1", "address2", "city", "state", "postalCode", "country")}
 
 
-def location_fields(body: dict[str, Any], *, name_max: int) -> dict[str, Any]:
+def location_fields(body: dict[str, Any], *, name_max: int, refuse_empty_address2: bool = False) -> dict[str, Any]:
     """The checked fields shared by ``POST /locations`` and ``POST /telephony/config/locations``."""
     name = (text(body, "name", max_len=name_max) or "").strip()
     zone = text(body, "timeZone") or ""
@@ -67,7 +71,7 @@ def location_fields(body: dict[str, Any], *, name_max: int) -> dict[str, Any]:
         "time_zone": zone,
         "preferred_language": language(body, "preferredLanguage"),
         "announcement_language": language(body, "announcementLanguage"),
-        "address": address_fields(body),
+        "address": address_fields(body, refuse_empty_address2=refuse_empty_address2),
     }
 
 

@@ -1,8 +1,9 @@
 """``/v1/locations``: create, list, get and update a location (webex-api.md §4.1, webex-locations.json).
 
-``PUT /locations/{id}`` (``PutCommonLocationObject``, 204) changes the fields the body holds; the common
-location PUT has no ``announcementLanguage`` (that one is the calling location's). A calling location's name
-stays within 80 characters and unique in the org.
+``PUT /locations/{id}`` (``PutCommonLocationObject``, 204) changes the fields the body holds. A body copied
+from the location's own GET succeeds: its ``announcementLanguage`` is ignored here (it is the calling
+location's, set when calling is enabled; webex-api.md §11.12). A calling location's name stays within 80
+characters and unique in the org.
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ async def list_locations(ctx: EmulatorContext, request: Request) -> Response:
         rows = [loc for loc in rows if name.casefold() in loc.name.casefold()]
     if wanted := request.query_params.get("id"):
         rows = [loc for loc in rows if loc.id == wanted]
-    return paged(ctx, request, "items", rows, start_param="start", default_max=500, render=location_json)
+    cap = ctx.config.locations_page_max
+    return paged(
+        ctx, request, "items", rows, start_param="start", default_max=500, render=location_json, serve_at_most=cap
+    )
 
 
 async def get_location(ctx: EmulatorContext, request: Request) -> Response:
@@ -65,16 +69,14 @@ async def get_location(ctx: EmulatorContext, request: Request) -> Response:
 async def update_location(ctx: EmulatorContext, request: Request) -> Response:
     org = require_org(ctx, request)
     location = require_location(ctx, org, request.path_params["location_id"])
-    body = await json_body(request)
-    if "announcementLanguage" in body:
-        message = "announcementLanguage is not a field of this PUT (set it on the calling location)"
-        raise ApiProblem(400, message, CODE_INVALID)
+    body = await json_body(request)  # announcementLanguage, id, orgId of a body copied from a GET: ignored
     name = text(body, "name", required=False, max_len=CALLING_NAME_MAX if location.calling_enabled else NAME_MAX)
     zone = text(body, "timeZone", required=False)
     if zone is not None and zone not in time_zones():
         raise ApiProblem(400, f"timeZone {zone!r} is not a valid IANA time zone (e.g. Europe/Helsinki)", CODE_INVALID)
     preferred = language(body, "preferredLanguage") if body.get("preferredLanguage") is not None else None
-    address = address_fields(body) if body.get("address") is not None else None
+    refuse = ctx.config.refuse_empty_address2
+    address = address_fields(body, refuse_empty_address2=refuse) if body.get("address") is not None else None
     if name is not None and name.strip():
         check_name_free(ctx, org, name.strip(), itself=location.id)
         location.name = name.strip()

@@ -6,6 +6,12 @@ then PUT. Calling fields (``phoneNumbers``, ``extension``, ``locationId``) are o
 ``callingData=true``, and only changed with it, except that a work number left out of ``phoneNumbers`` is
 dropped either way: a PUT built from a GET without ``callingData`` loses the user's number (webex-api.md
 §10.7, wxc_sdk ``test_002_remove_work_number``).
+
+With ``callingData=true`` a user with an extension also shows a ``work_extension`` entry in ``phoneNumbers``
+(the location's routing prefix and the extension); a PUT never reads it (the ``extension`` field sets the
+extension). Every user of a customer org holds the org's implicit licence, and a PUT that leaves it out is
+refused (SPEC-PEOPLE PUT notes, webex-api.md §11.17). ``GET /people/me`` is the partner administrator whose
+token the emulator accepts.
 """
 
 from __future__ import annotations
@@ -17,7 +23,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from batch.emulator.http import CODE_CONFLICT, CODE_INVALID, CODE_NOT_FOUND, ApiProblem, EmulatorContext, json_body
+from batch.emulator.http import (
+    CODE_CONFLICT,
+    CODE_INVALID,
+    CODE_NOT_FOUND,
+    ApiProblem,
+    EmulatorContext,
+    json_body,
+    query_int,
+)
 from batch.emulator.org.scope import (
     compact,
     paged,
@@ -27,7 +41,8 @@ from batch.emulator.org.scope import (
     string_list,
     text,
 )
-from batch.emulator.state import Person
+from batch.emulator.records import implicit_license_id
+from batch.emulator.state import EmulatorState, Person
 
 MAX_IDS = 85
 NAME_MAX = 256
@@ -36,13 +51,15 @@ NAME_MAX = 256
 def routes(ctx: EmulatorContext) -> list[BaseRoute]:
     return [
         route(ctx, "/v1/people", list_people, "GET"),
+        route(ctx, "/v1/people/me", get_me, "GET"),
         route(ctx, "/v1/people/{person_id}", get_person, "GET"),
         route(ctx, "/v1/people/{person_id}", update_person, "PUT"),
     ]
 
 
-def person_json(person: Person, *, calling: bool) -> dict[str, Any]:
-    """The ``Person`` object; calling fields only when asked for with ``callingData=true``."""
+def person_json(state: EmulatorState, person: Person, *, calling: bool, work_extension: bool = False) -> dict[str, Any]:
+    """The ``Person`` object; calling fields only when asked for with ``callingData=true`` (``work_extension``:
+    with the extension's ``work_extension`` entry, ``EmulatorConfig.work_extension_entries``)."""
     row = compact(
         {
             "id": person.id,
@@ -60,8 +77,19 @@ def person_json(person: Person, *, calling: bool) -> dict[str, Any]:
     row["licenses"] = list(person.licenses)
     if calling:
         row["phoneNumbers"] = [dict(p) for p in person.phone_numbers]
+        if work_extension:
+            row["phoneNumbers"] += _work_extension(state, person)
         row.update(compact({"extension": person.extension, "locationId": person.location_id}))
     return row
+
+
+def _work_extension(state: EmulatorState, person: Person) -> list[dict[str, str]]:
+    """The ``work_extension`` entry of a user with an extension: routing prefix + extension (§11.17)."""
+    if not person.extension:
+        return []
+    location = state.locations.get(person.location_id or "")
+    prefix = location.routing_prefix if location is not None else ""
+    return [{"type": "work_extension", "value": f"{prefix}{person.extension}"}]
 
 
 def _person(ctx: EmulatorContext, person_id: str) -> Person:
@@ -94,6 +122,9 @@ async def list_people(ctx: EmulatorContext, request: Request) -> Response:
     if location_id := query.get("locationId"):
         rows = [p for p in rows if p.location_id == location_id]
     calling = bool(query_bool(request, "callingData"))
+    cap = ctx.config.calling_data_max
+    if calling and cap and query_int(request, "max", 100, minimum=1) > cap:  # §11.9
+        raise ApiProblem(504, "Gateway Timeout: the query uses max; try to reduce it", CODE_INVALID)
     return paged(
         ctx,
         request,
@@ -101,14 +132,37 @@ async def list_people(ctx: EmulatorContext, request: Request) -> Response:
         rows,
         start_param="start",
         default_max=100,
-        render=lambda p: person_json(p, calling=calling),
+        render=lambda p: _list_item(ctx, p, calling),
         extra=extra or None,
     )
 
 
+def _list_item(ctx: EmulatorContext, person: Person, calling: bool) -> dict[str, Any]:
+    """A list item: without ``licenses`` and ``roles`` ("shown when accessing a user via GET /people/{id}, not
+    when doing a GET /people?id=", webex-api.md §11.1) unless ``people_list_without_licenses`` is off."""
+    row = person_json(ctx.state, person, calling=calling, work_extension=_work_extension_on(ctx))
+    if ctx.config.people_list_without_licenses:
+        row.pop("licenses", None)
+        row.pop("roles", None)
+    return row
+
+
 async def get_person(ctx: EmulatorContext, request: Request) -> Response:
-    person = _person(ctx, request.path_params["person_id"])
-    return JSONResponse(person_json(person, calling=bool(query_bool(request, "callingData"))))
+    person_id = request.path_params["person_id"]
+    me = ctx.state.partner.admin
+    person = me if person_id == me.id else _person(ctx, person_id)
+    calling = bool(query_bool(request, "callingData"))
+    return JSONResponse(person_json(ctx.state, person, calling=calling, work_extension=_work_extension_on(ctx)))
+
+
+def _work_extension_on(ctx: EmulatorContext) -> bool:
+    return ctx.config.work_extension_entries
+
+
+async def get_me(ctx: EmulatorContext, request: Request) -> Response:
+    """The caller: the partner administrator the token belongs to (``GET /people/me``, §11.22)."""
+    me = ctx.state.partner.admin
+    return JSONResponse(person_json(ctx.state, me, calling=bool(query_bool(request, "callingData"))))
 
 
 async def update_person(ctx: EmulatorContext, request: Request) -> Response:
@@ -125,6 +179,10 @@ async def update_person(ctx: EmulatorContext, request: Request) -> Response:
     emails = _emails(ctx, person, body)
     roles = _known(string_list(body, "roles") or [], set(ctx.state.roles), "role")
     licenses = _known(string_list(body, "licenses") or [], _org_licenses(ctx, person.org_id), "license")
+    implicit = implicit_license_id(person.org_id)
+    if implicit in person.licenses and implicit not in licenses:
+        message = f"License {implicit} is implicitly assigned and cannot be removed: include it in the PUT request"
+        raise ApiProblem(400, message, CODE_INVALID)
     if calling:
         apply_calling = _calling_change(ctx, person, body)
     else:  # calling changes need callingData=true, but a work number left out of the body is dropped
@@ -137,7 +195,7 @@ async def update_person(ctx: EmulatorContext, request: Request) -> Response:
     apply_calling()
     if query_bool(request, "minResponse"):
         return Response(status_code=204)
-    return JSONResponse(person_json(person, calling=calling))
+    return JSONResponse(person_json(ctx.state, person, calling=calling, work_extension=_work_extension_on(ctx)))
 
 
 def _emails(ctx: EmulatorContext, person: Person, body: dict[str, Any]) -> list[str]:
@@ -161,7 +219,8 @@ def _known(ids: list[str], known: set[str], kind: str) -> list[str]:
 
 def _org_licenses(ctx: EmulatorContext, org_id: str) -> set[str]:
     customer = ctx.state.customer_of_org(org_id)
-    return set(customer.licenses.values()) if customer is not None else set()
+    held = set(customer.licenses.values()) if customer is not None else set()
+    return held | {implicit_license_id(org_id)}
 
 
 def _calling_change(ctx: EmulatorContext, person: Person, body: dict[str, Any]) -> Callable[[], None]:

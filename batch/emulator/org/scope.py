@@ -28,6 +28,11 @@ NOT_MANAGED = (
     "GET /organizations/{org_id} first to add it to the partner's managed organizations"
 )
 
+NOT_ASSIGNED = (
+    "The partner administrator is not assigned to manage organization {org_id}: a partner full administrator "
+    "must assign this customer to you in Partner Hub"
+)
+
 
 Handler = Callable[[EmulatorContext, Request], Awaitable[Response]]
 
@@ -49,6 +54,9 @@ def require_org(ctx: EmulatorContext, request: Request) -> Org:
     org = ctx.state.org(org_id)
     if org is None:
         raise ApiProblem(404, f"Organization {org_id} not found", CODE_NOT_FOUND)
+    customer = ctx.state.customer_of_org(org.id)
+    if customer is not None and customer.external_id in ctx.config.unassigned_customers:  # §11.18: for good
+        raise ApiProblem(403, NOT_ASSIGNED.format(org_id=org.id), CODE_FORBIDDEN)
     if ctx.config.managed_org_handshake and org.id not in ctx.state.managed_orgs:
         raise ApiProblem(403, NOT_MANAGED.format(org_id=org.id), CODE_FORBIDDEN)  # webex-api.md §10.1
     return org
@@ -101,9 +109,10 @@ def paged(
     default_max: int,
     render: Any,
     extra: dict[str, Any] | None = None,
+    serve_at_most: int = 0,
 ) -> JSONResponse:
     """One page of ``rows`` rendered under ``key``, with the ``Link: rel="next"`` header when more follow."""
-    chunk, link = ctx.page(request, rows, start_param=start_param, default_max=default_max)
+    chunk, link = ctx.page(request, rows, start_param=start_param, default_max=default_max, serve_at_most=serve_at_most)
     body: dict[str, Any] = {key: [render(row) for row in chunk], **(extra or {})}
     return JSONResponse(body, headers={"Link": link} if link else None)
 

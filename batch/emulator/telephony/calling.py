@@ -14,10 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from batch.emulator.http import CODE_CONFLICT, CODE_INVALID, CODE_NOT_FOUND, ApiProblem, EmulatorContext, json_body
-from batch.emulator.locations.fields import CALLING_NAME_MAX, check_name_free, language, location_fields
+from batch.emulator.http import CODE_CONFLICT, CODE_NOT_FOUND, ApiProblem, EmulatorContext, json_body
+from batch.emulator.locations.fields import CALLING_NAME_MAX, check_name_free, location_fields
 from batch.emulator.org.scope import compact, paged, require_location, require_org, route, text
 from batch.emulator.state import Location, Org
+from batch.emulator.telephony.pstn import PREMISES, connection_of
 
 
 def routes(ctx: EmulatorContext) -> list[BaseRoute]:
@@ -25,20 +26,21 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         route(ctx, "/v1/telephony/config/locations", enable_calling, "POST"),
         route(ctx, "/v1/telephony/config/locations", list_calling_locations, "GET"),
         route(ctx, "/v1/telephony/config/locations/{location_id}", get_calling_location, "GET"),
-        route(ctx, "/v1/telephony/config/locations/{location_id}", update_calling_location, "PUT"),
     ]
 
 
-def _calling_location(ctx: EmulatorContext, request: Request) -> tuple[Org, Location]:
+def calling_location(ctx: EmulatorContext, request: Request) -> tuple[Org, Location]:
+    """The org and the calling-enabled location a ``/telephony/config/locations/{location_id}`` path names."""
     org = require_org(ctx, request)
     location = require_location(ctx, org, request.path_params["location_id"])
     if not location.calling_enabled:
-        raise ApiProblem(404, f"Location {location.id} is not enabled for Webex Calling", CODE_NOT_FOUND)
+        status = ctx.config.no_calling_status  # 404, or 400 as Webex also answers (§11.13)
+        raise ApiProblem(status, f"Location {location.id} is not enabled for Webex Calling", CODE_NOT_FOUND)
     return org, location
 
 
 def _calling_line_id(org: Org, location: Location) -> dict[str, Any]:
-    return compact({"name": org.name, "phoneNumber": location.main_number})
+    return compact({"name": location.calling_line_name or org.name, "phoneNumber": location.main_number})
 
 
 def calling_list_json(org: Org, location: Location) -> dict[str, Any]:
@@ -51,29 +53,40 @@ def calling_list_json(org: Org, location: Location) -> dict[str, Any]:
     }
 
 
-def calling_location_json(org: Org, location: Location) -> dict[str, Any]:
-    """``GetTelephonyLocationObject`` minus ``connection``: an integrated-PSTN location has no trunk."""
-    return {
+def calling_location_json(ctx: EmulatorContext, org: Org, location: Location) -> dict[str, Any]:
+    """``GetTelephonyLocationObject``, with ``connection`` only for a premises-based location (its trunk or route
+    group): other PSTN types have none ("Connection details are only returned for local PSTN types")."""
+    row: dict[str, Any] = {
         "id": location.id,
         "name": location.name,
         "announcementLanguage": location.announcement_language,
         "callingLineId": _calling_line_id(org, location),
-        "externalCallerIdName": org.name,
+        "externalCallerIdName": location.external_caller_id_name or org.name,
         "userLimit": 500000,
-        "outsideDialDigit": "",
-        "enforceOutsideDialDigit": False,
-        "routingPrefix": "",
+        "outsideDialDigit": location.outside_dial_digit,
+        "enforceOutsideDialDigit": location.enforce_outside_dial_digit,
+        "routingPrefix": location.routing_prefix,
         "defaultDomain": f"{location.id[-8:].lower()}.emulator.invalid",
     }
+    option = connection_of(ctx, location)
+    if option is not None and option["type"] == PREMISES and location.pstn_route is not None:
+        row["connection"] = {"type": location.pstn_route[0], "id": location.pstn_route[1]}
+    return row
 
 
 async def enable_calling(ctx: EmulatorContext, request: Request) -> Response:
     org = require_org(ctx, request)
     body = await json_body(request)
     location = require_location(ctx, org, text(body, "id") or "")
-    fields = location_fields(body, name_max=CALLING_NAME_MAX)
+    fields = location_fields(body, name_max=CALLING_NAME_MAX, refuse_empty_address2=ctx.config.refuse_empty_address2)
     if location.calling_enabled:
         raise ApiProblem(409, f"Location {location.id} is already enabled for Webex Calling", CODE_CONFLICT)
+    customer = ctx.state.customer_of_org(org.id)
+    if customer is not None and customer.failed_packages:  # §11.2: the calling package ended in error
+        failed = ", ".join(customer.failed_packages)
+        raise ApiProblem(
+            400, f"Webex Calling is not available in this organization: package {failed} is in error (2560)"
+        )
     check_name_free(ctx, org, fields["name"], itself=location.id)
     for name, value in fields.items():
         setattr(location, name, value)
@@ -98,38 +111,5 @@ async def list_calling_locations(ctx: EmulatorContext, request: Request) -> Resp
 
 
 async def get_calling_location(ctx: EmulatorContext, request: Request) -> Response:
-    org, location = _calling_location(ctx, request)
-    return JSONResponse(calling_location_json(org, location))
-
-
-async def update_calling_location(ctx: EmulatorContext, request: Request) -> Response:
-    """Only ``callingLineId.phoneNumber`` (the main number) and ``announcementLanguage`` take effect here."""
-    org, location = _calling_location(ctx, request)
-    body = await json_body(request)
-    line = body.get("callingLineId")
-    main = None
-    if line is not None:
-        if not isinstance(line, dict):
-            raise ApiProblem(400, "callingLineId must be an object", CODE_INVALID)
-        text(line, "name", required=False, where="callingLineId.")
-        main = text(line, "phoneNumber", required=False, where="callingLineId.")
-    if main is not None:
-        number = ctx.state.number(main)
-        if number is None or number.location_id != location.id:
-            raise ApiProblem(
-                400,
-                f"callingLineId.phoneNumber {main} is not a number of location {location.name!r}; "
-                "add it to the location first",
-                CODE_INVALID,
-            )
-    if body.get("announcementLanguage") is not None:
-        location.announcement_language = language(body, "announcementLanguage")
-    if main is not None:
-        _set_main_number(ctx, location, main)
-    return Response(status_code=204)
-
-
-def _set_main_number(ctx: EmulatorContext, location: Location, e164: str) -> None:
-    for number in ctx.state.numbers_in_org(location.org_id, location.id):
-        number.main = number.phone_number == e164
-    location.main_number = e164
+    org, location = calling_location(ctx, request)
+    return JSONResponse(calling_location_json(ctx, org, location))

@@ -14,7 +14,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from batch.emulator.http import CODE_INVALID, CODE_NUMBER_UNAVAILABLE, ApiProblem, EmulatorContext, json_body
+from batch.emulator.http import (
+    CODE_INVALID,
+    CODE_NUMBER_IN_USE,
+    CODE_NUMBER_UNAVAILABLE,
+    ApiProblem,
+    EmulatorContext,
+    json_body,
+)
 from batch.emulator.org.scope import (
     E164,
     compact,
@@ -73,17 +80,22 @@ async def add_numbers(ctx: EmulatorContext, request: Request) -> Response:
         if ctx.state.number(e164) is None:
             ctx.state.add_number(Number(phone_number=e164, org_id=org.id, location_id=location.id, state=state))
     if taken:
-        return JSONResponse([{"errors": [_number_error(n) for n in taken]}], status_code=400)
+        in_use = ctx.config.numbers_in_use_code
+        errors = [_number_error(n, in_use and ctx.state.numbers[n].org_id == org.id) for n in taken]
+        return JSONResponse([{"errors": errors}], status_code=400)
     return Response(status_code=201)
 
 
-def _number_error(e164: str) -> dict[str, Any]:
-    """One item of the numbers API's 400 array body (wxc_sdk ``NumberAddError``)."""
+def _number_error(e164: str, same_org: bool) -> dict[str, Any]:
+    """One item of the numbers API's 400 array body (wxc_sdk ``NumberAddError``), with validateNumbers' codes
+    (webex-api.md §11.14): 8363 "DN is in use" for a number of another location of this org, 8361 "DN is
+    unavailable" for one of another org."""
+    code, text_ = (CODE_NUMBER_IN_USE, "DN is in use") if same_org else (CODE_NUMBER_UNAVAILABLE, "DN is unavailable")
     return {
         "number": e164,
         "errorType": "ERROR",
-        "errorCode": str(CODE_NUMBER_UNAVAILABLE),
-        "errorMessage": f"[Error {CODE_NUMBER_UNAVAILABLE}] DN is unavailable : {e164}",
+        "errorCode": str(code),
+        "errorMessage": f"[Error {code}] {text_} : {e164}",
         "errorTitle": "Number is already in another location or organization",
     }
 

@@ -26,6 +26,7 @@ from batch.emulator.state import Location
 
 BASE = "/v1/telephony/pstn/locations/{location_id}"
 INTEGRATED = frozenset({"INTEGRATED_CCP", "CISCO_PSTN"})
+PREMISES = "LOCAL_GATEWAY"
 ROUTE_TYPES = frozenset({"TRUNK", "ROUTE_GROUP"})
 
 
@@ -36,13 +37,14 @@ def _option(name: str, kind: str) -> dict[str, Any]:
 
 #: The connection options every location offers (``type`` is ours: the options list does not show it).
 OPTIONS = (
-    _option("Premises-based PSTN", "LOCAL_GATEWAY"),
+    _option("Premises-based PSTN", PREMISES),
     _option("Emulated CCP (non-integrated)", "NON_INTEGRATED_CCP"),
     _option("Emulated CCP (integrated)", "INTEGRATED_CCP"),
     _option("Cisco Calling Plan", "CISCO_PSTN"),
 )
 BY_ID = {o["id"]: o for o in OPTIONS}
 CISCO_CALLING_PLAN = OPTIONS[3]["id"]
+PREMISES_BASED = OPTIONS[0]["id"]
 
 
 def routes(ctx: EmulatorContext) -> list[BaseRoute]:
@@ -81,7 +83,7 @@ async def get_connection(ctx: EmulatorContext, request: Request) -> Response:
         "pstnServices": option["pstnServices"],
         "pstnConnectionType": option["type"],
     }
-    if option["type"] == "LOCAL_GATEWAY" and location.pstn_route is not None:
+    if option["type"] == PREMISES and location.pstn_route is not None:
         body.update(routeType=location.pstn_route[0], routeId=location.pstn_route[1])
     return JSONResponse(compact(body))
 
@@ -99,7 +101,7 @@ async def set_connection(ctx: EmulatorContext, request: Request) -> Response:
             "Updating the location with this connection type is currently not supported using the API",
             CODE_INVALID,
         )
-    if option["type"] == "LOCAL_GATEWAY":
+    if option["type"] == PREMISES:
         kind = text(body, "premiseRouteType", required=False)
         route_id = text(body, "premiseRouteId", required=False)
         if kind not in ROUTE_TYPES or not route_id:

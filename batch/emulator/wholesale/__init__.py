@@ -6,9 +6,9 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from batch.emulator.http import EmulatorContext
-from batch.emulator.wholesale import customers, subscribers
+from batch.emulator.wholesale import consent, customers, subscribers
 
 
 def routes(ctx: EmulatorContext) -> list[BaseRoute]:
     """Every route of this API family."""
-    return [*customers.routes(ctx), *subscribers.routes(ctx)]
+    return [*customers.routes(ctx), *subscribers.routes(ctx), *consent.routes(ctx)]

@@ -6,6 +6,7 @@ caller makes are 400s with a message naming the field, conflicts are 409s.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from starlette.requests import Request
@@ -13,8 +14,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from batch.emulator.http import ApiProblem, EmulatorContext, json_body
-from batch.emulator.records import EMAIL_TAKEN, EMAIL_TAKEN_MESSAGE
-from batch.emulator.state import Customer, now_iso
+from batch.emulator.records import EMAIL_TAKEN, EMAIL_TAKEN_MESSAGE, encode_id
+from batch.emulator.state import Customer, EmulatorState, now_iso
 from batch.emulator.wholesale.changes import check_customer_packages
 from batch.emulator.wholesale.rules import (
     PRECHECK_OK,
@@ -24,10 +25,12 @@ from batch.emulator.wholesale.rules import (
     check_email,
     check_packages,
     obj,
+    prechecked,
     text,
 )
 
 BASE = "/v1/wholesale/customers"
+PARTNER_EXTERNAL_ID = "partner-own-organization"
 
 
 # ---- representation -------------------------------------------------------------------------------
@@ -50,7 +53,7 @@ def customer_json(customer: Customer, *, license_info: bool = False) -> dict[str
 
 
 def _package_json(customer: Customer, package: str, license_info: bool) -> dict[str, Any]:
-    if customer.status == "error":
+    if customer.status == "error" or package in customer.failed_packages:
         status = "error"
     elif customer.status == "deleting":
         status = "deleting"
@@ -67,6 +70,21 @@ def _package_json(customer: Customer, package: str, license_info: bool) -> dict[
     if license_info and package in customer.licenses:
         out["licenseIds"] = [customer.licenses[package]]
     return out
+
+
+def partner_json(state: EmulatorState) -> dict[str, Any]:
+    """The partner's own org as ``GET /wholesale/customers`` can list it (HELP ny0fr7x, webex-api.md §11.10)."""
+    org = state.partner.org
+    return {
+        "id": encode_id("CUSTOMER", uuid.uuid5(uuid.NAMESPACE_URL, f"rtm-batch-emulator/partner-customer/{org.id}")),
+        "orgId": org.id,
+        "externalId": PARTNER_EXTERNAL_ID,
+        "address": {"addressLine1": "Partner Street 1", "city": "Helsinki", "country": "FI"},
+        "status": "provisioned",
+        "packages": [],
+        "resourceDetails": {"packages": []},
+        "errors": [],
+    }
 
 
 # ---- routes ---------------------------------------------------------------------------------------
@@ -102,8 +120,12 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             and (not statuses or c.status in statuses)
             and state.listed(c.id, now)
         ]
-        chunk, _ = ctx.page(request, items, start_param="offset", max_cap=100, link=False)  # no Link (§10.6)
-        return JSONResponse({"items": [customer_json(c) for c in chunk]})
+        rows = [customer_json(c) for c in items]
+        own = ctx.config.list_partner_org and ext is None and org_id in (None, state.partner.org.id)
+        if own and (not statuses or "provisioned" in statuses):  # the partner's own org listed too (§11.10)
+            rows.insert(0, partner_json(state))
+        chunk, _ = ctx.page(request, rows, start_param="offset", max_cap=100, link=False)  # no Link (§10.6)
+        return JSONResponse({"items": chunk})
 
     async def provision(request: Request) -> JSONResponse:
         body = await json_body(request)
@@ -136,7 +158,13 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             created=stamp,
             last_status_change=stamp,
         )
-        state.add_customer(customer, now + ctx.config.provisioning_seconds)
+        if external_id in ctx.config.review_customers:  # compliance review first (§11.3)
+            customer.status = "pending_rpl_review"
+            customer.provisioning_after_review = ctx.after(ctx.config.provisioning_seconds) - now
+            review = ctx.config.review_seconds
+            state.add_customer(customer, ctx.after(review) if review > 0 else None)
+        else:
+            state.add_customer(customer, ctx.after(ctx.config.provisioning_seconds))
         if ctx.config.list_lag_seconds > 0:
             state.listed_from[customer.id] = now + ctx.config.list_lag_seconds
         return accepted(request, customer)
@@ -171,14 +199,14 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         customer.packages = packages
         customer.licenses = {p: lic for p, lic in customer.licenses.items() if p in packages}
         customer.status, customer.last_status_change = "updating", now_iso()
-        state.schedule(customer, ctx.clock() + ctx.config.provisioning_seconds)
+        state.schedule(customer, ctx.after(ctx.config.provisioning_seconds))
         return accepted(request, customer)
 
     async def remove(request: Request) -> Response:
         customer = find(request)
         if customer.status != "deleting":
             customer.status, customer.last_status_change = "deleting", now_iso()
-            state.schedule(customer, ctx.clock() + ctx.config.provisioning_seconds)
+            state.schedule(customer, ctx.after(ctx.config.provisioning_seconds))
         return Response(status_code=202)
 
     async def precheck(request: Request) -> JSONResponse:
@@ -204,7 +232,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
     return [
         Route(BASE, list_customers, methods=["GET"]),
         Route(BASE, provision, methods=["POST"]),
-        Route(f"{BASE}/validate", precheck, methods=["POST"]),
+        Route(f"{BASE}/validate", prechecked(ctx, precheck), methods=["POST"]),
         Route(BASE + "/{customerId}", get_customer, methods=["GET"]),
         Route(BASE + "/{customerId}", update, methods=["PUT"]),
         Route(BASE + "/{customerId}", remove, methods=["DELETE"]),

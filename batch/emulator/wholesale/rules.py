@@ -5,9 +5,13 @@ Each rule raises ``ApiProblem(400, ...)`` naming the field, as the real API answ
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from batch.emulator.http import ApiProblem
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from batch.emulator.http import ApiProblem, EmulatorContext
 from batch.emulator.vocab import time_zones
 from schemas.vocab import ADDON_DEPENDENCIES, CALLING_PACKAGES, CUSTOMER_PACKAGES
 
@@ -17,6 +21,28 @@ PRECHECK_OK = {
     "message": "success",
     "info": {"infoCode": 100, "description": "Provisioning preCheck validation successful."},
 }
+Precheck = Callable[[Request], Awaitable[Response]]
+
+
+def prechecked(ctx: EmulatorContext, handler: Precheck) -> Precheck:
+    """A precheck route: with ``precheck_failures_as_200`` a refusal answers 200 with its ``message`` and
+    ``errors`` (a status alone does not say the precheck failed, webex-api.md §11.19)."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except ApiProblem as problem:
+            if not ctx.config.precheck_failures_as_200:
+                raise
+            detail = {
+                "description": problem.message,
+                **({"errorCode": problem.error_code} if problem.error_code else {}),
+            }
+            return JSONResponse({"message": problem.message, "errors": [detail]})
+
+    return endpoint
+
+
 #: Statuses in which the customer's org exists and can be worked on.
 READY = frozenset({"provisioned", "provisioned_with_errors", "updating"})
 

@@ -14,10 +14,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from batch.emulator.http import ApiProblem, EmulatorContext, json_body
-from batch.emulator.records import EMAIL_TAKEN, EMAIL_TAKEN_MESSAGE
+from batch.emulator.records import EMAIL_TAKEN, EMAIL_TAKEN_MESSAGE, implicit_license_id
 from batch.emulator.state import Customer, EmulatorState, Location, Person, Subscriber, now_iso
 from batch.emulator.wholesale.changes import check_subscriber_change
-from batch.emulator.wholesale.rules import PRECHECK_OK, READY, check_email, obj, text
+from batch.emulator.wholesale.rules import PRECHECK_OK, READY, check_email, obj, prechecked, text
 from schemas.vocab import CALLING_PACKAGES, SUBSCRIBER_PACKAGES
 
 BASE = "/v1/wholesale/subscribers"
@@ -222,7 +222,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             sub.status = "pending_user_migration"
         else:
             person = person or _new_person(state, sub)
-            person.licenses = [customer.licenses.get(package) or state.new_id("LICENSE")]
+            person.licenses = _licenses(state, customer, package, person)
             if calling is not None:
                 calling.apply(state, person)
             sub.person_id, sub.location_id = person.id, person.location_id
@@ -259,7 +259,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
                 calling.extension,
             )
         if person is not None:
-            person.licenses = [customer.licenses.get(package) or state.new_id("LICENSE")]
+            person.licenses = _licenses(state, customer, package, person)
         sub.package, sub.last_status_change = package, now_iso()
         url = ctx.url(request, f"{BASE}/{sub.id}")
         return JSONResponse(subscriber_json(sub, state), headers={"Location": url})
@@ -284,11 +284,16 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
     return [
         Route(BASE, list_subscribers, methods=["GET"]),
         Route(BASE, provision, methods=["POST"]),
-        Route(f"{BASE}/validate", precheck, methods=["POST"]),
+        Route(f"{BASE}/validate", prechecked(ctx, precheck), methods=["POST"]),
         Route(BASE + "/{subscriberId}", get_subscriber, methods=["GET"]),
         Route(BASE + "/{subscriberId}", update, methods=["PUT"]),
         Route(BASE + "/{subscriberId}", remove, methods=["DELETE"]),
     ]
+
+
+def _licenses(state: EmulatorState, customer: Customer, package: str, person: Person) -> list[str]:
+    """The package's licence, and the one Webex gives every user of the org by itself (§11.17)."""
+    return [customer.licenses.get(package) or state.new_id("LICENSE"), implicit_license_id(person.org_id)]
 
 
 def _new_person(state: EmulatorState, sub: Subscriber) -> Person:

@@ -53,6 +53,19 @@ def test_location_put_refuses_bad_fields_and_a_taken_name(api: httpx.Client, cus
     create(api, org, location_body("Oulu"))
     assert_webex_error(put_location(api, org, made["id"], {"timeZone": "Mars/Base"}), 400, "timeZone")
     assert_webex_error(put_location(api, org, made["id"], {"name": "oulu"}), 409, "already exists")
-    refused = api.put(f"/locations/{made['id']}", params={"orgId": org}, json={"announcementLanguage": "fi_fi"})
-    assert_webex_error(refused, 400, "announcementLanguage")
     assert api.put("/locations/nope", params={"orgId": org}, json={}).status_code == 404
+
+
+def test_location_put_takes_a_body_copied_from_its_get(api: httpx.Client, customer: dict[str, Any]) -> None:
+    """The field's SDK PUTs back what GET gave, announcementLanguage included: accepted, that field ignored
+    (it is the calling location's; webex-api.md §11.12)."""
+    org = customer["orgId"]
+    made = create(api, org, location_body("Espoo Office")).json()
+    got = api.get(f"/locations/{made['id']}", params={"orgId": org}).json()
+    copied = {k: v for k, v in got.items() if k not in ("id", "orgId")}
+    response = put_location(
+        api, org, made["id"], {**copied, "timeZone": "Europe/Oslo", "announcementLanguage": "en_us"}
+    )
+    assert response.status_code == 204, response.text
+    after = api.get(f"/locations/{made['id']}", params={"orgId": org}).json()
+    assert after == {**got, "timeZone": "Europe/Oslo"}

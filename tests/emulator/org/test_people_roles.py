@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.emulator.bodies import subscriber_body
-from tests.emulator.calls import assert_webex_error, hq
+from tests.emulator.bodies import customer_body, subscriber_body
+from tests.emulator.calls import assert_webex_error, hq, served
 from tests.openapi_check import checked
 
 PEOPLE = "webex-people"
@@ -27,9 +27,10 @@ def org(customer: dict[str, Any]) -> str:
 
 @pytest.fixture
 def admin(api: httpx.Client, org: str) -> dict[str, Any]:
+    """The org's administrator as ``GET /people/{id}`` shows it: list items lack licences and roles (§11.1)."""
     items = checked(api, PEOPLE, "GET", "/people", params={"orgId": org}).json()["items"]
     assert len(items) == 1
-    return items[0]
+    return dict(checked(api, PEOPLE, "GET", f"/people/{items[0]['id']}").json())
 
 
 def role_ids(api: httpx.Client) -> dict[str, str]:
@@ -66,6 +67,21 @@ def test_the_provisioned_admin_is_a_full_administrator(api: httpx.Client, admin:
     assert admin["roles"] == [role_ids(api)["Full Administrator"]]
     got = checked(api, PEOPLE, "GET", f"/people/{admin['id']}").json()
     assert got == admin
+
+
+def test_list_items_carry_no_licences_or_roles_as_an_option() -> None:
+    """Only ``GET /people/{id}`` shows them (SPEC-PEOPLE, webex-api.md §11.1): a PUT built from a list item
+    would strip them. An option (``people_list_without_licenses``) until the client's sync reads them so."""
+    with served(provisioning_seconds=0, people_list_without_licenses=True) as api:
+        url = api.post("/wholesale/customers", json=customer_body("FI-LIST")).headers["Location"]
+        org = api.get(url).json()["orgId"]
+        api.get(f"/organizations/{org}")
+        (item,) = api.get("/people", params={"orgId": org}).json()["items"]
+        whole = api.get(f"/people/{item['id']}").json()
+        assert whole["licenses"] and whole["roles"]
+        assert item == {k: v for k, v in whole.items() if k not in ("licenses", "roles")}
+        by_role = api.get("/people", params={"orgId": org, "roles": whole["roles"][0]}).json()["items"]
+        assert [p["id"] for p in by_role] == [whole["id"]]  # the filter still works
 
 
 def test_list_by_email_is_case_insensitive_and_scoped_to_the_org(
@@ -135,9 +151,10 @@ def test_put_sets_roles_and_names(api: httpx.Client, admin: dict[str, Any]) -> N
 
 
 def test_put_replaces_the_whole_person(api: httpx.Client, admin: dict[str, Any]) -> None:
-    """Fields left out are cleared: a client that PUTs only what it changes loses the admin role."""
+    """Fields left out are cleared: a client that PUTs only what it changes loses the admin role (the implicit
+    licence it must send, or the PUT is refused: test_put_keeps_the_implicit_licence)."""
     put(api, admin["id"], full_body(admin, firstName="Anna"))
-    response = put(api, admin["id"], {"displayName": "Anna"})
+    response = put(api, admin["id"], {"displayName": "Anna", "licenses": admin["licenses"]})
     assert response.status_code == 200
     got = response.json()
     assert got["roles"] == [] and "firstName" not in got and got["emails"] == admin["emails"]
@@ -165,8 +182,18 @@ def test_put_accepts_the_customers_licence_ids(
     detail = api.get(f"/wholesale/customers/{customer['id']}", params={"includePackageLicenseInfo": "true"}).json()
     licence_ids = [i for p in detail["resourceDetails"]["packages"] for i in p.get("licenseIds", [])]
     assert licence_ids
-    response = put(api, admin["id"], full_body(admin, licenses=licence_ids[:1]))
-    assert response.status_code == 200 and response.json()["licenses"] == licence_ids[:1]
+    response = put(api, admin["id"], full_body(admin, licenses=licence_ids[:1] + admin["licenses"]))
+    assert response.status_code == 200 and response.json()["licenses"] == licence_ids[:1] + admin["licenses"]
+
+
+def test_put_keeps_the_implicit_licence(api: httpx.Client, admin: dict[str, Any], org: str) -> None:
+    """Every user of the org holds its implicit licence; a PUT that leaves it out is refused (§11.17)."""
+    (implicit,) = admin["licenses"]
+    names = {lic["id"]: lic["name"] for lic in api.get("/licenses", params={"orgId": org}).json()["items"]}
+    assert names[implicit] == "Messaging"
+    refused = put(api, admin["id"], full_body(admin, licenses=[], displayName="Changed"))
+    assert_webex_error(refused, 400, "implicitly assigned", implicit)
+    assert api.get(f"/people/{admin['id']}").json() == admin
 
 
 def test_put_email_of_someone_else_is_a_conflict(api: httpx.Client, admin: dict[str, Any], make_customer: Any) -> None:

@@ -147,13 +147,15 @@ def test_list_pages_by_start_and_max_with_a_default_of_2000(api: httpx.Client, o
 def test_owner_shows_once_a_person_holds_the_number(api: httpx.Client, org: str) -> None:
     head = hq(api, org)["id"]
     add(api, org, head, ["+358401230001", "+358401230002"])
-    person = api.get("/people", params={"orgId": org}).json()["items"][0]
+    listed_id = api.get("/people", params={"orgId": org}).json()["items"][0]["id"]
+    person = api.get(f"/people/{listed_id}").json()  # list items lack licences and roles (§11.1)
     body = {
         "displayName": "Anna Admin",
         "firstName": "Anna",
         "lastName": "Admin",
         "emails": person["emails"],
         "roles": person["roles"],
+        "licenses": person["licenses"],
         "locationId": head,
         "extension": "2001",
         "phoneNumbers": [{"type": "work", "value": "+358401230002"}],

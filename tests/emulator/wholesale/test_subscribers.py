@@ -62,7 +62,9 @@ def test_calling_subscriber_gets_a_person_with_license_number_and_extension(
         "1001",
         "Matti Meikäläinen",
     )
-    assert user["phone_numbers"] == [{"type": "work", "value": HQ_NUMBERS[0]}] and len(user["licenses"]) == 1
+    assert (
+        user["phone_numbers"] == [{"type": "work", "value": HQ_NUMBERS[0]}] and len(user["licenses"]) == 2
+    )  # + the implicit one
     owners = {n["phone_number"]: n["owner_id"] for n in state(api)["numbers"]}
     assert owners == {HQ_NUMBERS[0]: sub["personId"], HQ_NUMBERS[1]: None}
     assert api.get(f"{SUBSCRIBERS}/{sub['id']}").json() == sub
