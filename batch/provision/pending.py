@@ -8,6 +8,8 @@ locations and its meetings users).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from batch.jobs import PENDING, STEP_NAMES, Job, Kind, Outcome
 from batch.reasons import Reason
 
@@ -17,9 +19,23 @@ CALLING_WORK = frozenset({Kind.CALLING, Kind.NUMBERS, Kind.MAIN_NUMBER})
 
 def holds(parent: Outcome, child: Job) -> bool:
     """Whether ``child`` must wait for its pending ``parent``."""
-    if parent.reason == Reason.CUSTOMER_CALLING_NOT_READY:
-        return child.kind in CALLING_WORK or (child.kind is Kind.SUBSCRIBER and bool(child.fields.get("calling")))
-    return True  # the object is not finished: nothing can be built on it yet
+    if parent.reason == Reason.CUSTOMER_CALLING_NOT_READY and parent.ids:  # the customer itself: it is there
+        return needs_calling(child)
+    return True  # the object is not finished (or the parent waits itself): nothing can be built on it yet
+
+
+def needs_calling(job: Job) -> bool:
+    return job.kind in CALLING_WORK or (job.kind is Kind.SUBSCRIBER and bool(job.fields.get("calling")))
+
+
+def held_by(job: Job, outcomes: Mapping[str, Outcome]) -> str | None:
+    """The key of the customer whose calling is not ready when ``job`` is calling work of that customer (a
+    location's calling waits for its customer's package though its parent is the location)."""
+    customer = job.refs.get("customer")
+    outcome = outcomes.get(customer) if customer else None
+    if outcome is None or outcome.reason != Reason.CUSTOMER_CALLING_NOT_READY or not needs_calling(job):
+        return None
+    return customer
 
 
 def waiting_for(cause: Job, outcome: Outcome) -> Outcome:

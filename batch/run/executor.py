@@ -19,7 +19,7 @@ from batch.errors import AuthError, RunStopped
 from batch.jobs import FAILED, KIND_ORDER, PENDING, SKIPPED, STEP_NAMES, Job, Kind, Outcome
 from batch.plan.graph import Plan
 from batch.provision.context import Action, ActionContext
-from batch.provision.pending import holds, waiting_for
+from batch.provision.pending import held_by, holds, waiting_for
 from batch.reasons import Reason
 
 #: The job the current task works for (events about its requests name it).
@@ -74,6 +74,9 @@ class Executor:
 
     def _start(self, job: Job) -> None:
         assert self._tg is not None
+        if (customer := held_by(job, self.outcomes)) is not None:
+            self._hold(job, customer)
+            return
         self._tg.start_soon(self._run_job, job, name=job.key)
 
     async def _run_job(self, job: Job) -> None:

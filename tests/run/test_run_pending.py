@@ -53,3 +53,52 @@ def test_a_customer_still_provisioning_when_patience_ends_holds_its_rows_pending
         second = run([SAMPLES], tmp_path / "n2", base_url, provisioning_patience=0.05)
         assert all(r.status == PENDING for r in second.results if r.sheet == "customers")
         assert len(operator(base_url, "state")["customers"]) == posts == 6
+
+
+def test_resend_consent_sends_the_email_again_and_only_for_pending_users(tmp_path: Path) -> None:
+    config = EmulatorConfig(token=TOKEN, rate=0, provisioning_seconds=0, free_account_emails=frozenset({FREE}))
+    with running_emulator(config) as base_url:
+        run([SAMPLES], tmp_path / "n1", base_url)
+        again = run([SAMPLES], tmp_path / "n2", base_url, resend_consent=True)
+        subs = operator(base_url, "state")["subscribers"]
+    [row] = [r for r in again.results if r.key == FREE]
+    assert row.status == PENDING and "the consent email was sent again" in row.message
+    assert {s["email"]: s["consent_emails"] for s in subs if s["consent_emails"]} == {FREE: 1}
+
+
+def test_a_customer_whose_calling_package_is_not_ready_holds_only_its_calling_work(tmp_path: Path) -> None:
+    """§11.2: provisioned, but ``webex_calling`` in error (warning 2560). The customer row and its calling
+    work wait (``pending``, naming the customer row); nothing fails, nothing is skipped, and its other work
+    (its meetings users) goes on."""
+    config = EmulatorConfig(
+        token=TOKEN, rate=0, provisioning_seconds=0, customer_outcomes={"FI-100101": "calling_package_error"}
+    )
+    with running_emulator(config) as base_url:
+        outcome = run([SAMPLES], tmp_path / "out", base_url)
+    assert not [(r.sheet, r.row, r.message) for r in outcome.results if r.status in ("failed", "skipped")]
+    [customer] = [r for r in outcome.results if r.key == "FI-100101"]
+    assert (customer.status, customer.reason) == (PENDING, "customer.calling_not_ready")
+    own = [r for r in outcome.results if r.sheet == "users" and r.key.endswith("@makelankonepaja.fi")]
+    waiting = [r for r in own if r.status == PENDING]
+    assert waiting and all("customers row 2" in r.message for r in waiting)
+    assert all(r.reason == "customer.calling_not_ready" for r in waiting)
+    others = [r for r in outcome.results if r.sheet == "customers" and r.key != "FI-100101"]
+    assert others and all(r.status == "created" for r in others)
+    assert outcome.exit_code == 0
+
+
+def test_a_location_answering_400_for_no_calling_is_not_a_failure(tmp_path: Path) -> None:
+    """§11.13: Webex answers a location without calling with 400 as well as 404. With answers lost on the
+    way, every enable-calling is reconciled by reading the location: a 400 there means "not yet", so the
+    POST is sent again instead of failing the row, its numbers, main number and users."""
+    config = EmulatorConfig(
+        token=TOKEN, rate=0, provisioning_seconds=0, no_calling_status=400, lost_response_rate=0.25, seed=11
+    )
+    with running_emulator(config) as base_url:
+        outcome = run([SAMPLES], tmp_path / "out", base_url, max_rate=5000.0)
+        state = operator(base_url, "state")
+    bad = [(r.sheet, r.row, r.message) for r in outcome.results if r.status in ("failed", "skipped")]
+    assert not bad, bad
+    assert outcome.summary["api"]["ambiguous"] > 0  # the lost answers really happened
+    names = [(loc["org_id"], loc["name"].casefold()) for loc in state["locations"]]
+    assert len(names) == len(set(names))
