@@ -47,9 +47,8 @@ class EmulatorConfig:
     denied_scopes: frozenset[str] = frozenset()
     # ---- behaviours of the real API (webex-api.md §11) ----
     #: ``GET /people/{id}?callingData=true`` lists a ``work_extension`` entry (routing prefix + extension) in
-    #: ``phoneNumbers`` (§11.17). Webex always does; off until the client drops it from its people PUT (the
-    #: spec's PUT body takes ``type: work`` only, and the client's request-schema test would fail).
-    work_extension_entries: bool = False
+    #: ``phoneNumbers`` (§11.17). Webex always does, and so does the emulator unless told otherwise.
+    work_extension_entries: bool = True
     #: Emulator seconds per second of ``clock`` for the asynchronous work Webex does (provisioning, review,
     #: jobs): ``provisioning_seconds=300, speed=150`` is Webex's "around 5 minutes" (§11.3) in 2 s of a run.
     speed: float = 1.0
@@ -58,8 +57,8 @@ class EmulatorConfig:
     review_customers: frozenset[str] = frozenset()
     review_seconds: float = 0.0
     #: ``GET /people`` list items carry no ``licenses`` or ``roles``; only ``GET /people/{id}`` does (§11.1). Webex
-    #: always does; off until the client's sync stops reading roles from list items (it sees a change otherwise).
-    people_list_without_licenses: bool = False
+    #: always does, and so does the emulator unless told otherwise.
+    people_list_without_licenses: bool = True
     #: Raw ``Retry-After`` values the 429s cycle through (§11.8: ``""`` absent, ``"0"``, ``"rand(30),add(30)"``,
     #: ``"194"``); empty: the usual whole seconds.
     retry_after_values: tuple[str, ...] = ()

@@ -165,7 +165,11 @@ async def full_admins(ctx: Context, org_id: str) -> frozenset[str]:
             if admin is None:
                 return frozenset()
             items = await ctx.client.get_all("/people", {"orgId": org_id, "roles": admin["id"]})
-        return frozenset(str(p["id"]) for p in items if admin["id"] in (p.get("roles") or []))
+        # List items carry no roles (only GET /people/{id} does, webex-api.md §11.1): the filter is the answer;
+        # an item that does show roles without the admin role is left out, and one without an id is no person.
+        return frozenset(
+            str(p["id"]) for p in items if p.get("id") and ("roles" not in p or admin["id"] in (p["roles"] or []))
+        )
 
     return await ctx.memo(("full_admins", org_id), load)
 

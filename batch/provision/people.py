@@ -49,6 +49,9 @@ class PersonChanged(ApiError):
 def put_body(person: Mapping[str, Any], role_ids: Sequence[str], email: str) -> dict[str, Any]:
     """What GET returned that PUT accepts, with ``roles`` replaced: nothing the person had is dropped."""
     body = {key: person[key] for key in PUT_FIELDS if person.get(key) not in (None, "")}
+    if "phoneNumbers" in body:  # a work_extension entry is what GET shows of the extension; PUT sets it by
+        # ``extension`` and takes only the other types (webex-api.md §11.17)
+        body["phoneNumbers"] = [n for n in body["phoneNumbers"] if not _is_work_extension(n)]
     body["roles"] = list(role_ids)
     if not body.get("displayName"):
         names = " ".join(text(person.get(k)) or "" for k in ("firstName", "lastName")).strip()
@@ -93,6 +96,10 @@ def changed(before: Mapping[str, Any], after: Mapping[str, Any], roles: Sequence
         if _comparable(before.get(key)) != _comparable(after.get(key)):
             found.append(f"{key} {_comparable(before.get(key)) or 'none'} → {_comparable(after.get(key)) or 'none'}")
     return found
+
+
+def _is_work_extension(entry: Any) -> bool:
+    return isinstance(entry, dict) and entry.get("type") == "work_extension"
 
 
 def _comparable(value: Any) -> Any:

@@ -222,7 +222,10 @@ def test_put_calling_data_assigns_location_extension_and_number(
     assert "extension" not in ignored
     got = put(api, admin["id"], full_body(admin, **calling), callingData="true").json()
     assert got["extension"] == "3001" and got["locationId"] == head
-    assert got["phoneNumbers"] == [{"type": "work", "value": "+358401239001"}]
+    assert got["phoneNumbers"] == [  # and the extension as Webex shows it (§11.17, on by default)
+        {"type": "work", "value": "+358401239001"},
+        {"type": "work_extension", "value": "3001"},
+    ]
 
 
 def test_put_calling_data_rules(api: httpx.Client, admin: dict[str, Any], customer: dict[str, Any], org: str) -> None:
@@ -252,13 +255,18 @@ def test_a_put_without_the_work_number_drops_it_with_or_without_calling_data(
     person_id = api.post("/wholesale/subscribers", json=body).json()["personId"]
     calling = {"callingData": "true"}
     whole = api.get(f"/people/{person_id}", params=calling).json()
-    assert whole["phoneNumbers"] == [{"type": "work", "value": "+358401239002"}]
+    assert whole["phoneNumbers"] == [
+        {"type": "work", "value": "+358401239002"},
+        {"type": "work_extension", "value": "1002"},  # §11.17, on by default
+    ]
     keep = ("emails", "displayName", "firstName", "lastName", "orgId", "roles", "licenses")
     fields = (*keep, "phoneNumbers", "extension", "locationId")
-    kept = put(api, person_id, {k: whole[k] for k in fields if k in whole}, **calling)
+    body = {k: whole[k] for k in fields if k in whole}
+    body["phoneNumbers"] = [n for n in whole["phoneNumbers"] if n["type"] == "work"]  # the PUT takes type work
+    kept = put(api, person_id, body, **calling)
     assert kept.json()["phoneNumbers"] == whole["phoneNumbers"] and kept.json()["extension"] == "1002"
     plain = api.get(f"/people/{person_id}").json()
     assert "phoneNumbers" not in plain
     put(api, person_id, {k: plain[k] for k in keep if k in plain})
     after = api.get(f"/people/{person_id}", params=calling).json()
-    assert after["phoneNumbers"] == [] and after["extension"] == "1002"
+    assert [n for n in after["phoneNumbers"] if n["type"] == "work"] == [] and after["extension"] == "1002"
