@@ -17,7 +17,19 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, REMOVED, SKIPPED, STATUSES, UPDATED, RowResult
+from batch.jobs import (
+    CREATED,
+    EXISTS,
+    FAILED,
+    INVALID,
+    PENDING,
+    PLANNED,
+    REMOVED,
+    SKIPPED,
+    STATUSES,
+    UPDATED,
+    RowResult,
+)
 from batch.load.inputs import LoadedBatch, load_inputs
 from batch.report.aligned import NO_RESULT, row_keys
 from batch.report.summary import build_summary, print_summary
@@ -165,6 +177,7 @@ def test_summary_counts_per_sheet_and_status_and_exit_code(samples: LoadedBatch)
         PLANNED: 0,
         UPDATED: 0,
         REMOVED: 0,
+        PENDING: 0,
         "rows": users + 1,
     }
     assert summary["sheets"]["templates"][EXISTS] == samples.sheets["templates"].frame.height
