@@ -53,7 +53,7 @@ def _lists() -> dict[str, tuple[str, ...]]:
         "subscriber_packages": vocab.SUBSCRIBER_PACKAGES,
         "countries": vocab.countries(),
         "timezones": vocab.timezones(),
-        "booleans": ("yes", "kyllä", "x"),
+        "booleans": ("yes", "ja", "kyllä", "oui", "sí", "x"),
         "number_states": ("active", "inactive"),
         "roles": vocab.ADMIN_ROLES,
         "languages": LANGUAGES,

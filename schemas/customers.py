@@ -58,7 +58,8 @@ class CustomersSchema(pa.DataFrameModel):
     postal_code: str = column("Postal code (leading zeros are kept)", "00510", str_length={"max_value": 20})
     country: str = country_column()
     supported_location_confirmed: str = column(
-        "You verified the headquarters is in a Webex-supported location (Partner Hub step 8): yes / kyllä / x",
+        "You verified the headquarters is in a Webex-supported location (Partner Hub step 8): yes, in any "
+        "language of the yes/no table below (ja, kyllä, oui, sí, x …)",
         "yes",
         required=True,
         dropdown="booleans",

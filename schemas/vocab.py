@@ -74,9 +74,22 @@ ADDON_DEPENDENCIES: dict[str, frozenset[str]] = {
 #: Add-ons cannot be a customer's package level (its first package).
 ADDONS: frozenset[str] = frozenset(ADDON_DEPENDENCIES)
 
-#: Spellings accepted for a yes/no cell (Finnish ``kyllä``/``k`` and ``ei`` too).
-TRUE_WORDS: frozenset[str] = frozenset({"true", "yes", "y", "1", "x", "kyllä", "kylla", "k"})
-FALSE_WORDS: frozenset[str] = frozenset({"false", "no", "n", "0", "ei", "e"})
+#: What a yes/no cell may say, per language partners write in (any case): the words, their short forms, and
+#: the names Excel of that language gives TRUE and FALSE (a CSV export of a boolean cell holds ``WAHR``).
+YES_NO_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "English": (("yes", "y", "true", "x", "1"), ("no", "n", "false", "0")),
+    "Finnish": (("kyllä", "kylla", "k", "tosi"), ("ei", "e", "epätosi")),
+    "German": (("ja", "j", "wahr"), ("nein", "falsch")),
+    "Swedish": (("ja", "sant"), ("nej", "falskt")),
+    "Danish": (("ja", "sand"), ("nej", "falsk")),
+    "Norwegian": (("ja", "sann"), ("nei", "nej", "usann")),
+    "Dutch": (("ja", "waar"), ("nee", "onwaar")),
+    "French": (("oui", "vrai"), ("non", "faux")),
+    "Spanish": (("sí", "si", "verdadero"), ("no", "falso")),
+}
+#: Spellings accepted for a yes/no cell, lower case.
+TRUE_WORDS: frozenset[str] = frozenset(word for yes, _ in YES_NO_WORDS.values() for word in yes)
+FALSE_WORDS: frozenset[str] = frozenset(word for _, no in YES_NO_WORDS.values() for word in no)
 
 #: Admin roles a user can be given in the ``roles`` column (names as ``GET /v1/roles`` returns them).
 ADMIN_ROLES: tuple[str, ...] = (
