@@ -128,3 +128,10 @@ NO_POSTAL_CODE: frozenset[str] = frozenset(
         "TK", "TL", "TO", "TV", "UG", "VU", "YE", "ZW",
     }
 )  # fmt: skip
+
+#: Countries whose postal codes are all digits, of this many, and can start with 0 (01067 Dresden, 00100
+#: Helsinki, 0150 Oslo): a code typed into an Excel number cell loses its leading zeros there.
+POSTAL_CODE_DIGITS: dict[str, int] = {
+    "AU": 4, "BR": 8, "CN": 6, "DE": 5, "DZ": 5, "ES": 5, "FI": 5, "FR": 5, "IT": 5, "JP": 7, "KR": 5,
+    "LT": 5, "MX": 5, "MY": 5, "NO": 4, "NZ": 4, "PL": 5, "SG": 6, "TR": 5, "UA": 5, "US": 5, "ZA": 4,
+}  # fmt: skip

@@ -98,11 +98,33 @@ def judge(raw: str, cleaned: str, region: str | None) -> tuple[str | None, str |
         elif not text.startswith(("+", "0")):
             text = "+" + text
     e164, failure = _try_parse(text, region)
+    if e164 is not None and region is not None and _code_twice(text, e164, region):
+        meant, _ = _try_parse("+" + text, region)
+        if meant is not None:
+            return None, _code_twice_message(raw, meant)
     if e164 is None and region is not None and not text.startswith(("+", "0")):
         e164, _ = _try_parse("+" + text, region)
     if e164 is not None:
         return e164, None
     return None, _failure_message(raw, text, failure, region)
+
+
+def _code_twice(text: str, e164: str, region: str) -> bool:
+    """Digits that start with the country's code but were read as a national number, so the code is in the
+    number twice (``495114209701`` in DE → +49 4951 14209701): what an Excel number cell does to +49 511
+    4209701. The digits are also a valid number with that code in front, so which was meant is a guess."""
+    code = str(phonenumbers.country_code_for_region(region))
+    return not text.startswith(("+", "0")) and text.startswith(code) and e164 == f"+{code}{text}"
+
+
+def _code_twice_message(raw: str, meant: str) -> str:
+    """Propose the number with its country code once, never the doubled reading."""
+    shown = phonenumbers.format_number(phonenumbers.parse(meant), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    how = "Excel stored this as a number, so its + was lost" if raw.isdigit() else "it starts with the country code"
+    return (
+        f"'{raw}': {how}; did you mean {shown}? Write it with the + (in Excel, as Text), or with its leading 0 if it "
+        "is a national number"
+    )
 
 
 def _try_parse(text: str, region: str | None) -> tuple[str | None, object]:

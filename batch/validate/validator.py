@@ -19,6 +19,7 @@ from batch.validate.rules.business import business_problems
 from batch.validate.rules.cells import cell_problems
 from batch.validate.rules.columns import column_problems
 from batch.validate.rules.dependents import dependency_problems
+from batch.validate.rules.postal import postal_problems
 from batch.validate.rules.prepare import Prepared, prepare
 from batch.validate.rules.references import reference_problems
 from batch.validate.rules.uniqueness import uniqueness_problems
@@ -84,6 +85,7 @@ def validate(batch: LoadedBatch) -> ValidatedBatch:
             reference_problems(prepared),
             uniqueness_problems(prepared),
             business_problems(prepared),
+            postal_problems(prepared),
             cell_problems(prepared),
         ]
     )
