@@ -49,7 +49,7 @@ class CustomersSchema(pa.DataFrameModel):
         dropdown="packages",
     )
     language: str = column(
-        "Language of the customer's emails", "fi", str_matches=LANGUAGE_PATTERN, hint="a language code like fi or en_US"
+        "Language of the customer's emails", "fi", str_matches=LANGUAGE_PATTERN, hint="a language code like en or en_US"
     )
     address_line1: str = address_line("Street address of the headquarters", "Hämeentie 15", required=True)
     address_line2: str = address_line("Second address line", "3. krs")
@@ -77,7 +77,7 @@ class CustomersSchema(pa.DataFrameModel):
         "Language of announcements and emails at the headquarters (needed for calling packages)",
         "fi_fi",
         str_matches=LOCATION_LANGUAGE_PATTERN,
-        hint="a language_country code like fi_fi or en_us",
+        hint="a language_country code like en_us",
     )
     emergency_location_identifier: str = column("SIP header sent with emergency calls from the HQ", "")
     numbers: str = column(

@@ -14,6 +14,7 @@ import polars as pl
 
 from batch.load.inputs import LoadedBatch
 from batch.problems import Problem, RuleCount, sort_key
+from batch.validate.localize import localize_examples
 from batch.validate.rules import MAX_LISTED_PER_RULE, POS, concat_problems
 from batch.validate.rules.business import business_problems
 from batch.validate.rules.cells import cell_problems
@@ -91,6 +92,7 @@ def validate(batch: LoadedBatch) -> ValidatedBatch:
     )
     found = _distinct(found)
     found = pl.concat([found, dependency_problems(prepared, found)], how="vertical")
+    found = localize_examples(found, prepared)
     sheets = _output_frames(prepared, found)
     counts = found.group_by("sheet", "rule", "severity", maintain_order=True).len()
     problems = tuple(sorted({*batch.problems, *_to_problems(_listed(found, counts))}, key=_full_key))

@@ -32,6 +32,16 @@ PROBLEM_FRAME_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+#: Marks an example in a message that the row's own country fills in (``batch.validate.localize``).
+EXAMPLE_MARK = "\x1e"
+
+
+def example(kind: str) -> str:
+    """A place in a message for `` (e.g. …)`` with an example of ``kind`` (a column name, or ``country_named``)
+    from the row's country; it disappears where that country has none."""
+    return f"{EXAMPLE_MARK}{kind}{EXAMPLE_MARK}"
+
+
 def empty_problems() -> pl.DataFrame:
     return pl.DataFrame(schema=PROBLEM_FRAME_SCHEMA)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from batch.validate.rules import concat_problems, emit
+from batch.validate.rules import concat_problems, emit, example
 from batch.validate.rules.prepare import Prepared, yes_no
 from schemas.vocab import (
     ADDON_DEPENDENCIES,
@@ -72,9 +72,9 @@ def _is_calling(packages: pl.Expr) -> pl.Expr:
 
 def _calling_location(c: pl.DataFrame) -> list[pl.DataFrame]:
     what = {
-        "hq_location_name": "the name of the headquarters calling location, e.g. Pääkonttori",
-        "timezone": "the headquarters' IANA time zone, e.g. Europe/Helsinki",
-        "location_language": "the headquarters' announcement language, e.g. fi_fi",
+        "hq_location_name": "the name of the headquarters calling location",
+        "timezone": "the headquarters' IANA time zone",
+        "location_language": "the headquarters' announcement language",
     }
     return [
         emit(
@@ -83,7 +83,7 @@ def _calling_location(c: pl.DataFrame) -> list[pl.DataFrame]:
             sheet="customers",
             column=column,
             rule=f"customers.{column}.required_for_calling",
-            message=f"Calling packages need a headquarters location: fill {column} with {meaning}",
+            message=f"Calling packages need a headquarters location: fill {column} with {meaning}{example(column)}",
         )
         for column, meaning in what.items()
     ]

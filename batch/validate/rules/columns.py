@@ -12,7 +12,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from batch.validate.rules import MAX_LISTED_PER_RULE, POS, PROBLEM_FRAME_SCHEMA, concat_problems, emit
+from batch.validate.rules import MAX_LISTED_PER_RULE, POS, PROBLEM_FRAME_SCHEMA, concat_problems, emit, example
 from batch.validate.rules.prepare import Prepared
 from schemas import SHEETS, ColumnDoc
 from schemas.vocab import ADMIN_ROLES, CUSTOMER_PACKAGES, SUBSCRIBER_PACKAGES, countries
@@ -95,8 +95,8 @@ def _messages(sheet: str) -> dict[tuple[str, str], str]:
 
 
 def _required_message(doc: ColumnDoc) -> str:
-    example = f" (e.g. {doc.example})" if doc.example else ""
-    return f"{doc.name} is required: fill in {_lower_first(doc.meaning)}{example}"
+    shown = example(doc.name) if doc.example else ""
+    return f"{doc.name} is required: fill in {_lower_first(doc.meaning)}{shown}"
 
 
 def _check_message(doc: ColumnDoc, what: str, stats: dict[str, Any]) -> str:
@@ -104,8 +104,8 @@ def _check_message(doc: ColumnDoc, what: str, stats: dict[str, Any]) -> str:
         limit = stats.get("max_value")
         return f"{doc.name} is too long: shorten it to at most {limit} characters"
     hint = doc.hint or "the documented format"
-    example = f" (e.g. {doc.example})" if doc.example else ""
-    return f"Write {doc.name} as {hint}{example}"
+    shown = example(doc.name) if doc.example else ""
+    return f"Write {doc.name} as {hint}{shown}"
 
 
 def _lower_first(text: str) -> str:
@@ -155,7 +155,7 @@ def _unknown_country(sheet: str, frame: pl.DataFrame) -> pl.DataFrame:
         sheet=sheet,
         column="country",
         rule=f"{sheet}.country.unknown",
-        message="Not an ISO 3166 country code: use the two-letter code, e.g. FI for Finland, SE for Sweden",
+        message=f"Not an ISO 3166 country code: use the two-letter code{example('country_named')}",
     )
 
 
@@ -166,7 +166,7 @@ def _unknown_timezone(sheet: str, frame: pl.DataFrame) -> pl.DataFrame:
         sheet=sheet,
         column="timezone",
         rule=f"{sheet}.timezone.unknown",
-        message="Not an IANA time zone: use Region/City as in the drop-down, e.g. Europe/Helsinki",
+        message=f"Not an IANA time zone: use Region/City as in the drop-down{example('timezone')}",
     )
 
 
