@@ -181,6 +181,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Grid]:
             raise InputError(f"{path}: sheets {seen[sheet]!r} and {name!r} are both the {sheet} sheet; keep one")
         seen[sheet] = name
         grids.append((sheet, f"{path}#{name}", f"sheet {name!r} of {path}", book.grid(name), None))
+    problems.extend(book.notes(seen))  # open in Excel; cells far from the data, left out
     return grids
 
 
@@ -214,8 +215,7 @@ def _read_csv_folder(folder: Path, problems: list[Problem]) -> list[_Grid]:
 
 
 def _csv_grid(sheet: str, path: Path) -> _Grid:
-    grid, width = read_csv_grid(path)
-    return (sheet, str(path), str(path), grid, width)
+    return (sheet, str(path), str(path), *read_csv_grid(path))
 
 
 def _csv_names() -> str:

@@ -26,6 +26,9 @@ import polars as pl
 
 from batch.errors import InputError
 from batch.load.limits import check_workbook_limits
+from batch.load.lockfile import open_elsewhere
+from batch.load.stray import StrayCell, stray_warning, without_strays
+from batch.problems import Problem
 
 ROW = "_row"
 
@@ -44,14 +47,19 @@ def is_workbook_file(path: Path) -> bool:
 
 
 class Workbook:
-    """An opened workbook: its sheet names, and each sheet as a grid on demand."""
+    """An opened workbook: its sheet names, and each sheet as a grid on demand; ``strays`` are the cells far
+    from the data that were left out (sheet name → cells; see ``batch.load.stray``)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         check_workbook_file(path)
-        check_workbook_limits(path)
+        wide = check_workbook_limits(path)
+        source: str | bytes = str(path)
+        self.strays: dict[str, tuple[StrayCell, ...]] = {}
+        if wide:
+            source, self.strays = without_strays(path, wide)
         try:
-            self._reader = fastexcel.read_excel(str(path))
+            self._reader = fastexcel.read_excel(source)
         except Exception as exc:  # fastexcel raises several unrelated types for damaged files
             raise InputError(
                 f"{path}: the workbook is damaged and cannot be read ({_first_line(exc)}); "
@@ -61,6 +69,14 @@ class Workbook:
     @property
     def sheet_names(self) -> list[str]:
         return list(self._reader.sheet_names)
+
+    def notes(self, read: dict[str, str]) -> list[Problem]:
+        """Warnings about the workbook as a whole and the ``read`` sheets (input sheet → sheet name): open in
+        Excel, cells far from the data left out."""
+        found = [note for note in (open_elsewhere(self.path),) if note is not None]
+        for sheet, name in read.items():
+            found += [stray_warning(sheet, name, self.path, cell) for cell in self.strays.get(name, ())]
+        return found
 
     def grid(self, sheet: str) -> pl.DataFrame:
         """Every row of ``sheet`` from Excel row 1, all cells as text (``c0``…, ``_row``)."""
