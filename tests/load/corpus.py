@@ -367,6 +367,37 @@ def _stray(ref: str) -> str:
     return rf"0 errors, 1 warnings(.|\n)*\(cell {ref}\)"
 
 
+def _renamed(path: Path, suffix: str) -> Path:
+    return path.rename(path.with_suffix(suffix))
+
+
+def _xls_named_xlsx(folder: Path) -> list[str]:
+    path = folder / "old.xlsx"
+    path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504) + "Workbook".encode("utf-16-le") + bytes(512))
+    return validate(path)
+
+
+def _open_in_excel(folder: Path) -> list[str]:
+    path = workbook(folder)
+    (folder / "~$in.xlsx").write_bytes(b"\x0bsomeone")
+    return validate(path)
+
+
+def _template(folder: Path) -> Path:
+    from batch.template import write_template
+
+    return write_template(folder / "t.xlsx")
+
+
+def _cell_xml(path: Path, text: str) -> Path:
+    """The first first_name cell of the users sheet (C2) holding ``text`` as written in the sheet's XML."""
+    part = _users_part(path)
+    cell = f'<c r="C2" t="inlineStr"><is><t>{text}</t></is></c>'.encode()
+    return rewrite_parts(
+        path, lambda n, d: re.sub(rb'<c r="C2"[^>]*?(/>|>.*?</c>)', lambda _: cell, d, count=1) if n == part else None
+    )
+
+
 CANNOT = r"^error: .{10,300}$"
 
 CASES: list[Case] = [
@@ -424,7 +455,7 @@ CASES: list[Case] = [
         "zip without workbook",
         lambda f: (zipfile.ZipFile(f / "d.xlsx", "w").writestr("word/document.xml", "x"), validate(f / "d.xlsx"))[1],
         2,
-        r"without a workbook inside",
+        r"not an \.xlsx workbook but a Word document; give the workbook instead",
     ),
     Case(
         "truncated zip",
@@ -570,5 +601,21 @@ CASES: list[Case] = [
         2,
         r"not a folder",
     ),
-    Case("template into a folder", lambda f: ["template", "--out", str(f)], 2, r"is a folder"),
+    # issue 18: a folder gets FOLDER/onboarding.xlsx, a CSV name the fix
+    Case(
+        "template into a folder", lambda f: ["template", "--out", str(f)], 0, r"Template written to .*onboarding\.xlsx"
+    ),
+    Case("template as csv", lambda f: ["template", "--out", str(f / "t.csv")], 2, r"t\.csv: the template is an \.xlsx"),
+    # -- issue 18: files that are not what their name says, open workbooks, empty ones, unreadable cells --------
+    Case("xlsx named .xls", lambda f: validate(_renamed(workbook(f), ".xls")), 2, r"in\.xls: .*rename it to in\.xlsx"),
+    Case(
+        "xls named .xlsx", _xls_named_xlsx, 2, r"old\.xlsx: this is an old Excel 97-2003 workbook \(\.xls\) whose name"
+    ),
+    Case("open in Excel", _open_in_excel, 0, r"in\.xlsx is open in Excel"),
+    Case("empty template", lambda f: validate(_template(f)), 2, r"t\.xlsx: no rows"),
+    Case("run on an empty template", lambda f: ["run", *validate(_template(f))[1:]], 2, r"no rows"),
+    Case("half a character", _w(lambda p: _cell_xml(p, "Ai_xD800_no")), 2, r"in\.xlsx: sheet 'users', cell C2: .*half"),
+    Case(
+        "bad entity in a cell", _w(lambda p: _cell_xml(p, "Ai&bogus;no")), 2, r"in\.xlsx: sheet 'users' cannot be read"
+    ),
 ]
