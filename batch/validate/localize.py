@@ -1,52 +1,46 @@
 """Examples in messages from the row's own country: a German row reads ``(e.g. Europe/Berlin)``, not the
 Finnish example of the column documentation (issue 18).
 
-Rules write ``example(kind)`` where a message shows an example; here, once for all problems, each mark
-becomes `` (e.g. …)`` with ``schemas.examples``' example for the row's country, or nothing. A row's country
+A rule names the kind of example its message ends with (``emit(..., example="timezone")``, a column of the
+problem frame, never a mark inside the text, which echoes cells); here, once for all problems, each such
+message gets `` (e.g. …)`` with ``schemas.examples``' example for the row's country, or nothing. A row's country
 is its own ``country`` when that is a known code, else its customer's (a location), its location's or
 customer's (a user); a row with none takes the country most rows of the batch have. Only problems with a
-mark are touched, so a batch without problems pays one scan of an empty column.
+kind of example are touched, so a batch without problems pays one scan of an empty column.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
 
-from batch.validate.rules import EXAMPLE_MARK, POS
+from batch.validate.rules import POS
 from batch.validate.rules.prepare import Prepared
 from schemas import SHEETS
 from schemas.examples import DOCS_COUNTRY, column_example, country_named
 from schemas.vocab import countries
 
-_MARKED = f"{EXAMPLE_MARK}(\\w+){EXAMPLE_MARK}"
-
 
 def localize_examples(found: pl.DataFrame, prepared: Prepared) -> pl.DataFrame:
-    """``found`` (problem frame) with every example mark in its messages filled in."""
-    marked = pl.col("message").str.contains(EXAMPLE_MARK, literal=True).fill_null(False)
-    at = found.select(pl.arg_where(marked)).to_series()
+    """``found`` (problem frame) with each message that asks for one ending in an example of the row's country,
+    and without the ``example`` column."""
+    wanted = pl.col("example").is_not_null() & pl.col("message").is_not_null()
+    at = found.select(pl.arg_where(wanted)).to_series()
     if at.len() == 0:
-        return found
+        return found.drop("example")
     todo = (
         found[at]
-        .select(pl.col("sheet").cast(pl.String), "pos", "message")
+        .select(pl.col("sheet").cast(pl.String), "pos", "message", pl.col("example").cast(pl.String))
         .with_row_index("__i")
         .join(_row_countries(prepared), on=["sheet", "pos"], how="left", maintain_order="left")
         .with_columns(pl.col("__country").fill_null(_batch_country(prepared)))
     )
-    while todo.select(pl.col("message").str.contains(EXAMPLE_MARK, literal=True).any()).item():
-        todo = todo.with_columns(pl.col("message").str.extract(_MARKED, 1).alias("__kind"))
-        keys = todo.select("sheet", "__country", "__kind").unique().drop_nulls()
-        chunks = keys.with_columns(
-            pl.Series("__chunk", [_chunk(*key) for key in keys.iter_rows()], dtype=pl.String)
-        )
-        todo = (
-            todo.join(chunks, on=["sheet", "__country", "__kind"], how="left", maintain_order="left")
-            .with_columns(pl.col("message").str.replace(_MARKED, pl.col("__chunk").fill_null("")))
-            .drop("__kind", "__chunk")
-        )
-    messages = found["message"].scatter(at, todo.sort("__i")["message"])
-    return found.with_columns(messages)
+    keys = todo.select("sheet", "__country", "example").unique()
+    chunks = keys.with_columns(pl.Series("__chunk", [_chunk(*key) for key in keys.iter_rows()], dtype=pl.String))
+    todo = todo.join(chunks, on=["sheet", "__country", "example"], how="left", maintain_order="left")
+    messages = found["message"].scatter(at, todo.sort("__i").select(pl.col("message") + pl.col("__chunk"))["message"])
+    return found.with_columns(messages).drop("example")
 
 
 def _chunk(sheet: str, country: str, kind: str) -> str:
@@ -54,9 +48,14 @@ def _chunk(sheet: str, country: str, kind: str) -> str:
     if kind == "country_named":
         shown: str | None = country_named(country)
     else:
-        documented = {doc.name: doc.example for doc in SHEETS[sheet].columns}.get(kind, "")
-        shown = column_example(kind, country, documented) if sheet in SHEETS else None
-    return f" (e.g. {shown})".replace("$", "$$") if shown else ""
+        shown = column_example(kind, country, _documented(sheet).get(kind, ""))
+    return f" (e.g. {shown})" if shown else ""
+
+
+@cache
+def _documented(sheet: str) -> dict[str, str]:
+    """The column documentation's example of each column of ``sheet``."""
+    return {doc.name: doc.example for doc in SHEETS[sheet].columns} if sheet in SHEETS else {}
 
 
 def _known(code: pl.Expr) -> pl.Expr:

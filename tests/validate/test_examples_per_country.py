@@ -78,3 +78,10 @@ def test_examples_come_from_the_country(country: str, zone: str, language: str) 
     assert column_example("city", country, "Helsinki") is None
     assert column_example("city", "FI", "Helsinki") == "Helsinki"
     assert (range_example(country) or "").count("..") == 1
+
+
+def test_a_cell_that_looks_like_a_mark_is_left_as_it_is() -> None:
+    """A message echoes the cell; a cell holding the mark character must neither hang nor be filled in."""
+    result = run(german_rows(users={0: {"phone_number": "0511\x1etimezone\x1e4209701"}}))
+    [problem] = [p for p in result.problems if p.rule == "users.phone_number.invalid"]
+    assert problem.message.startswith("'0511\x1etimezone\x1e4209701' is not a phone number")

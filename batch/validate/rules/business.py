@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from batch.validate.rules import concat_problems, emit, example
+from batch.validate.rules import concat_problems, emit
 from batch.validate.rules.prepare import Prepared, yes_no
 from schemas.vocab import (
     ADDON_DEPENDENCIES,
@@ -83,7 +83,8 @@ def _calling_location(c: pl.DataFrame) -> list[pl.DataFrame]:
             sheet="customers",
             column=column,
             rule=f"customers.{column}.required_for_calling",
-            message=f"Calling packages need a headquarters location: fill {column} with {meaning}{example(column)}",
+            message=f"Calling packages need a headquarters location: fill {column} with {meaning}",
+            example=column,
         )
         for column, meaning in what.items()
     ]
