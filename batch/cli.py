@@ -239,7 +239,12 @@ def demo(
 
 @app.command()
 def template(
-    out: Path = typer.Option(Path("onboarding-template.xlsx"), "--out", help="Where to write the workbook."),
+    out: Path = typer.Option(
+        Path("onboarding-template.xlsx"),
+        "--out",
+        metavar="FILE",
+        help="Where to write the workbook: an .xlsx file, or a folder (FOLDER/onboarding.xlsx).",
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write an empty input workbook: headers with notes, drop-downs, a README sheet."""

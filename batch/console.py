@@ -15,6 +15,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from batch.jobs import KIND_ORDER
 from batch.problems import Problem, RuleCount
+from batch.validate.rules.dependents import parent_named
 
 if TYPE_CHECKING:
     from batch.plan.graph import Plan
@@ -71,17 +72,50 @@ def validation_summary(
 
 
 def _problem_table(console: Console, problems: Sequence[Problem]) -> None:
-    shown = sorted(problems, key=lambda p: (not p.is_error,))[:SHOWN_PROBLEMS]
+    """Root causes first: problems of the input itself, file-wide ones on top, errors before warnings. The
+    rows that are invalid only because a row they name is (``dependency.invalid_parent``) are counted under
+    that row, so one bad customer does not fill the screen with its users."""
+    roots = [p for p in problems if p.rule != DEPENDENT]
+    cascades = _cascades(problems, {(p.sheet, p.row) for p in roots if p.is_error})
+    shown = sorted(roots, key=lambda p: (p.row is not None, not p.is_error))[:SHOWN_PROBLEMS]
+    last_of_row = {(p.sheet, p.row): i for i, p in enumerate(shown)}
     table = Table(show_edge=False)
     for name in ("sheet", "row", "column", "value", "severity", "message"):
         table.add_column(name, overflow="fold")
-    for p in shown:
+    for i, p in enumerate(shown):
         value = visible(p.value if len(p.value) <= 30 else p.value[:27] + "...")
         column, message = visible(one_line(p.column, 40)), visible(one_line(p.message))
         table.add_row(p.sheet, "" if p.row is None else str(p.row), column, value, p.severity, message)
+        count = cascades.get((p.sheet, p.row), 0)
+        if count and last_of_row[(p.sheet, p.row)] == i:
+            named = f"rows that name this {_KIND.get(p.sheet, 'row')}"
+            table.add_row("", "", "", "", "", f"… and {count} dependent problems on {named}")
     console.print(table)
     if len(problems) > len(shown):
         console.print(f"... and {len(problems) - len(shown)} more lines in validation.csv")
+
+
+DEPENDENT = "dependency.invalid_parent"
+_KIND = {"templates": "template (or its customers)", "customers": "customer", "locations": "location"}
+
+
+def _cascades(problems: Sequence[Problem], roots: set[tuple[str, int | None]]) -> Counter[tuple[str, int | None]]:
+    """Dependent problems per root row: a row that is invalid only through its parent (a customer of an
+    invalid template) passes its dependents on to that parent's row."""
+    parent: dict[tuple[str, int | None], tuple[str, int]] = {}
+    for p in problems:
+        named = parent_named(p.message) if p.rule == DEPENDENT else None
+        if named is not None:
+            parent[(p.sheet, p.row)] = named
+    counts: Counter[tuple[str, int | None]] = Counter()
+    for named in parent.values():
+        at: tuple[str, int | None] = named
+        for _ in range(3):  # template → customer → location → user at most
+            if at in roots or at not in parent:
+                break
+            at = parent[at]
+        counts[at] += 1
+    return counts
 
 
 def plan_summary(console: Console, plan: Plan, rate: float) -> None:
@@ -180,6 +214,32 @@ METAVARS = {
     "log_format": "auto|plain|json",
     "host": "H",
     "port": "P",
+    "max_deletes": "N",
+    "sub_partner_org_id": "ID",
+    "refresh_token_file": "FILE",
+    "notify_url": "URL",
+    "config": "FILE",
+    "integrated_pstn": "NAME",
+    "rate": "R",
+    "burst": "N",
+    "latency_ms": "MS",
+    "provisioning_seconds": "SECONDS",
+    "error_rate": "SHARE",
+    "lost_response_rate": "SHARE",
+    "seed": "N",
+    "token": "TOKEN",
+    "retry_after": "SECONDS",
+    "list_lag_seconds": "SECONDS",
+    "token_lifetime": "SECONDS",
+    "client_id": "ID",
+    "client_secret": "SECRET",
+    "refresh_token": "TOKEN",
+    "state_file": "FILE",
+    "slow_rate": "SHARE",
+    "slow_seconds": "SECONDS",
+    "storm_every": "SECONDS",
+    "storm_seconds": "SECONDS",
+    "timeout": "SECONDS",
 }
 
 

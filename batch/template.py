@@ -53,7 +53,7 @@ def _lists() -> dict[str, tuple[str, ...]]:
         "subscriber_packages": vocab.SUBSCRIBER_PACKAGES,
         "countries": vocab.countries(),
         "timezones": vocab.timezones(),
-        "booleans": ("yes", "kyllä", "x"),
+        "booleans": ("yes", "ja", "kyllä", "oui", "sí", "x"),
         "number_states": ("active", "inactive"),
         "roles": vocab.ADMIN_ROLES,
         "languages": LANGUAGES,
@@ -72,11 +72,21 @@ def _note(doc: ColumnDoc) -> str:
 
 
 def write_template(path: str | Path, *, force: bool = False) -> Path:
-    """Write the empty workbook to ``path`` and return it; an existing file (maybe a filled-in workbook) is
-    overwritten only with ``force``."""
+    """Write the empty workbook to ``path`` (a folder: ``FOLDER/onboarding.xlsx``) and return it; an existing
+    file (maybe a filled-in workbook) is overwritten only with ``force``; a name not ending in .xlsx is refused."""
     path = Path(path)
     if path.is_dir():
-        raise UsageError(f"{path}: is a folder; give --out a file name such as {path / 'onboarding-template.xlsx'}")
+        path = path / "onboarding.xlsx"
+    elif path.suffix.lower() == ".csv":
+        raise UsageError(
+            f"{path}: the template is an .xlsx workbook, not a CSV file; give --out a name such as "
+            f"{path.with_suffix('.xlsx')} (to work in CSV, fill the workbook and save each sheet as CSV UTF-8 into "
+            "one folder)"
+        )
+    elif path.suffix.lower() != ".xlsx":
+        raise UsageError(
+            f"{path}: the template is an .xlsx workbook; give --out a file name ending in .xlsx, or a folder"
+        )
     if path.exists() and not force:
         raise UsageError(f"{path}: the file exists (a filled-in workbook?); choose another name or add --force")
     check_out_dir(path.parent)

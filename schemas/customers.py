@@ -49,7 +49,7 @@ class CustomersSchema(pa.DataFrameModel):
         dropdown="packages",
     )
     language: str = column(
-        "Language of the customer's emails", "fi", str_matches=LANGUAGE_PATTERN, hint="a language code like fi or en_US"
+        "Language of the customer's emails", "fi", str_matches=LANGUAGE_PATTERN, hint="a language code like en or en_US"
     )
     address_line1: str = address_line("Street address of the headquarters", "Hämeentie 15", required=True)
     address_line2: str = address_line("Second address line", "3. krs")
@@ -58,7 +58,8 @@ class CustomersSchema(pa.DataFrameModel):
     postal_code: str = column("Postal code (leading zeros are kept)", "00510", str_length={"max_value": 20})
     country: str = country_column()
     supported_location_confirmed: str = column(
-        "You verified the headquarters is in a Webex-supported location (Partner Hub step 8): yes / kyllä / x",
+        "You verified the headquarters is in a Webex-supported location (Partner Hub step 8): yes, in any "
+        "language of the yes/no table below (ja, kyllä, oui, sí, x …)",
         "yes",
         required=True,
         dropdown="booleans",
@@ -76,7 +77,7 @@ class CustomersSchema(pa.DataFrameModel):
         "Language of announcements and emails at the headquarters (needed for calling packages)",
         "fi_fi",
         str_matches=LOCATION_LANGUAGE_PATTERN,
-        hint="a language_country code like fi_fi or en_us",
+        hint="a language_country code like en_us",
     )
     emergency_location_identifier: str = column("SIP header sent with emergency calls from the HQ", "")
     numbers: str = column(

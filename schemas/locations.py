@@ -41,14 +41,14 @@ class LocationsSchema(pa.DataFrameModel):
         "fi_fi",
         required=True,
         str_matches=LOCATION_LANGUAGE_PATTERN,
-        hint="a language_country code like fi_fi or en_us",
+        hint="a language_country code like en_us",
     )
     announcement_language: str = column(
         "Language of voice announcements for this location",
         "fi_fi",
         required=True,
         str_matches=LOCATION_LANGUAGE_PATTERN,
-        hint="a language_country code like fi_fi or en_us",
+        hint="a language_country code like en_us",
     )
     numbers: str = column(
         "Phone numbers added to this location, separated by ; or one per line; ranges as FIRST..LAST",

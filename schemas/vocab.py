@@ -74,9 +74,22 @@ ADDON_DEPENDENCIES: dict[str, frozenset[str]] = {
 #: Add-ons cannot be a customer's package level (its first package).
 ADDONS: frozenset[str] = frozenset(ADDON_DEPENDENCIES)
 
-#: Spellings accepted for a yes/no cell (Finnish ``kyllä``/``k`` and ``ei`` too).
-TRUE_WORDS: frozenset[str] = frozenset({"true", "yes", "y", "1", "x", "kyllä", "kylla", "k"})
-FALSE_WORDS: frozenset[str] = frozenset({"false", "no", "n", "0", "ei", "e"})
+#: What a yes/no cell may say, per language partners write in (any case): the words, their short forms, and
+#: the names Excel of that language gives TRUE and FALSE (a CSV export of a boolean cell holds ``WAHR``).
+YES_NO_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "English": (("yes", "y", "true", "x", "1"), ("no", "n", "false", "0")),
+    "Finnish": (("kyllä", "kylla", "k", "tosi"), ("ei", "e", "epätosi")),
+    "German": (("ja", "j", "wahr"), ("nein", "falsch")),
+    "Swedish": (("ja", "sant"), ("nej", "falskt")),
+    "Danish": (("ja", "sand"), ("nej", "falsk")),
+    "Norwegian": (("ja", "sann"), ("nei", "nej", "usann")),
+    "Dutch": (("ja", "waar"), ("nee", "onwaar")),
+    "French": (("oui", "vrai"), ("non", "faux")),
+    "Spanish": (("sí", "si", "verdadero"), ("no", "falso")),
+}
+#: Spellings accepted for a yes/no cell, lower case.
+TRUE_WORDS: frozenset[str] = frozenset(word for yes, _ in YES_NO_WORDS.values() for word in yes)
+FALSE_WORDS: frozenset[str] = frozenset(word for _, no in YES_NO_WORDS.values() for word in no)
 
 #: Admin roles a user can be given in the ``roles`` column (names as ``GET /v1/roles`` returns them).
 ADMIN_ROLES: tuple[str, ...] = (
@@ -115,3 +128,10 @@ NO_POSTAL_CODE: frozenset[str] = frozenset(
         "TK", "TL", "TO", "TV", "UG", "VU", "YE", "ZW",
     }
 )  # fmt: skip
+
+#: Countries whose postal codes are all digits, of this many, and can start with 0 (01067 Dresden, 00100
+#: Helsinki, 0150 Oslo): a code typed into an Excel number cell loses its leading zeros there.
+POSTAL_CODE_DIGITS: dict[str, int] = {
+    "AU": 4, "BR": 8, "CN": 6, "DE": 5, "DZ": 5, "ES": 5, "FI": 5, "FR": 5, "IT": 5, "JP": 7, "KR": 5,
+    "LT": 5, "MX": 5, "MY": 5, "NO": 4, "NZ": 4, "PL": 5, "SG": 6, "TR": 5, "UA": 5, "US": 5, "ZA": 4,
+}  # fmt: skip

@@ -85,7 +85,9 @@ def test_template_lists_accept_what_the_validator_accepts_and_fit_an_email(tmp_p
     email = {c.value: c.column_letter for c in users[1]}["email"]
     assert users.column_dimensions[email].width >= 30
     assert book["example"]["B3"].value  # an example row per sheet
-    assert load_inputs([path]).problems == ()  # README, lists and example are not input
+    book["customers"].append([doc.example for doc in SHEETS["customers"].columns])  # the template is empty
+    book.save(tmp_path / "filled.xlsx")
+    assert load_inputs([tmp_path / "filled.xlsx"]).problems == ()  # README, lists and example are not input
 
 
 def test_template_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
@@ -99,3 +101,36 @@ def test_template_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
         write_template(target)
     assert target.read_bytes() == b"a filled-in workbook"
     assert write_template(target, force=True).stat().st_size > 1000
+
+
+def test_template_out_a_folder_writes_onboarding_xlsx_there(tmp_path: Path) -> None:
+    """Issue 18 item 3: ``template --out FOLDER`` writes FOLDER/onboarding.xlsx."""
+    assert write_template(tmp_path) == tmp_path / "onboarding.xlsx"
+    assert openpyxl.load_workbook(tmp_path / "onboarding.xlsx").sheetnames[0] == "README"
+
+
+def test_template_out_a_csv_or_another_name_is_refused_with_the_fix(tmp_path: Path) -> None:
+    import pytest
+
+    from batch.errors import UsageError
+
+    with pytest.raises(UsageError) as csv_name:
+        write_template(tmp_path / "onboarding.csv")
+    assert str(csv_name.value).startswith(
+        f"{tmp_path / 'onboarding.csv'}: the template is an .xlsx workbook, not a CSV"
+    )
+    assert f"such as {tmp_path / 'onboarding.xlsx'}" in str(csv_name.value)
+    with pytest.raises(UsageError, match="a file name ending in .xlsx, or a folder"):
+        write_template(tmp_path / "onboarding")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_template_says_no_rows(tmp_path: Path) -> None:
+    import pytest
+
+    from batch.errors import InputError
+    from batch.load.inputs import load_inputs
+
+    path = write_template(tmp_path / "t.xlsx")
+    with pytest.raises(InputError, match=r"t\.xlsx: no rows: the customers, locations and users sheets have their"):
+        load_inputs([path])

@@ -17,7 +17,6 @@ blank rows are handled once here for both formats:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ import polars as pl
 
 from batch.errors import InputError
 from batch.load.csv import read_csv_grid
+from batch.load.names import HEADER_ALIASES, IGNORED_SHEETS, canonical_name, sheet_for
 from batch.load.paths import GridRow, check_path, header_below
 from batch.load.paths import short as _short
 from batch.load.xlsx import Workbook, is_workbook_file
@@ -57,46 +57,6 @@ class LoadedBatch:
     problems: tuple[Problem, ...] = ()
 
 
-def canonical_name(name: str) -> str:
-    """``' Company Name '``, ``company name`` and ``company_name`` are the same column (contract §1)."""
-    return re.sub(r"[\s_\-]+", "_", str(name).strip().strip("\ufeff").strip().lower()).strip("_")
-
-
-#: Sheets of the template workbook that are not input (its help text and drop-down lists).
-IGNORED_SHEETS = frozenset({"readme", "lists", "example"})
-
-#: Singular sheet names partners write ("User") — canonical form → sheet.
-SHEET_ALIASES = {"template": "templates", "customer": "customers", "location": "locations", "user": "users"}
-
-#: Header spellings partners commonly use, canonical form → column. Applied only when the target is a
-#: column of that sheet and the header is not itself a column name; deliberately short: a header that
-#: is not here is reported as unknown, so nothing is guessed silently.
-HEADER_ALIASES = {
-    "e_mail": "email",
-    "email_address": "email",
-    "e_mail_address": "email",
-    "admin_e_mail": "admin_email",
-    "administrator_email": "admin_email",
-    "phone": "phone_number",
-    "telephone": "phone_number",
-    "phone_no": "phone_number",
-    "ext": "extension",
-    "firstname": "first_name",
-    "lastname": "last_name",
-    "surname": "last_name",
-    "address_line_1": "address_line1",
-    "address1": "address_line1",
-    "address_line_2": "address_line2",
-    "address2": "address_line2",
-    "zip": "postal_code",
-    "zip_code": "postal_code",
-    "postcode": "postal_code",
-    "state": "state_or_province",
-    "province": "state_or_province",
-    "time_zone": "timezone",
-    "role": "roles",
-}
-
 #: At most this many "extra cells" warnings per sheet; one more line counts the rest.
 MAX_ROW_WARNINGS = 50
 
@@ -116,7 +76,18 @@ def load_inputs(paths: Sequence[Path | str]) -> LoadedBatch:
             else:
                 parts[sheet].append(part)
     sheets = {name: _merge(name, parts[name], headerless.get(name), paths) for name in SHEETS}
+    if not any(sheets[name].frame.height for name in ("customers", "locations", "users")):
+        raise InputError(_no_rows(paths))
     return LoadedBatch(sheets=sheets, problems=tuple(problems))
+
+
+def _no_rows(paths: Sequence[Path | str]) -> str:
+    """A workbook with headers and nothing below them (a fresh template): nothing to validate or provision."""
+    inputs = ", ".join(str(p) for p in paths)
+    return (
+        f"{inputs}: no rows: the customers, locations and users sheets have their headers but no rows below them; "
+        "fill in a customer (and its locations and users) and run again"
+    )
 
 
 def _distinct(paths: Sequence[Path | str]) -> list[Path]:
@@ -132,13 +103,6 @@ def _distinct(paths: Sequence[Path | str]) -> list[Path]:
             raise InputError(f"{path}: given twice (also as {seen[key]}); name each input once")
         seen[key] = path
     return list(seen.values())
-
-
-def sheet_for(name: str) -> str | None:
-    """The input sheet a workbook sheet or CSV file stem names, if any."""
-    canon = canonical_name(name)
-    canon = SHEET_ALIASES.get(canon, canon)
-    return canon if canon in SHEETS else None
 
 
 def empty_frame(sheet: str) -> pl.DataFrame:
@@ -181,6 +145,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Grid]:
             raise InputError(f"{path}: sheets {seen[sheet]!r} and {name!r} are both the {sheet} sheet; keep one")
         seen[sheet] = name
         grids.append((sheet, f"{path}#{name}", f"sheet {name!r} of {path}", book.grid(name), None))
+    problems.extend(book.notes(seen))  # open in Excel; cells far from the data, left out
     return grids
 
 
@@ -214,8 +179,7 @@ def _read_csv_folder(folder: Path, problems: list[Problem]) -> list[_Grid]:
 
 
 def _csv_grid(sheet: str, path: Path) -> _Grid:
-    grid, width = read_csv_grid(path)
-    return (sheet, str(path), str(path), grid, width)
+    return (sheet, str(path), str(path), *read_csv_grid(path))
 
 
 def _csv_names() -> str:

@@ -8,8 +8,9 @@ inflate a thousandfold. So every part of a workbook is read once here, as a stre
 - each part's declared size, and the bytes it really inflates to, against ``MAX_PART_BYTES`` (and all
   parts together against ``MAX_WORKBOOK_BYTES``); reading to the end also checks each part's CRC, so a
   damaged zip is unreadable input, never silently read;
-- each sheet's farthest cell (and its declared ``<dimension>``) against ``MAX_COLUMNS`` and
-  ``MAX_SHEET_CELLS``;
+- each sheet's farthest cell against ``MAX_COLUMNS`` and ``MAX_SHEET_CELLS``: a sheet beyond them is
+  handed to ``batch.load.stray``, which reads it without a few stray cells far from the data or refuses it
+  (its declared ``<dimension>`` is not looked at: calamine reads the cells, not that claim);
 - the ``sharedStrings`` counts against what the part could hold (every string takes at least 8 bytes).
 
 CSV files: at most ``MAX_CSV_BYTES``, a header line within the first ``MAX_HEADER_BYTES`` and at most
@@ -45,7 +46,6 @@ _OVERLAP = 64
 # ``r`` is digits, a cell's starts with its column letters.
 _ROW = re.compile(rb' r="(\d{1,9})"')
 _WIDE_CELL = re.compile(rb' r="([A-Z]{2,3})\d')
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="(?:[A-Z]+\d+:)?([A-Z]{1,3})(\d{1,9})"')
 _SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
 _COUNT = re.compile(rb'\b(count|uniqueCount)="(\d+)"')
 #: One-letter cell references beyond column n (1-25): ``_BEYOND[n]`` finds a cell in columns n+1 … Z.
@@ -75,21 +75,39 @@ def column_letters(number: int) -> str:
     return letters
 
 
-def check_workbook_limits(path: Path) -> None:
-    """Raise ``InputError`` when the workbook at ``path`` exceeds a limit or is damaged (bad CRC)."""
+def check_workbook_limits(path: Path) -> dict[str, str]:
+    """Raise ``InputError`` when the workbook at ``path`` exceeds a size limit or is damaged (bad CRC); return
+    the sheets whose used range exceeds ``MAX_COLUMNS`` or ``MAX_SHEET_CELLS`` (zip part → sheet name)."""
+    wide: dict[str, str] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             _check_declared(path, infos)
-            sheets = _sheet_names(archive)
+            sheets = sheet_names(archive)
             for info in infos:
-                _check_part(path, archive, info, sheets.get(info.filename))
+                sheet = sheets.get(info.filename)
+                if not _check_part(path, archive, info, sheet):
+                    wide[info.filename] = sheet or _name(info.filename)
     except zipfile.BadZipFile as exc:
         raise InputError(
             f"{path}: the workbook is damaged ({_short(exc)}); open it in Excel, save it again as .xlsx and retry"
         ) from None
     except (OSError, EOFError, RuntimeError, NotImplementedError) as exc:
         raise InputError(f"{path}: the workbook cannot be read ({_short(exc)}); save it again as .xlsx") from None
+    return wide
+
+
+def within_limits(columns: int, rows: int) -> bool:
+    return columns <= MAX_COLUMNS and columns * rows <= MAX_SHEET_CELLS
+
+
+def too_wide(path: Path, sheet: str, columns: int, rows: int, what: str) -> InputError:
+    """The refusal of a sheet whose cells reach too far (``what``: how they do)."""
+    return InputError(
+        f"{path}: sheet {sheet!r} {what} ({columns:,} columns × {rows:,} rows; at most {MAX_COLUMNS:,} columns and "
+        f"{MAX_SHEET_CELLS:,} cells are read): delete the stray cells far from the data (select the empty rows and "
+        "columns, Delete) and save"
+    )
 
 
 def check_csv_size(path: Path, size: int) -> None:
@@ -123,13 +141,13 @@ def _check_declared(path: Path, infos: list[zipfile.ZipInfo]) -> None:
         )
 
 
-def _check_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str | None) -> None:
-    """Stream one part to its end (zipfile checks the CRC there), measuring what matters for it."""
+def _check_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: str | None) -> bool:
+    """Stream one part to its end (zipfile checks the CRC there), measuring what matters for it; False for a
+    sheet whose cells reach beyond ``MAX_COLUMNS`` or ``MAX_SHEET_CELLS``."""
     is_sheet = sheet is not None or info.filename.startswith("xl/worksheets/")
     is_strings = info.filename.lower().endswith("sharedstrings.xml")
     where = f"sheet {sheet!r}" if sheet else f"the part {_name(info.filename)}"
     reach = _Reach()
-    declared: _Reach | None = None
     counts: dict[str, int] = {}
     size = 0
     tail = b""
@@ -143,23 +161,13 @@ def _check_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, she
                 )
             text = tail + chunk
             if is_sheet:
-                if declared is None:
-                    declared = _declared(text)
                 reach = _farther(reach, text)
             elif is_strings and not counts:
                 counts = _sst_counts(text)
             tail = chunk[-_OVERLAP:]
-    if is_sheet:
-        for found, what in ((declared, "declares a used range reaching"), (reach, "has a cell at")):
-            if found is not None:
-                _check_reach(path, sheet or _name(info.filename), found, what)
     if counts:
         _check_strings(path, counts, size)
-
-
-def _declared(text: bytes) -> _Reach:
-    match = _DIMENSION.search(text)
-    return _Reach(column_number(match[1].decode()), int(match[2])) if match else _Reach()
+    return not is_sheet or within_limits(reach.columns, reach.rows)
 
 
 def _farther(reach: _Reach, text: bytes) -> _Reach:
@@ -171,18 +179,6 @@ def _farther(reach: _Reach, text: bytes) -> _Reach:
             if wide == 26:
                 break
     return _Reach(max(reach.columns, wide), max(reach.rows, rows))
-
-
-def _check_reach(path: Path, sheet: str, reach: _Reach, what: str) -> None:
-    cells = reach.columns * reach.rows
-    if reach.columns <= MAX_COLUMNS and cells <= MAX_SHEET_CELLS:
-        return
-    ref = f"{column_letters(reach.columns)}{reach.rows}"
-    raise InputError(
-        f"{path}: sheet {sheet!r} {what} {ref} ({reach.columns:,} columns × {reach.rows:,} rows; at most "
-        f"{MAX_COLUMNS:,} columns and {MAX_SHEET_CELLS:,} cells are read): delete the stray cells far from the "
-        "data (select the empty rows and columns, Delete) and save"
-    )
 
 
 def _sst_counts(text: bytes) -> dict[str, int]:
@@ -202,7 +198,7 @@ def _check_strings(path: Path, counts: dict[str, int], size: int) -> None:
         )
 
 
-def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+def sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     """Zip part → sheet name, from the workbook and its relationships (both small; checked before reading)."""
     try:
         book = _small(archive, "xl/workbook.xml")

@@ -89,7 +89,8 @@ def _own_code_route(plan: _Plan, part: pl.DataFrame) -> pl.DataFrame:
     """Digits that start with the region's own calling code but have no + (an Excel number cell).
 
     parse keeps the code as a country code when the whole is no national number (or too long); otherwise
-    it reads the digits as national, and ``judge`` retries with + when that is invalid.
+    it reads the digits as national, and ``judge`` retries with + when that is invalid. Digits valid both
+    ways are left to ``judge``, which refuses the reading with the country code twice.
     """
     digits, after_cc = pl.col("cleaned"), pl.col("after_cc")
     main = _plan(_MAIN_REGION[plan.cc])
@@ -109,6 +110,8 @@ def _own_code_route(plan: _Plan, part: pl.DataFrame) -> pl.DataFrame:
     e164 = (
         pl.when(as_code & rest_valid)
         .then(pl.lit("+") + digits)
+        .when(~as_code & whole_valid & rest_valid)  # the country code twice, or the number once? judge says
+        .then(None)
         .when(~as_code & whole_valid)
         .then(pl.lit(f"+{plan.cc}") + digits)
         .when(~as_code & ~_has_prefix(plan.npp, digits) & rest_valid)

@@ -24,6 +24,7 @@ import polars as pl
 from phonenumbers import NumberParseException, ValidationResult
 
 from batch.validate.phone_fastpath import fast_accept
+from schemas.examples import range_example
 
 EXAMPLE = "+358 40 123 4567"
 #: Whitespace a cell may hold around or inside a number (a cell of only these is empty).
@@ -60,22 +61,23 @@ def region_of(country: str | None) -> str | None:
     return code if code in phonenumbers.SUPPORTED_REGIONS else None
 
 
-def _precheck(raw: str) -> tuple[str | None, str | None]:
+def _precheck(raw: str, region: str | None = None) -> tuple[str | None, str | None]:
     """Our own rules before the library: returns (digits with optional leading +, error)."""
     bad = re.search(_BAD_CHAR, raw)
+    example = example_for(region)
     if bad:
         char = bad.group(1)
         if char.isascii() and char.isalpha():
-            return None, f"'{raw}' is not a phone number: it contains letters; write only the number, e.g. {EXAMPLE}"
+            return None, f"'{raw}' is not a phone number: it contains letters; write only the number, e.g. {example}"
         return (
             None,
-            f"'{raw}' is not a phone number: it contains '{char}'; use digits, spaces and + - ( ) only, e.g. {EXAMPLE}",
+            f"'{raw}' is not a phone number: it contains '{char}'; use digits, spaces and + - ( ) only, e.g. {example}",
         )
     cleaned = re.sub(_FORMAT_CLASS, "", raw)
     if not re.search("[0-9]", cleaned):
-        return None, f"'{raw}' is not a phone number: write it in international form, e.g. {EXAMPLE}"
+        return None, f"'{raw}' is not a phone number: write it in international form, e.g. {example}"
     if "+" in cleaned[1:]:
-        return None, f"'{raw}' has a + inside the number: put + only before the country code, e.g. {EXAMPLE}"
+        return None, f"'{raw}' has a + inside the number: put + only before the country code, e.g. {example}"
     return cleaned, None
 
 
@@ -83,10 +85,11 @@ def phone_reference(raw: str | None, country: str | None) -> tuple[str | None, s
     """(e164, error) for one value, library only: the definition ``normalize_phones`` must reproduce."""
     if raw is None or re.search(_SPACES_ONLY, raw):
         return None, None
-    cleaned, error = _precheck(raw)
+    region = region_of(country)
+    cleaned, error = _precheck(raw, region)
     if cleaned is None:
         return None, error
-    return judge(raw, cleaned, region_of(country))
+    return judge(raw, cleaned, region)
 
 
 def judge(raw: str, cleaned: str, region: str | None) -> tuple[str | None, str | None]:
@@ -98,11 +101,33 @@ def judge(raw: str, cleaned: str, region: str | None) -> tuple[str | None, str |
         elif not text.startswith(("+", "0")):
             text = "+" + text
     e164, failure = _try_parse(text, region)
+    if e164 is not None and region is not None and _code_twice(text, e164, region):
+        meant, _ = _try_parse("+" + text, region)
+        if meant is not None:
+            return None, _code_twice_message(raw, meant)
     if e164 is None and region is not None and not text.startswith(("+", "0")):
         e164, _ = _try_parse("+" + text, region)
     if e164 is not None:
         return e164, None
     return None, _failure_message(raw, text, failure, region)
+
+
+def _code_twice(text: str, e164: str, region: str) -> bool:
+    """Digits that start with the country's code but were read as a national number, so the code is in the
+    number twice (``495114209701`` in DE → +49 4951 14209701): what an Excel number cell does to +49 511
+    4209701. The digits are also a valid number with that code in front, so which was meant is a guess."""
+    code = str(phonenumbers.country_code_for_region(region))
+    return not text.startswith(("+", "0")) and text.startswith(code) and e164 == f"+{code}{text}"
+
+
+def _code_twice_message(raw: str, meant: str) -> str:
+    """Propose the number with its country code once, never the doubled reading."""
+    shown = phonenumbers.format_number(phonenumbers.parse(meant), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    how = "Excel stored this as a number, so its + was lost" if raw.isdigit() else "it starts with the country code"
+    return (
+        f"'{raw}': {how}; did you mean {shown}? Write it with the + (in Excel, as Text), or with its leading 0 if it "
+        "is a national number"
+    )
 
 
 def _try_parse(text: str, region: str | None) -> tuple[str | None, object]:
@@ -203,12 +228,12 @@ def _regions(countries: pl.Series) -> pl.Series:
 
 def _refused(flagged: pl.DataFrame) -> pl.DataFrame:
     """The pre-check message of each value that is not digits with an optional leading +."""
-    distinct = flagged.select("raw").unique()
-    messages = pl.Series("error", [_precheck(raw)[1] for raw in distinct["raw"]], dtype=pl.String)
-    judged = distinct.with_columns(messages)
+    distinct = flagged.select("raw", "region").unique()
+    messages = [_precheck(raw, region)[1] for raw, region in distinct.iter_rows()]
+    judged = distinct.with_columns(pl.Series("error", messages, dtype=pl.String))
     return (
-        flagged.select("idx", "raw")
-        .join(judged, on="raw")
+        flagged.select("idx", "raw", "region")
+        .join(judged, on=["raw", "region"], nulls_equal=True)
         .select("idx", pl.lit(None, pl.String).alias("e164"), "error")
     )
 
@@ -250,10 +275,23 @@ def expand_numbers(values: pl.Series, countries: pl.Series) -> pl.DataFrame:
     return result.select("index", "item", "e164", "error")
 
 
+#: A range in the Finnish test numbers the column documentation uses.
+RANGE_EXAMPLE = "+358 9 4245 1000..+358 9 4245 1099"
+
+
+def _range_examples(countries: pl.Series) -> pl.Series:
+    """A range of each row's country (the documentation's own for Finland and rows without a country)."""
+    regions = _regions(countries)
+    examples = {region: range_example(region) for region in regions.unique().drop_nulls() if region != "FI"}
+    shown = regions.replace_strict(examples, default=RANGE_EXAMPLE, return_dtype=pl.String)
+    return shown.fill_null(RANGE_EXAMPLE).alias("__range_example")
+
+
 def _expand_ranges(ranges: pl.DataFrame) -> pl.DataFrame:
     """Check each ``FIRST..LAST`` item and list its numbers; columns pos, index, item, n, e164, error."""
     ends = ranges.with_columns(parts=pl.col("item").str.split(".."))
     ends = ends.with_columns(
+        _range_examples(ends["country"]),
         first=pl.col("parts").list.get(0, null_on_oob=True).str.strip_chars(),
         last=pl.col("parts").list.get(1, null_on_oob=True).str.strip_chars(),
         two=pl.col("parts").list.len() == 2,
@@ -269,11 +307,10 @@ def _expand_ranges(ranges: pl.DataFrame) -> pl.DataFrame:
         low=pl.col("first_e164").str.slice(1).cast(pl.Int64, strict=False),
         high=pl.col("last_e164").str.slice(1).cast(pl.Int64, strict=False),
     )
-    item = pl.col("item")
-    example = "+358 9 4245 1000..+358 9 4245 1099"
+    item, example = pl.col("item"), pl.col("__range_example")
     error = (
         pl.when(~pl.col("two") | (pl.col("first") == "") | (pl.col("last") == ""))
-        .then(pl.format(f"'{{}}' is not a number range: write FIRST..LAST, e.g. {example}", item))
+        .then(pl.format("'{}' is not a number range: write FIRST..LAST, e.g. {}", item, example))
         .when(pl.col("first_error").is_not_null())
         .then(pl.format("'{}': the first number of the range is wrong: {}", item, pl.col("first_error")))
         .when(pl.col("last_error").is_not_null())
@@ -281,10 +318,11 @@ def _expand_ranges(ranges: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("first_e164").str.len_chars() != pl.col("last_e164").str.len_chars())
         .then(
             pl.format(
-                f"'{{}}': both ends of a range need the same number of digits ({{}} vs {{}}), e.g. {example}",
+                "'{}': both ends of a range need the same number of digits ({} vs {}), e.g. {}",
                 item,
                 pl.col("first_e164"),
                 pl.col("last_e164"),
+                example,
             )
         )
         .when(pl.col("high") < pl.col("low"))

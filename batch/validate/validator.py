@@ -14,11 +14,13 @@ import polars as pl
 
 from batch.load.inputs import LoadedBatch
 from batch.problems import Problem, RuleCount, sort_key
+from batch.validate.localize import localize_examples
 from batch.validate.rules import MAX_LISTED_PER_RULE, POS, concat_problems
 from batch.validate.rules.business import business_problems
 from batch.validate.rules.cells import cell_problems
 from batch.validate.rules.columns import column_problems
 from batch.validate.rules.dependents import dependency_problems
+from batch.validate.rules.postal import postal_problems
 from batch.validate.rules.prepare import Prepared, prepare
 from batch.validate.rules.references import reference_problems
 from batch.validate.rules.uniqueness import uniqueness_problems
@@ -84,11 +86,13 @@ def validate(batch: LoadedBatch) -> ValidatedBatch:
             reference_problems(prepared),
             uniqueness_problems(prepared),
             business_problems(prepared),
+            postal_problems(prepared),
             cell_problems(prepared),
         ]
     )
     found = _distinct(found)
     found = pl.concat([found, dependency_problems(prepared, found)], how="vertical")
+    found = localize_examples(found, prepared)
     sheets = _output_frames(prepared, found)
     counts = found.group_by("sheet", "rule", "severity", maintain_order=True).len()
     problems = tuple(sorted({*batch.problems, *_to_problems(_listed(found, counts))}, key=_full_key))

@@ -337,6 +337,12 @@ def pstn_defects(b: Batch) -> None:
     )
 
 
+def excel_defects(b: Batch) -> None:
+    """What Excel does to digits typed into a number cell (issue 18); planted after the older plants."""
+    for sheet, make in (("customers", customer), ("locations", location)):
+        b.add(sheet, make(82, postal_code="510"), e(sheet, "postal_code", f"{sheet}.postal_code.leading_zero_lost"))
+
+
 def build_batch() -> Batch:
     b = Batch()
     valid_core(b)
@@ -345,6 +351,7 @@ def build_batch() -> Batch:
     location_defects(b)
     user_defects(b)
     pstn_defects(b)
+    excel_defects(b)
     b.add(
         "templates", template(1, template="nordic calling"), e("templates", "template", "templates.template.duplicate")
     )

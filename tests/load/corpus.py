@@ -351,6 +351,53 @@ def _cut_sheet(path: Path) -> Path:
     return rewrite_parts(path, lambda name, data: data[: len(data) // 2] if name == part else None)
 
 
+def stray_cells(path: Path, count: int) -> Path:
+    """``count`` cells far to the right and below the users data: data far away, not a leftover."""
+    part = _users_part(path)
+    cells = "".join(
+        f'<row r="{r}"><c r="XFA{r}" t="inlineStr"><is><t>x</t></is></c></row>' for r in range(5000, 5000 + count)
+    )
+    return rewrite_parts(
+        path, lambda n, d: d.replace(b"</sheetData>", cells.encode() + b"</sheetData>") if n == part else None
+    )
+
+
+def _stray(ref: str) -> str:
+    """The summary of a valid workbook with one stray cell: one warning, naming the cell."""
+    return rf"0 errors, 1 warnings(.|\n)*\(cell {ref}\)"
+
+
+def _renamed(path: Path, suffix: str) -> Path:
+    return path.rename(path.with_suffix(suffix))
+
+
+def _xls_named_xlsx(folder: Path) -> list[str]:
+    path = folder / "old.xlsx"
+    path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504) + "Workbook".encode("utf-16-le") + bytes(512))
+    return validate(path)
+
+
+def _open_in_excel(folder: Path) -> list[str]:
+    path = workbook(folder)
+    (folder / "~$in.xlsx").write_bytes(b"\x0bsomeone")
+    return validate(path)
+
+
+def _template(folder: Path) -> Path:
+    from batch.template import write_template
+
+    return write_template(folder / "t.xlsx")
+
+
+def _cell_xml(path: Path, text: str) -> Path:
+    """The first first_name cell of the users sheet (C2) holding ``text`` as written in the sheet's XML."""
+    part = _users_part(path)
+    cell = f'<c r="C2" t="inlineStr"><is><t>{text}</t></is></c>'.encode()
+    return rewrite_parts(
+        path, lambda n, d: re.sub(rb'<c r="C2"[^>]*?(/>|>.*?</c>)', lambda _: cell, d, count=1) if n == part else None
+    )
+
+
 CANNOT = r"^error: .{10,300}$"
 
 CASES: list[Case] = [
@@ -408,7 +455,7 @@ CASES: list[Case] = [
         "zip without workbook",
         lambda f: (zipfile.ZipFile(f / "d.xlsx", "w").writestr("word/document.xml", "x"), validate(f / "d.xlsx"))[1],
         2,
-        r"without a workbook inside",
+        r"not an \.xlsx workbook but a Word document; give the workbook instead",
     ),
     Case(
         "truncated zip",
@@ -420,15 +467,13 @@ CASES: list[Case] = [
     Case("bad crc in sheet", _w(lambda p: corrupt_crc(p, "xl/worksheets/sheet1.xml")), 2, r"damaged.*(CRC|checksum)"),
     Case("sheet xml broken", _w(_cut_sheet), 2, r"(cannot be read|damaged)"),
     # -- bombs and absurd sizes -------------------------------------------------------------------
-    Case(
-        "stray cell XFD1048576",
-        _w(lambda p: add_cell(p, "users", "XFD1048576")),
-        2,
-        r"sheet 'users'.*XFD1048576.*(delete|clear)",
-    ),
-    Case("stray cell Z1048576", _w(lambda p: add_cell(p, "users", "Z1048576")), 2, r"sheet 'users'.*Z1048576"),
+    # a few cells far from the data are left out and named (issue 18 item 4); many are refused
+    Case("stray cell XFD1048576", _w(lambda p: add_cell(p, "users", "XFD1048576")), 0, _stray("XFD1048576")),
+    Case("stray cell Z1048576", _w(lambda p: add_cell(p, "users", "Z1048576")), 0, _stray("Z1048576")),
+    Case("stray cell XFD7", _w(lambda p: add_cell(p, "users", "XFD7")), 0, _stray("XFD7")),
     Case("stray cell AB1", _w(lambda p: add_cell(p, "users", "AB3")), 0, r"0 errors"),
-    Case("dimension lies", _w(lambda p: set_dimension(p, "users", "A1:XFD1048576")), 2, r"XFD1048576"),
+    Case("dimension lies", _w(lambda p: set_dimension(p, "users", "A1:XFD1048576")), 0, r"0 errors, 0 warnings"),
+    Case("101 stray cells", _w(lambda p: stray_cells(p, 101)), 2, r"sheet 'users' has 101 cells far from the data"),
     Case("shared strings lie", _w(lambda p: lie_about_strings(p, 2147483647)), 2, r"sharedStrings.*2147483647"),
     Case("shared strings count lies", _w(lambda p: lie_about_strings(p, 5, 2147483647)), 2, r"2147483647"),
     Case(
@@ -522,10 +567,10 @@ CASES: list[Case] = [
     Case("template over a file", _template_exists, 2, r"t\.xlsx: .*exists.*--force"),
     # -- the same refusals from plan, run and demo ---------------------------------------------------
     Case(
-        "plan on a stray cell",
-        lambda f: ["plan", *validate(add_cell(workbook(f), "users", "XFD1048576"))[1:]],
+        "plan on stray cells",
+        lambda f: ["plan", *validate(stray_cells(workbook(f), 101))[1:]],
         2,
-        r"XFD1048576",
+        r"101 cells far from the data",
     ),
     Case(
         "run on lying strings",
@@ -556,5 +601,21 @@ CASES: list[Case] = [
         2,
         r"not a folder",
     ),
-    Case("template into a folder", lambda f: ["template", "--out", str(f)], 2, r"is a folder"),
+    # issue 18: a folder gets FOLDER/onboarding.xlsx, a CSV name the fix
+    Case(
+        "template into a folder", lambda f: ["template", "--out", str(f)], 0, r"Template written to .*onboarding\.xlsx"
+    ),
+    Case("template as csv", lambda f: ["template", "--out", str(f / "t.csv")], 2, r"t\.csv: the template is an \.xlsx"),
+    # -- issue 18: files that are not what their name says, open workbooks, empty ones, unreadable cells --------
+    Case("xlsx named .xls", lambda f: validate(_renamed(workbook(f), ".xls")), 2, r"in\.xls: .*rename it to in\.xlsx"),
+    Case(
+        "xls named .xlsx", _xls_named_xlsx, 2, r"old\.xlsx: this is an old Excel 97-2003 workbook \(\.xls\) whose name"
+    ),
+    Case("open in Excel", _open_in_excel, 0, r"in\.xlsx is open in Excel"),
+    Case("empty template", lambda f: validate(_template(f)), 2, r"t\.xlsx: no rows"),
+    Case("run on an empty template", lambda f: ["run", *validate(_template(f))[1:]], 2, r"no rows"),
+    Case("half a character", _w(lambda p: _cell_xml(p, "Ai_xD800_no")), 2, r"in\.xlsx: sheet 'users', cell C2: .*half"),
+    Case(
+        "bad entity in a cell", _w(lambda p: _cell_xml(p, "Ai&bogus;no")), 2, r"in\.xlsx: sheet 'users' cannot be read"
+    ),
 ]

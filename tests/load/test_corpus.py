@@ -104,6 +104,7 @@ def test_case(case: Case, results: dict[str, Result]) -> None:
     assert peak_kib * 1024 <= MEMORY_LIMIT, f"peak {peak_kib // 1024} MiB"
     output = result.stdout + result.stderr
     assert "Traceback" not in output, output[-3000:]
+    assert "calamine" not in output.lower(), output[-3000:]  # issue 18: the reader's internals are no message
     assert result.returncode == case.exit_code, output[-3000:]
     if case.exit_code == 2:
         lines = result.stderr.strip().splitlines()

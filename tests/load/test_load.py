@@ -82,10 +82,19 @@ def test_frames_have_every_column_in_order_all_text(tmp_path: Path) -> None:
 
 
 def test_template_workbook_loads_without_warnings(tmp_path: Path) -> None:
-    """The README and lists sheets of our own template are not reported as unknown sheets."""
-    batch = load_inputs([write_template(tmp_path / "template.xlsx")])
+    """The README and lists sheets of our own template are not reported as unknown sheets; as written, with no
+    rows, it is one line saying so (issue 18)."""
+    import openpyxl
+
+    path = write_template(tmp_path / "template.xlsx")
+    with pytest.raises(InputError, match="no rows"):
+        load_inputs([path])
+    book = openpyxl.load_workbook(path)
+    book["users"].append([doc.example for doc in SHEETS["users"].columns])
+    book.save(path)
+    batch = load_inputs([path])
     assert batch.problems == ()
-    assert all(data.frame.height == 0 for data in batch.sheets.values())
+    assert [data.frame.height for data in batch.sheets.values()] == [0, 0, 0, 1]
 
 
 def test_xlsx_and_csv_folder_give_equal_frames(tmp_path: Path) -> None:

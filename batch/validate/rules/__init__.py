@@ -1,7 +1,9 @@
 """Validation rules, one module per idea; each returns problem *frames* so nothing loops over rows in Python.
 
 A problem frame has ``PROBLEM_FRAME_SCHEMA``: the ``Problem`` fields plus ``pos`` (the row's position in its
-sheet frame, because ``_row`` repeats when several inputs are merged). Only failing rows ever become
+sheet frame, because ``_row`` repeats when several inputs are merged) and ``example``: the kind of example
+(a column name, or ``country_named``) that ``batch.validate.localize`` appends to the message as `` (e.g. …)``,
+taken from the row's own country; null for a message that shows none. Only failing rows ever become
 ``Problem`` objects, in ``batch.validate.validator``.
 
 Internal helper columns carry a ``__`` prefix and are dropped before the frames leave the validator.
@@ -29,6 +31,7 @@ PROBLEM_FRAME_SCHEMA: dict[str, pl.DataType] = {
     "severity": pl.Categorical(),
     "rule": pl.Categorical(),
     "message": pl.String(),
+    "example": pl.Categorical(),
 }
 
 
@@ -46,8 +49,10 @@ def emit(
     message: str | pl.Expr,
     value: pl.Expr | None = None,
     severity: str = "error",
+    example: str | None = None,
 ) -> pl.DataFrame:
-    """The rows of ``frame`` where ``mask`` is true as problems; a null mask counts as "no problem"."""
+    """The rows of ``frame`` where ``mask`` is true as problems; a null mask counts as "no problem". ``example``:
+    the kind of example the message ends with, from the row's country (see ``PROBLEM_FRAME_SCHEMA``)."""
     value_expr = pl.col(column) if value is None else value
     message_expr = pl.lit(message) if isinstance(message, str) else message
     listed = pl.int_range(pl.len()) < MAX_LISTED_PER_RULE
@@ -61,11 +66,17 @@ def emit(
         pl.lit(severity).alias("severity"),
         pl.lit(rule).alias("rule"),
         message_expr.cast(pl.String).alias("message"),
+        pl.lit(example, pl.String).alias("example"),
     )
 
 
 def concat_problems(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
-    frames = [f.select(list(PROBLEM_FRAME_SCHEMA)).cast(PROBLEM_FRAME_SCHEMA) for f in frames]  # type: ignore[arg-type]
+    frames = [
+        (f if "example" in f.columns else f.with_columns(pl.lit(None, pl.String).alias("example")))
+        .select(list(PROBLEM_FRAME_SCHEMA))
+        .cast(PROBLEM_FRAME_SCHEMA)  # type: ignore[arg-type]
+        for f in frames
+    ]
     return pl.concat(frames, how="vertical") if frames else empty_problems()
 
 

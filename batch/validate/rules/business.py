@@ -15,11 +15,12 @@ from __future__ import annotations
 import polars as pl
 
 from batch.validate.rules import concat_problems, emit
-from batch.validate.rules.prepare import Prepared
+from batch.validate.rules.prepare import Prepared, yes_no
 from schemas.vocab import (
     ADDON_DEPENDENCIES,
     ADDONS,
     CALLING_PACKAGES,
+    FALSE_WORDS,
     FULL_ADMIN_ROLE,
     NO_POSTAL_CODE,
     STATE_REQUIRED,
@@ -33,15 +34,7 @@ def business_problems(p: Prepared) -> pl.DataFrame:
     c, loc, u = p.customers, p.locations, p.users
     return concat_problems(
         [
-            emit(
-                c,
-                ~pl.col("supported"),
-                sheet="customers",
-                column="supported_location_confirmed",
-                rule="customers.supported_location_confirmed.not_confirmed",
-                message="Verify the headquarters is in a Webex-supported location (Partner Hub step 8), then write "
-                "yes; a customer outside supported locations cannot be created",
-            ),
+            _not_confirmed(c),
             *_calling_location(c),
             *_package_rules(c),
             *[_main_number(sheet, f) for sheet, f in (("customers", c), ("locations", loc))],
@@ -52,15 +45,36 @@ def business_problems(p: Prepared) -> pl.DataFrame:
     )
 
 
+def _not_confirmed(c: pl.DataFrame) -> pl.DataFrame:
+    """A no, or a word that is neither yes nor no in any language the column reads (README: yes/no words)."""
+    verify = "erify the headquarters is in a Webex-supported location (Partner Hub step 8), then write yes"
+    said_no = yes_no(pl.col("supported_location_confirmed")).is_in(list(FALSE_WORDS))
+    return emit(
+        c,
+        ~pl.col("supported"),
+        sheet="customers",
+        column="supported_location_confirmed",
+        rule="customers.supported_location_confirmed.not_confirmed",
+        message=pl.when(said_no)
+        .then(pl.lit(f"V{verify}; a customer outside supported locations cannot be created"))
+        .otherwise(
+            pl.format(
+                f"'{{}}' is neither yes nor no: v{verify} (or ja, kyllä, oui, sí, x; the README lists every word)",
+                pl.col("supported_location_confirmed").str.slice(0, 40),
+            )
+        ),
+    )
+
+
 def _is_calling(packages: pl.Expr) -> pl.Expr:
     return packages.list.eval(pl.element().is_in(CALLING)).list.any()
 
 
 def _calling_location(c: pl.DataFrame) -> list[pl.DataFrame]:
     what = {
-        "hq_location_name": "the name of the headquarters calling location, e.g. Pääkonttori",
-        "timezone": "the headquarters' IANA time zone, e.g. Europe/Helsinki",
-        "location_language": "the headquarters' announcement language, e.g. fi_fi",
+        "hq_location_name": "the name of the headquarters calling location",
+        "timezone": "the headquarters' IANA time zone",
+        "location_language": "the headquarters' announcement language",
     }
     return [
         emit(
@@ -70,6 +84,7 @@ def _calling_location(c: pl.DataFrame) -> list[pl.DataFrame]:
             column=column,
             rule=f"customers.{column}.required_for_calling",
             message=f"Calling packages need a headquarters location: fill {column} with {meaning}",
+            example=column,
         )
         for column, meaning in what.items()
     ]

@@ -67,6 +67,9 @@ RULE_SEVERITY: dict[str, str] = {
     "users.package.not_in_customer": "error",
     "users.package.admin_level": "error",
     "users.phone_number.not_in_location": "warning",
+    # postal.py
+    "customers.postal_code.leading_zero_lost": "error",
+    "locations.postal_code.leading_zero_lost": "error",
     # dependents.py
     "dependency.invalid_parent": "error",
 }

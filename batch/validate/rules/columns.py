@@ -50,9 +50,19 @@ def _pandera_slice(sheet: str, frame: pl.DataFrame, listed: dict[tuple[str, str]
     cases = cases.filter(pl.col("index").is_not_null()).with_columns(
         pl.col("check").str.extract(r"^([a-z_]+)").replace_strict(CHECK_RULES, default="invalid").alias("__what")
     )
+    examples = {doc.name for doc in SHEETS[sheet].columns if doc.example}
     lookup = pl.DataFrame(
-        [(col, what, msg, listed.get((col, what), 0)) for (col, what), msg in messages.items()],
-        schema={"column": pl.String, "__what": pl.String, "message": pl.String, "__before": pl.Int64},
+        [
+            (col, what, msg, col if col in examples and what != "too_long" else None, listed.get((col, what), 0))
+            for (col, what), msg in messages.items()
+        ],
+        schema={
+            "column": pl.String,
+            "__what": pl.String,
+            "message": pl.String,
+            "example": pl.String,
+            "__before": pl.Int64,
+        },
         orient="row",
     )
     rows = frame.select(
@@ -79,6 +89,7 @@ def _pandera_slice(sheet: str, frame: pl.DataFrame, listed: dict[tuple[str, str]
         pl.when(shown)
         .then(pl.coalesce("message", pl.format("Check the value of {}", pl.col("column"))))
         .alias("message"),
+        "example",
     )
 
 
@@ -95,8 +106,8 @@ def _messages(sheet: str) -> dict[tuple[str, str], str]:
 
 
 def _required_message(doc: ColumnDoc) -> str:
-    example = f" (e.g. {doc.example})" if doc.example else ""
-    return f"{doc.name} is required: fill in {_lower_first(doc.meaning)}{example}"
+    """Ends where the example of the row's country goes (``example``)."""
+    return f"{doc.name} is required: fill in {_lower_first(doc.meaning)}"
 
 
 def _check_message(doc: ColumnDoc, what: str, stats: dict[str, Any]) -> str:
@@ -104,8 +115,7 @@ def _check_message(doc: ColumnDoc, what: str, stats: dict[str, Any]) -> str:
         limit = stats.get("max_value")
         return f"{doc.name} is too long: shorten it to at most {limit} characters"
     hint = doc.hint or "the documented format"
-    example = f" (e.g. {doc.example})" if doc.example else ""
-    return f"Write {doc.name} as {hint}{example}"
+    return f"Write {doc.name} as {hint}"
 
 
 def _lower_first(text: str) -> str:
@@ -155,7 +165,8 @@ def _unknown_country(sheet: str, frame: pl.DataFrame) -> pl.DataFrame:
         sheet=sheet,
         column="country",
         rule=f"{sheet}.country.unknown",
-        message="Not an ISO 3166 country code: use the two-letter code, e.g. FI for Finland, SE for Sweden",
+        message="Not an ISO 3166 country code: use the two-letter code",
+        example="country_named",
     )
 
 
@@ -166,7 +177,8 @@ def _unknown_timezone(sheet: str, frame: pl.DataFrame) -> pl.DataFrame:
         sheet=sheet,
         column="timezone",
         rule=f"{sheet}.timezone.unknown",
-        message="Not an IANA time zone: use Region/City as in the drop-down, e.g. Europe/Helsinki",
+        message="Not an IANA time zone: use Region/City as in the drop-down",
+        example="timezone",
     )
 
 

@@ -7,6 +7,8 @@ has no location (the planner sends none), so an invalid row its ``location_name`
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 
 from batch.validate.rules import POS, concat_problems, emit
@@ -14,6 +16,14 @@ from batch.validate.rules.prepare import Prepared
 from schemas.vocab import CALLING_PACKAGES
 
 RULE = "dependency.invalid_parent"
+#: The row a dependency message names, as every message of this module writes it.
+_PARENT = re.compile(r"^(template|customer|location) (.*) on (templates|customers|locations) row (\d+) is invalid")
+
+
+def parent_named(message: str) -> tuple[str, int] | None:
+    """The (sheet, row) a ``dependency.invalid_parent`` message names: the row to fix first."""
+    found = _PARENT.match(message)
+    return (found[3], int(found[4])) if found else None
 
 
 def _invalid(found: pl.DataFrame, sheet: str) -> pl.Series:

@@ -62,6 +62,11 @@ def _canonical_ids(frame: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFrame
     )
 
 
+def yes_no(expr: pl.Expr) -> pl.Expr:
+    """A yes/no cell as ``TRUE_WORDS``/``FALSE_WORDS`` spell it: lower case, accents composed (``Sí``)."""
+    return expr.str.normalize("NFC").str.to_lowercase()
+
+
 def package_name(expr: pl.Expr) -> pl.Expr:
     """``Webex Calling`` and ``webex-calling`` mean ``webex_calling``: partners type names, not enums."""
     return expr.str.strip_chars().str.to_lowercase().str.replace_all(r"[\s\-]+", "_")
@@ -111,7 +116,7 @@ def _customers(customers: pl.DataFrame, templates: pl.DataFrame) -> tuple[pl.Dat
     customers = customers.with_columns(
         split_list(customers["packages"]).list.eval(package_name(pl.element())).alias("packages_list"),
         pl.col("country").str.to_uppercase().alias("country_code"),
-        pl.col("supported_location_confirmed").str.to_lowercase().is_in(list(TRUE_WORDS)).alias("supported"),
+        yes_no(pl.col("supported_location_confirmed")).is_in(list(TRUE_WORDS)).alias("supported"),
         pl.col("hq_location_name").str.to_lowercase().alias("__hq_key"),
         pl.col("template").str.to_lowercase().alias("__template_key"),
         pl.col("external_id").str.to_lowercase().alias("__ext_key"),
