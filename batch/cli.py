@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from batch import __version__
+from batch.cli_change import WINDOW, activate
 from batch.console import make_console
 from batch.errors import RtmBatchError, RunStopped
 from batch.report.outdir import check_out_dir
@@ -162,13 +163,19 @@ def run(
     resend_consent: bool = typer.Option(
         False, "--resend-consent", help="Send the consent email again to this batch's users whose free account waits."
     ),
+    window: list[str] = WINDOW,
+    activate_numbers: bool = typer.Option(
+        False, "--activate-numbers", help="Then make the batch's inactive numbers active (where the PSTN takes it)."
+    ),
     config: Path | None = CONFIG,
     timeout: float = typer.Option(30.0, "--timeout", hidden=True, help="Seconds to wait for an answer."),
 ) -> None:
     """Provision every valid row; re-running is safe (rows already done are reported exists)."""
+    from batch.change.options import change_control
     from batch.report.summary import print_summary
     from batch.run.runner import RunOptions, resolve_auth, run_batch
 
+    change = change_control(window, activate_numbers=activate_numbers)  # a bad --window: exit 2 before all else
     token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
     options = RunOptions(
         out_dir=check_out_dir(out),
@@ -188,6 +195,7 @@ def run(
         max_deletes=max_deletes,
         provisioning_patience=provisioning_patience * 60,
         resend_consent=resend_consent,
+        change=change,
     )
     console = make_console()
     outcome = run_batch(inputs, options, console)
@@ -198,6 +206,9 @@ def run(
     if outcome.stopped:
         make_console(stderr=True).print(outcome.stopped, markup=False)
     raise typer.Exit(outcome.exit_code)
+
+
+app.command()(activate)  # issue 20: batch/cli_change.py
 
 
 @app.command()

@@ -49,6 +49,7 @@ class Kind(StrEnum):
     SUBSCRIBER = "subscriber"  # provision a wholesale subscriber (package, location, number, extension)
     ROLES = "roles"  # give a user's person its admin roles
     REMOVE = "remove"  # --prune: remove a subscriber no users row names
+    ACTIVATE = "activate"  # --activate-numbers / rtm-batch activate: a location's inactive numbers made active
 
 
 KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
@@ -66,6 +67,7 @@ STEP_NAMES: Mapping[Kind, str] = {
     Kind.SUBSCRIBER: "provisioning the subscriber",
     Kind.ROLES: "assigning roles",
     Kind.REMOVE: "removing the subscriber",
+    Kind.ACTIVATE: "activating numbers",
 }
 
 

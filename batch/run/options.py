@@ -9,6 +9,7 @@ from pathlib import Path
 
 from batch.api.client import ClientConfig, check_base_url
 from batch.api.tokens import RefreshSettings
+from batch.change.options import ChangeControl
 from batch.errors import UsageError
 from batch.provision.context import PROVISIONING_PATIENCE
 from batch.run.notify import check_notify_url
@@ -41,6 +42,8 @@ class RunOptions:
     auth: RefreshSettings | None = field(default=None, repr=False)
     notify_url: str | None = None
     timeout: float = 30.0  # seconds to wait for an answer (the soak test makes it short)
+    #: --window, --activate-numbers, rtm-batch activate, and the clock they read (issue 20).
+    change: ChangeControl = field(default_factory=ChangeControl)
 
     @property
     def journal_path(self) -> Path:

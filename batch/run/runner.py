@@ -21,6 +21,7 @@ import anyio
 from rich.console import Console
 
 from batch.api.tokens import RefreshSettings, read_secret, refresh_settings
+from batch.change.guard import shape_plan, shape_results
 from batch.errors import RtmBatchError, UsageError
 from batch.jobs import SKIPPED, Outcome, RowResult
 from batch.pipeline import validate_inputs
@@ -101,7 +102,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
         with Journal.open(options.journal_path, buffered=True) as journal:
             journal.bind(options.base_url.rstrip("/"))
             validation = validate_inputs(inputs, options.out_dir)
-            plan = build_plan(validation.validated)
+            plan = shape_plan(build_plan(validation.validated), options.change)  # issue 20: activations
             api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
             stopped: str | None = None
             if options.strict and validation.exit_code:
@@ -118,6 +119,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
             with stop_while_reporting(options.out_dir, stopped):
                 results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
                 results += removal_results(plan, outcomes, not_run=SKIPPED, message=note)
+                results = shape_results(results, plan, options.change)
                 wall = time.perf_counter() - clock
                 summary = build_summary(
                     results,

@@ -19,6 +19,7 @@ import anyio
 from batch.api.adaptive import make_limiter
 from batch.api.client import WebexClient
 from batch.api.ratelimit import RateLimiter
+from batch.change.guard import change_actions, watch_window, window_closed
 from batch.errors import AuthError, RtmBatchError, RunStopped
 from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, UPDATED, Job, Outcome
 from batch.plan.graph import Plan
@@ -98,6 +99,8 @@ async def execute(
             progress.event("stopped", reason=stop.reason)
 
     health = ServerHealth(config.base_url, stop_now)
+    if (closed := window_closed(options.change)) is not None:  # issue 20: nothing starts outside --window
+        stop_now(closed)
 
     def observe(status: int | None, detail: str) -> None:
         health(status, detail)
@@ -116,6 +119,7 @@ async def execute(
         async with anyio.create_task_group() as tg:  # the journal's group commit runs beside the jobs
             tg.start_soon(_flush_every, FLUSH_SECONDS, journal.flush)
             tg.start_soon(watch_signals, stop_now)
+            tg.start_soon(watch_window, options.change, stop_now)  # issue 20: a closing window stops it
             try:
                 if auth is not None:
                     await auth.start(client)
@@ -131,7 +135,8 @@ async def execute(
                 )
                 plan, restored = await with_removals(run, plan, ctx, restored)
                 start_progress(run, plan, restored)
-                executor = Executor(plan, ACTIONS, ctx, logs=(JournalLog(journal), progress), restored=restored)
+                actions = change_actions(ACTIONS, options.change)  # issue 20: activation, cutover_at
+                executor = Executor(plan, actions, ctx, logs=(JournalLog(journal), progress), restored=restored)
                 with anyio.CancelScope() as jobs:
                     tg.start_soon(abandon_after_grace, stop, jobs)
                     await executor.run()
