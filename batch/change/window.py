@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from batch.errors import UsageError
@@ -60,10 +60,13 @@ class Window:
             yield opens, closes
 
     def open_until(self, now: datetime) -> datetime | None:
-        """When the opening that holds ``now`` closes; None when the window is closed at ``now``."""
+        """When the opening that holds ``now`` closes; None when the window is closed at ``now``. (Compared in
+        UTC: two datetimes of one zone compare by wall clock, wrong across a daylight-saving change.)"""
+        now = now.astimezone(UTC)
         return next((closes for opens, closes in self._openings(now) if opens <= now < closes), None)
 
     def next_opening(self, now: datetime) -> datetime:
+        now = now.astimezone(UTC)
         return min(opens for opens, _ in self._openings(now) if opens > now)
 
 
