@@ -164,6 +164,15 @@ def run(
         False, "--resend-consent", help="Send the consent email again to this batch's users whose free account waits."
     ),
     window: list[str] = WINDOW,
+    waves: str | None = typer.Option(
+        None, "--waves", metavar="LIST", help="Customers in waves, one after another, e.g. 1,10%,rest."
+    ),
+    max_fail_percent: float | None = typer.Option(
+        None,
+        "--max-fail-percent",
+        metavar="P",
+        help="With --waves: a wave failing more than P % of its rows stops the rest.",
+    ),
     activate_numbers: bool = typer.Option(
         False, "--activate-numbers", help="Then make the batch's inactive numbers active (where the PSTN takes it)."
     ),
@@ -175,7 +184,8 @@ def run(
     from batch.report.summary import print_summary
     from batch.run.runner import RunOptions, resolve_auth, run_batch
 
-    change = change_control(window, activate_numbers=activate_numbers)  # a bad --window: exit 2 before all else
+    # issue 20: a bad --window or --waves is exit 2 before anything else
+    change = change_control(window, activate_numbers=activate_numbers, waves=waves, max_fail_percent=max_fail_percent)
     token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
     options = RunOptions(
         out_dir=check_out_dir(out),

@@ -51,6 +51,7 @@ class Reason(StrEnum):
     INVALID = "input.invalid"
     INTERNAL = "internal.error"
     CUTOVER = "change.cutover"
+    WAVE_STOPPED = "change.wave_stopped"
 
 
 #: What each reason means and what the partner does about it (the README's table is generated from this).
@@ -93,4 +94,5 @@ CATALOGUE: dict[Reason, str] = {
     Reason.INVALID: "the row did not pass validation (validation.csv says why)",
     Reason.INTERNAL: "a bug in rtm-batch: please report it with the message",
     Reason.CUTOVER: "pending: the customer's cutover_at time has not come; a run after it goes on",
+    Reason.WAVE_STOPPED: "not attempted: an earlier --waves wave failed more rows than --max-fail-percent",
 }

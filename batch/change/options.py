@@ -6,19 +6,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from batch.change.clock import Clock, system_clock
+from batch.change.waves import WaveSize, check_max_fail_percent, parse_waves
 from batch.change.window import Window, parse_window
 
 
 @dataclass(frozen=True, slots=True)
 class ChangeControl:
-    """``--window`` (any of them open), ``--activate-numbers``, and ``rtm-batch activate`` (``activate_only``:
-    look-ups and activations only, for ``customers`` or every customer of the batch). ``clock`` is where
-    windows and cut-over times read the time; tests hand in their own."""
+    """``--window`` (any of them open), ``--activate-numbers``, ``rtm-batch activate`` (``activate_only``:
+    look-ups and activations only, for ``customers`` or every customer of the batch), ``--waves`` and
+    ``--max-fail-percent``. ``clock`` is where windows and cut-over times read the time; tests hand in their
+    own."""
 
     windows: tuple[Window, ...] = ()
     activate_numbers: bool = False
     activate_only: bool = False
     customers: frozenset[str] = frozenset()
+    waves: tuple[WaveSize, ...] = ()
+    max_fail_percent: float | None = None
     clock: Clock = field(default=system_clock, repr=False, compare=False)
 
 
@@ -28,6 +32,8 @@ def change_control(
     activate_numbers: bool = False,
     activate_only: bool = False,
     customers: Sequence[str] = (),
+    waves: str | None = None,
+    max_fail_percent: float | None = None,
 ) -> ChangeControl:
     """From the command line's words; a bad ``--window`` is a ``UsageError`` (exit 2, one line)."""
     return ChangeControl(
@@ -35,4 +41,6 @@ def change_control(
         activate_numbers=activate_numbers or activate_only,
         activate_only=activate_only,
         customers=frozenset(c.strip() for c in customers if c.strip()),
+        waves=parse_waves(waves) if waves else (),
+        max_fail_percent=check_max_fail_percent(max_fail_percent),
     )

@@ -20,6 +20,7 @@ from batch.api.adaptive import make_limiter
 from batch.api.client import WebexClient
 from batch.api.ratelimit import RateLimiter
 from batch.change.guard import change_actions, watch_window, window_closed
+from batch.change.waves import run_in_waves
 from batch.errors import AuthError, RtmBatchError, RunStopped
 from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, UPDATED, Job, Outcome
 from batch.plan.graph import Plan
@@ -136,11 +137,18 @@ async def execute(
                 plan, restored = await with_removals(run, plan, ctx, restored)
                 start_progress(run, plan, restored)
                 actions = change_actions(ACTIONS, options.change)  # issue 20: activation, cutover_at
-                executor = Executor(plan, actions, ctx, logs=(JournalLog(journal), progress), restored=restored)
+
+                def executor_for(part: Plan, done: Mapping[str, Outcome]) -> Executor:
+                    return Executor(part, actions, ctx, logs=(JournalLog(journal), progress), restored=done)
+
+                change = options.change
                 with anyio.CancelScope() as jobs:
                     tg.start_soon(abandon_after_grace, stop, jobs)
-                    await executor.run()
-                outcomes = executor.outcomes
+                    # issue 20: --waves (one executor per wave; without it the whole plan at once)
+                    await run_in_waves(
+                        plan, restored, change.waves, change.max_fail_percent, executor_for, lambda: stop.stopped
+                    )
+                outcomes = ctx.outcomes
             except RunStopped:
                 pass  # the reason is in ``stop``
             except RtmBatchError as exc:  # re-raised below as itself, not wrapped in an ExceptionGroup
