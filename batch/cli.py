@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from batch import __version__
-from batch.cli_change import WINDOW, activate
+from batch.cli_change import APPROVED_BY, PLAN, SAVE, WAVES, WINDOW, activate, check_save, saved_plan
 from batch.console import make_console
 from batch.errors import RtmBatchError, RunStopped
 from batch.report.outdir import check_out_dir
@@ -100,6 +100,7 @@ def plan(
     update: bool = UPDATE,
     prune: bool = PRUNE,
     max_deletes: int = MAX_DELETES,
+    save: Path | None = SAVE,
     config: Path | None = CONFIG,
 ) -> None:
     """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given."""
@@ -108,6 +109,7 @@ def plan(
     from batch.report.summary import print_summary
     from batch.run.runner import resolve_token
 
+    check_save(save, base_url)  # issue 20
     token = resolve_token(token_file) if base_url else ""
     outcome = plan_batch(
         inputs,
@@ -123,6 +125,8 @@ def plan(
     plan_summary(console, outcome.plan, max_rate)
     actions_summary(console, outcome.actions)
     print_summary(console, outcome.summary, outcome.paths)
+    if save is not None:
+        saved_plan(save, inputs, base_url, update=update, prune=prune, max_deletes=max_deletes, outcome=outcome)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -164,9 +168,9 @@ def run(
         False, "--resend-consent", help="Send the consent email again to this batch's users whose free account waits."
     ),
     window: list[str] = WINDOW,
-    waves: str | None = typer.Option(
-        None, "--waves", metavar="LIST", help="Customers in waves, one after another, e.g. 1,10%,rest."
-    ),
+    waves: str | None = WAVES,
+    saved: Path | None = PLAN,
+    approved_by: str | None = APPROVED_BY,
     max_fail_percent: float | None = typer.Option(
         None,
         "--max-fail-percent",
@@ -184,8 +188,15 @@ def run(
     from batch.report.summary import print_summary
     from batch.run.runner import RunOptions, resolve_auth, run_batch
 
-    # issue 20: a bad --window or --waves is exit 2 before anything else
-    change = change_control(window, activate_numbers=activate_numbers, waves=waves, max_fail_percent=max_fail_percent)
+    # issue 20: a bad --window, --waves or --plan is exit 2 before anything else
+    change = change_control(
+        window,
+        activate_numbers=activate_numbers,
+        waves=waves,
+        max_fail_percent=max_fail_percent,
+        plan=saved,
+        approved_by=approved_by,
+    )
     token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
     options = RunOptions(
         out_dir=check_out_dir(out),

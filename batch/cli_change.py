@@ -16,6 +16,7 @@ from batch.console import make_console
 from batch.report.outdir import check_out_dir
 
 if TYPE_CHECKING:
+    from batch.provision.preview.rows import PlanOutcome
     from batch.run.runner import RunOutcome
 
 WINDOW = typer.Option(
@@ -25,6 +26,43 @@ WINDOW = typer.Option(
     help='Work only inside this change window, e.g. "22:00-05:00 Europe/Helsinki" or "Sat 20:00-Sun 06:00 '
     'Europe/Helsinki" (repeatable); when it closes the run stops (exit 3) and the same command resumes.',
 )
+
+WAVES = typer.Option(None, "--waves", metavar="LIST", help="Customers in waves, one after another, e.g. 1,10%,rest.")
+SAVE = typer.Option(
+    None, "--save", metavar="FILE", help="Write this plan (needs --base-url) for run --plan: the approval."
+)
+PLAN = typer.Option(
+    None,
+    "--plan",
+    metavar="FILE",
+    help="Do exactly what this saved plan says (plan --save); refused when the inputs or options changed.",
+)
+APPROVED_BY = typer.Option(None, "--approved-by", metavar="NAME", help="Who approved --plan (into summary.json).")
+
+
+def check_save(save: Path | None, base_url: str | None) -> None:
+    from batch.errors import UsageError
+
+    if save is not None and not base_url:
+        raise UsageError("plan --save needs --base-url: a saved plan records what the server holds")
+
+
+def saved_plan(
+    save: Path,
+    inputs: list[Path],
+    base_url: str | None,
+    *,
+    update: bool,
+    prune: bool,
+    max_deletes: int,
+    outcome: PlanOutcome,
+) -> None:
+    """Write ``plan --save``'s file and say where."""
+    from batch.change.saved import plan_options, save_plan
+
+    options = plan_options(base_url, update=update, prune=prune, max_deletes=max_deletes)
+    path = save_plan(save, inputs, options, outcome.results, outcome.objects)
+    make_console().print(f"Plan saved to {path}: apply it with rtm-batch run … --plan {path}", markup=False)
 
 
 def _config(ctx: typer.Context, value: Path | None) -> Path | None:

@@ -52,6 +52,7 @@ class Reason(StrEnum):
     INTERNAL = "internal.error"
     CUTOVER = "change.cutover"
     WAVE_STOPPED = "change.wave_stopped"
+    PLAN_DRIFT = "change.plan_drift"
 
 
 #: What each reason means and what the partner does about it (the README's table is generated from this).
@@ -95,4 +96,5 @@ CATALOGUE: dict[Reason, str] = {
     Reason.INTERNAL: "a bug in rtm-batch: please report it with the message",
     Reason.CUTOVER: "pending: the customer's cutover_at time has not come; a run after it goes on",
     Reason.WAVE_STOPPED: "not attempted: an earlier --waves wave failed more rows than --max-fail-percent",
+    Reason.PLAN_DRIFT: "run --plan: the object changed on the server since the plan was saved (the message names how)",
 }

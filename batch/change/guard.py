@@ -8,13 +8,17 @@ beside the signal watcher. A window that closes stops the run exactly as SIGTERM
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import anyio
 
 from batch.change.activate import activate, activation_only, with_activation
 from batch.change.cutover import hold_until_cutover
+from batch.change.drift import approved_actions, approved_plan, planned_results
 from batch.change.options import ChangeControl
+from batch.change.saved import check_plan
 from batch.change.window import closed_line, closing_line, open_until
 from batch.jobs import EXISTS, INVALID, Kind, RowResult
 from batch.plan.graph import Plan
@@ -27,6 +31,8 @@ NOTHING_TO_ACTIVATE = "nothing to activate: the row adds no numbers (or its cust
 
 def shape_plan(plan: Plan, change: ChangeControl) -> Plan:
     """The plan this run executes: with activations after the numbers, or activations alone."""
+    if change.saved is not None:
+        plan = approved_plan(plan, change.saved)
     if change.activate_only:
         return activation_only(plan, change.customers)
     return with_activation(plan) if change.activate_numbers else plan
@@ -36,7 +42,7 @@ def change_actions(actions: Mapping[Kind, Action], change: ChangeControl) -> dic
     """The executor's actions: the activation added, the customer's held until its ``cutover_at``."""
     shaped = {**actions, Kind.ACTIVATE: activate}
     shaped[Kind.CUSTOMER] = hold_until_cutover(actions[Kind.CUSTOMER], change.clock)
-    return shaped
+    return approved_actions(shaped, change.saved) if change.saved is not None else shaped
 
 
 def window_closed(change: ChangeControl) -> str | None:
@@ -61,8 +67,10 @@ async def watch_window(change: ChangeControl, stop: Callable[[str], None]) -> No
 
 
 def shape_results(results: list[RowResult], plan: Plan, change: ChangeControl) -> list[RowResult]:
-    """``rtm-batch activate``: a valid row without numbers has nothing to activate (``exists``, said so),
-    not a row the run failed to reach."""
+    """``run --plan``: rows the plan does not act on, as it said. ``rtm-batch activate``: a valid row without
+    numbers has nothing to activate (``exists``, said so), not a row the run failed to reach."""
+    if change.saved is not None:
+        results = planned_results(results, plan, change.saved)
     if not change.activate_only:
         return results
     return [
@@ -71,3 +79,21 @@ def shape_results(results: list[RowResult], plan: Plan, change: ChangeControl) -
         else r
         for r in results
     ]
+
+
+def check_change(change: ChangeControl, inputs: Sequence[Path], options: Mapping[str, Any]) -> None:
+    """Before anything is written: a saved plan whose inputs or options are not this run's is refused (exit 2).
+    ``options``: ``batch.change.saved.plan_options`` of the run."""
+    if change.saved is not None:
+        check_plan(change.saved, inputs, options)
+
+
+def change_summary(change: ChangeControl) -> dict[str, Any]:
+    """What summary.json says about change control: the applied plan and who approved it, the waves."""
+    found: dict[str, Any] = {}
+    if change.saved is not None:
+        found["plan"] = {"path": str(change.saved.path), "sha256": change.saved.sha256, "created": change.saved.created}
+        found["approved_by"] = change.approved_by
+    if change.windows:
+        found["windows"] = [w.spec for w in change.windows]
+    return found

@@ -21,7 +21,8 @@ import anyio
 from rich.console import Console
 
 from batch.api.tokens import RefreshSettings, read_secret, refresh_settings
-from batch.change.guard import shape_plan, shape_results
+from batch.change.guard import change_summary, check_change, shape_plan, shape_results
+from batch.change.saved import plan_options
 from batch.errors import RtmBatchError, UsageError
 from batch.jobs import SKIPPED, Outcome, RowResult
 from batch.pipeline import validate_inputs
@@ -95,6 +96,8 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     The journal's lock is taken first: a second run on the same ``--out`` exits 2 before it writes anything.
     """
     check_options(options)
+    sync = plan_options(options.base_url, update=options.update, prune=options.prune, max_deletes=options.max_deletes)
+    check_change(options.change, inputs, sync)  # issue 20: run --plan refused (exit 2) on changed inputs or options
     started, clock = datetime.now(UTC), time.perf_counter()
     run_id = uuid.uuid4().hex[:12]
     progress = make_progress(console, log_format=options.log_format, run_id=run_id)
@@ -130,6 +133,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                     validation=validation.validated.counts,
                 )
                 mark_stopped(summary, stopped)
+                summary.update(change_summary(options.change))  # issue 20: the plan applied, who approved it
                 summary["run_id"] = run_id
                 paths = write_reports(options.out_dir, validation.loaded, results, summary)
             if stopped is None:

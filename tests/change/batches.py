@@ -56,7 +56,14 @@ def user(ext: str, email: str, extension: str) -> dict[str, str]:
     return base | {"package": "webex_calling", "extension": extension}
 
 
-def write_batch(path: Path, *, cutover_1: str = "", users: int = 2) -> Path:
+def write_batch(
+    path: Path,
+    *,
+    cutover_1: str = "",
+    users: int = 2,
+    tampere: dict[str, str] | None = None,
+    extra_users: tuple[dict[str, str], ...] = (),
+) -> Path:
     """FI-ACT-1 (HQ numbers, Tampere) and FI-ACT-2 (HQ numbers); ``users`` calling users per customer."""
     extra = {"cutover_at": cutover_1} if cutover_1 else {}
     customers = [
@@ -68,7 +75,8 @@ def write_batch(path: Path, *, cutover_1: str = "", users: int = 2) -> Path:
         for c in customers
         for i in range(users)
     ]
-    write_workbook(path, input_sheets(customers=customers, locations=[TAMPERE], users=people))
+    people += list(extra_users)
+    write_workbook(path, input_sheets(customers=customers, locations=[TAMPERE | (tampere or {})], users=people))
     return path
 
 

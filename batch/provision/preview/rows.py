@@ -63,6 +63,8 @@ class PlanOutcome:
     summary: Mapping[str, Any]
     paths: ReportPaths
     actions: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # sheet -> action -> rows
+    #: issue 20 (plan --save): (sheet, row) -> the server object its look-up read (None: not there)
+    objects: Mapping[tuple[str, int], Mapping[str, Any] | None] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -78,6 +80,7 @@ class _Found:
     changes: list[Change] = field(default_factory=list)
     refusal: str | None = None
     additions: list[Change] = field(default_factory=list)
+    raw: Mapping[str, Any] | None = None  # the object as the look-up read it (issue 20: its fingerprint)
 
 
 def plan_batch(
@@ -100,12 +103,15 @@ def plan_batch(
     results = row_results(validation.validated, plan, {}, not_run=PLANNED)
     api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
     actions: dict[str, Counter[str]] = {}
+    objects: dict[tuple[str, int], Mapping[str, Any] | None] = {}
     if base_url is not None:
         config = ClientConfig(base_url=check_base_url(base_url), token=token, max_rate=max_rate)
         named_users = named_emails(validation.validated.sheets["users"])
         found, removals, api = anyio.run(
             _look_up, config, plan, results, validation.validated.sheets, (prune, max_deletes, named_users)
         )
+        objects = {(r.sheet, r.row): None for r in results if r.status == PLANNED and r.row is not None}
+        objects |= {key: seen.raw for key, seen in found.items()}
         results = [_mark(r, found, update, actions) for r in results] + removals
         for r in removals:
             actions.setdefault("users", Counter())[REMOVE if r.status == PLANNED else "remove refused"] += 1
@@ -120,7 +126,7 @@ def plan_batch(
     )
     summary["actions"] = {sheet: dict(counts) for sheet, counts in actions.items()}
     paths = write_reports(out_dir, validation.loaded, results, summary)
-    return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"])
+    return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"], objects)
 
 
 def _mark(
@@ -220,7 +226,7 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
     fields = job.fields
     if job.kind == Kind.CUSTOMER:
         ids = {"customer_id": customer["id"], "org_id": customer.get("orgId", "")}
-        return _Found(ids, customer_changes(fields, customer), customer_refusal(fields, customer))
+        return _Found(ids, customer_changes(fields, customer), customer_refusal(fields, customer), raw=customer)
     if job.kind == Kind.LOCATION:
         if not customer.get("orgId"):
             return None
@@ -228,7 +234,7 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
         if loc is None:
             return None
         lacks, main = await _number_changes(ctx, customer["orgId"], loc["id"], fields)
-        return _Found({"location_id": loc["id"]}, location_changes(fields, loc) + main, additions=lacks)
+        return _Found({"location_id": loc["id"]}, location_changes(fields, loc) + main, additions=lacks, raw=loc)
     sub = (await known_subscribers(ctx, customer["id"])).get(str(fields.get("email_normalized") or "").lower())
     if sub is None:
         return None
@@ -236,7 +242,7 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
     changes = subscriber_changes(fields, sub)
     wanted = [str(r) for r in fields.get("roles_list") or ()]
     if not sub.get("personId") or not (changes or wanted):
-        return _Found(ids, changes)
+        return _Found(ids, changes, raw=sub)
     additions: list[Change] = []
     refusal = None
     if changes and sub["personId"] in await full_admins(ctx, customer.get("orgId", "")):
@@ -246,7 +252,7 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
         have = set((await ctx.client.get(f"/people/{sub['personId']}")).get("roles") or [])
         missing = [r for r in wanted if r.casefold() in roles and roles[r.casefold()]["id"] not in have]
         additions += [Change("roles", None, ", ".join(missing))] if missing else []
-    return _Found(ids, changes, refusal, additions)
+    return _Found(ids, changes, refusal, additions, raw=sub)
 
 
 async def _number_changes(
