@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BATCH = ROOT / "batch"
 MAX_LINES = 400
 
-STAGES = ("load", "validate", "plan", "run", "api", "report", "emulator")
+STAGES = ("load", "validate", "plan", "run", "api", "report", "emulator", "history")
 SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs"}
 PIPELINE = {"batch.pipeline"}
 #: What each part may import (besides itself, ``schemas`` and third-party code). ``entry`` is the CLI and
@@ -29,6 +29,8 @@ ALLOWED = {
     "api": {"shared"},
     "run": {"pipeline", "plan", "report", "validate", "load", "api", "shared"},
     "emulator": set(),
+    #: The record of past runs: a leaf, handed summaries and plain values.
+    "history": {"shared"},
 }
 #: Modules that read or write files, sockets or processes: none may appear in a pure stage.
 IO_MODULES = {
