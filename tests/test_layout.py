@@ -24,7 +24,7 @@ ALLOWED = {
     "load": {"shared"},
     "validate": {"load", "shared"},
     "plan": {"validate", "shared"},
-    "report": {"plan", "validate", "load", "shared"},
+    "report": {"plan", "validate", "load", "history", "shared"},
     "pipeline": {"report", "validate", "load", "shared"},
     "api": {"shared"},
     "run": {"pipeline", "plan", "report", "validate", "load", "api", "shared"},

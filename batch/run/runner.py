@@ -28,6 +28,8 @@ from batch.errors import AuthError, RtmBatchError, UsageError
 from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, SKIPPED, UPDATED, ActionContext, Job, Outcome, RowResult
 from batch.pipeline import validate_inputs
 from batch.plan.graph import Plan, build_plan
+from batch.report.facts import run_facts
+from batch.report.html import write_report_page
 from batch.report.results import row_results
 from batch.report.summary import build_summary
 from batch.report.writer import ReportPaths, write_reports
@@ -51,6 +53,7 @@ from batch.run.stop import (
     watch_signals,
 )
 from batch.run.sync import SyncSetup, journal_copy, named_emails, trusted, unfinished_work
+from batch.run.timeline import RateTimeline, Sample
 from batch.run.wording import journal_note
 
 DEFAULT_BASE_URL = "https://webexapis.com/v1"
@@ -198,7 +201,9 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 )
                 mark_stopped(summary, stopped)
                 summary["run_id"] = run_id
+                summary |= run_facts(inputs, options.base_url, options.out_dir, results, validation.validated, api)
                 paths = write_reports(options.out_dir, validation.loaded, results, summary)
+                write_report_page(options.out_dir, summary)
             if stopped is None:
                 journal.finish_run()  # after the reports: a stop while writing them leaves a run to resume
     except RtmBatchError as exc:
@@ -220,6 +225,7 @@ def report_paths(paths: ReportPaths) -> dict[str, str | None]:
         "results_csv": str(paths.results_csv),
         "results_xlsx": str(paths.results_xlsx),
         "summary_json": str(paths.summary_json),
+        "report_html": str(paths.out_dir / "report.html"),
         "retry": retry,
     }
 
@@ -320,9 +326,11 @@ async def _run_async(
     async with WebexClient(config, limiter=limiter, observer=observe, auth=auth) as client:  # type: ignore[arg-type]
         failed: RtmBatchError | None = None
         outcomes: dict[str, Outcome] = dict(restored)
+        timeline, stats = RateTimeline(), client.stats  # report.html's rate chart
         async with anyio.create_task_group() as tg:  # the journal's group commit runs beside the jobs
             tg.start_soon(_flush_every, FLUSH_SECONDS, flush)
             tg.start_soon(watch_signals, stop_now)
+            tg.start_soon(timeline.sample_every, lambda: Sample(stats.requests, stats.throttled, limiter.rate))
             try:
                 if auth is not None:
                     await auth.start(client)
@@ -359,6 +367,7 @@ async def _run_async(
             "seconds": round(elapsed, 3),
             "cpu_seconds": round(time.process_time() - cpu, 3),
             **rate_figures(limiter),
+            "timeline": timeline.as_dict(),
         }
     return outcomes, api, stop.reason
 
