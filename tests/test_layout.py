@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BATCH = ROOT / "batch"
 MAX_LINES = 400
 
-STAGES = ("load", "validate", "plan", "run", "api", "report", "emulator", "history")
+STAGES = ("load", "validate", "plan", "run", "api", "report", "emulator", "history", "notify")
 SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs"}
 PIPELINE = {"batch.pipeline"}
 #: What each part may import (besides itself, ``schemas`` and third-party code). ``entry`` is the CLI and
@@ -31,6 +31,9 @@ ALLOWED = {
     "emulator": set(),
     #: The record of past runs: a leaf, handed summaries and plain values.
     "history": {"shared"},
+    #: Telling the world (notifications, heartbeat, metrics): reads the reports and the history, posts with
+    #: httpx; the runner reaches it only through ``batch.run.hooks.RunWatcher``, wired by the CLI.
+    "notify": {"report", "history", "api", "shared"},
 }
 #: Modules that read or write files, sockets or processes: none may appear in a pure stage.
 IO_MODULES = {
@@ -248,3 +251,4 @@ def test_the_rules_see_a_violation() -> None:
     assert part_of("batch.run.actions.customers") == "run"
     assert part_of("batch.cli") == "entry" and part_of("batch.jobs") == "shared"
     assert "api" not in ALLOWED["plan"] and "run" not in ALLOWED["report"]
+    assert "notify" not in ALLOWED["run"] and part_of("batch.notify.watch") == "notify"
