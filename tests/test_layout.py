@@ -27,7 +27,7 @@ ALLOWED = {
     "report": {"plan", "validate", "load", "history", "shared"},
     "pipeline": {"report", "validate", "load", "shared"},
     "api": {"shared"},
-    "run": {"pipeline", "plan", "report", "validate", "load", "api", "shared"},
+    "run": {"pipeline", "plan", "report", "validate", "load", "api", "history", "shared"},
     "emulator": set(),
     #: The record of past runs: a leaf, handed summaries and plain values.
     "history": {"shared"},

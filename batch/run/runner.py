@@ -37,8 +37,8 @@ from batch.run.actions import ACTIONS
 from batch.run.actions.prune import removal_results
 from batch.run.executor import CURRENT_JOB, Executor, restore
 from batch.run.health import ServerHealth
+from batch.run.hooks import RunWatcher
 from batch.run.journal import FLUSH_SECONDS, Journal
-from batch.run.notify import check_notify_url, notify
 from batch.run.progress import LOG_FORMATS, Progress, make_progress
 from batch.run.scopes import check_scopes
 from batch.run.stop import (
@@ -83,7 +83,8 @@ class RunOptions:
     max_deletes: int = 10  # --max-deletes: more removals than this and none is made
     #: ``batch.api.tokens.RefreshSettings`` when the access token comes from a refresh token.
     auth: Any = field(default=None, repr=False)
-    notify_url: str | None = None
+    #: History, notifications, heartbeat and metrics (``batch.notify.watch.RunWatch``); its run id is the run's.
+    watch: RunWatcher | None = field(default=None, repr=False)
     timeout: float = 30.0  # seconds to wait for an answer (the soak test makes it short)
 
     @property
@@ -157,8 +158,6 @@ def check_options(options: RunOptions) -> None:
     if options.max_deletes < 0:
         raise UsageError(f"--max-deletes must be 0 or more (got {options.max_deletes})")
     check_base_url(options.base_url)
-    if options.notify_url is not None:
-        check_notify_url(options.notify_url)
 
 
 def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, command: str = "run") -> RunOutcome:
@@ -168,7 +167,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     """
     check_options(options)
     started, clock = datetime.now(UTC), time.perf_counter()
-    run_id = uuid.uuid4().hex[:12]
+    run_id = options.watch.run_id if options.watch else uuid.uuid4().hex[:12]
     progress = make_progress(console, log_format=options.log_format, run_id=run_id)
     try:
         with Journal.open(options.journal_path, buffered=True) as journal:
@@ -203,7 +202,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 summary["run_id"] = run_id
                 summary |= run_facts(inputs, options.base_url, options.out_dir, results, validation.validated, api)
                 paths = write_reports(options.out_dir, validation.loaded, results, summary)
-                write_report_page(options.out_dir, summary)
+                write_report_page(options.out_dir, summary, options.watch.past_runs() if options.watch else ())
             if stopped is None:
                 journal.finish_run()  # after the reports: a stop while writing them leaves a run to resume
     except RtmBatchError as exc:
@@ -212,10 +211,10 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     except BaseException:
         progress.close()
         raise
-    warning = notify(options.notify_url, summary) if options.notify_url else None
+    warnings = options.watch.finished(summary, paths) if options.watch else ()
     line = stop_line(results, note, stopped)
-    progress.close(exit_code=summary["exit_code"], reports=report_paths(paths))
-    return RunOutcome(tuple(results), summary, paths, api, line, (warning,) if warning else ())
+    progress.close(exit_code=summary["exit_code"], reports=report_paths(paths), **({"stop_line": line} if line else {}))
+    return RunOutcome(tuple(results), summary, paths, api, line, warnings)
 
 
 def report_paths(paths: ReportPaths) -> dict[str, str | None]:

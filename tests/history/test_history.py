@@ -1,14 +1,17 @@
 """The history file: every run recorded, newest first, per job; 90 days kept; a newer schema refused in one
-line."""
+line; ``rtm-batch history [--last N] [--json]`` lists what it holds."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from batch.cli import main
 from batch.errors import UsageError
 from batch.history.records import RunRecord, record_from_summary
 from batch.history.store import History
@@ -68,3 +71,20 @@ def test_a_summary_becomes_a_record() -> None:
     assert (record.exit_code, record.rows, dict(record.totals)) == (1, 5, {"created": 4, "failed": 1})
     assert (record.requests, record.throttled, record.settled_rate, record.host) == (40, 2, 20.0, "nightly-01")
     assert record.finished - record.started == timedelta(minutes=1) and record.input_hash == "abc"
+
+
+def test_the_history_command_lists_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "h.sqlite"
+    history = History(path)
+    history.record(run("r0", 3))
+    history.record(run("r1", 2, exit_code=1))
+    history.record(replace(run("r2", 1, exit_code=2), rows=0, totals={}, error="the refresh token was refused"))
+    with pytest.raises(SystemExit) as done:
+        main(["history", "--history", str(path), "--last", "2", "--json"])
+    assert done.value.code == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [r["run_id"] for r in listed] == ["r2", "r1"] and listed[0]["error"] == "the refresh token was refused"
+    with pytest.raises(SystemExit):
+        main(["history", "--history", str(path)])
+    table = capsys.readouterr().out
+    assert "nightly.toml" in table and "exit 2: the refresh token was refused" in table

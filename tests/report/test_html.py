@@ -1,5 +1,6 @@
 """report.html from what a run wrote: the failures by reason with their tracking ids, pending rows with their
-age, changes, charts; a hostile cell stays text; nothing is loaded or run."""
+age, changes, charts; a hostile cell stays text; nothing is loaded or run; ``report OUT --html`` writes the
+same page again with the job's trend from the history."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
+from batch.cli import main
+from batch.history.records import RunRecord
+from batch.history.store import History
 from batch.report.details import read_details
 from batch.report.html import render_page, write_report_page
 from batch.report.svg import Bar, status_bars
@@ -121,6 +127,22 @@ def test_long_lists_are_capped_and_counted(tmp_path: Path) -> None:
     details = read_details(write_out(tmp_path, rows=many), SUMMARY, limit=200)
     assert (len(details.failures.rows), details.failures.more) == (200, 58)
     assert "… and 58 more failed rows in results.csv" in render_page(SUMMARY, details)
+
+
+def test_report_html_writes_the_page_again_with_the_trend(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = write_out(tmp_path / "out")
+    history = History(tmp_path / "h.sqlite")
+    for day, code in ((3, 0), (2, 1), (1, 0)):
+        started = datetime.now(UTC) - timedelta(days=day)
+        history.record(RunRecord(f"old{day}", "job", "run", started, started, code, 5, {"exists": 5 - code}))
+    now = datetime.now(UTC)
+    history.record(RunRecord("run-0042", "job", "run", now, now, 1, 6, {"created": 1, "failed": 1}))
+    with pytest.raises(SystemExit) as done:
+        main(["report", str(out), "--html", "--history", str(tmp_path / "h.sqlite")])
+    assert done.value.code == 1  # the run's own exit code, as `report` always gives
+    page = (out / "report.html").read_text()
+    assert 'aria-label="The last runs of this job"' in page and page.count("exit 0") >= 2
+    assert "Written:" in capsys.readouterr().err
 
 
 def test_bars_escape_their_labels_and_scale() -> None:
