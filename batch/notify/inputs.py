@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 CHUNK = 1 << 20
+#: Inputs larger than this (together with the loader's 512 MiB per part, a file the run refused) go unhashed.
+MAX_BYTES = 1 << 30
 
 
 def job_label(config: Path | None, inputs: Sequence[Path]) -> str:
@@ -20,11 +22,14 @@ def job_label(config: Path | None, inputs: Sequence[Path]) -> str:
 
 def input_hash(inputs: Sequence[Path]) -> str:
     """SHA-256 over every input file's name and bytes (a folder's files in name order); empty when an input
-    cannot be read (the run's own error says why)."""
+    is not a regular file of a readable size (a FIFO would block the hash for ever, a 10 GB file the run
+    refused would delay its notification) or cannot be read: the run's own error says why."""
     digest = hashlib.sha256()
     try:
         for path in inputs:
             files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+            if not all(f.is_file() and f.stat().st_size <= MAX_BYTES for f in files):
+                return ""
             for file in files:
                 digest.update(file.name.encode() + b"\0")
                 with file.open("rb") as handle:

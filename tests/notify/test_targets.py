@@ -1,11 +1,16 @@
 """Which receiver a --notify-url is: by host and path as partners copy them, or by an explicit prefix; only
-https (plain http to loopback); a webhook URL's path (its secret) is never shown."""
+https (plain http to loopback); a webhook URL's path (its secret) is never shown. What a run read is
+fingerprinted without ever blocking on it."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 
 from batch.errors import UsageError
+from batch.notify.inputs import input_hash
 from batch.notify.targets import Kind, parse_target
 
 
@@ -43,3 +48,15 @@ def test_plain_http_only_to_this_machine(url: str) -> None:
 def test_only_the_host_is_ever_shown() -> None:
     target = parse_target("https://hooks.slack.com/services/T000/B000/SECRETPART")
     assert target.shown == "slack receiver at hooks.slack.com" and "SECRETPART" not in repr(target)
+
+
+def test_the_input_hash_never_reads_a_fifo_or_a_missing_file(tmp_path: Path) -> None:
+    """A FIFO given as input (the run refuses it with exit 2) would block the hash for ever."""
+    book = tmp_path / "in.xlsx"
+    book.write_bytes(b"workbook bytes")
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    (folder / "users.csv").write_text("a;b\n")
+    assert len(input_hash([book, folder])) == 64 and input_hash([book]) != input_hash([folder])
+    os.mkfifo(tmp_path / "pipe.csv")
+    assert input_hash([tmp_path / "pipe.csv"]) == "" and input_hash([tmp_path / "missing.xlsx"]) == ""
