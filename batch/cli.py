@@ -220,7 +220,7 @@ def report(
     """Print the summary of the run whose reports are in OUT again; the exit code is that run's."""
     import json
 
-    from batch.report.html import rewrite_report_page
+    from batch.report.page.html import rewrite_report_page
     from batch.report.past import load_summary
     from batch.report.summary import print_summary
 

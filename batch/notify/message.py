@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from batch.report.details import RunDetails, duration
+from batch.report.page.details import RunDetails, duration
 
 #: Webex's limit for a message's text (bytes), for /messages and incoming webhooks alike.
 WEBEX_LIMIT = 7439

@@ -35,8 +35,8 @@ from batch.notify.say import Say
 from batch.notify.send import Sender
 from batch.notify.settings import WatchSettings, read_notify_secret
 from batch.notify.targets import Kind, Target, parse_target
-from batch.report.details import read_details
 from batch.report.metrics import write_metrics
+from batch.report.page.details import read_details
 from batch.report.writer import ReportPaths
 
 #: Earlier runs handed to report.html's trend.

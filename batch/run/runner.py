@@ -29,7 +29,7 @@ from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, SKIPPED, UPDATED, Actio
 from batch.pipeline import validate_inputs
 from batch.plan.graph import Plan, build_plan
 from batch.report.facts import run_facts
-from batch.report.html import write_report_page
+from batch.report.page.html import write_report_page
 from batch.report.results import row_results
 from batch.report.summary import build_summary
 from batch.report.writer import ReportPaths, write_reports

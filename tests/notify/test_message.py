@@ -4,7 +4,7 @@ more", workbook text unable to become markup, one dialect per receiver."""
 from __future__ import annotations
 
 from batch.notify.message import SLACK, TEAMS, WEBEX, WEBEX_LIMIT, RunNews, compose, teams_card, title
-from batch.report.details import ListedRow, Listing, ReasonCount, RunDetails
+from batch.report.page.details import ListedRow, Listing, ReasonCount, RunDetails
 
 SUMMARY = {
     "command": "run",

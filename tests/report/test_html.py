@@ -15,9 +15,9 @@ import pytest
 from batch.cli import main
 from batch.history.records import RunRecord
 from batch.history.store import History
-from batch.report.details import read_details
-from batch.report.html import render_page, write_report_page
-from batch.report.svg import Bar, status_bars
+from batch.report.page.details import read_details
+from batch.report.page.html import render_page, write_report_page
+from batch.report.page.svg import Bar, status_bars
 
 STARTED = datetime(2026, 12, 3, 0, 30, tzinfo=UTC)
 SUMMARY = {

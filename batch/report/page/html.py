@@ -2,7 +2,7 @@
 
 Built from what the run wrote (summary.json and results.csv) plus the job's earlier runs from the history,
 so the page the run writes and ``rtm-batch report OUT --html`` are the same page. jinja2 with autoescape
-renders it (a partner's workbook is untrusted text); the charts are inline SVG from ``batch.report.svg``.
+renders it (a partner's workbook is untrusted text); the charts are inline SVG from ``svg``.
 No script, no stylesheet or font from elsewhere: jump hosts are offline and a mail gateway may strip it.
 """
 
@@ -20,15 +20,15 @@ from batch import __version__
 from batch.errors import UsageError
 from batch.history.records import RunRecord, parse_time, record_from_summary
 from batch.history.store import History, default_path
-from batch.report.details import RunDetails, duration, read_details
-from batch.report.svg import COLOURS, Bar, colour, rate_chart, status_bars, trend_chart
+from batch.report.page.details import RunDetails, duration, read_details
+from batch.report.page.svg import COLOURS, Bar, colour, rate_chart, status_bars, trend_chart
 
 PAGE = "report.html"
 #: Earlier runs shown in the trend (with this one).
 TREND_RUNS = 14
 
 _ENV = Environment(
-    loader=PackageLoader("batch.report", "templates"),
+    loader=PackageLoader("batch.report.page", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     undefined=StrictUndefined,
     trim_blocks=True,
