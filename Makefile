@@ -18,6 +18,7 @@ install: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check batch schemas tests bench samples
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest -q
@@ -59,4 +60,4 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis build dist
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist

@@ -104,8 +104,8 @@ def plan(
 ) -> None:
     """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given."""
     from batch.console import actions_summary, plan_summary
+    from batch.provision.preview.rows import plan_batch
     from batch.report.summary import print_summary
-    from batch.run.preview import plan_batch
     from batch.run.runner import resolve_token
 
     token = resolve_token(token_file) if base_url else ""

@@ -7,10 +7,11 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from batch.jobs import KIND_ORDER
 from batch.problems import Problem, RuleCount
@@ -182,14 +183,19 @@ METAVARS = {
 }
 
 
-def plain_metavars(command: object) -> object:
-    """Give every option of ``command`` (a click group from typer) a metavar a person reads: ``--out DIR``."""
-    for sub in getattr(command, "commands", {}).values():
-        plain_metavars(sub)
-    for param in getattr(command, "params", ()):
-        kind = getattr(param, "param_type_name", "")
-        if kind == "argument":  # its name says it all; typer would add <list[Path]>
-            param.display_type_rich = lambda ctx: None
-        elif kind == "option" and param.metavar is None and not getattr(param, "is_flag", False):
-            param.metavar = METAVARS.get(param.name or "", (param.name or "value").upper())
+CommandT = TypeVar("CommandT")
+
+
+def plain_metavars(command: CommandT) -> CommandT:
+    """Give every option of ``command`` (typer's group or command, changed in place) a metavar a person reads:
+    ``--out DIR``."""
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            plain_metavars(sub)
+    if isinstance(command, TyperGroup | TyperCommand):
+        for param in command.params:
+            if isinstance(param, TyperArgument):  # its name says it all; typer would add <list[Path]>
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]  # typer has no switch for it
+            elif isinstance(param, TyperOption) and param.metavar is None and not param.is_flag:
+                param.metavar = METAVARS.get(param.name or "", (param.name or "value").upper())
     return command

@@ -8,16 +8,28 @@ can recognise a job across runs.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
-import anyio
 
-CREATED, EXISTS, FAILED, SKIPPED, INVALID, PLANNED = "created", "exists", "failed", "skipped", "invalid", "planned"
-UPDATED, REMOVED = "updated", "removed"  # --update applied a difference; --prune removed a subscriber
-STATUSES = (CREATED, EXISTS, FAILED, SKIPPED, INVALID, PLANNED, UPDATED, REMOVED)
+class Status(StrEnum):
+    """How a job or a row ended (contract §3); a ``StrEnum``, so it is its own text in every report."""
+
+    CREATED = "created"
+    EXISTS = "exists"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    INVALID = "invalid"
+    PLANNED = "planned"
+    UPDATED = "updated"  # --update applied a difference
+    REMOVED = "removed"  # --prune removed a subscriber
+
+
+CREATED, EXISTS, FAILED, SKIPPED = Status.CREATED, Status.EXISTS, Status.FAILED, Status.SKIPPED
+INVALID, PLANNED, UPDATED, REMOVED = Status.INVALID, Status.PLANNED, Status.UPDATED, Status.REMOVED
+STATUSES = tuple(Status)
 SUCCESS = frozenset({CREATED, EXISTS, UPDATED, REMOVED})
 
 
@@ -86,6 +98,8 @@ class Outcome:
     tracking_id: str | None = None
     attempts: int = 0
     changes: tuple[str, ...] = ()  # differences from the row found on the server ("package: a → b")
+    reason: str = ""  # a ``batch.reasons.Reason`` code when the job did not succeed
+    http_status: int | None = None  # the HTTP status of the answer that failed it
 
     @property
     def ok(self) -> bool:
@@ -106,72 +120,5 @@ class RowResult:
     tracking_id: str | None = None
     attempts: int = 0
     changes: str = ""  # the differences from the server, "; "-separated (results.csv's changes column)
-
-
-class Context(Protocol):
-    """What an action can use: the API client, its parents' ids and a shared memo for lookups."""
-
-    client: Any  # batch.api.client.WebexClient
-    outcomes: Mapping[str, Outcome]  # finished jobs by key (a parent created in this run needs no look-up)
-    poll_initial: float  # first wait while a customer provisions
-    update: bool  # --update: apply the differences found (else only report them)
-    unfinished: frozenset[str]  # jobs whose additions are unfinished work (failed before, or a crashed run's)
-
-    def ids(self, job_key: str) -> Mapping[str, str]: ...
-
-    async def memo(self, key: Any, load: Callable[[], Awaitable[Any]]) -> Any: ...
-
-    def forget(self, key: Any) -> None: ...
-
-
-Action = Callable[[Job, Context], Awaitable[Outcome]]
-
-
-class ActionContext:
-    """The runner's ``Context``: parents' outcomes by job key and a memo that loads each lookup once.
-
-    The memo matters for the rate budget: a listing (an org's locations, a customer's subscribers) is
-    fetched by the first job that needs it and shared with every later job; concurrent first callers
-    wait for the one load instead of each spending a request.
-    """
-
-    def __init__(
-        self,
-        client: Any,
-        outcomes: dict[str, Outcome] | None = None,
-        *,
-        poll_initial: float = 1.0,
-        update: bool = False,
-        unfinished: frozenset[str] = frozenset(),
-    ) -> None:
-        self.client = client
-        self.outcomes: dict[str, Outcome] = outcomes if outcomes is not None else {}
-        self.poll_initial = poll_initial
-        self.update = update
-        self.unfinished = unfinished
-        self._memo: dict[Any, Any] = {}
-        self._loading: dict[Any, Any] = {}
-
-    def ids(self, job_key: str) -> Mapping[str, str]:
-        return self.outcomes[job_key].ids
-
-    async def memo(self, key: Any, load: Callable[[], Awaitable[Any]]) -> Any:
-        if key in self._memo:
-            return self._memo[key]
-        event = self._loading.get(key)
-        if event is not None:
-            await event.wait()
-            if key in self._memo:
-                return self._memo[key]
-            return await self.memo(key, load)
-        event = self._loading[key] = anyio.Event()
-        try:
-            self._memo[key] = value = await load()
-            return value
-        finally:
-            del self._loading[key]
-            event.set()
-
-    def forget(self, key: Any) -> None:
-        """Drop a memoized lookup, e.g. after an ambiguous write made it stale."""
-        self._memo.pop(key, None)
+    reason: str = ""  # a ``batch.reasons.Reason`` code; empty on success
+    http_status: int | None = None

@@ -52,7 +52,7 @@ class RuleCount:
         return self.found - self.listed
 
 
-def sort_key(problem: Problem) -> tuple:
+def sort_key(problem: Problem) -> tuple[int, int, str, str]:
     """Problems read best in workbook order: sheet order, then row, then column."""
     order = {"templates": 0, "customers": 1, "locations": 2, "users": 3}
     return (order.get(problem.sheet, 9), problem.row or 0, problem.column, problem.rule)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from batch.emulator import EmulatorConfig, running_emulator
-from batch.run.journal import Journal
+from batch.run.journal.store import Journal
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "onboarding.xlsx"

@@ -13,9 +13,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = ROOT / "batch"
 MAX_LINES = 400
+#: Lines of its own modules (subfolders not counted) a folder may hold before it is split (issue 16).
+MAX_FOLDER_LINES = 2000
 
-STAGES = ("load", "validate", "plan", "run", "api", "report", "emulator", "history", "notify")
-SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs"}
+STAGES = ("load", "validate", "plan", "provision", "run", "api", "report", "emulator", "history", "notify")
+SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs", "batch.keys", "batch.reasons"}
 PIPELINE = {"batch.pipeline"}
 #: What each part may import (besides itself, ``schemas`` and third-party code). ``entry`` is the CLI and
 #: what it calls directly (demo, template, docs, console): it may import anything.
@@ -27,7 +29,8 @@ ALLOWED = {
     "report": {"plan", "validate", "load", "history", "shared"},
     "pipeline": {"report", "validate", "load", "shared"},
     "api": {"shared"},
-    "run": {"pipeline", "plan", "report", "validate", "load", "api", "history", "shared"},
+    "provision": {"pipeline", "plan", "report", "validate", "load", "api", "shared"},
+    "run": {"provision", "pipeline", "plan", "report", "validate", "load", "api", "history", "shared"},
     "emulator": set(),
     #: The record of past runs: a leaf, handed summaries and plain values.
     "history": {"shared"},
@@ -35,6 +38,8 @@ ALLOWED = {
     #: httpx; the runner reaches it only through ``batch.run.hooks.RunWatcher``, wired by the CLI.
     "notify": {"report", "history", "api", "shared"},
 }
+#: Stages split into subfolders that tests/ mirrors folder by folder (issue 16: the emulator by API family).
+MIRRORED = ("emulator",)
 #: Modules that read or write files, sockets or processes: none may appear in a pure stage.
 IO_MODULES = {
     "anyio",
@@ -103,6 +108,11 @@ OLD_PATHS = (
     "run.py",
     "validate.py",
     "validation_report.py",
+    "run/actions",
+    "run/preview.py",
+    "run/plan_checks.py",
+    "run/journal.py",
+    "run/sync.py",
 )
 
 
@@ -233,6 +243,25 @@ def test_stage_folders_and_no_modules_left_at_old_paths() -> None:
     assert not left, f"moved modules are back at their old paths: {left}"
 
 
+def test_no_folder_over_2000_lines() -> None:
+    def own_lines(folder: Path) -> int:
+        return sum(len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py"))
+
+    sizes = {str(folder.relative_to(ROOT)): own_lines(folder) for folder in {p.parent for p in BATCH.rglob("*.py")}}
+    big = {folder: lines for folder, lines in sizes.items() if lines > MAX_FOLDER_LINES}
+    assert not big, f"split these folders along their ideas: {big}"
+
+
+def test_tests_mirror_the_subfolders() -> None:
+    """A stage split into subfolders (the emulator by API family) has its tests in the same subfolders."""
+    for stage in MIRRORED:
+        subfolders = sorted(p.parent for p in (BATCH / stage).rglob("__init__.py") if p.parent != BATCH / stage)
+        assert subfolders, f"batch/{stage}/ has no subfolders to mirror"
+        for folder in subfolders:
+            mirror = ROOT / "tests" / folder.relative_to(BATCH)
+            assert list(mirror.glob("test_*.py")), f"tests/{folder.relative_to(BATCH)}/ holds no tests"
+
+
 def test_tests_mirror_the_layout() -> None:
     for stage in STAGES:
         assert list((ROOT / "tests" / stage).glob("test_*.py")), f"tests/{stage}/ holds no tests"
@@ -248,7 +277,25 @@ def test_tests_mirror_the_layout() -> None:
 def test_the_rules_see_a_violation() -> None:
     """The checks above must be able to fail: the graph really holds the edges it is meant to judge."""
     assert "batch.validate.validator" in batch_edges("batch.pipeline")
-    assert part_of("batch.run.actions.customers") == "run"
+    assert part_of("batch.run.executor") == "run"
+    assert part_of("batch.emulator.wholesale.customers") == "emulator"
+    assert "batch.emulator.wholesale.customers" in MODULES and "batch.emulator.org.scope" in MODULES
     assert part_of("batch.cli") == "entry" and part_of("batch.jobs") == "shared"
-    assert "api" not in ALLOWED["plan"] and "run" not in ALLOWED["report"]
+    assert "api" not in ALLOWED["plan"] and "run" not in ALLOWED["report"] and "run" not in ALLOWED["provision"]
     assert "notify" not in ALLOWED["run"] and part_of("batch.notify.watch") == "notify"
+    assert import_depth("batch.provision.actions") >= 2
+
+
+#: The longest chain of imports inside ``batch.provision`` from the action map down (issue 16).
+MAX_ACTION_DEPTH = 5
+
+
+def import_depth(module: str, seen: frozenset[str] = frozenset()) -> int:
+    """Modules on the longest import chain from ``module`` inside its own package (itself counted)."""
+    package = module.rsplit(".", 1)[0]
+    inside = [m for m in batch_edges(module) if m.startswith(package + ".") and m not in seen]
+    return 1 + max((import_depth(m, seen | {module}) for m in inside), default=0)
+
+
+def test_the_actions_are_at_most_five_imports_deep() -> None:
+    assert import_depth("batch.provision.actions") <= MAX_ACTION_DEPTH

@@ -46,7 +46,8 @@ def org_of(url: httpx.URL | str, params: Any) -> str | None:
     if params and params.get("orgId"):
         return str(params["orgId"])
     if isinstance(url, httpx.URL):
-        return url.params.get("orgId")
+        org: str | None = url.params.get("orgId")
+        return org
     return None
 
 

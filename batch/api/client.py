@@ -388,7 +388,7 @@ class WebexClient:
     def _backoff_seconds(self, attempts: int) -> float:
         """``initial * 2**(n-1)`` capped at ``backoff_max``, half of it jittered so workers don't retry in step."""
         ceiling = min(self.config.backoff_max, self.config.backoff_initial * 2 ** (attempts - 1))
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+        return float(ceiling / 2 + self._rng.uniform(0, ceiling / 2))
 
     def _url(self, path: str) -> httpx.URL | str:
         """Relative paths join the base URL; absolute URLs must stay on its server (the token goes along)."""

@@ -149,7 +149,7 @@ class _Connection:
     ) -> tuple[int, bytes, list[Header], bytes]:
         h = self._h11
         try:
-            data = h.send(h11.Request(method=method, target=target, headers=headers))
+            data = h.send(h11.Request(method=method, target=target, headers=list(headers)))
             if body:
                 data += h.send(h11.Data(data=body))
             data += h.send(h11.EndOfMessage())

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from batch.emulator import changes, messages, operator, org_locations, org_people, org_pstn, wholesale
+from batch.emulator import locations, messages, operator, org, telephony, wholesale
 from batch.emulator import persist as persist_state
 from batch.emulator.config import EmulatorConfig
 from batch.emulator.http import TRACKING_ID, ApiProblem, EmulatorContext, error_body, new_tracking_id
@@ -273,7 +273,8 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
         messages = {404: "The requested resource could not be found.", 405: "Method not allowed."}
-        return ctx.error(exc.status_code, messages.get(exc.status_code, str(exc.detail)), headers=exc.headers)
+        headers = dict(exc.headers) if exc.headers else None
+        return ctx.error(exc.status_code, messages.get(exc.status_code, str(exc.detail)), headers=headers)
 
     async def crash(request: Request, exc: Exception) -> JSONResponse:
         return ctx.error(500, f"Internal server error: {type(exc).__name__}")
@@ -281,10 +282,9 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
     _quiet_dropped_connections()
     route_list = [
         *wholesale.routes(ctx),
-        *org_locations.routes(ctx),
-        *changes.routes(ctx),
-        *org_people.routes(ctx),
-        *org_pstn.routes(ctx),
+        *locations.routes(ctx),
+        *telephony.routes(ctx),
+        *org.routes(ctx),
         *operator.routes(ctx, stats, on_reset, log),
         *token_routes(tokens),
         *messages.routes(ctx),

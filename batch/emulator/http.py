@@ -1,7 +1,7 @@
 """What every route handler shares: the state, the config, the clock, Webex-shaped errors and paging.
 
 Auth, tracking ids, rate limiting, latency and faults live in the app's middleware, so handlers (ours
-and org_api's) only do business logic and either return a response or raise ``ApiProblem``.
+and the API families') only do business logic and either return a response or raise ``ApiProblem``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,13 @@ from batch.emulator.config import EmulatorConfig
 from batch.emulator.state import EmulatorState
 
 T = TypeVar("T")
+
+#: errorCodes of the error bodies (Webex publishes few; these mirror observed ones).
+CODE_INVALID = 25008  # "Missing or invalid field" as Webex Calling answers a bad body
+CODE_NOT_FOUND = 4008
+CODE_CONFLICT = 4003
+CODE_NUMBER_UNAVAILABLE = 8361  # "[Error 8361] DN is unavailable : +12145559000" (validateNumbers)
+CODE_FORBIDDEN = 4001
 
 #: Tracking id of the request being handled; the middleware sets it, error bodies repeat it.
 TRACKING_ID: contextvars.ContextVar[str] = contextvars.ContextVar("tracking_id", default="ROUTER_none")

@@ -56,7 +56,7 @@ def running_emulator(config: EmulatorConfig | None = None, *, tls: tuple[str, st
     sock = _bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     server = _server(config, tls)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not the main thread
+    server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]  # not the main thread
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="emulator", daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT

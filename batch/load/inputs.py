@@ -26,7 +26,7 @@ import polars as pl
 
 from batch.errors import InputError
 from batch.load.csv import read_csv_grid
-from batch.load.paths import check_path, header_below
+from batch.load.paths import GridRow, check_path, header_below
 from batch.load.paths import short as _short
 from batch.load.xlsx import Workbook, is_workbook_file
 from batch.problems import Problem
@@ -270,7 +270,7 @@ def _header_index(grid: pl.DataFrame, cells: list[str]) -> int | None:
     for frame in (grid.head(100), grid):
         found = frame.select(_any_value(cells, trimmed=False).arg_true().first()).item() if cells else None
         if found is not None:
-            return found
+            return int(found)
     return None
 
 
@@ -292,7 +292,7 @@ def _trim(name: str, *, header: bool = False) -> pl.Expr:
 
 
 def _map_headers(
-    sheet: str, where: str, header: dict, named: list[str], data: pl.DataFrame, problems: list[Problem]
+    sheet: str, where: str, header: GridRow, named: list[str], data: pl.DataFrame, problems: list[Problem]
 ) -> tuple[dict[str, str], dict[str, str]]:
     """canonical column → grid column, and canonical column → header as spelled; warns on the rest."""
     spec = SHEETS[sheet]
@@ -358,7 +358,7 @@ def _extra_cells(sheet: str, data: pl.DataFrame, spare: list[str], width: int) -
 
 
 def _require_columns(
-    sheet: str, where: str, mapped: dict[str, str], header: dict, named: list[str], rest: pl.DataFrame
+    sheet: str, where: str, mapped: dict[str, str], header: GridRow, named: list[str], rest: pl.DataFrame
 ) -> None:
     missing = [name for name in SHEETS[sheet].required_columns if name not in mapped]
     if missing:

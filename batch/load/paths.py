@@ -8,10 +8,14 @@ import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from batch.errors import InputError
+
+#: A grid row as polars gives it (``row(named=True)``): ``_row`` (an int), then each cell (a str or None).
+GridRow = dict[str, Any]
 
 
 def check_path(path: Path) -> None:
@@ -52,5 +56,5 @@ def header_below(
         names = {canonical(row[cell]) for cell in cells if row.get(cell)}
         names |= {aliases[name] for name in names if name in aliases}
         if len(names & required) * 2 > len(required):
-            return row["_row"]
+            return int(row["_row"])
     return None

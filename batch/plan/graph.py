@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from batch import keys
 from batch.jobs import Job, Kind
 from batch.validate.validator import ValidatedBatch
 from schemas.vocab import CALLING_PACKAGES
@@ -51,13 +52,21 @@ HQ_COLUMNS = (
 PROVISIONING_SECONDS = 2.0
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     """The job graph: jobs by key (parents before children) and, per input row (sheet, Excel row), the keys of
-    the jobs that serve it (the first one is the row's own object)."""
+    the jobs that serve it (the first one is the row's own object). Built once by ``build_plan``; what the
+    server adds to it (``--prune``'s removals) makes a new plan (``with_jobs``), before any job runs."""
 
     jobs: dict[str, Job] = field(default_factory=dict)
     rows: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+
+    def with_jobs(self, added: Iterable[Job]) -> Plan:
+        """This plan and ``added`` (children of jobs already in it; a key it holds keeps its job)."""
+        jobs = dict(self.jobs)
+        for job in added:
+            jobs.setdefault(job.key, job)
+        return Plan(jobs, dict(self.rows))
 
     def children(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {key: [] for key in self.jobs}
@@ -84,10 +93,6 @@ class Plan:
         bound = self.estimated_calls() / rate if rate > 0 else 0.0
         path = (PROVISIONING_SECONDS if Kind.CUSTOMER in self.kind_counts() else 0.0) + self.depth() * 0.1
         return max(bound, path)
-
-
-def location_key(external_id: str, name: str) -> str:
-    return f"{external_id}/{name.casefold()}"
 
 
 def build_plan(validated: ValidatedBatch) -> Plan:
@@ -133,7 +138,7 @@ class _Builder:
         ext = row["external_id"]
         calling = any(p in CALLING_PACKAGES for p in row["packages_list"] or ())
         ckey = self.add(
-            Job(f"customer:{ext}", Kind.CUSTOMER, "customers", row["_row"], fields={**row, "calling": calling})
+            Job(keys.customer(ext), Kind.CUSTOMER, "customers", row["_row"], fields={**row, "calling": calling})
         )
         jobs = [ckey]
         if calling:
@@ -146,8 +151,8 @@ class _Builder:
     def _hq_setup(self, ext: str, hq: str, row: dict[str, Any], ckey: str) -> list[str]:
         refs = {"customer": ckey}
         fields = {"hq_location_name": hq, **{c: row.get(c) for c in HQ_COLUMNS}}  # its address and zone (--update)
-        hkey = self.add(Job(f"hq:{ext}", Kind.HQ, "customers", row["_row"], (ckey,), refs, fields))
-        return [hkey, *self._numbers(location_key(ext, hq), "customers", row, ckey, hkey, (hkey,))]
+        hkey = self.add(Job(keys.hq(ext), Kind.HQ, "customers", row["_row"], (ckey,), refs, fields))
+        return [hkey, *self._numbers(keys.location_key(ext, hq), "customers", row, ckey, hkey, (hkey,))]
 
     def _numbers(
         self, lkey: str, sheet: str, row: dict[str, Any], ckey: str, loc: str, after: tuple[str, ...]
@@ -160,28 +165,29 @@ class _Builder:
         if numbers or pstn["pstn_connection"]:
             self.location_numbers[lkey] = set(numbers)
             fields = {"numbers": numbers, **pstn}
-            jobs.append(self.add(Job(f"numbers:{lkey}", Kind.NUMBERS, sheet, row["_row"], after, refs, fields)))
+            jobs.append(self.add(Job(keys.numbers(lkey), Kind.NUMBERS, sheet, row["_row"], after, refs, fields)))
         if row["main_number_e164"]:
             parents = (*after, *jobs)
             main = {"main_number": row["main_number_e164"]}
-            jobs.append(self.add(Job(f"main:{lkey}", Kind.MAIN_NUMBER, sheet, row["_row"], parents, refs, main)))
+            main_job = Job(keys.main_number(lkey), Kind.MAIN_NUMBER, sheet, row["_row"], parents, refs, main)
+            jobs.append(self.add(main_job))
         return jobs
 
     def customer_ref(self, ext: str) -> str:
         """The customer job a row names: the batch's own, or a look-up of one already on the server."""
-        key = f"customer:{ext}"
+        key = keys.customer(ext)
         if key not in self.plan.jobs:
             self.add(Job(key, Kind.CUSTOMER_REF, "customers", None, fields={"external_id": ext}))
         return key
 
     def location(self, row: dict[str, Any]) -> None:
         ext, name = row["customer_external_id"], row["location_name"]
-        lkey = location_key(ext, name)
+        lkey = keys.location_key(ext, name)
         ckey = self.customer_ref(ext)
         refs = {"customer": ckey}
-        loc = self.add(Job(f"location:{lkey}", Kind.LOCATION, "locations", row["_row"], (ckey,), refs, row))
+        loc = self.add(Job(keys.location(lkey), Kind.LOCATION, "locations", row["_row"], (ckey,), refs, row))
         calling_refs = {"customer": ckey, "location": loc}
-        calling = self.add(Job(f"calling:{lkey}", Kind.CALLING, "locations", row["_row"], (loc,), calling_refs, row))
+        calling = self.add(Job(keys.calling(lkey), Kind.CALLING, "locations", row["_row"], (loc,), calling_refs, row))
         jobs = [loc, calling, *self._numbers(lkey, "locations", row, ckey, loc, (calling,))]
         self.add_row("locations", row["_row"], jobs)
 
@@ -196,13 +202,14 @@ class _Builder:
             refs["location"] = loc
             parents += [loc, *waits]
         fields = {**row, "calling": calling}
-        skey = self.add(Job(f"subscriber:{email}", Kind.SUBSCRIBER, "users", row["_row"], tuple(parents), refs, fields))
+        user = Job(keys.subscriber(email), Kind.SUBSCRIBER, "users", row["_row"], tuple(parents), refs, fields)
+        skey = self.add(user)
         jobs = [skey]
         if row["roles_list"]:
             role_refs = {"customer": ckey, "subscriber": skey}
             role_fields = {"email": email, "roles": list(row["roles_list"])}
             jobs.append(
-                self.add(Job(f"roles:{email}", Kind.ROLES, "users", row["_row"], (skey,), role_refs, role_fields))
+                self.add(Job(keys.roles(email), Kind.ROLES, "users", row["_row"], (skey,), role_refs, role_fields))
             )
         self.add_row("users", row["_row"], jobs)
 
@@ -210,27 +217,28 @@ class _Builder:
         """The job whose ``location_id`` the user gets, and the jobs it must wait for (calling, its numbers)."""
         name = row["location_resolved"]
         phone = row["phone_e164"]
-        lkey = location_key(ext, name) if name else None
-        if lkey is not None and f"location:{lkey}" in self.plan.jobs:
-            if self.plan.jobs[f"location:{lkey}"].kind is Kind.LOCATION_REF:  # a second user of a server location
-                return f"location:{lkey}", []
-            waits = [f"calling:{lkey}"]
+        lkey = keys.location_key(ext, name) if name else None
+        if lkey is not None and keys.location(lkey) in self.plan.jobs:
+            if self.plan.jobs[keys.location(lkey)].kind is Kind.LOCATION_REF:  # a second user of a server location
+                return keys.location(lkey), []
+            waits = [keys.calling(lkey)]
         elif ext in self.hq_name and (name is None or name.casefold() == self.hq_name[ext].casefold()):
-            lkey = location_key(ext, self.hq_name[ext])
-            return f"hq:{ext}", self._number_wait(lkey, phone)
+            lkey = keys.location_key(ext, self.hq_name[ext])
+            return keys.hq(ext), self._number_wait(lkey, phone)
         elif name is None:  # a customer on the server, its headquarters
-            key = f"hq:{ext}"
+            key = keys.hq(ext)
             if key not in self.plan.jobs:
                 self.add(Job(key, Kind.HQ, "customers", None, (ckey,), {"customer": ckey}, {"hq_location_name": None}))
             return key, []
         else:
-            key = f"location:{lkey}"
+            lkey = keys.location_key(ext, name)
+            key = keys.location(lkey)
             fields = {"location_name": name}
             self.add(Job(key, Kind.LOCATION_REF, "locations", None, (ckey,), {"customer": ckey}, fields))
             return key, []
-        return f"location:{lkey}", waits + self._number_wait(lkey, phone)
+        return keys.location(lkey), waits + self._number_wait(lkey, phone)
 
     def _number_wait(self, lkey: str, phone: str | None) -> list[str]:
         if phone and phone in self.location_numbers.get(lkey, ()):
-            return [f"numbers:{lkey}"]
+            return [keys.numbers(lkey)]
         return []

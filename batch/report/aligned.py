@@ -47,7 +47,7 @@ def _align_sheet(sheet: SheetData, results: list[RowResult]) -> AlignedSheet:
     rows = sheet.frame[ROW].to_list() if sheet.frame.height else []
     if [r.row for r in results] == rows:  # the usual case: the runner listed rows in input order
         return AlignedSheet(sheet, results, [])
-    waiting: dict[int, deque[RowResult]] = defaultdict(deque)
+    waiting: dict[int | None, deque[RowResult]] = defaultdict(deque)
     for result in results:
         waiting[result.row].append(result)
     keys = row_keys(sheet)

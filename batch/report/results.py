@@ -26,6 +26,7 @@ from batch.jobs import (
 )
 from batch.plan.graph import Plan
 from batch.problems import Problem
+from batch.reasons import Reason
 from batch.report.aligned import key_expr
 from batch.validate.validator import ValidatedBatch
 
@@ -78,10 +79,11 @@ def _errors_by_row(problems: Iterable[Problem]) -> dict[tuple[str, int], list[Pr
 def _invalid(sheet: str, row: int, key: str, errors: Sequence[Problem]) -> RowResult:
     own = [p for p in errors if p.rule != DEPENDENCY_RULE]
     if errors and not own:
-        return RowResult(sheet, row, key, SKIPPED, f"not attempted: {errors[0].message}")
+        message = f"not attempted: {errors[0].message}"
+        return RowResult(sheet, row, key, SKIPPED, message, reason=Reason.DEPENDENCY_FAILED)
     shown = "; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in own[:SHOWN_ERRORS])
     more = f" (+{len(own) - SHOWN_ERRORS} more in validation.csv)" if len(own) > SHOWN_ERRORS else ""
-    return RowResult(sheet, row, key, INVALID, shown + more or UNLISTED)
+    return RowResult(sheet, row, key, INVALID, shown + more or UNLISTED, reason=Reason.INVALID)
 
 
 def fold(
@@ -96,7 +98,7 @@ def fold(
     """A row's status, message, ids and attempts from its jobs' outcomes."""
     done = [(job, outcomes[job.key]) for job in jobs if job.key in outcomes]
     if not done:
-        return RowResult(sheet, row, key, not_run, not_run_message)
+        return RowResult(sheet, row, key, not_run, not_run_message, reason=_not_run_reason(not_run))
     ids: dict[str, str] = {}
     for _, outcome in done:
         for name, value in outcome.ids.items():
@@ -108,12 +110,24 @@ def fold(
         message = f"{STEP_NAMES[job.kind]}: {outcome.message}"
         changes = "; ".join(outcome.changes)
         return RowResult(
-            sheet, row, key, FAILED, message, ids, outcome.error_code, outcome.tracking_id, attempts, changes
+            sheet,
+            row,
+            key,
+            FAILED,
+            message,
+            ids,
+            outcome.error_code,
+            outcome.tracking_id,
+            attempts,
+            changes,
+            outcome.reason,
+            outcome.http_status,
         )
     skipped = next((o for _, o in done if o.status == SKIPPED), None)
     if skipped is not None or len(done) < len(jobs):
         message = skipped.message if skipped else not_run_message
-        return RowResult(sheet, row, key, SKIPPED, message, ids, attempts=attempts)
+        reason = skipped.reason if skipped else _not_run_reason(SKIPPED)
+        return RowResult(sheet, row, key, SKIPPED, message, ids, attempts=attempts, reason=reason)
     # One column can differ on two objects (a customer's address is also its headquarters'): said once.
     changes = "; ".join(dict.fromkeys(c for _, o in done for c in o.changes))
     status = CREATED if any(o.status == CREATED for _, o in done) else EXISTS
@@ -159,3 +173,8 @@ def _steps(done: Sequence[tuple[Job, Outcome]]) -> str:
         else:  # a note that has its own parentheses is not wrapped in another pair
             parts.append(f"{part}: {outcome.message}" if "(" in outcome.message else f"{part} ({outcome.message})")
     return "; ".join(parts)
+
+
+def _not_run_reason(status: str) -> str:
+    """A row the run never reached is ``skipped`` for ``run.not_reached``; a planned row has no reason."""
+    return Reason.NOT_REACHED if status == SKIPPED else ""

@@ -77,7 +77,7 @@ def validation_figures(counts: Sequence[RuleCount]) -> dict[str, int]:
     }
 
 
-def print_summary(console: Console, summary: Mapping, paths: ReportPaths) -> None:
+def print_summary(console: Console, summary: Mapping[str, Any], paths: ReportPaths) -> None:
     """A compact table of rows per sheet × status, the API figures and where the reports are."""
     totals = summary.get("totals", {})
     shown = [s for s in STATUSES if totals.get(s)] or [STATUSES[0]]
@@ -112,7 +112,7 @@ def print_summary(console: Console, summary: Mapping, paths: ReportPaths) -> Non
 
 def _status_counts(counts: Counter[str]) -> dict[str, int]:
     """Every status (zeros too, so readers need no defaults), any unexpected status after, and rows."""
-    out = {status: counts.get(status, 0) for status in STATUSES}
+    out: dict[str, int] = {str(status): counts.get(status, 0) for status in STATUSES}
     out |= {status: n for status, n in sorted(counts.items()) if status not in out}
     out["rows"] = sum(counts.values())
     return out

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -29,6 +30,8 @@ RESULT_COLUMNS = (
     "key",
     "status",
     "message",
+    "reason",
+    "http_status",
     "changes",
     "customer_id",
     "org_id",
@@ -40,7 +43,7 @@ RESULT_COLUMNS = (
     "attempts",
 )
 
-_INTS = ("row", "error_code", "attempts")
+_INTS = ("row", "http_status", "error_code", "attempts")
 _CSV_SCHEMA = {name: pl.Int64 if name in _INTS else pl.String for name in RESULT_COLUMNS}
 
 
@@ -55,7 +58,9 @@ class ReportPaths:
     retry_dir: Path | None
 
 
-def write_reports(out_dir: Path, loaded: LoadedBatch, results: Sequence[RowResult], summary: Mapping) -> ReportPaths:
+def write_reports(
+    out_dir: Path, loaded: LoadedBatch, results: Sequence[RowResult], summary: Mapping[str, Any]
+) -> ReportPaths:
     """Write every run report into ``out_dir`` (created if needed) and say where they are.
 
     ``retry/`` is written only when some row needs another run; when every row succeeded, a ``retry/``
@@ -79,7 +84,7 @@ def write_results_csv(aligned: Sequence[AlignedSheet], path: Path) -> Path:
     return path
 
 
-def _csv_record(result: RowResult) -> tuple:
+def _csv_record(result: RowResult) -> tuple[str | int | None, ...]:
     ids = result.ids or {}
     return (
         result.sheet,
@@ -87,6 +92,8 @@ def _csv_record(result: RowResult) -> tuple:
         result.key or None,
         result.status or None,
         result.message or None,
+        result.reason or None,
+        result.http_status,
         result.changes or None,
         *(ids.get(name) or None for name in ID_COLUMNS),
         result.error_code,

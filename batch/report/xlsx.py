@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import xlsxwriter
@@ -53,11 +54,21 @@ STATUS_COLOURS = {
 }  # a row with no result recorded gets the failed colour: it needs as much attention
 _HEADER = {"bold": True, "bg_color": "#D9E1F2", "border": 1}
 _MAX_WIDTH = 50
-_RESULT_WIDTHS = {"status": 10, "message": 60, "changes": 40, "error_code": 11, "attempts": 9, "row": 7, "source": 30}
+_RESULT_WIDTHS = {
+    "status": 10,
+    "message": 60,
+    "changes": 40,
+    "error_code": 11,
+    "reason": 28,
+    "http_status": 11,
+    "attempts": 9,
+    "row": 7,
+    "source": 30,
+}
 
 
 def write_results_xlsx(
-    aligned: Sequence[AlignedSheet], summary: Mapping, path: Path, *, full_sheet_limit: int = FULL_SHEET_LIMIT
+    aligned: Sequence[AlignedSheet], summary: Mapping[str, Any], path: Path, *, full_sheet_limit: int = FULL_SHEET_LIMIT
 ) -> Path:
     """The summary sheet first (what a person wants to see on opening), then one sheet per input sheet
     that has rows."""
@@ -67,7 +78,7 @@ def write_results_xlsx(
     options = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
     with xlsxwriter.Workbook(str(path), options) as book:
         header = book.add_format(_HEADER)
-        fills = {status: book.add_format({"bg_color": colour}) for status, colour in STATUS_COLOURS.items()}
+        fills = {str(status): book.add_format({"bg_color": colour}) for status, colour in STATUS_COLOURS.items()}
         bold = book.add_format({"bold": True})
         _summary_sheet(book.add_worksheet("summary"), summary, notes, header, bold, fills)
         for layout in layouts:
@@ -83,7 +94,7 @@ def result_columns(part: AlignedSheet) -> list[str]:
     shown = set(SHEET_IDS.get(part.sheet.name, ())) | present
     changes = ["changes"] if any(r.changes for r in (*part.results, *part.extra)) else []
     ids = [c for c in ID_COLUMNS if c in shown]
-    return ["status", "message", *changes, *ids, "error_code", "tracking_id", "attempts"]
+    return ["status", "message", "reason", "http_status", *changes, *ids, "error_code", "tracking_id", "attempts"]
 
 
 # -- input sheets -----------------------------------------------------------------------------------
@@ -101,7 +112,8 @@ class _Layout:
 
     @property
     def last_row(self) -> int:
-        return int(self.cells["__r"].max() or 1) if self.cells.height else 1
+        last = self.cells["__r"].max()  # Int64: None only when there are no rows
+        return last if isinstance(last, int) and last else 1
 
 
 def _layout(part: AlignedSheet, limit: int) -> _Layout:
@@ -136,9 +148,11 @@ def _layout(part: AlignedSheet, limit: int) -> _Layout:
 
 
 def _outcome_frame(results: Sequence[RowResult], outcome_cols: list[str]) -> pl.DataFrame:
-    data: dict[str, list] = {
+    data: dict[str, list[str | int | None]] = {
         "status": [r.status for r in results],
         "message": [r.message or None for r in results],
+        "reason": [r.reason or None for r in results],
+        "http_status": [r.http_status for r in results],
         "changes": [r.changes or None for r in results],
         "error_code": [r.error_code for r in results],
         "tracking_id": [r.tracking_id or None for r in results],
@@ -147,7 +161,9 @@ def _outcome_frame(results: Sequence[RowResult], outcome_cols: list[str]) -> pl.
     for name in outcome_cols:
         if name not in data:
             data[name] = [(r.ids or {}).get(name) or None for r in results]
-    schema = {name: pl.Int64 if name in ("error_code", "attempts") else pl.String for name in outcome_cols}
+    schema = {
+        name: pl.Int64 if name in ("http_status", "error_code", "attempts") else pl.String for name in outcome_cols
+    }
     frame = pl.DataFrame({name: data[name] for name in outcome_cols}, schema=schema)
     return frame.with_columns(frame["status"].alias("__status"))
 
@@ -227,8 +243,8 @@ def _rows_xml(layout: _Layout, styles: Mapping[str, int | None]) -> str:
             pl.lit("</row>"),
         ]
     )
-    xml = cells.with_columns(__s=style).select(row.str.join("").alias("xml"))
-    return xml.item()
+    joined: str = cells.with_columns(__s=style).select(row.str.join("").alias("xml")).item()
+    return joined
 
 
 def _cell_xml(name: str, letter: str, dtype: pl.DataType) -> pl.Expr:
@@ -262,7 +278,12 @@ def _xml_text(col: pl.Expr) -> pl.Expr:
 
 
 def _summary_sheet(
-    ws: Worksheet, summary: Mapping, notes: list[str], header: Format, bold: Format, fills: Mapping[str, Format]
+    ws: Worksheet,
+    summary: Mapping[str, Any],
+    notes: list[str],
+    header: Format,
+    bold: Format,
+    fills: Mapping[str, Format],
 ) -> None:
     """Counts per sheet × status with a total line, the run's figures, and the status colours (rows
     written in order: the sheet streams). The colour legend also gives every fill its style index,

@@ -9,29 +9,17 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 from typing import Protocol
 
 import anyio
 
 from batch.api.client import PRIORITY
 from batch.errors import AuthError, RunStopped
-from batch.jobs import (
-    CREATED,
-    EXISTS,
-    FAILED,
-    KIND_ORDER,
-    REMOVED,
-    SKIPPED,
-    STEP_NAMES,
-    UPDATED,
-    Action,
-    ActionContext,
-    Job,
-    Kind,
-    Outcome,
-)
+from batch.jobs import FAILED, KIND_ORDER, SKIPPED, STEP_NAMES, Job, Kind, Outcome
 from batch.plan.graph import Plan
+from batch.provision.context import Action, ActionContext
+from batch.reasons import Reason
 
 #: The job the current task works for (events about its requests name it).
 CURRENT_JOB: contextvars.ContextVar[Job | None] = contextvars.ContextVar("rtm_batch_job", default=None)
@@ -41,28 +29,6 @@ class JobLog(Protocol):
     """Where finished jobs go: the journal (durable) and the progress display (people)."""
 
     def job_done(self, job: Job, outcome: Outcome) -> None: ...
-
-
-def restore(plan: Plan, done: Mapping[str, Outcome], *, interrupted: Set[str] = frozenset()) -> dict[str, Outcome]:
-    """Journal outcomes of this plan's jobs, as this run reports them: what a run that crashed created
-    (``interrupted``) is still this batch's ``created``; work of runs that finished is ``exists``.
-
-    An update the interrupted run applied keeps its changes (the report must still say what changed); work
-    of a finished run is ``exists`` with no differences left, so its old changes are dropped."""
-    restored: dict[str, Outcome] = {}
-    for key, outcome in done.items():
-        if key not in plan.jobs:
-            continue
-        status = outcome.status if key in interrupted and outcome.status in (CREATED, UPDATED, REMOVED) else EXISTS
-        changes = outcome.changes if status == UPDATED else ()
-        if status == EXISTS:
-            note = "done by an earlier run (journal)"
-        elif changes:
-            note = f"updated {'; '.join(changes)}, before the interruption (journal)"
-        else:
-            note = "done before the interruption (journal)"
-        restored[key] = dataclasses.replace(outcome, status=status, message=note, attempts=0, changes=changes)
-    return restored
 
 
 class Executor:
@@ -123,7 +89,8 @@ class Executor:
                 self._tg.cancel_scope.cancel()
                 return
             except Exception as exc:  # a bug must not stop 20,000 other rows; the row says what happened
-                outcome = Outcome(FAILED, message=f"unexpected error in rtm-batch: {type(exc).__name__}: {exc}")
+                message = f"unexpected error in rtm-batch: {type(exc).__name__}: {exc}"
+                outcome = Outcome(FAILED, message=message, reason=Reason.INTERNAL)
         # The journal and the reports keep the tracking id of the job's last request (Webex support asks for it).
         tracking_id = outcome.tracking_id or count.tracking_id
         self._finish(job, dataclasses.replace(outcome, attempts=count.requests, tracking_id=tracking_id))
@@ -147,7 +114,8 @@ class Executor:
 
     def _skip(self, job: Job, cause_key: str) -> None:
         self.cause[job.key] = cause_key
-        self._finish(job, Outcome(SKIPPED, message=skip_message(self.plan.jobs[cause_key], self.outcomes[cause_key])))
+        message = skip_message(self.plan.jobs[cause_key], self.outcomes[cause_key])
+        self._finish(job, Outcome(SKIPPED, message=message, reason=Reason.DEPENDENCY_FAILED))
 
 
 def skip_message(cause: Job, outcome: Outcome) -> str:

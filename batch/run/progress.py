@@ -40,6 +40,8 @@ class Progress(Protocol):
 
     def start(self, totals: Mapping[Kind, int]) -> None: ...
 
+    def expect_rows(self, jobs_per_row: Mapping[tuple[str, int], int]) -> None: ...
+
     def job_done(self, job: Job, outcome: Outcome) -> None: ...
 
     def note(self, message: str) -> None: ...
@@ -88,6 +90,9 @@ class _Tally:
         self.statuses: Counter[str] = Counter()
         self.closed = False
         self.started = False
+
+    def expect_rows(self, jobs_per_row: Mapping[tuple[str, int], int]) -> None:
+        """Only the JSON log says when a row is done; the others count jobs."""
 
     def set_totals(self, totals: Mapping[Kind, int]) -> dict[str, int]:
         ordered = {str(k): n for k, n in sorted(totals.items(), key=lambda kv: KIND_ORDER.get(kv[0], 99)) if n}
@@ -279,6 +284,9 @@ class BarProgress:
         self._problems: dict[str, list[int]] = {}  # kind → [failed, skipped]
         self._failures_shown = 0
         self._started = False
+
+    def expect_rows(self, jobs_per_row: Mapping[tuple[str, int], int]) -> None:
+        """The bars count jobs per kind, not rows."""
 
     def start(self, totals: Mapping[Kind, int]) -> None:
         self._ensure_started()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from batch.api.client import WebexClient
 from batch.errors import ApiError, AuthError
 from batch.jobs import Kind
 from batch.plan.graph import Plan
@@ -34,7 +35,7 @@ class ScopeError(ApiError):
     """The token may not use an API family the run needs (a 403 on the first read of it)."""
 
 
-async def check_scopes(client: Any, plan: Plan) -> None:
+async def check_scopes(client: WebexClient, plan: Plan) -> None:
     """Raise ``ScopeError`` naming the missing scope at the first family read that answers 403."""
     kinds = set(plan.kind_counts())
     used = {family for family, (_, users) in FAMILIES.items() if users & kinds}
@@ -64,7 +65,7 @@ async def check_scopes(client: Any, plan: Plan) -> None:
 
 
 async def _read(
-    client: Any, family: str, read: Callable[[], Awaitable[dict[str, Any]]], *, strict: bool = True
+    client: WebexClient, family: str, read: Callable[[], Awaitable[dict[str, Any]]], *, strict: bool = True
 ) -> dict[str, Any]:
     """The read's answer; a 403 is a ``ScopeError``. Other failures of a read in a customer's org (``strict``
     off) are left to the jobs, which report them per row: they say nothing about the token."""

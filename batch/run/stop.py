@@ -1,6 +1,6 @@
 """Stopping a run early and cleanly: on SIGINT/SIGTERM, or when the server keeps failing (contract §2, §4: 3).
 
-A stop means: no request gets a rate slot any more (``StoppingLimiter`` raises ``RunStopped`` in the job
+A stop means: no request gets a rate slot any more (the closed ``RateLimiter`` raises ``RunStopped`` in the job
 that asked, so the job ends without an outcome and is not journalled), requests already on the wire get
 ``GRACE_SECONDS`` to come back, then whatever still runs is abandoned. The runner then flushes the journal,
 writes the reports for what is known and leaves the run "unfinished" in the journal, so the same command
@@ -66,23 +66,6 @@ class StopControl:
         self.reason = reason
         if self._event is not None:
             self._event.set()
-
-
-class StoppingLimiter:
-    """The client's rate limiter, except that after a stop no request gets a slot (``RunStopped`` instead),
-    also not one already waiting in the queue or in a pool-wide 429 pause (``RateLimiter.close`` wakes them)."""
-
-    def __init__(self, inner: Any, stop: StopControl) -> None:
-        self._inner = inner
-        self._stop = stop
-        self.acquire = inner.acquire  # the inner limiter's own: no wrapper frame per request
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def stop(self) -> None:
-        """Wake every queued request: each raises ``RunStopped`` in its own job."""
-        self._inner.close(lambda: RunStopped(self._stop.reason or "stopped"))
 
 
 async def watch_signals(on_signal: Callable[[str], None]) -> None:

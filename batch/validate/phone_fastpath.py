@@ -9,11 +9,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 from phonenumbers import PhoneMetadata
+from phonenumbers.phonemetadata import PhoneNumberDesc
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+from polars.expr.whenthen import ChainedThen, Then
 
 
 def fast_accept(frame: pl.DataFrame) -> pl.DataFrame:
@@ -60,7 +61,7 @@ def _international_route(frame: pl.DataFrame) -> pl.DataFrame:
         main = _plan(_MAIN_REGION[str(code)])
         nsn = pl.col("nsn")
         valid = _valid(str(code), nsn)
-        if main is not None and valid is not None:
+        if main is not None:
             part = part.with_columns(nsn=intl.str.slice(len(str(code))))
             done.append(part.filter(~_has_prefix(main.npp, nsn) & valid).select("idx", e164=pl.lit("+") + intl))
     return pl.concat(done)
@@ -134,21 +135,25 @@ def _without_prefix(pattern: str | None, text: pl.Expr) -> pl.Expr:
     return text.str.strip_prefix(pattern) if pattern.isdigit() else text.str.replace(f"^(?:{pattern})", "")
 
 
-def _valid(cc: str, nsn: pl.Expr) -> pl.Expr | None:
+def _valid(cc: str, nsn: pl.Expr) -> pl.Expr:
     """``is_valid_number`` for a national significant number under calling code ``cc``, as a polars
     expression: the first region of the code that claims the number (by leading digits, or by being
-    valid there) decides. None when a pattern does not compile in polars."""
+    valid there) decides. False when a pattern does not compile in polars: the library judges those."""
     regions = _REGIONS_OF_CODE[cc]
-    checks = [_check(region) for region in regions]
-    if any(check is None for check in checks):
-        return None
+    checks = [check for check in map(_check, regions) if check is not None]
+    if len(checks) < len(regions):
+        return pl.lit(False)
     keyed = nsn.str.len_chars().cast(pl.String) + ":" + nsn  # lets one regex test length and pattern together
     if len(regions) == 1:
-        return keyed.str.contains(checks[0][1]) & keyed.str.contains(checks[0][2])  # type: ignore[index]
-    chain: Any = pl
-    for leading, general, types in checks:  # type: ignore[misc]
+        return keyed.str.contains(checks[0][1]) & keyed.str.contains(checks[0][2])
+    branches = []  # (the region claims the number, it is valid there), in the library's order
+    for leading, general, types in checks:
         valid = keyed.str.contains(general) & keyed.str.contains(types)
-        chain = chain.when(nsn.str.contains(f"^(?:{leading})") if leading else valid).then(valid)
+        branches.append((nsn.str.contains(f"^(?:{leading})") if leading else valid, valid))
+    (claims, valid), *rest = branches
+    chain: Then | ChainedThen = pl.when(claims).then(valid)
+    for claims, valid in rest:
+        chain = chain.when(claims).then(valid)
     return chain.otherwise(False)
 
 
@@ -157,14 +162,14 @@ def _check(region: str) -> tuple[str | None, str, str] | None:
     """(leading digits, general regex, any-type regex) of a region, both regexes over "length:nsn":
     together they are ``_number_type_helper(...) != UNKNOWN``."""
     meta = PhoneMetadata.metadata_for_region(region)
-    if meta is None or not meta.general_desc.national_number_pattern:
+    if meta is None or meta.general_desc is None or not meta.general_desc.national_number_pattern:
         return None
 
-    def keyed(desc: Any) -> str:
+    def keyed(desc: PhoneNumberDesc) -> str:
         lengths = "|".join(str(n) for n in desc.possible_length) or "[0-9]+"
         return f"(?:{lengths}):(?:{desc.national_number_pattern})"
 
-    types = [getattr(meta, name) for name in _TYPES]
+    types: list[PhoneNumberDesc | None] = [getattr(meta, name) for name in _TYPES]
     any_type = "|".join(keyed(d) for d in types if d is not None and d.national_number_pattern) or "$^"
     check = (meta.leading_digits, f"^{keyed(meta.general_desc)}$", f"^(?:{any_type})$")
     return check if all(_compiles(p) for p in check if p) else None
@@ -204,9 +209,9 @@ def _plan(region: str) -> _Plan | None:
     """The parse plan of a region, or None when the library must judge its numbers: a national prefix
     transform rule, a prefix pattern that matches nothing (empty), or a pattern polars cannot compile."""
     meta = PhoneMetadata.metadata_for_region(region)
-    if meta is None or meta.national_prefix_transform_rule or not meta.general_desc.national_number_pattern:
+    general = meta.general_desc if meta is not None else None
+    if meta is None or general is None or meta.national_prefix_transform_rule or not general.national_number_pattern:
         return None
-    general = meta.general_desc
     plan = _Plan(
         cc=str(meta.country_code),
         idd=meta.international_prefix,

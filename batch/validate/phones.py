@@ -146,6 +146,7 @@ def _failure_message(raw: str, text: str, failure: object, region: str | None = 
         return f"'{raw}' is not a phone number: write it in international form, e.g. {example}"
     assert isinstance(failure, phonenumbers.PhoneNumber)
     code = failure.country_code
+    assert code is not None  # parse sets it on every number it returns
     if text.startswith("+") and not text[1:].startswith(str(code)):
         return _failure_message(raw, text, NumberParseException(NumberParseException.INVALID_COUNTRY_CODE, ""), region)
     found = phonenumbers.region_code_for_country_code(code)

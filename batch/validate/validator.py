@@ -102,12 +102,12 @@ def _rule_counts(counts: pl.DataFrame, loaded: tuple[Problem, ...]) -> tuple[Rul
         for sheet, rule, severity, n in counts.iter_rows()
     ]
     by_rule = Counter((p.sheet, p.rule, p.severity) for p in loaded)
-    rows += [RuleCount(sheet, rule, severity, n, n) for (sheet, rule, severity), n in by_rule.items()]  # type: ignore[arg-type]
+    rows += [RuleCount(sheet, rule, severity, n, n) for (sheet, rule, severity), n in by_rule.items()]
     order = {name: i for i, name in enumerate(SHEET_ORDER)}
     return tuple(sorted(rows, key=lambda c: (order.get(c.sheet, len(order)), c.rule)))
 
 
-def _full_key(problem: Problem) -> tuple:
+def _full_key(problem: Problem) -> tuple[int, int, str, str, str, str]:
     """``sort_key`` first; the rest only makes the order deterministic among equal keys."""
     return (*sort_key(problem), problem.value, problem.message)
 
@@ -129,7 +129,7 @@ def _listed(found: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
     Computed on the two key columns, so the full frame is never copied; ``counts`` is per (sheet, rule, severity),
     and a rule has one severity."""
     keys = found.select("sheet", "rule")
-    if counts.height == 0 or counts["len"].max() <= MAX_LISTED_PER_RULE:
+    if counts.height == 0 or not (counts["len"] > MAX_LISTED_PER_RULE).any():
         return found
     shown = keys.select(pl.int_range(pl.len()).over("sheet", "rule") < MAX_LISTED_PER_RULE).to_series()
     first = found.filter(shown)
@@ -155,7 +155,7 @@ def _listed(found: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
             ).alias("message"),
         )
     )
-    return pl.concat([first, more.cast(dict(first.schema))], how="vertical")
+    return pl.concat([first, more.cast(first.schema)], how="vertical")
 
 
 def _to_problems(found: pl.DataFrame) -> list[Problem]:

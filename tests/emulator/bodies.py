@@ -52,3 +52,22 @@ def subscriber_body(customer_id: str, email: str = "matti.meikalainen@example.fi
     }
     body.update(overrides)
     return body
+
+
+def location_body(name: str = "Espoo Office", **overrides: Any) -> dict[str, Any]:
+    """A POST /locations body (also the location part of enabling calling)."""
+    body = {
+        "name": name,
+        "timeZone": "Europe/Helsinki",
+        "preferredLanguage": "en_us",
+        "announcementLanguage": "fi_fi",
+        "address": {
+            "address1": "Keilaranta 1",
+            "city": "Espoo",
+            "state": "Uusimaa",
+            "postalCode": "02150",
+            "country": "FI",
+        },
+    }
+    body.update(overrides)
+    return body

@@ -60,6 +60,12 @@ def api(emulator: str) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
+def org(make_customer: Callable[..., dict[str, Any]]) -> str:
+    """The org of a freshly provisioned, managed calling customer."""
+    return make_customer()["orgId"]
+
+
+@pytest.fixture
 def make_customer(api: httpx.Client) -> Callable[..., dict[str, Any]]:
     """Provision a calling customer (body fields overridable) and return its GET body once provisioned and
     managed (the ``GET /organizations/{orgId}`` handshake done)."""

@@ -13,7 +13,7 @@ from batch.emulator import EmulatorConfig, running_emulator
 from batch.jobs import EXISTS, PLANNED, Kind
 from batch.load.inputs import load_inputs
 from batch.plan.graph import Plan, build_plan
-from batch.run.preview import plan_batch
+from batch.provision.preview.rows import plan_batch
 from batch.run.runner import RunOptions, run_batch
 from batch.validate.validator import validate
 from tests.builders import input_sheets, write_csv_folder

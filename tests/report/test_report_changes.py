@@ -25,7 +25,8 @@ def test_changes_and_removals_reach_both_reports(tmp_path: Path) -> None:
     paths = write_reports(tmp_path / "out", loaded, results, _summary(results))
 
     lines = list(csv.DictReader(paths.results_csv.read_text("utf-8-sig").splitlines()))
-    assert list(lines[0]) == list(RESULT_COLUMNS) and RESULT_COLUMNS.index("changes") == 5
+    assert list(lines[0]) == list(RESULT_COLUMNS)
+    assert RESULT_COLUMNS.index("changes") == 7  # after message, reason, http_status
     assert (lines[0]["status"], lines[0]["changes"]) == (UPDATED, "package: a → b")
     assert (lines[-1]["sheet"], lines[-1]["row"], lines[-1]["key"], lines[-1]["status"]) == (
         "users",
@@ -37,7 +38,7 @@ def test_changes_and_removals_reach_both_reports(tmp_path: Path) -> None:
 
     ws = openpyxl.load_workbook(paths.results_xlsx)["users"]
     header = [c.value for c in ws[1]]
-    assert header[header.index("message") + 1] == "changes"
+    assert header[header.index("message") + 1 : header.index("message") + 4] == ["reason", "http_status", "changes"]
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     assert values[0][header.index("changes")] == "package: a → b"
     last = dict(zip(header, values[-1], strict=True))

@@ -89,6 +89,8 @@ def test_input_sheet_with_result_columns_on_its_own_excel_rows(tmp_path: Path) -
         *HEADERS,
         "status",
         "message",
+        "reason",
+        "http_status",
         "subscriber_id",
         "person_id",
         "error_code",

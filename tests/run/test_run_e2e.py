@@ -23,7 +23,7 @@ from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PLANNED, SKIPPED
 from batch.load.inputs import load_inputs
 from batch.run.runner import RunOptions, RunOutcome, run_batch
 from tests.openapi_check import spec_dir
-from tests.run.actions.conftest import check_sent, emulator_root, reset
+from tests.provision.conftest import check_sent, emulator_root, reset
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "onboarding.xlsx"
@@ -217,6 +217,11 @@ def test_a_customer_that_fails_to_provision_skips_its_own_rows_only_naming_it(tm
     own = [r for r in outcome.results if r.sheet in ("locations", "users") and r.key.split("/")[0] == "FI-100102"]
     own += [r for r in outcome.results if r.sheet == "users" and r.key.endswith("@astrom-oljy.fi")]
     assert own and all(r.status == SKIPPED and "customers row 3" in r.message for r in own)
+    with (tmp_path / "out" / "results.csv").open(encoding="utf-8-sig") as handle:
+        reasons = {(r["sheet"], r["row"]): r for r in csv.DictReader(handle)}
+    assert (reasons[("customers", "3")]["reason"], failed.reason) == ("customer.provisioning_error",) * 2
+    assert {reasons[(r.sheet, str(r.row))]["reason"] for r in own} == {"dependency.failed"}
+    assert reasons[("customers", "2")]["reason"] == "" and reasons[("customers", "3")]["http_status"] == ""
     others = [r for r in outcome.results if r.status not in (FAILED, SKIPPED) and r.sheet != "templates"]
     assert len(others) + len({(r.sheet, r.row) for r in own}) + 1 == 6 + 10 + 61
     assert outcome.exit_code == 1
@@ -262,6 +267,8 @@ def test_day_two_resolves_against_the_server_and_fails_only_what_it_proves_missi
     assert got[("users", 2)][0] == CREATED
     assert got[("users", 3)][0] == FAILED and "Nowhere" in got[("users", 3)][1]
     assert got[("locations", 2)][0] == FAILED and "SE-404" in got[("locations", 2)][1]
+    reason = {(r.sheet, r.row): r.reason for r in second.results}
+    assert (reason[("users", 3)], reason[("locations", 2)]) == ("location.not_found", "customer.not_found")
     assert got[("users", 4)][0] == CREATED, got[("users", 4)]
     numbers = {s["email"]: s["primary_phone_number"] for s in operator(emulator, "state")["subscribers"]}
     assert numbers["kansallinen@makela.fi"] == "+358356552005"
@@ -272,7 +279,7 @@ def test_plan_with_a_server_fails_a_user_whose_number_no_location_has(emulator: 
     """Checked before any write (contract §1): ``plan --base-url`` looks the location's numbers up, read-only;
     a number on the server's location is fine, one on none is ``failed`` in the plan, and so is a number a
     new customer's batch does not add."""
-    from batch.run.preview import plan_batch
+    from batch.provision.preview.rows import plan_batch
     from tests.builders import input_sheets, write_csv_folder
     from tests.validate.test_validate_support import valid_rows
 

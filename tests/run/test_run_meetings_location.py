@@ -21,7 +21,7 @@ from batch.load.inputs import load_inputs
 from batch.run.runner import RunOptions, RunOutcome, run_batch
 from batch.validate.validator import validate
 from tests.builders import input_sheets, write_csv_folder
-from tests.run.actions.conftest import emulator_root, reset
+from tests.provision.conftest import emulator_root, reset
 from tests.validate.test_validate_support import valid_rows
 
 TOKEN = "meetings-location-token"

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from batch.emulator import EmulatorConfig, running_emulator
-from batch.run.journal import Journal
+from batch.run.journal.store import Journal
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples" / "onboarding.xlsx"

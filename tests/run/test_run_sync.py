@@ -28,11 +28,11 @@ from rich.console import Console
 
 from batch.emulator import EmulatorConfig, running_emulator
 from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, SKIPPED, UPDATED
-from batch.run.preview import plan_batch
+from batch.provision.preview.rows import plan_batch
 from batch.run.runner import RunOptions, RunOutcome, run_batch
 from tests.builders import input_sheets, write_workbook
 from tests.openapi_check import spec_dir
-from tests.run.actions.conftest import check_sent, emulator_root, reset
+from tests.provision.conftest import check_sent, emulator_root, reset
 
 TOKEN = "sync-token"
 SERVER = EmulatorConfig(token=TOKEN, rate=0, provisioning_seconds=0, record_requests=True)

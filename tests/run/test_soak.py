@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from batch.run.journal import Journal
+from batch.run.journal.store import Journal
 from bench.generate import make_batch, write_csv_folder
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]

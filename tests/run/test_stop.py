@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from batch.emulator import EmulatorConfig, running_emulator
-from batch.run.journal import Journal
+from batch.run.journal.store import Journal
 from batch.run.stop import reporting_stopped
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,6 +7,7 @@ pandera reports a failing cell by 0-based position; the message comes from the c
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pandera.polars as pa
 import polars as pl
@@ -42,7 +43,7 @@ def _pandera_slice(sheet: str, frame: pl.DataFrame, listed: dict[tuple[str, str]
     try:
         spec.model.validate(frame.select(*spec.column_names), lazy=True)
     except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
+        cases: pl.DataFrame = errors.failure_cases  # the polars backend's; pandera types it Any
     else:
         return pl.DataFrame(schema=PROBLEM_FRAME_SCHEMA)
     messages = _messages(sheet)
@@ -98,7 +99,7 @@ def _required_message(doc: ColumnDoc) -> str:
     return f"{doc.name} is required: fill in {_lower_first(doc.meaning)}{example}"
 
 
-def _check_message(doc: ColumnDoc, what: str, stats: dict) -> str:
+def _check_message(doc: ColumnDoc, what: str, stats: dict[str, Any]) -> str:
     if what == "too_long":
         limit = stats.get("max_value")
         return f"{doc.name} is too long: shorten it to at most {limit} characters"

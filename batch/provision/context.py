@@ -1,0 +1,95 @@
+"""What an action works with: the API client, its parents' outcomes, the run's options, and one memo of
+look-ups shared by every job (``ActionContext``); ``Action`` is the shape of every action."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol, TypeVar
+
+import anyio
+
+from batch.api.client import WebexClient
+from batch.jobs import Job, Outcome
+
+T = TypeVar("T")
+#: A memo key names one listing: ``("locations", org_id)``; every key is built in ``batch.provision.lookups``.
+MemoKey = tuple[str, ...]
+
+
+class Context(Protocol):
+    """What an action can use: the API client, its parents' ids and a shared memo for lookups."""
+
+    @property
+    def client(self) -> WebexClient: ...
+
+    @property
+    def outcomes(self) -> Mapping[str, Outcome]: ...  # finished jobs by key (a parent created in this run: no look-up)
+
+    @property
+    def poll_initial(self) -> float: ...  # first wait while a customer provisions
+
+    @property
+    def update(self) -> bool: ...  # --update: apply the differences found (else only report them)
+
+    @property
+    def unfinished(self) -> frozenset[str]: ...  # jobs whose additions are unfinished work (failed before, a crash's)
+
+    def ids(self, job_key: str) -> Mapping[str, str]: ...
+
+    async def memo(self, key: MemoKey, load: Callable[[], Awaitable[T]]) -> T: ...
+
+    def forget(self, key: MemoKey) -> None: ...
+
+
+Action = Callable[[Job, Context], Awaitable[Outcome]]
+
+
+class ActionContext:
+    """The runner's ``Context``: parents' outcomes by job key and a memo that loads each lookup once.
+
+    The memo matters for the rate budget: a listing (an org's locations, a customer's subscribers) is
+    fetched by the first job that needs it and shared with every later job; concurrent first callers
+    wait for the one load instead of each spending a request.
+    """
+
+    def __init__(
+        self,
+        client: WebexClient,
+        outcomes: dict[str, Outcome] | None = None,
+        *,
+        poll_initial: float = 1.0,
+        update: bool = False,
+        unfinished: frozenset[str] = frozenset(),
+    ) -> None:
+        self.client = client
+        self.outcomes: dict[str, Outcome] = outcomes if outcomes is not None else {}
+        self.poll_initial = poll_initial
+        self.update = update
+        self.unfinished = unfinished
+        self._memo: dict[MemoKey, object] = {}
+        self._loading: dict[MemoKey, anyio.Event] = {}
+
+    def ids(self, job_key: str) -> Mapping[str, str]:
+        return self.outcomes[job_key].ids
+
+    async def memo(self, key: MemoKey, load: Callable[[], Awaitable[T]]) -> T:
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[return-value]  # one key, one loader: the type is the loader's
+        event = self._loading.get(key)
+        if event is not None:
+            await event.wait()
+            if key in self._memo:
+                return self._memo[key]  # type: ignore[return-value]
+            return await self.memo(key, load)
+        event = self._loading[key] = anyio.Event()
+        try:
+            value = await load()
+            self._memo[key] = value
+            return value
+        finally:
+            del self._loading[key]
+            event.set()
+
+    def forget(self, key: MemoKey) -> None:
+        """Drop a memoized lookup, e.g. after an ambiguous write made it stale."""
+        self._memo.pop(key, None)

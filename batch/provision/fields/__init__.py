@@ -1,0 +1,1 @@
+"""A row's fields on the wire (``bodies``: what is sent) and against the server (``compare``: what differs)."""

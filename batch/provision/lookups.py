@@ -1,0 +1,157 @@
+"""The shared look-ups: every listing more than one action reads, memoized once per run under one key each.
+
+Why one module: a listing lives where every action can reach it without importing another action (the
+import tower this replaced was nine deep because each listing sat in whichever action used it first), and
+one memo key per listing means two actions can never list the same thing twice under two keys.
+
+Fresh look-ups (never memoized) sit beside their listing: after an ambiguous write or a 409 the memo
+cannot know the answer, so the object is asked for again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from batch.errors import NotFoundError
+from batch.provision.context import Context
+from batch.provision.priority import shared_lookup
+
+CUSTOMERS = "/wholesale/customers"
+SUBSCRIBERS = "/wholesale/subscribers"
+LOCATIONS = "/locations"
+CALLING = "/telephony/config/locations"
+NUMBERS = "/telephony/config/numbers"
+PAGE_SIZE = 100
+#: The name of the Full Administrator role in ``GET /roles``.
+FULL_ADMIN = "full administrator"
+
+Item = dict[str, Any]
+Known = dict[str, Item]
+
+
+# ---- customers ---------------------------------------------------------------------------------------
+
+
+async def known_customers(ctx: Context) -> Known:
+    """Every wholesale customer by external id (case-insensitive), listed once per run."""
+
+    async def load() -> Known:
+        items = await ctx.client.get_all(CUSTOMERS, {"max": PAGE_SIZE})
+        return {str(c.get("externalId", "")).casefold(): c for c in items if c.get("externalId")}
+
+    return await ctx.memo(("wholesale_customers",), load)
+
+
+async def customer_by_external_id(ctx: Context, ext: str) -> Item | None:
+    """A fresh look-up by externalId (after an ambiguous write or a 409: the listing cannot know)."""
+    body = await ctx.client.get(CUSTOMERS, {"externalId": ext})
+    return next((c for c in body.get("items") or [] if str(c.get("externalId", "")).casefold() == ext.casefold()), None)
+
+
+# ---- locations and their numbers ---------------------------------------------------------------------
+
+
+async def org_locations(ctx: Context, org_id: str) -> list[Item]:
+    """Every location of an org, listed once per run; creators append to the shared list."""
+
+    async def load() -> list[Item]:
+        return await ctx.client.get_all(LOCATIONS, {"orgId": org_id})
+
+    return await ctx.memo(("locations", org_id), load)
+
+
+def named(locations: list[Item], name: str) -> Item | None:
+    """The location called ``name`` (any case): Webex keeps location names unique per org that way."""
+    wanted = name.casefold()
+    return next((loc for loc in locations if str(loc.get("name", "")).casefold() == wanted), None)
+
+
+async def location_by_name(ctx: Context, org_id: str, name: str) -> Item | None:
+    """A fresh look-up by name (the API's ``name`` filter matches substrings, so compare exactly here)."""
+    return named(await ctx.client.get_all(LOCATIONS, {"orgId": org_id, "name": name}), name)
+
+
+async def calling_settings(ctx: Context, org_id: str, location_id: str) -> Item | None:
+    """The location's calling settings (None: not a calling location), read once for the calling job and
+    the main-number job after it: on a nightly run where everything exists that is one GET per location
+    fewer. Nothing between the two changes them (the numbers job only adds numbers)."""
+
+    async def load() -> Item | None:
+        try:
+            return await ctx.client.get(f"{CALLING}/{location_id}", {"orgId": org_id})
+        except NotFoundError:
+            return None
+
+    return await ctx.memo(("calling", location_id), load)
+
+
+def forget_calling_settings(ctx: Context, location_id: str) -> None:
+    """Before a write that changes them (the main number): the next read must ask the server."""
+    ctx.forget(("calling", location_id))
+
+
+async def location_numbers(ctx: Context, org_id: str, location_id: str) -> set[str]:
+    """The location's numbers as the server lists them now (after a write, a fresh listing: no memo)."""
+    items = await ctx.client.get_all(NUMBERS, {"orgId": org_id, "locationId": location_id}, items_key="phoneNumbers")
+    return {str(item.get("phoneNumber")) for item in items}
+
+
+async def listed_numbers(ctx: Context, org_id: str, location_id: str) -> set[str]:
+    """The location's numbers on the server, listed once per run per location."""
+
+    async def load() -> set[str]:
+        return await location_numbers(ctx, org_id, location_id)
+
+    return await ctx.memo(("location_numbers", location_id), load)
+
+
+# ---- subscribers, people and roles -------------------------------------------------------------------
+
+
+async def known_subscribers(ctx: Context, customer_id: str) -> Known:
+    """email (lower case) → subscriber of one customer, listed once per run and shared through the memo;
+    the whole listing costs one request per 100 subscribers."""
+
+    async def load() -> Known:
+        with shared_lookup():  # every user job of the customer waits on it
+            items = await ctx.client.get_all(SUBSCRIBERS, params={"customerId": customer_id, "max": PAGE_SIZE})
+        return {str(item.get("email", "")).lower(): item for item in items}
+
+    return await ctx.memo(("subscribers", customer_id), load)
+
+
+async def subscriber_by_email(ctx: Context, email: str) -> Item | None:
+    """A fresh lookup (never the memo): after a lost response or a 409 the memo cannot know."""
+    items = (await ctx.client.get(SUBSCRIBERS, params={"email": email})).get("items") or []
+    return next((i for i in items if str(i.get("email", "")).lower() == email), None)
+
+
+async def role_ids(ctx: Context) -> Known:
+    """Role name (case-folded) → role. Webex role ids are global, so one listing serves every org."""
+
+    async def load() -> Known:
+        items = await ctx.client.get_all("/roles")
+        return {str(role["name"]).casefold(): role for role in items if role.get("name") and role.get("id")}
+
+    return await ctx.memo(("roles",), load)
+
+
+async def full_admins(ctx: Context, org_id: str) -> frozenset[str]:
+    """Person ids of the org's full administrators: one listing per org (``GET /people?roles=``), only for orgs
+    where a package is about to change, instead of one GET per changed user."""
+
+    async def load() -> frozenset[str]:
+        with shared_lookup():  # every package change of the org waits on these
+            admin = (await role_ids(ctx)).get(FULL_ADMIN)
+            if admin is None:
+                return frozenset()
+            items = await ctx.client.get_all("/people", {"orgId": org_id, "roles": admin["id"]})
+        return frozenset(str(p["id"]) for p in items if admin["id"] in (p.get("roles") or []))
+
+    return await ctx.memo(("full_admins", org_id), load)
+
+
+async def person_id_by_email(ctx: Context, email: str, org_id: str) -> str | None:
+    """The person of a subscriber whose id the subscriber job did not learn (it was pending migration)."""
+    items = (await ctx.client.get("/people", params={"email": email, "orgId": org_id})).get("items") or []
+    return next((str(p["id"]) for p in items if p.get("id")), None)

@@ -1,0 +1,251 @@
+"""``rtm-batch plan`` as a library call: validate, build the job graph, say what a run would do.
+
+With a server it also looks up, read-only, what already exists and how it differs from its row, through
+the same listings and the same comparison ``run`` uses, so the partner sees before a run what each row
+will do: ``create``, ``update`` (with its changes; ``exists`` with the changes named, without
+``--update``), ``remove`` (``--prune``) or ``unchanged``, with the counts per sheet.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from batch.api.client import ClientConfig, WebexClient, check_base_url
+from batch.errors import ApiError, AuthError, UsageError
+from batch.jobs import EXISTS, FAILED, PLANNED, SKIPPED, Job, Kind, RowResult
+from batch.pipeline import validate_inputs
+from batch.plan.graph import Plan, build_plan
+from batch.provision.context import ActionContext
+from batch.provision.fields.compare import (
+    Change,
+    added_numbers,
+    customer_changes,
+    customer_refusal,
+    location_changes,
+    same_number,
+    strs,
+    subscriber_changes,
+)
+from batch.provision.lookups import (
+    CALLING,
+    full_admins,
+    known_customers,
+    known_subscribers,
+    location_numbers,
+    named,
+    org_locations,
+    role_ids,
+)
+from batch.provision.preview.checks import check_numbers
+from batch.provision.prune import named_emails, plan_removals
+from batch.report.results import row_results
+from batch.report.summary import build_summary
+from batch.report.writer import ReportPaths, write_reports
+
+CREATE, UPDATE, REMOVE, UNCHANGED = "create", "update", "remove", "unchanged"
+ACTIONS = (CREATE, UPDATE, REMOVE, UNCHANGED)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOutcome:
+    """The graph, each row's expected result, the action counts per sheet, and the reports written."""
+
+    plan: Plan
+    results: tuple[RowResult, ...]
+    summary: Mapping[str, Any]
+    paths: ReportPaths
+    actions: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # sheet -> action -> rows
+
+    @property
+    def exit_code(self) -> int:
+        return int(self.summary["exit_code"])
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What the look-ups said about one row: its ids and the differences from it."""
+
+    ids: dict[str, str]
+    changes: list[Change] = field(default_factory=list)
+    refusal: str | None = None
+
+
+def plan_batch(
+    inputs: Sequence[Path],
+    out_dir: Path,
+    *,
+    base_url: str | None = None,
+    token: str = "",
+    max_rate: float = 10.0,
+    update: bool = False,
+    prune: bool = False,
+    max_deletes: int = 10,
+) -> PlanOutcome:
+    """Validate and plan; with ``base_url``, mark each row as ``run`` with the same options would treat it."""
+    if max_deletes < 0:
+        raise UsageError(f"--max-deletes must be 0 or more (got {max_deletes})")
+    started, clock = datetime.now(UTC), time.perf_counter()
+    validation = validate_inputs(inputs, out_dir)
+    plan = build_plan(validation.validated)
+    results = row_results(validation.validated, plan, {}, not_run=PLANNED)
+    api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
+    actions: dict[str, Counter[str]] = {}
+    if base_url is not None:
+        config = ClientConfig(base_url=check_base_url(base_url), token=token, max_rate=max_rate)
+        named_users = named_emails(validation.validated.sheets["users"])
+        found, removals, api = anyio.run(
+            _look_up, config, plan, results, validation.validated.sheets, (prune, max_deletes, named_users)
+        )
+        results = [_mark(r, found, update, actions) for r in results] + removals
+        for r in removals:
+            actions.setdefault("users", Counter())[REMOVE if r.status == PLANNED else "remove refused"] += 1
+        results, api = check_numbers(config, plan, results, api)
+    summary = build_summary(
+        results,
+        api=api,
+        wall_seconds=time.perf_counter() - clock,
+        started=started,
+        command="plan",
+        validation=validation.validated.counts,
+    )
+    summary["actions"] = {sheet: dict(counts) for sheet, counts in actions.items()}
+    paths = write_reports(out_dir, validation.loaded, results, summary)
+    return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"])
+
+
+def _mark(
+    result: RowResult, found: Mapping[tuple[str, int], _Found], update: bool, actions: dict[str, Counter[str]]
+) -> RowResult:
+    """The row as ``run`` with the same options would leave it; ``actions`` counts what each sheet would do."""
+    if result.status != PLANNED or result.row is None:
+        return result
+    counts = actions.setdefault(result.sheet, Counter())
+    seen = found.get((result.sheet, result.row))
+    if seen is None:
+        counts[CREATE] += 1
+        return RowResult(result.sheet, result.row, result.key, PLANNED, CREATE)
+    if not seen.changes:
+        counts[UNCHANGED] += 1
+        return RowResult(result.sheet, result.row, result.key, EXISTS, "unchanged: already on the server", seen.ids)
+    listed = changes = "; ".join(strs(seen.changes))
+    if not update:
+        counts["differs"] += 1
+        note = f"--update would refuse it: {seen.refusal}" if seen.refusal else "run with --update to apply"
+        return RowResult(
+            result.sheet, result.row, result.key, EXISTS, f"differs: {listed} ({note})", seen.ids, changes=changes
+        )
+    if seen.refusal:
+        counts["update refused"] += 1
+        message = f"update refused: {seen.refusal}"  # ``run --update`` fails the row so (contract: "fails that row")
+        return RowResult(result.sheet, result.row, result.key, FAILED, message, seen.ids, changes=changes)
+    counts[UPDATE] += 1
+    return RowResult(result.sheet, result.row, result.key, PLANNED, f"{UPDATE}: {listed}", seen.ids, changes=changes)
+
+
+async def _look_up(
+    config: ClientConfig,
+    plan: Plan,
+    results: Sequence[RowResult],
+    sheets: Mapping[str, Any],
+    pruning: tuple[bool, int, frozenset[str]],
+) -> tuple[dict[tuple[str, int], _Found], list[RowResult], dict[str, Any]]:
+    """Read-only look-ups through the same listings ``run`` uses (so both agree on what exists and what
+    differs): every wholesale customer once, then the locations, numbers and subscribers of the customers
+    the batch names. Only GETs are sent."""
+    planned = {(r.sheet, r.row) for r in results if r.status == PLANNED}
+    found: dict[tuple[str, int], _Found] = {}
+    async with WebexClient(config) as client:
+        ctx = ActionContext(client)
+        customers = await known_customers(ctx)
+        for job in plan.jobs.values():
+            if (job.sheet, job.row) not in planned or job.kind not in (Kind.CUSTOMER, Kind.LOCATION, Kind.SUBSCRIBER):
+                continue
+            ext = str(job.fields.get("external_id") or job.fields.get("customer_external_id") or "")
+            customer = customers.get(ext.casefold())
+            if customer is None:
+                continue
+            try:
+                seen = await _compare(ctx, job, customer)
+            except AuthError:
+                raise
+            except ApiError:
+                seen = None  # the run will say what is wrong with it
+            if seen is not None:
+                found[(job.sheet, job.row)] = seen  # type: ignore[index]
+        removals: list[RowResult] = []
+        prune, max_deletes, named_users = pruning
+        if prune:
+            for job in await plan_removals(plan, ctx, named_users, max_deletes=max_deletes):
+                email = str(job.fields["email"])
+                if job.fields.get("refused"):
+                    removals.append(RowResult("users", None, email, SKIPPED, str(job.fields["refused"])))
+                else:
+                    message = f"{REMOVE}: no users row names {email} (--prune)"
+                    removals.append(
+                        RowResult(
+                            "users", None, email, PLANNED, message, {"subscriber_id": job.fields["subscriber_id"]}
+                        )
+                    )
+        stats = client.stats
+        api = {"requests": stats.requests, "retries": stats.retries, "throttled": stats.throttled}
+    return found, removals, api
+
+
+async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) -> _Found | None:
+    """The row's object and its differences, or None when it is not on the server (a create)."""
+    fields = job.fields
+    if job.kind == Kind.CUSTOMER:
+        ids = {"customer_id": customer["id"], "org_id": customer.get("orgId", "")}
+        return _Found(ids, customer_changes(fields, customer), customer_refusal(fields, customer))
+    if job.kind == Kind.LOCATION:
+        if not customer.get("orgId"):
+            return None
+        loc = named(await org_locations(ctx, customer["orgId"]), str(fields.get("location_name") or ""))
+        if loc is None:
+            return None
+        changes = location_changes(fields, loc) + await _number_changes(ctx, customer["orgId"], loc["id"], fields)
+        return _Found({"location_id": loc["id"]}, changes)
+    sub = (await known_subscribers(ctx, customer["id"])).get(str(fields.get("email_normalized") or "").lower())
+    if sub is None:
+        return None
+    ids = {"subscriber_id": sub["id"], "person_id": sub.get("personId", "")}
+    changes = subscriber_changes(fields, sub)
+    wanted = [str(r) for r in fields.get("roles_list") or ()]
+    if not sub.get("personId") or not (changes or wanted):
+        return _Found(ids, changes)
+    refusal = None
+    if changes and sub["personId"] in await full_admins(ctx, customer.get("orgId", "")):
+        refusal = f"{sub.get('email')} is a full administrator, whose package is never changed"
+    if wanted:
+        roles = await role_ids(ctx)
+        have = set((await ctx.client.get(f"/people/{sub['personId']}")).get("roles") or [])
+        missing = [r for r in wanted if r.casefold() in roles and roles[r.casefold()]["id"] not in have]
+        changes += [Change("roles", None, ", ".join(missing))] if missing else []
+    return _Found(ids, changes, refusal)
+
+
+async def _number_changes(ctx: ActionContext, org_id: str, location_id: str, fields: Mapping[str, Any]) -> list[Change]:
+    """Numbers the row adds and its main number (one listing, one GET, only for rows that name them)."""
+    changes: list[Change] = []
+    wanted = [str(n) for n in fields.get("numbers_e164") or ()]
+    if wanted:
+        missing = added_numbers(wanted, await location_numbers(ctx, org_id, location_id))
+        if missing:
+            changes.append(Change("numbers", None, ", ".join(missing)))
+    main = fields.get("main_number_e164")
+    if main:
+        try:
+            line = (await ctx.client.get(f"{CALLING}/{location_id}", {"orgId": org_id})).get("callingLineId") or {}
+        except ApiError:
+            line = {}
+        if not same_number(line.get("phoneNumber"), main):
+            changes.append(Change("main_number", line.get("phoneNumber") or "", str(main)))
+    return changes

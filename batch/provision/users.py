@@ -1,0 +1,201 @@
+"""User-level actions: provision a wholesale subscriber, then give its person admin roles.
+
+Both look before they write, so a re-run (or a retry after a lost response) never creates a second
+subscriber nor drops a role. The rate budget matters at 20,000 users: a customer's subscribers are listed
+once per run and shared through the context's memo, instead of one lookup per user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from batch.errors import AmbiguousWriteError, ApiError, ConflictError
+from batch.jobs import CREATED, EXISTS, FAILED, Job, Outcome
+from batch.provision import people, updates
+from batch.provision.context import Context
+from batch.provision.failures import attempt, failed
+from batch.provision.fields.bodies import text
+from batch.provision.fields.compare import Change
+from batch.provision.lookups import (
+    SUBSCRIBERS,
+    known_subscribers,
+    person_id_by_email,
+    role_ids,
+    subscriber_by_email,
+)
+from batch.provision.number_check import check_user_number
+from batch.reasons import Reason
+
+PENDING = "pending_user_migration"
+#: errorCode Webex answers when an email already belongs to a user of another organization.
+EMAIL_TAKEN = 10022
+PENDING_MESSAGE = (
+    "{email} already has a free Webex account: Webex sent them an email to move it into this customer; "
+    "the user is provisioned once they accept it (their admin roles can be given after that, by running again)"
+)
+
+
+# ---- subscriber ------------------------------------------------------------------------------------
+
+
+async def subscriber(job: Job, ctx: Context) -> Outcome:
+    """Find the user among the customer's subscribers by email, or provision them with package and calling data."""
+    email = str(job.fields["email_normalized"]).lower()
+    customer_id = ctx.ids(job.refs["customer"])["customer_id"]
+
+    async def work() -> Outcome:
+        known = await known_subscribers(ctx, customer_id)
+        found = known.get(email)
+        if found is not None:
+            return await updates.sync_subscriber(job, ctx, found, _subscriber_outcome(EXISTS, found, job))
+        checked, refused = await check_user_number(job, ctx)
+        if refused is not None:
+            return refused
+        location_id = ctx.ids(checked.refs["location"])["location_id"] if checked.fields.get("calling") else None
+        body = subscriber_body(customer_id, email, checked.fields, location_id)
+        try:
+            written = await ctx.client.write(
+                "POST", SUBSCRIBERS, json=body, reconcile=lambda: subscriber_by_email(ctx, email)
+            )
+        except ConflictError as err:
+            return await _after_conflict(ctx, email, customer_id, err, checked)
+        item = written.found if written.found is not None else written.body
+        if not item or "id" not in item:  # an answer without the subscriber: learn its ids by looking
+            item = await subscriber_by_email(ctx, email)
+        if item is None:
+            message = f"Webex accepted user {email} but does not list it yet; run again later"
+            return Outcome(FAILED, message=message, reason=Reason.SUBSCRIBER_NOT_LISTED)
+        if item.get("customerId", customer_id) != customer_id:
+            return _taken_by_other_customer(email, item)
+        known[email] = item
+        return _subscriber_outcome(CREATED, item, checked)
+
+    return await attempt(work, f"Could not provision user {email}", _subscriber_hint)
+
+
+def subscriber_body(customer_id: str, email: str, fields: Mapping[str, Any], location_id: str | None) -> dict[str, Any]:
+    """The ``POST /wholesale/subscribers`` body (webex-api.md §3.1): one package, names, calling data."""
+    params: dict[str, Any] = {}
+    for key, column in (("firstName", "first_name"), ("lastName", "last_name")):
+        if value := text(fields.get(column)):
+            params[key] = value
+    if fields.get("calling"):
+        if number := text(fields.get("phone_e164")):
+            params["primaryPhoneNumber"] = number
+        if extension := text(fields.get("extension")):
+            params["extension"] = extension
+        if location_id:
+            params["locationId"] = location_id
+    return {
+        "customerId": customer_id,
+        "email": email,
+        "packages": [str(fields["package_resolved"])],
+        "provisioningParameters": params,
+    }
+
+
+async def _after_conflict(ctx: Context, email: str, customer_id: str, err: ConflictError, job: Job) -> Outcome:
+    """409: the subscriber may be ours already (an earlier, unrecorded run), or the email is someone else's."""
+    item = await subscriber_by_email(ctx, email)
+    if item is not None and item.get("customerId") == customer_id:
+        return _subscriber_outcome(EXISTS, item, job)
+    if item is not None:
+        return _taken_by_other_customer(email, item, err)
+    if err.error_code == EMAIL_TAKEN or "email" in str(err).lower().replace(email, ""):
+        return failed(
+            f"The email {email} already belongs to another Webex organization; "
+            "use another email for this user, or have that organization's administrator remove the user first",
+            err,
+            reason=Reason.SUBSCRIBER_EMAIL_IN_OTHER_ORG,
+        )
+    return failed(f"Could not provision user {email}", err, _subscriber_hint(err))
+
+
+def _taken_by_other_customer(email: str, item: Mapping[str, Any], err: ApiError | None = None) -> Outcome:
+    other = item.get("externalCustomerId") or item.get("customerId") or "another customer"
+    return Outcome(
+        FAILED,
+        message=(
+            f"The email {email} is already a subscriber of another customer ({other}); "
+            "fix customer_external_id on the users row, or remove the subscriber from that customer first"
+        ),
+        error_code=err.error_code if err else None,
+        tracking_id=err.tracking_id if err else None,
+        reason=Reason.SUBSCRIBER_EMAIL_IN_OTHER_CUSTOMER,
+        http_status=err.status if err else None,
+    )
+
+
+def _subscriber_outcome(status: str, item: Mapping[str, Any], job: Job) -> Outcome:
+    ids = {"subscriber_id": str(item["id"])}
+    if item.get("personId"):
+        ids["person_id"] = str(item["personId"])
+    notes = []
+    if item.get("status") == PENDING:
+        notes.append(PENDING_MESSAGE.format(email=item.get("email", "the user")))
+    return Outcome(status, ids=ids, message="; ".join(notes))
+
+
+def _subscriber_hint(err: ApiError) -> str:
+    if isinstance(err, AmbiguousWriteError):
+        return "it may have been provisioned all the same: run again, the tool looks the user up before creating"
+    if err.status == 400:
+        return "check the users row (package, location_name, phone_number, extension) and run again"
+    if err.status == 409:
+        return "the phone number or extension is already used by another user: change it on the users row"
+    return "run again later; if it keeps failing, give Webex support the tracking id"
+
+
+# ---- roles -----------------------------------------------------------------------------------------
+
+
+async def roles(job: Job, ctx: Context) -> Outcome:
+    """Give the user's person the admin roles the row names, keeping every role and licence it has."""
+    email = str(job.fields["email"]).lower()
+    wanted = [str(name) for name in job.fields.get("roles") or []]
+    org_id = ctx.ids(job.refs["customer"])["org_id"]
+
+    async def work() -> Outcome:
+        person_id = ctx.ids(job.refs["subscriber"]).get("person_id") or await person_id_by_email(ctx, email, org_id)
+        if not person_id:
+            return Outcome(
+                FAILED,
+                message=(
+                    f"User {email} is not a person in the customer's organization yet (a free Webex account "
+                    "waits for the user to accept the move email); run again after they accept it"
+                ),
+                reason=Reason.ROLES_NO_PERSON,
+            )
+        by_name = await role_ids(ctx)
+        unknown = [name for name in wanted if name.casefold() not in by_name]
+        if unknown:
+            valid = ", ".join(sorted({role["name"] for role in by_name.values()}))
+            return Outcome(
+                FAILED,
+                ids={"person_id": person_id},
+                message=f"Unknown role {', '.join(unknown)} for {email}; valid roles: {valid}",
+                reason=Reason.ROLES_UNKNOWN,
+            )
+        wanted_ids = [by_name[name.casefold()]["id"] for name in wanted]
+        person = await ctx.client.get(f"/people/{person_id}", people.CALLING)
+        have = list(person.get("roles") or [])
+        missing = [rid for rid in dict.fromkeys(wanted_ids) if rid not in have]
+        if not missing:
+            return Outcome(EXISTS, ids={"person_id": person_id})
+        added = ", ".join(name for name in wanted if by_name[name.casefold()]["id"] in missing)
+        created = (parent := ctx.outcomes.get(job.refs["subscriber"])) is not None and parent.status == CREATED
+        changes = [Change("roles", None, added)] if updates.is_change(ctx, job, created) else []
+        if changes and not ctx.update:
+            return updates.reported(Outcome(EXISTS, ids={"person_id": person_id}), changes)
+        try:
+            await people.add_roles(ctx, person_id, missing, email, before=person)
+        except people.PersonChanged as err:
+            return Outcome(FAILED, ids={"person_id": person_id}, message=str(err), reason=Reason.ROLES_PERSON_CHANGED)
+        return updates.finish(Outcome(CREATED, ids={"person_id": person_id}), changes)
+
+    return await attempt(
+        work,
+        f"Could not give {email} the roles {', '.join(wanted)}",
+        "check the roles column and that the user exists in the customer's organization, then run again",
+    )

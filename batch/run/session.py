@@ -1,0 +1,213 @@
+"""One run against the API, inside the event loop: the ``Run`` value its parts share, and ``execute``.
+
+Why one value: the client, the journal, the progress display, the stop control and what the journal lets
+the run trust travel together to every part that needs them, typed, instead of seven loose parameters and
+``hasattr`` probes. Removals (``--prune``) need the client to be found, so they are planned here, first,
+and the plan that runs (and that the progress display counts) already holds them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+
+from batch.api.adaptive import make_limiter
+from batch.api.client import WebexClient
+from batch.api.ratelimit import RateLimiter
+from batch.errors import AuthError, RtmBatchError, RunStopped
+from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, UPDATED, Job, Outcome
+from batch.plan.graph import Plan
+from batch.provision.actions import ACTIONS
+from batch.provision.context import ActionContext
+from batch.provision.prune import plan_removals
+from batch.run.executor import CURRENT_JOB, Executor
+from batch.run.health import ServerHealth
+from batch.run.journal.store import FLUSH_SECONDS, Journal
+from batch.run.journal.trust import SyncSetup, fingerprint, journal_copy, restore
+from batch.run.options import RunOptions
+from batch.run.progress import Progress, plural
+from batch.run.scopes import check_scopes
+from batch.run.stop import StopControl, abandon_after_grace, watch_signals
+from batch.run.timeline import RateTimeline, Sample
+from batch.run.wording import journal_note
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A run's collaborators, handed to its parts as one value."""
+
+    options: RunOptions
+    run_id: str
+    journal: Journal
+    progress: Progress
+    sync: SyncSetup
+    stop: StopControl
+    client: WebexClient
+
+
+@dataclass(frozen=True, slots=True)
+class Executed:
+    """What ``execute`` hands back: every job's outcome, the plan that ran, the client's figures, and why the
+    run stopped early (None: it did not)."""
+
+    outcomes: Mapping[str, Outcome]
+    plan: Plan
+    api: Mapping[str, Any]
+    stopped: str | None
+
+
+class JournalLog:
+    """Records finished jobs with the fingerprint of their fields; skipped ones are not outcomes of their own
+    and are recomputed on resume."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+
+    def job_done(self, job: Job, outcome: Outcome) -> None:
+        recorded = outcome.status in (CREATED, EXISTS, FAILED, UPDATED, REMOVED)
+        if recorded and (kept := journal_copy(job, outcome)) is not None:
+            self.journal.record(job.key, job.kind, kept, fingerprint(job))
+            if outcome.status in (UPDATED, REMOVED):  # few, and a lost one could not be found again by look-up
+                self.journal.flush()
+
+
+async def execute(
+    options: RunOptions,
+    run_id: str,
+    journal: Journal,
+    progress: Progress,
+    sync: SyncSetup,
+    plan: Plan,
+    restored: Mapping[str, Outcome],
+) -> Executed:
+    """Open the client, check the token, plan the removals, run every job; the journal commits beside them."""
+    started, cpu = time.perf_counter(), time.process_time()
+    config = options.client_config(run_id)
+    stop = StopControl()
+    limiter = make_limiter(config.max_rate)
+
+    def stop_now(reason: str) -> None:
+        first = not stop.stopped
+        stop.request(reason)
+        limiter.close(lambda: RunStopped(stop.reason or "stopped"))  # queued and later requests get no slot
+        if first:
+            progress.event("stopped", reason=stop.reason)
+
+    health = ServerHealth(config.base_url, stop_now)
+
+    def observe(status: int | None, detail: str) -> None:
+        health(status, detail)
+        if status == 429 or status is None or status >= 500:
+            job = CURRENT_JOB.get()
+            where = {"job": job.key, "sheet": job.sheet, "row": job.row} if job is not None else {}
+            progress.event("throttled" if status == 429 else "retry", **where, status=status, detail=detail)
+
+    auth = options.auth.source(on_failure=stop_now) if options.auth is not None else None
+    if auth is not None:
+        auth.on_refreshed = lambda: progress.event("refreshed", refreshes=auth.refreshes)
+    async with WebexClient(config, limiter=limiter, observer=observe, auth=auth) as client:
+        run = Run(options, run_id, journal, progress, sync, stop, client)
+        failed: RtmBatchError | None = None
+        outcomes: dict[str, Outcome] = dict(restored)
+        timeline, stats = RateTimeline(), client.stats  # report.html's rate chart
+        async with anyio.create_task_group() as tg:  # the journal's group commit runs beside the jobs
+            tg.start_soon(_flush_every, FLUSH_SECONDS, journal.flush)
+            tg.start_soon(watch_signals, stop_now)
+            tg.start_soon(timeline.sample_every, lambda: Sample(stats.requests, stats.throttled, limiter.rate))
+            try:
+                if auth is not None:
+                    await auth.start(client)
+                if len(restored) < len(plan.jobs) or sync.prune:
+                    await _check_token(client, plan)
+                ctx = ActionContext(
+                    client, poll_initial=options.poll_initial, update=options.update, unfinished=sync.unfinished
+                )
+                plan, restored = await with_removals(run, plan, ctx, restored)
+                start_progress(run, plan, restored)
+                executor = Executor(plan, ACTIONS, ctx, logs=(JournalLog(journal), progress), restored=restored)
+                with anyio.CancelScope() as jobs:
+                    tg.start_soon(abandon_after_grace, stop, jobs)
+                    await executor.run()
+                outcomes = executor.outcomes
+            except RunStopped:
+                pass  # the reason is in ``stop``
+            except RtmBatchError as exc:  # re-raised below as itself, not wrapped in an ExceptionGroup
+                failed = exc
+            finally:
+                tg.cancel_scope.cancel()
+        if failed is not None and not stop.stopped:
+            raise failed
+        elapsed = time.perf_counter() - started
+        stats = client.stats
+        api = {
+            "requests": stats.requests,
+            "retries": stats.retries,
+            "throttled": stats.throttled,
+            "ambiguous": stats.ambiguous,
+            "achieved_rate": round(stats.requests / elapsed, 2) if elapsed > 0 else 0.0,
+            "seconds": round(elapsed, 3),
+            "cpu_seconds": round(time.process_time() - cpu, 3),
+            **rate_figures(limiter),
+            "timeline": timeline.as_dict(),
+        }
+    return Executed(outcomes, plan, api, stop.reason)
+
+
+async def with_removals(
+    run: Run, plan: Plan, ctx: ActionContext, restored: Mapping[str, Outcome]
+) -> tuple[Plan, dict[str, Outcome]]:
+    """``--prune``: the plan with a removal job per subscriber to remove, before any job runs; removals a
+    crashed run already made are restored so the resume reports them."""
+    if not run.sync.prune:
+        return plan, dict(restored)
+    before = run.sync.removed_before()
+    added = await plan_removals(plan, ctx, run.sync.named, max_deletes=run.sync.max_deletes, removed_before=before)
+    refused = any(job.fields.get("refused") for job in added)
+    over = " (over --max-deletes: none will be)" if refused else ""
+    run.progress.note(f"--prune: {plural(len(added), 'subscriber')} to remove{over}")
+    plan = plan.with_jobs(added)
+    added_keys = {job.key for job in added}
+    again = restore(plan, {k: o for k, o in before.items() if k in added_keys}, interrupted=run.sync.interrupted)
+    return plan, {**restored, **again}
+
+
+def start_progress(run: Run, plan: Plan, restored: Mapping[str, Outcome]) -> None:
+    """Tell the display the whole plan (removals included) and what the journal already had."""
+    run.progress.start(plan.kind_counts())
+    run.progress.note(journal_note(run.options.journal_path, restored, len(plan.jobs)))
+    run.progress.expect_rows(
+        Counter((j.sheet, j.row) for k, j in plan.jobs.items() if j.row is not None and k not in restored)
+    )
+
+
+def rate_figures(limiter: RateLimiter) -> dict[str, float]:
+    """summary.json's rate figures: where the rate settled, and the highest that drew no 429 (for a fixed
+    ``--max-rate``, the highest the run achieved without one: see ``RateLimiter.highest_ok_rate``)."""
+    rate = round(float(limiter.rate), 2)
+    return {"settled_rate": rate, "highest_rate_without_429": round(float(limiter.highest_ok_rate()), 2)}
+
+
+async def _flush_every(seconds: float, flush: Callable[[], None]) -> None:
+    """The journal commits what finished in the last ``seconds`` (group commit; see ``Journal.open``)."""
+    while True:
+        await anyio.sleep(seconds)
+        flush()
+
+
+async def _check_token(client: WebexClient, plan: Plan) -> None:
+    """Cheap reads before any job (one per API family, ``check_scopes``): a rejected token or a missing
+    scope stops the run here (exit 2), not as 20,000 failures."""
+    try:
+        await check_scopes(client, plan)
+    except AuthError as exc:
+        raise AuthError(
+            "the access token was rejected (HTTP 401): set WEBEX_ACCESS_TOKEN or --token-file to a valid token "
+            "of a partner administrator (tokens from developer.webex.com expire after 12 hours)",
+            status=exc.status,
+            tracking_id=exc.tracking_id,
+        ) from None
