@@ -1,5 +1,6 @@
-"""The change-control part of the command line (issue 20): ``--window``, ``rtm-batch activate`` and the
-end of every run command. Thin like ``batch.cli``: parse, call the library, print.
+"""The change-control part of the command line (issue 20): the options of ``run`` and ``plan`` for windows,
+waves, saved plans and activation, and the ``activate`` command; also ``template``, moved here so that
+``batch.cli`` stays under 400 lines. Thin like ``batch.cli``: parse, call the library, print.
 
 Why a module of its own: ``batch.cli`` is at the size limit and several people add commands to it; the
 commands here are registered there in one line each.
@@ -16,6 +17,7 @@ from batch.console import make_console
 from batch.report.outdir import check_out_dir
 
 if TYPE_CHECKING:
+    from batch.change.options import ChangeControl
     from batch.provision.preview.rows import PlanOutcome
     from batch.run.runner import RunOutcome
 
@@ -40,15 +42,40 @@ PLAN = typer.Option(
 APPROVED_BY = typer.Option(None, "--approved-by", metavar="NAME", help="Who approved --plan (into summary.json).")
 
 
-def check_save(save: Path | None, base_url: str | None) -> None:
-    from batch.errors import UsageError
+MAX_FAIL_PERCENT = typer.Option(
+    None,
+    "--max-fail-percent",
+    metavar="P",
+    help="With --waves: a wave failing more than P % of its rows stops the rest.",
+)
+ACTIVATE_NUMBERS = typer.Option(
+    False, "--activate-numbers", help="Then make the batch's inactive numbers active (where the PSTN takes it)."
+)
 
-    if save is not None and not base_url:
-        raise UsageError("plan --save needs --base-url: a saved plan records what the server holds")
+
+def run_change(
+    window: list[str],
+    waves: str | None,
+    max_fail_percent: float | None,
+    plan: Path | None,
+    approved_by: str | None,
+    activate_numbers: bool,
+) -> ChangeControl:
+    """``run``'s change control; a bad --window, --waves or --plan is one line, exit 2, before anything else."""
+    from batch.change.options import change_control
+
+    return change_control(
+        window,
+        activate_numbers=activate_numbers,
+        waves=waves,
+        max_fail_percent=max_fail_percent,
+        plan=plan,
+        approved_by=approved_by,
+    )
 
 
 def saved_plan(
-    save: Path,
+    save: Path | None,
     inputs: list[Path],
     base_url: str | None,
     *,
@@ -57,9 +84,11 @@ def saved_plan(
     max_deletes: int,
     outcome: PlanOutcome,
 ) -> None:
-    """Write ``plan --save``'s file and say where."""
+    """Write ``plan --save``'s file (nothing without ``--save``) and say where."""
     from batch.change.saved import plan_options, save_plan
 
+    if save is None:
+        return
     options = plan_options(base_url, update=update, prune=prune, max_deletes=max_deletes)
     path = save_plan(save, inputs, options, outcome.results, outcome.objects)
     make_console().print(f"Plan saved to {path}: apply it with rtm-batch run … --plan {path}", markup=False)
@@ -119,3 +148,19 @@ def activate(
         change=change,
     )
     finish_run(run_batch(inputs, options, make_console(), command="activate"), log_format)
+
+
+def template(
+    out: Path = typer.Option(
+        Path("onboarding-template.xlsx"),
+        "--out",
+        metavar="FILE",
+        help="Where to write the workbook: an .xlsx file, or a folder (FOLDER/onboarding.xlsx).",
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write an empty input workbook: headers with notes, drop-downs, a README sheet."""
+    from batch.template import write_template
+
+    path = write_template(out, force=force)
+    make_console().print(f"Template written to {path}")

@@ -35,6 +35,7 @@ from batch.run.options import RunOptions
 from batch.run.progress import Progress, plural
 from batch.run.scopes import check_scopes
 from batch.run.stop import StopControl, abandon_after_grace, watch_signals
+from batch.run.timeline import RateTimeline, Sample
 from batch.run.wording import journal_note
 
 
@@ -117,9 +118,11 @@ async def execute(
         run = Run(options, run_id, journal, progress, sync, stop, client)
         failed: RtmBatchError | None = None
         outcomes: dict[str, Outcome] = dict(restored)
+        timeline, stats = RateTimeline(), client.stats  # report.html's rate chart
         async with anyio.create_task_group() as tg:  # the journal's group commit runs beside the jobs
             tg.start_soon(_flush_every, FLUSH_SECONDS, journal.flush)
             tg.start_soon(watch_signals, stop_now)
+            tg.start_soon(timeline.sample_every, lambda: Sample(stats.requests, stats.throttled, limiter.rate))
             tg.start_soon(watch_window, options.change, stop_now)  # issue 20: a closing window stops it
             try:
                 if auth is not None:
@@ -168,6 +171,7 @@ async def execute(
             "seconds": round(elapsed, 3),
             "cpu_seconds": round(time.process_time() - cpu, 3),
             **rate_figures(limiter),
+            "timeline": timeline.as_dict(),
         }
     return Executed(outcomes, plan, api, stop.reason)
 
