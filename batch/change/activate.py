@@ -115,8 +115,10 @@ async def activate(job: Job, ctx: Context) -> Outcome:
         for start in range(0, len(inactive), PER_REQUEST):
             body = {"phoneNumbers": inactive[start : start + PER_REQUEST], "action": "ACTIVATE"}
             await ctx.client.write("PUT", f"{CALLING}/{location_id}/numbers", params={"orgId": org_id}, json=body)
-        status = FAILED if missing else CREATED
-        return Outcome(status, ids=ids, message=f"activated {', '.join(inactive)}{note}", reason=_missing(missing))
+        if missing:  # a failed row's message leads with the step ("activating numbers: activated …; not on …")
+            message = f"activated {', '.join(inactive)}{note}"
+            return Outcome(FAILED, ids=ids, message=message, reason=_missing(missing))
+        return Outcome(CREATED, ids=ids, message=", ".join(inactive))
 
     return await attempt(work, f"Could not activate the numbers of {where}")
 
