@@ -45,6 +45,11 @@ def change_control(
     """From the command line's words; a bad ``--window`` is a ``UsageError`` (exit 2, one line)."""
     if approved_by is not None and plan is None:
         raise UsageError("--approved-by names who approved a saved plan: give it with --plan PLAN.json")
+    if plan is not None and (activate_numbers or activate_only):
+        raise UsageError(
+            "--plan does exactly what the saved plan says, which activates no numbers: leave out "
+            "--activate-numbers, or run rtm-batch activate in its own window"
+        )
     return ChangeControl(
         tuple(parse_window(w) for w in windows),
         activate_numbers=activate_numbers or activate_only,

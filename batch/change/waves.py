@@ -79,8 +79,9 @@ def customer_of(job: Job) -> str:
 
 
 def split_waves(plan: Plan, sizes: Sequence[WaveSize]) -> list[Plan]:
-    """The plan as one smaller plan per wave, customers in the plan's (input) order."""
-    customers = list(dict.fromkeys(customer_of(job) for job in plan.jobs.values()))
+    """The plan as one smaller plan per wave, customers in the plan's (input) order; a job of no customer (a
+    removal a crashed run left, restored) goes with the last wave."""
+    customers = [c for c in dict.fromkeys(customer_of(job) for job in plan.jobs.values()) if c]
     groups: list[list[str]] = []
     left = list(customers)
     index = 0
@@ -89,6 +90,8 @@ def split_waves(plan: Plan, sizes: Sequence[WaveSize]) -> list[Plan]:
         groups.append(left[:size])
         left = left[size:]
         index += 1
+    groups = groups or [[]]
+    groups[-1].append("")
     waves = []
     for group in groups:
         members = set(group)

@@ -113,6 +113,8 @@ def test_run_plan_refuses_a_changed_workbook_or_changed_options_before_sending_a
 def test_approved_by_needs_a_plan_and_a_save_needs_a_server(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="--approved-by"):
         change_control(approved_by="Maija")
+    with pytest.raises(UsageError, match="activates no numbers"):
+        change_control(plan=tmp_path / "x.json", activate_numbers=True)
     with pytest.raises(UsageError, match="not a saved plan"):
         (tmp_path / "x.json").write_text("{}", encoding="utf-8")
         change_control(plan=tmp_path / "x.json")
