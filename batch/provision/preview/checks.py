@@ -11,8 +11,8 @@ import anyio
 from batch.api.client import ClientConfig, WebexClient
 from batch.jobs import FAILED, RowResult
 from batch.plan.graph import Plan
+from batch.provision.calling.number_check import plan_number_failures
 from batch.provision.context import ActionContext
-from batch.provision.number_check import plan_number_failures
 
 
 def check_numbers(
