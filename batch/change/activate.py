@@ -18,7 +18,7 @@ from batch import keys
 from batch.api.client import WebexClient
 from batch.jobs import CREATED, EXISTS, FAILED, Job, Kind, Outcome
 from batch.plan.graph import Plan
-from batch.provision import pstn
+from batch.provision.calling import pstn
 from batch.provision.context import Context
 from batch.provision.failures import attempt
 from batch.reasons import Reason
