@@ -33,6 +33,7 @@ from batch.provision.fields.compare import (
     same_number,
     strs,
     subscriber_changes,
+    subscriber_refusal,
 )
 from batch.provision.lookups import (
     CALLING,
@@ -235,11 +236,12 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
         return None
     ids = {"subscriber_id": sub["id"], "person_id": sub.get("personId", "")}
     changes = subscriber_changes(fields, sub)
+    forbidden = subscriber_refusal(fields, sub) if changes else None
     wanted = [str(r) for r in fields.get("roles_list") or ()]
     if not sub.get("personId") or not (changes or wanted):
-        return _Found(ids, changes)
+        return _Found(ids, changes, forbidden)
     additions: list[Change] = []
-    refusal = None
+    refusal = forbidden
     if changes and sub["personId"] in await full_admins(ctx, customer.get("orgId", "")):
         refusal = f"{sub.get('email')} is a full administrator, whose package is never changed"
     if wanted:
