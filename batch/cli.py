@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -11,6 +12,9 @@ from batch import __version__
 from batch.console import make_console
 from batch.errors import RtmBatchError, RunStopped
 from batch.report.outdir import check_out_dir
+
+if TYPE_CHECKING:
+    from batch.validate.shard import Shard
 
 app = typer.Typer(
     add_completion=False,
@@ -70,6 +74,19 @@ UPDATE = typer.Option(
 )
 PRUNE = typer.Option(False, "--prune", help="Remove subscribers of the batch's customers that no users row names.")
 MAX_DELETES = typer.Option(10, "--max-deletes", help="With --prune: if more would be removed, remove none (exit 1).")
+SHARD = typer.Option(
+    None,
+    "--shard",
+    metavar="I/N",
+    help="Only the customers whose external_id hashes to shard I of N (0-based), with everything under them.",
+)
+
+
+def _shard(text: str | None) -> Shard | None:
+    """``--shard I/N`` read, or one usage line (exit 2) before anything starts."""
+    from batch.validate.shard import parse_shard
+
+    return parse_shard(text) if text is not None else None
 
 
 def _config(ctx: typer.Context, value: Path | None) -> Path | None:
@@ -99,6 +116,7 @@ def plan(
     update: bool = UPDATE,
     prune: bool = PRUNE,
     max_deletes: int = MAX_DELETES,
+    shard: str | None = SHARD,
     config: Path | None = CONFIG,
 ) -> None:
     """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given."""
@@ -107,6 +125,7 @@ def plan(
     from batch.report.summary import print_summary
     from batch.run.runner import resolve_token
 
+    chosen = _shard(shard)
     token = resolve_token(token_file) if base_url else ""
     outcome = plan_batch(
         inputs,
@@ -117,6 +136,7 @@ def plan(
         update=update,
         prune=prune,
         max_deletes=max_deletes,
+        shard=chosen,
     )
     console = make_console()
     plan_summary(console, outcome.plan, max_rate)
@@ -162,6 +182,7 @@ def run(
     resend_consent: bool = typer.Option(
         False, "--resend-consent", help="Send the consent email again to this batch's users whose free account waits."
     ),
+    shard: str | None = SHARD,
     config: Path | None = CONFIG,
     timeout: float = typer.Option(30.0, "--timeout", hidden=True, help="Seconds to wait for an answer."),
 ) -> None:
@@ -169,6 +190,7 @@ def run(
     from batch.report.summary import print_summary
     from batch.run.runner import RunOptions, resolve_auth, run_batch
 
+    chosen = _shard(shard)
     token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
     options = RunOptions(
         out_dir=check_out_dir(out),
@@ -188,6 +210,7 @@ def run(
         max_deletes=max_deletes,
         provisioning_patience=provisioning_patience * 60,
         resend_consent=resend_consent,
+        shard=chosen,
     )
     console = make_console()
     outcome = run_batch(inputs, options, console)
@@ -202,16 +225,33 @@ def run(
 
 @app.command()
 def report(
-    out: Path = typer.Argument(..., help="The --out folder of a past run."),
-    as_json: bool = typer.Option(False, "--json", help="Print summary.json as it is."),
+    outs: list[Path] = typer.Argument(..., metavar="OUT", help="The --out folder of a past run; several: shards."),
+    as_json: bool = typer.Option(False, "--json", help="Print summary.json as it is (merged, for several)."),
+    merged_out: Path | None = typer.Option(
+        None,
+        "--out",
+        metavar="DIR",
+        help="With several OUT: folder for the merged summary.json (default: merged/ beside them).",
+    ),
 ) -> None:
-    """Print the summary of the run whose reports are in OUT again; the exit code is that run's."""
+    """Print the summary of the run whose reports are in OUT again; the exit code is that run's. Several OUT
+    (the shards of one batch) are merged into one summary, printed and written."""
     import json
 
     from batch.report.past import load_summary
     from batch.report.summary import print_summary
 
-    summary, paths = load_summary(out)
+    if len(outs) > 1:
+        from batch.report.merge import default_merged_dir, merge_runs, print_merged, write_merged
+
+        merged = merge_runs(outs)
+        written = write_merged(merged, merged_out or default_merged_dir(outs))
+        if as_json:
+            typer.echo(json.dumps(merged, indent=2, ensure_ascii=False))
+        else:
+            print_merged(make_console(), merged, written)
+        raise typer.Exit(int(merged["exit_code"]))
+    summary, paths = load_summary(outs[0])
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     else:

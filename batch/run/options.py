@@ -13,6 +13,7 @@ from batch.errors import UsageError
 from batch.provision.context import PROVISIONING_PATIENCE
 from batch.run.notify import check_notify_url
 from batch.run.progress import LOG_FORMATS
+from batch.validate.shard import Shard
 
 DEFAULT_BASE_URL = "https://webexapis.com/v1"
 JOURNAL_NAME = "journal.sqlite"
@@ -41,6 +42,7 @@ class RunOptions:
     auth: RefreshSettings | None = field(default=None, repr=False)
     notify_url: str | None = None
     timeout: float = 30.0  # seconds to wait for an answer (the soak test makes it short)
+    shard: Shard | None = None  # --shard I/N: only the customers hashing to shard I, with all under them
 
     @property
     def journal_path(self) -> Path:
