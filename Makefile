@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install test lint demo bench bench-validate bench-plan bench-memory bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive test-slow soak clean
+.PHONY: all install test lint demo bench bench-validate bench-plan bench-memory bench-shards bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive test-slow soak clean
 
 all: test
 
@@ -29,7 +29,7 @@ demo: $(STAMP)
 # Every benchmark prints first when and on what machine it ran (bench/machine.py): the README quotes both.
 MACHINE := $(BIN)/python -m bench.machine
 
-bench: bench-validate bench-plan bench-memory bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive
+bench: bench-validate bench-plan bench-memory bench-shards bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive
 
 bench-validate: $(STAMP)
 	@$(MACHINE)
@@ -43,6 +43,10 @@ bench-plan: $(STAMP)
 bench-memory: $(STAMP)
 	@$(MACHINE)
 	$(BIN)/python -m bench.bench_memory
+
+bench-shards: $(STAMP)
+	@$(MACHINE)
+	$(BIN)/python -m bench.bench_shards
 
 bench-normalize: $(STAMP)
 	@$(MACHINE)
