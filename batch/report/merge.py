@@ -185,6 +185,22 @@ def _time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+def report_merged(
+    out_dirs: Sequence[Path], console: Console, *, as_json: bool = False, html: bool = False, out: Path | None = None
+) -> int:
+    """``rtm-batch report OUT1 OUT2 …``: merge, write ``summary.json`` (to ``out`` or ``merged/`` beside the
+    folders), print it (or the JSON), and return the merged exit code."""
+    if html:
+        raise UsageError("--html rewrites one run's report.html: give one OUT folder")
+    merged = merge_runs(out_dirs)
+    written = write_merged(merged, out or default_merged_dir(out_dirs))
+    if as_json:
+        print(json.dumps(merged, indent=2, ensure_ascii=False))  # as summary.json is: stdout, no markup
+    else:
+        print_merged(console, merged, written)
+    return int(merged["exit_code"])
+
+
 def write_merged(merged: Mapping[str, Any], out_dir: Path) -> Path:
     """``OUT/summary.json`` with the merged summary (``rtm-batch report OUT`` reads it like any run's)."""
     out_dir.mkdir(parents=True, exist_ok=True)
