@@ -98,6 +98,7 @@ def plan(
     update: bool = syncing.UPDATE,
     prune: bool = syncing.PRUNE,
     max_deletes: int = syncing.MAX_DELETES,
+    shard: str | None = syncing.SHARD,
     save: Path | None = changing.SAVE,
     config: Path | None = CONFIG,
 ) -> None:
@@ -110,7 +111,8 @@ def plan(
     token = resolve_token(token_file) if base_url else ""
     outcome = plan_batch(
         inputs,
-        check_out_dir(out),
+        shard=syncing.read_shard(shard),
+        out_dir=check_out_dir(out),
         base_url=base_url,
         token=token,
         max_rate=max_rate,
@@ -160,6 +162,7 @@ def run(
     metrics_textfile: Path | None = telling.METRICS_TEXTFILE,
     provisioning_patience: float = syncing.PATIENCE,
     resend_consent: bool = syncing.RESEND_CONSENT,
+    shard: str | None = syncing.SHARD,
     window: list[str] = changing.WINDOW,
     waves: str | None = changing.WAVES,
     max_fail_percent: float | None = changing.MAX_FAIL_PERCENT,
@@ -193,6 +196,7 @@ def run(
     with watch.guard():  # a run that cannot start (exit 2) is recorded and notified too
         token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
         options = RunOptions(
+            shard=syncing.read_shard(shard),
             out_dir=check_out_dir(out),
             base_url=base_url,
             token=token,
@@ -223,19 +227,23 @@ def run(
 
 @app.command()
 def report(
-    out: Path = typer.Argument(..., help="The --out folder of a past run."),
-    as_json: bool = typer.Option(False, "--json", help="Print summary.json as it is."),
+    outs: list[Path] = typer.Argument(..., metavar="OUT", help="The --out folder of a past run; several: shards."),
+    as_json: bool = typer.Option(False, "--json", help="Print summary.json as it is (merged, for several)."),
     html: bool = typer.Option(False, "--html", help="Write OUT/report.html again (with the job's trend)."),
     history: Path | None = telling.HISTORY,
+    merged_out: Path | None = syncing.MERGED_OUT,
 ) -> None:
-    """Print the summary of the run whose reports are in OUT again; the exit code is that run's."""
+    """Print the summary of the run in OUT again, with its exit code; several OUT (shards) are merged into one."""
     import json
 
+    from batch.report.merge import report_merged
     from batch.report.page.html import rewrite_report_page
     from batch.report.past import load_summary
     from batch.report.summary import print_summary
 
-    summary, paths = load_summary(out)
+    if len(outs) > 1:
+        raise typer.Exit(report_merged(outs, make_console(), as_json=as_json, html=html, out=merged_out))
+    summary, paths = load_summary(out := outs[0])
     if html:
         page = rewrite_report_page(out, summary, history)
         make_console(stderr=True).print(f"Written: {page}", markup=False)

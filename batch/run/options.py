@@ -14,6 +14,7 @@ from batch.errors import UsageError
 from batch.provision.context import PROVISIONING_PATIENCE
 from batch.run.hooks import RunWatcher
 from batch.run.progress import LOG_FORMATS
+from batch.validate.shard import Shard
 
 DEFAULT_BASE_URL = "https://webexapis.com/v1"
 JOURNAL_NAME = "journal.sqlite"
@@ -43,6 +44,7 @@ class RunOptions:
     #: History, notifications, heartbeat and metrics (``batch.notify.watch.RunWatch``); its run id is the run's.
     watch: RunWatcher | None = field(default=None, repr=False)
     timeout: float = 30.0  # seconds to wait for an answer (the soak test makes it short)
+    shard: Shard | None = None  # --shard I/N: only the customers hashing to shard I, with all under them
     #: --window, --activate-numbers, rtm-batch activate, and the clock they read (issue 20).
     change: ChangeControl = field(default_factory=ChangeControl)
 

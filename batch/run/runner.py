@@ -25,7 +25,7 @@ from batch.change.guard import change_summary, check_change, shape_plan, shape_r
 from batch.change.saved import plan_options
 from batch.errors import RtmBatchError, UsageError
 from batch.jobs import SKIPPED, Outcome, RowResult
-from batch.pipeline import validate_inputs
+from batch.pipeline import select_shard, validate_inputs
 from batch.plan.graph import Plan, build_plan
 from batch.provision.prune import named_emails, removal_results
 from batch.report.facts import run_facts
@@ -106,7 +106,10 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
         with Journal.open(options.journal_path, buffered=True) as journal:
             journal.bind(options.base_url.rstrip("/"))
             validation = validate_inputs(inputs, options.out_dir)
-            plan = shape_plan(build_plan(validation.validated), options.change)  # issue 20: activations
+            # the whole batch's: a user a row names in another shard is never pruned from this one's customers
+            named = named_emails(validation.validated.sheets["users"])
+            validation = select_shard(validation, options.shard)
+            plan = shape_plan(build_plan(validation.validated), options.change)  # issue 20: activations, --plan
             api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
             stopped: str | None = None
             if options.strict and validation.exit_code:
@@ -116,7 +119,6 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 )
                 outcomes: Mapping[str, Outcome] = {}
             else:
-                named = named_emails(validation.validated.sheets["users"])
                 executed = _execute(plan, options, progress, journal, run_id, named)
                 outcomes, plan, api, stopped = executed.outcomes, executed.plan, dict(executed.api), executed.stopped
                 note = "not finished" if stopped is None else not_reached(stopped)
@@ -137,6 +139,8 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 summary.update(change_summary(options.change))  # issue 20: the plan applied, who approved it
                 summary["run_id"] = run_id
                 summary |= run_facts(inputs, options.base_url, options.out_dir, results, validation.validated, api)
+                if options.shard is not None:
+                    summary["shard"] = {"index": options.shard.index, "count": options.shard.count}
                 paths = write_reports(options.out_dir, validation.loaded, results, summary)
                 write_report_page(options.out_dir, summary, options.watch.past_runs() if options.watch else ())
             if stopped is None:
