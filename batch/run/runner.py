@@ -324,8 +324,7 @@ async def _run_async(
             tg.start_soon(_flush_every, FLUSH_SECONDS, flush)
             tg.start_soon(watch_signals, stop_now)
             try:
-                if auth is not None:
-                    await auth.start(client)
+                await client.sign_in()
                 if len(restored) < len(plan.jobs):
                     await _check_token(client, plan)
                 unfinished = sync.unfinished if sync else frozenset()
