@@ -104,7 +104,7 @@ class WebexClient:
         #: ``config.token`` as it is, or a ``batch.api.tokens.TokenSource`` when the token can be refreshed: a
         #: 401 then refreshes once and httpx sends the request again (every worker waits for that one refresh).
         self.auth = auth if auth is not None else StaticToken(config.token)
-        #: Told every answer's status (None: no answer) and what it was (empty below 400); the runner's health watch.
+        #: Numbers and counts every request httpx sends; tells ``observer`` (the runner's health watch) each answer.
         self.tracker = Tracker(config.run_id, self._base.path, self.stats, observer)
         self.http = http_client(config, auth=self.auth, tracker=self.tracker, transport=transport)
         self._slots = anyio.Semaphore(max(config.concurrency, 1), fast_acquire=True)

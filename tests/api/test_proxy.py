@@ -19,7 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from batch.api.client import ClientConfig, WebexClient
 from batch.api.http import USER_AGENT
+from batch.api.tokens import RefreshSettings
 from batch.emulator import EmulatorConfig, running_emulator
 from tests.api.forward_proxy import forward_proxy
 
@@ -29,6 +31,12 @@ CLIENT_ID = "integration-id-4711"
 SECRET = "client-secret-Zq81x"
 REFRESH = "refresh-token-Lw02p"
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
+
+
+def refreshing_emulator(**overrides: object) -> EmulatorConfig:
+    settings: dict = {"token": "static-token-never-used", "rate": 0, "provisioning_seconds": 0.2}
+    settings |= {"client_id": CLIENT_ID, "client_secret": SECRET, "refresh_token": REFRESH}
+    return EmulatorConfig(**(settings | overrides))
 
 
 def environment(proxy_variable: str, proxy: str) -> dict[str, str]:
@@ -44,16 +52,8 @@ def environment(proxy_variable: str, proxy: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("proxy_variable", ["ALL_PROXY", "HTTP_PROXY"])
 def test_a_whole_run_goes_through_the_proxy_the_environment_names(proxy_variable: str, tmp_path: Path) -> None:
-    server = EmulatorConfig(
-        token="static-token-never-used",
-        rate=0,
-        provisioning_seconds=0.2,
-        client_id=CLIENT_ID,
-        client_secret=SECRET,
-        refresh_token=REFRESH,
-        token_lifetime=1.0,  # tokens expire mid-run: the 401 → refresh path is exercised too
-        rotate_refresh_token=True,
-    )
+    # tokens expire mid-run: the 401 → refresh path is exercised too
+    server = refreshing_emulator(token_lifetime=1.0, rotate_refresh_token=True)
     with running_emulator(server) as base_url, forward_proxy() as (proxy, seen):
         args = ["run", str(SAMPLES), "--out", str(tmp_path / "out"), "--base-url", base_url, "--max-rate", "60"]
         command = [sys.executable, "-c", "from batch.cli import main; main()", *args, "--log-format", "json"]
@@ -71,3 +71,33 @@ def test_a_whole_run_goes_through_the_proxy_the_environment_names(proxy_variable
     events = [json.loads(line)["event"] for line in result.stdout.splitlines() if line.startswith("{")]
     assert len(refreshes) == events.count("refreshed") >= 2  # the first token and at least one mid-run
     assert all("authorization" not in r.headers for r in refreshes)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("no_proxy", "proxied"),
+    [("127.0.0.1", False), ("*", False), ("localhost", True), (".example.com", True), ("", True)],
+)
+async def test_no_proxy_is_read_as_httpx_reads_it_for_the_refresh_and_the_api_alike(
+    no_proxy: str, proxied: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """curl's rules, as httpx applies them: an address or ``*`` goes direct; ``localhost`` is a name and does
+    not cover 127.0.0.1; a domain suffix covers only its own hosts."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    with running_emulator(refreshing_emulator()) as base_url, forward_proxy() as (proxy, seen):
+        monkeypatch.setenv("ALL_PROXY", proxy)
+        monkeypatch.setenv("NO_PROXY", no_proxy)
+        tokens = RefreshSettings(base_url, CLIENT_ID, SECRET, REFRESH).source(on_failure=print)
+        async with WebexClient(ClientConfig(base_url, "", max_rate=0), auth=tokens) as client:
+            await client.sign_in()
+            await client.get("/wholesale/customers")
+    assert [r.request_line.split()[:2] for r in seen] == (
+        [["POST", f"{base_url}/access_token"], ["GET", f"{base_url}/wholesale/customers"]] if proxied else []
+    )
