@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from batch.api.client import ClientConfig, WebexClient
+from batch.api.client import ClientConfig, WebexClient, Written
 from batch.api.http import USER_AGENT
 from batch.emulator import EmulatorConfig, running_emulator
 from batch.errors import ApiError
@@ -78,7 +78,7 @@ async def test_https_with_the_ca_file_the_environment_names(
             "address": {"addressLine1": "Katu 1", "city": "Helsinki", "country": "FI"},
             "customerInfo": {"name": "Salattu Oy", "primaryEmail": "admin@salattu.fi"},
         }
-        written = await client.write("POST", "/wholesale/customers", json=body)
+        written: Written[None] = await client.write("POST", "/wholesale/customers", json=body)
         assert written.status == 202
         found = await client.get_all("/wholesale/customers", {"externalId": "TLS-1"})
         assert [c["externalId"] for c in found] == ["TLS-1"]

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -33,8 +34,8 @@ REFRESH = "refresh-token-Lw02p"
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 
 
-def refreshing_emulator(**overrides: object) -> EmulatorConfig:
-    settings: dict = {"token": "static-token-never-used", "rate": 0, "provisioning_seconds": 0.2}
+def refreshing_emulator(**overrides: Any) -> EmulatorConfig:
+    settings: dict[str, Any] = {"token": "static-token-never-used", "rate": 0, "provisioning_seconds": 0.2}
     settings |= {"client_id": CLIENT_ID, "client_secret": SECRET, "refresh_token": REFRESH}
     return EmulatorConfig(**(settings | overrides))
 
