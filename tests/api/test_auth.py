@@ -34,13 +34,14 @@ def anyio_backend() -> str:
 
 class Authority:
     """A server whose access tokens are ``access-1``, ``access-2``…; only the newest is valid. Keeps every
-    request as (path, Authorization header). ``refusals`` makes that many refreshes after the first fail."""
+    request as (path, Authorization header). ``refusals`` makes that many refreshes after the first fail.
+    ``hold()`` keeps the next refreshes from answering until ``release()``: requests pile up behind them."""
 
-    def __init__(self, *, refusals: int = 0, rotate: bool = False, slow: float = 0.0) -> None:
+    def __init__(self, *, refusals: int = 0, rotate: bool = False) -> None:
         self.issued = 0
         self.refusals = refusals
         self.rotate = rotate
-        self.slow = slow  # seconds a refresh takes: requests pile up behind it
+        self.gate: anyio.Event | None = None
         self.refresh_token = REFRESH
         self.seen: list[tuple[str, str | None]] = []
         self.refresh_requests: list[httpx.Request] = []
@@ -56,8 +57,8 @@ class Authority:
     async def _token(self, request: httpx.Request) -> httpx.Response:
         self.refresh_requests.append(request)
         form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
-        if self.slow:
-            await anyio.sleep(self.slow)
+        if self.gate is not None:
+            await self.gate.wait()
         if self.issued and self.refusals:
             self.refusals -= 1
             return httpx.Response(400, json={"message": "invalid_grant"})
@@ -68,6 +69,13 @@ class Authority:
         if self.rotate:
             self.refresh_token = body["refresh_token"] = f"refresh-{self.issued}"
         return httpx.Response(200, json=body)
+
+    def hold(self) -> None:
+        self.gate = anyio.Event()
+
+    def release(self) -> None:
+        assert self.gate is not None
+        self.gate.set()
 
     def expire(self) -> None:
         """Every token issued so far stops working (the next refresh gives a valid one)."""
@@ -116,16 +124,19 @@ async def test_a_refused_refresh_token_at_start_is_an_auth_error_and_nothing_els
 
 
 async def test_many_requests_that_see_a_401_make_one_refresh_and_are_all_resent_with_the_new_token() -> None:
-    authority = Authority(slow=0.05)
+    authority = Authority()
     tokens, failures = source()
     refreshed: list[int] = []
     tokens.on_refreshed = lambda: refreshed.append(tokens.refreshes)
     async with client_on(authority, tokens) as client:
         await client.sign_in()
         authority.expire()
+        authority.hold()
         async with anyio.create_task_group() as tg:
             for _ in range(8):
                 tg.start_soon(client.get, "/people")
+            await anyio.wait_all_tasks_blocked()  # all 8 have their 401; one refresh is under way
+            authority.release()
     assert tokens.refreshes == 2 and refreshed == [1, 2] and failures == []
     after = [auth for path, auth in authority.seen[1:] if path == "/v1/people"]
     assert after.count("Bearer access-1") == 8  # each sent once with the expired token…
@@ -134,15 +145,18 @@ async def test_many_requests_that_see_a_401_make_one_refresh_and_are_all_resent_
 
 
 async def test_a_request_started_during_a_refresh_waits_for_it_and_goes_out_with_the_new_token() -> None:
-    authority = Authority(slow=0.2)
+    authority = Authority()
     tokens, _ = source()
     async with client_on(authority, tokens) as client:
         await client.sign_in()
         authority.expire()  # access-1 is dead; the next token will be access-3
+        authority.hold()
         async with anyio.create_task_group() as tg:
-            tg.start_soon(client.get, "/people")  # 401 → the refresh (0.2 s)
-            await anyio.sleep(0.05)
+            tg.start_soon(client.get, "/people")  # 401 → the refresh, held
+            await anyio.wait_all_tasks_blocked()
             tg.start_soon(client.get, "/during")  # starts while the refresh runs
+            await anyio.wait_all_tasks_blocked()
+            authority.release()
     assert tokens.refreshes == 2
     by_path = {path: [auth for p, auth in authority.seen if p == path] for path in ("/v1/people", "/v1/during")}
     assert by_path == {"/v1/people": ["Bearer access-1", "Bearer access-3"], "/v1/during": ["Bearer access-3"]}
@@ -150,7 +164,7 @@ async def test_a_request_started_during_a_refresh_waits_for_it_and_goes_out_with
 
 async def test_a_401_for_a_token_already_replaced_is_resent_with_the_new_one_without_another_refresh() -> None:
     """A request on the wire while another one refreshed comes back 401 for the old token."""
-    authority = Authority(slow=0.05)
+    authority = Authority()
     tokens, _ = source()
     answered = anyio.Event()
 
@@ -164,7 +178,7 @@ async def test_a_401_for_a_token_already_replaced_is_resent_with_the_new_one_wit
         await client.sign_in()
         async with anyio.create_task_group() as tg:
             tg.start_soon(client.get, "/slow")
-            await anyio.sleep(0.02)
+            await anyio.wait_all_tasks_blocked()  # /slow is on the wire with access-1
             authority.expire()
             await client.get("/people")  # 401 → refresh → access-3
             answered.set()
