@@ -40,7 +40,7 @@ from batch.api.answers import retry_after as _retry_after
 from batch.api.auth import Credentials, StaticToken
 from batch.api.config import ClientConfig
 from batch.api.errors import check_base_url, same_origin, status_error, transport_error
-from batch.api.http import http_client
+from batch.api.http import PoolEntry, http_client
 from batch.api.paging import collect
 from batch.api.ratelimit import PRIORITY, RateLimiter
 from batch.api.records import ClientStats, RequestCount, Written
@@ -108,6 +108,7 @@ class WebexClient:
         self.tracker = Tracker(config.run_id, self._base.path, self.stats, observer)
         self.http = http_client(config, auth=self.auth, tracker=self.tracker, transport=transport)
         self._slots = anyio.Semaphore(max(config.concurrency, 1), fast_acquire=True)
+        self._entry = PoolEntry(enabled=transport is None)
 
     def __repr__(self) -> str:
         return f"WebexClient(base_url={self.base_url!r}, max_rate={self.config.max_rate}, stats={self.stats})"
@@ -323,14 +324,15 @@ class WebexClient:
     async def _send(
         self, method: str, url: httpx.URL | str, params: Mapping[str, Any] | None, json: Any, what: str
     ) -> httpx.Response:
-        """One request through the rate limiter and the connection budget; the answer read whole.
+        """One request through the rate limiter, the connection budget and the pool's entry; the answer read
+        whole.
 
         httpx does the rest: the token (and its refresh on a 401), TrackingID and counting (event hooks).
         """
         await self.limiter.acquire()
-        async with self._slots:
+        async with self._slots, self._entry.entering() as extensions:
             try:
-                return await self.http.request(method, url, params=params, json=json)
+                return await self.http.request(method, url, params=params, json=json, extensions=extensions)
             except NO_ANSWER as exc:
                 self.tracker.no_answer(what, exc)
                 raise

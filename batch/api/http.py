@@ -8,13 +8,18 @@ those silently: a partner behind a corporate proxy would see some requests go di
 does not lengthen a run: the server's rate limit does (``make bench-client`` shows the share of a core).
 
 The pool is ``concurrency`` connections wide and ``WebexClient`` lets no more than that many requests in
-at once, so a request never waits inside the pool (no ``PoolTimeout``).
+at once, so a request never waits inside the pool (no ``PoolTimeout``); ``PoolEntry`` lets them into it one
+at a time.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from importlib import metadata
+from typing import Any
 
+import anyio
 import httpx
 
 import batch
@@ -54,3 +59,44 @@ def http_client(
         trust_env=True,
         event_hooks={"request": [tracker.on_request], "response": [tracker.on_response]},
     )
+
+
+class PoolEntry:
+    """Lets one request at a time into the pool, until it holds its connection.
+
+    Why: httpcore (1.0.9) hands an idle connection to every request that enters the pool before the first of
+    them has started on it; all but one then fail with ``ConnectionNotAvailable`` and go round again, and
+    every round scans every pooled connection, polling the idle ones (encode/httpcore#1035, still open).
+    The rate limiter's catch-up lets several requests go within a few event-loop turns, so this happened
+    2-4 times per request at 200 requests/s: a third of a core, and sends bunched enough to draw 429s
+    (``make bench-run``). The gate opens at the first call of the request's ``trace`` extension (httpx's
+    documented request extension): httpcore makes it once the request's connection is its own (connecting,
+    or marked busy and sending), so the next request finds another one. A transport given for tests
+    (``MockTransport``, ``ASGITransport``) has no pool and calls no trace: there is no gate then.
+    """
+
+    def __init__(self, *, enabled: bool) -> None:
+        self._lock = anyio.Lock(fast_acquire=True) if enabled else None
+
+    @contextlib.asynccontextmanager
+    async def entering(self) -> AsyncIterator[dict[str, Any]]:
+        """The request's extensions while the block sends it; the gate is open again at the latest when the
+        block ends (a failure, a cancellation)."""
+        lock = self._lock
+        if lock is None:
+            yield {}
+            return
+        await lock.acquire()
+        holding = True
+
+        async def trace(event: str, info: dict[str, Any]) -> None:
+            nonlocal holding
+            if holding:
+                holding = False
+                lock.release()
+
+        try:
+            yield {"trace": trace}
+        finally:
+            if holding:
+                lock.release()

@@ -1,6 +1,6 @@
 """The client's one ``httpx.AsyncClient`` over real sockets (``batch.api.http``): what every request carries,
 TLS with the environment's CA file, the timeout from ``ClientConfig``, a pool as wide as ``concurrency`` that
-no request waits in, and compressed answers decoded."""
+no request waits in and that requests enter one at a time, and compressed answers decoded."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
+import httpcore._async.connection_pool as httpcore_pool
 import httpx
 import pytest
 import trustme
@@ -23,7 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from batch.api.client import ClientConfig, WebexClient, Written
-from batch.api.http import USER_AGENT
+from batch.api.http import USER_AGENT, PoolEntry
 from batch.emulator import EmulatorConfig, running_emulator
 from batch.errors import ApiError
 from tests.api.served import served
@@ -183,6 +184,38 @@ async def test_more_requests_than_connections_wait_for_a_slot_never_inside_the_p
     assert client.stats.by_status == {200: 5 * concurrency}
     assert client.stats.transport_errors == 0
     assert recorder.connections == concurrency
+
+
+async def test_a_burst_of_requests_enters_the_pool_one_at_a_time_and_none_goes_round_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``PoolEntry``: without it, httpcore hands one idle connection to every request of a burst and all but
+    one go round the pool again (``ConnectionNotAvailable``; counted here where the pool clears it)."""
+    quiet_environment(monkeypatch)
+    rounds = []
+    clear = httpcore_pool.AsyncPoolRequest.clear_connection
+
+    def counted(self: httpcore_pool.AsyncPoolRequest) -> None:
+        rounds.append(1)
+        clear(self)
+
+    monkeypatch.setattr(httpcore_pool.AsyncPoolRequest, "clear_connection", counted)
+    server, base = await serve(Recorder())
+
+    async def burst(client: WebexClient) -> int:
+        rounds.clear()
+        for _ in range(3):
+            async with anyio.create_task_group() as tg:
+                for _ in range(16):
+                    tg.start_soon(client.get, "/people")
+        return len(rounds)
+
+    config = ClientConfig(base, TOKEN, max_rate=0, concurrency=16)
+    async with server, WebexClient(config) as gated, WebexClient(config) as ungated:
+        ungated._entry = PoolEntry(enabled=False)  # the control: what httpcore does by itself
+        assert await burst(gated) == 0
+        assert await burst(ungated) > 0
+    assert gated.stats.by_status == {200: 48}
 
 
 ITEMS = [{"id": f"Y2lzY29zcGFyazovL3VzL1BFT1BMRS9{n:04d}", "displayName": f"Käyttäjä {n}"} for n in range(200)]
