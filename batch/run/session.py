@@ -120,8 +120,7 @@ async def execute(
             tg.start_soon(watch_signals, stop_now)
             tg.start_soon(timeline.sample_every, lambda: Sample(stats.requests, stats.throttled, limiter.rate))
             try:
-                if auth is not None:
-                    await auth.start(client)
+                await client.sign_in()
                 if len(restored) < len(plan.jobs) or sync.prune:
                     await _check_token(client, plan)
                 ctx = ActionContext(
