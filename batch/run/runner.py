@@ -126,6 +126,8 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                     started=started,
                     command=command,
                     validation=validation.validated.counts,
+                    inputs=list(validation.loaded.inputs.values()),
+                    base_url=options.base_url,
                 )
                 mark_stopped(summary, stopped)
                 summary["run_id"] = run_id

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import anyio
@@ -21,17 +22,17 @@ def check_numbers(
     """Users whose number is on none of their location's numbers (server or batch) become ``failed``."""
     failures, stats = anyio.run(_failures, config, plan, results)
     counted = {key: api.get(key, 0) + stats.get(key, 0) for key in ("requests", "retries", "throttled")}
-    found = [_failed(r, failures.get((r.sheet, r.row)) if r.row is not None else None) for r in results]
+    found = [_failed(r, failures.get((r.source, r.sheet, r.row)) if r.row is not None else None) for r in results]
     return found, {**api, **counted}
 
 
 def _failed(result: RowResult, why: str | None) -> RowResult:
-    return result if why is None else RowResult(result.sheet, result.row, result.key, FAILED, why, result.ids)
+    return result if why is None else replace(result, status=FAILED, message=why, ids=result.ids)
 
 
 async def _failures(
     config: ClientConfig, plan: Plan, results: Sequence[RowResult]
-) -> tuple[dict[tuple[str, int], str], dict[str, int]]:
+) -> tuple[dict[tuple[str, str, int], str], dict[str, int]]:
     async with WebexClient(config) as client:
         failures = await plan_number_failures(ActionContext(client), plan, results)
         stats = client.stats

@@ -117,6 +117,8 @@ def plan_batch(
         started=started,
         command="plan",
         validation=validation.validated.counts,
+        inputs=list(validation.loaded.inputs.values()),
+        base_url=base_url,
     )
     summary["actions"] = {sheet: dict(counts) for sheet, counts in actions.items()}
     paths = write_reports(out_dir, validation.loaded, results, summary)
@@ -124,25 +126,30 @@ def plan_batch(
 
 
 def _mark(
-    result: RowResult, found: Mapping[tuple[str, int], _Found], update: bool, actions: dict[str, Counter[str]]
+    result: RowResult, found: Mapping[tuple[str, str, int], _Found], update: bool, actions: dict[str, Counter[str]]
 ) -> RowResult:
     """The row as ``run`` with the same options would leave it; ``actions`` counts what each sheet would do."""
     if result.status != PLANNED or result.row is None:
         return result
     counts = actions.setdefault(result.sheet, Counter())
-    seen = found.get((result.sheet, result.row))
+    seen = found.get((result.source, result.sheet, result.row))
     if seen is None:
         counts[CREATE] += 1
-        return RowResult(result.sheet, result.row, result.key, PLANNED, CREATE)
+        return _again(result, PLANNED, CREATE)
     if seen.additions:  # what the object lacks is created either way; its differences are judged as ever
         adding = f"{CREATE}: {'; '.join(strs(seen.additions))}"
         if not seen.changes:  # a row is counted once: by its differences when it has any
             counts[CREATE] += 1
-            return RowResult(result.sheet, result.row, result.key, PLANNED, adding, seen.ids)
+            return _again(result, PLANNED, adding, seen.ids)
         judged = _judged(result, seen, update, counts)
         status = PLANNED if judged.status == EXISTS else judged.status
         return replace(judged, status=status, message=f"{adding}; {judged.message}")
     return _judged(result, seen, update, counts)
+
+
+def _again(result: RowResult, *args: Any, **kwargs: Any) -> RowResult:
+    """A new result for the same input row (sheet, row, key and source kept)."""
+    return replace(RowResult(result.sheet, result.row, result.key, *args, **kwargs), source=result.source)
 
 
 def _judged(result: RowResult, seen: _Found, update: bool, counts: Counter[str]) -> RowResult:
@@ -150,20 +157,18 @@ def _judged(result: RowResult, seen: _Found, update: bool, counts: Counter[str])
     assert result.row is not None
     if not seen.changes:
         counts[UNCHANGED] += 1
-        return RowResult(result.sheet, result.row, result.key, EXISTS, "unchanged: already on the server", seen.ids)
+        return _again(result, EXISTS, "unchanged: already on the server", seen.ids)
     listed = changes = "; ".join(strs(seen.changes))
     if not update:
         counts["differs"] += 1
         note = f"--update would refuse it: {seen.refusal}" if seen.refusal else "run with --update to apply"
-        return RowResult(
-            result.sheet, result.row, result.key, EXISTS, f"differs: {listed} ({note})", seen.ids, changes=changes
-        )
+        return _again(result, EXISTS, f"differs: {listed} ({note})", seen.ids, changes=changes)
     if seen.refusal:
         counts["update refused"] += 1
         message = f"update refused: {seen.refusal}"  # ``run --update`` fails the row so (contract: "fails that row")
-        return RowResult(result.sheet, result.row, result.key, FAILED, message, seen.ids, changes=changes)
+        return _again(result, FAILED, message, seen.ids, changes=changes)
     counts[UPDATE] += 1
-    return RowResult(result.sheet, result.row, result.key, PLANNED, f"{UPDATE}: {listed}", seen.ids, changes=changes)
+    return _again(result, PLANNED, f"{UPDATE}: {listed}", seen.ids, changes=changes)
 
 
 async def _look_up(
@@ -172,17 +177,21 @@ async def _look_up(
     results: Sequence[RowResult],
     sheets: Mapping[str, Any],
     pruning: tuple[bool, int, frozenset[str]],
-) -> tuple[dict[tuple[str, int], _Found], list[RowResult], dict[str, Any]]:
+) -> tuple[dict[tuple[str, str, int], _Found], list[RowResult], dict[str, Any]]:
     """Read-only look-ups through the same listings ``run`` uses (so both agree on what exists and what
     differs): every wholesale customer once, then the locations, numbers and subscribers of the customers
     the batch names. Only GETs are sent."""
-    planned = {(r.sheet, r.row) for r in results if r.status == PLANNED}
-    found: dict[tuple[str, int], _Found] = {}
+    planned = {(r.source, r.sheet, r.row) for r in results if r.status == PLANNED}
+    found: dict[tuple[str, str, int], _Found] = {}
     async with WebexClient(config) as client:
         ctx = ActionContext(client)
         customers = await known_customers(ctx)
         for job in plan.jobs.values():
-            if (job.sheet, job.row) not in planned or job.kind not in (Kind.CUSTOMER, Kind.LOCATION, Kind.SUBSCRIBER):
+            if (job.source, job.sheet, job.row) not in planned or job.kind not in (
+                Kind.CUSTOMER,
+                Kind.LOCATION,
+                Kind.SUBSCRIBER,
+            ):
                 continue
             ext = str(job.fields.get("external_id") or job.fields.get("customer_external_id") or "")
             customer = customers.get(ext.casefold())
@@ -195,7 +204,7 @@ async def _look_up(
             except ApiError:
                 seen = None  # the run will say what is wrong with it
             if seen is not None:
-                found[(job.sheet, job.row)] = seen  # type: ignore[index]
+                found[(job.source, job.sheet, job.row)] = seen  # type: ignore[index]
         removals: list[RowResult] = []
         prune, max_deletes, named_users = pruning
         if prune:
