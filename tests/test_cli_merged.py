@@ -64,7 +64,8 @@ def test_a_run_of_merged_inputs_reports_each_users_row_2_as_its_own_person(serve
     csv_row = next(r for r in users if r["source"] == str(extra / "users.csv") and r["row"] == "2")
     assert (workbook["key"], workbook["status"]) == ("it.tuki@makelankonepaja.fi", "created")
     assert (csv_row["key"], csv_row["status"]) == ("toinen.kayttaja@makelankonepaja.fi", "created")
-    assert workbook["subscriber_id"] and csv_row["subscriber_id"] and workbook["subscriber_id"] != csv_row["subscriber_id"]
+    assert workbook["subscriber_id"] and csv_row["subscriber_id"]
+    assert workbook["subscriber_id"] != csv_row["subscriber_id"]  # before: both rows showed the CSV user's jobs
     bad = next(r for r in users if r["source"] == str(extra / "users.csv") and r["row"] == "3")
     assert bad["status"] == "invalid"
     assert [r["status"] for r in users if r["source"] == f"{SAMPLES}#users"] == ["created"] * 61
