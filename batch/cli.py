@@ -51,6 +51,8 @@ def validate(
     outcome = validate_inputs(inputs, check_out_dir(out))
     validation_summary(console, outcome.row_counts, outcome.invalid_counts, outcome.problems, outcome.validated.counts)
     console.print(f"Reports: {', '.join(str(p) for p in outcome.reports)}")
+    for note in outcome.notes:
+        make_console(stderr=True).print(note, markup=False)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -122,6 +124,8 @@ def plan(
     plan_summary(console, outcome.plan, max_rate)
     actions_summary(console, outcome.actions)
     print_summary(console, outcome.summary, outcome.paths)
+    for note in outcome.notes:
+        make_console(stderr=True).print(note, markup=False)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -234,6 +238,8 @@ def demo(
     console = make_console()
     outcome = run_demo(check_out_dir(out), console, log_format=log_format)
     print_summary(console, outcome.summary, outcome.paths)
+    for warning in outcome.warnings:
+        make_console(stderr=True).print(warning, markup=False)
     raise typer.Exit(outcome.exit_code)
 
 

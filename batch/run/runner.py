@@ -100,7 +100,10 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     try:
         with Journal.open(options.journal_path, buffered=True) as journal:
             journal.bind(options.base_url.rstrip("/"))
-            validation = validate_inputs(inputs, options.out_dir)
+            holds = options.journal_path == options.out_dir / JOURNAL_NAME  # else another run may hold OUT's
+            validation = validate_inputs(inputs, options.out_dir, holds_lock=holds)
+            for line in validation.notes:
+                progress.note(line)
             plan = build_plan(validation.validated)
             api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
             stopped: str | None = None
@@ -143,7 +146,8 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     warning = notify(options.notify_url, summary) if options.notify_url else None
     line = stop_line(results, note, stopped)
     progress.close(exit_code=summary["exit_code"], reports=report_paths(paths))
-    return RunOutcome(tuple(results), summary, paths, api, line, (warning,) if warning else ())
+    warnings = (*validation.notes, *((warning,) if warning else ()))
+    return RunOutcome(tuple(results), summary, paths, api, line, warnings)
 
 
 def report_paths(paths: ReportPaths) -> dict[str, str | None]:

@@ -63,6 +63,7 @@ class PlanOutcome:
     summary: Mapping[str, Any]
     paths: ReportPaths
     actions: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # sheet -> action -> rows
+    notes: tuple[str, ...] = ()  # where an earlier run's reports in --out went
 
     @property
     def exit_code(self) -> int:
@@ -122,7 +123,7 @@ def plan_batch(
     )
     summary["actions"] = {sheet: dict(counts) for sheet, counts in actions.items()}
     paths = write_reports(out_dir, validation.loaded, results, summary)
-    return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"])
+    return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"], validation.notes)
 
 
 def _mark(
