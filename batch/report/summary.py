@@ -19,6 +19,12 @@ from batch.report.writer import ReportPaths
 from schemas import SHEETS
 
 
+#: Reasons of rows that need nothing corrected, only the same command again (a stop, a server that failed).
+RUN_AGAIN = frozenset(
+    {Reason.NOT_REACHED, Reason.SERVER_ERROR, Reason.SERVER_UNREACHABLE, Reason.SERVER_NO_ANSWER, Reason.THROTTLED}
+)
+
+
 def build_summary(
     results: Sequence[RowResult],
     *,
@@ -60,7 +66,7 @@ def build_summary(
         "exit_code": 1 if retry_rows else 0,
         "rows": len(results),
         "retry_rows": retry_rows,
-        "not_reached": reasons.get(Reason.NOT_REACHED, 0),
+        "not_reached": sum(n for reason, n in reasons.items() if reason in RUN_AGAIN),
         "reasons": dict(reasons.most_common()),
         "sheets": sheets,
         "totals": totals,

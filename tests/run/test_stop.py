@@ -119,6 +119,9 @@ def test_a_server_that_dies_mid_run_stops_it_with_exit_3_naming_the_server(tmp_p
     last = [line for line in stderr.splitlines() if line.startswith("stopped after")]
     assert len(last) == 1 and f"the server {base_url} keeps failing" in last[0], stderr[-2000:]
     assert "Traceback" not in stderr
+    retry = [line for line in stdout.splitlines() if line.startswith("Retry:")]  # nothing needs correcting
+    assert len(retry) == 1 and "rows not reached: run the same command" in retry[0], stdout[-2000:]
+    assert "to correct" not in retry[0], retry[0]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["interrupted"] is True and "keeps failing" in summary["stopped"]
 
