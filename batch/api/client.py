@@ -37,7 +37,7 @@ from batch.api.answers import org_of as _org_of
 from batch.api.answers import path_of as _path_of
 from batch.api.answers import retry_after as _retry_after
 from batch.api.config import ClientConfig
-from batch.api.errors import check_base_url, same_origin, status_error, transport_error
+from batch.api.errors import check_base_url, same_origin, status_error, transport_error, wrong_protocol
 from batch.api.http import Connections
 from batch.api.paging import collect
 from batch.api.ratelimit import PRIORITY, RateLimiter
@@ -349,6 +349,8 @@ class WebexClient:
             response = await self._connections.send(method, url, params, json, tracking_id)
         except NO_ANSWER as exc:
             stats.transport_errors += 1
+            if (wrong := wrong_protocol(exc, url)) is not None:  # https:// to an http server: no retry helps
+                raise wrong from None
             if self.observer is not None:
                 self.observer(None, f"{what}: {type(exc).__name__}: {_one_line(exc)}")
             raise

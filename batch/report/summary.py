@@ -18,7 +18,6 @@ from batch.report.retry import DONE
 from batch.report.writer import ReportPaths
 from schemas import SHEETS
 
-
 #: Reasons of rows that need nothing corrected, only the same command again (a stop, a server that failed).
 RUN_AGAIN = frozenset(
     {Reason.NOT_REACHED, Reason.SERVER_ERROR, Reason.SERVER_UNREACHABLE, Reason.SERVER_NO_ANSWER, Reason.THROTTLED}
