@@ -72,6 +72,12 @@ UPDATE = typer.Option(
 )
 PRUNE = typer.Option(False, "--prune", help="Remove subscribers of the batch's customers that no users row names.")
 MAX_DELETES = typer.Option(10, "--max-deletes", help="With --prune: if more would be removed, remove none (exit 1).")
+REFRESH_TOKEN_FILE = typer.Option(
+    None,
+    "--refresh-token-file",
+    help="File holding an integration's refresh token (with WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET); "
+    "a rotated one is written back.",
+)
 
 
 def _config(ctx: typer.Context, value: Path | None) -> Path | None:
@@ -101,20 +107,23 @@ def plan(
     update: bool = UPDATE,
     prune: bool = PRUNE,
     max_deletes: int = MAX_DELETES,
+    refresh_token_file: Path | None = REFRESH_TOKEN_FILE,
     config: Path | None = CONFIG,
 ) -> None:
-    """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given."""
+    """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given.
+    --config takes run's file: the keys only run uses are ignored here."""
     from batch.console import actions_summary, plan_summary
     from batch.provision.preview.rows import plan_batch
     from batch.report.summary import print_summary
-    from batch.run.runner import resolve_token
+    from batch.run.runner import resolve_auth
 
-    token = resolve_token(token_file) if base_url else ""
+    token, refresh = resolve_auth(token_file, refresh_token_file, base_url) if base_url else ("", None)
     outcome = plan_batch(
         inputs,
         check_out_dir(out),
         base_url=base_url,
         token=token,
+        auth=refresh,
         max_rate=max_rate,
         update=update,
         prune=prune,
@@ -148,12 +157,7 @@ def run(
     update: bool = UPDATE,
     prune: bool = PRUNE,
     max_deletes: int = MAX_DELETES,
-    refresh_token_file: Path | None = typer.Option(
-        None,
-        "--refresh-token-file",
-        help="File holding an integration's refresh token (with WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET); "
-        "a rotated one is written back.",
-    ),
+    refresh_token_file: Path | None = REFRESH_TOKEN_FILE,
     notify_url: str | None = typer.Option(
         None, "--notify-url", help="POST summary.json here when the run ends (https, or http to this machine)."
     ),

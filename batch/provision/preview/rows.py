@@ -19,6 +19,7 @@ from typing import Any
 import anyio
 
 from batch.api.client import ClientConfig, WebexClient, check_base_url
+from batch.api.tokens import RefreshSettings
 from batch.errors import ApiError, AuthError, UsageError
 from batch.jobs import EXISTS, FAILED, PLANNED, SKIPPED, Job, Kind, RowResult
 from batch.pipeline import validate_inputs
@@ -44,6 +45,7 @@ from batch.provision.lookups import (
     org_locations,
     role_ids,
 )
+from batch.provision.preview.access import access_token, rejected
 from batch.provision.preview.checks import check_numbers
 from batch.provision.prune import named_emails, plan_removals
 from batch.report.results import row_results
@@ -87,6 +89,7 @@ def plan_batch(
     *,
     base_url: str | None = None,
     token: str = "",
+    auth: RefreshSettings | None = None,
     max_rate: float = 10.0,
     update: bool = False,
     prune: bool = False,
@@ -102,11 +105,16 @@ def plan_batch(
     api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
     actions: dict[str, Counter[str]] = {}
     if base_url is not None:
+        check_base_url(base_url)
+        token = access_token(auth) if auth is not None else token
         config = ClientConfig(base_url=check_base_url(base_url), token=token, max_rate=max_rate)
         named_users = named_emails(validation.validated.sheets["users"])
-        found, removals, api = anyio.run(
-            _look_up, config, plan, results, validation.validated.sheets, (prune, max_deletes, named_users)
-        )
+        try:
+            found, removals, api = anyio.run(
+                _look_up, config, plan, results, validation.validated.sheets, (prune, max_deletes, named_users)
+            )
+        except AuthError as exc:
+            raise rejected(exc) from None
         results = [_mark(r, found, update, actions) for r in results] + removals
         for r in removals:
             actions.setdefault("users", Counter())[REMOVE if r.status == PLANNED else "remove refused"] += 1
