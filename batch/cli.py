@@ -337,7 +337,18 @@ def emulator(
         console.print(f"Webex API emulator at {base_url}", markup=False)
         console.print(f"Token: {token}   (emulator only; stop with Ctrl-C)", markup=False)
 
-    serve(config, host, port, ready)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # main's handlers speak of a run; the emulator has none
+        signal.signal(signum, _emulator_stopped)
+    try:
+        serve(config, host, port, ready)
+    except typer.Exit:
+        console.print("Emulator stopped", markup=False)
+        raise
+
+
+def _emulator_stopped(signum: int, frame: object) -> None:
+    """Ctrl-C or SIGTERM ends the emulator quietly, exit 0 (uvicorn shuts down first, then raises it again)."""
+    raise typer.Exit(0)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -62,3 +63,21 @@ def test_plan_with_a_wrong_token_gets_runs_helpful_line(server: str, tmp_path: P
     result = rtm("plan", str(SAMPLES), "--out", str(tmp_path), "--base-url", server, token="wrong-token-1234")
     line = one_line_error(result)
     assert "the access token was rejected (HTTP 401): set WEBEX_ACCESS_TOKEN or --token-file" in line, line
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_the_emulator_says_so_and_nothing_of_a_run(signum: signal.Signals) -> None:
+    command = [sys.executable, "-c", "from batch.cli import main; main()", "emulator", "--port", "0"]
+    emulator = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert emulator.stdout is not None
+        assert "Webex API emulator at" in emulator.stdout.readline()
+        emulator.send_signal(signum)
+        stdout, stderr = emulator.communicate(timeout=30)
+    finally:
+        if emulator.poll() is None:
+            emulator.kill()
+    assert emulator.returncode == 0, stderr
+    # before: "stopped before the run got going (SIGINT received); run the same command again", exit 3
+    assert "run the same command" not in stdout + stderr and "Traceback" not in stderr, stdout + stderr
+    assert "Emulator stopped" in stdout

@@ -75,6 +75,12 @@ def test_a_run_of_merged_inputs_reports_each_users_row_2_as_its_own_person(serve
     header = [c.value for c in sheet[1]]
     assert "source" in header and "row" in header
     assert '"inputs"' in (out / "summary.json").read_text(encoding="utf-8")
+    # its summary sheet: the inputs, the base URL, the failures by reason (issue 18 item 3)
+    lines = list(openpyxl.load_workbook(out / "results.xlsx")["summary"].iter_rows(values_only=True))
+    figures = {row[0]: row[1] for row in lines}
+    shown = [row[1] for row in lines if row[0] == "input"]
+    assert shown == [str(SAMPLES), str(extra)]
+    assert figures["base URL"] == server and figures["failed: input.invalid"] == 1
 
     # retry/: one copy per input, each in its own form; together they load back
     copies = sorted(p.name for p in (out / "retry").iterdir())
