@@ -49,7 +49,14 @@ def validate(
 
     console = make_console()
     outcome = validate_inputs(inputs, check_out_dir(out))
-    validation_summary(console, outcome.row_counts, outcome.invalid_counts, outcome.problems, outcome.validated.counts)
+    validation_summary(
+        console,
+        outcome.row_counts,
+        outcome.invalid_counts,
+        outcome.problems,
+        outcome.validated.counts,
+        merged=outcome.loaded.merged,
+    )
     console.print(f"Reports: {', '.join(str(p) for p in outcome.reports)}")
     for note in outcome.notes:
         make_console(stderr=True).print(note, markup=False)

@@ -7,6 +7,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
@@ -39,9 +40,12 @@ def validation_summary(
     invalid_counts: dict[str, int],
     problems: Sequence[Problem],
     counts: Sequence[RuleCount],
+    *,
+    merged: bool = False,
 ) -> None:
     """Counts per sheet, then the first few problems as a table. The counts are the rules' true counts, not the
-    listed ``problems`` (capped per rule), so 200,000 bad numbers say 200,000."""
+    listed ``problems`` (capped per rule), so 200,000 bad numbers say 200,000. ``merged``: several inputs, so
+    each problem's sheet names its input too."""
     severities: Counter[str] = Counter()
     per_sheet: Counter[tuple[str, str]] = Counter()
     for count in counts:
@@ -68,10 +72,10 @@ def validation_summary(
             f"({', '.join(f'{c.rule}: {c.not_listed} more' for c in capped[:5])}{', …' if len(capped) > 5 else ''})"
         )
     if problems:
-        _problem_table(console, problems)
+        _problem_table(console, problems, merged)
 
 
-def _problem_table(console: Console, problems: Sequence[Problem]) -> None:
+def _problem_table(console: Console, problems: Sequence[Problem], merged: bool = False) -> None:
     """Root causes first: problems of the input itself, file-wide ones on top, errors before warnings. The
     rows that are invalid only because a row they name is (``dependency.invalid_parent``) are counted under
     that row, so one bad customer does not fill the screen with its users."""
@@ -85,7 +89,8 @@ def _problem_table(console: Console, problems: Sequence[Problem]) -> None:
     for i, p in enumerate(shown):
         value = visible(p.value if len(p.value) <= 30 else p.value[:27] + "...")
         column, message = visible(one_line(p.column, 40)), visible(one_line(p.message))
-        table.add_row(p.sheet, "" if p.row is None else str(p.row), column, value, p.severity, message)
+        sheet = f"{p.sheet} ({visible(_short_source(p.source))})" if merged and p.source else p.sheet
+        table.add_row(sheet, "" if p.row is None else str(p.row), column, value, p.severity, message)
         count = cascades.get((p.sheet, p.row), 0)
         if count and last_of_row[(p.sheet, p.row)] == i:
             named = f"rows that name this {_KIND.get(p.sheet, 'row')}"
@@ -93,6 +98,12 @@ def _problem_table(console: Console, problems: Sequence[Problem]) -> None:
     console.print(table)
     if len(problems) > len(shown):
         console.print(f"... and {len(problems) - len(shown)} more lines in validation.csv")
+
+
+def _short_source(source: str) -> str:
+    """``book.xlsx`` or ``extra/users.csv``: enough to tell merged inputs apart on a terminal."""
+    path = Path(source.split("#", 1)[0])
+    return path.name if "#" in source else f"{path.parent.name}/{path.name}"
 
 
 DEPENDENT = "dependency.invalid_parent"

@@ -43,6 +43,7 @@ def test_validate_puts_the_csv_folders_problem_on_its_own_row_not_the_workbooks(
     extra = _extra(tmp_path, BAD)
     result = rtm("validate", str(SAMPLES), str(extra), "--out", str(tmp_path / "m"), token=None)
     assert result.returncode == 1, result.stderr
+    assert "users (extra/users.csv)" in result.stdout  # the terminal's table names the input too
     (problem,) = _csv(tmp_path / "m" / "validation.csv")
     assert (problem["source"], problem["sheet"], problem["row"]) == (str(extra / "users.csv"), "users", "2")
     sheet = openpyxl.load_workbook(tmp_path / "m" / "validation.xlsx")["users"]
