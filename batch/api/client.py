@@ -349,11 +349,9 @@ class WebexClient:
             response = await self._connections.send(method, url, params, json, tracking_id)
         except NO_ANSWER as exc:
             stats.transport_errors += 1
-            if (wrong := wrong_protocol(exc, url)) is not None:  # https:// to an http server: no retry helps
-                raise wrong from None
-            if self.observer is not None:
+            if (wrong := wrong_protocol(exc, url)) is None and self.observer is not None:  # https:// to plain http
                 self.observer(None, f"{what}: {type(exc).__name__}: {_one_line(exc)}")
-            raise
+            raise (wrong or exc) from exc.__cause__  # ... is one line at once (errors.wrong_protocol), no retry
         except httpx.HTTPError as exc:  # a proxy refusal, an undecodable answer: no retry will fix these
             stats.transport_errors += 1
             raise ApiError(f"{what}: {type(exc).__name__}: {_one_line(exc)}") from None
