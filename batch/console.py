@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+import typer
 from rich.console import Console
 from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
@@ -270,3 +273,26 @@ def plain_metavars(command: CommandT) -> CommandT:
             elif isinstance(param, TyperOption) and param.metavar is None and not param.is_flag:
                 param.metavar = METAVARS.get(param.name or "", (param.name or "value").upper())
     return command
+
+
+def print_lines(lines: Sequence[str]) -> None:
+    """Lines for the person beside the output (where an earlier run's reports went): stderr, as warnings go."""
+    for line in lines:
+        make_console(stderr=True).print(line, markup=False)
+
+
+@contextlib.contextmanager
+def quiet_stop(console: Console, said: str) -> Iterator[None]:
+    """Ctrl-C or SIGTERM ends the block with ``said`` and exit 0 (``rtm-batch emulator``: uvicorn shuts down
+    first, then raises the signal again), instead of the CLI's "stopped before the run got going"."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise typer.Exit(0)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+    try:
+        yield
+    except typer.Exit:
+        console.print(said, markup=False)
+        raise
