@@ -92,3 +92,21 @@ def test_a_run_of_merged_inputs_reports_each_users_row_2_as_its_own_person(serve
     loaded = load_inputs([out / "retry" / "onboarding", out / "retry" / "extra"])
     assert loaded.sheets["users"].frame["email"].to_list() == ["bad-email"]
     assert loaded.sheets["customers"].frame["external_id"].to_list() == ["FI-100101"]
+
+
+def test_day_two_changes_stay_on_their_own_input_row(server: str, tmp_path: Path) -> None:
+    """Issue 18: on day 2 an applied change showed as ``exists`` and another person's change as ``updated``:
+    the look-ups were matched to rows by (sheet, row), so the CSV's users,2 took the workbook's users,2's."""
+    extra = _extra(tmp_path, GOOD)
+    first = rtm("run", str(SAMPLES), str(extra), "--out", str(tmp_path / "day1"), "--base-url", server)
+    assert first.returncode == 0, first.stderr
+    moved = GOOD.replace("webex_meetings;;;", "webex_calling;;;1999")  # to calling, with an extension
+    (extra / "users.csv").write_text(EXTRA_HEADER + moved, encoding="utf-8")
+    plan = rtm("plan", str(SAMPLES), str(extra), "--out", str(tmp_path / "day2"), "--base-url", server)
+    assert plan.returncode == 0, plan.stderr
+    users = {(r["source"], r["row"]): r for r in _csv(tmp_path / "day2" / "results.csv") if r["sheet"] == "users"}
+    changed = users[(str(extra / "users.csv"), "2")]
+    assert "package: webex_meetings → webex_calling" in changed["changes"], changed
+    unchanged = users[(f"{SAMPLES}#users", "2")]
+    assert (unchanged["key"], unchanged["changes"]) == ("it.tuki@makelankonepaja.fi", ""), unchanged
+    assert unchanged["message"] == "unchanged: already on the server", unchanged

@@ -50,6 +50,9 @@ def test_a_run_of_its_own_retry_folder_keeps_the_earlier_reports(server: str, tm
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["run_id"] != run_id
     results = (out / "results.csv").read_text(encoding="utf-8-sig")
     assert "bad-email" in results and "invalid" in results
+    # the new retry copy keeps the input's form, read before the old retry/ moved: ';', no BOM
+    again_users = (out / "retry" / "extra" / "users.csv").read_bytes()
+    assert again_users.startswith(b"customer_external_id;email;"), again_users[:60]
 
 
 def test_validate_into_a_folder_a_running_run_holds_is_refused(tmp_path: Path) -> None:

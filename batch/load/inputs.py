@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from batch.errors import InputError
-from batch.load.csv import read_csv_grid
+from batch.load.csv import csv_form_of, read_csv_grid
 from batch.load.names import HEADER_ALIASES, IGNORED_SHEETS, canonical_name, sheet_for
 from batch.load.paths import GridRow, check_path, header_below
 from batch.load.paths import short as _short
@@ -58,6 +58,8 @@ class LoadedBatch:
     #: Each ``_source`` (``path#sheet``, a CSV file's path) → the input it came from, as given on the command
     #: line (the workbook, the CSV folder): what ``retry/`` gives its own copy, in order.
     inputs: dict[str, str] = field(default_factory=dict)
+    #: Each CSV ``_source`` → (separator, BOM), read with the input (``retry/`` writes its copy in that form).
+    csv_forms: dict[str, tuple[str, bool]] = field(default_factory=dict)
 
     @property
     def merged(self) -> bool:
@@ -77,9 +79,12 @@ def load_inputs(paths: Sequence[Path | str]) -> LoadedBatch:
     parts: dict[str, list[SheetData]] = {name: [] for name in SHEETS}
     headerless: dict[str, str] = {}
     inputs: dict[str, str] = {}
+    forms: dict[str, tuple[str, bool]] = {}
     for raw in _distinct(paths):
         for sheet, source, where, grid, width in _read_input(raw, problems):
             inputs[source] = str(raw)
+            if "#" not in source:
+                forms[source] = csv_form_of(Path(source))
             part = _sheet_part(sheet, source, where, grid, width, problems)
             if part is None:
                 headerless.setdefault(sheet, where)
@@ -88,7 +93,7 @@ def load_inputs(paths: Sequence[Path | str]) -> LoadedBatch:
     sheets = {name: _merge(name, parts[name], headerless.get(name), paths) for name in SHEETS}
     if not any(sheets[name].frame.height for name in ("customers", "locations", "users")):
         raise InputError(_no_rows(paths))
-    return LoadedBatch(sheets=sheets, problems=tuple(problems), inputs=inputs)
+    return LoadedBatch(sheets=sheets, problems=tuple(problems), inputs=inputs, csv_forms=forms)
 
 
 def _no_rows(paths: Sequence[Path | str]) -> str:

@@ -88,7 +88,12 @@ def retry_positions(aligned: Sequence[AlignedSheet]) -> dict[str, list[int]]:
     return picked
 
 
-def write_retry(aligned: Sequence[AlignedSheet], folder: Path, inputs: Mapping[str, str] | None = None) -> Path | None:
+def write_retry(
+    aligned: Sequence[AlignedSheet],
+    folder: Path,
+    inputs: Mapping[str, str] | None = None,
+    forms: Mapping[str, tuple[str, bool]] | None = None,
+) -> Path | None:
     """Write ``folder`` when some row needs another run and return it; else clear it and return None.
     The files are in the input's form (``batch.report.retry_form``). ``inputs`` (``LoadedBatch.inputs``): with
     rows from several inputs, each input that holds a row to retry (or a row one needs) gets its own copy in its
@@ -100,9 +105,8 @@ def write_retry(aligned: Sequence[AlignedSheet], folder: Path, inputs: Mapping[s
         return None
     folder.mkdir(parents=True, exist_ok=True)
     if len(set((inputs or {}).values())) <= 1:
-        _write_copy(
-            folder, [_retry_sheet(p, picked.get(n, [])) for n, p in parts.items() if picked.get(n) or n in ALWAYS]
-        )
+        whole = [_retry_sheet(p, picked.get(n, [])) for n, p in parts.items() if picked.get(n) or n in ALWAYS]
+        _write_copy(folder, whole, forms)
         return folder
     copies = split_by_input(parts, picked, inputs or {})
     names: set[str] = set()
@@ -111,7 +115,7 @@ def write_retry(aligned: Sequence[AlignedSheet], folder: Path, inputs: Mapping[s
         if number == 0:  # the loader needs these sheets somewhere among the inputs: header rows at least
             missing = [n for n in ALWAYS if n in parts and not any(n in c for c in copies.values())]
             sheets += [_retry_sheet(parts[n], []) for n in missing]
-        _write_copy(folder / _copy_name(given, names), sheets)
+        _write_copy(folder / _copy_name(given, names), sheets, forms)
     _remove_stale(folder, keep=())
     return folder
 
@@ -150,7 +154,7 @@ def _copy_name(given: str, used: set[str]) -> str:
     return name
 
 
-def _write_copy(folder: Path, sheets: list[RetrySheet]) -> None:
+def _write_copy(folder: Path, sheets: list[RetrySheet], forms: Mapping[str, tuple[str, bool]] | None) -> None:
     """One input's retry files: ``retry.xlsx`` for a workbook, CSV files for a CSV folder; each written to a
     temporary name and renamed (``batch.report.atomic``)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -158,10 +162,10 @@ def _write_copy(folder: Path, sheets: list[RetrySheet]) -> None:
         write_atomic(folder / WORKBOOK, lambda p: write_workbook(sheets, p))
         written = [WORKBOOK]
     else:
-        first = csv_form(next((s.source for s in sheets if s.source), None), CsvForm())
+        first = csv_form(next((s.source for s in sheets if s.source), None), CsvForm(), forms)
         for sheet in sheets:
             write_atomic(
-                folder / f"{sheet.name}.csv", partial(write_csv, sheet.frame, form=csv_form(sheet.source, first))
+                folder / f"{sheet.name}.csv", partial(write_csv, sheet.frame, form=csv_form(sheet.source, first, forms))
             )
         written = [f"{sheet.name}.csv" for sheet in sheets]
     _remove_stale(folder, keep=written)
