@@ -46,13 +46,12 @@ def validate(
     out: Path = typer.Option(Path("out"), "--out", help="Folder for validation.csv and validation.xlsx."),
 ) -> None:
     """Load and validate offline; write the validation report. Exit 0 valid, 1 invalid rows, 2 unreadable."""
-    from batch.console import validation_summary
+    from batch.console import print_validation
     from batch.pipeline import validate_inputs
 
     console = make_console()
     outcome = validate_inputs(inputs, check_out_dir(out))
-    counts = (outcome.row_counts, outcome.invalid_counts, outcome.problems, outcome.validated.counts)
-    validation_summary(console, *counts, merged=outcome.loaded.merged)
+    print_validation(console, outcome)
     console.print(f"Reports: {', '.join(str(p) for p in outcome.reports)}")
     print_lines(outcome.notes)
     raise typer.Exit(outcome.exit_code)
@@ -99,6 +98,7 @@ def plan(
     prune: bool = syncing.PRUNE,
     max_deletes: int = syncing.MAX_DELETES,
     refresh_token_file: Path | None = syncing.REFRESH_TOKEN_FILE,
+    shard: str | None = syncing.SHARD,
     config: Path | None = CONFIG,
 ) -> None:
     """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given."""
@@ -110,7 +110,8 @@ def plan(
     token, refresh = resolve_auth(token_file, refresh_token_file, base_url) if base_url else ("", None)
     outcome = plan_batch(
         inputs,
-        check_out_dir(out),
+        shard=syncing.read_shard(shard),
+        out_dir=check_out_dir(out),
         base_url=base_url,
         token=token,
         auth=refresh,
@@ -156,6 +157,7 @@ def run(
     metrics_textfile: Path | None = telling.METRICS_TEXTFILE,
     provisioning_patience: float = syncing.PATIENCE,
     resend_consent: bool = syncing.RESEND_CONSENT,
+    shard: str | None = syncing.SHARD,
     config: Path | None = CONFIG,
     timeout: float = typer.Option(30.0, "--timeout", hidden=True, help="Seconds to wait for an answer."),
 ) -> None:
@@ -183,6 +185,7 @@ def run(
     with watch.guard():  # a run that cannot start (exit 2) is recorded and notified too
         token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
         options = RunOptions(
+            shard=syncing.read_shard(shard),
             out_dir=check_out_dir(out),
             base_url=base_url,
             token=token,
@@ -205,26 +208,29 @@ def run(
         outcome = run_batch(inputs, options, console)
     if log_format != "json":  # in json mode stdout carries the events (warnings, the stop line) and nothing else
         print_summary(console, outcome.summary, outcome.paths)
-        if outcome.stopped:
-            make_console(stderr=True).print(outcome.stopped, markup=False)
+        print_lines((outcome.stopped,) if outcome.stopped else ())
     raise typer.Exit(outcome.exit_code)
 
 
 @app.command()
 def report(
-    out: Path = typer.Argument(..., help="The --out folder of a past run."),
-    as_json: bool = typer.Option(False, "--json", help="Print summary.json as it is."),
+    outs: list[Path] = typer.Argument(..., metavar="OUT", help="The --out folder of a past run; several: shards."),
+    as_json: bool = typer.Option(False, "--json", help="Print summary.json as it is (merged, for several)."),
     html: bool = typer.Option(False, "--html", help="Write OUT/report.html again (with the job's trend)."),
     history: Path | None = telling.HISTORY,
+    merged_out: Path | None = syncing.MERGED_OUT,
 ) -> None:
-    """Print the summary of the run whose reports are in OUT again; the exit code is that run's."""
+    """Print the summary of the run in OUT again, with its exit code; several OUT (shards) are merged into one."""
     import json
 
+    from batch.report.merge import report_merged
     from batch.report.page.html import rewrite_report_page
     from batch.report.past import load_summary
     from batch.report.summary import print_summary
 
-    summary, paths = load_summary(out)
+    if len(outs) > 1:
+        raise typer.Exit(report_merged(outs, make_console(), as_json=as_json, html=html, out=merged_out))
+    summary, paths = load_summary(out := outs[0])
     if html:
         page = rewrite_report_page(out, summary, history)
         make_console(stderr=True).print(f"Written: {page}", markup=False)
@@ -269,8 +275,7 @@ def demo(
     console = make_console()
     outcome = run_demo(check_out_dir(out), console, log_format=log_format)
     print_summary(console, outcome.summary, outcome.paths)
-    for warning in outcome.warnings:
-        make_console(stderr=True).print(warning, markup=False)
+    print_lines(outcome.warnings)
     raise typer.Exit(outcome.exit_code)
 
 

@@ -22,6 +22,7 @@ from batch.problems import Problem, RuleCount
 from batch.validate.rules.dependents import parent_named
 
 if TYPE_CHECKING:
+    from batch.pipeline import ValidationOutcome
     from batch.plan.graph import Plan
 
 #: How many problems the summary shows; the rest are in validation.csv.
@@ -35,6 +36,12 @@ def make_console(stderr: bool = False) -> Console:
     return Console(
         file=stream, no_color=bool(plain), highlight=False, soft_wrap=bool(plain), width=None if not plain else 160
     )
+
+
+def print_validation(console: Console, outcome: ValidationOutcome) -> None:
+    """``rtm-batch validate``'s summary of ``outcome`` (``validation_summary``)."""
+    figures = (outcome.row_counts, outcome.invalid_counts, outcome.problems, outcome.validated.counts)
+    validation_summary(console, *figures, merged=outcome.loaded.merged)
 
 
 def validation_summary(

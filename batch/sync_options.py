@@ -1,10 +1,16 @@
 """The options of ``run`` and ``plan`` about what a run may change and how long it waits for Webex, declared
 once for the CLI (``--update``, ``--prune``, ``--max-deletes``, ``--provisioning-patience``, ``--resend-consent``),
-and the refresh-token file both commands take (issue 18: ``plan`` is set up as ``run`` is)."""
+and which part of the batch it takes (``--shard``; ``report --out`` for the shards' merged summary), and the
+refresh-token file both take (issue 18: ``plan`` is set up as ``run`` is)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from batch.validate.shard import Shard
 
 UPDATE = typer.Option(
     False, "--update", help="Apply the differences between rows and the server (else only name them)."
@@ -26,3 +32,31 @@ REFRESH_TOKEN_FILE = typer.Option(
     help="File holding an integration's refresh token (with WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET); "
     "a rotated one is written back.",
 )
+
+
+def _check_shard(value: str | None) -> str | None:
+    """Checked while the command line is read: a bad value is one line (exit 2) before anything starts."""
+    read_shard(value)
+    return value
+
+
+SHARD = typer.Option(
+    None,
+    "--shard",
+    metavar="I/N",
+    callback=_check_shard,
+    help="Only the customers whose external_id hashes to shard I of N (0-based), with everything under them.",
+)
+MERGED_OUT = typer.Option(
+    None,
+    "--out",
+    metavar="DIR",
+    help="With several OUT: folder for the merged summary.json (default: merged/ beside them).",
+)
+
+
+def read_shard(text: str | None) -> Shard | None:
+    """``--shard I/N`` read, or one usage line (exit 2) before anything starts."""
+    from batch.validate.shard import parse_shard
+
+    return parse_shard(text) if text is not None else None

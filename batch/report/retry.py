@@ -32,8 +32,8 @@ from batch.jobs import PENDING, PLANNED, SUCCESS
 from batch.load.inputs import SOURCE, SheetData
 from batch.load.names import sheet_for
 from batch.report.aligned import AlignedSheet
-from batch.report.atomic import write_atomic
 from batch.report.cells import neutralize_frame
+from batch.report.outfolder.atomic import write_atomic
 from batch.report.retry_form import (
     PROBLEM,
     WORKBOOK,
@@ -156,7 +156,7 @@ def _copy_name(given: str, used: set[str]) -> str:
 
 def _write_copy(folder: Path, sheets: list[RetrySheet], forms: Mapping[str, tuple[str, bool]] | None) -> None:
     """One input's retry files: ``retry.xlsx`` for a workbook, CSV files for a CSV folder; each written to a
-    temporary name and renamed (``batch.report.atomic``)."""
+    temporary name and renamed (``batch.report.outfolder.atomic``)."""
     folder.mkdir(parents=True, exist_ok=True)
     if input_is_workbook([s.source for s in sheets if s.source]):
         write_atomic(folder / WORKBOOK, lambda p: write_workbook(sheets, p))

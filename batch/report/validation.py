@@ -20,8 +20,8 @@ from xlsxwriter.format import Format
 
 from batch.load.inputs import SOURCE, LoadedBatch, SheetData
 from batch.problems import PROBLEM_COLUMNS, Problem
-from batch.report.atomic import write_atomic
 from batch.report.cells import neutralize, neutralize_frame
+from batch.report.outfolder.atomic import write_atomic
 
 FULL_SHEET_LIMIT = 100_000
 MAX_COMMENTS = 5_000

@@ -20,8 +20,8 @@ import polars as pl
 from batch.jobs import RowResult
 from batch.load.inputs import LoadedBatch
 from batch.report.aligned import AlignedSheet, align_results
-from batch.report.atomic import write_atomic
 from batch.report.cells import neutralize_frame
+from batch.report.outfolder.atomic import write_atomic
 from batch.report.retry import write_retry
 from batch.report.xlsx import ID_COLUMNS, write_results_xlsx
 

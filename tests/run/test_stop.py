@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from batch.emulator import EmulatorConfig, running_emulator
-from batch.report.atomic import temporary_name
+from batch.report.outfolder.atomic import temporary_name
 from batch.run.journal.store import Journal
 from batch.run.stop import reporting_stopped
 
