@@ -39,7 +39,7 @@ from batch.api.answers import path_of as _path_of
 from batch.api.answers import retry_after as _retry_after
 from batch.api.auth import Credentials, StaticToken
 from batch.api.config import ClientConfig
-from batch.api.errors import check_base_url, same_origin, status_error, transport_error
+from batch.api.errors import check_base_url, same_origin, status_error, transport_error, wrong_protocol
 from batch.api.http import PoolEntry, http_client
 from batch.api.paging import collect
 from batch.api.ratelimit import PRIORITY, RateLimiter
@@ -334,6 +334,8 @@ class WebexClient:
             try:
                 return await self.http.request(method, url, params=params, json=json, extensions=extensions)
             except NO_ANSWER as exc:
+                if (wrong := wrong_protocol(exc, url)) is not None:  # https:// to an http server: no retry helps
+                    raise wrong from None
                 self.tracker.no_answer(what, exc)
                 raise
             except httpx.HTTPError as exc:  # a proxy refusal, an undecodable answer: no retry will fix these

@@ -141,6 +141,31 @@ def _v1_hint(response: httpx.Response) -> str:
     return "; the --base-url probably lacks /v1 (Webex: https://webexapis.com/v1)"
 
 
+#: What OpenSSL says when the other end answers a TLS hello in plain text (an http server behind an https URL).
+_PLAIN_HTTP_WORDS = ("wrong_version_number", "wrong version number", "http_request", "record layer failure")
+
+
+def wrong_protocol(exc: BaseException, url: httpx.URL | str) -> UsageError | None:
+    """An https:// URL whose server speaks plain http: one line with the fix, at once (issue 18). Retrying cannot
+    help, and six attempts with backoff took 14 s of SSL errors before the run said anything."""
+    text = f"{exc} {exc.__cause__ or ''}".lower()
+    if not any(words in text for words in _PLAIN_HTTP_WORDS):
+        return None
+    target = httpx.URL(str(url))
+    if target.scheme != "https":
+        return None
+    port = f":{target.port}" if target.port else ""
+    hint = (
+        "use http://"
+        if _is_loopback(target.host)
+        else "check --base-url: plain http:// is allowed only to this machine"
+    )
+    return UsageError(
+        f"the server at {target.host}{port} answers plain HTTP, not HTTPS; {hint}"
+        + (f" (--base-url http://{target.host}{port}/v1)" if _is_loopback(target.host) else "")
+    )
+
+
 def transport_error(exc: httpx.HTTPError, what: str, attempts: int, *, ambiguous: bool) -> ApiError:
     """The exception for a request that got no answer at all (connection refused, timeout, dropped)."""
     kind = _TRANSPORT_WORDS.get(type(exc).__name__, type(exc).__name__)

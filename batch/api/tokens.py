@@ -142,6 +142,10 @@ class TokenSource(Credentials):
         self._refreshed()
         return self._current()
 
+    def token(self) -> str:
+        """The current access token (after ``start``), for a caller that sends it by itself."""
+        return self._current()
+
     def _current(self) -> str:
         if self._token is None:
             raise RuntimeError("TokenSource.start() must fetch the first token before any request")

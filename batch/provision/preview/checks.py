@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import anyio
@@ -22,12 +23,12 @@ def check_numbers(
     """Users whose number is on none of their location's numbers (server or batch) become ``failed``."""
     failures, stats = anyio.run(_failures, config, plan, results)
     counted = {key: api.get(key, 0) + stats.get(key, 0) for key in ("requests", "retries", "throttled")}
-    found = [_failed(r, failures.get((r.sheet, r.row)) if r.row is not None else None) for r in results]
+    found = [_failed(r, failures.get((r.source, r.sheet, r.row)) if r.row is not None else None) for r in results]
     return found, {**api, **counted}
 
 
 def _failed(result: RowResult, why: str | None) -> RowResult:
-    return result if why is None else RowResult(result.sheet, result.row, result.key, FAILED, why, result.ids)
+    return result if why is None else replace(result, status=FAILED, message=why, ids=result.ids)
 
 
 def check_prechecks(
@@ -38,17 +39,18 @@ def check_prechecks(
     counted = {key: api.get(key, 0) + stats.get(key, 0) for key in ("requests", "retries", "throttled")}
     marked = []
     for r in results:
-        refusal = refusals.get((r.sheet, r.row)) if r.row is not None else None
+        refusal = refusals.get((r.source, r.sheet, r.row)) if r.row is not None else None
         if refusal is None:
             marked.append(r)
         else:
-            marked.append(RowResult(r.sheet, r.row, r.key, FAILED, refusal.message, r.ids, reason=refusal.reason))
+            failed = RowResult(r.sheet, r.row, r.key, FAILED, refusal.message, r.ids, reason=refusal.reason)
+            marked.append(replace(failed, source=r.source))
     return marked, {**api, **counted}
 
 
 async def _refusals(
     config: ClientConfig, plan: Plan, results: Sequence[RowResult]
-) -> tuple[dict[tuple[str, int], Refusal], dict[str, int]]:
+) -> tuple[dict[tuple[str, str, int], Refusal], dict[str, int]]:
     async with WebexClient(config) as client:
         found = await prechecks(ActionContext(client), plan, results)
         stats = client.stats
@@ -57,7 +59,7 @@ async def _refusals(
 
 async def _failures(
     config: ClientConfig, plan: Plan, results: Sequence[RowResult]
-) -> tuple[dict[tuple[str, int], str], dict[str, int]]:
+) -> tuple[dict[tuple[str, str, int], str], dict[str, int]]:
     async with WebexClient(config) as client:
         failures = await plan_number_failures(ActionContext(client), plan, results)
         stats = client.stats

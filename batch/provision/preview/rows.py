@@ -19,6 +19,7 @@ from typing import Any
 import anyio
 
 from batch.api.client import ClientConfig, WebexClient, check_base_url
+from batch.api.tokens import RefreshSettings
 from batch.errors import ApiError, AuthError, UsageError
 from batch.jobs import EXISTS, FAILED, PLANNED, SKIPPED, Job, Kind, RowResult
 from batch.pipeline import select_shard, validate_inputs
@@ -45,6 +46,7 @@ from batch.provision.lookups import (
     org_locations,
     role_ids,
 )
+from batch.provision.preview.access import access_token, rejected
 from batch.provision.preview.checks import check_numbers, check_prechecks
 from batch.provision.prune import named_emails, plan_removals
 from batch.report.results import row_results
@@ -65,6 +67,7 @@ class PlanOutcome:
     summary: Mapping[str, Any]
     paths: ReportPaths
     actions: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # sheet -> action -> rows
+    notes: tuple[str, ...] = ()  # where an earlier run's reports in --out went
 
     @property
     def exit_code(self) -> int:
@@ -88,6 +91,7 @@ def plan_batch(
     *,
     base_url: str | None = None,
     token: str = "",
+    auth: RefreshSettings | None = None,
     max_rate: float = 10.0,
     update: bool = False,
     prune: bool = False,
@@ -106,10 +110,15 @@ def plan_batch(
     api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
     actions: dict[str, Counter[str]] = {}
     if base_url is not None:
+        check_base_url(base_url)
+        token = access_token(auth) if auth is not None else token
         config = ClientConfig(base_url=check_base_url(base_url), token=token, max_rate=max_rate)
-        found, removals, api = anyio.run(
-            _look_up, config, plan, results, validation.validated.sheets, (prune, max_deletes, named_users)
-        )
+        try:
+            found, removals, api = anyio.run(
+                _look_up, config, plan, results, validation.validated.sheets, (prune, max_deletes, named_users)
+            )
+        except AuthError as exc:
+            raise rejected(exc) from None
         results = [_mark(r, found, update, actions) for r in results] + removals
         for r in removals:
             actions.setdefault("users", Counter())[REMOVE if r.status == PLANNED else "remove refused"] += 1
@@ -122,34 +131,41 @@ def plan_batch(
         started=started,
         command="plan",
         validation=validation.validated.counts,
+        inputs=list(validation.loaded.inputs.values()),
+        base_url=base_url,
     )
     summary["actions"] = {sheet: dict(counts) for sheet, counts in actions.items()}
     if shard is not None:
         summary["shard"] = {"index": shard.index, "count": shard.count}
     paths = write_reports(out_dir, validation.loaded, results, summary)
-    return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"])
+    return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"], validation.notes)
 
 
 def _mark(
-    result: RowResult, found: Mapping[tuple[str, int], _Found], update: bool, actions: dict[str, Counter[str]]
+    result: RowResult, found: Mapping[tuple[str, str, int], _Found], update: bool, actions: dict[str, Counter[str]]
 ) -> RowResult:
     """The row as ``run`` with the same options would leave it; ``actions`` counts what each sheet would do."""
     if result.status != PLANNED or result.row is None:
         return result
     counts = actions.setdefault(result.sheet, Counter())
-    seen = found.get((result.sheet, result.row))
+    seen = found.get((result.source, result.sheet, result.row))
     if seen is None:
         counts[CREATE] += 1
-        return RowResult(result.sheet, result.row, result.key, PLANNED, CREATE)
+        return _again(result, PLANNED, CREATE)
     if seen.additions:  # what the object lacks is created either way; its differences are judged as ever
         adding = f"{CREATE}: {'; '.join(strs(seen.additions))}"
         if not seen.changes:  # a row is counted once: by its differences when it has any
             counts[CREATE] += 1
-            return RowResult(result.sheet, result.row, result.key, PLANNED, adding, seen.ids)
+            return _again(result, PLANNED, adding, seen.ids)
         judged = _judged(result, seen, update, counts)
         status = PLANNED if judged.status == EXISTS else judged.status
         return replace(judged, status=status, message=f"{adding}; {judged.message}")
     return _judged(result, seen, update, counts)
+
+
+def _again(result: RowResult, *args: Any, **kwargs: Any) -> RowResult:
+    """A new result for the same input row (sheet, row, key and source kept)."""
+    return replace(RowResult(result.sheet, result.row, result.key, *args, **kwargs), source=result.source)
 
 
 def _judged(result: RowResult, seen: _Found, update: bool, counts: Counter[str]) -> RowResult:
@@ -157,20 +173,18 @@ def _judged(result: RowResult, seen: _Found, update: bool, counts: Counter[str])
     assert result.row is not None
     if not seen.changes:
         counts[UNCHANGED] += 1
-        return RowResult(result.sheet, result.row, result.key, EXISTS, "unchanged: already on the server", seen.ids)
+        return _again(result, EXISTS, "unchanged: already on the server", seen.ids)
     listed = changes = "; ".join(strs(seen.changes))
     if not update:
         counts["differs"] += 1
         note = f"--update would refuse it: {seen.refusal}" if seen.refusal else "run with --update to apply"
-        return RowResult(
-            result.sheet, result.row, result.key, EXISTS, f"differs: {listed} ({note})", seen.ids, changes=changes
-        )
+        return _again(result, EXISTS, f"differs: {listed} ({note})", seen.ids, changes=changes)
     if seen.refusal:
         counts["update refused"] += 1
         message = f"update refused: {seen.refusal}"  # ``run --update`` fails the row so (contract: "fails that row")
-        return RowResult(result.sheet, result.row, result.key, FAILED, message, seen.ids, changes=changes)
+        return _again(result, FAILED, message, seen.ids, changes=changes)
     counts[UPDATE] += 1
-    return RowResult(result.sheet, result.row, result.key, PLANNED, f"{UPDATE}: {listed}", seen.ids, changes=changes)
+    return _again(result, PLANNED, f"{UPDATE}: {listed}", seen.ids, changes=changes)
 
 
 async def _look_up(
@@ -179,17 +193,21 @@ async def _look_up(
     results: Sequence[RowResult],
     sheets: Mapping[str, Any],
     pruning: tuple[bool, int, frozenset[str]],
-) -> tuple[dict[tuple[str, int], _Found], list[RowResult], dict[str, Any]]:
+) -> tuple[dict[tuple[str, str, int], _Found], list[RowResult], dict[str, Any]]:
     """Read-only look-ups through the same listings ``run`` uses (so both agree on what exists and what
     differs): every wholesale customer once, then the locations, numbers and subscribers of the customers
     the batch names. Only GETs are sent."""
-    planned = {(r.sheet, r.row) for r in results if r.status == PLANNED}
-    found: dict[tuple[str, int], _Found] = {}
+    planned = {(r.source, r.sheet, r.row) for r in results if r.status == PLANNED}
+    found: dict[tuple[str, str, int], _Found] = {}
     async with WebexClient(config) as client:
         ctx = ActionContext(client)
         customers = await known_customers(ctx)
         for job in plan.jobs.values():
-            if (job.sheet, job.row) not in planned or job.kind not in (Kind.CUSTOMER, Kind.LOCATION, Kind.SUBSCRIBER):
+            if (job.source, job.sheet, job.row) not in planned or job.kind not in (
+                Kind.CUSTOMER,
+                Kind.LOCATION,
+                Kind.SUBSCRIBER,
+            ):
                 continue
             ext = str(job.fields.get("external_id") or job.fields.get("customer_external_id") or "")
             customer = customers.get(ext.casefold())
@@ -202,7 +220,7 @@ async def _look_up(
             except ApiError:
                 seen = None  # the run will say what is wrong with it
             if seen is not None:
-                found[(job.sheet, job.row)] = seen  # type: ignore[index]
+                found[(job.source, job.sheet, job.row)] = seen  # type: ignore[index]
         removals: list[RowResult] = []
         prune, max_deletes, named_users = pruning
         if prune:
