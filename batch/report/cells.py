@@ -2,8 +2,10 @@
 
 A cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab / carriage return, which some programs
 strip before evaluating) is prefixed with an apostrophe, so Excel and LibreOffice show it as text.
-Well-formed phone numbers (``+358 40 123 4567``, ``+358401234567``) are left alone: they are the data
-partners expect to see, and a leading ``+`` followed only by digits, spaces and dashes cannot run.
+Well-formed phone numbers (``+358 40 123 4567``, ``+358401234567``), and lists and ranges of them
+(``+358942451000..+358942451019; +358942451050``, as ``rtm-batch export`` writes a location's numbers), are
+left alone: they are the data partners expect to see, and a leading ``+`` followed only by digits, spaces,
+dashes and the list and range separators cannot run.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import re
 import polars as pl
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-PHONE_LIKE = r"^\+[0-9][0-9 \-]{5,24}$"
+_PHONE = r"\+[0-9][0-9 \-]{5,24}"
+PHONE_LIKE = rf"^{_PHONE}(?:(?:\.\.|[;,] ?){_PHONE})*$"
 _PHONE_RE = re.compile(PHONE_LIKE)
 
 
