@@ -57,7 +57,9 @@ def rows() -> dict[str, list[dict[str, Any]]]:
 def test_each_thing_the_input_form_cannot_say_is_named(tmp_path: Path) -> None:
     with running_emulator(SERVER) as base_url:
         folder = write_csv_folder(tmp_path / "in", input_sheets(**rows()))
-        options = RunOptions(out_dir=tmp_path / "run", base_url=base_url, token=TOKEN, max_rate=5000.0, poll_initial=0.01)
+        options = RunOptions(
+            out_dir=tmp_path / "run", base_url=base_url, token=TOKEN, max_rate=5000.0, poll_initial=0.01
+        )
         run_batch([folder], options, Console(file=io.StringIO()))
         org = api(base_url, "GET", "/wholesale/customers", params={"externalId": "FI-1"})["items"][0]["orgId"]
         tampere = api(base_url, "GET", "/locations", params={"orgId": org, "name": "Tampere"})["items"][0]
