@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -203,61 +204,36 @@ def run(
 @app.command()
 def export(
     out: Path = typer.Option(
-        ...,
-        "--out",
-        metavar="FILE.xlsx|DIR",
-        help="A workbook (.xlsx) or a folder for CSV files named after the sheets.",
+        ..., "--out", metavar="PATH", help="A workbook (FILE.xlsx), or a folder (DIR) for CSV files."
     ),
     customer: list[str] = typer.Option(
-        [], "--customer", metavar="EXT_ID", help="Export only this customer (external_id; repeatable)."
+        [], "--customer", metavar="ID", help="Only this customer: its external_id (repeatable)."
     ),
     customers_from: Path | None = typer.Option(
-        None,
-        "--customers-from",
-        metavar="FILE",
-        help="Export the customers this input workbook or CSV folder names (and keep their templates), "
-        "or those of a text file with one external_id a line.",
+        None, "--customers-from", metavar="FILE", help="The customers (and templates) of this input, or of a list."
     ),
     status: list[str] = typer.Option([], "--status", metavar="S", help="Only customers in this status (repeatable)."),
     base_url: str = BASE_URL,
     token_file: Path | None = TOKEN_FILE,
-    refresh_token_file: Path | None = typer.Option(
-        None, "--refresh-token-file", help="File holding an integration's refresh token (as for run)."
-    ),
-    sub_partner_org_id: str | None = typer.Option(
-        None, "--sub-partner-org-id", help="Act for this sub-partner org: onBehalfOfSubPartnerOrgId on wholesale calls."
-    ),
-    max_rate: float | None = typer.Option(
-        None, "--max-rate", help="Ceiling in API requests/s (default: find the server's limit)."
-    ),
-    concurrency: int = typer.Option(16, "--concurrency", help="Customers read at once."),
+    refresh_token_file: Path | None = typer.Option(None, "--refresh-token-file", help="As for run."),
+    sub_partner_org_id: str | None = typer.Option(None, "--sub-partner-org-id", help="As for run."),
+    max_rate: float | None = typer.Option(None, "--max-rate", help="Ceiling in requests/s (default: found)."),
     log_format: str = LOG_FORMAT,
     force: bool = typer.Option(False, "--force", help="Replace an earlier export at --out."),
     config: Path | None = CONFIG,
 ) -> None:
-    """Read-only: what is on the server, written in the input form (plus an _ids sheet the loader ignores)."""
+    """Read-only: what is on the server, in the input form (plus an _ids sheet the loader ignores)."""
     from batch.export.events import make_events
     from batch.export.exporter import ExportOptions, export_batch
     from batch.export.show import print_export
     from batch.run.runner import resolve_auth
 
     token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
-    options = ExportOptions(
-        out=out,
-        base_url=base_url,
-        token=token,
-        auth=refresh,
-        customers=tuple(customer),
-        customers_from=customers_from,
-        statuses=tuple(status),
-        sub_partner_org_id=sub_partner_org_id,
-        max_rate=max_rate,
-        concurrency=concurrency,
-        force=force,
-    )
+    options = ExportOptions(out, base_url, token, tuple(customer), customers_from, tuple(status), sub_partner_org_id)
     console = make_console()
-    outcome = export_batch(options, make_events(log_format, terminal=console.is_terminal))
-    if log_format != "json":
+    options = replace(options, max_rate=max_rate, force=force, auth=refresh)
+    outcome = export_batch(options, make_events(log_format, console.is_terminal))
+    if log_format != "json":  # in json mode stdout carries the events and nothing else
         print_export(console, outcome.counts, outcome.notes, outcome.paths)
     raise typer.Exit(outcome.exit_code)
 

@@ -74,7 +74,7 @@ class PlainEvents(Events):
         self.stream.flush()
 
 
-def make_events(log_format: str, *, terminal: bool) -> Events:
+def make_events(log_format: str, terminal: bool) -> Events:
     """``auto``: plain lines off a terminal, nothing on one (the summary is printed at the end)."""
     if log_format == "json":
         return JsonEvents()

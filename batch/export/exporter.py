@@ -36,6 +36,12 @@ STATUSES = frozenset(
 )
 
 
+REJECTED = (
+    "the access token was rejected (HTTP 401): set WEBEX_ACCESS_TOKEN or --token-file to a valid token "
+    "of a partner administrator (tokens from developer.webex.com expire after 12 hours)"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class ExportOptions:
     """What ``rtm-batch export`` was asked for; the token is kept out of ``repr``."""
@@ -82,7 +88,12 @@ def export_batch(options: ExportOptions, events: Events | None = None) -> Export
         sub_partner_org_id=options.sub_partner_org_id,
     )
     events = events or Events()
-    return anyio.run(_export, config, options, selection, events)
+    try:
+        return anyio.run(_export, config, options, selection, events)
+    except AuthError as exc:
+        if exc.status != 401:
+            raise
+        raise AuthError(REJECTED, status=exc.status, tracking_id=exc.tracking_id) from None
 
 
 async def _export(config: ClientConfig, options: ExportOptions, selection: Selection, events: Events) -> ExportOutcome:
