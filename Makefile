@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive test-slow soak clean
+.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive bench-export test-slow soak clean
 
 all: test
 
@@ -26,7 +26,7 @@ test: lint
 demo: $(STAMP)
 	$(BIN)/rtm-batch demo --out out/demo
 
-bench: bench-validate bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive
+bench: bench-validate bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive bench-export
 
 bench-validate: $(STAMP)
 	$(BIN)/python bench/bench_validate.py
@@ -52,6 +52,9 @@ bench-sync: $(STAMP)
 
 bench-adaptive: $(STAMP)
 	$(BIN)/python -m bench.bench_adaptive
+
+bench-export: $(STAMP)
+	$(BIN)/python -m bench.bench_export
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest -q -s -m slow tests/run/test_soak.py
