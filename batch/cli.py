@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import signal
-from dataclasses import replace
 from pathlib import Path
 
 import typer
 
 from batch import __version__
+from batch import notify_options as telling
+from batch import sync_options as syncing
 from batch.console import make_console
 from batch.errors import RtmBatchError, RunStopped
+from batch.export_command import register as register_export
 from batch.report.outdir import check_out_dir
 
 app = typer.Typer(
@@ -66,11 +68,6 @@ TOKEN_FILE = typer.Option(
     None, "--token-file", help="File holding the access token (else the WEBEX_ACCESS_TOKEN environment variable)."
 )
 LOG_FORMAT = typer.Option("auto", "--log-format", help="Progress: auto (bars on a terminal), plain or json lines.")
-UPDATE = typer.Option(
-    False, "--update", help="Apply the differences between rows and the server (else only name them)."
-)
-PRUNE = typer.Option(False, "--prune", help="Remove subscribers of the batch's customers that no users row names.")
-MAX_DELETES = typer.Option(10, "--max-deletes", help="With --prune: if more would be removed, remove none (exit 1).")
 
 
 def _config(ctx: typer.Context, value: Path | None) -> Path | None:
@@ -86,6 +83,7 @@ CONFIG = typer.Option(
     callback=_config,
     help="TOML file with any of these options by long name (max_rate = 50); the command line wins.",
 )
+register_export(app, BASE_URL, TOKEN_FILE, LOG_FORMAT, CONFIG)
 
 
 @app.command()
@@ -97,9 +95,9 @@ def plan(
     ),
     token_file: Path | None = TOKEN_FILE,
     max_rate: float = typer.Option(10.0, "--max-rate", help="Requests/s for the time estimate and the lookups."),
-    update: bool = UPDATE,
-    prune: bool = PRUNE,
-    max_deletes: int = MAX_DELETES,
+    update: bool = syncing.UPDATE,
+    prune: bool = syncing.PRUNE,
+    max_deletes: int = syncing.MAX_DELETES,
     config: Path | None = CONFIG,
 ) -> None:
     """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given."""
@@ -142,99 +140,75 @@ def run(
     sub_partner_org_id: str | None = typer.Option(
         None, "--sub-partner-org-id", help="Act for this sub-partner org: onBehalfOfSubPartnerOrgId on wholesale calls."
     ),
-    update: bool = UPDATE,
-    prune: bool = PRUNE,
-    max_deletes: int = MAX_DELETES,
+    update: bool = syncing.UPDATE,
+    prune: bool = syncing.PRUNE,
+    max_deletes: int = syncing.MAX_DELETES,
     refresh_token_file: Path | None = typer.Option(
         None,
         "--refresh-token-file",
         help="File holding an integration's refresh token (with WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET); "
         "a rotated one is written back.",
     ),
-    notify_url: str | None = typer.Option(
-        None, "--notify-url", help="POST summary.json here when the run ends (https, or http to this machine)."
-    ),
-    provisioning_patience: float = typer.Option(
-        15.0,
-        "--provisioning-patience",
-        metavar="MINUTES",
-        help="How long a customer may provision in this run before its rows are pending (the next run goes on).",
-    ),
-    resend_consent: bool = typer.Option(
-        False, "--resend-consent", help="Send the consent email again to this batch's users whose free account waits."
-    ),
+    notify_url: list[str] = telling.NOTIFY_URL,
+    notify_on: str = telling.NOTIFY_ON,
+    notify_secret_file: Path | None = telling.NOTIFY_SECRET_FILE,
+    heartbeat_url: str | None = telling.HEARTBEAT_URL,
+    history: Path | None = telling.HISTORY,
+    history_days: int = telling.HISTORY_DAYS,
+    metrics_textfile: Path | None = telling.METRICS_TEXTFILE,
+    provisioning_patience: float = syncing.PATIENCE,
+    resend_consent: bool = syncing.RESEND_CONSENT,
     config: Path | None = CONFIG,
     timeout: float = typer.Option(30.0, "--timeout", hidden=True, help="Seconds to wait for an answer."),
 ) -> None:
     """Provision every valid row; re-running is safe (rows already done are reported exists)."""
+    from batch.notify.watch import RunWatch, WatchSettings
     from batch.report.summary import print_summary
     from batch.run.runner import RunOptions, resolve_auth, run_batch
 
-    token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
-    options = RunOptions(
-        out_dir=check_out_dir(out),
-        base_url=base_url,
-        token=token,
-        auth=refresh,
-        notify_url=notify_url,
-        timeout=timeout,
-        journal=journal,
-        concurrency=concurrency,
-        max_rate=max_rate,
-        strict=strict,
-        log_format=log_format,
-        sub_partner_org_id=sub_partner_org_id,
-        update=update,
-        prune=prune,
-        max_deletes=max_deletes,
-        provisioning_patience=provisioning_patience * 60,
-        resend_consent=resend_consent,
+    watch = RunWatch(
+        WatchSettings(
+            inputs=tuple(inputs),
+            out_dir=out,
+            base_url=base_url,
+            notify_urls=tuple(notify_url),
+            notify_on=notify_on,
+            notify_secret_file=notify_secret_file,
+            heartbeat_url=heartbeat_url,
+            history=history,
+            history_days=history_days,
+            metrics_textfile=metrics_textfile,
+            config=config,
+            log_format=log_format,
+        )
     )
-    console = make_console()
-    outcome = run_batch(inputs, options, console)
-    if log_format != "json":  # in json mode stdout carries the events and nothing else
+    with watch.guard():  # a run that cannot start (exit 2) is recorded and notified too
+        token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
+        options = RunOptions(
+            out_dir=check_out_dir(out),
+            base_url=base_url,
+            token=token,
+            auth=refresh,
+            watch=watch,
+            timeout=timeout,
+            journal=journal,
+            concurrency=concurrency,
+            max_rate=max_rate,
+            strict=strict,
+            log_format=log_format,
+            sub_partner_org_id=sub_partner_org_id,
+            update=update,
+            prune=prune,
+            max_deletes=max_deletes,
+            provisioning_patience=provisioning_patience * 60,
+            resend_consent=resend_consent,
+        )
+        console = make_console()
+        outcome = run_batch(inputs, options, console)
+    if log_format != "json":  # in json mode stdout carries the events (warnings, the stop line) and nothing else
         print_summary(console, outcome.summary, outcome.paths)
-    for warning in outcome.warnings:
-        make_console(stderr=True).print(warning, markup=False)
-    if outcome.stopped:
-        make_console(stderr=True).print(outcome.stopped, markup=False)
-    raise typer.Exit(outcome.exit_code)
-
-
-@app.command()
-def export(
-    out: Path = typer.Option(
-        ..., "--out", metavar="PATH", help="A workbook (FILE.xlsx), or a folder (DIR) for CSV files."
-    ),
-    customer: list[str] = typer.Option(
-        [], "--customer", metavar="ID", help="Only this customer: its external_id (repeatable)."
-    ),
-    customers_from: Path | None = typer.Option(
-        None, "--customers-from", metavar="FILE", help="The customers (and templates) of this input, or of a list."
-    ),
-    status: list[str] = typer.Option([], "--status", metavar="S", help="Only customers in this status (repeatable)."),
-    base_url: str = BASE_URL,
-    token_file: Path | None = TOKEN_FILE,
-    refresh_token_file: Path | None = typer.Option(None, "--refresh-token-file", help="As for run."),
-    sub_partner_org_id: str | None = typer.Option(None, "--sub-partner-org-id", help="As for run."),
-    max_rate: float | None = typer.Option(None, "--max-rate", help="Ceiling in requests/s (default: found)."),
-    log_format: str = LOG_FORMAT,
-    force: bool = typer.Option(False, "--force", help="Replace an earlier export at --out."),
-    config: Path | None = CONFIG,
-) -> None:
-    """Read-only: what is on the server, in the input form (plus an _ids sheet the loader ignores)."""
-    from batch.export.events import make_events
-    from batch.export.exporter import ExportOptions, export_batch
-    from batch.export.show import print_export
-    from batch.run.runner import resolve_auth
-
-    token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
-    options = ExportOptions(out, base_url, token, tuple(customer), customers_from, tuple(status), sub_partner_org_id)
-    console = make_console()
-    options = replace(options, max_rate=max_rate, force=force, auth=refresh)
-    outcome = export_batch(options, make_events(log_format, console.is_terminal))
-    if log_format != "json":  # in json mode stdout carries the events and nothing else
-        print_export(console, outcome.counts, outcome.notes, outcome.paths)
+        if outcome.stopped:
+            make_console(stderr=True).print(outcome.stopped, markup=False)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -242,14 +216,20 @@ def export(
 def report(
     out: Path = typer.Argument(..., help="The --out folder of a past run."),
     as_json: bool = typer.Option(False, "--json", help="Print summary.json as it is."),
+    html: bool = typer.Option(False, "--html", help="Write OUT/report.html again (with the job's trend)."),
+    history: Path | None = telling.HISTORY,
 ) -> None:
     """Print the summary of the run whose reports are in OUT again; the exit code is that run's."""
     import json
 
+    from batch.report.page.html import rewrite_report_page
     from batch.report.past import load_summary
     from batch.report.summary import print_summary
 
     summary, paths = load_summary(out)
+    if html:
+        page = rewrite_report_page(out, summary, history)
+        make_console(stderr=True).print(f"Written: {page}", markup=False)
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
     else:
@@ -258,6 +238,25 @@ def report(
         if summary.get("interrupted"):
             console.print(f"The run stopped early ({summary.get('stopped', 'interrupted')}); run it again to resume.")
     raise typer.Exit(int(summary["exit_code"]))
+
+
+@app.command("history")
+def history_command(
+    last: int = typer.Option(20, "--last", help="How many of the latest runs."),
+    as_json: bool = typer.Option(False, "--json", help="The runs as a JSON list."),
+    history: Path | None = telling.HISTORY,
+) -> None:
+    """List the runs recorded on this machine (or in --history FILE), newest first."""
+    import json
+
+    from batch.history.show import print_history
+    from batch.history.store import History, default_path
+
+    runs = History(history or default_path()).runs(last=max(last, 0))
+    if as_json:
+        typer.echo(json.dumps([run.as_dict() for run in runs], indent=2, ensure_ascii=False))
+    else:
+        print_history(make_console(), runs)
 
 
 @app.command()

@@ -35,11 +35,13 @@ def use_config(ctx: Any, path: Path | None) -> Path | None:
         if option is None:
             known = ", ".join(sorted(k.replace("_", "-") for k in options))
             raise UsageError(f"--config {path}: unknown key {key!r}; the keys are the long option names: {known}")
-        if isinstance(value, dict | list):
+        repeatable = bool(getattr(option, "multiple", False))  # --notify-url: one value or a list of them
+        if isinstance(value, dict) or (isinstance(value, list) and not repeatable):
             raise UsageError(f"--config {path}: {key} must be a single value, not a {type(value).__name__}")
-        if _is_path(option) and not Path(str(value)).is_absolute():
-            value = str(path.parent / str(value))
-        defaults[name] = value
+        values = value if isinstance(value, list) else [value]
+        if _is_path(option):
+            values = [v if Path(str(v)).is_absolute() else str(path.parent / str(v)) for v in values]
+        defaults[name] = values if repeatable else values[0]
     ctx.default_map = defaults
     return path
 

@@ -16,7 +16,7 @@ MAX_LINES = 400
 #: Lines of its own modules (subfolders not counted) a folder may hold before it is split (issue 16).
 MAX_FOLDER_LINES = 2000
 
-STAGES = ("load", "validate", "plan", "provision", "export", "run", "api", "report", "emulator")
+STAGES = ("load", "validate", "plan", "provision", "export", "run", "api", "report", "emulator", "history", "notify")
 SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs", "batch.keys", "batch.reasons"}
 PIPELINE = {"batch.pipeline"}
 #: What each part may import (besides itself, ``schemas`` and third-party code). ``entry`` is the CLI and
@@ -26,13 +26,18 @@ ALLOWED = {
     "load": {"shared"},
     "validate": {"load", "shared"},
     "plan": {"validate", "shared"},
-    "report": {"plan", "validate", "load", "shared"},
+    "report": {"plan", "validate", "load", "history", "shared"},
     "pipeline": {"report", "validate", "load", "shared"},
     "api": {"shared"},
     "provision": {"pipeline", "plan", "report", "validate", "load", "api", "shared"},
     "export": {"provision", "report", "load", "api", "shared"},  # what is on the server, in the input form
-    "run": {"export", "provision", "pipeline", "plan", "report", "validate", "load", "api", "shared"},
+    "run": {"export", "provision", "pipeline", "plan", "report", "validate", "load", "api", "history", "shared"},
     "emulator": set(),
+    #: The record of past runs: a leaf, handed summaries and plain values.
+    "history": {"shared"},
+    #: Telling the world (notifications, heartbeat, metrics): reads the reports and the history, posts with
+    #: httpx; the runner reaches it only through ``batch.run.hooks.RunWatcher``, wired by the CLI.
+    "notify": {"report", "history", "api", "shared"},
 }
 #: Stages split into subfolders that tests/ mirrors folder by folder (issue 16: the emulator by API family).
 MIRRORED = ("emulator",)
@@ -278,6 +283,7 @@ def test_the_rules_see_a_violation() -> None:
     assert "batch.emulator.wholesale.customers" in MODULES and "batch.emulator.org.scope" in MODULES
     assert part_of("batch.cli") == "entry" and part_of("batch.jobs") == "shared"
     assert "api" not in ALLOWED["plan"] and "run" not in ALLOWED["report"] and "run" not in ALLOWED["provision"]
+    assert "notify" not in ALLOWED["run"] and part_of("batch.notify.watch") == "notify"
     assert import_depth("batch.provision.actions") >= 2
 
 

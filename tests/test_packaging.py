@@ -27,4 +27,5 @@ def test_wheel_contains_batch_and_schemas(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "batch/cli.py" in names
     assert "schemas/__init__.py" in names
+    assert "batch/report/page/templates/report.html.j2" in names  # report.html's template ships with the code
     assert any(n.endswith("entry_points.txt") for n in names)

@@ -46,3 +46,25 @@ def test_an_unknown_key_is_exit_2_naming_it(tmp_path: Path) -> None:
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "unknown key 'max_rat'" in errors[0] and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_repeatable_option_takes_one_value_or_a_list_and_paths_stay_relative_to_the_file(tmp_path: Path) -> None:
+    """``notify_url = "…"`` (as configs were written before it was repeatable) or a list; ``history`` beside
+    the config when the file says ``history = "history.sqlite"``."""
+    import click
+    import typer
+
+    from batch.cli import app
+
+    run = typer.main.get_command(app).commands["run"]  # type: ignore[attr-defined]
+    one, several = tmp_path / "one.toml", tmp_path / "several.toml"
+    one.write_text('notify_url = "https://hooks.example.com/x"\nhistory = "history.sqlite"\n')
+    several.write_text('notify_url = ["https://hooks.example.com/x", "webex://ROOM"]\n')
+    parsed = []
+    for config in (one, several):
+        ctx = run.make_context("run", ["in.xlsx", "--out", "o", "--config", str(config)], parent=click.Context(run))
+        parsed.append((ctx.params["notify_url"], ctx.params["history"]))
+    assert parsed == [
+        (["https://hooks.example.com/x"], tmp_path / "history.sqlite"),
+        (["https://hooks.example.com/x", "webex://ROOM"], None),
+    ]

@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from batch.emulator import locations, operator, org, provisioning, telephony, wholesale
+from batch.emulator import locations, messages, operator, org, provisioning, telephony, wholesale
 from batch.emulator import persist as persist_state
 from batch.emulator.config import EmulatorConfig
 from batch.emulator.http import TRACKING_ID, ApiProblem, EmulatorContext, error_body, new_tracking_id
@@ -111,7 +111,7 @@ class EmulatorMiddleware:
         tracking_id = sent.decode("latin-1") if sent else new_tracking_id()
         TRACKING_ID.set(tracking_id)
         header = (b"trackingid", tracking_id.encode())
-        if scope["path"].startswith(operator.OPERATOR_PREFIX):
+        if scope["path"].startswith((operator.OPERATOR_PREFIX, *messages.OWN_AUTH)):  # no auth, limit or faults
             await self.app(scope, receive, _with_header(send, header))
             return
         now = time.monotonic()
@@ -306,6 +306,7 @@ def create_app(config: EmulatorConfig | None = None) -> Starlette:
         *org.routes(ctx),
         *operator.routes(ctx, stats, on_reset, log),
         *token_routes(tokens),
+        *messages.routes(ctx),
     ]
     app = Starlette(
         routes=route_list,

@@ -103,7 +103,9 @@ def print_summary(console: Console, summary: Mapping[str, Any], paths: ReportPat
             f"Validation: {checked.get('errors', 0)} errors, {checked.get('warnings', 0)} warnings"
             + (f" ({unlisted} of them counted but not listed in validation.csv)" if unlisted else "")
         )
-    console.print(f"Reports: {paths.results_csv}, {paths.results_xlsx}, {paths.summary_json}")
+    page = paths.out_dir / "report.html"
+    html = f", {page}" if page.is_file() else ""  # the one to open first, where the run wrote it
+    console.print(f"Reports: {paths.results_csv}, {paths.results_xlsx}, {paths.summary_json}{html}")
     if paths.retry_dir is not None:
         console.print(f"Retry: {summary.get('retry_rows', 0)} rows to correct and run again in {paths.retry_dir}")
 

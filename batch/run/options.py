@@ -11,7 +11,7 @@ from batch.api.client import ClientConfig, check_base_url
 from batch.api.tokens import RefreshSettings
 from batch.errors import UsageError
 from batch.provision.context import PROVISIONING_PATIENCE
-from batch.run.notify import check_notify_url
+from batch.run.hooks import RunWatcher
 from batch.run.progress import LOG_FORMATS
 
 DEFAULT_BASE_URL = "https://webexapis.com/v1"
@@ -39,7 +39,8 @@ class RunOptions:
     max_deletes: int = 10  # --max-deletes: more removals than this and none is made
     #: ``batch.api.tokens.RefreshSettings`` when the access token comes from a refresh token.
     auth: RefreshSettings | None = field(default=None, repr=False)
-    notify_url: str | None = None
+    #: History, notifications, heartbeat and metrics (``batch.notify.watch.RunWatch``); its run id is the run's.
+    watch: RunWatcher | None = field(default=None, repr=False)
     timeout: float = 30.0  # seconds to wait for an answer (the soak test makes it short)
 
     @property
@@ -72,5 +73,3 @@ def check_options(options: RunOptions) -> None:
     if options.max_deletes < 0:
         raise UsageError(f"--max-deletes must be 0 or more (got {options.max_deletes})")
     check_base_url(options.base_url)
-    if options.notify_url is not None:
-        check_notify_url(options.notify_url)

@@ -26,12 +26,13 @@ from batch.jobs import SKIPPED, Outcome, RowResult
 from batch.pipeline import validate_inputs
 from batch.plan.graph import Plan, build_plan
 from batch.provision.prune import named_emails, removal_results
+from batch.report.facts import run_facts
+from batch.report.page.html import write_report_page
 from batch.report.results import row_results
 from batch.report.summary import build_summary
 from batch.report.writer import ReportPaths, write_reports
 from batch.run.journal.store import Journal
 from batch.run.journal.trust import SyncSetup, restore, trusted, unfinished_work
-from batch.run.notify import notify
 from batch.run.options import DEFAULT_BASE_URL, JOURNAL_NAME, RunOptions, check_options
 from batch.run.progress import Progress, make_progress
 from batch.run.session import Executed, execute
@@ -95,7 +96,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     """
     check_options(options)
     started, clock = datetime.now(UTC), time.perf_counter()
-    run_id = uuid.uuid4().hex[:12]
+    run_id = options.watch.run_id if options.watch else uuid.uuid4().hex[:12]
     progress = make_progress(console, log_format=options.log_format, run_id=run_id)
     try:
         with Journal.open(options.journal_path, buffered=True) as journal:
@@ -129,7 +130,9 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 )
                 mark_stopped(summary, stopped)
                 summary["run_id"] = run_id
+                summary |= run_facts(inputs, options.base_url, options.out_dir, results, validation.validated, api)
                 paths = write_reports(options.out_dir, validation.loaded, results, summary)
+                write_report_page(options.out_dir, summary, options.watch.past_runs() if options.watch else ())
             if stopped is None:
                 journal.finish_run()  # after the reports: a stop while writing them leaves a run to resume
     except RtmBatchError as exc:
@@ -138,10 +141,10 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     except BaseException:
         progress.close()
         raise
-    warning = notify(options.notify_url, summary) if options.notify_url else None
+    warnings = options.watch.finished(summary, paths) if options.watch else ()
     line = stop_line(results, note, stopped)
-    progress.close(exit_code=summary["exit_code"], reports=report_paths(paths))
-    return RunOutcome(tuple(results), summary, paths, api, line, (warning,) if warning else ())
+    progress.close(exit_code=summary["exit_code"], reports=report_paths(paths), **({"stop_line": line} if line else {}))
+    return RunOutcome(tuple(results), summary, paths, api, line, warnings)
 
 
 def report_paths(paths: ReportPaths) -> dict[str, str | None]:
@@ -151,6 +154,7 @@ def report_paths(paths: ReportPaths) -> dict[str, str | None]:
         "results_csv": str(paths.results_csv),
         "results_xlsx": str(paths.results_xlsx),
         "summary_json": str(paths.summary_json),
+        "report_html": str(paths.out_dir / "report.html"),
         "retry": retry,
     }
 

@@ -34,6 +34,7 @@ from batch.run.options import RunOptions
 from batch.run.progress import Progress, plural
 from batch.run.scopes import check_scopes
 from batch.run.stop import StopControl, abandon_after_grace, watch_signals
+from batch.run.timeline import RateTimeline, Sample
 from batch.run.wording import journal_note
 
 
@@ -114,9 +115,11 @@ async def execute(
         run = Run(options, run_id, journal, progress, sync, stop, client)
         failed: RtmBatchError | None = None
         outcomes: dict[str, Outcome] = dict(restored)
+        timeline, stats = RateTimeline(), client.stats  # report.html's rate chart
         async with anyio.create_task_group() as tg:  # the journal's group commit runs beside the jobs
             tg.start_soon(_flush_every, FLUSH_SECONDS, journal.flush)
             tg.start_soon(watch_signals, stop_now)
+            tg.start_soon(timeline.sample_every, lambda: Sample(stats.requests, stats.throttled, limiter.rate))
             try:
                 if auth is not None:
                     await auth.start(client)
@@ -156,6 +159,7 @@ async def execute(
             "seconds": round(elapsed, 3),
             "cpu_seconds": round(time.process_time() - cpu, 3),
             **rate_figures(limiter),
+            "timeline": timeline.as_dict(),
         }
     return Executed(outcomes, plan, api, stop.reason)
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -81,8 +82,9 @@ def test_a_refused_refresh_token_at_start_is_exit_2_in_one_line(tmp_path: Path) 
     with running_emulator(server()) as base_url:
         result = run(tmp_path / "out", base_url, token_file, secret="wrong-secret-99")
     assert result.returncode == 2, result.stderr[-2000:]
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and "refresh token was refused" in errors[0] and "Traceback" not in result.stderr
+    assert result.stderr == ""  # --log-format json: the one line is an error event on stdout
+    errors = [e["message"] for e in map(json.loads, result.stdout.splitlines()) if e["event"] == "error"]
+    assert len(errors) == 1 and "refresh token was refused" in errors[0] and "Traceback" not in result.stdout
     assert "wrong-secret-99" not in result.stderr + result.stdout and REFRESH not in result.stderr
 
 
@@ -93,6 +95,6 @@ def test_a_refresh_refused_mid_run_stops_it_with_exit_3(tmp_path: Path) -> None:
     with running_emulator(server(token_lifetime=1.0, max_refreshes=1)) as base_url:
         result = run(out, base_url, token_file)
     assert result.returncode == 3, result.stderr[-2000:]
-    last = [line for line in result.stderr.splitlines() if line.startswith("stopped after")]
-    assert len(last) == 1 and "could not be refreshed" in last[0]
+    last = json.loads(result.stdout.splitlines()[-1])["stop_line"]  # --log-format json: in the last event
+    assert last.startswith("stopped after") and "could not be refreshed" in last
     assert (out / "summary.json").is_file() and SECRET not in artefacts(out, result)

@@ -81,9 +81,10 @@ def test_a_signal_stops_the_run_cleanly_with_reports_and_exit_3_and_the_same_com
 
         assert victim.returncode == 3, stderr[-2000:]
         assert took < 8.0  # in-flight requests get 5 s, then they are abandoned
-        assert "Traceback" not in stderr
-        last = [line for line in stderr.splitlines() if line.startswith("stopped after")]
-        assert len(last) == 1 and f"{signum.name} received" in last[0] and "run the same command to resume" in last[0]
+        assert stderr == ""  # --log-format json is JSON all the way: the stop line is the last event's
+        last = events(stdout)[-1]["stop_line"]
+        assert last.startswith("stopped after") and f"{signum.name} received" in last
+        assert "run the same command to resume" in last
         summary = json.loads((out / "summary.json").read_text())
         assert summary["interrupted"] is True and summary["exit_code"] == 3
         assert (out / "results.csv").is_file() and (out / "results.xlsx").is_file() and (out / "retry").is_dir()

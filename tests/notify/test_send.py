@@ -1,5 +1,6 @@
-"""``--notify-url``: the run's summary.json POSTed when it ends (exit 1 too), no token sent; three tries
-with backoff; a failed notification is a warning, not a failed run."""
+"""``--notify-url`` to a plain https receiver: the run's summary.json POSTed when it ends (exit 1 too), no
+token sent; three tries with backoff; a failed notification is a warning, not a failed run. (Moved from
+tests/run/test_notify.py with ``batch.run.notify``; the assertions are the same.)"""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ import pytest
 
 from batch.emulator import EmulatorConfig, running_emulator
 from batch.errors import UsageError
-from batch.run.notify import check_notify_url, notify
+from batch.notify.message import RunNews
+from batch.notify.send import Sender
+from batch.notify.targets import parse_target
 
 ROOT = Path(__file__).resolve().parents[2]
 INVALID = ROOT / "samples" / "invalid" / "invalid.xlsx"
@@ -64,6 +67,21 @@ def test_the_summary_is_posted_when_a_run_ends_with_exit_1_and_no_token_goes_alo
     assert body == json.loads((tmp_path / "summary.json").read_text()) and body["exit_code"] == 1
     assert authorization == "" and TOKEN not in json.dumps(body)
     assert "warning" not in result.stderr
+
+
+NEWS = RunNews("run", "r1", 0, "host", "/out")
+
+
+def notify(url: str, summary: dict, *, sleep, transport: httpx.BaseTransport) -> str | None:  # noqa: ANN001
+    """The old ``batch.run.notify.notify`` in terms of the new sender: None when delivered, else the warning."""
+    sender = Sender(sleep=sleep, transport=transport)
+    with sender.client() as http:
+        delivery = sender.deliver(http, parse_target(url), NEWS, summary)
+    return None if delivery.ok else delivery.warning()
+
+
+def check_notify_url(url: str) -> str:
+    return parse_target(url).url
 
 
 def test_three_tries_with_backoff_then_a_warning_line() -> None:
