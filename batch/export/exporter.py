@@ -106,6 +106,7 @@ async def _export(config: ClientConfig, options: ExportOptions, selection: Selec
         rows, listed = await export_customers(
             ctx, selection, statuses=options.statuses, concurrency=options.concurrency, events=events
         )
+        read_seconds = time.perf_counter() - clock
         stats = client.stats
         api = {
             "requests": stats.requests,
@@ -115,7 +116,7 @@ async def _export(config: ClientConfig, options: ExportOptions, selection: Selec
         }
     paths = write_export(rows, options.out)
     wall = time.perf_counter() - clock
-    summary = _summary(rows, listed, api, started, wall, options.out)
+    summary = _summary(rows, listed, api, started, wall, options.out) | {"read_seconds": round(read_seconds, 3)}
     summary_path = _summary_path(options.out)
     _write_json(summary_path, summary)
     outcome = ExportOutcome((*paths, summary_path), rows.counts(), tuple(rows.notes), summary)

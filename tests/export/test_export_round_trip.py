@@ -135,3 +135,15 @@ def test_an_existing_export_is_not_overwritten_without_force(provisioned: str, t
     with pytest.raises(UsageError, match="already exists"):
         export(provisioned, tmp_path / "x.xlsx", customers_from=SAMPLES)
     export(provisioned, tmp_path / "x.xlsx", customers_from=SAMPLES, force=True)
+
+
+def test_status_and_a_list_of_external_ids_choose_the_customers(provisioned: str, tmp_path: Path) -> None:
+    assert dict(export(provisioned, tmp_path / "p", statuses=("provisioned",)).counts)["customers"] == 6
+    none = export(provisioned, tmp_path / "e", statuses=("error",))
+    assert dict(none.counts) == {"templates": 0, "customers": 0, "locations": 0, "users": 0}
+    listed = tmp_path / "wanted.txt"
+    listed.write_text("# adopt these\nexternal_id\nFI-100102\n\nse-200201\n", encoding="utf-8")
+    two = export(provisioned, tmp_path / "two.xlsx", customers_from=listed)
+    customers = load_inputs([tmp_path / "two.xlsx"]).sheets["customers"].frame["external_id"].to_list()
+    assert customers == ["FI-100102", "SE-200201"]
+    assert Counter(n.code for n in two.notes)["export.customer.template_unknown"] == 2  # a list knows no templates
