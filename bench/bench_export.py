@@ -8,7 +8,7 @@ export's), saved as a state file, and served by an emulator in its own process a
 burst 20, 20 ms latency); the export in this process is then timed, its peak RSS read from the kernel.
 
 Run: ``.venv/bin/python -m bench.bench_export [--customers 300 --locations 900 --users 20000 --rate 200
---latency-ms 20 --client-rate 196 --concurrency 32]``.
+--latency-ms 20 --client-rate 196 --concurrency 16 --csv --state-file FILE]``.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=20)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--client-rate", type=float, default=None, help="--max-rate (default: 98 %% of the limit)")
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=16, help="customers read at once (the export's default)")
     parser.add_argument("--state-file", type=Path, default=None, help="reuse (or keep) the built server state here")
     parser.add_argument("--csv", action="store_true", help="export to a CSV folder instead of a workbook")
     args = parser.parse_args()
