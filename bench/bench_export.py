@@ -28,7 +28,7 @@ from rich.console import Console
 
 from batch.export.exporter import ExportOptions, export_batch
 from bench.generate import make_batch, write_csv_folder
-from bench.servers import TOKEN, server_process
+from bench.servers import TOKEN, cpu_seconds, server_process
 
 
 def build_state(customers: int, locations: int, users: int, folder: Path, state_file: Path) -> None:
@@ -85,7 +85,7 @@ def main() -> None:
                 f"server state built in {time.perf_counter() - started:.1f} s ({state_file.stat().st_size >> 20} MiB)"
             )
         settings = {"token": TOKEN, "rate": args.rate, "burst": args.burst, "latency_ms": args.latency_ms}
-        with server_process(**settings, state_file=str(state_file)) as (base_url, _pid):
+        with server_process(**settings, state_file=str(state_file)) as (base_url, pid):
             options = ExportOptions(
                 out=Path(tmp) / ("export" if args.csv else "export.xlsx"),
                 base_url=base_url,
@@ -94,10 +94,13 @@ def main() -> None:
                 concurrency=args.concurrency,
             )
             rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            server_cpu = cpu_seconds(pid)
             started = time.perf_counter()
             outcome = export_batch(options)
             wall = time.perf_counter() - started
+            server_cpu = cpu_seconds(pid) - server_cpu
             throttled = httpx.get(base_url.removesuffix("/v1") + "/_emulator/stats", timeout=30).json()
+            throttled["server_cpu"] = server_cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     report(args, client_rate, outcome.summary, wall, rss_before, peak, throttled)
 
@@ -126,6 +129,7 @@ def report(
     form = "the CSV files" if args.csv else "the workbook"
     print(f"wall (whole export, incl. writing {form}): {wall:.1f} s = {wall / bound:.3f} × lower bound")
     print(f"peak RSS: {peak / 1024:.0f} MiB (before the export: {rss_before / 1024:.0f} MiB)")
+    print(f"server CPU during the export: {stats['server_cpu']:.1f} s (the emulator shares this machine's 2 cores)")
     print(
         f"server: peak {stats.get('peak_per_second')} req/s arriving, {stats.get('peak_accepted_per_second')} accepted"
     )
