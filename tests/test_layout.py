@@ -287,15 +287,16 @@ def test_the_rules_see_a_violation() -> None:
     assert import_depth("batch.provision.actions") >= 2
 
 
-#: The longest chain of imports inside ``batch.provision`` from the action map down (issue 16).
+#: The longest chain of imports (hops from module to module) inside ``batch.provision`` from the action map
+#: down (issue 16: it was a tower nine imports deep).
 MAX_ACTION_DEPTH = 5
 
 
 def import_depth(module: str, seen: frozenset[str] = frozenset()) -> int:
-    """Modules on the longest import chain from ``module`` inside its own package (itself counted)."""
+    """Imports on the longest chain from ``module`` down inside its own package (0: it imports none of it)."""
     package = module.rsplit(".", 1)[0]
     inside = [m for m in batch_edges(module) if m.startswith(package + ".") and m not in seen]
-    return 1 + max((import_depth(m, seen | {module}) for m in inside), default=0)
+    return max((1 + import_depth(m, seen | {module}) for m in inside), default=0)
 
 
 def test_the_actions_are_at_most_five_imports_deep() -> None:

@@ -16,7 +16,8 @@ from typing import Any
 from batch import keys
 from batch.errors import ApiError, AuthError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, Job, Outcome
-from batch.provision import pstn, updates
+from batch.provision import updates
+from batch.provision.calling import pstn
 from batch.provision.context import Context
 from batch.provision.failures import attempt, failed
 from batch.provision.fields.bodies import (
@@ -32,6 +33,8 @@ from batch.provision.lookups import (
     NUMBERS,
     calling_settings,
     forget_calling_settings,
+    forget_numbers,
+    listed_numbers,
     location_by_name,
     location_numbers,
     named,
@@ -210,7 +213,7 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
         # A location (or a whole org) this batch created holds none of them: skip the listing, the POST
         # ignores numbers the location already has (so a resumed run is still right).
         fresh = _parent_created(ctx, job, "location", "customer")
-        present = set() if fresh or not wanted else await location_numbers(ctx, org_id, location_id)
+        present = set() if fresh or not wanted else await listed_numbers(ctx, org_id, location_id)
         missing = added_numbers(wanted, present)
         if not missing and not text(job.fields.get("pstn_connection")):
             return Outcome(EXISTS, ids=ids)
@@ -236,6 +239,8 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
                 if isinstance(err, AuthError) or err.status != 400 or not _per_number(err, batch):
                     raise
                 return await _refused(ctx, org_id, location_id, wanted, _per_number(err, batch), err)
+            finally:
+                forget_numbers(ctx, location_id)
         return Outcome(CREATED, ids=ids, message="" if fresh else f"added numbers {', '.join(missing)}")
 
     return await attempt(work, f"Could not add numbers to {where}", _fix_row)

@@ -117,11 +117,30 @@ async def location_numbers(ctx: Context, org_id: str, location_id: str) -> set[s
 
 async def listed_numbers(ctx: Context, org_id: str, location_id: str) -> set[str]:
     """The location's numbers on the server, listed once per run per location."""
+    return set(await number_entries(ctx, org_id, location_id))
 
-    async def load() -> set[str]:
-        return await location_numbers(ctx, org_id, location_id)
+
+async def number_entries(ctx: Context, org_id: str, location_id: str) -> Known:
+    """number → the numbers listing's entry (its ``owner`` and the owner's ``extension``), listed once per run
+    per location: it tells which user holds which number without a GET per user."""
+
+    async def load() -> Known:
+        params = {"orgId": org_id, "locationId": location_id}
+        items = await ctx.client.get_all(NUMBERS, params, items_key="phoneNumbers")
+        return {str(item.get("phoneNumber")): item for item in items if item.get("phoneNumber")}
 
     return await ctx.memo(("location_numbers", location_id), load)
+
+
+def forget_numbers(ctx: Context, location_id: str) -> None:
+    """After numbers were added to a location: its next listing must ask the server."""
+    ctx.forget(("location_numbers", location_id))
+
+
+async def numbers_of_person(ctx: Context, org_id: str, person_id: str) -> list[Item]:
+    """The org's numbers a person holds (a fresh look-up: only when a row's number is not theirs)."""
+    params = {"orgId": org_id, "ownerId": person_id}
+    return await ctx.client.get_all(NUMBERS, params, items_key="phoneNumbers")
 
 
 # ---- subscribers, people and roles -------------------------------------------------------------------

@@ -87,6 +87,34 @@ async def add_roles(
     return after
 
 
+async def set_calling(
+    ctx: Context, person_id: str, email: str, number: str | None, extension: str | None
+) -> dict[str, Any]:
+    """Give a calling user the row's number and extension through the same safe PUT (everything else the
+    person has goes back as it was); returns the person as read back. Raises ``PersonChanged`` when the
+    read-back does not show them (Webex may refuse a value without an error)."""
+    path = f"/people/{person_id}"
+    before = await ctx.client.get(path, CALLING)
+    body = put_body(before, list(before.get("roles") or []), email)
+    if number:
+        others = [n for n in body.get("phoneNumbers") or [] if not (isinstance(n, dict) and n.get("type") == "work")]
+        body["phoneNumbers"] = [*others, {"type": "work", "value": number}]
+    if extension:
+        body["extension"] = extension
+    await ctx.client.write("PUT", path, params=CALLING, json=body)
+    after = await ctx.client.get(path, CALLING)
+    works = {n.get("value") for n in after.get("phoneNumbers") or [] if isinstance(n, dict) and n.get("type") == "work"}
+    missing = []
+    if number and number not in works:
+        missing.append(f"number {number}")
+    if extension and after.get("extension") != extension:
+        missing.append(f"extension {extension}")
+    if missing:
+        taken = " and ".join(missing)
+        raise PersonChanged(f"Webex did not take the {taken} for {email}: check the user in Control Hub")
+    return after
+
+
 def changed(before: Mapping[str, Any], after: Mapping[str, Any], roles: Sequence[str]) -> list[str]:
     """What the GET after the PUT shows wrong: a role not there, or a calling field or licence changed."""
     found = []

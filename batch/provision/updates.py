@@ -15,6 +15,8 @@ from typing import Any
 
 from batch.errors import ApiError, AuthError
 from batch.jobs import CREATED, EXISTS, FAILED, UPDATED, Job, Outcome
+from batch.provision import people
+from batch.provision.calling.calling_data import MOVE_NOT_APPLIED, calling_changes
 from batch.provision.context import Context
 from batch.provision.failures import failed
 from batch.provision.fields.bodies import customer_body, text, wholesale_address
@@ -169,31 +171,55 @@ def hq_job(job: Job) -> Job:
 
 
 async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome: Outcome) -> Outcome:
-    """The user's package by ``PUT /wholesale/subscribers/{id}``; a full administrator's never."""
+    """The user's package by ``PUT /wholesale/subscribers/{id}`` (a full administrator's never), and a calling
+    user's number and extension by the safe people PUT; a changed location is named, never applied."""
     changes = subscriber_changes(job.fields, item)
-    if not changes or outcome.status != EXISTS:
+    if outcome.status != EXISTS:
+        return outcome
+    org_id = ctx.ids(job.refs["customer"]).get("org_id", "")
+    person_id = str(item.get("personId") or "")
+    calling: list[Change] = []
+    if person_id and not changes and CALLING_PACKAGES.intersection(package_list(item)):
+        location_id = ctx.ids(job.refs["location"]).get("location_id") if "location" in job.refs else None
+        calling = await calling_changes(ctx, job.fields, org_id, location_id, person_id)
+    moves = [c for c in calling if c.field == "location"]
+    settable = [c for c in calling if c.field != "location"]
+    if not changes and not calling:
         return outcome
     email = str(job.fields.get("email_normalized") or item.get("email") or "")
     row_admin = any(str(r).casefold() == FULL_ADMIN for r in job.fields.get("roles_list") or ())
     admin = f"{email} is a full administrator, whose package is never changed (Partner Hub task flow)"
     if not ctx.update:
-        return reported(outcome, changes, admin if row_admin else None)
+        refusal = admin if row_admin and changes else None  # the package rule: not a number or an extension
+        return _named_moves(reported(outcome, [*changes, *settable], refusal), moves)
     try:
-        org_id = ctx.ids(job.refs["customer"]).get("org_id", "")
-        if row_admin or str(item.get("personId")) in await full_admins(ctx, org_id):
-            return refused(outcome, changes, admin + "; keep the package on the users row as it is")
-        package = str(job.fields["package_resolved"])
-        body: dict[str, Any] = {"packages": [package]}
-        if package in CALLING_PACKAGES and not CALLING_PACKAGES.intersection(package_list(item)):
-            body["provisioningParameters"] = _calling_parameters(job, ctx)
-        await ctx.client.write("PUT", f"/wholesale/subscribers/{item['id']}", json=body)
+        if changes:
+            if row_admin or person_id in await full_admins(ctx, org_id):
+                return refused(outcome, changes, admin + "; keep the package on the users row as it is")
+            package = str(job.fields["package_resolved"])
+            body: dict[str, Any] = {"packages": [package]}
+            if package in CALLING_PACKAGES and not CALLING_PACKAGES.intersection(package_list(item)):
+                body["provisioningParameters"] = _calling_parameters(job, ctx)
+            await ctx.client.write("PUT", f"/wholesale/subscribers/{item['id']}", json=body)
+            item["packages"] = [package]
+            item.pop("package", None)
+        if settable:
+            number, extension = text(job.fields.get("phone_e164")), text(job.fields.get("extension"))
+            await people.set_calling(ctx, person_id, email, number, extension)
     except AuthError:
         raise
     except ApiError as err:
-        return write_failed(outcome, f"Could not change the package of {email}", err, changes)
-    item["packages"] = [package]
-    item.pop("package", None)
-    return applied(outcome, changes)
+        return write_failed(outcome, f"Could not change {email}", err, [*changes, *settable])
+    return _named_moves(applied(outcome, [*changes, *settable]) if changes or settable else outcome, moves)
+
+
+def _named_moves(outcome: Outcome, moves: Sequence[Change]) -> Outcome:
+    """A changed location is a difference Webex does not apply by API: named as such, never "unchanged"."""
+    if not moves:
+        return outcome
+    note = f"{'; '.join(strs(moves))} ({MOVE_NOT_APPLIED})"
+    message = f"{outcome.message}; {note}" if outcome.message else f"differs: {note}"
+    return dataclasses.replace(outcome, message=message, changes=(*outcome.changes, *strs(moves)))
 
 
 def _calling_parameters(job: Job, ctx: Context) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from batch.errors import AmbiguousWriteError, ApiError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, PENDING, Job, Outcome
 from batch.provision import people, updates
+from batch.provision.calling.number_check import check_user_number
 from batch.provision.context import Context
 from batch.provision.failures import attempt, failed
 from batch.provision.fields.bodies import text
@@ -25,7 +26,6 @@ from batch.provision.lookups import (
     role_ids,
     subscriber_by_email,
 )
-from batch.provision.number_check import check_user_number
 from batch.provision.patience import patiently
 from batch.reasons import Reason
 

@@ -96,6 +96,9 @@ def test_the_corpus_is_big_enough() -> None:
     assert len({c.name for c in CASES}) == len(CASES)
 
 
+#: The first case waits for the module's fixture: every case's CLI process, three at a time (~100 s on a busy
+#: 2-core machine, past pytest's default 120 s budget when others share it).
+@pytest.mark.timeout(480)
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case(case: Case, results: dict[str, Result]) -> None:
     if case.name not in results:

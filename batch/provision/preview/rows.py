@@ -44,7 +44,7 @@ from batch.provision.lookups import (
     org_locations,
     role_ids,
 )
-from batch.provision.preview.checks import check_numbers
+from batch.provision.preview.checks import check_numbers, check_prechecks
 from batch.provision.prune import named_emails, plan_removals
 from batch.report.results import row_results
 from batch.report.summary import build_summary
@@ -110,6 +110,7 @@ def plan_batch(
         for r in removals:
             actions.setdefault("users", Counter())[REMOVE if r.status == PLANNED else "remove refused"] += 1
         results, api = check_numbers(config, plan, results, api)
+        results, api = check_prechecks(config, plan, results, api)
     summary = build_summary(
         results,
         api=api,
