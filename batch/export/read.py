@@ -25,7 +25,7 @@ from batch.provision.lookups import (
     org_locations,
     role_ids,
 )
-from batch.provision.pstn import connection
+from batch.provision.calling.pstn import connection
 
 Item = dict[str, Any]
 #: People per page with calling data (the API allows up to 100 with ``callingData``).
