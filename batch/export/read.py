@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 
 from batch.errors import ApiError, AuthError
+from batch.provision.calling.pstn import connection
 from batch.provision.context import ActionContext
 from batch.provision.lookups import (
     FULL_ADMIN,
@@ -25,7 +26,6 @@ from batch.provision.lookups import (
     org_locations,
     role_ids,
 )
-from batch.provision.calling.pstn import connection
 
 Item = dict[str, Any]
 #: People per page with calling data (the API allows up to 100 with ``callingData``).
