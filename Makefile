@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install test lint demo bench bench-validate bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive bench-export test-slow soak clean
+.PHONY: all install test lint demo bench bench-validate bench-plan bench-memory bench-shards bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive bench-export test-slow soak clean
 
 all: test
 
@@ -26,31 +26,54 @@ test: lint
 demo: $(STAMP)
 	$(BIN)/rtm-batch demo --out out/demo
 
-bench: bench-validate bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive bench-export
+# Every benchmark prints first when and on what machine it ran (bench/machine.py): the README quotes both.
+MACHINE := $(BIN)/python -m bench.machine
+
+bench: bench-validate bench-plan bench-memory bench-shards bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive bench-export
 
 bench-validate: $(STAMP)
+	@$(MACHINE)
 	$(BIN)/python bench/bench_validate.py
 	$(BIN)/python bench/bench_validate.py --ranges
 
+bench-plan: $(STAMP)
+	@$(MACHINE)
+	$(BIN)/python -m bench.bench_plan
+
+bench-memory: $(STAMP)
+	@$(MACHINE)
+	$(BIN)/python -m bench.bench_memory
+
+bench-shards: $(STAMP)
+	@$(MACHINE)
+	$(BIN)/python -m bench.bench_shards
+
 bench-normalize: $(STAMP)
+	@$(MACHINE)
 	$(BIN)/python bench/bench_normalize.py
 
 bench-emulator: $(STAMP)
+	@$(MACHINE)
 	$(BIN)/python -m bench.bench_emulator
 
 bench-listing: $(STAMP)
+	@$(MACHINE)
 	$(BIN)/python -m bench.bench_listing
 
 bench-client: $(STAMP)
+	@$(MACHINE)
 	$(BIN)/python -m bench.bench_client
 
 bench-run: $(STAMP)
+	@$(MACHINE)
 	$(BIN)/python -m bench.bench_run
 
 bench-sync: $(STAMP)
+	@$(MACHINE)
 	$(BIN)/python -m bench.bench_sync
 
 bench-adaptive: $(STAMP)
+	@$(MACHINE)
 	$(BIN)/python -m bench.bench_adaptive
 
 bench-export: $(STAMP)

@@ -12,8 +12,8 @@ from batch import notify_options as telling
 from batch import sync_options as syncing
 from batch.console import make_console
 from batch.errors import RtmBatchError, RunStopped
-from batch.export_command import register as register_export
 from batch.report.outdir import check_out_dir
+from batch.runconfig import use_config
 
 app = typer.Typer(
     add_completion=False,
@@ -71,8 +71,6 @@ LOG_FORMAT = typer.Option("auto", "--log-format", help="Progress: auto (bars on 
 
 
 def _config(ctx: typer.Context, value: Path | None) -> Path | None:
-    from batch.runconfig import use_config
-
     return use_config(ctx, value)
 
 
@@ -83,7 +81,7 @@ CONFIG = typer.Option(
     callback=_config,
     help="TOML file with any of these options by long name (max_rate = 50); the command line wins.",
 )
-register_export(app, BASE_URL, TOKEN_FILE, LOG_FORMAT, CONFIG)
+__import__("batch.export_command", fromlist=["register"]).register(app, BASE_URL, TOKEN_FILE, LOG_FORMAT, CONFIG)
 
 
 @app.command()
@@ -98,6 +96,7 @@ def plan(
     update: bool = syncing.UPDATE,
     prune: bool = syncing.PRUNE,
     max_deletes: int = syncing.MAX_DELETES,
+    shard: str | None = syncing.SHARD,
     config: Path | None = CONFIG,
 ) -> None:
     """Validate and build the job graph; print what a run would do. Sends nothing unless --base-url is given."""
@@ -109,7 +108,8 @@ def plan(
     token = resolve_token(token_file) if base_url else ""
     outcome = plan_batch(
         inputs,
-        check_out_dir(out),
+        shard=syncing.read_shard(shard),
+        out_dir=check_out_dir(out),
         base_url=base_url,
         token=token,
         max_rate=max_rate,
@@ -158,6 +158,7 @@ def run(
     metrics_textfile: Path | None = telling.METRICS_TEXTFILE,
     provisioning_patience: float = syncing.PATIENCE,
     resend_consent: bool = syncing.RESEND_CONSENT,
+    shard: str | None = syncing.SHARD,
     config: Path | None = CONFIG,
     timeout: float = typer.Option(30.0, "--timeout", hidden=True, help="Seconds to wait for an answer."),
 ) -> None:
@@ -185,6 +186,7 @@ def run(
     with watch.guard():  # a run that cannot start (exit 2) is recorded and notified too
         token, refresh = resolve_auth(token_file, refresh_token_file, base_url)
         options = RunOptions(
+            shard=syncing.read_shard(shard),
             out_dir=check_out_dir(out),
             base_url=base_url,
             token=token,
@@ -214,19 +216,23 @@ def run(
 
 @app.command()
 def report(
-    out: Path = typer.Argument(..., help="The --out folder of a past run."),
-    as_json: bool = typer.Option(False, "--json", help="Print summary.json as it is."),
+    outs: list[Path] = typer.Argument(..., metavar="OUT", help="The --out folder of a past run; several: shards."),
+    as_json: bool = typer.Option(False, "--json", help="Print summary.json as it is (merged, for several)."),
     html: bool = typer.Option(False, "--html", help="Write OUT/report.html again (with the job's trend)."),
     history: Path | None = telling.HISTORY,
+    merged_out: Path | None = syncing.MERGED_OUT,
 ) -> None:
-    """Print the summary of the run whose reports are in OUT again; the exit code is that run's."""
+    """Print the summary of the run in OUT again, with its exit code; several OUT (shards) are merged into one."""
     import json
 
+    from batch.report.merge import report_merged
     from batch.report.page.html import rewrite_report_page
     from batch.report.past import load_summary
     from batch.report.summary import print_summary
 
-    summary, paths = load_summary(out)
+    if len(outs) > 1:
+        raise typer.Exit(report_merged(outs, make_console(), as_json=as_json, html=html, out=merged_out))
+    summary, paths = load_summary(out := outs[0])
     if html:
         page = rewrite_report_page(out, summary, history)
         make_console(stderr=True).print(f"Written: {page}", markup=False)

@@ -6,12 +6,13 @@ Each function here is what one command does, callable from Python and testable w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from batch.load.inputs import LoadedBatch, load_inputs
 from batch.problems import Problem
 from batch.report.validation import write_validation_reports
+from batch.validate.shard import Shard, shard_loaded, shard_validated
 from batch.validate.validator import ValidatedBatch, validate
 
 
@@ -47,3 +48,14 @@ def validate_inputs(paths: Sequence[Path], out_dir: Path) -> ValidationOutcome:
     validated = validate(loaded)
     reports = write_validation_reports(validated.problems, loaded, out_dir)
     return ValidationOutcome(loaded, validated, tuple(reports))
+
+
+def select_shard(outcome: ValidationOutcome, shard: Shard | None) -> ValidationOutcome:
+    """The rows of one ``--shard I/N`` (``batch.validate.shard``); the outcome as it is without one.
+
+    Validation ran on the whole batch first (uniqueness across it, the reports of every row), so a shard's
+    problems and ``validation.csv`` are the whole batch's, and ``exit_code`` (``--strict``) judges it all."""
+    if shard is None:
+        return outcome
+    loaded, validated = shard_loaded(outcome.loaded, shard), shard_validated(outcome.validated, shard)
+    return replace(outcome, loaded=loaded, validated=validated)

@@ -1,9 +1,15 @@
 """The options of ``run`` and ``plan`` about what a run may change and how long it waits for Webex, declared
-once for the CLI (``--update``, ``--prune``, ``--max-deletes``, ``--provisioning-patience``, ``--resend-consent``)."""
+once for the CLI (``--update``, ``--prune``, ``--max-deletes``, ``--provisioning-patience``, ``--resend-consent``),
+and which part of the batch it takes (``--shard``; ``report --out`` for the shards' merged summary)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from batch.validate.shard import Shard
 
 UPDATE = typer.Option(
     False, "--update", help="Apply the differences between rows and the server (else only name them)."
@@ -19,3 +25,31 @@ PATIENCE = typer.Option(
 RESEND_CONSENT = typer.Option(
     False, "--resend-consent", help="Send the consent email again to this batch's users whose free account waits."
 )
+
+
+def _check_shard(value: str | None) -> str | None:
+    """Checked while the command line is read: a bad value is one line (exit 2) before anything starts."""
+    read_shard(value)
+    return value
+
+
+SHARD = typer.Option(
+    None,
+    "--shard",
+    metavar="I/N",
+    callback=_check_shard,
+    help="Only the customers whose external_id hashes to shard I of N (0-based), with everything under them.",
+)
+MERGED_OUT = typer.Option(
+    None,
+    "--out",
+    metavar="DIR",
+    help="With several OUT: folder for the merged summary.json (default: merged/ beside them).",
+)
+
+
+def read_shard(text: str | None) -> Shard | None:
+    """``--shard I/N`` read, or one usage line (exit 2) before anything starts."""
+    from batch.validate.shard import parse_shard
+
+    return parse_shard(text) if text is not None else None

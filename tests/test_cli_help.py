@@ -26,7 +26,7 @@ OPTIONS = [
 @pytest.mark.parametrize(("command", "param"), OPTIONS, ids=[f"{c}.{p.name}" for c, p in OPTIONS])
 def test_every_option_has_a_plain_metavar(command: str, param: TyperOption) -> None:
     metavar = param.metavar or ""
-    assert re.fullmatch(r"[A-Z]+|auto\|plain\|json", metavar), metavar
+    assert re.fullmatch(r"[A-Z]+|I/N|auto\|plain\|json", metavar), metavar  # I/N: --shard, as the contract writes it
 
 
 @pytest.mark.parametrize(

@@ -80,8 +80,8 @@ class EmulatorConfig:
     #: ``GET /locations`` serves at most this many per page (with ``Link`` to the rest; §11.9; 0: no cap).
     locations_page_max: int = 100
     #: Adding a number another location of the same org holds answers 8363 "DN is in use" (as validateNumbers
-    #: does, §11.14) instead of 8361 "DN is unavailable": off while the client's tests pin 8361 for that case.
-    numbers_in_use_code: bool = False
+    #: does, §11.14) instead of 8361 "DN is unavailable" (another org's). Webex does, and so does the emulator.
+    numbers_in_use_code: bool = True
     #: Failed prechecks (``/wholesale/*/validate``) answer 200 with a ``message`` other than "success" (§11.19).
     precheck_failures_as_200: bool = False
     #: OAuth (batch.emulator.tokens): the integration's credentials, the refresh token first accepted, how

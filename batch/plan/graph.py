@@ -9,16 +9,19 @@ job, shared by every row that names it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
 import polars as pl
 
 from batch import keys
 from batch.jobs import Job, Kind
+from batch.plan.rows import RowFields, row_fields
 from batch.validate.validator import ValidatedBatch
 from schemas.vocab import CALLING_PACKAGES
+
+_T = TypeVar("_T", tuple[str, ...], dict[str, str])
 
 #: Requests a job of each kind usually costs (lookups shared per org are spread over their jobs).
 CALLS_PER_JOB: Mapping[Kind, float] = {
@@ -98,19 +101,20 @@ class Plan:
 def build_plan(validated: ValidatedBatch) -> Plan:
     """Every valid row becomes its jobs; invalid rows get none (the runner reports them ``invalid``)."""
     builder = _Builder()
-    customers = _valid_rows(validated.sheets["customers"])
-    locations = _valid_rows(validated.sheets["locations"])
-    for row in customers:
+    for row in _valid_rows(validated.sheets["customers"]):
         builder.customer(row)
-    for row in locations:
+    for row in _valid_rows(validated.sheets["locations"]):
         builder.location(row)
     for row in _valid_rows(validated.sheets["users"]):
         builder.user(row)
     return builder.plan
 
 
-def _valid_rows(frame: pl.DataFrame) -> Iterable[dict[str, Any]]:
-    return frame.filter(pl.col("_valid")).iter_rows(named=True)
+def _valid_rows(frame: pl.DataFrame) -> Iterator[RowFields]:
+    """The valid rows as compact mappings (``batch.plan.rows``) with ``calling`` (filled in by the builder)."""
+    index, values = row_fields(frame.filter(pl.col("_valid")), extra=("calling",))
+    for row in values:
+        yield RowFields(index, (*row, None))
 
 
 class _Builder:
@@ -121,6 +125,13 @@ class _Builder:
         self.hq_name: dict[str, str] = {}  # external_id -> HQ location name (batch customers with calling)
         self.customer_numbers: dict[str, set[str]] = {}
         self.location_numbers: dict[str, set[str]] = {}  # location key -> numbers the batch adds there
+        self._shared: dict[object, object] = {}
+
+    def shared(self, value: _T) -> _T:
+        """One object for equal parent tuples and refs: the users of one location all hold the same ones
+        (a million users, a few thousand distinct), never mutated after the job is made."""
+        key = tuple(value.items()) if isinstance(value, dict) else value
+        return self._shared.setdefault(key, value)  # type: ignore[return-value]
 
     def add(self, job: Job) -> str:
         if job.key not in self.plan.jobs:
@@ -134,12 +145,11 @@ class _Builder:
         lookups = [p for key in jobs for p in self.plan.jobs[key].parents if self.plan.jobs[p].row is None]
         self.plan.rows[(sheet, row)] = (*dict.fromkeys(lookups), *jobs)
 
-    def customer(self, row: dict[str, Any]) -> None:
+    def customer(self, row: RowFields) -> None:
         ext = row["external_id"]
         calling = any(p in CALLING_PACKAGES for p in row["packages_list"] or ())
-        ckey = self.add(
-            Job(keys.customer(ext), Kind.CUSTOMER, "customers", row["_row"], fields={**row, "calling": calling})
-        )
+        row = row.with_value("calling", calling)
+        ckey = self.add(Job(keys.customer(ext), Kind.CUSTOMER, "customers", row["_row"], fields=row))
         jobs = [ckey]
         if calling:
             hq = row["hq_location_name"] or ""
@@ -148,15 +158,13 @@ class _Builder:
             jobs += self._hq_setup(ext, hq, row, ckey)
         self.add_row("customers", row["_row"], jobs)
 
-    def _hq_setup(self, ext: str, hq: str, row: dict[str, Any], ckey: str) -> list[str]:
+    def _hq_setup(self, ext: str, hq: str, row: RowFields, ckey: str) -> list[str]:
         refs = {"customer": ckey}
         fields = {"hq_location_name": hq, **{c: row.get(c) for c in HQ_COLUMNS}}  # its address and zone (--update)
         hkey = self.add(Job(keys.hq(ext), Kind.HQ, "customers", row["_row"], (ckey,), refs, fields))
         return [hkey, *self._numbers(keys.location_key(ext, hq), "customers", row, ckey, hkey, (hkey,))]
 
-    def _numbers(
-        self, lkey: str, sheet: str, row: dict[str, Any], ckey: str, loc: str, after: tuple[str, ...]
-    ) -> list[str]:
+    def _numbers(self, lkey: str, sheet: str, row: RowFields, ckey: str, loc: str, after: tuple[str, ...]) -> list[str]:
         """Numbers (after the PSTN connection the row names, if any), then the main number, of one location."""
         refs = {"customer": ckey, "location": loc}
         numbers = list(row["numbers_e164"] or ())
@@ -180,7 +188,7 @@ class _Builder:
             self.add(Job(key, Kind.CUSTOMER_REF, "customers", None, fields={"external_id": ext}))
         return key
 
-    def location(self, row: dict[str, Any]) -> None:
+    def location(self, row: RowFields) -> None:
         ext, name = row["customer_external_id"], row["location_name"]
         lkey = keys.location_key(ext, name)
         ckey = self.customer_ref(ext)
@@ -191,7 +199,7 @@ class _Builder:
         jobs = [loc, calling, *self._numbers(lkey, "locations", row, ckey, loc, (calling,))]
         self.add_row("locations", row["_row"], jobs)
 
-    def user(self, row: dict[str, Any]) -> None:
+    def user(self, row: RowFields) -> None:
         ext, email = row["customer_external_id"], row["email_normalized"]
         ckey = self.customer_ref(ext)
         calling = row["package_resolved"] in CALLING_PACKAGES
@@ -201,8 +209,9 @@ class _Builder:
             loc, waits = self._user_location(ext, row, ckey)
             refs["location"] = loc
             parents += [loc, *waits]
-        fields = {**row, "calling": calling}
-        user = Job(keys.subscriber(email), Kind.SUBSCRIBER, "users", row["_row"], tuple(parents), refs, fields)
+        fields = row.with_value("calling", calling)
+        shared_parents, shared_refs = self.shared(tuple(parents)), self.shared(refs)
+        user = Job(keys.subscriber(email), Kind.SUBSCRIBER, "users", row["_row"], shared_parents, shared_refs, fields)
         skey = self.add(user)
         jobs = [skey]
         if row["roles_list"]:
@@ -213,7 +222,7 @@ class _Builder:
             )
         self.add_row("users", row["_row"], jobs)
 
-    def _user_location(self, ext: str, row: dict[str, Any], ckey: str) -> tuple[str, list[str]]:
+    def _user_location(self, ext: str, row: RowFields, ckey: str) -> tuple[str, list[str]]:
         """The job whose ``location_id`` the user gets, and the jobs it must wait for (calling, its numbers)."""
         name = row["location_resolved"]
         phone = row["phone_e164"]

@@ -48,6 +48,8 @@ from batch.reasons import Reason
 LOCATIONS = "/locations"
 #: errorCode of "[Error 8361] DN is unavailable": the number belongs to another location or organization.
 NUMBER_UNAVAILABLE = 8361
+#: errorCode of "[Error 8363] DN is in use": the number is another location's of this organization (§11.14).
+NUMBER_IN_USE = 8363
 #: At most this many taken numbers are looked up to name their owner (one GET each).
 OWNER_LOOKUPS = 5
 E164 = re.compile(r"\+\d{6,15}")
@@ -255,8 +257,9 @@ def _per_number(err: ApiError, batch: list[str]) -> dict[str, str]:
     """Refused number → the server's reason, from the 400 array body (or, failing that, its message)."""
     found = {str(d.get("number")): str(d.get("errorMessage") or d.get("errorTitle") or "") for d in err.details}
     found = {n: why for n, why in found.items() if n in batch}
-    if not found and err.error_code == NUMBER_UNAVAILABLE:
-        found = {n: "DN is unavailable" for n in E164.findall(str(err)) if n in batch}
+    if not found and err.error_code in (NUMBER_UNAVAILABLE, NUMBER_IN_USE):
+        why = "DN is in use" if err.error_code == NUMBER_IN_USE else "DN is unavailable"
+        found = {n: why for n in E164.findall(str(err)) if n in batch}
     return found
 
 
@@ -273,7 +276,7 @@ async def _refused(
             parts.append(f"and {len(rest)} more ({', '.join(rest)})")
             break
         where = "was refused"
-        if "unavailable" in why.lower():
+        if "unavailable" in why.lower() or "in use" in why.lower():  # 8361 another org's, 8363 this org's
             owner = await _number_location(ctx, org_id, number)
             where = f"belongs to location {owner}" if owner else "is used by another organization"
         parts.append(f"number {number} {where} ({why})")

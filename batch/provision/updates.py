@@ -31,6 +31,7 @@ from batch.provision.fields.compare import (
     package_list,
     strs,
     subscriber_changes,
+    subscriber_refusal,
 )
 from batch.provision.lookups import FULL_ADMIN, full_admins, no_calling
 from batch.reasons import Reason
@@ -189,9 +190,12 @@ async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome:
     email = str(job.fields.get("email_normalized") or item.get("email") or "")
     row_admin = any(str(r).casefold() == FULL_ADMIN for r in job.fields.get("roles_list") or ())
     admin = f"{email} is a full administrator, whose package is never changed (Partner Hub task flow)"
+    forbidden = subscriber_refusal(job.fields, item) if changes else None
     if not ctx.update:
-        refusal = admin if row_admin and changes else None  # the package rule: not a number or an extension
+        refusal = admin if row_admin and changes else forbidden  # the package rules: not a number or extension
         return _named_moves(reported(outcome, [*changes, *settable], refusal), moves)
+    if forbidden:
+        return refused(outcome, changes, forbidden)
     try:
         if changes:
             if row_admin or person_id in await full_admins(ctx, org_id):

@@ -13,6 +13,7 @@ from batch.errors import UsageError
 from batch.provision.context import PROVISIONING_PATIENCE
 from batch.run.hooks import RunWatcher
 from batch.run.progress import LOG_FORMATS
+from batch.validate.shard import Shard
 
 DEFAULT_BASE_URL = "https://webexapis.com/v1"
 JOURNAL_NAME = "journal.sqlite"
@@ -42,6 +43,7 @@ class RunOptions:
     #: History, notifications, heartbeat and metrics (``batch.notify.watch.RunWatch``); its run id is the run's.
     watch: RunWatcher | None = field(default=None, repr=False)
     timeout: float = 30.0  # seconds to wait for an answer (the soak test makes it short)
+    shard: Shard | None = None  # --shard I/N: only the customers hashing to shard I, with all under them
 
     @property
     def journal_path(self) -> Path:

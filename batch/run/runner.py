@@ -23,7 +23,7 @@ from rich.console import Console
 from batch.api.tokens import RefreshSettings, read_secret, refresh_settings
 from batch.errors import RtmBatchError, UsageError
 from batch.jobs import SKIPPED, Outcome, RowResult
-from batch.pipeline import validate_inputs
+from batch.pipeline import select_shard, validate_inputs
 from batch.plan.graph import Plan, build_plan
 from batch.provision.prune import named_emails, removal_results
 from batch.report.facts import run_facts
@@ -102,6 +102,9 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
         with Journal.open(options.journal_path, buffered=True) as journal:
             journal.bind(options.base_url.rstrip("/"))
             validation = validate_inputs(inputs, options.out_dir)
+            # the whole batch's: a user a row names in another shard is never pruned from this one's customers
+            named = named_emails(validation.validated.sheets["users"])
+            validation = select_shard(validation, options.shard)
             plan = build_plan(validation.validated)
             api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
             stopped: str | None = None
@@ -112,7 +115,6 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 )
                 outcomes: Mapping[str, Outcome] = {}
             else:
-                named = named_emails(validation.validated.sheets["users"])
                 executed = _execute(plan, options, progress, journal, run_id, named)
                 outcomes, plan, api, stopped = executed.outcomes, executed.plan, dict(executed.api), executed.stopped
                 note = "not finished" if stopped is None else not_reached(stopped)
@@ -131,6 +133,8 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 mark_stopped(summary, stopped)
                 summary["run_id"] = run_id
                 summary |= run_facts(inputs, options.base_url, options.out_dir, results, validation.validated, api)
+                if options.shard is not None:
+                    summary["shard"] = {"index": options.shard.index, "count": options.shard.count}
                 paths = write_reports(options.out_dir, validation.loaded, results, summary)
                 write_report_page(options.out_dir, summary, options.watch.past_runs() if options.watch else ())
             if stopped is None:

@@ -167,10 +167,10 @@ async def test_number_of_another_location_is_named(ctx) -> None:
     assert outcome.status == FAILED
     assert outcome.message == (
         f"number {TAMPERE[0]} belongs to location Tampereen tehdas "
-        f"([Error 8361] DN is unavailable : {TAMPERE[0]}); "
+        f"([Error 8363] DN is in use : {TAMPERE[0]}); "  # another location of this org (§11.14)
         f"remove it from this row's numbers or release it in Control Hub; added: {HQ_NUMBERS[0]}"
     )
-    assert outcome.error_code == 8361 and outcome.tracking_id
+    assert outcome.error_code == 8363 and outcome.tracking_id
 
 
 async def test_number_of_another_organization_is_named(ctx, emulator_url) -> None:

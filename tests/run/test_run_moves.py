@@ -54,3 +54,20 @@ def test_a_changed_location_is_named_as_not_applied_never_unchanged(tmp_path: Pa
     [row] = [r for r in outcome.results if r.key.casefold() == "liisa@makela.fi"]
     assert row.status == EXISTS and "location: Tampere → " in row.changes, (row.changes, row.message)
     assert "not applied: move the user in Control Hub" in row.message
+
+
+def test_a_package_change_licensing_forbids_is_refused_before_sending(tmp_path: Path) -> None:
+    """§11.20: Professional → Standard (400112) is refused by Webex licensing; the run says so and sends nothing."""
+    with running_emulator(EmulatorConfig(token=TOKEN, rate=0, provisioning_seconds=0)) as base_url:
+        assert run([night(tmp_path, "n1")], tmp_path / "o1", base_url).exit_code == 0
+        rows = valid_rows()
+        rows["customers"][0]["packages"] = "webex_calling;webex_meetings;cisco_calling_plan;webex_calling_standard"
+        for user in rows["users"]:
+            if user["email"] == "liisa@makela.fi":
+                user["package"] = "webex_calling_standard"
+        book = write_csv_folder(tmp_path / "n2", input_sheets(**rows))
+        refused = run([book], tmp_path / "o2", base_url, update=True)
+        subs = {s["email"]: s["package"] for s in operator(base_url, "state")["subscribers"]}
+    [row] = [r for r in refused.results if r.key.casefold() == "liisa@makela.fi"]
+    assert (row.status, row.reason) == ("failed", "update.refused") and "400112" in row.message, row.message
+    assert subs["liisa@makela.fi"] == "webex_calling"

@@ -122,6 +122,25 @@ def customer_refusal(fields: Mapping[str, Any], item: Mapping[str, Any]) -> str 
     )
 
 
+#: Package changes Webex licensing refuses (webex-api.md §11.20, SPEC-ADM ``ErrorDetail``): (from, to) → code.
+FORBIDDEN_PACKAGE_CHANGES = {
+    ("webex_calling", "webex_calling_standard"): "400112 Professional to Standard",
+    ("cx_essentials", "webex_calling_standard"): "400410 Customer Experience Essentials to Standard",
+}
+
+
+def subscriber_refusal(fields: Mapping[str, Any], item: Mapping[str, Any]) -> str | None:
+    """Why a user's package change cannot be applied: a change Webex licensing forbids, said before sending."""
+    wanted = text(fields.get("package_resolved"))
+    for have in package_list(item):
+        if wanted and (rule := FORBIDDEN_PACKAGE_CHANGES.get((have, wanted))):
+            return (
+                f"Webex does not change a user's package from {have} to {wanted} (licensing, error {rule}): "
+                f"keep {have} on the users row, or remove the user and provision them again"
+            )
+    return None
+
+
 def customer_packages(fields: Mapping[str, Any]) -> list[str]:
     """The complete package list a customer PUT sends (webex-api.md §2.5: a package left out is removed)."""
     return list(dict.fromkeys(str(p) for p in fields.get("packages_list") or ()))

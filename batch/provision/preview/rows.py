@@ -21,7 +21,7 @@ import anyio
 from batch.api.client import ClientConfig, WebexClient, check_base_url
 from batch.errors import ApiError, AuthError, UsageError
 from batch.jobs import EXISTS, FAILED, PLANNED, SKIPPED, Job, Kind, RowResult
-from batch.pipeline import validate_inputs
+from batch.pipeline import select_shard, validate_inputs
 from batch.plan.graph import Plan, build_plan
 from batch.provision.context import ActionContext
 from batch.provision.fields.compare import (
@@ -33,6 +33,7 @@ from batch.provision.fields.compare import (
     same_number,
     strs,
     subscriber_changes,
+    subscriber_refusal,
 )
 from batch.provision.lookups import (
     CALLING,
@@ -49,6 +50,7 @@ from batch.provision.prune import named_emails, plan_removals
 from batch.report.results import row_results
 from batch.report.summary import build_summary
 from batch.report.writer import ReportPaths, write_reports
+from batch.validate.shard import Shard
 
 CREATE, UPDATE, REMOVE, UNCHANGED = "create", "update", "remove", "unchanged"
 ACTIONS = (CREATE, UPDATE, REMOVE, UNCHANGED)
@@ -90,19 +92,21 @@ def plan_batch(
     update: bool = False,
     prune: bool = False,
     max_deletes: int = 10,
+    shard: Shard | None = None,
 ) -> PlanOutcome:
     """Validate and plan; with ``base_url``, mark each row as ``run`` with the same options would treat it."""
     if max_deletes < 0:
         raise UsageError(f"--max-deletes must be 0 or more (got {max_deletes})")
     started, clock = datetime.now(UTC), time.perf_counter()
     validation = validate_inputs(inputs, out_dir)
+    named_users = named_emails(validation.validated.sheets["users"])  # the whole batch's, as run does
+    validation = select_shard(validation, shard)
     plan = build_plan(validation.validated)
     results = row_results(validation.validated, plan, {}, not_run=PLANNED)
     api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
     actions: dict[str, Counter[str]] = {}
     if base_url is not None:
         config = ClientConfig(base_url=check_base_url(base_url), token=token, max_rate=max_rate)
-        named_users = named_emails(validation.validated.sheets["users"])
         found, removals, api = anyio.run(
             _look_up, config, plan, results, validation.validated.sheets, (prune, max_deletes, named_users)
         )
@@ -120,6 +124,8 @@ def plan_batch(
         validation=validation.validated.counts,
     )
     summary["actions"] = {sheet: dict(counts) for sheet, counts in actions.items()}
+    if shard is not None:
+        summary["shard"] = {"index": shard.index, "count": shard.count}
     paths = write_reports(out_dir, validation.loaded, results, summary)
     return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"])
 
@@ -235,11 +241,12 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
         return None
     ids = {"subscriber_id": sub["id"], "person_id": sub.get("personId", "")}
     changes = subscriber_changes(fields, sub)
+    forbidden = subscriber_refusal(fields, sub) if changes else None
     wanted = [str(r) for r in fields.get("roles_list") or ()]
     if not sub.get("personId") or not (changes or wanted):
-        return _Found(ids, changes)
+        return _Found(ids, changes, forbidden)
     additions: list[Change] = []
-    refusal = None
+    refusal = forbidden
     if changes and sub["personId"] in await full_admins(ctx, customer.get("orgId", "")):
         refusal = f"{sub.get('email')} is a full administrator, whose package is never changed"
     if wanted:

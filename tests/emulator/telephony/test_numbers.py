@@ -58,8 +58,8 @@ def test_a_number_in_another_location_is_refused_in_an_array_body_and_the_rest_i
     assert response.status_code == 400 and response.headers["trackingid"]
     [item] = response.json()
     [error] = item["errors"]
-    assert (error["number"], error["errorCode"]) == ("+358401230001", "8361")
-    assert "DN is unavailable" in error["errorMessage"]
+    assert (error["number"], error["errorCode"]) == ("+358401230001", "8363")  # this org's: in use (§11.14)
+    assert "DN is in use" in error["errorMessage"]
     assert sorted(n["phoneNumber"] for n in listed(api, org)["phoneNumbers"]) == ["+358401230001", "+358401230009"]
 
 

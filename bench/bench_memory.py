@@ -1,0 +1,104 @@
+"""Peak RSS of ``rtm-batch run`` at two batch sizes, side by side (issue 22 item 2).
+
+Why: a run's memory should grow with the work in flight (concurrency), not with the batch; the target is
+the larger batch's peak ≤ 1.3 × the smaller's. Both batches keep the ratio of ``bench-run`` (1 customer and
+3 locations per ~67 users) and are run by the CLI in its own process (``python -m batch run``) against the
+emulator in another, so the figure is the client's alone: ``ru_maxrss`` of the child, and its RSS sampled
+every 0.2 s to say *when* the peak comes (while loading and validating the whole batch, or while running).
+
+The emulator has no limit, latency or provisioning time here: only the client's memory is measured, and
+the run is over as soon as the machine allows.
+
+Run: ``.venv/bin/python -m bench.bench_memory [--users 20000 100000] [--concurrency 32]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.generate import make_batch, write_csv_folder
+from bench.servers import TOKEN, server_process
+
+RATIO_TARGET = 1.3
+
+
+def rss_mib(pid: int) -> int:
+    """Resident set of a live process in MiB (Linux /proc); 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+
+def run_once(users: int, base_url: str, workdir: Path, concurrency: int) -> dict[str, float]:
+    customers = max(1, users * 300 // 20_000)
+    folder = workdir / f"batch-{users}"
+    write_csv_folder(make_batch(customers, customers * 3, users), folder)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WEBEX_")} | {"WEBEX_ACCESS_TOKEN": TOKEN}
+    command = [sys.executable, "-m", "batch", "run", str(folder), "--out", str(workdir / f"out-{users}")]
+    command += ["--base-url", base_url, "--max-rate", "5000", "--concurrency", str(concurrency)]
+    command += ["--log-format", "json"]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    samples: list[tuple[float, int]] = []
+
+    def sample() -> None:
+        while child.poll() is None:
+            samples.append((time.perf_counter() - started, rss_mib(child.pid)))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    sampler.join()
+    wall = time.perf_counter() - started
+    first_half = max((rss for t, rss in samples if t < wall * 0.1), default=0)
+    late = [rss for t, rss in samples if t >= wall * 0.5]
+    return {
+        "users": users,
+        "customers": customers,
+        "exit": child.returncode,
+        "wall_s": wall,
+        "peak_mib": usage.ru_maxrss / 1024,
+        "first_10pct_peak_mib": first_half,
+        "second_half_peak_mib": max(late, default=0),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, nargs=2, default=[20_000, 100_000])
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="rtm-bench-") as tmp:
+        for users in args.users:
+            with server_process(token=TOKEN, rate=0, burst=1000, latency_ms=0, provisioning_seconds=0) as (url, _):
+                rows.append(run_once(users, url, Path(tmp), args.concurrency))
+            row = rows[-1]
+            print(
+                f"{row['users']:>7,} users, {row['customers']:>5,} customers: exit {row['exit']}, "
+                f"{row['wall_s']:.1f} s, peak RSS {row['peak_mib']:.0f} MiB (first 10 % of the run "
+                f"{row['first_10pct_peak_mib']} MiB, second half {row['second_half_peak_mib']} MiB)",
+                flush=True,
+            )
+    small, large = rows
+    ratio = large["peak_mib"] / small["peak_mib"]
+    verdict = "met" if ratio <= RATIO_TARGET else "MISSED"
+    print(f"peak RSS {large['users']:,} / {small['users']:,} users: {ratio:.2f} × (target ≤ {RATIO_TARGET}): {verdict}")
+    return 0 if ratio <= RATIO_TARGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
