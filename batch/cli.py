@@ -13,6 +13,7 @@ from batch import sync_options as syncing
 from batch.console import make_console, print_lines, quiet_stop
 from batch.errors import RtmBatchError, RunStopped
 from batch.report.outdir import check_out_dir
+from batch.runconfig import use_config
 
 app = typer.Typer(
     add_completion=False,
@@ -71,8 +72,6 @@ LOG_FORMAT = typer.Option("auto", "--log-format", help="Progress: auto (bars on 
 
 
 def _config(ctx: typer.Context, value: Path | None) -> Path | None:
-    from batch.runconfig import use_config
-
     return use_config(ctx, value)
 
 
@@ -83,6 +82,7 @@ CONFIG = typer.Option(
     callback=_config,
     help="TOML file with any of these options by long name (max_rate = 50); the command line wins.",
 )
+__import__("batch.export_command", fromlist=["register"]).register(app, BASE_URL, TOKEN_FILE, LOG_FORMAT, CONFIG)
 
 
 @app.command()

@@ -16,7 +16,7 @@ MAX_LINES = 400
 #: Lines of its own modules (subfolders not counted) a folder may hold before it is split (issue 16).
 MAX_FOLDER_LINES = 2000
 
-STAGES = ("load", "validate", "plan", "provision", "run", "api", "report", "emulator", "history", "notify")
+STAGES = ("load", "validate", "plan", "provision", "export", "run", "api", "report", "emulator", "history", "notify")
 SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs", "batch.keys", "batch.reasons"}
 PIPELINE = {"batch.pipeline"}
 #: What each part may import (besides itself, ``schemas`` and third-party code). ``entry`` is the CLI and
@@ -30,7 +30,8 @@ ALLOWED = {
     "pipeline": {"report", "validate", "load", "shared"},
     "api": {"shared"},
     "provision": {"pipeline", "plan", "report", "validate", "load", "api", "shared"},
-    "run": {"provision", "pipeline", "plan", "report", "validate", "load", "api", "history", "shared"},
+    "export": {"provision", "report", "load", "api", "shared"},  # what is on the server, in the input form
+    "run": {"export", "provision", "pipeline", "plan", "report", "validate", "load", "api", "history", "shared"},
     "emulator": set(),
     #: The record of past runs: a leaf, handed summaries and plain values.
     "history": {"shared"},

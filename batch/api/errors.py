@@ -169,6 +169,8 @@ def wrong_protocol(exc: BaseException, url: httpx.URL | str) -> UsageError | Non
 def transport_error(exc: httpx.HTTPError, what: str, attempts: int, *, ambiguous: bool) -> ApiError:
     """The exception for a request that got no answer at all (connection refused, timeout, dropped)."""
     kind = _TRANSPORT_WORDS.get(type(exc).__name__, type(exc).__name__)
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        kind += _server_of(exc)  # httpx's own words ("All connection attempts failed") name no server
     detail = " ".join(str(exc).split())[:160]
     if detail and detail.lower() != kind:
         kind = f"{kind}: {detail}"
@@ -177,6 +179,15 @@ def transport_error(exc: httpx.HTTPError, what: str, attempts: int, *, ambiguous
         message = f"{what}: no answer ({kind}); the change may or may not have been made{tail}"
         return AmbiguousWriteError(message, attempts=attempts)
     return ApiError(f"{what}: no answer ({kind}){tail}", attempts=attempts)
+
+
+def _server_of(exc: httpx.RequestError) -> str:
+    """`` to host:port`` of the request that failed, or "" when httpx did not keep it."""
+    try:
+        url = exc.request.url
+    except RuntimeError:
+        return ""
+    return f" to {url.host}:{url.port or (443 if url.scheme == 'https' else 80)}"
 
 
 _TRANSPORT_WORDS = {

@@ -25,7 +25,7 @@ import polars as pl
 
 from batch.errors import InputError
 from batch.load.csv import csv_form_of, read_csv_grid
-from batch.load.names import HEADER_ALIASES, IGNORED_SHEETS, canonical_name, sheet_for
+from batch.load.names import HEADER_ALIASES, canonical_name, is_ignored_sheet, sheet_for
 from batch.load.paths import GridRow, check_path, header_below
 from batch.load.paths import short as _short
 from batch.load.xlsx import Workbook, is_workbook_file
@@ -153,7 +153,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Grid]:
     for name in book.sheet_names:
         sheet = sheet_for(name)
         if sheet is None:
-            if canonical_name(name) not in IGNORED_SHEETS:
+            if not is_ignored_sheet(name):
                 problems.append(_unknown_sheet(name, path))
             continue
         if sheet in seen:
@@ -178,7 +178,8 @@ def _read_csv_folder(folder: Path, problems: list[Problem]) -> list[_Grid]:
     for path in files:
         sheet = sheet_for(path.stem)
         if sheet is None:
-            problems.append(_unknown_sheet(path.name, folder))
+            if not is_ignored_sheet(path.stem):
+                problems.append(_unknown_sheet(path.name, folder))
             continue
         if sheet in seen:
             raise InputError(f"{folder}: {seen[sheet].name} and {path.name} are both the {sheet} sheet; keep one")

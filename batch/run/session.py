@@ -20,6 +20,7 @@ from batch.api.adaptive import make_limiter
 from batch.api.client import WebexClient
 from batch.api.ratelimit import RateLimiter
 from batch.errors import AuthError, RtmBatchError, RunStopped
+from batch.export.backup import backup_before_prune
 from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, UPDATED, Job, Outcome
 from batch.plan.graph import Plan
 from batch.provision.actions import ACTIONS
@@ -174,6 +175,10 @@ async def with_removals(
     refused = any(job.fields.get("refused") for job in added)
     over = " (over --max-deletes: none will be)" if refused else ""
     run.progress.note(f"--prune: {plural(len(added), 'subscriber')} to remove{over}")
+    pruned_from = [str(job.fields.get("external_id") or "") for job in added if not job.fields.get("refused")]
+    backup = await backup_before_prune(ctx, pruned_from, run.options.out_dir)  # before the first DELETE
+    if backup is not None:
+        run.progress.note(f"--prune: the customers it removes from are exported first to {backup}")
     plan = plan.with_jobs(added)
     added_keys = {job.key for job in added}
     again = restore(plan, {k: o for k, o in before.items() if k in added_keys}, interrupted=run.sync.interrupted)
