@@ -106,13 +106,7 @@ async def _export(config: ClientConfig, options: ExportOptions, selection: Selec
             ctx, selection, statuses=options.statuses, concurrency=options.concurrency, events=events
         )
         read_seconds = time.perf_counter() - clock
-        stats = client.stats
-        api = {
-            "requests": stats.requests,
-            "retries": stats.retries,
-            "throttled": stats.throttled,
-            "settled_rate": round(float(client.limiter.rate), 2),
-        }
+        api = {**client.stats.counts(), "settled_rate": round(float(client.limiter.rate), 2)}
     paths = write_export(rows, options.out)
     wall = time.perf_counter() - clock
     summary = _summary(rows, listed, api, started, wall, options.out) | {"read_seconds": round(read_seconds, 3)}

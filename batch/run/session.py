@@ -150,10 +150,7 @@ async def execute(
         elapsed = time.perf_counter() - started
         stats = client.stats
         api = {
-            "requests": stats.requests,
-            "retries": stats.retries,
-            "throttled": stats.throttled,
-            "ambiguous": stats.ambiguous,
+            **stats.counts(),
             "achieved_rate": round(stats.requests / elapsed, 2) if elapsed > 0 else 0.0,
             "seconds": round(elapsed, 3),
             "cpu_seconds": round(time.process_time() - cpu, 3),

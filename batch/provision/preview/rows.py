@@ -47,7 +47,7 @@ from batch.provision.lookups import (
     role_ids,
 )
 from batch.provision.preview.access import access_token, rejected
-from batch.provision.preview.checks import check_numbers, check_prechecks
+from batch.provision.preview.checks import server_checks
 from batch.provision.prune import named_emails, plan_removals
 from batch.report.results import row_results
 from batch.report.summary import build_summary
@@ -114,16 +114,11 @@ def plan_batch(
         token = access_token(auth) if auth is not None else token
         config = ClientConfig(base_url=check_base_url(base_url), token=token, max_rate=max_rate)
         try:
-            found, removals, api = anyio.run(
-                _look_up, config, plan, results, validation.validated.sheets, (prune, max_deletes, named_users)
+            results, api = anyio.run(
+                _preview, config, plan, results, (prune, max_deletes, named_users), update, actions
             )
         except AuthError as exc:
             raise rejected(exc) from None
-        results = [_mark(r, found, update, actions) for r in results] + removals
-        for r in removals:
-            actions.setdefault("users", Counter())[REMOVE if r.status == PLANNED else "remove refused"] += 1
-        results, api = check_numbers(config, plan, results, api)
-        results, api = check_prechecks(config, plan, results, api)
     summary = build_summary(
         results,
         api=api,
@@ -187,57 +182,70 @@ def _judged(result: RowResult, seen: _Found, update: bool, counts: Counter[str])
     return _again(result, PLANNED, f"{UPDATE}: {listed}", seen.ids, changes=changes)
 
 
-async def _look_up(
+async def _preview(
     config: ClientConfig,
     plan: Plan,
     results: Sequence[RowResult],
-    sheets: Mapping[str, Any],
     pruning: tuple[bool, int, frozenset[str]],
-) -> tuple[dict[tuple[str, str, int], _Found], list[RowResult], dict[str, Any]]:
+    update: bool,
+    actions: dict[str, Counter[str]],
+) -> tuple[list[RowResult], dict[str, Any]]:
+    """The look-ups, each row marked as ``run`` would leave it, then the checks of what would fail: one
+    client and one memo, so no listing is read twice."""
+    async with WebexClient(config) as client:
+        ctx = ActionContext(client)
+        found, removals = await _look_up(ctx, plan, results, pruning)
+        marked = [_mark(r, found, update, actions) for r in results] + removals
+        for r in removals:
+            actions.setdefault("users", Counter())[REMOVE if r.status == PLANNED else "remove refused"] += 1
+        checked = await server_checks(ctx, plan, marked)
+        return checked, {key: n for key, n in client.stats.counts().items() if key != "ambiguous"}
+
+
+async def _look_up(
+    ctx: ActionContext,
+    plan: Plan,
+    results: Sequence[RowResult],
+    pruning: tuple[bool, int, frozenset[str]],
+) -> tuple[dict[tuple[str, str, int], _Found], list[RowResult]]:
     """Read-only look-ups through the same listings ``run`` uses (so both agree on what exists and what
     differs): every wholesale customer once, then the locations, numbers and subscribers of the customers
     the batch names. Only GETs are sent."""
     planned = {(r.source, r.sheet, r.row) for r in results if r.status == PLANNED}
     found: dict[tuple[str, str, int], _Found] = {}
-    async with WebexClient(config) as client:
-        ctx = ActionContext(client)
-        customers = await known_customers(ctx)
-        for job in plan.jobs.values():
-            if (job.source, job.sheet, job.row) not in planned or job.kind not in (
-                Kind.CUSTOMER,
-                Kind.LOCATION,
-                Kind.SUBSCRIBER,
-            ):
-                continue
-            ext = str(job.fields.get("external_id") or job.fields.get("customer_external_id") or "")
-            customer = customers.get(ext.casefold())
-            if customer is None:
-                continue
-            try:
-                seen = await _compare(ctx, job, customer)
-            except AuthError:
-                raise
-            except ApiError:
-                seen = None  # the run will say what is wrong with it
-            if seen is not None:
-                found[(job.source, job.sheet, job.row)] = seen  # type: ignore[index]
-        removals: list[RowResult] = []
-        prune, max_deletes, named_users = pruning
-        if prune:
-            for job in await plan_removals(plan, ctx, named_users, max_deletes=max_deletes):
-                email = str(job.fields["email"])
-                if job.fields.get("refused"):
-                    removals.append(RowResult("users", None, email, SKIPPED, str(job.fields["refused"])))
-                else:
-                    message = f"{REMOVE}: no users row names {email} (--prune)"
-                    removals.append(
-                        RowResult(
-                            "users", None, email, PLANNED, message, {"subscriber_id": job.fields["subscriber_id"]}
-                        )
-                    )
-        stats = client.stats
-        api = {"requests": stats.requests, "retries": stats.retries, "throttled": stats.throttled}
-    return found, removals, api
+    customers = await known_customers(ctx)
+    for job in plan.jobs.values():
+        if (job.source, job.sheet, job.row) not in planned or job.kind not in (
+            Kind.CUSTOMER,
+            Kind.LOCATION,
+            Kind.SUBSCRIBER,
+        ):
+            continue
+        ext = str(job.fields.get("external_id") or job.fields.get("customer_external_id") or "")
+        customer = customers.get(ext.casefold())
+        if customer is None:
+            continue
+        try:
+            seen = await _compare(ctx, job, customer)
+        except AuthError:
+            raise
+        except ApiError:
+            seen = None  # the run will say what is wrong with it
+        if seen is not None:
+            found[(job.source, job.sheet, job.row)] = seen  # type: ignore[index]
+    removals: list[RowResult] = []
+    prune, max_deletes, named_users = pruning
+    if prune:
+        for job in await plan_removals(plan, ctx, named_users, max_deletes=max_deletes):
+            email = str(job.fields["email"])
+            if job.fields.get("refused"):
+                removals.append(RowResult("users", None, email, SKIPPED, str(job.fields["refused"])))
+            else:
+                message = f"{REMOVE}: no users row names {email} (--prune)"
+                removals.append(
+                    RowResult("users", None, email, PLANNED, message, {"subscriber_id": job.fields["subscriber_id"]})
+                )
+    return found, removals
 
 
 async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) -> _Found | None:
