@@ -210,3 +210,15 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+#: What a person is told when the API refuses the token outright (one wording for run, plan and export).
+TOKEN_REJECTED = (
+    "the access token was rejected (HTTP 401): set WEBEX_ACCESS_TOKEN or --token-file to a valid token "
+    "of a partner administrator (tokens from developer.webex.com expire after 12 hours)"
+)
+
+
+def rejected(exc: AuthError) -> AuthError:
+    """A 401 on a command's first requests, in the words that say how to fix it."""
+    return AuthError(TOKEN_REJECTED, status=exc.status, tracking_id=exc.tracking_id)

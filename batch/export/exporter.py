@@ -20,7 +20,7 @@ from typing import Any
 import anyio
 
 from batch.api.client import ClientConfig, WebexClient, check_base_url
-from batch.api.tokens import RefreshSettings
+from batch.api.tokens import RefreshSettings, rejected
 from batch.errors import AuthError, UsageError
 from batch.export.events import Events
 from batch.export.read import Item, ServerCustomer, read_customers
@@ -36,10 +36,6 @@ STATUSES = frozenset(
 )
 
 
-REJECTED = (
-    "the access token was rejected (HTTP 401): set WEBEX_ACCESS_TOKEN or --token-file to a valid token "
-    "of a partner administrator (tokens from developer.webex.com expire after 12 hours)"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +89,7 @@ def export_batch(options: ExportOptions, events: Events | None = None) -> Export
     except AuthError as exc:
         if exc.status != 401:
             raise
-        raise AuthError(REJECTED, status=exc.status, tracking_id=exc.tracking_id) from None
+        raise rejected(exc) from None
 
 
 async def _export(config: ClientConfig, options: ExportOptions, selection: Selection, events: Events) -> ExportOutcome:

@@ -19,6 +19,7 @@ import anyio
 from batch.api.adaptive import make_limiter
 from batch.api.client import WebexClient
 from batch.api.ratelimit import RateLimiter
+from batch.api.tokens import rejected
 from batch.errors import AuthError, RtmBatchError, RunStopped
 from batch.export.backup import backup_before_prune
 from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, UPDATED, Job, Outcome
@@ -211,9 +212,4 @@ async def _check_token(client: WebexClient, plan: Plan) -> None:
     try:
         await check_scopes(client, plan)
     except AuthError as exc:
-        raise AuthError(
-            "the access token was rejected (HTTP 401): set WEBEX_ACCESS_TOKEN or --token-file to a valid token "
-            "of a partner administrator (tokens from developer.webex.com expire after 12 hours)",
-            status=exc.status,
-            tracking_id=exc.tracking_id,
-        ) from None
+        raise rejected(exc) from None

@@ -12,12 +12,6 @@ import httpx
 
 from batch.api.http import HEADERS
 from batch.api.tokens import RefreshSettings
-from batch.errors import AuthError
-
-TOKEN_REJECTED = (
-    "the access token was rejected (HTTP 401): set WEBEX_ACCESS_TOKEN or --token-file to a valid token "
-    "of a partner administrator (tokens from developer.webex.com expire after 12 hours)"
-)
 
 
 def access_token(settings: RefreshSettings) -> str:
@@ -31,8 +25,3 @@ def access_token(settings: RefreshSettings) -> str:
         return source.token()
 
     return anyio.run(fetch)
-
-
-def rejected(exc: AuthError) -> AuthError:
-    """A 401 on the first look-up, in ``run``'s words."""
-    return AuthError(TOKEN_REJECTED, status=exc.status, tracking_id=exc.tracking_id)

@@ -19,7 +19,7 @@ from typing import Any
 import anyio
 
 from batch.api.client import ClientConfig, WebexClient, check_base_url
-from batch.api.tokens import RefreshSettings
+from batch.api.tokens import RefreshSettings, rejected
 from batch.errors import ApiError, AuthError, UsageError
 from batch.jobs import EXISTS, FAILED, PLANNED, SKIPPED, Job, Kind, RowResult
 from batch.pipeline import select_shard, validate_inputs
@@ -46,7 +46,7 @@ from batch.provision.lookups import (
     org_locations,
     role_ids,
 )
-from batch.provision.preview.access import access_token, rejected
+from batch.provision.preview.access import access_token
 from batch.provision.preview.checks import server_checks
 from batch.provision.prune import named_emails, plan_removals
 from batch.report.results import row_results
