@@ -127,7 +127,15 @@ def status_error(response: httpx.Response, what: str, attempts: int, *, ambiguou
     lead = "no clear answer, the change may or may not have been made: " if ambiguous else ""
     message = f"{what}: {lead}HTTP {status} {description}{tail}{_v1_hint(response)}"
     details = tuple(item_errors(_body(response))) if status == 400 else ()
-    return cls(message, status=status, error_code=code, tracking_id=tracking, attempts=attempts, details=details)
+    return cls(
+        message,
+        status=status,
+        error_code=code,
+        tracking_id=tracking,
+        attempts=attempts,
+        details=details,
+        said=description,
+    )
 
 
 def _v1_hint(response: httpx.Response) -> str:

@@ -107,13 +107,13 @@ async def _after_conflict(ctx: Context, email: str, customer_id: str, err: Confl
     lookup = functools.partial(subscriber_by_email, ctx, email)
     # "Already a subscriber": it may be ours and the lists lag (§10.8), so look patiently; a number, an
     # extension or another organization's user is answered at once.
-    said = str(err).lower().split("http 409", 1)[-1]  # the server's words, not our "POST /wholesale/subscribers"
+    said = err.said.lower()
     item = await (patiently(lookup) if "subscriber" in said else lookup())
     if item is not None and item.get("customerId") == customer_id:
         return _subscriber_outcome(EXISTS, item, job)
     if item is not None:
         return _taken_by_other_customer(email, item, err)
-    if err.error_code == EMAIL_TAKEN or "email" in str(err).lower().replace(email, ""):
+    if err.error_code == EMAIL_TAKEN or "email" in said.replace(email, ""):
         return failed(
             f"The email {email} already belongs to another Webex organization; "
             "use another email for this user, or have that organization's administrator remove the user first",
