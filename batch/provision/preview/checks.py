@@ -18,9 +18,10 @@ from batch.provision.preview.prechecks import prechecks
 
 async def server_checks(ctx: ActionContext, plan: Plan, results: Sequence[RowResult]) -> list[RowResult]:
     """Users whose number is on none of their location's numbers (server or batch), then the rows Webex's
-    prechecks refuse (``batch.provision.preview.prechecks``), become ``failed`` with the reason."""
+    prechecks refuse (``batch.provision.preview.prechecks``), become ``failed`` with the reason and its code,
+    as the run fails them."""
     failures = await plan_number_failures(ctx, plan, results)
-    checked = [_failed(r, failures.get(_key(r))) for r in results]
+    checked = [_failed(r, *failures[_key(r)]) if _key(r) in failures else r for r in results]
     refusals = await prechecks(ctx, plan, checked)
     marked = []
     for r in checked:
@@ -34,5 +35,5 @@ def _key(result: RowResult) -> tuple[str, str, int]:
     return (result.source, result.sheet, result.row if result.row is not None else -1)
 
 
-def _failed(result: RowResult, why: str | None, reason: str = "") -> RowResult:
-    return result if why is None else replace(result, status=FAILED, message=why, reason=reason)
+def _failed(result: RowResult, why: str, reason: str) -> RowResult:
+    return replace(result, status=FAILED, message=why, reason=reason)
