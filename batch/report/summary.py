@@ -92,18 +92,23 @@ def validation_figures(counts: Sequence[RuleCount]) -> dict[str, int]:
     }
 
 
-def print_summary(console: Console, summary: Mapping[str, Any], paths: ReportPaths) -> None:
-    """A compact table of rows per sheet × status, the API figures and where the reports are."""
+def status_table(summary: Mapping[str, Any], title: str = "Results") -> Table:
+    """Rows per sheet × status (the statuses that occur), and the total: one run's or shards' merged."""
     totals = summary.get("totals", {})
     shown = [s for s in STATUSES if totals.get(s)] or [STATUSES[0]]
-    table = Table(title="Results", show_edge=False, title_justify="left")
+    table = Table(title=title, show_edge=False, title_justify="left")
     table.add_column("sheet")
     for name in ("rows", *shown):
         table.add_column(name, justify="right")
     for sheet, counts in summary.get("sheets", {}).items():
         table.add_row(sheet, str(counts.get("rows", 0)), *(str(counts.get(s, 0)) for s in shown))
     table.add_row("total", str(totals.get("rows", 0)), *(str(totals.get(s, 0)) for s in shown), style="bold")
-    console.print(table)
+    return table
+
+
+def print_summary(console: Console, summary: Mapping[str, Any], paths: ReportPaths) -> None:
+    """A compact table of rows per sheet × status, the API figures and where the reports are."""
+    console.print(status_table(summary))
     api = summary.get("api", {})
     console.print(
         f"API: {api.get('requests', 0)} requests, {api.get('retries', 0)} retries, "
