@@ -275,12 +275,28 @@ class WebexClient:
             return await reconcile()
         self.stats.retries += 1
         for wait in LOOKUP_WAITS:
-            if not stamina.is_testing():
-                await self._sleep(wait)
+            await self._pause(wait)
             found = await reconcile()
             if found is not None:
                 return found
         return None
+
+    async def look_patiently(self, find: Callable[[], Awaitable[T | None]]) -> T | None:
+        """``find()`` now, then again after each of ``LOOKUP_WAITS`` (~2 minutes) until it finds something:
+        an object Webex has just made (a POST accepted it, provisioning made it, a 409 says it is there) may not
+        be listed yet (§10.8). None when it never shows."""
+        found = await find()
+        for wait in LOOKUP_WAITS:
+            if found is not None:
+                return found
+            await self._pause(wait)
+            found = await find()
+        return found
+
+    async def _pause(self, seconds: float) -> None:
+        """A wait between look-ups, through the injected sleep; none under ``stamina.set_testing``."""
+        if not stamina.is_testing():
+            await self._sleep(seconds)
 
     async def _throttled(self, response: httpx.Response, what: str, attempts: int, since: float | None) -> float:
         """429/423: wait as told and try again, until the request has been held back ``throttle_budget``."""

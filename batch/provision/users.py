@@ -26,7 +26,6 @@ from batch.provision.lookups import (
     role_ids,
     subscriber_by_email,
 )
-from batch.provision.patience import patiently
 from batch.reasons import Reason
 
 MIGRATION_PENDING = "pending_user_migration"
@@ -69,7 +68,7 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
             return await _after_conflict(ctx, email, customer_id, err, checked)
         item = written.found if written.found is not None else written.body
         if not item or "id" not in item:  # an answer without the subscriber: learn its ids by looking (patiently)
-            item = await patiently(lambda: subscriber_by_email(ctx, email))
+            item = await ctx.client.look_patiently(lambda: subscriber_by_email(ctx, email))
         if item is None:
             message = f"Webex accepted user {email} but does not list it yet; run again later"
             return Outcome(FAILED, message=message, reason=Reason.SUBSCRIBER_NOT_LISTED)
@@ -108,7 +107,7 @@ async def _after_conflict(ctx: Context, email: str, customer_id: str, err: Confl
     # "Already a subscriber": it may be ours and the lists lag (§10.8), so look patiently; a number, an
     # extension or another organization's user is answered at once.
     said = err.said.lower()
-    item = await (patiently(lookup) if "subscriber" in said else lookup())
+    item = await (ctx.client.look_patiently(lookup) if "subscriber" in said else lookup())
     if item is not None and item.get("customerId") == customer_id:
         return _subscriber_outcome(EXISTS, item, job)
     if item is not None:
