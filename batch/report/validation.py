@@ -53,7 +53,9 @@ def write_validation_csv(problems: Sequence[Problem], path: Path, *, merged: boo
 
 
 def write_validation_xlsx(problems: Sequence[Problem], batch: LoadedBatch, path: Path) -> Path:
-    """The input sheets with problem cells coloured and explained, plus a ``problems`` sheet."""
+    """The input sheets with problem cells coloured and explained, plus a ``problems`` sheet; a batch without a
+    single problem gets the ``problems`` sheet alone (a copy with nothing marked tells nothing, and cost a
+    20,000-user run 0.8 s before its first request)."""
     by_cell: CellProblems = defaultdict(lambda: defaultdict(list))
     for problem in problems:
         if problem.row is not None:
@@ -66,7 +68,7 @@ def write_validation_xlsx(problems: Sequence[Problem], batch: LoadedBatch, path:
         }
         _problems_sheet(book, problems, styles["header"], batch.merged)
         budget = [MAX_COMMENTS]
-        for name, sheet in batch.sheets.items():
+        for name, sheet in batch.sheets.items() if problems else ():
             _input_sheet(book, name, sheet, by_cell, styles, budget, batch.merged)
     return path
 
