@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install test lint demo bench bench-validate bench-plan bench-memory bench-shards bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive test-slow soak clean
+.PHONY: all install test lint demo bench bench-validate bench-plan bench-memory bench-shards bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive bench-export test-slow soak clean
 
 all: test
 
@@ -29,7 +29,7 @@ demo: $(STAMP)
 # Every benchmark prints first when and on what machine it ran (bench/machine.py): the README quotes both.
 MACHINE := $(BIN)/python -m bench.machine
 
-bench: bench-validate bench-plan bench-memory bench-shards bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive
+bench: bench-validate bench-plan bench-memory bench-shards bench-normalize bench-emulator bench-listing bench-client bench-run bench-sync bench-adaptive bench-export
 
 bench-validate: $(STAMP)
 	@$(MACHINE)
@@ -75,6 +75,9 @@ bench-sync: $(STAMP)
 bench-adaptive: $(STAMP)
 	@$(MACHINE)
 	$(BIN)/python -m bench.bench_adaptive
+
+bench-export: $(STAMP)
+	$(BIN)/python -m bench.bench_export
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest -q -s -m slow tests/run/test_soak.py

@@ -11,9 +11,10 @@ from batch import __version__
 from batch import cli_change as changing
 from batch import notify_options as telling
 from batch import sync_options as syncing
-from batch.console import make_console
+from batch.console import make_console, print_lines, quiet_stop
 from batch.errors import RtmBatchError, RunStopped
 from batch.report.outdir import check_out_dir
+from batch.runconfig import use_config
 
 app = typer.Typer(
     add_completion=False,
@@ -48,13 +49,14 @@ def validate(
     out: Path = typer.Option(Path("out"), "--out", help="Folder for validation.csv and validation.xlsx."),
 ) -> None:
     """Load and validate offline; write the validation report. Exit 0 valid, 1 invalid rows, 2 unreadable."""
-    from batch.console import validation_summary
+    from batch.console import print_validation
     from batch.pipeline import validate_inputs
 
     console = make_console()
     outcome = validate_inputs(inputs, check_out_dir(out))
-    validation_summary(console, outcome.row_counts, outcome.invalid_counts, outcome.problems, outcome.validated.counts)
+    print_validation(console, outcome)
     console.print(f"Reports: {', '.join(str(p) for p in outcome.reports)}")
+    print_lines(outcome.notes)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -72,8 +74,6 @@ LOG_FORMAT = typer.Option("auto", "--log-format", help="Progress: auto (bars on 
 
 
 def _config(ctx: typer.Context, value: Path | None) -> Path | None:
-    from batch.runconfig import use_config
-
     return use_config(ctx, value)
 
 
@@ -84,6 +84,7 @@ CONFIG = typer.Option(
     callback=_config,
     help="TOML file with any of these options by long name (max_rate = 50); the command line wins.",
 )
+__import__("batch.export_command", fromlist=["register"]).register(app, BASE_URL, TOKEN_FILE, LOG_FORMAT, CONFIG)
 
 
 @app.command()
@@ -98,6 +99,7 @@ def plan(
     update: bool = syncing.UPDATE,
     prune: bool = syncing.PRUNE,
     max_deletes: int = syncing.MAX_DELETES,
+    refresh_token_file: Path | None = syncing.REFRESH_TOKEN_FILE,
     shard: str | None = syncing.SHARD,
     save: Path | None = changing.SAVE,
     config: Path | None = CONFIG,
@@ -106,15 +108,16 @@ def plan(
     from batch.console import actions_summary, plan_summary
     from batch.provision.preview.rows import plan_batch
     from batch.report.summary import print_summary
-    from batch.run.runner import resolve_token
+    from batch.run.runner import resolve_auth
 
-    token = resolve_token(token_file) if base_url else ""
+    token, refresh = resolve_auth(token_file, refresh_token_file, base_url) if base_url else ("", None)
     outcome = plan_batch(
         inputs,
         shard=syncing.read_shard(shard),
         out_dir=check_out_dir(out),
         base_url=base_url,
         token=token,
+        auth=refresh,
         max_rate=max_rate,
         update=update,
         prune=prune,
@@ -124,6 +127,7 @@ def plan(
     plan_summary(console, outcome.plan, max_rate)
     actions_summary(console, outcome.actions)
     print_summary(console, outcome.summary, outcome.paths)
+    print_lines(outcome.notes)
     changing.saved_plan(save, inputs, base_url, update=update, prune=prune, max_deletes=max_deletes, outcome=outcome)
     raise typer.Exit(outcome.exit_code)
 
@@ -147,12 +151,7 @@ def run(
     update: bool = syncing.UPDATE,
     prune: bool = syncing.PRUNE,
     max_deletes: int = syncing.MAX_DELETES,
-    refresh_token_file: Path | None = typer.Option(
-        None,
-        "--refresh-token-file",
-        help="File holding an integration's refresh token (with WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET); "
-        "a rotated one is written back.",
-    ),
+    refresh_token_file: Path | None = syncing.REFRESH_TOKEN_FILE,
     notify_url: list[str] = telling.NOTIFY_URL,
     notify_on: str = telling.NOTIFY_ON,
     notify_secret_file: Path | None = telling.NOTIFY_SECRET_FILE,
@@ -220,8 +219,7 @@ def run(
         outcome = run_batch(inputs, options, console)
     if log_format != "json":  # in json mode stdout carries the events (warnings, the stop line) and nothing else
         print_summary(console, outcome.summary, outcome.paths)
-        if outcome.stopped:
-            make_console(stderr=True).print(outcome.stopped, markup=False)
+        print_lines((outcome.stopped,) if outcome.stopped else ())
     raise typer.Exit(outcome.exit_code)
 
 
@@ -288,6 +286,7 @@ def demo(
     console = make_console()
     outcome = run_demo(check_out_dir(out), console, log_format=log_format)
     print_summary(console, outcome.summary, outcome.paths)
+    print_lines(outcome.warnings)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -367,7 +366,8 @@ def emulator(
         console.print(f"Webex API emulator at {base_url}", markup=False)
         console.print(f"Token: {token}   (emulator only; stop with Ctrl-C)", markup=False)
 
-    serve(config, host, port, ready)
+    with quiet_stop(console, "Emulator stopped"):  # main's handlers speak of a run; the emulator has none
+        serve(config, host, port, ready)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+import typer
 from rich.console import Console
 from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
@@ -18,6 +22,7 @@ from batch.problems import Problem, RuleCount
 from batch.validate.rules.dependents import parent_named
 
 if TYPE_CHECKING:
+    from batch.pipeline import ValidationOutcome
     from batch.plan.graph import Plan
 
 #: How many problems the summary shows; the rest are in validation.csv.
@@ -33,15 +38,24 @@ def make_console(stderr: bool = False) -> Console:
     )
 
 
+def print_validation(console: Console, outcome: ValidationOutcome) -> None:
+    """``rtm-batch validate``'s summary of ``outcome`` (``validation_summary``)."""
+    figures = (outcome.row_counts, outcome.invalid_counts, outcome.problems, outcome.validated.counts)
+    validation_summary(console, *figures, merged=outcome.loaded.merged)
+
+
 def validation_summary(
     console: Console,
     row_counts: dict[str, int],
     invalid_counts: dict[str, int],
     problems: Sequence[Problem],
     counts: Sequence[RuleCount],
+    *,
+    merged: bool = False,
 ) -> None:
     """Counts per sheet, then the first few problems as a table. The counts are the rules' true counts, not the
-    listed ``problems`` (capped per rule), so 200,000 bad numbers say 200,000."""
+    listed ``problems`` (capped per rule), so 200,000 bad numbers say 200,000. ``merged``: several inputs, so
+    each problem's sheet names its input too."""
     severities: Counter[str] = Counter()
     per_sheet: Counter[tuple[str, str]] = Counter()
     for count in counts:
@@ -68,10 +82,10 @@ def validation_summary(
             f"({', '.join(f'{c.rule}: {c.not_listed} more' for c in capped[:5])}{', …' if len(capped) > 5 else ''})"
         )
     if problems:
-        _problem_table(console, problems)
+        _problem_table(console, problems, merged)
 
 
-def _problem_table(console: Console, problems: Sequence[Problem]) -> None:
+def _problem_table(console: Console, problems: Sequence[Problem], merged: bool = False) -> None:
     """Root causes first: problems of the input itself, file-wide ones on top, errors before warnings. The
     rows that are invalid only because a row they name is (``dependency.invalid_parent``) are counted under
     that row, so one bad customer does not fill the screen with its users."""
@@ -85,7 +99,8 @@ def _problem_table(console: Console, problems: Sequence[Problem]) -> None:
     for i, p in enumerate(shown):
         value = visible(p.value if len(p.value) <= 30 else p.value[:27] + "...")
         column, message = visible(one_line(p.column, 40)), visible(one_line(p.message))
-        table.add_row(p.sheet, "" if p.row is None else str(p.row), column, value, p.severity, message)
+        sheet = f"{p.sheet} ({visible(_short_source(p.source))})" if merged and p.source else p.sheet
+        table.add_row(sheet, "" if p.row is None else str(p.row), column, value, p.severity, message)
         count = cascades.get((p.sheet, p.row), 0)
         if count and last_of_row[(p.sheet, p.row)] == i:
             named = f"rows that name this {_KIND.get(p.sheet, 'row')}"
@@ -93,6 +108,12 @@ def _problem_table(console: Console, problems: Sequence[Problem]) -> None:
     console.print(table)
     if len(problems) > len(shown):
         console.print(f"... and {len(problems) - len(shown)} more lines in validation.csv")
+
+
+def _short_source(source: str) -> str:
+    """``book.xlsx`` or ``extra/users.csv``: enough to tell merged inputs apart on a terminal."""
+    path = Path(source.split("#", 1)[0])
+    return path.name if "#" in source else f"{path.parent.name}/{path.name}"
 
 
 DEPENDENT = "dependency.invalid_parent"
@@ -259,3 +280,26 @@ def plain_metavars(command: CommandT) -> CommandT:
             elif isinstance(param, TyperOption) and param.metavar is None and not param.is_flag:
                 param.metavar = METAVARS.get(param.name or "", (param.name or "value").upper())
     return command
+
+
+def print_lines(lines: Sequence[str]) -> None:
+    """Lines for the person beside the output (where an earlier run's reports went): stderr, as warnings go."""
+    for line in lines:
+        make_console(stderr=True).print(line, markup=False)
+
+
+@contextlib.contextmanager
+def quiet_stop(console: Console, said: str) -> Iterator[None]:
+    """Ctrl-C or SIGTERM ends the block with ``said`` and exit 0 (``rtm-batch emulator``: uvicorn shuts down
+    first, then raises the signal again), instead of the CLI's "stopped before the run got going"."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise typer.Exit(0)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+    try:
+        yield
+    except typer.Exit:
+        console.print(said, markup=False)
+        raise

@@ -54,6 +54,7 @@ class ApiError(RtmBatchError):
         tracking_id: str | None = None,
         attempts: int = 1,
         details: tuple[dict[str, object], ...] = (),
+        said: str = "",
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -62,6 +63,8 @@ class ApiError(RtmBatchError):
         self.attempts = attempts
         #: Per-item errors of a bulk answer (the numbers API's 400 array: number, errorCode, errorMessage).
         self.details = details
+        #: The server's own words (its error description), without our "POST /path: HTTP 409" around them.
+        self.said = said
 
 
 class AuthError(ApiError):

@@ -88,6 +88,7 @@ class Job:
     parents: tuple[str, ...] = ()
     refs: Mapping[str, str] = field(default_factory=dict)
     fields: Mapping[str, Any] = field(default_factory=dict)
+    source: str = ""  # the input of its row (``Problem.source``): merged inputs repeat row numbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +127,4 @@ class RowResult:
     changes: str = ""  # the differences from the server, "; "-separated (results.csv's changes column)
     reason: str = ""  # a ``batch.reasons.Reason`` code; empty on success
     http_status: int | None = None
+    source: str = ""  # the input the row came from (``Problem.source``); "" when unknown (a removal)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from batch.load.inputs import LoadedBatch, load_inputs
 from batch.problems import Problem
+from batch.report.outfolder.previous import keep_previous, refuse_if_running
 from batch.report.validation import write_validation_reports
 from batch.validate.shard import Shard, shard_loaded, shard_validated
 from batch.validate.validator import ValidatedBatch, validate
@@ -23,6 +24,8 @@ class ValidationOutcome:
     loaded: LoadedBatch
     validated: ValidatedBatch
     reports: tuple[Path, ...]
+    #: Lines for the person: where an earlier run's reports in ``out_dir`` went (``report.outfolder.previous``).
+    notes: tuple[str, ...] = ()
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -42,12 +45,19 @@ class ValidationOutcome:
         return 1 if any(p.is_error for p in self.problems) else 0
 
 
-def validate_inputs(paths: Sequence[Path], out_dir: Path) -> ValidationOutcome:
-    """Load, validate and write ``validation.csv`` / ``validation.xlsx`` into ``out_dir``."""
+def validate_inputs(paths: Sequence[Path], out_dir: Path, *, holds_lock: bool = False) -> ValidationOutcome:
+    """Load, validate and write ``validation.csv`` / ``validation.xlsx`` into ``out_dir``.
+
+    The inputs are read before anything in ``out_dir`` moves (an input may be its ``retry/``); then an earlier
+    run's reports there are moved aside (``report.outfolder.previous``), never replaced. A folder a running run holds
+    is refused first, unless the caller is that run (``holds_lock``)."""
+    if not holds_lock:
+        refuse_if_running(out_dir)
     loaded = load_inputs(paths)
     validated = validate(loaded)
+    moved = keep_previous(out_dir)
     reports = write_validation_reports(validated.problems, loaded, out_dir)
-    return ValidationOutcome(loaded, validated, tuple(reports))
+    return ValidationOutcome(loaded, validated, tuple(reports), (moved,) if moved else ())
 
 
 def select_shard(outcome: ValidationOutcome, shard: Shard | None) -> ValidationOutcome:

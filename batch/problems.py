@@ -26,6 +26,9 @@ class Problem:
     severity: Severity
     rule: str
     message: str
+    #: The input the row came from (the loader's ``_source``: ``path#sheet`` or a CSV file's path); "" for a
+    #: finding about no one input. Merged inputs repeat row numbers, so (source, sheet, row) names a row.
+    source: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -52,7 +55,7 @@ class RuleCount:
         return self.found - self.listed
 
 
-def sort_key(problem: Problem) -> tuple[int, int, str, str]:
-    """Problems read best in workbook order: sheet order, then row, then column."""
+def sort_key(problem: Problem) -> tuple[int, str, int, str, str]:
+    """Problems read best in workbook order: sheet order, then input, row, column."""
     order = {"templates": 0, "customers": 1, "locations": 2, "users": 3}
-    return (order.get(problem.sheet, 9), problem.row or 0, problem.column, problem.rule)
+    return (order.get(problem.sheet, 9), problem.source, problem.row or 0, problem.column, problem.rule)

@@ -29,9 +29,12 @@ def use_config(ctx: Any, path: Path | None) -> Path | None:
         if getattr(p, "param_type_name", "") == "option" and p.name not in NOT_IN_FILE
     }
     defaults: dict[str, Any] = dict(ctx.default_map or {})
+    shared = _run_options(ctx)
     for key, value in read_config(path).items():
         name = key.replace("-", "_")
         option = options.get(name)
+        if option is None and name in shared:
+            continue  # plan reads run's file: what only a run does (notify_url, concurrency) is not plan's
         if option is None:
             known = ", ".join(sorted(k.replace("_", "-") for k in options))
             raise UsageError(f"--config {path}: unknown key {key!r}; the keys are the long option names: {known}")
@@ -44,6 +47,15 @@ def use_config(ctx: Any, path: Path | None) -> Path | None:
         defaults[name] = values if repeatable else values[0]
     ctx.default_map = defaults
     return path
+
+
+def _run_options(ctx: Any) -> frozenset[str]:
+    """For ``plan``: the options of ``run``, whose ``--config`` file ``plan`` takes as it is (issue 18)."""
+    parent = getattr(ctx, "parent", None)
+    if ctx.command.name != "plan" or parent is None:
+        return frozenset()
+    run = parent.command.get_command(parent, "run")
+    return frozenset(p.name for p in getattr(run, "params", ()) if p.name not in NOT_IN_FILE)
 
 
 def _is_path(option: Any) -> bool:

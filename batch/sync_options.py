@@ -1,6 +1,7 @@
 """The options of ``run`` and ``plan`` about what a run may change and how long it waits for Webex, declared
 once for the CLI (``--update``, ``--prune``, ``--max-deletes``, ``--provisioning-patience``, ``--resend-consent``),
-and which part of the batch it takes (``--shard``; ``report --out`` for the shards' merged summary)."""
+and which part of the batch it takes (``--shard``; ``report --out`` for the shards' merged summary), and the
+refresh-token file both take (issue 18: ``plan`` is set up as ``run`` is)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ PATIENCE = typer.Option(
 )
 RESEND_CONSENT = typer.Option(
     False, "--resend-consent", help="Send the consent email again to this batch's users whose free account waits."
+)
+REFRESH_TOKEN_FILE = typer.Option(
+    None,
+    "--refresh-token-file",
+    help="File holding an integration's refresh token (with WEBEX_CLIENT_ID, WEBEX_CLIENT_SECRET); "
+    "a rotated one is written back.",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -41,13 +42,12 @@ def json_of(response: httpx.Response, read: str | None = None) -> dict[str, Any]
     return body if isinstance(body, dict) else {"items": body}
 
 
-def org_of(url: httpx.URL | str, params: Any) -> str | None:
+def org_of(url: httpx.URL | str, params: Mapping[str, Any] | None) -> str | None:
     """The ``orgId`` a request is scoped to (in its params, or in an absolute next-page URL)."""
     if params and params.get("orgId"):
         return str(params["orgId"])
-    if isinstance(url, httpx.URL):
-        org: str | None = url.params.get("orgId")
-        return org
+    if isinstance(url, httpx.URL) and (org_id := url.params.get("orgId")) is not None:
+        return str(org_id)
     return None
 
 

@@ -1,15 +1,17 @@
 """The Webex API client: the one place for auth, base URL, the global rate limit, retries and error parsing.
 
 Every request passes the shared ``RateLimiter`` (priority by ``PRIORITY``; a 429 pauses it for everyone),
-then a ``CapacityLimiter`` as wide as the httpx pool (so no request ever waits for a connection and hits a
-``PoolTimeout``). Reads are retried on 429, 502/503/504, timeouts and connection errors. Writes are retried
-only when the failure proves nothing happened (429, could not connect); after an ambiguous failure (502/503/
-504, a timeout after sending, a dropped connection) the caller's ``reconcile()`` looks the object up first:
-found ends the write, not found sends it again (after a lost answer it looks for about two minutes, since
-Webex lists lag behind creates). Other 4xx are final at once, except an org-scoped 403: a new customer org
-answers 403 until ``GET /organizations/{orgId}``, so the client asks for the org and retries once.
-Throttling (429, 423) is not a failed attempt: it has a time budget (30 minutes) instead. Every request
-carries ``TrackingID: RTMBATCH_<run id>_<n>`` (webex-api.md §10).
+then a semaphore as wide as the pool of the run's one ``httpx.AsyncClient`` (``batch.api.http``), so no
+request ever waits for a connection and hits a ``PoolTimeout``. The token is that client's ``httpx.Auth``
+(``batch.api.auth``, ``batch.api.tokens``); TrackingID and counting are its event hooks
+(``batch.api.tracking``). Reads are retried on 429, 502/503/504, timeouts and connection errors. Writes are
+retried only when the failure proves nothing happened (429, could not connect); after an ambiguous failure
+(502/503/504, a timeout after sending, a dropped connection) the caller's ``reconcile()`` looks the object
+up first: found ends the write, not found sends it again (after a lost answer it looks for about two
+minutes, since Webex lists lag behind creates). Other 4xx are final at once, except an org-scoped 403: a
+new customer org answers 403 until ``GET /organizations/{orgId}``, so the client asks for the org and
+retries once. Throttling (429, 423) is not a failed attempt: it has a time budget (30 minutes) instead.
+Every request carries ``TrackingID: RTMBATCH_<run id>_<n>`` (webex-api.md §10).
 
 The retry loop is our own small loop rather than ``stamina``: a 429's wait belongs to the limiter (all
 workers), an ambiguous write needs a lookup between attempts that may end the loop with a value, and the
@@ -19,7 +21,6 @@ per-request path must stay cheap. ``stamina.set_testing(True)`` is honoured: bac
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import logging
 import random
 import time
@@ -36,12 +37,14 @@ from batch.api.answers import one_line as _one_line
 from batch.api.answers import org_of as _org_of
 from batch.api.answers import path_of as _path_of
 from batch.api.answers import retry_after as _retry_after
+from batch.api.auth import Credentials, StaticToken
 from batch.api.config import ClientConfig
-from batch.api.errors import check_base_url, same_origin, status_error, transport_error
-from batch.api.http import Connections
+from batch.api.errors import check_base_url, same_origin, status_error, transport_error, wrong_protocol
+from batch.api.http import PoolEntry, http_client
 from batch.api.paging import collect
 from batch.api.ratelimit import PRIORITY, RateLimiter
 from batch.api.records import ClientStats, RequestCount, Written
+from batch.api.tracking import Observer, Tracker
 from batch.errors import ApiError, AuthError
 
 __all__ = [
@@ -74,9 +77,6 @@ for _name in ("httpx", "httpcore"):  # they log every request (URLs, at DEBUG he
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 
-_TRACK: contextvars.ContextVar[RequestCount | None] = contextvars.ContextVar("rtm_batch_track", default=None)
-
-
 class WebexClient:
     """An async Webex API client for one base URL and token; use as ``async with WebexClient(config) as api``."""
 
@@ -89,15 +89,10 @@ class WebexClient:
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
-        observer: Callable[[int | None, str], None] | None = None,
-        auth: Any = None,
+        observer: Observer | None = None,
+        auth: Credentials | None = None,
     ) -> None:
         self.config = config
-        #: Told every answer's status (None: no answer) and what it was (empty below 400); the runner's health watch.
-        self.observer = observer
-        #: A ``batch.api.tokens.TokenSource`` when the token can be refreshed: a 401 then refreshes once and
-        #: the request is sent again with the new token (every worker waits for that one refresh).
-        self.auth = auth
         self.base_url = check_base_url(config.base_url)
         self._base = httpx.URL(self.base_url + "/")
         self._prefix = self.base_url
@@ -106,10 +101,14 @@ class WebexClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._clock = clock
-        self._tracking_prefix = f"RTMBATCH_{config.run_id}_"
-        self._connections = Connections(
-            self.base_url, config.token, concurrency=config.concurrency, timeout=config.timeout, transport=transport
-        )
+        #: ``config.token`` as it is, or a ``batch.api.tokens.TokenSource`` when the token can be refreshed: a
+        #: 401 then refreshes once and httpx sends the request again (every worker waits for that one refresh).
+        self.auth = auth if auth is not None else StaticToken(config.token)
+        #: Numbers and counts every request httpx sends; tells ``observer`` (the runner's health watch) each answer.
+        self.tracker = Tracker(config.run_id, self._base.path, self.stats, observer)
+        self.http = http_client(config, auth=self.auth, tracker=self.tracker, transport=transport)
+        self._slots = anyio.Semaphore(max(config.concurrency, 1), fast_acquire=True)
+        self._entry = PoolEntry(enabled=transport is None)
 
     def __repr__(self) -> str:
         return f"WebexClient(base_url={self.base_url!r}, max_rate={self.config.max_rate}, stats={self.stats})"
@@ -120,23 +119,20 @@ class WebexClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    def set_token(self, token: str) -> None:
-        """Send ``token`` from the next request on (``batch.api.tokens`` after a refresh)."""
-        self._connections.set_token(token)
+    async def sign_in(self) -> None:
+        """The first access token where it must be fetched (a refresh token): a refusal is an ``AuthError``
+        before any job (exit 2). Nothing to do for a token given as it is."""
+        await self.auth.start(self.http)
 
     async def aclose(self) -> None:
         """Close every connection (what ``async with`` does on exit)."""
-        await self._connections.aclose()
+        await self.http.aclose()
 
     @contextlib.contextmanager
     def track(self) -> Iterator[RequestCount]:
         """Count the requests sent by this task (and tasks it starts) inside the block."""
-        count = RequestCount()
-        token = _TRACK.set(count)
-        try:
+        with self.tracker.track() as count:
             yield count
-        finally:
-            _TRACK.reset(token)
 
     # ------------------------------------------------------------------ reads
 
@@ -279,12 +275,28 @@ class WebexClient:
             return await reconcile()
         self.stats.retries += 1
         for wait in LOOKUP_WAITS:
-            if not stamina.is_testing():
-                await self._sleep(wait)
+            await self._pause(wait)
             found = await reconcile()
             if found is not None:
                 return found
         return None
+
+    async def look_patiently(self, find: Callable[[], Awaitable[T | None]]) -> T | None:
+        """``find()`` now, then again after each of ``LOOKUP_WAITS`` (~2 minutes) until it finds something:
+        an object Webex has just made (a POST accepted it, provisioning made it, a 409 says it is there) may not
+        be listed yet (§10.8). None when it never shows."""
+        found = await find()
+        for wait in LOOKUP_WAITS:
+            if found is not None:
+                return found
+            await self._pause(wait)
+            found = await find()
+        return found
+
+    async def _pause(self, seconds: float) -> None:
+        """A wait between look-ups, through the injected sleep; none under ``stamina.set_testing``."""
+        if not stamina.is_testing():
+            await self._sleep(seconds)
 
     async def _throttled(self, response: httpx.Response, what: str, attempts: int, since: float | None) -> float:
         """429/423: wait as told and try again, until the request has been held back ``throttle_budget``."""
@@ -326,43 +338,25 @@ class WebexClient:
     # ---------------------------------------------------------------- plumbing
 
     async def _send(
-        self,
-        method: str,
-        url: httpx.URL | str,
-        params: Mapping[str, Any] | None,
-        json: Any,
-        what: str,
-        resent: int = 0,
+        self, method: str, url: httpx.URL | str, params: Mapping[str, Any] | None, json: Any, what: str
     ) -> httpx.Response:
-        """One request through the rate limiter and the connection budget; counts it everywhere."""
+        """One request through the rate limiter, the connection budget and the pool's entry; the answer read
+        whole.
+
+        httpx does the rest: the token (and its refresh on a 401), TrackingID and counting (event hooks).
+        """
         await self.limiter.acquire()
-        stats = self.stats
-        stats.requests += 1
-        tracking_id = self._tracking_prefix + str(stats.requests)
-        tracked = _TRACK.get()
-        if tracked is not None:
-            tracked.requests += 1
-            tracked.tracking_id = tracking_id
-        if self.auth is not None:
-            await self.auth.ready(self._connections)
-        try:
-            response = await self._connections.send(method, url, params, json, tracking_id)
-        except NO_ANSWER as exc:
-            stats.transport_errors += 1
-            if self.observer is not None:
-                self.observer(None, f"{what}: {type(exc).__name__}: {_one_line(exc)}")
-            raise
-        except httpx.HTTPError as exc:  # a proxy refusal, an undecodable answer: no retry will fix these
-            stats.transport_errors += 1
-            raise ApiError(f"{what}: {type(exc).__name__}: {_one_line(exc)}") from None
-        status = response.status_code
-        stats.by_status[status] += 1
-        if self.observer is not None:  # the description only where someone reads it: not for every success
-            self.observer(status, f"{what}: HTTP {status}" if status >= 400 else "")
-        if response.status_code == 401 and self.auth is not None and resent < 2:
-            await self.auth.refresh_after_401(response.request, self._connections)
-            return await self._send(method, url, params, json, what, resent + 1)  # with the new token
-        return response
+        async with self._slots, self._entry.entering() as extensions:
+            try:
+                return await self.http.request(method, url, params=params, json=json, extensions=extensions)
+            except NO_ANSWER as exc:
+                if (wrong := wrong_protocol(exc, url)) is not None:  # https:// to an http server: no retry helps
+                    raise wrong from None
+                self.tracker.no_answer(what, exc)
+                raise
+            except httpx.HTTPError as exc:  # a proxy refusal, an undecodable answer: no retry will fix these
+                self.stats.transport_errors += 1
+                raise ApiError(f"{what}: {type(exc).__name__}: {_one_line(exc)}") from None
 
     async def _after_refusal(self, response: httpx.Response, attempts: int) -> None:
         """A 429 pauses the whole limiter for Retry-After; a 502/503/504 backs off this request only."""
@@ -387,8 +381,8 @@ class WebexClient:
 
     def _backoff_seconds(self, attempts: int) -> float:
         """``initial * 2**(n-1)`` capped at ``backoff_max``, half of it jittered so workers don't retry in step."""
-        ceiling = min(self.config.backoff_max, self.config.backoff_initial * 2 ** (attempts - 1))
-        return float(ceiling / 2 + self._rng.uniform(0, ceiling / 2))
+        ceiling = min(self.config.backoff_max, self.config.backoff_initial * 2.0 ** (attempts - 1))
+        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
     def _url(self, path: str) -> httpx.URL | str:
         """Relative paths join the base URL; absolute URLs must stay on its server (the token goes along)."""

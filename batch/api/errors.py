@@ -127,7 +127,15 @@ def status_error(response: httpx.Response, what: str, attempts: int, *, ambiguou
     lead = "no clear answer, the change may or may not have been made: " if ambiguous else ""
     message = f"{what}: {lead}HTTP {status} {description}{tail}{_v1_hint(response)}"
     details = tuple(item_errors(_body(response))) if status == 400 else ()
-    return cls(message, status=status, error_code=code, tracking_id=tracking, attempts=attempts, details=details)
+    return cls(
+        message,
+        status=status,
+        error_code=code,
+        tracking_id=tracking,
+        attempts=attempts,
+        details=details,
+        said=description,
+    )
 
 
 def _v1_hint(response: httpx.Response) -> str:
@@ -141,9 +149,36 @@ def _v1_hint(response: httpx.Response) -> str:
     return "; the --base-url probably lacks /v1 (Webex: https://webexapis.com/v1)"
 
 
+#: What OpenSSL says when the other end answers a TLS hello in plain text (an http server behind an https URL).
+_PLAIN_HTTP_WORDS = ("wrong_version_number", "wrong version number", "http_request", "record layer failure")
+
+
+def wrong_protocol(exc: BaseException, url: httpx.URL | str) -> UsageError | None:
+    """An https:// URL whose server speaks plain http: one line with the fix, at once (issue 18). Retrying cannot
+    help, and six attempts with backoff took 14 s of SSL errors before the run said anything."""
+    text = f"{exc} {exc.__cause__ or ''}".lower()
+    if not any(words in text for words in _PLAIN_HTTP_WORDS):
+        return None
+    target = httpx.URL(str(url))
+    if target.scheme != "https":
+        return None
+    port = f":{target.port}" if target.port else ""
+    hint = (
+        "use http://"
+        if _is_loopback(target.host)
+        else "check --base-url: plain http:// is allowed only to this machine"
+    )
+    return UsageError(
+        f"the server at {target.host}{port} answers plain HTTP, not HTTPS; {hint}"
+        + (f" (--base-url http://{target.host}{port}/v1)" if _is_loopback(target.host) else "")
+    )
+
+
 def transport_error(exc: httpx.HTTPError, what: str, attempts: int, *, ambiguous: bool) -> ApiError:
     """The exception for a request that got no answer at all (connection refused, timeout, dropped)."""
     kind = _TRANSPORT_WORDS.get(type(exc).__name__, type(exc).__name__)
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+        kind += _server_of(exc)  # httpx's own words ("All connection attempts failed") name no server
     detail = " ".join(str(exc).split())[:160]
     if detail and detail.lower() != kind:
         kind = f"{kind}: {detail}"
@@ -152,6 +187,15 @@ def transport_error(exc: httpx.HTTPError, what: str, attempts: int, *, ambiguous
         message = f"{what}: no answer ({kind}); the change may or may not have been made{tail}"
         return AmbiguousWriteError(message, attempts=attempts)
     return ApiError(f"{what}: no answer ({kind}){tail}", attempts=attempts)
+
+
+def _server_of(exc: httpx.RequestError) -> str:
+    """`` to host:port`` of the request that failed, or "" when httpx did not keep it."""
+    try:
+        url = exc.request.url
+    except RuntimeError:
+        return ""
+    return f" to {url.host}:{url.port or (443 if url.scheme == 'https' else 80)}"
 
 
 _TRANSPORT_WORDS = {

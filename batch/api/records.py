@@ -20,6 +20,15 @@ class ClientStats:
     transport_errors: int = 0
     by_status: Counter[int] = field(default_factory=Counter)
 
+    def counts(self) -> dict[str, int]:
+        """summary.json's request figures (its ``api`` block starts from these)."""
+        return {
+            "requests": self.requests,
+            "retries": self.retries,
+            "throttled": self.throttled,
+            "ambiguous": self.ambiguous,
+        }
+
 
 @dataclass
 class RequestCount:

@@ -3,17 +3,19 @@
 A developer token lives 12 hours and an integration's access token 14 days, so a long or nightly run takes
 ``WEBEX_CLIENT_ID``, ``WEBEX_CLIENT_SECRET`` and a refresh token (``WEBEX_REFRESH_TOKEN`` or
 ``--refresh-token-file``) and asks ``POST {base_url}/access_token`` for an access token at start and again
-when the API answers 401 mid-run. One refresh at a time: the first worker that sees a 401 refreshes, every
-other worker waits for it (and a 401 for a token already replaced just uses the new one). A refresh token
-the server rotates is written back to its file atomically with mode 0600, so tomorrow's run has it.
-No secret is ever put into a message: failures name the HTTP status and the server's own words only.
+when the API answers 401 mid-run. ``TokenSource`` is the ``httpx.Auth`` of the run's one client: httpx runs
+its flow inside every request, and the refresh goes out through that same client (proxy, User-Agent, TLS
+settings and all). One refresh at a time: the first worker that sees a 401 refreshes, every other worker
+waits for it (and a 401 for a token already replaced just uses the new one). A refresh token the server
+rotates is written back to its file atomically with mode 0600, so tomorrow's run has it. No secret is ever
+put into a message or a ``repr``: failures name the HTTP status and the server's own words only.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,14 @@ from typing import Any
 import anyio
 import httpx
 
+from batch.api.auth import Credentials
 from batch.errors import AuthError, RunStopped, UsageError
 
-TIMEOUT = 30.0
+#: The refresh request's auth: the form carries the integration's credentials, no (expired) bearer goes along.
+NO_BEARER = httpx.Auth()
+#: Refreshes one request may ask for before its 401 is final (a short-lived token can lapse again while the
+#: resend is on the wire).
+MAX_REFRESHES = 2
 
 
 @dataclass(frozen=True)
@@ -69,39 +76,62 @@ def refresh_settings(
     return RefreshSettings(base_url.rstrip("/"), client_id, secret, refresh, refresh_token_file)
 
 
-class TokenSource:
-    """The current access token and the one refresh in progress, shared by every worker of a run."""
+class TokenSource(Credentials):
+    """An ``httpx.Auth`` holding the current access token and the one refresh in progress, shared by every
+    worker of a run.
+
+    The refresh is sent through the run's own ``httpx.AsyncClient`` (given to ``start``), so it goes
+    through the same proxy, with the same User-Agent and TLS settings, as every other request.
+    """
 
     def __init__(self, settings: RefreshSettings, *, on_failure: Callable[[str], None]) -> None:
         self.settings = settings
         self._refresh_token = settings.refresh_token
         self._on_failure = on_failure
+        self._http: httpx.AsyncClient | None = None
+        self._token: str | None = None
         self._lock = anyio.Lock()
-        self._done: anyio.Event | None = None  # set while a refresh runs; workers wait on it
+        self._done: anyio.Event | None = None  # set while a refresh runs; requests wait on it
         self.refreshes = 0
         self.on_refreshed: Callable[[], None] | None = None
 
-    async def start(self, client: Any) -> None:
-        """The first access token; a refresh the server refuses stops the run before it starts (exit 2)."""
-        token = await self._fetch()
-        client.set_token(token)
-        if self.on_refreshed is not None:
-            self.on_refreshed()
+    def __repr__(self) -> str:
+        return f"TokenSource(base_url={self.settings.base_url!r}, refreshes={self.refreshes})"
 
-    async def ready(self, connections: Any) -> None:
-        """Before a request: wait while a refresh is under way, so no request goes out with a dead token."""
+    async def start(self, http: httpx.AsyncClient) -> None:
+        """The first access token; a refresh the server refuses stops the run before it starts (exit 2)."""
+        self._http = http
+        self._token = await self._fetch()
+        self._refreshed()
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """Bearer the current token; on a 401 refresh once per token and send the request again.
+
+        A request never goes out while a refresh runs (it would carry the token being replaced), and a
+        401 for a token another request has replaced already is simply sent again with the new one.
+        """
         if self._done is not None:
             await self._done.wait()
+        token = self._current()
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = yield request
+        for _ in range(MAX_REFRESHES):
+            if response.status_code != 401:
+                return
+            await response.aread()  # its connection goes back to the pool before we wait for the refresh
+            token = await self._replace(token)
+            request.headers["Authorization"] = f"Bearer {token}"
+            response = yield request
 
-    async def refresh_after_401(self, request: httpx.Request, connections: Any) -> None:
-        """A 401 mid-run: refresh once per token; a failed refresh stops the run (exit 3)."""
-        used = request.headers.get("authorization", "").removeprefix("Bearer ")
+    async def _replace(self, rejected: str) -> str:
+        """The token after ``rejected``: fetched by the first request to ask, the others wait for it. A failed
+        refresh mid-run stops the run (``on_failure``, then ``RunStopped``: exit 3, resumable)."""
         async with self._lock:
-            if connections.token != used:
-                return  # another worker refreshed already: the resend takes the new token
+            if self._token != rejected:
+                return self._current()  # another request refreshed already: the resend takes the new token
             self._done = anyio.Event()
             try:
-                token = await self._fetch()
+                self._token = await self._fetch()
             except AuthError as exc:
                 reason = f"the access token expired and could not be refreshed: {exc}"
                 self._on_failure(reason)
@@ -109,11 +139,27 @@ class TokenSource:
             finally:
                 self._done.set()
                 self._done = None
-            connections.set_token(token)
-            if self.on_refreshed is not None:
-                self.on_refreshed()
+        self._refreshed()
+        return self._current()
+
+    def token(self) -> str:
+        """The current access token (after ``start``), for a caller that sends it by itself."""
+        return self._current()
+
+    def _current(self) -> str:
+        if self._token is None:
+            raise RuntimeError("TokenSource.start() must fetch the first token before any request")
+        return self._token
+
+    def _refreshed(self) -> None:
+        if self.on_refreshed is not None:
+            self.on_refreshed()
 
     async def _fetch(self) -> str:
+        """``POST {base_url}/access_token`` through the run's client (no bearer: the form carries the
+        integration's credentials); a rotated refresh token is kept and written back to its file."""
+        if self._http is None:
+            raise RuntimeError("TokenSource.start() was not awaited")
         settings = self.settings
         form = {
             "grant_type": "refresh_token",
@@ -121,10 +167,8 @@ class TokenSource:
             "client_secret": settings.client_secret,
             "refresh_token": self._refresh_token,
         }
-        url = f"{settings.base_url}/access_token"
         try:
-            async with httpx.AsyncClient(timeout=TIMEOUT, trust_env=True) as http:
-                response = await http.post(url, data=form)
+            response = await self._http.post(f"{settings.base_url}/access_token", data=form, auth=NO_BEARER)
         except httpx.HTTPError as exc:
             raise AuthError(f"POST /access_token got no answer ({type(exc).__name__})") from None
         body = _json(response)
@@ -166,3 +210,15 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+#: What a person is told when the API refuses the token outright (one wording for run, plan and export).
+TOKEN_REJECTED = (
+    "the access token was rejected (HTTP 401): set WEBEX_ACCESS_TOKEN or --token-file to a valid token "
+    "of a partner administrator (tokens from developer.webex.com expire after 12 hours)"
+)
+
+
+def rejected(exc: AuthError) -> AuthError:
+    """A 401 on a command's first requests, in the words that say how to fix it."""
+    return AuthError(TOKEN_REJECTED, status=exc.status, tracking_id=exc.tracking_id)

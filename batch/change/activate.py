@@ -41,7 +41,8 @@ def with_activation(plan: Plan) -> Plan:
     rows = dict(plan.rows)
     for job in added:
         if job.row is not None:
-            rows[(job.sheet, job.row)] = (*rows.get((job.sheet, job.row), ()), job.key)
+            row = (job.source, job.sheet, job.row)
+            rows[row] = (*rows.get(row, ()), job.key)
     return Plan({**plan.jobs, **{job.key: job for job in added}}, rows)
 
 
@@ -51,7 +52,7 @@ def activation_only(plan: Plan, customers: frozenset[str] = frozenset()) -> Plan
     ``customers`` (external ids) narrows it; empty means every customer of the batch. Rows without numbers
     get no jobs (the runner reports them as having nothing to activate)."""
     jobs: dict[str, Job] = {}
-    rows: dict[tuple[str, int], tuple[str, ...]] = {}
+    rows: dict[tuple[str, str, int], tuple[str, ...]] = {}
     for job in plan.jobs.values():
         ckey = job.refs.get("customer", "")
         if not _has_numbers(job) or (customers and keys.natural_of(ckey) not in customers):
@@ -64,7 +65,7 @@ def activation_only(plan: Plan, customers: frozenset[str] = frozenset()) -> Plan
         activation = _activation(job, (found.key,), {"customer": ckey, "location": found.key})
         jobs[activation.key] = activation
         if job.row is not None:
-            rows[(job.sheet, job.row)] = (ckey, found.key, activation.key)
+            rows[(job.source, job.sheet, job.row)] = (ckey, found.key, activation.key)
     return Plan(jobs, rows)
 
 
@@ -85,7 +86,7 @@ def _has_numbers(job: Job) -> bool:
 def _activation(numbers_job: Job, parents: tuple[str, ...], refs: Mapping[str, str]) -> Job:
     fields = {"numbers": list(numbers_job.fields.get("numbers") or ())}
     key = activation_key(numbers_job.key)
-    return Job(key, Kind.ACTIVATE, numbers_job.sheet, numbers_job.row, parents, dict(refs), fields)
+    return Job(key, Kind.ACTIVATE, numbers_job.sheet, numbers_job.row, parents, dict(refs), fields, numbers_job.source)
 
 
 async def activate(job: Job, ctx: Context) -> Outcome:

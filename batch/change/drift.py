@@ -49,7 +49,7 @@ def approved_actions(actions: Mapping[Kind, Action], saved: SavedPlan) -> dict[K
 
 def _checked(action: Action, saved: SavedPlan) -> Action:
     async def checked(job: Job, ctx: Context) -> Outcome:
-        row = saved.by_row.get((job.sheet, job.row)) if job.row is not None else None
+        row = saved.by_row.get((job.source, job.sheet, job.row)) if job.row is not None else None
         if row is None or row.fingerprint is None:
             return await action(job, ctx)
         now = await current_object(job, ctx)
@@ -111,9 +111,11 @@ def planned_results(results: list[RowResult], plan: Plan, saved: SavedPlan) -> l
     """Rows the plan does not act on are reported as the plan said (its status and words)."""
     out = []
     for r in results:
-        row = saved.by_row.get((r.sheet, r.row)) if r.row is not None else None
+        row = saved.by_row.get((r.source, r.sheet, r.row)) if r.row is not None else None
         if row is not None and row.action == NOTHING and r.status not in (Status.INVALID,):
-            r = RowResult(r.sheet, r.row, r.key, _status(row.status), f"as planned: {row.message}", reason="")
+            r = RowResult(
+                r.sheet, r.row, r.key, _status(row.status), f"as planned: {row.message}", reason="", source=r.source
+            )
         out.append(r)
     return out
 

@@ -74,8 +74,8 @@ def shape_results(results: list[RowResult], plan: Plan, change: ChangeControl) -
     if not change.activate_only:
         return results
     return [
-        RowResult(r.sheet, r.row, r.key, EXISTS, NOTHING_TO_ACTIVATE)
-        if r.row is not None and r.status != INVALID and (r.sheet, r.row) not in plan.rows
+        RowResult(r.sheet, r.row, r.key, EXISTS, NOTHING_TO_ACTIVATE, source=r.source)
+        if r.row is not None and r.status != INVALID and (r.source, r.sheet, r.row) not in plan.rows
         else r
         for r in results
     ]

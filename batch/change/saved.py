@@ -44,6 +44,7 @@ class SavedRow:
     message: str
     fingerprint: str | None = None
     seen: Mapping[str, Any] | None = None
+    source: str = ""  # the input of the row: merged inputs repeat row numbers (rows keyed (source, sheet, row))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ class SavedPlan:
     options: Mapping[str, Any]
     rows: tuple[SavedRow, ...]
     sha256: str = ""
-    by_row: Mapping[tuple[str, int], SavedRow] = field(default_factory=dict)
+    by_row: Mapping[tuple[str, str, int], SavedRow] = field(default_factory=dict)
 
     def removals(self) -> frozenset[str]:
         return frozenset(r.key.casefold() for r in self.rows if r.action == REMOVE)
@@ -93,17 +94,18 @@ def save_plan(
     inputs: Sequence[Path],
     options: Mapping[str, Any],
     results: Sequence[RowResult],
-    objects: Mapping[tuple[str, int], Mapping[str, Any] | None],
+    objects: Mapping[tuple[str, str, int], Mapping[str, Any] | None],
 ) -> Path:
     """Write the plan as JSON, whole or not at all (temporary name, then rename)."""
     if not options.get("base_url"):
         raise UsageError("plan --save needs --base-url: a saved plan records what the server holds")
     rows = []
     for r in results:
-        seen = objects.get((r.sheet, r.row)) if r.row is not None else None
-        known = r.row is not None and (r.sheet, r.row) in objects
+        seen = objects.get((r.source, r.sheet, r.row)) if r.row is not None else None
+        known = r.row is not None and (r.source, r.sheet, r.row) in objects
         rows.append(
             {
+                "source": r.source,
                 "sheet": r.sheet,
                 "row": r.row,
                 "key": r.key,
@@ -154,10 +156,11 @@ def read_plan(path: Path) -> SavedPlan:
             str(r["message"]),
             r.get("fingerprint"),
             r.get("seen"),
+            str(r.get("source") or ""),
         )
         for r in document["rows"]
     )
-    by_row = {(r.sheet, r.row): r for r in rows if r.row is not None}
+    by_row = {(r.source, r.sheet, r.row): r for r in rows if r.row is not None}
     return SavedPlan(
         path,
         str(document["created"]),

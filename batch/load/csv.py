@@ -81,6 +81,19 @@ def read_csv_grid(path: Path) -> tuple[pl.DataFrame, int]:
     return grid.with_columns(pl.col(ROW).cast(pl.Int64)), width
 
 
+def csv_form_of(path: Path) -> tuple[str, bool]:
+    """(separator, has a UTF-8 BOM) of a CSV file: ``retry/`` writes its copy in the same form, and reads it
+    here, with the input, because the file may be moved before ``retry/`` is written (``--out`` holding it)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return ",", True
+    bom = head.startswith(codecs.BOM_UTF8)
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head.lstrip(codecs.BOM_UTF8))
+    return (sniff_separator(text) if text.strip() else ","), bom
+
+
 def sniff_separator(text: str) -> str:
     """The separator the header line uses most, outside quotes; ``,`` when the header has one column."""
     line = _first_line_of(text)

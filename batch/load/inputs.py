@@ -18,14 +18,14 @@ blank rows are handled once here for both formats:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
 from batch.errors import InputError
-from batch.load.csv import read_csv_grid
-from batch.load.names import HEADER_ALIASES, IGNORED_SHEETS, canonical_name, sheet_for
+from batch.load.csv import csv_form_of, read_csv_grid
+from batch.load.names import HEADER_ALIASES, canonical_name, is_ignored_sheet, sheet_for
 from batch.load.paths import GridRow, check_path, header_below
 from batch.load.paths import short as _short
 from batch.load.xlsx import Workbook, is_workbook_file
@@ -55,6 +55,16 @@ class LoadedBatch:
 
     sheets: dict[str, SheetData]
     problems: tuple[Problem, ...] = ()
+    #: Each ``_source`` (``path#sheet``, a CSV file's path) → the input it came from, as given on the command
+    #: line (the workbook, the CSV folder): what ``retry/`` gives its own copy, in order.
+    inputs: dict[str, str] = field(default_factory=dict)
+    #: Each CSV ``_source`` → (separator, BOM), read with the input (``retry/`` writes its copy in that form).
+    csv_forms: dict[str, tuple[str, bool]] = field(default_factory=dict)
+
+    @property
+    def merged(self) -> bool:
+        """True when rows came from more than one input: every report then names each row's ``source``."""
+        return len(set(self.inputs.values())) > 1
 
 
 #: At most this many "extra cells" warnings per sheet; one more line counts the rest.
@@ -68,8 +78,13 @@ def load_inputs(paths: Sequence[Path | str]) -> LoadedBatch:
     problems: list[Problem] = []
     parts: dict[str, list[SheetData]] = {name: [] for name in SHEETS}
     headerless: dict[str, str] = {}
+    inputs: dict[str, str] = {}
+    forms: dict[str, tuple[str, bool]] = {}
     for raw in _distinct(paths):
         for sheet, source, where, grid, width in _read_input(raw, problems):
+            inputs[source] = str(raw)
+            if "#" not in source:
+                forms[source] = csv_form_of(Path(source))
             part = _sheet_part(sheet, source, where, grid, width, problems)
             if part is None:
                 headerless.setdefault(sheet, where)
@@ -78,7 +93,7 @@ def load_inputs(paths: Sequence[Path | str]) -> LoadedBatch:
     sheets = {name: _merge(name, parts[name], headerless.get(name), paths) for name in SHEETS}
     if not any(sheets[name].frame.height for name in ("customers", "locations", "users")):
         raise InputError(_no_rows(paths))
-    return LoadedBatch(sheets=sheets, problems=tuple(problems))
+    return LoadedBatch(sheets=sheets, problems=tuple(problems), inputs=inputs, csv_forms=forms)
 
 
 def _no_rows(paths: Sequence[Path | str]) -> str:
@@ -138,7 +153,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Grid]:
     for name in book.sheet_names:
         sheet = sheet_for(name)
         if sheet is None:
-            if canonical_name(name) not in IGNORED_SHEETS:
+            if not is_ignored_sheet(name):
                 problems.append(_unknown_sheet(name, path))
             continue
         if sheet in seen:
@@ -163,7 +178,8 @@ def _read_csv_folder(folder: Path, problems: list[Problem]) -> list[_Grid]:
     for path in files:
         sheet = sheet_for(path.stem)
         if sheet is None:
-            problems.append(_unknown_sheet(path.name, folder))
+            if not is_ignored_sheet(path.stem):
+                problems.append(_unknown_sheet(path.name, folder))
             continue
         if sheet in seen:
             raise InputError(f"{folder}: {seen[sheet].name} and {path.name} are both the {sheet} sheet; keep one")
@@ -212,7 +228,7 @@ def _sheet_part(
     named = cells if width is None else cells[:width]
     mapped, headers = _map_headers(sheet, where, header, named, rest, problems)
     if width is not None and len(cells) > width:
-        problems.extend(_extra_cells(sheet, rest, cells[width:], width))
+        problems.extend(replace(p, source=source) for p in _extra_cells(sheet, rest, cells[width:], width))
     _require_columns(sheet, where, mapped, header, named, rest)
     columns = [
         pl.col(mapped[name]).alias(name) if name in mapped else pl.lit(None, pl.String).alias(name)

@@ -20,6 +20,16 @@ def canonical_name(name: str) -> str:
 #: Sheets of the template workbook that are not input (its help text and drop-down lists).
 IGNORED_SHEETS = frozenset({"readme", "lists", "example"})
 
+#: The sheet (and CSV file) ``rtm-batch export`` writes Webex ids and states into beside the input sheets.
+EXPORT_IDS_SHEET = "_ids"
+
+
+def is_ignored_sheet(name: str) -> bool:
+    """A sheet or CSV file stem that is not input and needs no warning: the template's help sheets, the
+    export's ``_ids``."""
+    return canonical_name(name) in IGNORED_SHEETS or str(name).strip().casefold() == EXPORT_IDS_SHEET
+
+
 #: Singular sheet names partners write ("User") — canonical form → sheet.
 SHEET_ALIASES = {"template": "templates", "customer": "customers", "location": "locations", "user": "users"}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 import polars as pl
@@ -52,18 +52,22 @@ HQ_COLUMNS = (
     "timezone_resolved",
 )
 
+#: An input row: (source, sheet, Excel row) — the loader's ``_source`` (``path#sheet`` or a CSV file's path).
+RowId = tuple[str, str, int]
+
 #: Seconds a provisioning customer usually takes before its org can be set up (emulator default; Webex: minutes).
 PROVISIONING_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """The job graph: jobs by key (parents before children) and, per input row (sheet, Excel row), the keys of
-    the jobs that serve it (the first one is the row's own object). Built once by ``build_plan``; what the
+    """The job graph: jobs by key (parents before children) and, per input row (source, sheet, Excel row: merged
+    inputs repeat row numbers, so the row's input is part of its name), the keys of the jobs that serve it (the
+    first one is the row's own object). Built once by ``build_plan``; what the
     server adds to it (``--prune``'s removals) makes a new plan (``with_jobs``), before any job runs."""
 
     jobs: dict[str, Job] = field(default_factory=dict)
-    rows: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
+    rows: dict[RowId, tuple[str, ...]] = field(default_factory=dict)
 
     def with_jobs(self, added: Iterable[Job]) -> Plan:
         """This plan and ``added`` (children of jobs already in it; a key it holds keeps its job)."""
@@ -126,6 +130,7 @@ class _Builder:
         self.hq_name: dict[str, str] = {}  # external_id -> HQ location name (batch customers with calling)
         self.customer_numbers: dict[str, set[str]] = {}
         self.location_numbers: dict[str, set[str]] = {}  # location key -> numbers the batch adds there
+        self.source = ""  # the input of the row being added: its jobs carry it (progress, the log)
         self._shared: dict[object, object] = {}
 
     def shared(self, value: _T) -> _T:
@@ -136,7 +141,7 @@ class _Builder:
 
     def add(self, job: Job) -> str:
         if job.key not in self.plan.jobs:
-            self.plan.jobs[job.key] = job
+            self.plan.jobs[job.key] = replace(job, source=self.source) if job.row is not None else job
         return job.key
 
     def add_row(self, sheet: str, row: int, jobs: list[str]) -> None:
@@ -144,9 +149,10 @@ class _Builder:
         on the server): when the server proves one missing, the row is ``failed`` with that reason, not
         ``skipped`` (contract §1)."""
         lookups = [p for key in jobs for p in self.plan.jobs[key].parents if self.plan.jobs[p].row is None]
-        self.plan.rows[(sheet, row)] = (*dict.fromkeys(lookups), *jobs)
+        self.plan.rows[(self.source, sheet, row)] = (*dict.fromkeys(lookups), *jobs)
 
     def customer(self, row: RowFields) -> None:
+        self.source = row.get("_source") or ""
         ext = row["external_id"]
         calling = any(p in CALLING_PACKAGES for p in row["packages_list"] or ())
         row = row.with_value("calling", calling)
@@ -190,6 +196,7 @@ class _Builder:
         return key
 
     def location(self, row: RowFields) -> None:
+        self.source = row.get("_source") or ""
         ext, name = row["customer_external_id"], row["location_name"]
         lkey = keys.location_key(ext, name)
         ckey = self.customer_ref(ext)
@@ -201,6 +208,7 @@ class _Builder:
         self.add_row("locations", row["_row"], jobs)
 
     def user(self, row: RowFields) -> None:
+        self.source = row.get("_source") or ""
         ext, email = row["customer_external_id"], row["email_normalized"]
         ckey = self.customer_ref(ext)
         calling = row["package_resolved"] in CALLING_PACKAGES

@@ -24,7 +24,6 @@ from batch.provision.context import Context
 from batch.provision.failures import attempt, failed
 from batch.provision.fields.bodies import customer_body, text
 from batch.provision.lookups import CUSTOMERS, Known, customer_by_external_id, known_customers
-from batch.provision.patience import patiently
 from batch.reasons import Reason
 from schemas.vocab import CALLING_PACKAGES
 
@@ -93,7 +92,7 @@ async def _provision(job: Job, ctx: Context, ext: str, known: Known) -> Outcome:
             patient=True,
         )
     except ConflictError as err:  # it is there: a listing that lags (§10.8) may not show it for a while
-        found = await patiently(lambda: customer_by_external_id(ctx, ext))
+        found = await ctx.client.look_patiently(lambda: customer_by_external_id(ctx, ext))
         if found is None:
             return failed(f"Could not provision customer {ext}", err, _hint(err))
         known[ext.casefold()] = found

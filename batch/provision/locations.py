@@ -42,7 +42,6 @@ from batch.provision.lookups import (
     read_calling,
     relisted_org_locations,
 )
-from batch.provision.patience import patiently
 from batch.reasons import Reason
 
 LOCATIONS = "/locations"
@@ -83,14 +82,14 @@ async def location(job: Job, ctx: Context) -> Outcome:
                 reconcile=lambda: location_by_name(ctx, org_id, name),
             )
         except ConflictError as err:  # it is there: a listing that lags (§10.8) may not show it for a while
-            found = await patiently(lambda: location_by_name(ctx, org_id, name))
+            found = await ctx.client.look_patiently(lambda: location_by_name(ctx, org_id, name))
             if found is None:
                 return failed(f"Could not create location {name} of customer {ext}", err)
             known.append(found)
             return Outcome(EXISTS, ids={"location_id": found["id"]})
         item = written.found if written.found is not None else {"id": (written.body or {}).get("id"), "name": name}
         if not item.get("id"):  # a 2xx without the id: find it rather than guess (lists lag: patiently)
-            item = await patiently(lambda: location_by_name(ctx, org_id, name)) or {}
+            item = await ctx.client.look_patiently(lambda: location_by_name(ctx, org_id, name)) or {}
             if not item:
                 message = f"location {name} of customer {ext} was accepted but cannot be found"
                 return Outcome(FAILED, message=message, reason=Reason.LOCATION_NOT_LISTED)
@@ -129,7 +128,7 @@ async def existing_location(
     async def work() -> Outcome:
         found = pick(await org_locations(ctx, org_id))
         if found is None and patient:
-            found = await patiently(relisted)
+            found = await ctx.client.look_patiently(relisted)
         if found is None:
             return Outcome(FAILED, message=missing, reason=Reason.LOCATION_NOT_FOUND)
         return Outcome(EXISTS, ids={"location_id": found["id"]})

@@ -17,11 +17,10 @@ from batch.reasons import Reason
 CALLING_WORK = frozenset({Kind.CALLING, Kind.NUMBERS, Kind.MAIN_NUMBER})
 
 
-def holds(parent: Outcome, child: Job) -> bool:
-    """Whether ``child`` must wait for its pending ``parent``."""
-    if parent.reason == Reason.CUSTOMER_CALLING_NOT_READY and parent.ids:  # the customer itself: it is there
-        return needs_calling(child)
-    return True  # the object is not finished (or the parent waits itself): nothing can be built on it yet
+def holds(parent: Outcome) -> bool:
+    """Whether a pending ``parent`` holds its children: yes, unless it is a customer that is there and only
+    its calling waits (its calling work is held where it starts, however deep: ``held_by``)."""
+    return not (parent.reason == Reason.CUSTOMER_CALLING_NOT_READY and parent.ids)
 
 
 def needs_calling(job: Job) -> bool:

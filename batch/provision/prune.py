@@ -11,6 +11,7 @@ customer, location or number (only ``DELETE /wholesale/subscribers/{id}`` is eve
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -26,6 +27,12 @@ from batch.provision.failures import attempt
 from batch.provision.fields.bodies import text
 from batch.provision.lookups import SUBSCRIBERS, known_customers, known_subscribers
 from batch.reasons import Reason
+
+
+def _per_customer(found: Iterable[tuple[Job, Mapping[str, Any]]]) -> str:
+    """Which customer would lose how many users (issue 18): a half-exported sheet shows as one customer's hole."""
+    counts = Counter(str(job.fields.get("external_id") or "?") for job, _ in found)
+    return ", ".join(f"{ext}: {n}" for ext, n in counts.most_common()) or "journalled earlier"
 
 
 async def plan_removals(
@@ -67,8 +74,9 @@ async def plan_removals(
     refusal = None
     if total > max_deletes:
         refusal = (
-            f"not removed: {total} subscribers would be removed, more than --max-deletes {max_deletes}; "
-            f"check the users sheet, or run again with --max-deletes {total} if they are all meant to go"
+            f"not removed: {total} subscribers would be removed ({_per_customer(found)}), more than --max-deletes "
+            f"{max_deletes}; check the users sheet, or run again with --max-deletes {total} if they are all "
+            "meant to go"
         )
     added: list[Job] = []
     for customer, sub in found:

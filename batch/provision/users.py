@@ -26,7 +26,6 @@ from batch.provision.lookups import (
     role_ids,
     subscriber_by_email,
 )
-from batch.provision.patience import patiently
 from batch.reasons import Reason
 
 MIGRATION_PENDING = "pending_user_migration"
@@ -69,7 +68,7 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
             return await _after_conflict(ctx, email, customer_id, err, checked)
         item = written.found if written.found is not None else written.body
         if not item or "id" not in item:  # an answer without the subscriber: learn its ids by looking (patiently)
-            item = await patiently(lambda: subscriber_by_email(ctx, email))
+            item = await ctx.client.look_patiently(lambda: subscriber_by_email(ctx, email))
         if item is None:
             message = f"Webex accepted user {email} but does not list it yet; run again later"
             return Outcome(FAILED, message=message, reason=Reason.SUBSCRIBER_NOT_LISTED)
@@ -107,13 +106,13 @@ async def _after_conflict(ctx: Context, email: str, customer_id: str, err: Confl
     lookup = functools.partial(subscriber_by_email, ctx, email)
     # "Already a subscriber": it may be ours and the lists lag (§10.8), so look patiently; a number, an
     # extension or another organization's user is answered at once.
-    said = str(err).lower().split("http 409", 1)[-1]  # the server's words, not our "POST /wholesale/subscribers"
-    item = await (patiently(lookup) if "subscriber" in said else lookup())
+    said = err.said.lower()
+    item = await (ctx.client.look_patiently(lookup) if "subscriber" in said else lookup())
     if item is not None and item.get("customerId") == customer_id:
         return _subscriber_outcome(EXISTS, item, job)
     if item is not None:
         return _taken_by_other_customer(email, item, err)
-    if err.error_code == EMAIL_TAKEN or "email" in str(err).lower().replace(email, ""):
+    if err.error_code == EMAIL_TAKEN or "email" in said.replace(email, ""):
         return failed(
             f"The email {email} already belongs to another Webex organization; "
             "use another email for this user, or have that organization's administrator remove the user first",

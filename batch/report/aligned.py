@@ -1,20 +1,22 @@
 """Results put back beside their input rows: one ``RowResult`` per input row, in the input's order.
 
-Results are matched to rows by (sheet, row) — and by key when several merged inputs share a row number —
-so every report follows the *input* order whatever order the runner finished jobs in. A row the runner
-gave no result is still listed (empty status, "no result was recorded") rather than silently dropped.
+Results are matched to rows by (source, sheet, row): merged inputs repeat row numbers, so ``users,13`` of the
+workbook and ``users,13`` of the CSV folder are told apart by the row's input (a result without a source, as
+tests build them, is matched by row and key). So every report follows the *input* order whatever order the
+runner finished jobs in. A row the runner gave no result is still listed (empty status, "no result was
+recorded") rather than silently dropped.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
 from batch.jobs import RowResult
-from batch.load.inputs import ROW, LoadedBatch, SheetData
+from batch.load.inputs import ROW, SOURCE, LoadedBatch, SheetData
 from schemas import SHEETS
 
 NO_RESULT = "no result was recorded for this row; run again (the journal skips finished work)"
@@ -44,19 +46,27 @@ def align_results(loaded: LoadedBatch, results: Sequence[RowResult]) -> list[Ali
 
 
 def _align_sheet(sheet: SheetData, results: list[RowResult]) -> AlignedSheet:
-    rows = sheet.frame[ROW].to_list() if sheet.frame.height else []
-    if [r.row for r in results] == rows:  # the usual case: the runner listed rows in input order
-        return AlignedSheet(sheet, results, [])
-    waiting: dict[int | None, deque[RowResult]] = defaultdict(deque)
+    rows = row_ids(sheet)
+    if [(r.source or source, r.row) for r, (source, _) in zip(results, rows, strict=False)] == rows and len(
+        results
+    ) == len(rows):  # the usual case: the runner listed rows in input order
+        return AlignedSheet(sheet, [_sourced(r, source) for r, (source, _) in zip(results, rows, strict=True)], [])
+    waiting: dict[tuple[str, int | None], deque[RowResult]] = defaultdict(deque)
     for result in results:
-        waiting[result.row].append(result)
+        waiting[(result.source, result.row)].append(result)
     keys = row_keys(sheet)
     ordered = []
-    for row, key in zip(rows, keys, strict=True):
-        queue = waiting.get(row)
-        ordered.append(_take(queue, key) if queue else RowResult(sheet.name, row, key, "", NO_RESULT))
+    for (source, row), key in zip(rows, keys, strict=True):
+        queue = waiting.get((source, row)) or waiting.get(("", row))
+        missing = RowResult(sheet.name, row, key, "", NO_RESULT, source=source)
+        ordered.append(_sourced(_take(queue, key), source) if queue else missing)
     extra = [r for queue in waiting.values() for r in queue]
     return AlignedSheet(sheet, ordered, extra)
+
+
+def _sourced(result: RowResult, source: str) -> RowResult:
+    """The result named by its row's input (results built without one take it from the row)."""
+    return result if result.source == source else replace(result, source=source)
 
 
 def _take(queue: deque[RowResult], key: str) -> RowResult:
@@ -68,6 +78,15 @@ def _take(queue: deque[RowResult], key: str) -> RowResult:
                 del queue[i]
                 return result
     return queue.popleft()
+
+
+def row_ids(sheet: SheetData) -> list[tuple[str, int]]:
+    """Each row's (source, Excel row): what names it among merged inputs."""
+    frame = sheet.frame
+    if not frame.height:
+        return []
+    sources = frame[SOURCE].fill_null("").to_list() if SOURCE in frame.columns else [""] * frame.height
+    return list(zip(sources, frame[ROW].to_list(), strict=True))
 
 
 def row_keys(sheet: SheetData) -> list[str]:

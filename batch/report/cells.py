@@ -2,8 +2,10 @@
 
 A cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab / carriage return, which some programs
 strip before evaluating) is prefixed with an apostrophe, so Excel and LibreOffice show it as text.
-Well-formed phone numbers (``+358 40 123 4567``, ``+358401234567``) are left alone: they are the data
-partners expect to see, and a leading ``+`` followed only by digits, spaces and dashes cannot run.
+Well-formed phone numbers (``+358 40 123 4567``, ``+358401234567``) and lists and ranges of them
+(``+358 9 4245 1000..+358 9 4245 1019``, ``+358 3 5655 2000; +358 3 5655 2001``) are left alone: they are the
+data partners expect to see (``retry/`` gives them back as typed, issue 18), and a leading ``+`` followed only by
+digits, spaces, dashes and list separators names no function and cannot run.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import re
 import polars as pl
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-PHONE_LIKE = r"^\+[0-9][0-9 \-]{5,24}$"
+_NUMBER = r"\+[0-9][0-9 \-]{5,24}"
+#: One phone number, or a list or range of them (``;``, ``,``, a line break, ``..`` between numbers).
+PHONE_LIKE = rf"^{_NUMBER}(?:[ ]*(?:\.\.|[;,\n])[ ]*(?:{_NUMBER}|[0-9][0-9 \-]{{1,24}}))*$"
 _PHONE_RE = re.compile(PHONE_LIKE)
 
 

@@ -22,12 +22,12 @@ from typing import Any
 
 import polars as pl
 from rich.console import Console
-from rich.table import Table
 
 from batch.errors import UsageError
-from batch.jobs import STATUSES
+from batch.report.outfolder.atomic import write_atomic
 from batch.report.past import load_summary
 from batch.report.retry import DONE
+from batch.report.summary import status_table
 
 #: Figures of ``api`` that add up across shards (their processes run side by side, so rates add too).
 API_SUMS = ("requests", "retries", "throttled", "ambiguous", "settled_rate", "highest_rate_without_429")
@@ -204,11 +204,8 @@ def report_merged(
 def write_merged(merged: Mapping[str, Any], out_dir: Path) -> Path:
     """``OUT/summary.json`` with the merged summary (``rtm-batch report OUT`` reads it like any run's)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "summary.json"
-    temporary = path.with_name(".summary.json.tmp")
-    temporary.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    temporary.replace(path)  # whole or not at all (contract §3)
-    return path
+    text = json.dumps(merged, indent=2, ensure_ascii=False) + "\n"
+    return write_atomic(out_dir / "summary.json", lambda p: p.write_text(text, encoding="utf-8"))  # contract §3
 
 
 def default_merged_dir(out_dirs: Sequence[Path]) -> Path:
@@ -219,15 +216,7 @@ def default_merged_dir(out_dirs: Sequence[Path]) -> Path:
 
 def print_merged(console: Console, merged: Mapping[str, Any], written: Path) -> None:
     """The merged counts per sheet and status, the failures by reason, and each shard's line."""
-    totals = merged.get("totals", {})
-    shown = [s for s in STATUSES if totals.get(s)] or [STATUSES[0]]
-    table = Table(title=f"Results of {merged.get('merged', 0)} runs", show_edge=False, title_justify="left")
-    for name in ("sheet", "rows", *shown):
-        table.add_column(name, justify="left" if name == "sheet" else "right")
-    for sheet, counts in merged.get("sheets", {}).items():
-        table.add_row(sheet, str(counts.get("rows", 0)), *(str(counts.get(s, 0)) for s in shown))
-    table.add_row("total", str(totals.get("rows", 0)), *(str(totals.get(s, 0)) for s in shown), style="bold")
-    console.print(table)
+    console.print(status_table(merged, f"Results of {merged.get('merged', 0)} runs"))
     api = merged.get("api", {})
     console.print(
         f"API: {api.get('requests', 0)} requests, {api.get('retries', 0)} retries, "

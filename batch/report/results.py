@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+
+import polars as pl
 
 from batch.jobs import (
     CREATED,
@@ -25,7 +28,7 @@ from batch.jobs import (
     Outcome,
     RowResult,
 )
-from batch.plan.graph import Plan
+from batch.plan.graph import Plan, RowId
 from batch.problems import Problem
 from batch.reasons import Reason
 from batch.report.aligned import key_expr
@@ -57,23 +60,29 @@ def row_results(
     results: list[RowResult] = []
     for sheet in SHEET_ORDER:
         frame = validated.sheets[sheet]
-        for row in frame.select(key_expr(sheet), "_row", "_valid").iter_rows(named=True):
-            key, number = row["key"], row["_row"]
+        for row in frame.select(key_expr(sheet), "_row", "_valid", _source_expr(frame)).iter_rows(named=True):
+            key, number, source = row["key"], row["_row"], row["_source"]
             if not row["_valid"]:
-                results.append(_invalid(sheet, number, key, errors.get((sheet, number), [])))
+                result = _invalid(sheet, number, key, errors.get((source, sheet, number), []))
             elif sheet == "templates":
-                results.append(RowResult(sheet, number, key, EXISTS, "template used as given"))
+                result = RowResult(sheet, number, key, EXISTS, "template used as given")
             else:
-                jobs = [plan.jobs[k] for k in plan.rows.get((sheet, number), ())]
-                results.append(fold(sheet, number, key, jobs, outcomes, not_run, not_run_message))
+                jobs = [plan.jobs[k] for k in plan.rows.get((source, sheet, number), ())]
+                result = fold(sheet, number, key, jobs, outcomes, not_run, not_run_message)
+            results.append(replace(result, source=source))
     return results
 
 
-def _errors_by_row(problems: Iterable[Problem]) -> dict[tuple[str, int], list[Problem]]:
-    found: dict[tuple[str, int], list[Problem]] = defaultdict(list)
+def _source_expr(frame: pl.DataFrame) -> pl.Expr:
+    """The row's input (``Problem.source``), "" for a frame built without one (tests)."""
+    return pl.col("_source").fill_null("") if "_source" in frame.columns else pl.lit("").alias("_source")
+
+
+def _errors_by_row(problems: Iterable[Problem]) -> dict[RowId, list[Problem]]:
+    found: dict[RowId, list[Problem]] = defaultdict(list)
     for p in problems:
         if p.is_error and p.row is not None:
-            found[(p.sheet, p.row)].append(p)
+            found[(p.source, p.sheet, p.row)].append(p)
     return found
 
 

@@ -22,15 +22,18 @@ folder are removed, so a ``retry/`` that exists always belongs to the last run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 
 from batch.jobs import PENDING, PLANNED, SUCCESS
 from batch.load.inputs import SOURCE, SheetData
+from batch.load.names import sheet_for
 from batch.report.aligned import AlignedSheet
 from batch.report.cells import neutralize_frame
+from batch.report.outfolder.atomic import write_atomic
 from batch.report.retry_form import (
     PROBLEM,
     WORKBOOK,
@@ -39,7 +42,6 @@ from batch.report.retry_form import (
     csv_form,
     input_is_workbook,
     sheet_title,
-    sources_of,
     write_csv,
     write_workbook,
 )
@@ -86,31 +88,90 @@ def retry_positions(aligned: Sequence[AlignedSheet]) -> dict[str, list[int]]:
     return picked
 
 
-def write_retry(aligned: Sequence[AlignedSheet], folder: Path) -> Path | None:
+def write_retry(
+    aligned: Sequence[AlignedSheet],
+    folder: Path,
+    inputs: Mapping[str, str] | None = None,
+    forms: Mapping[str, tuple[str, bool]] | None = None,
+) -> Path | None:
     """Write ``folder`` when some row needs another run and return it; else clear it and return None.
-    The files are in the input's form (``batch.report.retry_form``)."""
+    The files are in the input's form (``batch.report.retry_form``). ``inputs`` (``LoadedBatch.inputs``): with
+    rows from several inputs, each input that holds a row to retry (or a row one needs) gets its own copy in its
+    own form, ``folder/<input name>/``, so the partner corrects each file where it came from."""
     parts = {p.sheet.name: p for p in aligned if p.sheet.name in SHEETS}
     picked = retry_positions(list(parts.values()))
     if not any(picked.values()):
         _remove_stale(folder, keep=())
         return None
     folder.mkdir(parents=True, exist_ok=True)
-    sheets = [
-        _retry_sheet(part, picked.get(name, [])) for name, part in parts.items() if picked.get(name) or name in ALWAYS
-    ]
-    if input_is_workbook(sources_of([p.sheet.frame for p in parts.values()])):
-        write_workbook(sheets, folder / WORKBOOK)
-        written = [WORKBOOK]
-    else:
-        first = csv_form(next((s.source for s in sheets if s.source), None), CsvForm())
-        for sheet in sheets:
-            write_csv(sheet.frame, folder / f"{sheet.name}.csv", csv_form(sheet.source, first))
-        written = [f"{sheet.name}.csv" for sheet in sheets]
-    _remove_stale(folder, keep=written)
+    if len(set((inputs or {}).values())) <= 1:
+        whole = [_retry_sheet(p, picked.get(n, [])) for n, p in parts.items() if picked.get(n) or n in ALWAYS]
+        _write_copy(folder, whole, forms)
+        return folder
+    copies = split_by_input(parts, picked, inputs or {})
+    names: set[str] = set()
+    for number, (given, chosen) in enumerate(copies.items()):
+        sheets = [_retry_sheet(parts[n], positions, own) for n, (positions, own) in chosen.items()]
+        if number == 0:  # the loader needs these sheets somewhere among the inputs: header rows at least
+            missing = [n for n in ALWAYS if n in parts and not any(n in c for c in copies.values())]
+            sheets += [_retry_sheet(parts[n], []) for n in missing]
+        _write_copy(folder / _copy_name(given, names), sheets, forms)
+    _remove_stale(folder, keep=())
     return folder
 
 
-def _retry_sheet(part: AlignedSheet, positions: list[int]) -> RetrySheet:
+def split_by_input(
+    parts: Mapping[str, AlignedSheet], picked: Mapping[str, list[int]], inputs: Mapping[str, str]
+) -> dict[str, dict[str, tuple[list[int], str]]]:
+    """input → sheet → (positions, that input's ``_source`` of the sheet), for each input with a row to write;
+    every sheet the input had is in its copy (header only where none of its rows is picked)."""
+    chosen: dict[str, dict[str, list[int]]] = {}
+    for name, positions in picked.items():
+        sources = parts[name].sheet.frame[SOURCE].to_list() if positions else []
+        for i in positions:
+            chosen.setdefault(inputs.get(sources[i] or "", ""), {}).setdefault(name, []).append(i)
+    own: dict[str, dict[str, str]] = {}
+    for source, given in inputs.items():
+        sheet = sheet_for(source.rsplit("#", 1)[1] if "#" in source else Path(source).stem)
+        if sheet is not None:
+            own.setdefault(given, {}).setdefault(sheet, source)
+    order = list(dict.fromkeys(inputs.values()))
+    return {
+        given: {n: (chosen[given].get(n, []), source) for n, source in own.get(given, {}).items() if n in parts}
+        for given in sorted(chosen, key=lambda g: order.index(g) if g in order else len(order))
+    }
+
+
+def _copy_name(given: str, used: set[str]) -> str:
+    """``book.xlsx`` → ``book``, ``extra/`` → ``extra``; a second input of the same name gets ``-2``."""
+    path = Path(given)
+    base = (path.stem if path.suffix.lower() in (".xlsx", ".xlsm", ".csv") else path.name) or "input"
+    name, n = base, 1
+    while name.casefold() in used:
+        n += 1
+        name = f"{base}-{n}"
+    used.add(name.casefold())
+    return name
+
+
+def _write_copy(folder: Path, sheets: list[RetrySheet], forms: Mapping[str, tuple[str, bool]] | None) -> None:
+    """One input's retry files: ``retry.xlsx`` for a workbook, CSV files for a CSV folder; each written to a
+    temporary name and renamed (``batch.report.outfolder.atomic``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if input_is_workbook([s.source for s in sheets if s.source]):
+        write_atomic(folder / WORKBOOK, lambda p: write_workbook(sheets, p))
+        written = [WORKBOOK]
+    else:
+        first = csv_form(next((s.source for s in sheets if s.source), None), CsvForm(), forms)
+        for sheet in sheets:
+            write_atomic(
+                folder / f"{sheet.name}.csv", partial(write_csv, sheet.frame, form=csv_form(sheet.source, first, forms))
+            )
+        written = [f"{sheet.name}.csv" for sheet in sheets]
+    _remove_stale(folder, keep=written)
+
+
+def _retry_sheet(part: AlignedSheet, positions: list[int], own: str | None = None) -> RetrySheet:
     """The rows at ``positions`` under the partner's headers, a last column ``problem`` (blank on the rows
     that are there only because a retried row needs them), formula-neutralized."""
     sheet = part.sheet
@@ -125,8 +186,8 @@ def _retry_sheet(part: AlignedSheet, positions: list[int]) -> RetrySheet:
     if len(set(headers)) == len(headers) and PROBLEM not in headers:
         frame = frame.rename(dict(zip(columns, headers, strict=True)))
     frame = neutralize_frame(frame.with_columns(pl.Series(PROBLEM, problems, dtype=pl.String)))
-    source = chosen[SOURCE][0] if chosen.height and SOURCE in chosen.columns else None
-    titled = _first_source(sheet)
+    source = chosen[SOURCE][0] if chosen.height and SOURCE in chosen.columns else own
+    titled = own or _first_source(sheet)
     return RetrySheet(sheet.name, sheet_title(titled, sheet.name), frame, source or titled)
 
 

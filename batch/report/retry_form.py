@@ -10,14 +10,14 @@ digit strings (``00510``, ``358401234567``) as typed, also in cells the partner 
 
 from __future__ import annotations
 
-import codecs
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
 
-from batch.load.csv import sniff_separator
+from batch.load.csv import csv_form_of
 from batch.load.inputs import SOURCE
 
 #: The column that says what to fix; ``batch.load.inputs`` ignores a column of this name.
@@ -56,18 +56,16 @@ def sheet_title(source: str | None, name: str) -> str:
     return source.rsplit("#", 1)[1] if source and "#" in source else name
 
 
-def csv_form(source: str | None, fallback: CsvForm) -> CsvForm:
-    """Separator and BOM of the CSV file ``source``; ``fallback`` when it cannot be read any more."""
+def csv_form(source: str | None, fallback: CsvForm, known: Mapping[str, tuple[str, bool]] | None = None) -> CsvForm:
+    """Separator and BOM of the CSV file ``source``: as read with the input (``known``, ``LoadedBatch.csv_forms``:
+    the file may have moved since), else from the file; ``fallback`` when it cannot be read any more."""
     if not source or "#" in source:
         return fallback
-    try:
-        with Path(source).open("rb") as handle:
-            head = handle.read(64 * 1024)
-    except OSError:
+    if known and source in known:
+        return CsvForm(*known[source])
+    if not Path(source).is_file():
         return fallback
-    bom = head.startswith(codecs.BOM_UTF8)
-    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head.lstrip(codecs.BOM_UTF8))
-    return CsvForm(sniff_separator(text) if text.strip() else fallback.separator, bom)
+    return CsvForm(*csv_form_of(Path(source)))
 
 
 def write_workbook(sheets: list[RetrySheet], path: Path) -> None:

@@ -21,6 +21,7 @@ from batch.jobs import RowResult
 from batch.load.inputs import LoadedBatch
 from batch.report.aligned import AlignedSheet, align_results
 from batch.report.cells import neutralize_frame
+from batch.report.outfolder.atomic import write_atomic
 from batch.report.retry import write_retry
 from batch.report.xlsx import ID_COLUMNS, write_results_xlsx
 
@@ -68,18 +69,25 @@ def write_reports(
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     aligned = align_results(loaded, results)
-    results_csv = write_results_csv(aligned, out_dir / "results.csv")
-    results_xlsx = write_results_xlsx(aligned, summary, out_dir / "results.xlsx")
-    retry_dir = write_retry(aligned, out_dir / "retry")
-    summary_json = out_dir / "summary.json"
-    summary_json.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    merged = loaded.merged
+    results_csv = write_atomic(out_dir / "results.csv", lambda p: write_results_csv(aligned, p, merged=merged))
+    results_xlsx = write_atomic(
+        out_dir / "results.xlsx", lambda p: write_results_xlsx(aligned, summary, p, merged=merged)
+    )
+    retry_dir = write_retry(aligned, out_dir / "retry", loaded.inputs, loaded.csv_forms)
+    text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    summary_json = write_atomic(out_dir / "summary.json", lambda p: p.write_text(text, encoding="utf-8"))
     return ReportPaths(out_dir, results_csv, results_xlsx, summary_json, retry_dir)
 
 
-def write_results_csv(aligned: Sequence[AlignedSheet], path: Path) -> Path:
-    """One line per input row in input order; UTF-8 with BOM so Excel shows ä/ö; cells neutralized."""
+def write_results_csv(aligned: Sequence[AlignedSheet], path: Path, *, merged: bool = False) -> Path:
+    """One line per input row in input order; UTF-8 with BOM so Excel shows ä/ö; cells neutralized. With
+    ``merged`` inputs a first column ``source`` names each row's input (row numbers repeat across inputs)."""
     records = [_csv_record(r) for part in aligned for r in (*part.results, *part.extra)]
     frame = pl.DataFrame(records, schema=_CSV_SCHEMA, orient="row")
+    if merged:
+        sources = [r.source or None for part in aligned for r in (*part.results, *part.extra)]
+        frame = frame.select(pl.Series("source", sources, dtype=pl.String), pl.all())
     neutralize_frame(frame).write_csv(path, include_bom=True)
     return path
 

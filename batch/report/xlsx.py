@@ -81,12 +81,17 @@ _RESULT_WIDTHS = {
 
 
 def write_results_xlsx(
-    aligned: Sequence[AlignedSheet], summary: Mapping[str, Any], path: Path, *, full_sheet_limit: int = FULL_SHEET_LIMIT
+    aligned: Sequence[AlignedSheet],
+    summary: Mapping[str, Any],
+    path: Path,
+    *,
+    full_sheet_limit: int = FULL_SHEET_LIMIT,
+    merged: bool = False,
 ) -> Path:
     """The summary sheet first (what a person wants to see on opening), then one sheet per input sheet
-    that has rows."""
+    that has rows. With ``merged`` inputs every row names its input (``row`` and ``source`` columns)."""
     parts = [p for p in aligned if p.results or p.extra]
-    layouts = [_layout(part, full_sheet_limit) for part in parts]
+    layouts = [_layout(part, full_sheet_limit, merged) for part in parts]
     notes = [_note(p, full_sheet_limit) for p in parts if len(p.results) > full_sheet_limit]
     options = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
     with xlsxwriter.Workbook(str(path), options) as book:
@@ -129,7 +134,7 @@ class _Layout:
         return last if isinstance(last, int) and last else 1
 
 
-def _layout(part: AlignedSheet, limit: int) -> _Layout:
+def _layout(part: AlignedSheet, limit: int, merged: bool = False) -> _Layout:
     """Rows on their own Excel row when the input's row numbers allow it (unique, increasing), else in
     input order with ``row`` and ``source`` columns; results that matched no row after the rows."""
     columns = input_columns(part.sheet)
@@ -140,7 +145,7 @@ def _layout(part: AlignedSheet, limit: int) -> _Layout:
         frame = frame[keep] if keep else frame.clear()
         results = [results[i] for i in keep]
     rows = frame[ROW].to_list() if frame.height else []
-    in_place = all(b > a for a, b in zip(rows, rows[1:], strict=False)) and (not rows or rows[0] >= 2)
+    in_place = not merged and all(b > a for a, b in zip(rows, rows[1:], strict=False)) and (not rows or rows[0] >= 2)
     outcome_cols = result_columns(part)
     inputs = frame.select(columns).rename(lambda c: f"in:{c}")
     if not in_place:
@@ -151,7 +156,10 @@ def _layout(part: AlignedSheet, limit: int) -> _Layout:
     if part.extra:
         pad = inputs.clear(n=len(part.extra))
         if not in_place:
-            pad = pad.with_columns(pl.Series("row", [r.row for r in part.extra], pl.Int64))
+            pad = pad.with_columns(
+                pl.Series("row", [r.row for r in part.extra], pl.Int64),
+                pl.Series("source", [r.source or None for r in part.extra], pl.String),
+            )
         inputs = pl.concat([inputs, pad])
     outcomes = _outcome_frame([*results, *part.extra], outcome_cols)
     cells = pl.concat([inputs, outcomes], how="horizontal").with_columns(pl.Series("__r", excel_rows, pl.Int64))
@@ -324,12 +332,15 @@ def _summary_sheet(
         ("started", summary.get("started")),
         ("finished", summary.get("finished")),
         ("command", summary.get("command")),
+        *(("input", name) for name in summary.get("inputs", ())),
+        ("base URL", summary.get("base_url")),
         ("exit code", summary.get("exit_code")),
         ("rows to retry", summary.get("retry_rows")),
         ("validation errors", summary.get("validation", {}).get("errors")),
         ("validation warnings", summary.get("validation", {}).get("warnings")),
         ("problems not listed", summary.get("validation", {}).get("not_listed")),
         *(("note", note) for note in notes),
+        *((f"failed: {reason}", n) for reason, n in summary.get("reasons", {}).items()),
     ]
     for line, (label, value) in enumerate(figures, start=r + 2):
         ws.write_string(line, 0, label, bold)

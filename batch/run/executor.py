@@ -110,7 +110,7 @@ class Executor:
             if child_key in self.outcomes:
                 continue
             if outcome.status == PENDING:
-                if holds(outcome, child):  # else the child does not need what Webex has not finished
+                if holds(outcome):  # else its calling work is held where it starts (_start)
                     self._hold(child, self.cause.get(job.key, job.key))
                     continue
             elif not outcome.ok and not (outcome.changes and outcome.ids):  # a failed update: the object is there

@@ -205,6 +205,7 @@ class JsonLog(_Tally):
                 "kind": str(job.kind),
                 "sheet": job.sheet,
                 "row": job.row,
+                **({"source": job.source} if job.source else {}),  # the row's input: inputs repeat row numbers
                 "status": outcome.status,
                 "message": outcome.message,
                 "error_code": outcome.error_code,

@@ -105,7 +105,10 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     try:
         with Journal.open(options.journal_path, buffered=True) as journal:
             journal.bind(options.base_url.rstrip("/"))
-            validation = validate_inputs(inputs, options.out_dir)
+            holds = options.journal_path == options.out_dir / JOURNAL_NAME  # else another run may hold OUT's
+            validation = validate_inputs(inputs, options.out_dir, holds_lock=holds)
+            for line in validation.notes:
+                progress.note(line)
             # the whole batch's: a user a row names in another shard is never pruned from this one's customers
             named = named_emails(validation.validated.sheets["users"])
             validation = select_shard(validation, options.shard)
@@ -154,6 +157,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     warnings = options.watch.finished(summary, paths) if options.watch else ()
     line = stop_line(results, note, stopped)
     progress.close(exit_code=summary["exit_code"], reports=report_paths(paths), **({"stop_line": line} if line else {}))
+    warnings = (*validation.notes, *warnings)
     return RunOutcome(tuple(results), summary, paths, api, line, warnings)
 
 

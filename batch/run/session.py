@@ -19,9 +19,11 @@ import anyio
 from batch.api.adaptive import make_limiter
 from batch.api.client import WebexClient
 from batch.api.ratelimit import RateLimiter
+from batch.api.tokens import rejected
 from batch.change.guard import change_actions, watch_window, window_closed
 from batch.change.waves import run_in_waves
 from batch.errors import AuthError, RtmBatchError, RunStopped
+from batch.export.backup import backup_before_prune
 from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, UPDATED, Job, Outcome
 from batch.plan.graph import Plan
 from batch.provision.actions import ACTIONS
@@ -125,8 +127,7 @@ async def execute(
             tg.start_soon(timeline.sample_every, lambda: Sample(stats.requests, stats.throttled, limiter.rate))
             tg.start_soon(watch_window, options.change, stop_now)  # issue 20: a closing window stops it
             try:
-                if auth is not None:
-                    await auth.start(client)
+                await client.sign_in()
                 if len(restored) < len(plan.jobs) or sync.prune:
                     await _check_token(client, plan)
                 ctx = ActionContext(
@@ -163,10 +164,7 @@ async def execute(
         elapsed = time.perf_counter() - started
         stats = client.stats
         api = {
-            "requests": stats.requests,
-            "retries": stats.retries,
-            "throttled": stats.throttled,
-            "ambiguous": stats.ambiguous,
+            **stats.counts(),
             "achieved_rate": round(stats.requests / elapsed, 2) if elapsed > 0 else 0.0,
             "seconds": round(elapsed, 3),
             "cpu_seconds": round(time.process_time() - cpu, 3),
@@ -188,6 +186,10 @@ async def with_removals(
     refused = any(job.fields.get("refused") for job in added)
     over = " (over --max-deletes: none will be)" if refused else ""
     run.progress.note(f"--prune: {plural(len(added), 'subscriber')} to remove{over}")
+    pruned_from = [str(job.fields.get("external_id") or "") for job in added if not job.fields.get("refused")]
+    backup = await backup_before_prune(ctx, pruned_from, run.options.out_dir)  # before the first DELETE
+    if backup is not None:
+        run.progress.note(f"--prune: the customers it removes from are exported first to {backup}")
     plan = plan.with_jobs(added)
     added_keys = {job.key for job in added}
     again = restore(plan, {k: o for k, o in before.items() if k in added_keys}, interrupted=run.sync.interrupted)
@@ -223,9 +225,4 @@ async def _check_token(client: WebexClient, plan: Plan) -> None:
     try:
         await check_scopes(client, plan)
     except AuthError as exc:
-        raise AuthError(
-            "the access token was rejected (HTTP 401): set WEBEX_ACCESS_TOKEN or --token-file to a valid token "
-            "of a partner administrator (tokens from developer.webex.com expire after 12 hours)",
-            status=exc.status,
-            tracking_id=exc.tracking_id,
-        ) from None
+        raise rejected(exc) from None

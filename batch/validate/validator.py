@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from batch.load.inputs import LoadedBatch
+from batch.load.inputs import SOURCE, LoadedBatch
 from batch.problems import Problem, RuleCount, sort_key
 from batch.validate.localize import localize_examples
 from batch.validate.rules import MAX_LISTED_PER_RULE, POS, concat_problems
@@ -95,7 +95,8 @@ def validate(batch: LoadedBatch) -> ValidatedBatch:
     found = localize_examples(found, prepared)
     sheets = _output_frames(prepared, found)
     counts = found.group_by("sheet", "rule", "severity", maintain_order=True).len()
-    problems = tuple(sorted({*batch.problems, *_to_problems(_listed(found, counts))}, key=_full_key))
+    listed = _with_sources(_listed(found, counts), prepared)
+    problems = tuple(sorted({*batch.problems, *_to_problems(listed)}, key=_full_key))
     return ValidatedBatch(sheets, problems, _rule_counts(counts, batch.problems))
 
 
@@ -111,7 +112,7 @@ def _rule_counts(counts: pl.DataFrame, loaded: tuple[Problem, ...]) -> tuple[Rul
     return tuple(sorted(rows, key=lambda c: (order.get(c.sheet, len(order)), c.rule)))
 
 
-def _full_key(problem: Problem) -> tuple[int, int, str, str, str, str]:
+def _full_key(problem: Problem) -> tuple[int, str, int, str, str, str, str]:
     """``sort_key`` first; the rest only makes the order deterministic among equal keys."""
     return (*sort_key(problem), problem.value, problem.message)
 
@@ -162,9 +163,31 @@ def _listed(found: pl.DataFrame, counts: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([first, more.cast(first.schema)], how="vertical")
 
 
+def _with_sources(found: pl.DataFrame, prepared: Prepared) -> pl.DataFrame:
+    """Each listed problem with its row's input (``source``, the loader's ``_source``): merged inputs repeat
+    row numbers, so the reports tell ``users,13`` of the workbook from ``users,13`` of the CSV folder by it."""
+    sheets = {
+        "templates": prepared.templates,
+        "customers": prepared.customers,
+        "locations": prepared.locations,
+        "users": prepared.users,
+    }
+    sources = pl.concat(
+        [
+            frame.select(pl.lit(name).alias("sheet"), pl.col(POS).cast(pl.Int64).alias("pos"), pl.col(SOURCE))
+            for name, frame in sheets.items()
+            if SOURCE in frame.columns
+        ],
+        how="vertical",
+    ).rename({SOURCE: "source"})
+    return found.with_columns(pl.col("sheet").cast(pl.String)).join(
+        sources, on=["sheet", "pos"], how="left", maintain_order="left"
+    )
+
+
 def _to_problems(found: pl.DataFrame) -> list[Problem]:
-    columns = ("sheet", "row", "column", "value", "severity", "rule", "message")
-    rows = found.select(columns).with_columns(pl.col("value", "message").fill_null("")).iter_rows()
+    columns = ("sheet", "row", "column", "value", "severity", "rule", "message", "source")
+    rows = found.select(columns).with_columns(pl.col("value", "message", "source").fill_null("")).iter_rows()
     return [Problem(*row) for row in rows]
 
 

@@ -284,7 +284,7 @@ async def test_no_answer_at_all_ends_in_a_clear_error() -> None:
     async def main() -> None:
         async with client:
             with pytest.raises(
-                ApiError, match=r"GET /x: no answer \(could not connect: refused\) \(after 4 attempts\)"
+                ApiError, match=r"GET /x: no answer \(could not connect to [\w.]+:\d+: refused\) \(after 4 attempts\)"
             ):
                 await client.get("/x")
 
@@ -344,10 +344,11 @@ async def test_track_counts_the_requests_of_each_task_separately() -> None:
         counts[name] = count.requests
 
     async def main() -> None:
-        async with client, anyio.create_task_group() as tg:
-            tg.start_soon(job, "one", ["/a", "/c"])
-            tg.start_soon(job, "two", ["/b", "/a", "/c"])  # /b needs a retry
-        await client.get("/a")  # outside any track(): counted only in stats
+        async with client:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(job, "one", ["/a", "/c"])
+                tg.start_soon(job, "two", ["/b", "/a", "/c"])  # /b needs a retry
+            await client.get("/a")  # outside any track(): counted only in stats
 
     await clock.run(main)
     assert counts == {"one": 2, "two": 4}

@@ -220,6 +220,34 @@ async def test_waiters_are_released_in_small_batches_so_the_loop_wakes_less() ->
     assert clock.sleeps < 100  # one wake-up per 2-3 grants, not one per grant
 
 
+async def test_the_waiters_already_due_are_granted_in_one_event_loop_turn() -> None:
+    """A busy loop must not fall behind the schedule: when the head finds several slots due, they all go in
+    the turn it wakes in, not one per turn (that cost a run a few per cent of the server's limit)."""
+    turns = 0
+    granted_at_turn: list[int] = []
+    limiter = RateLimiter(1000, burst=10)
+
+    async def ticker() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0)
+            turns += 1
+
+    async def one() -> None:
+        await limiter.acquire()
+        granted_at_turn.append(turns)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(ticker)
+        async with anyio.create_task_group() as acquirers:
+            for _ in range(40):
+                acquirers.start_soon(one)
+        tg.cancel_scope.cancel()
+    queued = granted_at_turn[10:]  # the first 10 went at once (the burst); the rest queued behind a head
+    assert len(queued) == 30
+    assert len(set(queued)) <= len(queued) / 2, queued  # several grants per turn (one per turn: 30 turns)
+
+
 async def test_zero_rate_never_waits() -> None:
     clock = VirtualClock()
     order = await grants(limiter_on(clock, rate=0), clock, [0] * 50)

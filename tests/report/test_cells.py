@@ -31,3 +31,13 @@ def test_frame_and_scalar_rules_agree() -> None:
     frame = neutralize_frame(pl.DataFrame({"v": values, "n": [1, 2, 3, 4, 5, 6, 7]}))
     assert frame["v"].to_list() == [neutralize(v) for v in values]
     assert frame["n"].to_list() == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_number_lists_and_ranges_stay_as_typed_and_formulas_beside_them_do_not() -> None:
+    """Issue 18: ``retry/`` gave ranges back as ``'+358 9 4245 1000..+358 9 4245 1019``."""
+    for typed in ("+358 9 4245 1000..+358 9 4245 1019", "+358 3 5655 2000; +358 3 5655 2001", "+49 511 1,+49 511 2"):
+        assert neutralize(typed) == typed
+        assert neutralize_frame(pl.DataFrame({"v": [typed]}))["v"][0] == typed
+    for hostile in ("+1..+2+SUM(A1)", "+358 9 4245 1000; =cmd|' /C calc'!A0", "+358 40 1..=1+1"):
+        assert neutralize(hostile) == "'" + hostile
+        assert neutralize_frame(pl.DataFrame({"v": [hostile]}))["v"][0] == "'" + hostile

@@ -149,9 +149,12 @@ def test_merged_inputs_sharing_row_numbers_are_told_apart_by_key(tmp_path: Path)
     ]
     results.reverse()  # eero's rows first: matching by row number alone would swap the two inputs
     paths = write_reports(tmp_path / "out", loaded, results, summary_for(results))
-    rows = [r for r in read_csv(paths.results_csv)[1:] if r[0] == "users"]
-    assert [r[4] for r in rows] == users["email"].to_list()
-    assert [r[3] for r in rows] == [CREATED] * 3 + [FAILED] * 3
+    header, *lines = read_csv(paths.results_csv)
+    assert header[:3] == ["source", "sheet", "row"]  # merged inputs: each row names its input
+    rows = [r for r in lines if r[1] == "users"]
+    assert [r[5] for r in rows] == users["email"].to_list()
+    assert [r[4] for r in rows] == [CREATED] * 3 + [FAILED] * 3
+    assert [r[0] for r in rows] == [str(first / "users.csv")] * 3 + [str(second / "users.csv")] * 3
 
 
 # -- summary.json -----------------------------------------------------------------------------------

@@ -62,3 +62,14 @@ def test_a_csv_folder_gives_csvs_with_its_separator_and_no_bom_when_it_had_none(
     assert lines[0].endswith(",problem") and ";" not in lines[0]
     assert lines[1].startswith("FI-1,eero@makela.fi,") and lines[1].endswith(WHY)
     assert load_inputs([retry]).sheets["users"].frame.height == 1
+
+
+def test_a_number_range_comes_back_as_typed_without_an_apostrophe(tmp_path: Path) -> None:
+    """Issue 18: retry.xlsx showed ``'+358 9 4245 1000..+358 9 4245 1019`` (the formula guard's apostrophe)."""
+    rows = valid_rows()
+    typed = "+358 9 4245 1000..+358 9 4245 1019"
+    rows["customers"] = [{**rows["customers"][0], "numbers": typed, "main_number": "+358 9 4245 1000"}]
+    retry = _retry(tmp_path, write_workbook(tmp_path / "in.xlsx", input_sheets(**rows)))
+    customers = openpyxl.load_workbook(retry / "retry.xlsx")["customers"]
+    column = [c.value for c in customers[1]].index("numbers")
+    assert customers.cell(row=2, column=column + 1).value == typed

@@ -83,3 +83,12 @@ def test_xlsx_keeps_only_problem_rows_past_the_limit(tmp_path: Path) -> None:
     non_empty = [r for r in rows if any(v is not None for v in r)]
     assert len(non_empty) == 1
     assert non_empty[0][1] == "u69998@example.fi"
+
+
+def test_a_batch_without_problems_gets_the_problems_sheet_alone(tmp_path: Path) -> None:
+    """Nothing to mark: no copy of the input (it told nothing and delayed a large run's first request)."""
+    batch = _batch([{"email": "aino@example.fi", "first_name": "Aino"}], [2])
+    write_validation_reports([], batch, tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "validation.xlsx")
+    assert book.sheetnames == ["problems"]
+    assert [c.value for c in book["problems"][1]][:3] == ["sheet", "row", "column"]

@@ -342,6 +342,8 @@ def test_plan_with_a_server_fails_a_user_whose_number_no_location_has(emulator: 
     got = {(r.sheet, r.row): (r.status, r.message) for r in outcome.results}
     assert got[("users", 2)][0] == PLANNED, got[("users", 2)]
     assert got[("users", 3)][0] == FAILED and "+358356552999" in got[("users", 3)][1]
+    reasons = {(r.sheet, r.row): r.reason for r in outcome.results}
+    assert reasons[("users", 3)] == "subscriber.number_not_in_location"  # as the run would fail it
     assert got[("users", 4)][0] == FAILED and "+358942451005" in got[("users", 4)][1]
     assert got[("users", 5)][0] == PLANNED, got[("users", 5)]
     assert got[("users", 6)][0] == FAILED and "03 12" in got[("users", 6)][1] and "(FI)" in got[("users", 6)][1]

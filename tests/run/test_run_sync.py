@@ -292,7 +292,8 @@ def test_sync_applies_the_changed_copy_exactly_then_sends_no_write(
     assert writes(server) == before and limited.exit_code == 1
     refused = [r for r in limited.results if r.row is None]
     assert [(r.key, r.status) for r in refused] == [("n1@synkka.fi", SKIPPED), ("n2@synkka.fi", SKIPPED)]
-    assert all("2 subscribers would be removed, more than --max-deletes 1" in r.message for r in refused)
+    # which customer would lose how many users (issue 18)
+    assert all("2 subscribers would be removed (FI-SYNC-1: 2), more than --max-deletes 1" in r.message for r in refused)
 
 
 def test_without_update_differences_are_named_and_only_new_rows_are_created(

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from batch.emulator import EmulatorConfig, running_emulator
+from batch.report.outfolder.atomic import temporary_name
 from batch.run.journal.store import Journal
 from batch.run.stop import reporting_stopped
 
@@ -119,6 +120,9 @@ def test_a_server_that_dies_mid_run_stops_it_with_exit_3_naming_the_server(tmp_p
     last = [line for line in stderr.splitlines() if line.startswith("stopped after")]
     assert len(last) == 1 and f"the server {base_url} keeps failing" in last[0], stderr[-2000:]
     assert "Traceback" not in stderr
+    retry = [line for line in stdout.splitlines() if line.startswith("Retry:")]  # nothing needs correcting
+    assert len(retry) == 1 and "rows not reached: run the same command" in retry[0], stdout[-2000:]
+    assert "to correct" not in retry[0], retry[0]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["interrupted"] is True and "keeps failing" in summary["stopped"]
 
@@ -137,12 +141,13 @@ def test_a_signal_while_the_reports_are_written_says_so_and_the_same_command_wri
     """Before, no handler was left once the event loop ended (asyncio and uvloop put SIGTERM back to its
     default): the run died of the signal half-way through its reports, with no line, exit -15.
 
-    Deterministic without a hook: ``results.csv`` is a FIFO with a 4 KiB buffer that the test reads only after
-    the signal, so the run is caught writing its first report (data in the pipe: the jobs have ended).
+    Deterministic without a hook: ``results.csv``'s temporary name is a FIFO with a 4 KiB buffer that the test
+    reads only after the signal, so the run is caught writing its first report (data in the pipe: the jobs have
+    ended). Every report is written whole or not at all: no ``results.csv`` is left, only the stop line.
     """
     out = tmp_path / "out"
     out.mkdir()
-    fifo = out / "results.csv"
+    fifo = temporary_name(out / "results.csv")
     os.mkfifo(fifo)
     reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
     fcntl.fcntl(reader, fcntl.F_SETPIPE_SZ, 4096)  # smaller than results.csv: the writer waits for the test
@@ -167,8 +172,9 @@ def test_a_signal_while_the_reports_are_written_says_so_and_the_same_command_wri
             f"reports in {out} are incomplete; run the same command to resume and write them"
         ]
         assert "Traceback" not in stderr and not (out / "summary.json").exists()
+        assert not (out / "results.csv").exists()  # never half a report under the report's name
 
-        fifo.unlink()
+        fifo.unlink(missing_ok=True)
         writes = write_count(base_url)
         resumed = subprocess.run(command, env=env(), capture_output=True, text=True, timeout=120)
         assert resumed.returncode == 0, resumed.stderr[-2000:]

@@ -70,17 +70,19 @@ async def location_country(ctx: Context, org_id: str, location_id: str) -> str |
     return str(country) if country else None
 
 
-async def plan_number_failures(ctx: Context, plan: Plan, results: Sequence[RowResult]) -> dict[tuple[str, int], str]:
-    """``plan --base-url``: (users, row) → why the run would fail it, for each planned user whose number the
-    batch does not add and the server's location does not have, or whose national number the server
-    location's country does not make valid. A customer the batch creates has no numbers yet, so its users'
-    numbers can only come from the batch. The HQ of a customer that is only on the server is left to ``run``
-    (the row does not name it)."""
-    planned = {r.row for r in results if r.sheet == "users" and r.status == PLANNED}
-    failures: dict[tuple[str, int], str] = {}
+async def plan_number_failures(
+    ctx: Context, plan: Plan, results: Sequence[RowResult]
+) -> dict[tuple[str, str, int], tuple[str, Reason]]:
+    """``plan --base-url``: (source, users, row) → why the run would fail it and the reason code, for each
+    planned user whose number the batch does not add and the server's location does not have, or whose
+    national number the server location's country does not make valid. A customer the batch creates has no
+    numbers yet, so its users' numbers can only come from the batch. The HQ of a customer that is only on the
+    server is left to ``run`` (the row does not name it)."""
+    planned = {(r.source, r.row) for r in results if r.sheet == "users" and r.status == PLANNED}
+    failures: dict[tuple[str, str, int], tuple[str, Reason]] = {}
     for job in plan.jobs.values():
         row = job.row
-        if job.sheet != "users" or row is None or row not in planned or not job.fields.get("calling"):
+        if job.sheet != "users" or row is None or (job.source, row) not in planned or not job.fields.get("calling"):
             continue
         number, raw = job.fields.get("phone_e164"), job.fields.get("phone_number")
         if not (number or raw) or any(keys.is_step(p, keys.NUMBERS) for p in job.parents):
@@ -101,9 +103,11 @@ async def plan_number_failures(ctx: Context, plan: Plan, results: Sequence[RowRe
                 country = ((found.get("address") or {}).get("country")) or None
                 number, error = phone_reference(str(raw), country)
                 if number is None:
-                    failures[("users", row)] = f"{error or raw} (the country of location {where} on the server)"
+                    message = f"{error or raw} (the country of location {where} on the server)"
+                    failures[(job.source, "users", row)] = (message, Reason.SUBSCRIBER_NUMBER_INVALID)
                     continue
             numbers = await listed_numbers(ctx, customer["orgId"], found["id"]) if found else set()
         if number not in numbers:
-            failures[("users", row)] = missing_message(str(number), where)
+            message = missing_message(str(number), where)
+            failures[(job.source, "users", row)] = (message, Reason.SUBSCRIBER_NUMBER_NOT_IN_LOCATION)
     return failures

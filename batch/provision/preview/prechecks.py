@@ -40,19 +40,20 @@ class Refusal:
     message: str
 
 
-Row = tuple[str, int]
+Row = tuple[str, str, int]  # (source, sheet, row): merged inputs repeat row numbers
 
 
 async def prechecks(ctx: ActionContext, plan: Plan, results: Sequence[RowResult]) -> dict[Row, Refusal]:
-    """(sheet, row) → why the run would fail it, for rows the plan would send (``planned``)."""
-    planned = {(r.sheet, r.row): r.message for r in results if r.status == PLANNED and r.row is not None}
+    """(source, sheet, row) → why the run would fail it, for rows the plan would send (``planned``)."""
+    planned = {(r.source, r.sheet, r.row): r.message for r in results if r.status == PLANNED and r.row is not None}
     known = await known_customers(ctx)
     found: dict[Row, Refusal] = {}
     languages: set[str] | None = None
     for job in plan.jobs.values():
-        if job.row is None or (job.sheet, job.row) not in planned or (job.sheet, job.row) in found:
+        at = (job.source, job.sheet, job.row or 0)
+        if job.row is None or at not in planned or at in found:
             continue
-        creates = planned[(job.sheet, job.row)] == "create"  # the row's own object is not on the server
+        creates = planned[at] == "create"  # the row's own object is not on the server
         ref = plan.jobs.get(job.refs.get("customer", ""))
         refusal = await _check(ctx, job, known, creates, ref is not None and ref.kind is Kind.CUSTOMER_REF)
         if refusal is None and job.kind is Kind.CALLING and (wanted := text(job.fields.get("announcement_language"))):
@@ -62,7 +63,7 @@ async def prechecks(ctx: ActionContext, plan: Plan, results: Sequence[RowResult]
                 message = f"announcement_language {wanted} is not one Webex offers ({offered}): choose one of them"
                 refusal = Refusal(Reason.API_REFUSED, message)
         if refusal is not None:
-            found[(job.sheet, job.row)] = refusal
+            found[at] = refusal
     return found
 
 

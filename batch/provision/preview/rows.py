@@ -19,6 +19,7 @@ from typing import Any
 import anyio
 
 from batch.api.client import ClientConfig, WebexClient, check_base_url
+from batch.api.tokens import RefreshSettings, rejected
 from batch.errors import ApiError, AuthError, UsageError
 from batch.jobs import EXISTS, FAILED, PLANNED, SKIPPED, Job, Kind, RowResult
 from batch.pipeline import select_shard, validate_inputs
@@ -45,7 +46,8 @@ from batch.provision.lookups import (
     org_locations,
     role_ids,
 )
-from batch.provision.preview.checks import check_numbers, check_prechecks
+from batch.provision.preview.access import access_token
+from batch.provision.preview.checks import server_checks
 from batch.provision.prune import named_emails, plan_removals
 from batch.report.results import row_results
 from batch.report.summary import build_summary
@@ -65,8 +67,9 @@ class PlanOutcome:
     summary: Mapping[str, Any]
     paths: ReportPaths
     actions: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # sheet -> action -> rows
-    #: issue 20 (plan --save): (sheet, row) -> the server object its look-up read (None: not there)
-    objects: Mapping[tuple[str, int], Mapping[str, Any] | None] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # where an earlier run's reports in --out went
+    #: issue 20 (plan --save): (source, sheet, row) -> the server object its look-up read (None: not there)
+    objects: Mapping[tuple[str, str, int], Mapping[str, Any] | None] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -91,6 +94,7 @@ def plan_batch(
     *,
     base_url: str | None = None,
     token: str = "",
+    auth: RefreshSettings | None = None,
     max_rate: float = 10.0,
     update: bool = False,
     prune: bool = False,
@@ -108,19 +112,17 @@ def plan_batch(
     results = row_results(validation.validated, plan, {}, not_run=PLANNED)
     api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
     actions: dict[str, Counter[str]] = {}
-    objects: dict[tuple[str, int], Mapping[str, Any] | None] = {}
+    objects: dict[tuple[str, str, int], Mapping[str, Any] | None] = {}
     if base_url is not None:
+        check_base_url(base_url)
+        token = access_token(auth) if auth is not None else token
         config = ClientConfig(base_url=check_base_url(base_url), token=token, max_rate=max_rate)
-        found, removals, api = anyio.run(
-            _look_up, config, plan, results, validation.validated.sheets, (prune, max_deletes, named_users)
-        )
-        objects = {(r.sheet, r.row): None for r in results if r.status == PLANNED and r.row is not None}
-        objects |= {key: seen.raw for key, seen in found.items()}
-        results = [_mark(r, found, update, actions) for r in results] + removals
-        for r in removals:
-            actions.setdefault("users", Counter())[REMOVE if r.status == PLANNED else "remove refused"] += 1
-        results, api = check_numbers(config, plan, results, api)
-        results, api = check_prechecks(config, plan, results, api)
+        try:
+            results, api, objects = anyio.run(
+                _preview, config, plan, results, (prune, max_deletes, named_users), update, actions
+            )
+        except AuthError as exc:
+            raise rejected(exc) from None
     summary = build_summary(
         results,
         api=api,
@@ -128,34 +130,41 @@ def plan_batch(
         started=started,
         command="plan",
         validation=validation.validated.counts,
+        inputs=list(validation.loaded.inputs.values()),
+        base_url=base_url,
     )
     summary["actions"] = {sheet: dict(counts) for sheet, counts in actions.items()}
     if shard is not None:
         summary["shard"] = {"index": shard.index, "count": shard.count}
     paths = write_reports(out_dir, validation.loaded, results, summary)
-    return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"], objects)
+    return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"], validation.notes, objects)
 
 
 def _mark(
-    result: RowResult, found: Mapping[tuple[str, int], _Found], update: bool, actions: dict[str, Counter[str]]
+    result: RowResult, found: Mapping[tuple[str, str, int], _Found], update: bool, actions: dict[str, Counter[str]]
 ) -> RowResult:
     """The row as ``run`` with the same options would leave it; ``actions`` counts what each sheet would do."""
     if result.status != PLANNED or result.row is None:
         return result
     counts = actions.setdefault(result.sheet, Counter())
-    seen = found.get((result.sheet, result.row))
+    seen = found.get((result.source, result.sheet, result.row))
     if seen is None:
         counts[CREATE] += 1
-        return RowResult(result.sheet, result.row, result.key, PLANNED, CREATE)
+        return _again(result, PLANNED, CREATE)
     if seen.additions:  # what the object lacks is created either way; its differences are judged as ever
         adding = f"{CREATE}: {'; '.join(strs(seen.additions))}"
         if not seen.changes:  # a row is counted once: by its differences when it has any
             counts[CREATE] += 1
-            return RowResult(result.sheet, result.row, result.key, PLANNED, adding, seen.ids)
+            return _again(result, PLANNED, adding, seen.ids)
         judged = _judged(result, seen, update, counts)
         status = PLANNED if judged.status == EXISTS else judged.status
         return replace(judged, status=status, message=f"{adding}; {judged.message}")
     return _judged(result, seen, update, counts)
+
+
+def _again(result: RowResult, *args: Any, **kwargs: Any) -> RowResult:
+    """A new result for the same input row (sheet, row, key and source kept)."""
+    return replace(RowResult(result.sheet, result.row, result.key, *args, **kwargs), source=result.source)
 
 
 def _judged(result: RowResult, seen: _Found, update: bool, counts: Counter[str]) -> RowResult:
@@ -163,69 +172,89 @@ def _judged(result: RowResult, seen: _Found, update: bool, counts: Counter[str])
     assert result.row is not None
     if not seen.changes:
         counts[UNCHANGED] += 1
-        return RowResult(result.sheet, result.row, result.key, EXISTS, "unchanged: already on the server", seen.ids)
+        return _again(result, EXISTS, "unchanged: already on the server", seen.ids)
     listed = changes = "; ".join(strs(seen.changes))
     if not update:
         counts["differs"] += 1
         note = f"--update would refuse it: {seen.refusal}" if seen.refusal else "run with --update to apply"
-        return RowResult(
-            result.sheet, result.row, result.key, EXISTS, f"differs: {listed} ({note})", seen.ids, changes=changes
-        )
+        return _again(result, EXISTS, f"differs: {listed} ({note})", seen.ids, changes=changes)
     if seen.refusal:
         counts["update refused"] += 1
         message = f"update refused: {seen.refusal}"  # ``run --update`` fails the row so (contract: "fails that row")
-        return RowResult(result.sheet, result.row, result.key, FAILED, message, seen.ids, changes=changes)
+        return _again(result, FAILED, message, seen.ids, changes=changes)
     counts[UPDATE] += 1
-    return RowResult(result.sheet, result.row, result.key, PLANNED, f"{UPDATE}: {listed}", seen.ids, changes=changes)
+    return _again(result, PLANNED, f"{UPDATE}: {listed}", seen.ids, changes=changes)
 
 
-async def _look_up(
+async def _preview(
     config: ClientConfig,
     plan: Plan,
     results: Sequence[RowResult],
-    sheets: Mapping[str, Any],
     pruning: tuple[bool, int, frozenset[str]],
-) -> tuple[dict[tuple[str, int], _Found], list[RowResult], dict[str, Any]]:
+    update: bool,
+    actions: dict[str, Counter[str]],
+) -> tuple[list[RowResult], dict[str, Any], dict[tuple[str, str, int], Mapping[str, Any] | None]]:
+    """The look-ups, each row marked as ``run`` would leave it, then the checks of what would fail: one
+    client and one memo, so no listing is read twice. Also the objects the look-ups read, by row (issue 20:
+    ``plan --save`` fingerprints them; None where the row's object is not there yet)."""
+    async with WebexClient(config) as client:
+        ctx = ActionContext(client)
+        found, removals = await _look_up(ctx, plan, results, pruning)
+        marked = [_mark(r, found, update, actions) for r in results] + removals
+        for r in removals:
+            actions.setdefault("users", Counter())[REMOVE if r.status == PLANNED else "remove refused"] += 1
+        checked = await server_checks(ctx, plan, marked)
+        objects: dict[tuple[str, str, int], Mapping[str, Any] | None] = {
+            (r.source, r.sheet, r.row): None for r in results if r.status == PLANNED and r.row is not None
+        }
+        objects |= {key: seen.raw for key, seen in found.items()}
+        return checked, {key: n for key, n in client.stats.counts().items() if key != "ambiguous"}, objects
+
+
+async def _look_up(
+    ctx: ActionContext,
+    plan: Plan,
+    results: Sequence[RowResult],
+    pruning: tuple[bool, int, frozenset[str]],
+) -> tuple[dict[tuple[str, str, int], _Found], list[RowResult]]:
     """Read-only look-ups through the same listings ``run`` uses (so both agree on what exists and what
     differs): every wholesale customer once, then the locations, numbers and subscribers of the customers
     the batch names. Only GETs are sent."""
-    planned = {(r.sheet, r.row) for r in results if r.status == PLANNED}
-    found: dict[tuple[str, int], _Found] = {}
-    async with WebexClient(config) as client:
-        ctx = ActionContext(client)
-        customers = await known_customers(ctx)
-        for job in plan.jobs.values():
-            if (job.sheet, job.row) not in planned or job.kind not in (Kind.CUSTOMER, Kind.LOCATION, Kind.SUBSCRIBER):
-                continue
-            ext = str(job.fields.get("external_id") or job.fields.get("customer_external_id") or "")
-            customer = customers.get(ext.casefold())
-            if customer is None:
-                continue
-            try:
-                seen = await _compare(ctx, job, customer)
-            except AuthError:
-                raise
-            except ApiError:
-                seen = None  # the run will say what is wrong with it
-            if seen is not None:
-                found[(job.sheet, job.row)] = seen  # type: ignore[index]
-        removals: list[RowResult] = []
-        prune, max_deletes, named_users = pruning
-        if prune:
-            for job in await plan_removals(plan, ctx, named_users, max_deletes=max_deletes):
-                email = str(job.fields["email"])
-                if job.fields.get("refused"):
-                    removals.append(RowResult("users", None, email, SKIPPED, str(job.fields["refused"])))
-                else:
-                    message = f"{REMOVE}: no users row names {email} (--prune)"
-                    removals.append(
-                        RowResult(
-                            "users", None, email, PLANNED, message, {"subscriber_id": job.fields["subscriber_id"]}
-                        )
-                    )
-        stats = client.stats
-        api = {"requests": stats.requests, "retries": stats.retries, "throttled": stats.throttled}
-    return found, removals, api
+    planned = {(r.source, r.sheet, r.row) for r in results if r.status == PLANNED}
+    found: dict[tuple[str, str, int], _Found] = {}
+    customers = await known_customers(ctx)
+    for job in plan.jobs.values():
+        if (job.source, job.sheet, job.row) not in planned or job.kind not in (
+            Kind.CUSTOMER,
+            Kind.LOCATION,
+            Kind.SUBSCRIBER,
+        ):
+            continue
+        ext = str(job.fields.get("external_id") or job.fields.get("customer_external_id") or "")
+        customer = customers.get(ext.casefold())
+        if customer is None:
+            continue
+        try:
+            seen = await _compare(ctx, job, customer)
+        except AuthError:
+            raise
+        except ApiError:
+            seen = None  # the run will say what is wrong with it
+        if seen is not None:
+            found[(job.source, job.sheet, job.row)] = seen  # type: ignore[index]
+    removals: list[RowResult] = []
+    prune, max_deletes, named_users = pruning
+    if prune:
+        for job in await plan_removals(plan, ctx, named_users, max_deletes=max_deletes):
+            email = str(job.fields["email"])
+            if job.fields.get("refused"):
+                removals.append(RowResult("users", None, email, SKIPPED, str(job.fields["refused"])))
+            else:
+                message = f"{REMOVE}: no users row names {email} (--prune)"
+                removals.append(
+                    RowResult("users", None, email, PLANNED, message, {"subscriber_id": job.fields["subscriber_id"]})
+                )
+    return found, removals
 
 
 async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) -> _Found | None:

@@ -1,0 +1,112 @@
+"""Merged inputs as a partner's shell sees them (issue 18 item 1): a workbook and a CSV folder both have a
+``users,2``, and every report tells the two people apart by a ``source`` column; ``retry/`` gives each input
+its own corrected copy in its own form. The run goes over real HTTP against the emulator."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from batch.emulator import EmulatorConfig, running_emulator
+from batch.load.inputs import load_inputs
+from tests.test_cli_run import SAMPLES, TOKEN, rtm
+
+EXTRA_HEADER = "customer_external_id;email;first_name;last_name;package;location_name;phone_number;extension\n"
+BAD = "FI-100101;bad-email;Test;User;webex_meetings;;;\n"
+GOOD = "FI-100101;toinen.kayttaja@makelankonepaja.fi;Toinen;Käyttäjä;webex_meetings;;;\n"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with running_emulator(EmulatorConfig(token=TOKEN, rate=0, provisioning_seconds=0)) as base_url:
+        yield base_url
+
+
+def _extra(tmp_path: Path, *rows: str) -> Path:
+    folder = tmp_path / "extra"
+    folder.mkdir()
+    (folder / "users.csv").write_text(EXTRA_HEADER + "".join(rows), encoding="utf-8")
+    return folder
+
+
+def _csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=delimiter))
+
+
+def test_validate_puts_the_csv_folders_problem_on_its_own_row_not_the_workbooks(tmp_path: Path) -> None:
+    """The issue's repro: ``validate samples/onboarding.xlsx extra`` and look at validation.xlsx users!B2."""
+    extra = _extra(tmp_path, BAD)
+    result = rtm("validate", str(SAMPLES), str(extra), "--out", str(tmp_path / "m"), token=None)
+    assert result.returncode == 1, result.stderr
+    assert "users (extra/users.csv)" in result.stdout  # the terminal's table names the input too
+    (problem,) = _csv(tmp_path / "m" / "validation.csv")
+    assert (problem["source"], problem["sheet"], problem["row"]) == (str(extra / "users.csv"), "users", "2")
+    sheet = openpyxl.load_workbook(tmp_path / "m" / "validation.xlsx")["users"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    flagged = [r for r in rows if r["problems"]]
+    assert [(r["email"], r["row"], r["source"]) for r in flagged] == [("bad-email", 2, str(extra / "users.csv"))]
+    tuomas = next(r for r in rows if r["email"] == "it.tuki@makelankonepaja.fi")
+    assert (tuomas["row"], tuomas["source"], tuomas["problems"]) == (2, f"{SAMPLES}#users", None)
+
+
+def test_a_run_of_merged_inputs_reports_each_users_row_2_as_its_own_person(server: str, tmp_path: Path) -> None:
+    extra = _extra(tmp_path, GOOD, BAD)
+    out = tmp_path / "out"
+    result = rtm("run", str(SAMPLES), str(extra), "--out", str(out), "--base-url", server, "--log-format", "json")
+    assert result.returncode == 1, result.stderr
+    users = [r for r in _csv(out / "results.csv") if r["sheet"] == "users"]
+    workbook = next(r for r in users if r["source"] == f"{SAMPLES}#users" and r["row"] == "2")
+    csv_row = next(r for r in users if r["source"] == str(extra / "users.csv") and r["row"] == "2")
+    assert (workbook["key"], workbook["status"]) == ("it.tuki@makelankonepaja.fi", "created")
+    assert (csv_row["key"], csv_row["status"]) == ("toinen.kayttaja@makelankonepaja.fi", "created")
+    assert workbook["subscriber_id"] and csv_row["subscriber_id"]
+    assert workbook["subscriber_id"] != csv_row["subscriber_id"]  # before: both rows showed the CSV user's jobs
+    bad = next(r for r in users if r["source"] == str(extra / "users.csv") and r["row"] == "3")
+    assert bad["status"] == "invalid"
+    assert [r["status"] for r in users if r["source"] == f"{SAMPLES}#users"] == ["created"] * 61
+
+    # results.xlsx names every row's input; summary.json the inputs
+    sheet = openpyxl.load_workbook(out / "results.xlsx")["users"]
+    header = [c.value for c in sheet[1]]
+    assert "source" in header and "row" in header
+    assert '"inputs"' in (out / "summary.json").read_text(encoding="utf-8")
+    # its summary sheet: the inputs, the base URL, the failures by reason (issue 18 item 3)
+    lines = list(openpyxl.load_workbook(out / "results.xlsx")["summary"].iter_rows(values_only=True))
+    figures = {row[0]: row[1] for row in lines}
+    shown = [row[1] for row in lines if row[0] == "input"]
+    assert shown == [str(SAMPLES), str(extra)]
+    assert figures["base URL"] == server and figures["failed: input.invalid"] == 1
+
+    # retry/: one copy per input, each in its own form; together they load back
+    copies = sorted(p.name for p in (out / "retry").iterdir())
+    assert copies == ["extra", "onboarding"]
+    assert (out / "retry" / "onboarding" / "retry.xlsx").is_file()  # the customers row the bad user needs
+    retried = _csv(out / "retry" / "extra" / "users.csv", delimiter=";")  # the input's own separator
+    assert [r["email"] for r in retried] == ["bad-email"]
+    loaded = load_inputs([out / "retry" / "onboarding", out / "retry" / "extra"])
+    assert loaded.sheets["users"].frame["email"].to_list() == ["bad-email"]
+    assert loaded.sheets["customers"].frame["external_id"].to_list() == ["FI-100101"]
+
+
+def test_day_two_changes_stay_on_their_own_input_row(server: str, tmp_path: Path) -> None:
+    """Issue 18: on day 2 an applied change showed as ``exists`` and another person's change as ``updated``:
+    the look-ups were matched to rows by (sheet, row), so the CSV's users,2 took the workbook's users,2's."""
+    extra = _extra(tmp_path, GOOD)
+    first = rtm("run", str(SAMPLES), str(extra), "--out", str(tmp_path / "day1"), "--base-url", server)
+    assert first.returncode == 0, first.stderr
+    moved = GOOD.replace("webex_meetings;;;", "webex_calling;;;1999")  # to calling, with an extension
+    (extra / "users.csv").write_text(EXTRA_HEADER + moved, encoding="utf-8")
+    plan = rtm("plan", str(SAMPLES), str(extra), "--out", str(tmp_path / "day2"), "--base-url", server)
+    assert plan.returncode == 0, plan.stderr
+    users = {(r["source"], r["row"]): r for r in _csv(tmp_path / "day2" / "results.csv") if r["sheet"] == "users"}
+    changed = users[(str(extra / "users.csv"), "2")]
+    assert "package: webex_meetings → webex_calling" in changed["changes"], changed
+    unchanged = users[(f"{SAMPLES}#users", "2")]
+    assert (unchanged["key"], unchanged["changes"]) == ("it.tuki@makelankonepaja.fi", ""), unchanged
+    assert unchanged["message"] == "unchanged: already on the server", unchanged
