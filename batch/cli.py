@@ -24,6 +24,7 @@ app = typer.Typer(
     help="Onboard Webex Wholesale customers, locations and users from one workbook.",
 )
 app.command()(changing.activate)  # issue 20 (batch/cli_change.py)
+app.command()(__import__("batch.cli_undo", fromlist=["undo"]).undo)  # issue 20 (batch/cli_undo.py)
 
 INPUTS = typer.Argument(
     ..., metavar="INPUT", help="Workbooks (.xlsx) or folders of CSV files; rows of several inputs are merged."

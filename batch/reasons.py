@@ -53,6 +53,11 @@ class Reason(StrEnum):
     CUTOVER = "change.cutover"
     WAVE_STOPPED = "change.wave_stopped"
     PLAN_DRIFT = "change.plan_drift"
+    UNDO_CHANGED_SINCE = "undo.changed_since"
+    UNDO_MAX_DELETES = "undo.max_deletes"
+    UNDO_BLOCKED = "undo.location_blocked"
+    UNDO_NOT_REVERSIBLE = "undo.not_reversible"
+    UNDO_HOLDS_LEFT = "undo.holds_left"
 
 
 #: What each reason means and what the partner does about it (the README's table is generated from this).
@@ -97,4 +102,9 @@ CATALOGUE: dict[Reason, str] = {
     Reason.CUTOVER: "pending: the customer's cutover_at time has not come; a run after it goes on",
     Reason.WAVE_STOPPED: "not attempted: an earlier --waves wave failed more rows than --max-fail-percent",
     Reason.PLAN_DRIFT: "run --plan: the object changed on the server since the plan was saved (the message names how)",
+    Reason.UNDO_CHANGED_SINCE: "undo: changed on the server since the run (the message names how): left alone",
+    Reason.UNDO_MAX_DELETES: "undo would delete more objects than --max-deletes allows: nothing was deleted",
+    Reason.UNDO_BLOCKED: "undo: Webex's safe-delete check says BLOCKED (users, trunks, …): the location is left",
+    Reason.UNDO_NOT_REVERSIBLE: "undo: the run's change has no before-image (or Webex offers no way back): left",
+    Reason.UNDO_HOLDS_LEFT: "undo: something under it was left alone, so it is left too (the message names it)",
 }

@@ -18,7 +18,7 @@ MAX_FOLDER_LINES = 2000
 
 STAGES = (
     *("load", "validate", "plan", "provision", "export", "change", "run"),
-    *("api", "report", "emulator", "history", "notify"),
+    *("undo", "api", "report", "emulator", "history", "notify"),
 )
 SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs", "batch.keys", "batch.reasons"}
 PIPELINE = {"batch.pipeline"}
@@ -39,6 +39,8 @@ ALLOWED = {
     "run": {
         "change", "export", "provision", "pipeline", "plan", "report", "validate", "load", "api", "history", "shared",
     },
+    #: issue 20: undo reads the run's journal and reverses through the provisioning vocabulary; nothing imports it.
+    "undo": {"run", "provision", "report", "api", "shared"},
     "emulator": set(),
     #: The record of past runs: a leaf, handed summaries and plain values.
     "history": {"shared"},
