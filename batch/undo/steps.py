@@ -82,14 +82,15 @@ NOT_REVERSED = {
 }
 
 
+def was(entry: Entry) -> str:
+    """How the run left the row: its status, or for a row undo marked ``undone``, the status it had."""
+    return str((entry.images or {}).get("was") or entry.status) if entry.status == UNDONE else entry.status
+
+
 def plan_steps(entries: Sequence[Entry]) -> list[Step]:
     """The journal's rows (newest first) that undo reverses or names, in the order it takes them."""
-    created_locations = {
-        keys.natural_of(e.key) for e in entries if e.kind == Kind.LOCATION and e.status in (CREATED, UNDONE)
-    }
-    created_customers = {
-        keys.natural_of(e.key) for e in entries if e.kind == Kind.CUSTOMER and e.status in (CREATED, UNDONE)
-    }
+    created_locations = {keys.natural_of(e.key) for e in entries if e.kind == Kind.LOCATION and was(e) == CREATED}
+    created_customers = {keys.natural_of(e.key) for e in entries if e.kind == Kind.CUSTOMER and was(e) == CREATED}
     steps = []
     for entry in entries:
         step = _step(entry, created_locations, created_customers)
@@ -109,11 +110,11 @@ def _step(entry: Entry, created_locations: set[str], created_customers: set[str]
     def made(action: Action, note: str = "") -> Step:
         return Step(entry, action, sheet, key, customer, note)
 
-    if entry.status == UNDONE:
-        return made(Action.ALREADY)
-    action = _action(kind, entry.status, natural in created_locations)
+    action = _action(kind, was(entry), natural in created_locations)
     if kind in (Kind.CALLING, Kind.MAIN_NUMBER) and customer in created_customers:
         return None  # the headquarters of a customer the run created: Webex keeps it with the organization
+    if entry.status == UNDONE:
+        return made(Action.ALREADY) if action is not None else None
     if action is None:
         return None
     if action == Action.LEAVE:

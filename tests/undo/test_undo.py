@@ -101,7 +101,7 @@ def test_undo_of_a_sync_run_restores_the_before_images(server: str, synced: tupl
     sent = writes(server)
     again = undo_run(UndoOptions(out_dir=out, token=TOKEN))
     assert writes(server) == sent, "a second undo must send no write"
-    assert statuses(again.results) == UNDONE_SYNC
+    assert statuses(again.results) == UNDONE_SYNC and len(again.results) == len(outcome.results)
     assert all("earlier undo" in r.message for r in again.results if r.status == UNDONE)
 
 

@@ -220,9 +220,14 @@ class Journal:
     def mark(self, key: str, status: str, message: str) -> None:
         """Set one job's status (``undone``) and message, committed at once, keeping its ids and images: an
         undo killed a moment later does not reverse it twice, and a later ``run`` does the job again (an
-        ``undone`` job is not done)."""
+        ``undone`` job is not done). The status it had is kept in its images as ``was`` (created or updated:
+        what a later undo needs to know of it)."""
         self.flush()
-        self._conn.execute("UPDATE jobs SET status = ?, message = ? WHERE key = ?", (status, message, key))
+        self._conn.execute(
+            "UPDATE jobs SET images = json_set(coalesce(images, '{}'), '$.was', status), status = ?, message = ?"
+            " WHERE key = ?",
+            (status, message, key),
+        )
 
     def last_run(self) -> str | None:
         """When the latest run finished (or started, if it never finished), ISO 8601; None: no run."""
