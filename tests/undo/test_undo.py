@@ -177,3 +177,30 @@ def test_a_run_older_than_within_is_refused(server: str, synced: tuple[Path, dic
     with pytest.raises(UsageError, match="longer ago than --within 7d"):
         undo_run(UndoOptions(out_dir=out, token=TOKEN), now=datetime.now(UTC) + timedelta(days=8))
     assert writes(server) == sent
+
+
+def test_customer_narrows_undo_to_that_customers_work(server: str, synced: tuple[Path, dict[str, Any]]) -> None:
+    out, _ = synced
+    outcome = undo_run(UndoOptions(out_dir=out, token=TOKEN, customers=frozenset({"fi-sync-2"})))
+    assert statuses(outcome.results) == {
+        ("users", "n3@toinen.fi"): UNDONE,
+        ("customers", "FI-SYNC-2"): SKIPPED,
+    }  # a pruned user's customer cannot be read any more: named only by an undo of every customer
+    assert "n1@synkka.fi" in end_state(operator(server, "state"))["subscribers"]  # FI-SYNC-1's work is untouched
+
+
+def test_the_command_refuses_in_one_line_what_it_cannot_undo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from batch.cli import main
+
+    monkeypatch.setenv("WEBEX_ACCESS_TOKEN", TOKEN)
+    for argv, words in (
+        (["undo", str(tmp_path)], "no journal (journal.sqlite) there"),
+        (["undo", str(tmp_path), "--within", "soon"], "--within 'soon': give a number and a unit"),
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        err = capsys.readouterr().err
+        assert stopped.value.code == 2 and words in err and "Traceback" not in err, err
+        assert len(err.strip().splitlines()) == 1
