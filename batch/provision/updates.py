@@ -122,7 +122,9 @@ async def sync_customer(
         return write_failed(outcome, f"Could not update customer {ext}", err, changes)
     if not settled.ok:
         return dataclasses.replace(settled, changes=strs(changes))
-    return applied(outcome, changes)
+    before = {"packages": sorted(package_list(item)), "address": item.get("address") or {}}  # undo restores it
+    after = {"packages": sorted(body["packages"]), "address": body.get("address") or item.get("address") or {}}
+    return dataclasses.replace(applied(outcome, changes), before=before, after=after)
 
 
 # ---- locations ----------------------------------------------------------------------------------

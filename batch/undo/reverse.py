@@ -180,11 +180,46 @@ async def restore_location(step: Step, ctx: UndoContext) -> Outcome:
     return undone(f"restored {', '.join(k for k in fields if step.before[k] != step.after.get(k))}")
 
 
+async def restore_customer(step: Step, ctx: UndoContext) -> Outcome:
+    """Packages (the complete list) and address back as the run found them; Webex applies it (``updating``)."""
+    customer_id = step.entry.ids.get("customer_id", "")
+    try:
+        item = await ctx.read(f"/wholesale/customers/{customer_id}")
+    except Gone:
+        return undone("the customer is gone: nothing to restore")
+    now = {"packages": sorted(package_list(item)), "address": item.get("address") or {}}
+    if _same(now, step.before):
+        return undone("packages and address already as before the run")
+    differs = [k for k in ("packages", "address") if not _same({k: now[k]}, {k: step.after.get(k)})]
+    if differs:
+        return changed_since(differs[0], now[differs[0]], step.after.get(differs[0]))
+    if ctx.dry_run:
+        return Outcome(PLANNED, message="would restore the packages and address the run found")
+    body = {"packages": list(step.before["packages"]), "address": dict(step.before["address"])}
+    await ctx.client.write("PUT", f"/wholesale/customers/{customer_id}", json=body)
+    return undone(f"packages {_show(step.before['packages'])} and address restored (Webex applies them: updating)")
+
+
+def _same(now: Mapping[str, Any], then: Mapping[str, Any]) -> bool:
+    """Each field of ``then`` as it is in ``now``; an address compares the parts ``then`` names (Webex may add
+    parts of its own when it stores one)."""
+    for name, value in then.items():
+        have = now.get(name)
+        if isinstance(value, dict) and isinstance(have, dict):
+            if any(have.get(k) != v for k, v in value.items()):
+                return False
+        elif have != value:
+            return False
+    return True
+
+
 async def unmap_customer(step: Step, ctx: UndoContext) -> Outcome:
     customer_id = step.entry.ids.get("customer_id", "")
     try:
         item = await ctx.read(f"/wholesale/customers/{customer_id}")
     except Gone:
+        return undone(KEPT.format(org=step.entry.ids.get("org_id", "?")))
+    if item.get("status") == "deleting":  # the DELETE of an undo a kill stopped: not sent again
         return undone(KEPT.format(org=step.entry.ids.get("org_id", "?")))
     now, after = sorted(package_list(item)), sorted(step.after.get("packages") or [])
     if now != after:
@@ -209,4 +244,5 @@ REVERSALS: dict[Action, Reversal] = {
     Action.REMOVE_NUMBERS: remove_numbers,
     Action.RESTORE_LOCATION: restore_location,
     Action.UNMAP_CUSTOMER: unmap_customer,
+    Action.RESTORE_CUSTOMER: restore_customer,
 }

@@ -3,8 +3,8 @@
 Why a row becomes what it does: only what the run *made or changed* is reversed. A look-up (``exists``,
 a reference, the headquarters Webex made) changed nothing; calling enabled and a main number set on a
 location the run created go with that location; a ``--prune`` removal, a customer's package or address
-change and calling or a main number set on a location that was already there have no way back undo can
-take safely, so they are named (``undo.not_reversible``) instead of being guessed at.
+and calling or a main number set on a location that was already there have no way back undo can take
+safely, so they are named (``undo.not_reversible``) instead of being guessed at.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class Action(StrEnum):
     DELETE_SUBSCRIBER = "delete subscriber"  # DELETE /wholesale/subscribers/{id}
     REMOVE_NUMBERS = "remove numbers"  # DELETE /telephony/config/locations/{id}/numbers, 5 at a time
     RESTORE_LOCATION = "restore location"  # PUT /locations/{id} with the fields before
+    RESTORE_CUSTOMER = "restore customer"  # PUT /wholesale/customers/{id} with the packages and address before
     DELETE_LOCATION = "delete location"  # safe-delete check, disable-calling job, DELETE /locations/{id}
     UNMAP_CUSTOMER = "unmap customer"  # DELETE /wholesale/customers/{id}: Webex keeps the organization
     LEAVE = "leave"  # not reversible: named with the reason
@@ -75,7 +76,6 @@ NO_IMAGE = "the run recorded no before-image for this change (a journal from bef
 NOT_REVERSED = {
     Kind.REMOVE: "removed by --prune: undo does not bring subscribers back (OUT/backup-before-prune.xlsx holds them, "
     "ready to run)",
-    Kind.CUSTOMER: "undo does not change a customer's packages or address back: change them in Partner Hub",
     Kind.CALLING: "calling was enabled on a location that was there before the run: undo leaves it enabled",
     Kind.MAIN_NUMBER: "the main number of a location that was there before the run is left as it is",
     Kind.ACTIVATE: "activated numbers stay active (deactivating ported numbers could cut calls)",
@@ -141,7 +141,7 @@ def _action(kind: str, status: str, in_created_location: bool) -> Action | None:
         (Kind.LOCATION, UPDATED): Action.RESTORE_LOCATION,
         (Kind.HQ, UPDATED): Action.RESTORE_LOCATION,
         (Kind.CUSTOMER, CREATED): Action.UNMAP_CUSTOMER,
-        (Kind.CUSTOMER, UPDATED): Action.LEAVE,
+        (Kind.CUSTOMER, UPDATED): Action.RESTORE_CUSTOMER,
         (Kind.ACTIVATE, CREATED): Action.LEAVE,
     }
     return table.get((kind, status))

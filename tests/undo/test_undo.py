@@ -50,8 +50,8 @@ UNDONE_SYNC = {
     ("users", "gone2@toinen.fi"): SKIPPED,
     ("locations", "FI-SYNC-1/tampere"): UNDONE,  # address restored; its added number removed
     ("customers", "FI-SYNC-1 (headquarters)"): UNDONE,  # the HQ's address restored
-    ("customers", "FI-SYNC-1"): SKIPPED,
-    ("customers", "FI-SYNC-2"): SKIPPED,
+    ("customers", "FI-SYNC-1"): UNDONE,  # its address restored
+    ("customers", "FI-SYNC-2"): UNDONE,  # the package it gained taken away (after n3@, who held it, went)
 }
 
 
@@ -81,6 +81,7 @@ def as_v1(state: dict[str, Any], v1: dict[str, Any]) -> None:
     assert state["subscribers"] == {e: p for e, p in v1["subscribers"].items() if e not in gone}
     assert state["tampere"] == v1["tampere"] and state["hq"] == v1["hq"]
     assert state["tampere_numbers"] == v1["tampere_numbers"] and state["roles"] == v1["roles"]
+    assert state["customers"] == v1["customers"] and state["addresses"] == v1["addresses"]
 
 
 def test_undo_of_a_sync_run_restores_the_before_images(server: str, synced: tuple[Path, dict[str, Any]]) -> None:
@@ -184,7 +185,7 @@ def test_customer_narrows_undo_to_that_customers_work(server: str, synced: tuple
     outcome = undo_run(UndoOptions(out_dir=out, token=TOKEN, customers=frozenset({"fi-sync-2"})))
     assert statuses(outcome.results) == {
         ("users", "n3@toinen.fi"): UNDONE,
-        ("customers", "FI-SYNC-2"): SKIPPED,
+        ("customers", "FI-SYNC-2"): UNDONE,
     }  # a pruned user's customer cannot be read any more: named only by an undo of every customer
     assert "n1@synkka.fi" in end_state(operator(server, "state"))["subscribers"]  # FI-SYNC-1's work is untouched
 

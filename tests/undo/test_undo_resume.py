@@ -65,7 +65,7 @@ def test_sigkill_mid_undo_then_the_same_command_finishes_without_a_second_write(
         as_v1(end_state(operator(server, "state")), v1)
     writes = Counter((e["method"], e["path"], e["body"]) for e in sent)
     assert not [w for w, n in writes.items() if n > 1], "a write was sent twice across the kill and the resume"
-    assert len(writes) == 8  # roles, two restores of subscriber and HQ/Tampere, three deletes, one numbers DELETE
+    assert len(writes) == 10  # roles; package; Tampere, HQ and two customers restored; three users, one number deleted
     lines = list(csv.DictReader((out / "undo" / "results.csv").read_text("utf-8-sig").splitlines()))
     statuses: dict[tuple[str, str], str] = {}
     for line in lines:
