@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ class UndoOptions:
     """``rtm-batch undo``'s options as one value (the token is kept out of ``repr``)."""
 
     out_dir: Path
-    token: str = ""
+    token: str = field(default="", repr=False)
     base_url: str | None = None  # None: the server the journal's run worked against
     customers: frozenset[str] = frozenset()  # external ids; empty: every customer of the run
     dry_run: bool = False

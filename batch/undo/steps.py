@@ -72,7 +72,10 @@ class Step:
         return dict((self.entry.images or {}).get("after") or {})
 
 
-NO_IMAGE = "the run recorded no before-image for this change (a journal from before undo existed): left as it is"
+NO_IMAGE = (
+    "the run kept no before-image of this change (a number or extension change, or a journal from before undo "
+    "existed): left as it is"
+)
 NOT_REVERSED = {
     Kind.REMOVE: "removed by --prune: undo does not bring subscribers back (OUT/backup-before-prune.xlsx holds them, "
     "ready to run)",
