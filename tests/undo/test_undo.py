@@ -6,7 +6,8 @@ goes (``test_undo_of_a_sync_run_restores_the_before_images``); a user edited on 
 left and named (``…_edited_since…``); ``--max-deletes`` deletes nothing over the limit but still restores
 (``…_max_deletes…``); ``--dry-run`` sends no write (``…_dry_run…``); undo of a creating run disables calling
 on the location it made, deletes it and unmaps the customers, saying Webex keeps the organizations
-(``…_creating_run…``); runs older than ``--within`` are refused (``…_within…``).
+(``…_creating_run…``); a location Webex's safe-delete check blocks is left and named, and its customer too
+(``…_blocks…``); ``--customer`` narrows it; runs older than ``--within`` are refused (``…_within…``).
 """
 
 from __future__ import annotations
@@ -205,3 +206,27 @@ def test_the_command_refuses_in_one_line_what_it_cannot_undo(
         err = capsys.readouterr().err
         assert stopped.value.code == 2 and words in err and "Traceback" not in err, err
         assert len(err.strip().splitlines()) == 1
+
+
+def test_a_location_webex_blocks_is_left_and_named_and_so_is_its_customer(server: str, tmp_path: Path) -> None:
+    """u2@ (in Tampere) changed since the run, so it stays; then Webex's safe-delete check blocks Tampere."""
+    reset(server)
+    out = tmp_path / "v1"
+    assert run(workbook(tmp_path / "v1.xlsx", CUSTOMERS, [TAMPERE], USERS_1), out, server).exit_code == 0
+    u2 = next(s for s in operator(server, "state")["subscribers"] if s["email"] == "u2@synkka.fi")
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    edited = httpx.put(
+        f"{server}/wholesale/subscribers/{u2['id']}", json={"packages": ["webex_meetings"]}, headers=headers
+    )
+    assert edited.status_code < 300, edited.text
+    outcome = undo_run(UndoOptions(out_dir=out, token=TOKEN, max_deletes=100))
+    rows = {r.key: r for r in outcome.results}
+    assert (rows["u2@synkka.fi"].status, rows["u2@synkka.fi"].reason) == (SKIPPED, Reason.UNDO_CHANGED_SINCE)
+    tampere = rows["FI-SYNC-1/tampere"]
+    assert (tampere.status, tampere.reason) == (SKIPPED, Reason.UNDO_BLOCKED)
+    assert "safe-delete check says BLOCKED (usersInUseCount: 1)" in tampere.message
+    assert (rows["FI-SYNC-1"].status, rows["FI-SYNC-1"].reason) == (SKIPPED, Reason.UNDO_HOLDS_LEFT)
+    assert rows["FI-SYNC-2"].status == UNDONE and outcome.exit_code == 1
+    state = operator(server, "state")
+    assert [c["external_id"] for c in state["customers"]] == ["FI-SYNC-1"]
+    assert "Tampere" in [loc["name"] for loc in state["locations"]]
