@@ -1,4 +1,4 @@
-"""``rtm-batch undo`` (issue 20): parse options, call ``batch.undo.command``, print. No logic lives here."""
+"""``rtm-batch undo`` (issue 20): parse options, call ``batch.undo.command``, print; it tells as ``run`` does."""
 
 from __future__ import annotations
 
@@ -6,46 +6,44 @@ from pathlib import Path
 
 import typer
 
-from batch.console import make_console
+from batch import notify_options as telling
+from batch.console import make_console, print_lines
 
 
 def undo(
+    ctx: typer.Context,
     out: Path = typer.Argument(..., metavar="OUT", help="The --out folder of the run to reverse (its journal)."),
     customer: list[str] = typer.Option([], "--customer", help="Only this customer's work (repeatable)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Read and show what would be reversed; send no write."),
-    max_deletes: int = typer.Option(
-        10, "--max-deletes", help="If more objects would be deleted, delete none (restores still happen)."
-    ),
+    max_deletes: int = typer.Option(10, "--max-deletes", help="Over this many deletes, delete none (restores go on)."),
     within: str = typer.Option("7d", "--within", help="Refuse a run that ended longer ago (e.g. 7d, 12h, 2w)."),
-    base_url: str | None = typer.Option(
-        None, "--base-url", help="Webex API base URL (default: the one the run used; another is refused)."
-    ),
+    base_url: str | None = typer.Option(None, "--base-url", help="Webex API base URL (default and only: the run's)."),
     token_file: Path | None = typer.Option(
-        None, "--token-file", help="File holding the access token (else WEBEX_ACCESS_TOKEN)."
+        None, "--token-file", help="The access token's file (or WEBEX_ACCESS_TOKEN)."
     ),
     max_rate: float | None = typer.Option(None, "--max-rate", help="Ceiling in API requests/s."),
+    notify_url: list[str] = telling.NOTIFY_URL,
+    notify_on: str = telling.NOTIFY_ON,
+    notify_secret_file: Path | None = telling.NOTIFY_SECRET_FILE,
+    heartbeat_url: str | None = telling.HEARTBEAT_URL,
+    history: Path | None = telling.HISTORY,
+    history_days: int = telling.HISTORY_DAYS,
+    metrics_textfile: Path | None = telling.METRICS_TEXTFILE,
 ) -> None:
     """Reverse what the run in OUT did, newest first; what changed since is left and named."""
+    from batch.notify.settings import DEFAULT_BASE_URL
+    from batch.notify.watch import RunWatch, WatchSettings
+    from batch.report.summary import print_summary
     from batch.run.runner import resolve_token
     from batch.undo.command import UndoOptions, undo_run
 
-    options = UndoOptions(
-        out_dir=out,
-        token=resolve_token(token_file),
-        base_url=base_url,
-        customers=frozenset(customer),
-        dry_run=dry_run,
-        max_deletes=max_deletes,
-        within=within,
-        max_rate=max_rate,
-    )
-    outcome = undo_run(options)
-    console = make_console()
-    from batch.report.summary import status_table
-
-    console.print(status_table(outcome.summary, "Undo"))
+    journal, told = out / "journal.sqlite", telling.told(ctx.params)  # its job in the history: the journal
+    watch = RunWatch(WatchSettings("undo", (journal,), out / "undo", base_url or DEFAULT_BASE_URL, **told))
+    with watch.guard():  # an undo that cannot start (exit 2) is recorded and notified too
+        token, customers = resolve_token(token_file), frozenset(customer)
+        options = UndoOptions(out, token, base_url, customers, dry_run, max_deletes, within, max_rate, watch=watch)
+        outcome = undo_run(options)
+    print_summary(make_console(), outcome.summary, outcome.paths, title="Undo")
     left = [r for r in outcome.results if r.status not in ("undone", "planned")]
-    for r in left:
-        make_console(stderr=True).print(f"{r.sheet} {r.key}: {r.status} ({r.reason}): {r.message}", markup=False)
-    console.print(f"Reports: {outcome.paths.results_csv}, {outcome.paths.summary_json}", markup=False)
+    print_lines([f"{r.sheet} {r.key}: {r.status} ({r.reason}): {r.message}" for r in left])  # warnings: shown
     raise typer.Exit(outcome.exit_code)

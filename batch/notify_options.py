@@ -3,6 +3,9 @@ once for the CLI: notifications, heartbeat, history, metrics (``batch.notify``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import typer
 
 NOTIFY_URL = typer.Option(
@@ -42,3 +45,10 @@ METRICS_TEXTFILE = typer.Option(
     metavar="PATH",
     help="Write the run's Prometheus metrics here (node_exporter's textfile collector).",
 )
+
+TOLD = ("notify_on", "notify_secret_file", "heartbeat_url", "history", "history_days", "metrics_textfile")
+
+
+def told(params: Mapping[str, Any]) -> dict[str, Any]:
+    """These options among a command's parameters (``typer.Context.params``), named as ``WatchSettings`` has them."""
+    return {"notify_urls": tuple(params["notify_url"]), **{name: params[name] for name in TOLD}}

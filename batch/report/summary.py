@@ -106,9 +106,9 @@ def status_table(summary: Mapping[str, Any], title: str = "Results") -> Table:
     return table
 
 
-def print_summary(console: Console, summary: Mapping[str, Any], paths: ReportPaths) -> None:
+def print_summary(console: Console, summary: Mapping[str, Any], paths: ReportPaths, title: str = "Results") -> None:
     """A compact table of rows per sheet × status, the API figures and where the reports are."""
-    console.print(status_table(summary))
+    console.print(status_table(summary, title))
     api = summary.get("api", {})
     console.print(
         f"API: {api.get('requests', 0)} requests, {api.get('retries', 0)} retries, "

@@ -83,13 +83,18 @@ def write_reports(
 def write_results_csv(aligned: Sequence[AlignedSheet], path: Path, *, merged: bool = False) -> Path:
     """One line per input row in input order; UTF-8 with BOM so Excel shows ä/ö; cells neutralized. With
     ``merged`` inputs a first column ``source`` names each row's input (row numbers repeat across inputs)."""
-    records = [_csv_record(r) for part in aligned for r in (*part.results, *part.extra)]
-    frame = pl.DataFrame(records, schema=_CSV_SCHEMA, orient="row")
+    frame = results_frame([r for part in aligned for r in (*part.results, *part.extra)])
     if merged:
         sources = [r.source or None for part in aligned for r in (*part.results, *part.extra)]
         frame = frame.select(pl.Series("source", sources, dtype=pl.String), pl.all())
     neutralize_frame(frame).write_csv(path, include_bom=True)
     return path
+
+
+def results_frame(results: Sequence[RowResult]) -> pl.DataFrame:
+    """``results.csv``'s columns (contract §3), one line per result in the order given (not yet neutralized):
+    the run lists them in input order, ``rtm-batch undo`` in the order it reversed them."""
+    return pl.DataFrame([_csv_record(r) for r in results], schema=_CSV_SCHEMA, orient="row")
 
 
 def _csv_record(result: RowResult) -> tuple[str | int | None, ...]:

@@ -38,6 +38,7 @@ from batch.jobs import (
     REMOVED,
     SKIPPED,
     STATUSES,
+    UNDONE,
     UPDATED,
     RowResult,
 )
@@ -64,6 +65,7 @@ STATUS_COLOURS = {
     UPDATED: "#BDD7EE",
     REMOVED: "#D9D9D9",
     PENDING: "#FFF2CC",
+    UNDONE: "#E4DFEC",
 }  # a row with no result recorded gets the failed colour: it needs as much attention
 _HEADER = {"bold": True, "bg_color": "#D9E1F2", "border": 1}
 _MAX_WIDTH = 50

@@ -10,7 +10,10 @@ later ``run`` of the same input creates it again.
 from __future__ import annotations
 
 import re
+import socket
 import time
+import uuid
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -24,12 +27,15 @@ from batch.api.tokens import rejected
 from batch.errors import AuthError, UsageError
 from batch.jobs import PLANNED, SKIPPED, UNDONE, Outcome, RowResult
 from batch.reasons import Reason
+from batch.report.lines.writer import write_line_reports
+from batch.report.summary import build_summary
+from batch.run.hooks import RunWatcher
 from batch.run.journal.store import Journal
 from batch.run.options import JOURNAL_NAME
 from batch.undo.locations import delete_location
 from batch.undo.reverse import REVERSALS, Gone, UndoContext, guarded
 from batch.undo.steps import DELETES, Action, Step, plan_steps
-from batch.undo.writer import UndoOutcome, write_undo_reports
+from batch.undo.writer import FOLDER, UndoOutcome
 
 WITHIN = re.compile(r"(\d+)\s*([wdhm])")
 UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
@@ -48,6 +54,8 @@ class UndoOptions:
     within: str = "7d"
     max_rate: float | None = None
     journal: Path | None = None
+    #: History, notifications, heartbeat, metrics: the run's hooks (``batch.notify.watch.RunWatch``).
+    watch: RunWatcher | None = field(default=None, repr=False)
 
 
 def parse_within(text: str) -> timedelta:
@@ -81,10 +89,40 @@ def undo_run(options: UndoOptions, *, now: datetime | None = None) -> UndoOutcom
         entries = journal.entries()
         config = ClientConfig(base_url=base_url, token=options.token, max_rate=options.max_rate)
         try:
-            results, api = anyio.run(_undo, config, journal, plan_steps(entries), _maps(entries), options)
+            steps, results, api = anyio.run(_undo, config, journal, plan_steps(entries), _maps(entries), options)
         except AuthError as exc:
             raise rejected(exc) from None
-    return write_undo_reports(options.out_dir, results, api, started, time.monotonic() - clock, base_url)
+    wall = time.monotonic() - clock
+    summary = build_summary(
+        results,
+        api=api,
+        wall_seconds=wall,
+        started=started,
+        command="undo",
+        inputs=[str(path.absolute())],
+        base_url=base_url,
+    )
+    summary |= _facts(options, steps, results)
+    watch = options.watch
+    paths = write_line_reports(options.out_dir / FOLDER, results, summary, watch.past_runs() if watch else ())
+    warnings = watch.finished(summary, paths) if watch else ()
+    return UndoOutcome(tuple(results), summary, paths, warnings)
+
+
+def _facts(options: UndoOptions, steps: Sequence[Step], results: Sequence[RowResult]) -> dict[str, Any]:
+    """What summary.json says beside the counts, as a run's: the id the history and notifications use, where,
+    and the lines per customer (report.html's bars; a user whose customer could not be read has none)."""
+    customers: dict[str, Counter[str]] = {}
+    for step, result in zip(steps, results, strict=True):
+        if step.customer:
+            customers.setdefault(step.customer, Counter())[result.status] += 1
+    return {
+        "run_id": options.watch.run_id if options.watch else uuid.uuid4().hex[:12],
+        "undo_of": str(options.out_dir.absolute()),
+        "out_dir": str((options.out_dir / FOLDER).absolute()),
+        "host": socket.gethostname(),
+        "customers": {name: dict(counts) for name, counts in customers.items()},
+    }
 
 
 def _maps(entries: Sequence[Any]) -> tuple[dict[str, str], dict[str, str]]:
@@ -107,7 +145,7 @@ async def _undo(
     steps: list[Step],
     maps: tuple[dict[str, str], dict[str, str]],
     options: UndoOptions,
-) -> tuple[list[RowResult], dict[str, Any]]:
+) -> tuple[list[Step], list[RowResult], dict[str, Any]]:
     async with WebexClient(config) as client:
         await client.sign_in()
         ctx = UndoContext(client, maps[0], maps[1], dry_run=options.dry_run)
@@ -122,7 +160,7 @@ async def _undo(
             if outcome.status not in (UNDONE, PLANNED):
                 left.add(step.customer)
             results.append(_result(step, outcome))
-        return results, dict(client.stats.counts())
+        return steps, results, dict(client.stats.counts())
 
 
 async def _one(step: Step, ctx: UndoContext, refusal: str | None, left: set[str]) -> Outcome:

@@ -27,6 +27,7 @@ from batch.jobs import (
     REMOVED,
     SKIPPED,
     STATUSES,
+    UNDONE,
     UPDATED,
     RowResult,
 )
@@ -181,6 +182,7 @@ def test_summary_counts_per_sheet_and_status_and_exit_code(samples: LoadedBatch)
         UPDATED: 0,
         REMOVED: 0,
         PENDING: 0,
+        UNDONE: 0,
         "rows": users + 1,
     }
     assert summary["sheets"]["templates"][EXISTS] == samples.sheets["templates"].frame.height

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
-from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PENDING, PLANNED, REMOVED, SKIPPED, UPDATED, RowResult
+from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PENDING, PLANNED, REMOVED, SKIPPED, UNDONE, UPDATED, RowResult
 from batch.load.inputs import LoadedBatch, load_inputs
 from batch.report.aligned import align_results, row_keys
 from batch.report.summary import build_summary
@@ -125,7 +125,8 @@ def test_summary_sheet_counts_and_figures(tmp_path: Path) -> None:
     header = table[0]
     assert header[:2] == ["sheet", "rows"]
     users = dict(zip(header, table[1], strict=True))
-    counts = {CREATED: 1, EXISTS: 1, FAILED: 1, SKIPPED: 1, INVALID: 1, PLANNED: 1, UPDATED: 0, REMOVED: 0, PENDING: 0}
+    counts = {CREATED: 1, EXISTS: 1, FAILED: 1, SKIPPED: 1, INVALID: 1, PLANNED: 1}
+    counts |= dict.fromkeys((UPDATED, REMOVED, PENDING, UNDONE), 0)
     assert users == {"sheet": "users", "rows": 6, **counts}
     assert table[2][:3] == ["total", 6, 1]
     figures = {row[0]: row[1] for row in table[3:] if row[0]}

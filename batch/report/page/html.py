@@ -108,6 +108,8 @@ def headline(summary: Mapping[str, Any]) -> str:
     if code == 0:
         return f"All {int(summary.get('rows', 0)):,} rows done"
     trouble = sum(int(totals.get(s, 0)) for s in ("failed", "skipped", "invalid"))
+    if summary.get("command") == "undo":  # no retry/: what undo left is on the server, each line says why
+        return f"{trouble:,} of {int(summary.get('rows', 0)):,} lines left and named (results.csv says why each)"
     return f"{trouble:,} of {int(summary.get('rows', 0)):,} rows need a look (see retry/)"
 
 
