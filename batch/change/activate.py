@@ -119,7 +119,8 @@ async def activate(job: Job, ctx: Context) -> Outcome:
         if missing:  # a failed row's message leads with the step ("activating numbers: activated …; not on …")
             message = f"activated {', '.join(inactive)}{note}"
             return Outcome(FAILED, ids=ids, message=message, reason=_missing(missing))
-        return Outcome(CREATED, ids=ids, message=", ".join(inactive))
+        message = ", ".join(inactive)  # the images: what undo deactivates again
+        return Outcome(CREATED, ids=ids, message=message, before={"inactive": inactive}, after={"active": inactive})
 
     return await attempt(work, f"Could not activate the numbers of {where}")
 

@@ -89,10 +89,11 @@ async def add_roles(
 
 async def set_calling(
     ctx: Context, person_id: str, email: str, number: str | None, extension: str | None
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Give a calling user the row's number and extension through the same safe PUT (everything else the
-    person has goes back as it was); returns the person as read back. Raises ``PersonChanged`` when the
-    read-back does not show them (Webex may refuse a value without an error)."""
+    person has goes back as it was); returns the person as read before and back after (the journal's images,
+    which ``rtm-batch undo`` restores). Raises ``PersonChanged`` when the read-back does not show them (Webex
+    may refuse a value without an error)."""
     path = f"/people/{person_id}"
     before = await ctx.client.get(path, CALLING)
     body = put_body(before, list(before.get("roles") or []), email)
@@ -112,7 +113,15 @@ async def set_calling(
     if missing:
         taken = " and ".join(missing)
         raise PersonChanged(f"Webex did not take the {taken} for {email}: check the user in Control Hub")
-    return after
+    return before, after
+
+
+def calling_image(person: Mapping[str, Any]) -> dict[str, Any]:
+    """A person's work numbers and extension as the journal keeps them (before and after a ``set_calling``)."""
+    works = [
+        n.get("value") for n in person.get("phoneNumbers") or [] if isinstance(n, dict) and n.get("type") == "work"
+    ]
+    return {"numbers": sorted(str(n) for n in works if n), "extension": text(person.get("extension")) or None}
 
 
 def changed(before: Mapping[str, Any], after: Mapping[str, Any], roles: Sequence[str]) -> list[str]:

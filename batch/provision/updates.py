@@ -202,7 +202,8 @@ async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome:
         return _named_moves(reported(outcome, [*changes, *settable], refusal), moves)
     if forbidden:
         return refused(outcome, changes, forbidden)
-    before: Mapping[str, Any] | None = None
+    before: Mapping[str, Any] | None = None  # the images undo restores (package, or number and extension)
+    after: Mapping[str, Any] | None = None
     try:
         if changes:
             if row_admin or person_id in await full_admins(ctx, org_id):
@@ -212,19 +213,20 @@ async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome:
             if package in CALLING_PACKAGES and not CALLING_PACKAGES.intersection(package_list(item)):
                 body["provisioningParameters"] = _calling_parameters(job, ctx)
             await ctx.client.write("PUT", f"/wholesale/subscribers/{item['id']}", json=body)
-            before = {"packages": package_list(item)}  # undo puts it back (the after-image: the row's package)
+            before, after = {"packages": package_list(item)}, {"packages": [package]}
             item["packages"] = [package]
             item.pop("package", None)
         if settable:
             number, extension = text(job.fields.get("phone_e164")), text(job.fields.get("extension"))
-            await people.set_calling(ctx, person_id, email, number, extension)
+            was, now = await people.set_calling(ctx, person_id, email, number, extension)
+            before, after = people.calling_image(was), people.calling_image(now)
     except AuthError:
         raise
     except ApiError as err:
         return write_failed(outcome, f"Could not change {email}", err, [*changes, *settable])
     done = applied(outcome, [*changes, *settable]) if changes or settable else outcome
     if before is not None:
-        done = dataclasses.replace(done, before=before, after={"packages": [str(job.fields["package_resolved"])]})
+        done = dataclasses.replace(done, before=before, after=after)
     return _named_moves(done, moves)
 
 

@@ -16,12 +16,14 @@ from batch.api.client import WebexClient
 from batch.errors import ApiError, AuthError
 from batch.jobs import FAILED, PLANNED, SKIPPED, UNDONE, Outcome
 from batch.provision.fields.compare import package_list
-from batch.provision.people import CALLING, put_body
+from batch.provision.people import CALLING, calling_image, put_body
 from batch.reasons import Reason
 from batch.undo.steps import Action, Step
 
 NUMBERS = "/telephony/config/numbers"
+LOCATIONS = "/telephony/config/locations"
 DELETE_MAX = 5  # webex-numbers.json: at most 5 numbers per DELETE
+DEACTIVATE_MAX = 500  # webex-numbers.json: at most 500 numbers per DEACTIVATE
 
 
 class Gone(Exception):
@@ -49,6 +51,12 @@ class UndoContext:
                     raise
                 raise Gone(path) from None
         return self.reads[memo]
+
+    def forget(self, path: str) -> None:
+        """After a write to ``path``: its next read asks the server (a person both a roles and a number
+        reversal touch must not be PUT back from a read the other's write made stale)."""
+        for memo in [m for m in self.reads if m.startswith(path + "[")]:
+            del self.reads[memo]
 
 
 def undone(message: str, ids: Mapping[str, str] | None = None) -> Outcome:
@@ -92,6 +100,7 @@ async def remove_roles(step: Step, ctx: UndoContext) -> Outcome:
     if ctx.dry_run:
         return Outcome(PLANNED, message="would take back the roles the run added")
     await ctx.client.write("PUT", path, params=CALLING, json=put_body(person, list(step.before["roles"]), step.key))
+    ctx.forget(path)
     return undone(f"roles taken back ({len(after) - len(before)} the run added)")
 
 
@@ -110,6 +119,41 @@ async def restore_subscriber(step: Step, ctx: UndoContext) -> Outcome:
         return Outcome(PLANNED, message=f"would restore package {_show(after)} → {_show(before)}")
     await ctx.client.write("PUT", f"/wholesale/subscribers/{sid}", json={"packages": before})
     return undone(f"package restored: {_show(after)} → {_show(before)}")
+
+
+async def restore_calling(step: Step, ctx: UndoContext) -> Outcome:
+    """A calling user's work numbers and extension back as the run found them, by the run's own safe people PUT
+    (everything else the person has goes back as it is), then read again to verify, as the run does."""
+    path = f"/people/{step.entry.ids.get('person_id', '')}"
+    try:
+        person = await ctx.read(path, CALLING)
+    except Gone:
+        return undone("the user is gone: nothing to restore")
+    now, before, after = calling_image(person), dict(step.before), dict(step.after)
+    if now == before:
+        return undone(f"number and extension already {_calling(before)} as before the run")
+    if now != after:
+        return changed_since("number and extension", _calling(now), _calling(after))
+    if ctx.dry_run:
+        return Outcome(PLANNED, message=f"would restore {_calling(after)} → {_calling(before)}")
+    body = put_body(person, list(person.get("roles") or []), step.key)
+    others = [n for n in body.get("phoneNumbers") or [] if not (isinstance(n, dict) and n.get("type") == "work")]
+    body["phoneNumbers"] = [*others, *({"type": "work", "value": n} for n in before["numbers"])]
+    body.pop("extension", None)
+    if before["extension"]:
+        body["extension"] = before["extension"]
+    await ctx.client.write("PUT", path, params=CALLING, json=body)
+    ctx.forget(path)
+    read_back = calling_image(await ctx.read(path, CALLING))
+    if read_back != before:
+        message = f"Webex did not take {_calling(before)} back: it shows {_calling(read_back)}; check the user"
+        return Outcome(FAILED, message=message, reason=Reason.API_REFUSED)
+    return undone(f"number and extension restored: {_calling(after)} → {_calling(before)}")
+
+
+def _calling(image: Mapping[str, Any]) -> str:
+    numbers = ", ".join(image.get("numbers") or ()) or "no number"
+    return f"{numbers}, extension {image.get('extension') or 'none'}"
 
 
 async def delete_subscriber(step: Step, ctx: UndoContext) -> Outcome:
@@ -152,6 +196,33 @@ async def remove_numbers(step: Step, ctx: UndoContext) -> Outcome:
             SKIPPED, message=f"removed {', '.join(removable) or 'none'}{note}", reason=Reason.UNDO_CHANGED_SINCE
         )
     return undone(f"numbers removed: {', '.join(removable)}{kept}")
+
+
+async def deactivate_numbers(step: Step, ctx: UndoContext) -> Outcome:
+    """The numbers the run activated back to inactive, 500 per request (webex-numbers.json ``DEACTIVATE``).
+
+    Why only some: the API deactivates only unassigned numbers that are no location's main number (a number in
+    use carries calls); those stay active and are named."""
+    location_id, org_id = step.entry.ids.get("location_id", ""), ctx.org_of.get(step.customer, "")
+    activated = [str(n) for n in step.after.get("active") or ()]
+    listed = await ctx.client.get_all(NUMBERS, {"orgId": org_id, "locationId": location_id}, "phoneNumbers")
+    entries = {str(e.get("phoneNumber")): e for e in listed}
+    here = [n for n in activated if n in entries]
+    used = [n for n in here if entries[n].get("owner") or entries[n].get("mainNumber")]
+    active = [n for n in here if n not in used and str(entries[n].get("state") or "").upper() == "ACTIVE"]
+    in_use = "in use (a user, a feature or the main number), which the API does not deactivate"
+    note = f"; left active, {in_use}: {', '.join(used)}" if used else ""
+    if not active and not used:
+        return undone("the numbers the run activated are already inactive or gone")
+    if ctx.dry_run:
+        return Outcome(PLANNED, message=f"would deactivate {', '.join(active) or 'none'}{note}")
+    for chunk in _chunks(active, DEACTIVATE_MAX):
+        body = {"phoneNumbers": chunk, "action": "DEACTIVATE"}
+        await ctx.client.write("PUT", f"{LOCATIONS}/{location_id}/numbers", params={"orgId": org_id}, json=body)
+    if used:
+        message = f"deactivated {', '.join(active) or 'none'}{note}"
+        return Outcome(SKIPPED, message=message, reason=Reason.UNDO_NOT_REVERSIBLE)
+    return undone(f"numbers deactivated: {', '.join(active)}")
 
 
 def _chunks(items: Sequence[str], size: int) -> list[list[str]]:
@@ -240,8 +311,10 @@ Reversal = Callable[[Step, UndoContext], Awaitable[Outcome]]
 REVERSALS: dict[Action, Reversal] = {
     Action.REMOVE_ROLES: remove_roles,
     Action.RESTORE_SUBSCRIBER: restore_subscriber,
+    Action.RESTORE_CALLING: restore_calling,
     Action.DELETE_SUBSCRIBER: delete_subscriber,
     Action.REMOVE_NUMBERS: remove_numbers,
+    Action.DEACTIVATE_NUMBERS: deactivate_numbers,
     Action.RESTORE_LOCATION: restore_location,
     Action.UNMAP_CUSTOMER: unmap_customer,
     Action.RESTORE_CUSTOMER: restore_customer,

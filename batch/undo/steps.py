@@ -2,9 +2,9 @@
 
 Why a row becomes what it does: only what the run *made or changed* is reversed. A look-up (``exists``,
 a reference, the headquarters Webex made) changed nothing; calling enabled and a main number set on a
-location the run created go with that location; a ``--prune`` removal, a customer's package or address
-and calling or a main number set on a location that was already there have no way back undo can take
-safely, so they are named (``undo.not_reversible``) instead of being guessed at.
+location the run created go with that location (its numbers' activation too); a ``--prune`` removal, and
+calling or a main number set on a location that was already there have no way back undo can take safely, so
+they are named (``undo.not_reversible``) instead of being guessed at.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ class Action(StrEnum):
 
     REMOVE_ROLES = "remove roles"  # PUT /people/{id} with the roles it had before
     RESTORE_SUBSCRIBER = "restore subscriber"  # PUT /wholesale/subscribers/{id} with the package before
+    RESTORE_CALLING = "restore number"  # the safe PUT /people/{id} with the work numbers and extension before
     DELETE_SUBSCRIBER = "delete subscriber"  # DELETE /wholesale/subscribers/{id}
     REMOVE_NUMBERS = "remove numbers"  # DELETE /telephony/config/locations/{id}/numbers, 5 at a time
     RESTORE_LOCATION = "restore location"  # PUT /locations/{id} with the fields before
     RESTORE_CUSTOMER = "restore customer"  # PUT /wholesale/customers/{id} with the packages and address before
+    DEACTIVATE_NUMBERS = "deactivate numbers"  # PUT /telephony/config/locations/{id}/numbers, DEACTIVATE
     DELETE_LOCATION = "delete location"  # safe-delete check, disable-calling job, DELETE /locations/{id}
     UNMAP_CUSTOMER = "unmap customer"  # DELETE /wholesale/customers/{id}: Webex keeps the organization
     LEAVE = "leave"  # not reversible: named with the reason
@@ -73,15 +75,14 @@ class Step:
 
 
 NO_IMAGE = (
-    "the run kept no before-image of this change (a number or extension change, or a journal from before undo "
-    "existed): left as it is"
+    "the run kept no before-image of this change (a journal from before undo existed, or a number or extension "
+    "changed by a run from before its images were kept): left as it is"
 )
 NOT_REVERSED = {
     Kind.REMOVE: "removed by --prune: undo does not bring subscribers back (OUT/backup-before-prune.xlsx holds them, "
     "ready to run)",
     Kind.CALLING: "calling was enabled on a location that was there before the run: undo leaves it enabled",
     Kind.MAIN_NUMBER: "the main number of a location that was there before the run is left as it is",
-    Kind.ACTIVATE: "activated numbers stay active (deactivating ported numbers could cut calls)",
 }
 
 
@@ -124,6 +125,8 @@ def _step(entry: Entry, created_locations: set[str], created_customers: set[str]
         return made(action, NOT_REVERSED[Kind(kind)])
     if entry.images is None:
         return made(Action.LEAVE, NO_IMAGE)
+    if action == Action.RESTORE_SUBSCRIBER and "extension" in (entry.images.get("before") or {}):
+        return made(Action.RESTORE_CALLING)  # the sync changed the user's number or extension, not its package
     return made(action)
 
 
@@ -131,7 +134,7 @@ def _action(kind: str, status: str, in_created_location: bool) -> Action | None:
     """Which reversal a row of ``kind`` that ended ``status`` needs (None: it needs none)."""
     if kind == Kind.REMOVE:
         return Action.LEAVE
-    if kind in (Kind.CALLING, Kind.MAIN_NUMBER, Kind.NUMBERS) and in_created_location:
+    if kind in (Kind.CALLING, Kind.MAIN_NUMBER, Kind.NUMBERS, Kind.ACTIVATE) and in_created_location:
         return None  # the location's deletion takes its calling, numbers and main number with it
     if kind in (Kind.CALLING, Kind.MAIN_NUMBER):
         return Action.LEAVE
@@ -145,6 +148,6 @@ def _action(kind: str, status: str, in_created_location: bool) -> Action | None:
         (Kind.HQ, UPDATED): Action.RESTORE_LOCATION,
         (Kind.CUSTOMER, CREATED): Action.UNMAP_CUSTOMER,
         (Kind.CUSTOMER, UPDATED): Action.RESTORE_CUSTOMER,
-        (Kind.ACTIVATE, CREATED): Action.LEAVE,
+        (Kind.ACTIVATE, CREATED): Action.DEACTIVATE_NUMBERS,
     }
     return table.get((kind, status))
