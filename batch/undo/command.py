@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,9 @@ from batch.report.summary import build_summary
 from batch.run.hooks import RunWatcher
 from batch.run.journal.store import Journal
 from batch.run.options import JOURNAL_NAME
-from batch.undo.locations import delete_location
-from batch.undo.reverse import REVERSALS, Gone, UndoContext, guarded
-from batch.undo.steps import DELETES, Action, Step, plan_steps
+from batch.undo.guard import read_deletes, reversal
+from batch.undo.reverse import Gone, UndoContext, guarded
+from batch.undo.steps import Action, Step, plan_steps
 from batch.undo.writer import FOLDER, UndoOutcome
 
 WITHIN = re.compile(r"(\d+)\s*([wdhm])")
@@ -150,11 +151,17 @@ async def _undo(
         await client.sign_in()
         ctx = UndoContext(client, maps[0], maps[1], dry_run=options.dry_run)
         steps = [s for s in [await _with_customer(s, ctx, journal) for s in steps] if _chosen(s, options.customers)]
-        refusal = _too_many(steps, options.max_deletes)
+        deletes = await read_deletes(steps, ctx)
+        refusal = deletes.refusal(options.max_deletes)
         results: list[RowResult] = []
         left: set[str] = set()
-        for step in steps:
-            outcome = await _one(step, ctx, refusal, left)
+        for index, step in enumerate(steps):
+            if index in deletes.settled:  # gone or changed since: its read said so, nothing is sent
+                outcome = deletes.settled[index]
+            elif index in deletes.counted and refusal is not None:
+                outcome = refusal
+            else:
+                outcome = await _one(step, ctx, left)
             if outcome.status == UNDONE and step.action != Action.ALREADY and not options.dry_run:
                 journal.mark(step.entry.key, UNDONE, outcome.message)
             if outcome.status not in (UNDONE, PLANNED):
@@ -163,18 +170,15 @@ async def _undo(
         return steps, results, dict(client.stats.counts())
 
 
-async def _one(step: Step, ctx: UndoContext, refusal: str | None, left: set[str]) -> Outcome:
+async def _one(step: Step, ctx: UndoContext, left: set[str]) -> Outcome:
     if step.action == Action.ALREADY:
         return Outcome(UNDONE, message=f"undone by an earlier undo: {step.entry.message}")
     if step.action == Action.LEAVE:
         return Outcome(SKIPPED, message=step.note, reason=Reason.UNDO_NOT_REVERSIBLE)
-    if step.action in DELETES and refusal is not None:
-        return Outcome(SKIPPED, message=refusal, reason=Reason.UNDO_MAX_DELETES)
     if step.action == Action.UNMAP_CUSTOMER and step.customer in left:
         message = f"left: undo left something of customer {step.customer} in place (named on its rows)"
         return Outcome(SKIPPED, message=message, reason=Reason.UNDO_HOLDS_LEFT)
-    reversal = delete_location if step.action == Action.DELETE_LOCATION else REVERSALS[step.action]
-    return await guarded(step, ctx, lambda: reversal(step, ctx))
+    return await guarded(step, ctx, partial(reversal(step), step, ctx))
 
 
 async def _with_customer(step: Step, ctx: UndoContext, journal: Journal) -> Step:
@@ -198,23 +202,6 @@ def _subscriber_of(email: str, journal: Journal) -> str:
 
 def _chosen(step: Step, customers: frozenset[str]) -> bool:
     return not customers or step.customer.casefold() in {c.casefold() for c in customers}
-
-
-def _too_many(steps: Sequence[Step], max_deletes: int) -> str | None:
-    """``--max-deletes`` as prune has it: over the limit, nothing is deleted (the restores still happen)."""
-    counts: dict[str, int] = {}
-    for step in steps:
-        if step.action in DELETES:
-            n = len(step.after.get("numbers") or ()) if step.action == Action.REMOVE_NUMBERS else 1
-            counts[step.sheet] = counts.get(step.sheet, 0) + n
-    total = sum(counts.values())
-    if total <= max_deletes:
-        return None
-    each = ", ".join(f"{sheet}: {n}" for sheet, n in sorted(counts.items()))
-    return (
-        f"not deleted: undo would delete {total} objects ({each}), more than --max-deletes {max_deletes}; "
-        f"run again with --max-deletes {total} if they are all meant to go"
-    )
 
 
 def _result(step: Step, outcome: Outcome) -> RowResult:

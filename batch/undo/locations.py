@@ -37,6 +37,7 @@ async def delete_location(step: Step, ctx: UndoContext) -> Outcome:
             return changed_since(name, item.get(name), value)
     calling = await _has_calling(ctx, location_id, params)
     if ctx.dry_run:
+        ctx.would_delete += 1
         how = "disable calling (after the safe-delete check), then delete it" if calling else "delete it"
         return Outcome(PLANNED, message=f"would {how}")
     if calling:

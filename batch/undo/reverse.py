@@ -39,6 +39,8 @@ class UndoContext:
     ext_of: Mapping[str, str]  # wholesale customer id or org id -> external id
     dry_run: bool = False
     reads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Objects the reversals read so far would delete (dry run): what ``--max-deletes`` weighs.
+    would_delete: int = 0
 
     async def read(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """GET once per undo (memo by path); a 404 raises ``Gone``."""
@@ -166,6 +168,7 @@ async def delete_subscriber(step: Step, ctx: UndoContext) -> Outcome:
     if now != after:
         return changed_since("package", now, after)
     if ctx.dry_run:
+        ctx.would_delete += 1
         return Outcome(PLANNED, message="would remove the subscriber the run created")
     await ctx.client.write("DELETE", f"/wholesale/subscribers/{sid}")
     return undone("subscriber removed (the run created it)")
@@ -186,6 +189,7 @@ async def remove_numbers(step: Step, ctx: UndoContext) -> Outcome:
         return undone(f"the numbers the run added are already gone{kept}")
     note = f"; left, a user holds them now: {', '.join(held)}" if held else ""
     if ctx.dry_run:
+        ctx.would_delete += len(removable)
         return Outcome(PLANNED, message=f"would remove numbers {', '.join(removable)}{kept}{note}")
     for chunk in _chunks(removable, DELETE_MAX):
         params = {"orgId": org_id}
@@ -296,6 +300,7 @@ async def unmap_customer(step: Step, ctx: UndoContext) -> Outcome:
     if now != after:
         return changed_since("packages", now, after)
     if ctx.dry_run:
+        ctx.would_delete += 1
         return Outcome(PLANNED, message="would remove the wholesale customer; " + KEPT_SHORT)
     await ctx.client.write("DELETE", f"/wholesale/customers/{customer_id}")
     return undone(KEPT.format(org=step.entry.ids.get("org_id", "?")))

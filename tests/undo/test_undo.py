@@ -4,10 +4,12 @@
 What each test guards: the sync's updates come back from the journal's before-images and what it created
 goes (``test_undo_of_a_sync_run_restores_the_before_images``); a user edited on the server since the run is
 left and named (``…_edited_since…``); ``--max-deletes`` deletes nothing over the limit but still restores
-(``…_max_deletes…``); ``--dry-run`` sends no write (``…_dry_run…``); undo of a creating run disables calling
-on the location it made, deletes it and unmaps the customers, saying Webex keeps the organizations
-(``…_creating_run…``); a location Webex's safe-delete check blocks is left and named, and its customer too
-(``…_blocks…``); ``--customer`` narrows it; runs older than ``--within`` are refused (``…_within…``).
+(``…_under_max_deletes…``) and counts only the deletes it would really send, read first, so a row changed
+since is ``changed_since``, never ``max_deletes`` (``…_really_send``); ``--dry-run`` sends no write
+(``…_dry_run…``); undo of a creating run disables calling on the location it made, deletes it and unmaps
+the customers, saying Webex keeps the organizations (``…_creating_run…``); a location Webex's safe-delete
+check blocks is left and named, and its customer too (``…_blocks…``); ``--customer`` narrows it; runs older
+than ``--within`` are refused (``…_within…``).
 """
 
 from __future__ import annotations
@@ -143,6 +145,29 @@ def test_undo_under_max_deletes_deletes_nothing_but_still_restores(
     assert state["subscribers"]["u1@synkka.fi"] == "webex_meetings" and state["tampere"] == v1["tampere"]
     assert "n1@synkka.fi" in state["subscribers"]
     assert statuses(undo_run(UndoOptions(out_dir=out, token=TOKEN, max_deletes=4)).results) == UNDONE_SYNC
+
+
+def test_max_deletes_counts_only_the_deletes_undo_would_really_send(
+    server: str, synced: tuple[Path, dict[str, Any]]
+) -> None:
+    """n1@ changed since the run: its delete is not sent, so it is not counted (3 deletes fit --max-deletes 3)
+    and its row says changed since, not max_deletes."""
+    out, _ = synced
+    n1 = next(s for s in operator(server, "state")["subscribers"] if s["email"] == "n1@synkka.fi")
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    edited = httpx.put(
+        f"{server}/wholesale/subscribers/{n1['id']}", json={"packages": ["webex_meetings"]}, headers=headers
+    )
+    assert edited.status_code < 300, edited.text
+    start = len(operator(server, "requests"))
+    outcome = undo_run(UndoOptions(out_dir=out, token=TOKEN, max_deletes=3))
+    assert not [r for r in outcome.results if r.reason == Reason.UNDO_MAX_DELETES]
+    row = next(r for r in outcome.results if r.key == "n1@synkka.fi")
+    assert (row.status, row.reason) == (SKIPPED, Reason.UNDO_CHANGED_SINCE)
+    assert len(deletes_sent(operator(server, "requests")[start:])) == 3  # n2@, n3@ and Tampere's number
+    assert statuses(outcome.results) == UNDONE_SYNC | {("users", "n1@synkka.fi"): SKIPPED}
+    over = undo_run(UndoOptions(out_dir=out, token=TOKEN, max_deletes=0))  # nothing left to delete: no refusal
+    assert not [r for r in over.results if r.reason == Reason.UNDO_MAX_DELETES]
 
 
 def test_a_dry_run_shows_it_all_and_sends_no_write(server: str, synced: tuple[Path, dict[str, Any]]) -> None:
