@@ -22,6 +22,7 @@ def undo(
         None, "--token-file", help="The access token's file (or WEBEX_ACCESS_TOKEN)."
     ),
     max_rate: float | None = typer.Option(None, "--max-rate", help="Ceiling in API requests/s."),
+    concurrency: int = typer.Option(8, "--concurrency", help="API requests in flight at once (independent objects)."),
     notify_url: list[str] = telling.NOTIFY_URL,
     notify_on: str = telling.NOTIFY_ON,
     notify_secret_file: Path | None = telling.NOTIFY_SECRET_FILE,
@@ -40,8 +41,8 @@ def undo(
     journal, told = out / "journal.sqlite", telling.told(ctx.params)  # its job in the history: the journal
     watch = RunWatch(WatchSettings("undo", (journal,), out / "undo", base_url or DEFAULT_BASE_URL, **told))
     with watch.guard():  # an undo that cannot start (exit 2) is recorded and notified too
-        token, customers = resolve_token(token_file), frozenset(customer)
-        options = UndoOptions(out, token, base_url, customers, dry_run, max_deletes, within, max_rate, watch=watch)
+        token, limits = resolve_token(token_file), (max_deletes, within, max_rate, concurrency)
+        options = UndoOptions(out, token, base_url, frozenset(customer), dry_run, *limits, watch=watch)
         outcome = undo_run(options)
     print_summary(make_console(), outcome.summary, outcome.paths, title="Undo")
     left = [r for r in outcome.results if r.status not in ("undone", "planned")]

@@ -34,6 +34,7 @@ from batch.run.hooks import RunWatcher
 from batch.run.journal.store import Journal
 from batch.run.options import JOURNAL_NAME
 from batch.undo.guard import read_deletes, reversal
+from batch.undo.order import lanes
 from batch.undo.reverse import Gone, UndoContext, guarded
 from batch.undo.steps import Action, Step, plan_steps
 from batch.undo.writer import FOLDER, UndoOutcome
@@ -54,6 +55,7 @@ class UndoOptions:
     max_deletes: int = 10
     within: str = "7d"
     max_rate: float | None = None
+    concurrency: int = 8  # reversals of independent objects in flight at once (``batch.undo.order``)
     journal: Path | None = None
     #: History, notifications, heartbeat, metrics: the run's hooks (``batch.notify.watch.RunWatch``).
     watch: RunWatcher | None = field(default=None, repr=False)
@@ -88,7 +90,9 @@ def undo_run(options: UndoOptions, *, now: datetime | None = None) -> UndoOutcom
         if base_url.rstrip("/") != target.rstrip("/"):
             raise UsageError(f"the run in {options.out_dir} worked against {target}, not {base_url}: nothing was sent")
         entries = journal.entries()
-        config = ClientConfig(base_url=base_url, token=options.token, max_rate=options.max_rate)
+        config = ClientConfig(
+            base_url=base_url, token=options.token, max_rate=options.max_rate, concurrency=options.concurrency
+        )
         try:
             steps, results, api = anyio.run(_undo, config, journal, plan_steps(entries), _maps(entries), options)
         except AuthError as exc:
@@ -153,20 +157,30 @@ async def _undo(
         steps = [s for s in [await _with_customer(s, ctx, journal) for s in steps] if _chosen(s, options.customers)]
         deletes = await read_deletes(steps, ctx)
         refusal = deletes.refusal(options.max_deletes)
-        results: list[RowResult] = []
-        left: set[str] = set()
-        for index, step in enumerate(steps):
-            if index in deletes.settled:  # gone or changed since: its read said so, nothing is sent
-                outcome = deletes.settled[index]
-            elif index in deletes.counted and refusal is not None:
-                outcome = refusal
-            else:
-                outcome = await _one(step, ctx, left)
-            if outcome.status == UNDONE and step.action != Action.ALREADY and not options.dry_run:
-                journal.mark(step.entry.key, UNDONE, outcome.message)
-            if outcome.status not in (UNDONE, PLANNED):
-                left.add(step.customer)
-            results.append(_result(step, outcome))
+        outcomes: dict[int, Outcome] = dict(deletes.settled)  # gone or changed since: its read said so
+        outcomes |= {index: refusal for index in deletes.counted if refusal is not None}
+        left = {steps[i].customer for i, o in outcomes.items() if o.status not in (UNDONE, PLANNED)}
+
+        async def lane(indexes: list[int]) -> None:
+            for index in indexes:
+                step = steps[index]
+                outcomes[index] = outcome = await _one(step, ctx, left)
+                if outcome.status == UNDONE and step.action != Action.ALREADY and not options.dry_run:
+                    journal.mark(step.entry.key, UNDONE, outcome.message)  # at once: a kill loses no more
+                if outcome.status not in (UNDONE, PLANNED):
+                    left.add(step.customer)
+
+        for tier in lanes(steps, [i for i in range(len(steps)) if i not in outcomes]):
+            try:
+                async with anyio.create_task_group() as group:  # a tier's objects at once, the tiers in order
+                    for indexes in tier:
+                        group.start_soon(lane, indexes)
+            except* AuthError as refused:  # the token: one line (exit 2), as before the lanes
+                raise refused.exceptions[0] from None
+        for index, outcome in outcomes.items():  # settled before the reversals ran: marked as they would be
+            if index in deletes.settled and outcome.status == UNDONE and not options.dry_run:
+                journal.mark(steps[index].entry.key, UNDONE, outcome.message)
+        results = [_result(step, outcomes[i]) for i, step in enumerate(steps)]
         return steps, results, dict(client.stats.counts())
 
 
