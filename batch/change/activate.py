@@ -117,8 +117,9 @@ async def activate(job: Job, ctx: Context) -> Outcome:
             body = {"phoneNumbers": inactive[start : start + PER_REQUEST], "action": "ACTIVATE"}
             await ctx.client.write("PUT", f"{CALLING}/{location_id}/numbers", params={"orgId": org_id}, json=body)
         if missing:  # a failed row's message leads with the step ("activating numbers: activated …; not on …")
-            message = f"activated {', '.join(inactive)}{note}"
-            return Outcome(FAILED, ids=ids, message=message, reason=_missing(missing))
+            message = f"activated {', '.join(inactive)}{note}"  # failed, yet these are active: undo's images
+            before, after = {"inactive": inactive}, {"active": inactive}
+            return Outcome(FAILED, ids=ids, message=message, reason=_missing(missing), before=before, after=after)
         message = ", ".join(inactive)  # the images: what undo deactivates again
         return Outcome(CREATED, ids=ids, message=message, before={"inactive": inactive}, after={"active": inactive})
 

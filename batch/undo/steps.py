@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from batch import keys
-from batch.jobs import CREATED, REMOVED, UNDONE, UPDATED, Kind
+from batch.jobs import CREATED, FAILED, REMOVED, UNDONE, UPDATED, Kind
 from batch.run.journal.store import Entry
 
 
@@ -106,8 +106,10 @@ def plan_steps(entries: Sequence[Entry]) -> list[Step]:
 def _step(entry: Entry, created_locations: set[str], created_customers: set[str]) -> Step | None:
     kind, natural = entry.kind, keys.natural_of(entry.key)
     sheet = SHEETS.get(kind)
-    if sheet is None or entry.status not in (CREATED, UPDATED, REMOVED, UNDONE):
-        return None  # a look-up, or work that did not succeed: nothing was changed
+    partial = kind == Kind.ACTIVATE and entry.status == FAILED and entry.images is not None
+    if sheet is None or (entry.status not in (CREATED, UPDATED, REMOVED, UNDONE) and not partial):
+        return None  # a look-up, or work that did not succeed: nothing was changed (an activation that
+        # failed for numbers missing from the location did activate the others: its images name them)
     customer = "" if sheet == "users" else natural.split("/", 1)[0]
     key = natural if kind != Kind.HQ else f"{natural} (headquarters)"
 
@@ -149,5 +151,6 @@ def _action(kind: str, status: str, in_created_location: bool) -> Action | None:
         (Kind.CUSTOMER, CREATED): Action.UNMAP_CUSTOMER,
         (Kind.CUSTOMER, UPDATED): Action.RESTORE_CUSTOMER,
         (Kind.ACTIVATE, CREATED): Action.DEACTIVATE_NUMBERS,
+        (Kind.ACTIVATE, FAILED): Action.DEACTIVATE_NUMBERS,
     }
     return table.get((kind, status))
