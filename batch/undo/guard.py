@@ -4,7 +4,7 @@ Why each delete is read first: only a delete undo would really send may count. A
 changed on the server since the run (left alone and named ``undo.changed_since``), sends nothing, so it must
 neither push the count over the limit nor be reported ``undo.max_deletes``. Each delete's reversal runs once
 as a dry run (the same reads, memoized, so the real pass reads nothing twice) and says how many objects it
-would delete; its outcome stands when it would delete none.
+would delete; its outcome stands when it would delete none. The reads run at once (they change nothing).
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
+import anyio
+
+from batch.errors import AuthError
 from batch.jobs import PLANNED, SKIPPED, Outcome
 from batch.reasons import Reason
 from batch.undo.locations import delete_location
@@ -43,22 +46,28 @@ class Deletes:
 
 
 async def read_deletes(steps: Sequence[Step], ctx: UndoContext) -> Deletes:
-    """Each delete step as a dry run: gone, changed since or refused ones settle here; the rest are counted."""
-    looking = replace(ctx, dry_run=True, would_delete=0)  # shares the client and the memo of reads
+    """Each delete step as a dry run, all at once (reads only: no order to keep): gone, changed since or
+    refused ones settle here; the rest are counted."""
     settled: dict[int, Outcome] = {}
     counted: set[int] = set()
     counts: dict[str, int] = {}
-    for index, step in enumerate(steps):
-        if step.action not in DELETES:
-            continue
-        before = looking.would_delete
+
+    async def read(index: int, step: Step) -> None:
+        looking = replace(ctx, dry_run=True, would_delete=0)  # its own count; the client and the reads shared
         outcome = await guarded(step, looking, partial(reversal(step), step, looking))
-        deleting = looking.would_delete - before
         if outcome.status != PLANNED:
             settled[index] = outcome
-        elif deleting:  # (numbers a user holds now are only named: a step may delete none)
+        elif looking.would_delete:  # (numbers a user holds now are only named: a step may delete none)
             counted.add(index)
-            counts[step.sheet] = counts.get(step.sheet, 0) + deleting
+            counts[step.sheet] = counts.get(step.sheet, 0) + looking.would_delete
+
+    try:
+        async with anyio.create_task_group() as group:
+            for index, step in enumerate(steps):
+                if step.action in DELETES:
+                    group.start_soon(read, index, step)
+    except* AuthError as refused:  # the token: one line (exit 2)
+        raise refused.exceptions[0] from None
     return Deletes(settled, frozenset(counted), counts)
 
 
