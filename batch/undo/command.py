@@ -154,7 +154,7 @@ async def _undo(
     async with WebexClient(config) as client:
         await client.sign_in()
         ctx = UndoContext(client, maps[0], maps[1], dry_run=options.dry_run)
-        steps = [s for s in [await _with_customer(s, ctx, journal) for s in steps] if _chosen(s, options.customers)]
+        steps = [s for s in await _with_customers(steps, ctx, journal) if _chosen(s, options.customers)]
         deletes = await read_deletes(steps, ctx)
         refusal = deletes.refusal(options.max_deletes)
         outcomes: dict[int, Outcome] = dict(deletes.settled)  # gone or changed since: its read said so
@@ -195,23 +195,28 @@ async def _one(step: Step, ctx: UndoContext, left: set[str]) -> Outcome:
     return await guarded(step, ctx, partial(reversal(step), step, ctx))
 
 
-async def _with_customer(step: Step, ctx: UndoContext, journal: Journal) -> Step:
-    """A user's customer, read from its subscriber (the journal keys users by email alone)."""
-    if step.customer or step.sheet != "users" or step.action in (Action.LEAVE, Action.ALREADY):
-        return step
-    sid = step.entry.ids.get("subscriber_id") or _subscriber_of(step.key, journal)
+async def _with_customers(steps: list[Step], ctx: UndoContext, journal: Journal) -> list[Step]:
+    """Each user's customer, read from its subscriber (the journal keys users by email alone), all at once."""
+    entries = [e for e in journal.entries() if e.key.startswith("subscriber:")]
+    subscriber_of = {e.key.removeprefix("subscriber:"): e.ids.get("subscriber_id", "") for e in entries}
+    found = list(steps)
+
+    async def read(index: int, step: Step) -> None:
+        sid = step.entry.ids.get("subscriber_id") or subscriber_of.get(step.key, "")
+        try:
+            item = await ctx.read(f"/wholesale/subscribers/{sid}") if sid else {}
+        except Gone:
+            return
+        found[index] = replace(step, customer=ctx.ext_of.get(str(item.get("customerId") or ""), ""))
+
     try:
-        item = await ctx.read(f"/wholesale/subscribers/{sid}") if sid else {}
-    except Gone:
-        return step
-    return replace(step, customer=ctx.ext_of.get(str(item.get("customerId") or ""), ""))
-
-
-def _subscriber_of(email: str, journal: Journal) -> str:
-    for entry in journal.entries():
-        if entry.key == f"subscriber:{email}":
-            return entry.ids.get("subscriber_id", "")
-    return ""
+        async with anyio.create_task_group() as group:
+            for index, step in enumerate(steps):
+                if not step.customer and step.sheet == "users" and step.action not in (Action.LEAVE, Action.ALREADY):
+                    group.start_soon(read, index, step)
+    except* AuthError as refused:  # the token: one line (exit 2)
+        raise refused.exceptions[0] from None
+    return found
 
 
 def _chosen(step: Step, customers: frozenset[str]) -> bool:
