@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import email.utils
+import math
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -11,17 +14,39 @@ from batch.errors import ApiError
 
 #: Longest Retry-After we honour (webex-api.md §10.9: 60 s seen from Webex; wxc_sdk caps at 60 too).
 MAX_RETRY_AFTER = 60.0
+#: Shortest wait a Retry-After buys, whatever it says: ``0`` or a negative value would have the whole pool send
+#: again at once into a server that just refused (§11.8; WebexPythonSDK PR #262 waits 1 s for ``0``).
+MIN_RETRY_AFTER = 1.0
 
 
 def retry_after(response: httpx.Response) -> float | None:
-    """The answer's ``Retry-After`` in seconds, capped at ``MAX_RETRY_AFTER``; None when absent or a date."""
+    """The answer's ``Retry-After`` in seconds, between ``MIN_RETRY_AFTER`` and ``MAX_RETRY_AFTER``; None when
+    absent or unreadable (``rand(30),add(30)`` was seen, §11.8): the caller then picks its own wait.
+
+    A date (the header's other form) counts from now; one already past is the minimum too.
+    """
     raw = response.headers.get("retry-after")
     if raw is None:
         return None
+    seconds: float | None
     try:
-        return min(max(float(raw), 0.0), MAX_RETRY_AFTER)
+        seconds = float(raw)
     except ValueError:
-        return None  # an HTTP-date: rare enough that our own backoff will do
+        seconds = _seconds_until(raw)
+    if seconds is None or math.isnan(seconds):
+        return None
+    return min(max(seconds, MIN_RETRY_AFTER), MAX_RETRY_AFTER)
+
+
+def _seconds_until(raw: str) -> float | None:
+    """Seconds from now to an HTTP-date, or None when ``raw`` is not one."""
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - datetime.now(UTC)).total_seconds()
 
 
 def json_of(response: httpx.Response, read: str | None = None) -> dict[str, Any] | None:

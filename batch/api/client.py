@@ -71,6 +71,9 @@ NO_ANSWER = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolErr
 LOOKUP_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)
 #: Statuses of an answer that was lost on the way (a proxy gave up), unlike 503: look up patiently.
 LOST_STATUSES = frozenset({502, 504})
+#: A 429 without a readable ``Retry-After`` (absent, ``rand(30),add(30)``): a few seconds, as wxc_sdk waits 5 s
+#: (§11.8); our own backoff started at half a second, a pace that a server which gave no figure had just refused.
+UNTOLD_RETRY_AFTER = 5.0
 HANDSHAKE_FAILED = "the partner cannot manage this customer's organization yet"
 
 for _name in ("httpx", "httpcore"):  # they log every request (URLs, at DEBUG headers); we keep our own stats
@@ -363,8 +366,8 @@ class WebexClient:
         self.stats.retries += 1
         if response.status_code == 429:
             self.stats.throttled += 1
-            wait = _retry_after(response)
-            self.limiter.pause(wait if wait is not None else self._backoff_seconds(attempts))
+            wait = _retry_after(response)  # never below a second: "0" must not make the pool hammer (§11.8)
+            self.limiter.pause(wait if wait is not None else max(UNTOLD_RETRY_AFTER, self._backoff_seconds(attempts)))
             self.limiter.slow_down()
             return
         await self._backoff(attempts, response, counted=True)

@@ -1,0 +1,102 @@
+"""The client against the round-3 behaviours of the real API (webex-api.md §11), each modelled by the emulator,
+over real HTTP (uvicorn on loopback) and on virtual time: a clock that moves only when the client sleeps.
+
+Each test fails against the client before issue 17's fix for its row (checked by reverting it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from batch.api.adaptive import AdaptiveRateLimiter
+from batch.api.client import ClientConfig, WebexClient
+from batch.api.ratelimit import RateLimiter
+from batch.emulator import EmulatorConfig, running_emulator
+from batch.errors import ApiError
+
+pytestmark = pytest.mark.anyio
+
+TOKEN = "emulator-token"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class FakeTime:
+    """A clock that moves only when the client sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+
+
+class Timed(httpx.AsyncBaseTransport):
+    """Real HTTP that keeps each request's (virtual send time, path, params); refuses past ``limit`` requests so
+    a client that hammers fails the test at once instead of running on."""
+
+    def __init__(self, time: FakeTime, limit: int = 200) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.time, self.limit = time, limit
+        self.seen: list[tuple[float, str, dict[str, str]]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if len(self.seen) >= self.limit:
+            raise AssertionError(f"more than {self.limit} requests: the client hammers the server")
+        self.seen.append((self.time.now, request.url.path, dict(request.url.params)))
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+@contextmanager
+def emulator(**config: Any) -> Iterator[str]:
+    settings: dict[str, Any] = {"provisioning_seconds": 0, "rate": 0, **config}
+    with running_emulator(EmulatorConfig(**settings)) as base_url:
+        yield base_url
+
+
+# ---- §11.8: Retry-After 0, negative, unreadable ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "least"),
+    [("0", 1.0), ("-3", 1.0), ("0.01", 1.0), ("rand(30),add(30)", 5.0), ("", 5.0)],
+)
+@pytest.mark.parametrize("adaptive", [False, True])
+async def test_a_429_whose_retry_after_says_nothing_useful_still_waits(
+    header: str, least: float, adaptive: bool
+) -> None:
+    """§11.8: a server answering 429 with ``Retry-After: 0`` (or negative, or garbage, or none) is never sent the
+    request again at once: at least a second apart (a few seconds when it gave no figure), with a fixed rate as
+    with the rate found on the way. Before the fix ``0`` meant no wait: thousands of requests a second."""
+    time = FakeTime()
+    with emulator(rate=0.0001, burst=1, retry_after_values=(header,)) as base_url:
+        transport = Timed(time)
+        limiter: RateLimiter = (
+            AdaptiveRateLimiter(clock=time, sleep=time.sleep)
+            if adaptive
+            else RateLimiter(1000.0, burst=1, clock=time, sleep=time.sleep)
+        )
+        config = ClientConfig(base_url, TOKEN, max_rate=None if adaptive else 1000.0, throttle_budget=60.0)
+        async with WebexClient(config, transport=transport, limiter=limiter, sleep=time.sleep, clock=time) as client:
+            await client.get("/wholesale/customers", {"max": 1})  # the bucket's one token
+            with pytest.raises(ApiError) as caught:
+                await client.get("/wholesale/customers", {"max": 1})
+    assert caught.value.status == 429 and "throttled" in str(caught.value)
+    sent = [t for t, *_ in transport.seen[1:]]
+    gaps = [b - a for a, b in zip(sent, sent[1:], strict=False)]
+    assert gaps and min(gaps) >= least - 1e-6, gaps
+    assert len(sent) <= 60 / least + 2
