@@ -17,6 +17,9 @@ MAX_RETRY_AFTER = 60.0
 #: Shortest wait a Retry-After buys, whatever it says: ``0`` or a negative value would have the whole pool send
 #: again at once into a server that just refused (§11.8; WebexPythonSDK PR #262 waits 1 s for ``0``).
 MIN_RETRY_AFTER = 1.0
+#: A 429 without a readable ``Retry-After`` (absent, ``rand(30),add(30)``): a few seconds, as wxc_sdk waits 5 s
+#: (§11.8); the client's own backoff starts at half a second, a pace a server that gave no figure just refused.
+UNTOLD_RETRY_AFTER = 5.0
 
 
 def retry_after(response: httpx.Response) -> float | None:

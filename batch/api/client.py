@@ -25,6 +25,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from functools import partial
 from typing import Any, TypeVar
 
 import anyio
@@ -32,6 +33,7 @@ import httpx
 import stamina
 
 from batch.api.adaptive import make_limiter
+from batch.api.answers import UNTOLD_RETRY_AFTER
 from batch.api.answers import json_of as _json
 from batch.api.answers import one_line as _one_line
 from batch.api.answers import org_of as _org_of
@@ -41,7 +43,7 @@ from batch.api.auth import Credentials, StaticToken
 from batch.api.config import ClientConfig
 from batch.api.errors import check_base_url, same_origin, status_error, transport_error, wrong_protocol
 from batch.api.http import PoolEntry, http_client
-from batch.api.paging import collect
+from batch.api.paging import can_shrink, collect
 from batch.api.ratelimit import PRIORITY, RateLimiter
 from batch.api.records import ClientStats, RequestCount, Written
 from batch.api.tracking import Observer, Tracker
@@ -71,9 +73,6 @@ NO_ANSWER = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolErr
 LOOKUP_WAITS = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0)
 #: Statuses of an answer that was lost on the way (a proxy gave up), unlike 503: look up patiently.
 LOST_STATUSES = frozenset({502, 504})
-#: A 429 without a readable ``Retry-After`` (absent, ``rand(30),add(30)``): a few seconds, as wxc_sdk waits 5 s
-#: (§11.8); our own backoff started at half a second, a pace that a server which gave no figure had just refused.
-UNTOLD_RETRY_AFTER = 5.0
 HANDSHAKE_FAILED = "the partner cannot manage this customer's organization yet"
 
 for _name in ("httpx", "httpcore"):  # they log every request (URLs, at DEBUG headers); we keep our own stats
@@ -152,13 +151,14 @@ class WebexClient:
         Follows ``Link``, with any filter the link drops put back, else wholesale ``offset``s; items of
         another org than the ``orgId`` asked for are dropped (``batch.api.paging``).
         """
-        return await collect(self._read, path, self._scoped(path, params) or {}, items_key)
+        # a 504 comes back as it is while a smaller ``max`` could still help: Webex says "try to reduce it" (§11.9)
+        return await collect(partial(self._read, shrinkable=True), path, self._scoped(path, params) or {}, items_key)
 
     async def manage_org(self, org_id: str) -> dict[str, Any]:
         """``GET /organizations/{orgId}``: puts a new customer org in the partner's managed list (§10.1)."""
         return await self.get(f"/organizations/{org_id}")
 
-    async def _read(self, path: str, params: Mapping[str, Any] | None) -> httpx.Response:
+    async def _read(self, path: str, params: Mapping[str, Any] | None, *, shrinkable: bool = False) -> httpx.Response:
         url = self._url(path)
         what = f"GET {_path_of(path)}"
         attempts = 0
@@ -182,6 +182,9 @@ class WebexClient:
                 throttles += 1
                 continue
             if status in RETRY_STATUSES:
+                if status == 504 and shrinkable and can_shrink(url, params):
+                    self.stats.retries += 1
+                    return response
                 if attempts - throttles >= self.config.max_attempts:
                     raise status_error(response, what, attempts)
                 await self._after_refusal(response, attempts - throttles)

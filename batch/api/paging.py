@@ -1,8 +1,11 @@
-"""Reading a whole paged list the way the real API needs (webex-api.md §10.5, §10.6).
+"""Reading a whole paged list the way the real API needs (webex-api.md §10.5, §10.6, §11.9).
 
-Three behaviours of Webex a plain "follow ``Link``" loop gets wrong: a ``next`` link may leave out filters
-of the first request (the listing then quietly returns other objects, e.g. another org's), the wholesale
-lists declare no ``Link`` at all and page by ``offset``, and their ``max`` is capped at 100.
+Behaviours of Webex a plain "follow ``Link``" loop gets wrong: a ``next`` link may leave out filters of the
+first request (the listing then quietly returns other objects, e.g. another org's), the wholesale lists
+declare no ``Link`` at all and page by ``offset``, and their ``max`` is capped at 100. A big page can time out
+(``GET /people?callingData=true`` answers 504 "try to reduce it" above about 10): the page is asked for again
+at once with a smaller ``max``, which the rest of the list keeps, rather than retried as it was until the
+attempts run out. A people list can hold a pseudo-item without ``id`` (``{"errors": {...}}``): not a person.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ from batch.api.answers import json_of, path_of
 WHOLESALE_PAGE_MAX = 100
 #: Paging positions: never copied from the first request into a ``next`` link (the link has its own).
 POSITIONS = ("offset", "start")
+#: A page that times out (504) is asked for again with ``max`` divided by this, down to ``SMALLEST_PAGE``
+#: (wxc_sdk keeps calling-data pages at 10: ``MAX_USERS_WITH_CALLING_DATA``).
+SHRINK = 4
+SMALLEST_PAGE = 10
+#: ``max`` a list uses when the request names none (Webex's people and locations default).
+DEFAULT_PAGE = 100
+#: Lists whose every real item has an ``id``; anything else on their pages is not an object (§11.9).
+ID_LISTS = ("/people",)
 
 Reader = Callable[[Any, Mapping[str, Any] | None], Awaitable[httpx.Response]]
 
@@ -39,7 +50,18 @@ async def collect(read: Reader, path: str, wanted: Mapping[str, Any], items_key:
     query: Mapping[str, Any] | None = wanted
     while True:
         response = await read(url, query)
+        if response.status_code == httpx.codes.GATEWAY_TIMEOUT:  # the reader lets it through only to shrink
+            size = smaller(page_max(url, query))
+            wanted["max"] = size
+            page_size = min(page_size, size)
+            if query is None:
+                url = str(httpx.URL(url).copy_set_param("max", size))
+            else:
+                query = {**query, "max": size}
+            continue
         page = (json_of(response, url) or {}).get(items_key) or []
+        if path_of(path) in ID_LISTS:
+            page = [i for i in page if isinstance(i, dict) and i.get("id")]
         if org_id is None:
             items.extend(page)
         else:
@@ -59,3 +81,24 @@ def with_filters(link: str, wanted: Mapping[str, Any]) -> str:
     url = httpx.URL(link)
     missing = {k: v for k, v in wanted.items() if k not in url.params and k not in POSITIONS}
     return str(url.copy_merge_params(missing)) if missing else link
+
+
+def page_max(url: Any, params: Mapping[str, Any] | None) -> int:
+    """The ``max`` a page request asks for (in its params or its URL), ``DEFAULT_PAGE`` when it names none."""
+    raw = (params or {}).get("max")
+    if raw is None and isinstance(url, (str, httpx.URL)):
+        raw = httpx.URL(str(url)).params.get("max")
+    try:
+        return int(raw) if raw is not None else DEFAULT_PAGE
+    except (TypeError, ValueError):
+        return DEFAULT_PAGE
+
+
+def smaller(size: int) -> int:
+    """The next ``max`` to ask for after a page of ``size`` timed out."""
+    return max(SMALLEST_PAGE, size // SHRINK)
+
+
+def can_shrink(url: Any, params: Mapping[str, Any] | None) -> bool:
+    """Whether a page request that timed out can be asked for with a smaller ``max``."""
+    return page_max(url, params) > SMALLEST_PAGE

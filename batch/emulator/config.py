@@ -77,6 +77,9 @@ class EmulatorConfig:
     list_partner_org: bool = False
     #: ``GET /people?callingData=true`` with a larger ``max`` answers 504 (§11.9: WXC keeps it at 10; 0: no cap).
     calling_data_max: int = 0
+    #: ``GET /people?locationId=`` without a match answers a pseudo-item ``{"errors": {"peopleListLocationId":
+    #: …}}`` in ``items`` (§11.9, PRACT: it happens, not always).
+    location_pseudo_item: bool = False
     #: ``GET /locations`` serves at most this many per page (with ``Link`` to the rest; §11.9; 0: no cap).
     locations_page_max: int = 100
     #: Adding a number another location of the same org holds answers 8363 "DN is in use" (as validateNumbers

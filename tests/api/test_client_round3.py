@@ -18,6 +18,7 @@ from batch.api.client import ClientConfig, WebexClient
 from batch.api.ratelimit import RateLimiter
 from batch.emulator import EmulatorConfig, running_emulator
 from batch.errors import ApiError
+from tests.emulator.bodies import customer_body, subscriber_body
 
 pytestmark = pytest.mark.anyio
 
@@ -100,3 +101,50 @@ async def test_a_429_whose_retry_after_says_nothing_useful_still_waits(
     gaps = [b - a for a, b in zip(sent, sent[1:], strict=False)]
     assert gaps and min(gaps) >= least - 1e-6, gaps
     assert len(sent) <= 60 / least + 2
+
+
+# ---- §11.9: big pages time out; an item without id is not a person ---------------------------------------
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def customer_with_people(base_url: str, count: int) -> tuple[str, str]:
+    """A provisioned customer's (orgId, headquarters location id) with ``count`` meetings subscribers (no
+    location: the headquarters holds nobody), made with plain HTTP."""
+    with httpx.Client(base_url=base_url, headers=AUTH, timeout=10) as api:
+        customer = api.get(api.post("/wholesale/customers", json=customer_body("FI-9")).headers["Location"]).json()
+        for i in range(count):
+            body = subscriber_body(customer["id"], f"u{i}@example.fi", packages=["webex_meetings"])
+            assert api.post("/wholesale/subscribers", json=body).status_code == 200
+        org_id = customer["orgId"]
+        api.get(f"/organizations/{org_id}")
+        hq = api.get("/locations", params={"orgId": org_id}).json()["items"][0]["id"]
+    return org_id, hq
+
+
+async def test_a_page_that_times_out_is_asked_for_again_with_a_smaller_max() -> None:
+    """§11.9: ``GET /people?callingData=true&max=100`` answers 504 "try to reduce it": the client asks at once
+    for 25, then 10 (kept for the rest of the list), and reads all 30 people (plus the customer's admin), with
+    no wait. Before the fix it sent the same page six times and failed."""
+    time = FakeTime()
+    with emulator(calling_data_max=10) as base_url:
+        org_id, _ = customer_with_people(base_url, 30)
+        transport = Timed(time)
+        config = ClientConfig(base_url, TOKEN, max_rate=1000.0)
+        async with WebexClient(config, transport=transport, sleep=time.sleep, clock=time) as client:
+            people = await client.get_all("/people", {"orgId": org_id, "callingData": "true", "max": 100})
+    assert len({p["id"] for p in people}) == len(people) == 31
+    asked = [int(params["max"]) for _, path, params in transport.seen if path == "/v1/people"]
+    assert asked == [100, 25, 10, 10, 10, 10]
+    assert time.now == 1000.0  # no backoff: the server said what to do
+    assert client.stats.retries == 2
+
+
+async def test_a_people_page_without_a_match_holds_no_person() -> None:
+    """§11.9: a ``?locationId=`` page without a match can hold ``{"errors": {"peopleListLocationId": …}}`` as its
+    one item: the listing is empty, not one person without an id."""
+    with emulator(location_pseudo_item=True) as base_url:
+        org_id, hq = customer_with_people(base_url, 2)
+        async with WebexClient(ClientConfig(base_url, TOKEN, max_rate=1000.0), transport=Timed(FakeTime())) as client:
+            assert await client.get_all("/people", {"orgId": org_id, "locationId": hq}) == []
+            assert len(await client.get_all("/people", {"orgId": org_id})) == 3
