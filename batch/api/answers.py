@@ -79,6 +79,21 @@ def org_of(url: httpx.URL | str, params: Mapping[str, Any] | None) -> str | None
     return None
 
 
+#: Paths whose operations take ``onBehalfOfSubPartnerOrgId`` (webex-wholesale.json): every wholesale one, and the
+#: consent email's ``/subscribers/{id}/emails/consentMove``, which has no ``/wholesale``.
+ON_BEHALF_PATHS = ("/wholesale/", "/subscribers/")
+
+
+def on_behalf(path: str, base_path: str) -> bool:
+    """Whether a call to ``path`` (relative, or an absolute URL under the base URL's ``base_path``) is made on a
+    sub-partner's behalf when the run acts for one: a sub-partner's customers are seen only so (§11.10)."""
+    where = path_of(path)
+    prefix = base_path.rstrip("/")
+    if path.startswith(("http://", "https://")) and prefix and where.startswith(prefix + "/"):
+        where = where[len(prefix) :]
+    return where.startswith(ON_BEHALF_PATHS)
+
+
 def one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200] or "no detail"
 

@@ -33,7 +33,7 @@ import httpx
 import stamina
 
 from batch.api.adaptive import make_limiter
-from batch.api.answers import UNTOLD_RETRY_AFTER
+from batch.api.answers import UNTOLD_RETRY_AFTER, on_behalf
 from batch.api.answers import json_of as _json
 from batch.api.answers import one_line as _one_line
 from batch.api.answers import org_of as _org_of
@@ -335,9 +335,9 @@ class WebexClient:
         return status_error(response, what, attempts)
 
     def _scoped(self, path: str, params: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-        """Params plus ``onBehalfOfSubPartnerOrgId`` for a wholesale call when acting for a sub-partner."""
+        """Params plus ``onBehalfOfSubPartnerOrgId`` for a wholesale call when acting for a sub-partner (§11.10)."""
         sub = self.config.sub_partner_org_id
-        if not sub or not _path_of(path).startswith("/wholesale/"):
+        if not sub or not on_behalf(path, self._base.path):
             return params
         return {**(params or {}), "onBehalfOfSubPartnerOrgId": sub}
 

@@ -75,6 +75,10 @@ class EmulatorConfig:
     unassigned_customers: frozenset[str] = frozenset()
     #: ``GET /wholesale/customers`` lists the partner's own org among the customers (§11.10).
     list_partner_org: bool = False
+    #: A customer made on a sub-partner's behalf is seen (listed, read, changed, its subscribers and their
+    #: consent emails) only by calls made on that sub-partner's behalf, and the others only by calls without
+    #: one (§11.10, ``batch.emulator.wholesale.scope``).
+    sub_partner_scopes: bool = True
     #: ``GET /people?callingData=true`` with a larger ``max`` answers 504 (§11.9: WXC keeps it at 10; 0: no cap).
     calling_data_max: int = 0
     #: ``GET /people?locationId=`` without a match answers a pseudo-item ``{"errors": {"peopleListLocationId":

@@ -148,3 +148,35 @@ async def test_a_people_page_without_a_match_holds_no_person() -> None:
         async with WebexClient(ClientConfig(base_url, TOKEN, max_rate=1000.0), transport=Timed(FakeTime())) as client:
             assert await client.get_all("/people", {"orgId": org_id, "locationId": hq}) == []
             assert len(await client.get_all("/people", {"orgId": org_id})) == 3
+
+
+# ---- §11.10: whose customers a call sees ----------------------------------------------------------------
+
+SUB = "U1VCUEFSVE5FUg"
+
+
+async def test_every_call_for_a_sub_partners_customer_is_made_on_its_behalf() -> None:
+    """§11.10: a customer made on a sub-partner's behalf is seen only by calls made on its behalf. Acting for
+    it, the client lists and reads it (also through the absolute ``Location`` URL Webex answered) and resends
+    a pending user's consent email (``/subscribers/…/consentMove`` has no ``/wholesale`` but takes the
+    parameter); before the fix those two went without it and drew 404s. The partner's own org, listed among
+    the customers, is not among the sub-partner's."""
+    config = {"free_account_emails": frozenset({"free@example.fi"}), "list_partner_org": True}
+    with emulator(**config) as base_url, httpx.Client(base_url=base_url, headers=AUTH, timeout=10) as api:
+        scope = {"onBehalfOfSubPartnerOrgId": SUB}
+        location = api.post("/wholesale/customers", json=customer_body("FI-SUB"), params=scope).headers["Location"]
+        customer = api.get(location, params=scope).json()
+        body = subscriber_body(customer["id"], "free@example.fi")
+        pending = api.post("/wholesale/subscribers", json=body, params=scope).json()
+        assert pending["status"] == "pending_user_migration"
+        async with WebexClient(
+            ClientConfig(base_url, TOKEN, max_rate=1000.0, sub_partner_org_id=SUB), transport=Timed(FakeTime())
+        ) as client:
+            listed = await client.get_all("/wholesale/customers", {"max": 100})
+            assert [c["externalId"] for c in listed] == ["FI-SUB"]
+            assert (await client.get(location))["externalId"] == "FI-SUB"
+            sent = await client.write("POST", f"/subscribers/{pending['id']}/emails/consentMove")
+            assert sent.status == 204
+        async with WebexClient(ClientConfig(base_url, TOKEN, max_rate=1000.0), transport=Timed(FakeTime())) as client:
+            own = await client.get_all("/wholesale/customers", {"max": 100})
+            assert "FI-SUB" not in [c.get("externalId") for c in own] and len(own) == 1  # the partner's own org
