@@ -193,7 +193,7 @@ async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome:
     forbidden = subscriber_refusal(job.fields, item) if changes else None
     if not ctx.update:
         refusal = admin if row_admin and changes else forbidden  # the package rules: not a number or extension
-        return _named_moves(reported(outcome, [*changes, *settable], refusal), moves)
+        return named_moves(reported(outcome, [*changes, *settable], refusal), moves)
     if forbidden:
         return refused(outcome, changes, forbidden)
     try:
@@ -214,10 +214,10 @@ async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome:
         raise
     except ApiError as err:
         return write_failed(outcome, f"Could not change {email}", err, [*changes, *settable])
-    return _named_moves(applied(outcome, [*changes, *settable]) if changes or settable else outcome, moves)
+    return named_moves(applied(outcome, [*changes, *settable]) if changes or settable else outcome, moves)
 
 
-def _named_moves(outcome: Outcome, moves: Sequence[Change]) -> Outcome:
+def named_moves(outcome: Outcome, moves: Sequence[Change]) -> Outcome:
     """A changed location is a difference Webex does not apply by API: named as such, never "unchanged"."""
     if not moves:
         return outcome

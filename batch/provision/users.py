@@ -15,6 +15,7 @@ from typing import Any
 from batch.errors import AmbiguousWriteError, ApiError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, PENDING, Job, Outcome
 from batch.provision import people, updates
+from batch.provision.calling.kept import kept_calling, may_have_existed, settle_kept
 from batch.provision.calling.number_check import check_user_number
 from batch.provision.context import Context
 from batch.provision.failures import attempt, failed
@@ -75,7 +76,13 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         if item.get("customerId", customer_id) != customer_id:
             return _taken_by_other_customer(email, item)
         known[email] = item
-        return _subscriber_outcome(CREATED, item, checked)
+        outcome = _subscriber_outcome(CREATED, item, checked)
+        if outcome.status == CREATED and item.get("personId") and may_have_existed(ctx, checked):
+            # the POST ignores number and extension for a user who already has calling (§11.6): read them back
+            changes = await kept_calling(ctx, checked, str(item["personId"]), location_id)
+            if changes:
+                return await settle_kept(ctx, checked, str(item["personId"]), outcome, changes)
+        return outcome
 
     return await attempt(work, f"Could not provision user {email}", _subscriber_hint)
 
