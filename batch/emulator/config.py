@@ -20,7 +20,10 @@ class EmulatorConfig:
     rate: float = 50.0
     burst: int = 50
     latency_ms: float = 0.0
-    provisioning_seconds: float = 2.0
+    #: Seconds of emulator time a customer's provisioning (or a package change) takes: Webex's "around 5
+    #: minutes" (GVE, webex-api.md §11.3) unless told otherwise. The demo, the tests and the benchmarks make it
+    #: quick with ``speed`` (300 s at ``speed=150`` is 2 s of their clock) or a value of their own, never sleeps.
+    provisioning_seconds: float = 300.0
     error_rate: float = 0.0
     lost_response_rate: float = 0.0
     seed: int = 0

@@ -29,6 +29,17 @@ def test_five_minutes_of_provisioning_pass_in_two_seconds_of_the_clock_at_speed_
         assert api.get(url).json()["status"] == "provisioned"
 
 
+def test_by_default_provisioning_takes_webex_five_minutes() -> None:
+    """The default is Webex's time (§11.3): 300 s of the clock at speed 1; nothing but the clock moves it."""
+    clock = FakeClock()
+    with served(clock=clock) as api:
+        url = provision(api, "FI-DEFAULT")
+        clock.advance(299)
+        assert api.get(url).json()["status"] == "provisioning"
+        clock.advance(2)
+        assert api.get(url).json()["status"] == "provisioned"
+
+
 def test_a_compliance_review_holds_provisioning_until_it_ends() -> None:
     clock = FakeClock()
     config = {"provisioning_seconds": 300, "review_customers": frozenset({"FI-RPL", "FI-FOREVER"}), "clock": clock}
