@@ -28,8 +28,11 @@ from batch.provision.fields.bodies import text
 from batch.provision.lookups import SUBSCRIBERS, known_customers, known_subscribers
 from batch.reasons import Reason
 
-#: What a removal leaves: Webex deletes the subscription, not the person (a licence-less user of the org).
-STAYS = "the Webex user stays in the organization (Webex ends the subscription only; delete the user in Control Hub if meant)"
+#: What a removal leaves: Webex deletes the subscription, not the person (webex-api.md §11.5).
+STAYS = (
+    "the Webex user stays in the organization (Webex ends the subscription only; delete the user in Control Hub "
+    "if meant)"
+)
 
 
 def _per_customer(found: Iterable[tuple[Job, Mapping[str, Any]]]) -> str:
