@@ -8,6 +8,7 @@ real API. Request counts come from the runner's own tracking (``Outcome.attempts
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -274,6 +275,30 @@ async def test_an_existing_calling_user_keeps_their_number_and_the_row_says_so(
     assert applied.status == "updated" and applied.changes == again.changes, applied
     held = person(emulator_state(), "vanha@example.fi")
     assert held["extension"] == "1002"
+
+
+class CallingNotVisibleYet(RecordingTransport):
+    """Answers a person's read without calling data, as Webex may right after a POST (reads lag, §10.8)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if request.method == "GET" and "/people/" in request.url.path:
+            body = json.loads(await response.aread())
+            for key in ("extension", "phoneNumbers", "locationId"):
+                body.pop(key, None)
+            return httpx.Response(response.status_code, json=body)
+        return response
+
+
+async def test_a_new_user_whose_calling_is_not_visible_yet_is_created(
+    customer: dict[str, str], emulator_url: str
+) -> None:
+    """A person read back without any calling data is no proof of a kept number (an existing calling user has
+    one): the new user is ``created``, not said to have kept what they never had."""
+    async with open_client(emulator_url, CallingNotVisibleYet()) as api:
+        ctx = seeded(ActionContext(api), customer)
+        outcome = await run_with(ctx, subscriber, user_job("uusi@example.fi", phone=HQ_NUMBERS[1], extension="1005"))
+    assert (outcome.status, outcome.message, outcome.changes) == (CREATED, "", ())
 
 
 class Unavailable(RecordingTransport):

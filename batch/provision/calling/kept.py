@@ -40,10 +40,14 @@ def may_have_existed(ctx: Context, job: Job) -> bool:
 
 
 async def kept_calling(ctx: Context, job: Job, person_id: str, location_id: str | None) -> list[Change]:
-    """The row's number, extension and location the person does not have after the POST; [] when they do."""
+    """The row's number, extension and location the person does not have after the POST; [] when they do, or
+    when they show no calling data at all: a user who already had calling has a number or an extension, while a
+    new user's may not be visible yet (lists and reads lag behind writes, §10.8), so that is no proof."""
     person = await ctx.client.get(f"/people/{person_id}", CALLING)
     number, extension = text(job.fields.get("phone_e164")), text(job.fields.get("extension"))
     works = [str(n.get("value")) for n in person.get("phoneNumbers") or [] if _is_work(n)]
+    if not works and not text(person.get("extension")):
+        return []
     changes: list[Change] = []
     if number and not any(same_number(number, w) for w in works):
         changes.append(Change("phone_number", ", ".join(works), number))
