@@ -103,6 +103,7 @@ class WebexClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._clock = clock
+        self._page_sizes: dict[str, int] = {}  # list kind → the ``max`` a 504 made it shrink to (§11.9)
         #: ``config.token`` as it is, or a ``batch.api.tokens.TokenSource`` when the token can be refreshed: a
         #: 401 then refreshes once and httpx sends the request again (every worker waits for that one refresh).
         self.auth = auth if auth is not None else StaticToken(config.token)
@@ -146,13 +147,10 @@ class WebexClient:
     async def get_all(
         self, path: str, params: Mapping[str, Any] | None = None, items_key: str = "items"
     ) -> list[dict[str, Any]]:
-        """Every item of a paged list (webex-api.md §10.5, §10.6).
-
-        Follows ``Link``, with any filter the link drops put back, else wholesale ``offset``s; items of
-        another org than the ``orgId`` asked for are dropped (``batch.api.paging``).
-        """
-        # a 504 comes back as it is while a smaller ``max`` could still help: Webex says "try to reduce it" (§11.9)
-        return await collect(partial(self._read, shrinkable=True), path, self._scoped(path, params) or {}, items_key)
+        """Every item of a paged list, as ``batch.api.paging`` reads it (webex-api.md §10.5, §10.6, §11.9): a page
+        that times out (504) comes back to it, to be asked for with a smaller ``max``, kept for later lists."""
+        wanted = self._scoped(path, params) or {}
+        return await collect(partial(self._read, shrinkable=True), path, wanted, items_key, self._page_sizes)
 
     async def manage_org(self, org_id: str) -> dict[str, Any]:
         """``GET /organizations/{orgId}``: puts a new customer org in the partner's managed list (§10.1)."""

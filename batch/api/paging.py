@@ -4,8 +4,9 @@ Behaviours of Webex a plain "follow ``Link``" loop gets wrong: a ``next`` link m
 first request (the listing then quietly returns other objects, e.g. another org's), the wholesale lists
 declare no ``Link`` at all and page by ``offset``, and their ``max`` is capped at 100. A big page can time out
 (``GET /people?callingData=true`` answers 504 "try to reduce it" above about 10): the page is asked for again
-at once with a smaller ``max``, which the rest of the list keeps, rather than retried as it was until the
-attempts run out. A people list can hold a pseudo-item without ``id`` (``{"errors": {...}}``): not a person.
+at once with a smaller ``max``, which the rest of the list keeps (and the client's later lists of the same
+kind start from), rather than retried as it was until the attempts run out: each 504 may have cost Webex's
+gateway its whole timeout. A people list can hold a pseudo-item without ``id`` (``{"errors": {...}}``): not a person.
 """
 
 from __future__ import annotations
@@ -33,14 +34,24 @@ ID_LISTS = ("/people",)
 Reader = Callable[[Any, Mapping[str, Any] | None], Awaitable[httpx.Response]]
 
 
-async def collect(read: Reader, path: str, wanted: Mapping[str, Any], items_key: str = "items") -> list[dict[str, Any]]:
+async def collect(
+    read: Reader,
+    path: str,
+    wanted: Mapping[str, Any],
+    items_key: str = "items",
+    learned: dict[str, int] | None = None,
+) -> list[dict[str, Any]]:
     """Every item of the list at ``path`` filtered by ``wanted``; ``read(url, params)`` sends one GET.
 
     Follows ``Link: rel="next"`` with any dropped filter put back; a wholesale list without ``Link`` goes
     on by ``offset`` while its pages are full. Items of another org than the ``orgId`` asked for are
-    dropped: a filter the server ignored must not leak another customer's objects into ours.
+    dropped: a filter the server ignored must not leak another customer's objects into ours. ``learned``:
+    the ``max`` each kind of list was last made to shrink to, kept by the caller for its next lists.
     """
     wanted = dict(wanted)
+    kind = list_kind(path, wanted)
+    if learned and kind in learned and page_max(None, wanted) > learned[kind]:
+        wanted["max"] = learned[kind]
     org_id = wanted.get("orgId")
     by_offset = path_of(path).startswith("/wholesale/")
     page_size = min(int(wanted.get("max") or WHOLESALE_PAGE_MAX), WHOLESALE_PAGE_MAX)
@@ -53,6 +64,8 @@ async def collect(read: Reader, path: str, wanted: Mapping[str, Any], items_key:
         if response.status_code == httpx.codes.GATEWAY_TIMEOUT:  # the reader lets it through only to shrink
             size = smaller(page_max(url, query))
             wanted["max"] = size
+            if learned is not None:
+                learned[kind] = size
             page_size = min(page_size, size)
             if query is None:
                 url = str(httpx.URL(url).copy_set_param("max", size))
@@ -92,6 +105,13 @@ def page_max(url: Any, params: Mapping[str, Any] | None) -> int:
         return int(raw) if raw is not None else DEFAULT_PAGE
     except (TypeError, ValueError):
         return DEFAULT_PAGE
+
+
+def list_kind(path: str, wanted: Mapping[str, Any]) -> str:
+    """What a learned page size is kept under: the path, and whether calling data was asked for (the heavy
+    part of a people page)."""
+    calling = str(wanted.get("callingData", "")).lower() == "true"
+    return path_of(path) + ("?callingData" if calling else "")
 
 
 def smaller(size: int) -> int:

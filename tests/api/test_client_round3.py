@@ -124,18 +124,24 @@ def customer_with_people(base_url: str, count: int) -> tuple[str, str]:
 
 async def test_a_page_that_times_out_is_asked_for_again_with_a_smaller_max() -> None:
     """§11.9: ``GET /people?callingData=true&max=100`` answers 504 "try to reduce it": the client asks at once
-    for 25, then 10 (kept for the rest of the list), and reads all 30 people (plus the customer's admin), with
-    no wait. Before the fix it sent the same page six times and failed."""
+    for 25, then 10 (kept for the rest of the list, and for its next list of people with calling data), and
+    reads all 30 people (plus the customer's admin), with no wait. Before the fix it sent the same page six
+    times and failed."""
     time = FakeTime()
     with emulator(calling_data_max=10) as base_url:
         org_id, _ = customer_with_people(base_url, 30)
         transport = Timed(time)
         config = ClientConfig(base_url, TOKEN, max_rate=1000.0)
         async with WebexClient(config, transport=transport, sleep=time.sleep, clock=time) as client:
-            people = await client.get_all("/people", {"orgId": org_id, "callingData": "true", "max": 100})
+            wanted = {"orgId": org_id, "callingData": "true", "max": 100}
+            people = await client.get_all("/people", wanted)
+            first = len(transport.seen)
+            assert len(await client.get_all("/people", wanted)) == 31  # starts where the first list ended
+            assert len(await client.get_all("/people", {"orgId": org_id})) == 31  # no calling data: 100 a page
     assert len({p["id"] for p in people}) == len(people) == 31
-    asked = [int(params["max"]) for _, path, params in transport.seen if path == "/v1/people"]
-    assert asked == [100, 25, 10, 10, 10, 10]
+    asked = [params.get("max") for _, path, params in transport.seen if path == "/v1/people"]
+    assert asked[:first] == ["100", "25", "10", "10", "10", "10"]
+    assert asked[first:] == ["10", "10", "10", "10", None]  # without calling data: the server's own page
     assert time.now == 1000.0  # no backoff: the server said what to do
     assert client.stats.retries == 2
 
