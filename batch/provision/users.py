@@ -76,13 +76,16 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         if item.get("customerId", customer_id) != customer_id:
             return _taken_by_other_customer(email, item)
         known[email] = item
-        outcome = _subscriber_outcome(CREATED, item, checked)
-        if outcome.status == CREATED and item.get("personId") and may_have_existed(ctx, checked):
+        done = _subscriber_outcome(CREATED, item, checked)
+        if done.status != CREATED:
+            return done
+        done = dataclasses.replace(done, after={"packages": [str(checked.fields["package_resolved"])]})  # undo
+        if item.get("personId") and may_have_existed(ctx, checked):
             # the POST ignores number and extension for a user who already has calling (§11.6): read them back
             changes = await kept_calling(ctx, checked, str(item["personId"]), location_id)
             if changes:
-                return await settle_kept(ctx, checked, str(item["personId"]), outcome, changes)
-        return outcome
+                return await settle_kept(ctx, checked, str(item["personId"]), done, changes)
+        return done
 
     return await attempt(work, f"Could not provision user {email}", _subscriber_hint)
 
@@ -219,7 +222,9 @@ async def roles(job: Job, ctx: Context) -> Outcome:
             await people.add_roles(ctx, person_id, missing, email, before=person)
         except people.PersonChanged as err:
             return Outcome(FAILED, ids={"person_id": person_id}, message=str(err), reason=Reason.ROLES_PERSON_CHANGED)
-        return Outcome(CREATED, ids={"person_id": person_id}, message="" if created else f"added roles {added}")
+        message = "" if created else f"added roles {added}"
+        ids = {"person_id": person_id}  # undo takes the added roles away again:
+        return Outcome(CREATED, ids=ids, message=message, before={"roles": have}, after={"roles": [*have, *missing]})
 
     return await attempt(
         work,
