@@ -8,7 +8,7 @@ nothing); run the changed copy with ``--update`` (each changed user moves from w
 webex_meetings: one subscriber PUT each).
 
 Run: ``.venv/bin/python -m bench.bench_sync [--customers 300 --locations 900 --users 20000 --changed 0.05
---rate 200 --latency-ms 20 --provisioning-seconds 2]``.
+--rate 200 --latency-ms 20 --provisioning-seconds 300 --speed 150]``.
 """
 
 from __future__ import annotations

@@ -131,9 +131,10 @@ async def restore_calling(step: Step, ctx: UndoContext) -> Outcome:
         person = await ctx.read(path, CALLING)
     except Gone:
         return undone("the user is gone: nothing to restore")
-    now, before, after = calling_image(person), dict(step.before), dict(step.after)
+    now, before = calling_image(person), dict(step.before)
+    after = {name: step.after.get(name) for name in before}  # (a subscriber the run created keeps its package)
     if now == before:
-        return undone(f"number and extension already {_calling(before)} as before the run")
+        return _restored(step, f"number and extension already {_calling(before)} as before the run")
     if now != after:
         return changed_since("number and extension", _calling(now), _calling(after))
     if ctx.dry_run:
@@ -150,7 +151,17 @@ async def restore_calling(step: Step, ctx: UndoContext) -> Outcome:
     if read_back != before:
         message = f"Webex did not take {_calling(before)} back: it shows {_calling(read_back)}; check the user"
         return Outcome(FAILED, message=message, reason=Reason.API_REFUSED)
-    return undone(f"number and extension restored: {_calling(after)} → {_calling(before)}")
+    return _restored(step, f"number and extension restored: {_calling(after)} → {_calling(before)}")
+
+
+def _restored(step: Step, message: str) -> Outcome:
+    """Undone; but a subscriber the run's POST created for a person who was already a calling user (the run
+    then set their number, ``batch.provision.calling.kept``) stays, and the row says so."""
+    if "packages" not in step.after:
+        return undone(message)
+    stays = "the subscriber the run created for this user, who was already a calling user, stays (remove it in "
+    message += f"; {stays}Partner Hub if it should go)"
+    return Outcome(SKIPPED, message=message, reason=Reason.UNDO_NOT_REVERSIBLE)
 
 
 def _calling(image: Mapping[str, Any]) -> str:

@@ -127,8 +127,12 @@ def _step(entry: Entry, created_locations: set[str], created_customers: set[str]
         return made(action, NOT_REVERSED[Kind(kind)])
     if entry.images is None:
         return made(Action.LEAVE, NO_IMAGE)
-    if action == Action.RESTORE_SUBSCRIBER and "extension" in (entry.images.get("before") or {}):
-        return made(Action.RESTORE_CALLING)  # the sync changed the user's number or extension, not its package
+    if action == Action.RESTORE_SUBSCRIBER:  # the sync changed the user's number or extension, or its package
+        before = entry.images.get("before") or {}
+        if "extension" in before:
+            return made(Action.RESTORE_CALLING)
+        if "packages" not in before:
+            return made(Action.LEAVE, NO_IMAGE)
     return made(action)
 
 
