@@ -5,6 +5,7 @@ its own corrected copy in its own form. The run goes over real HTTP against the 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,3 +111,22 @@ def test_day_two_changes_stay_on_their_own_input_row(server: str, tmp_path: Path
     unchanged = users[(f"{SAMPLES}#users", "2")]
     assert (unchanged["key"], unchanged["changes"]) == ("it.tuki@makelankonepaja.fi", ""), unchanged
     assert unchanged["message"] == "unchanged: already on the server", unchanged
+
+
+def test_the_json_log_says_each_inputs_row_done_once_with_its_source(server: str, tmp_path: Path) -> None:
+    """``row_done`` was counted by (sheet, row): the workbook's users,2 and users,3 never said done and the
+    CSV's waited for both. Now each valid row of each input is done exactly once, naming its input."""
+    third = GOOD.replace("toinen.kayttaja", "kolmas.kayttaja").replace("Toinen", "Kolmas")
+    extra = _extra(tmp_path, GOOD, third)
+    out = tmp_path / "out"
+    result = rtm("run", str(SAMPLES), str(extra), "--out", str(out), "--base-url", server, "--log-format", "json")
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    done = [(e.get("source"), e["sheet"], e["row"]) for e in events if e["event"] == "row_done"]
+    assert len(done) == len(set(done))  # exactly once
+    rows = {
+        (r["source"], r["sheet"], int(r["row"])) for r in _csv(out / "results.csv") if r["sheet"] != "templates"
+    }  # templates have no jobs
+    assert set(done) == rows
+    assert {(str(extra / "users.csv"), "users", 2), (f"{SAMPLES}#users", "users", 2)} <= set(done)
+    assert len([s for s in done if s[1] == "users"]) == 61 + 2

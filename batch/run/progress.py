@@ -31,6 +31,10 @@ from batch.jobs import FAILED, KIND_ORDER, SKIPPED, STATUSES, Job, Kind, Outcome
 
 LOG_FORMATS = ("auto", "plain", "json")
 
+#: A row as reports match it: (source, sheet, row). Merged inputs repeat (sheet, row), so the input is part
+#: of it; ``source`` is "" for a single input.
+RowKey = tuple[str, str, int]
+
 #: Failures printed above the bars on a terminal; past this they are only counted (results.csv lists all).
 SHOWN_FAILURES = 20
 
@@ -40,7 +44,7 @@ class Progress(Protocol):
 
     def start(self, totals: Mapping[Kind, int]) -> None: ...
 
-    def expect_rows(self, jobs_per_row: Mapping[tuple[str, int], int]) -> None: ...
+    def expect_rows(self, jobs_per_row: Mapping[RowKey, int]) -> None: ...
 
     def job_done(self, job: Job, outcome: Outcome) -> None: ...
 
@@ -91,7 +95,7 @@ class _Tally:
         self.closed = False
         self.started = False
 
-    def expect_rows(self, jobs_per_row: Mapping[tuple[str, int], int]) -> None:
+    def expect_rows(self, jobs_per_row: Mapping[RowKey, int]) -> None:
         """Only the JSON log says when a row is done; the others count jobs."""
 
     def set_totals(self, totals: Mapping[Kind, int]) -> dict[str, int]:
@@ -186,9 +190,9 @@ class JsonLog(_Tally):
         self._clock = clock
         self._run_id = run_id
         self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
-        self._rows: dict[tuple[str, int], list[Any]] = {}  # (sheet, row) -> [jobs left, worst status]
+        self._rows: dict[RowKey, list[Any]] = {}  # (source, sheet, row) -> [jobs left, worst status]
 
-    def expect_rows(self, jobs_per_row: Mapping[tuple[str, int], int]) -> None:
+    def expect_rows(self, jobs_per_row: Mapping[RowKey, int]) -> None:
         """How many jobs each row still has in this run, so its last one can say ``row_done``."""
         self._rows = {row: [n, ""] for row, n in jobs_per_row.items() if n}
 
@@ -213,13 +217,21 @@ class JsonLog(_Tally):
                 "attempts": outcome.attempts,
             }
         )
-        left = self._rows.get((job.sheet, job.row)) if job.row is not None else None
+        left = self._rows.get((job.source, job.sheet, job.row)) if job.row is not None else None
         if left is None:
             return
         left[0] -= 1
         left[1] = _worse(left[1], outcome.status)
         if left[0] == 0:
-            self._write({"event": "row_done", "sheet": job.sheet, "row": job.row, "status": left[1]})
+            self._write(
+                {
+                    "event": "row_done",
+                    "sheet": job.sheet,
+                    "row": job.row,
+                    **({"source": job.source} if job.source else {}),
+                    "status": left[1],
+                }
+            )
 
     def note(self, message: str) -> None:
         self._write({"event": "note", "message": message})
@@ -286,7 +298,7 @@ class BarProgress:
         self._failures_shown = 0
         self._started = False
 
-    def expect_rows(self, jobs_per_row: Mapping[tuple[str, int], int]) -> None:
+    def expect_rows(self, jobs_per_row: Mapping[RowKey, int]) -> None:
         """The bars count jobs per kind, not rows."""
 
     def start(self, totals: Mapping[Kind, int]) -> None:
