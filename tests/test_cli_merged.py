@@ -130,3 +130,33 @@ def test_the_json_log_says_each_inputs_row_done_once_with_its_source(server: str
     assert set(done) == rows
     assert {(str(extra / "users.csv"), "users", 2), (f"{SAMPLES}#users", "users", 2)} <= set(done)
     assert len([s for s in done if s[1] == "users"]) == 61 + 2
+
+
+def test_a_message_naming_another_row_names_its_input_when_inputs_are_merged(tmp_path: Path) -> None:
+    """Every input has a customers row 2 and a users row 2: "customers row 2" alone points at the wrong one
+    half the time, so with merged inputs the message names the row's file too (single input: unchanged,
+    tests/validate/test_validate_invalid_sample.py holds those messages)."""
+    extra = _extra(
+        tmp_path,
+        "DE-1;anna@beispiel.de;Anna;Schmidt;webex_meetings;;;\n",
+        "DE-1;it.tuki@makelankonepaja.fi;Doppelt;Person;webex_meetings;;;\n",  # the workbook's users row 2
+    )
+    (extra / "customers.csv").write_text(
+        "external_id;company_name;admin_email;provisioning_id;packages;address_line1;city;country;"
+        "supported_location_confirmed\n"
+        "DE-1;;admin@beispiel.de;ZjViMzYxODctYzhkZC00NzI3;webex_meetings;Hauptstr. 1;Berlin;DE;ja\n",
+        encoding="utf-8",
+    )
+    result = rtm("validate", str(SAMPLES), str(extra), "--out", str(tmp_path / "m"), token=None)
+    assert result.returncode == 1, result.stderr
+    problems = {(p["source"], p["row"], p["rule"]): p["message"] for p in _csv(tmp_path / "m" / "validation.csv")}
+    users = str(extra / "users.csv")
+    assert problems[(users, "2", "dependency.invalid_parent")] == (
+        f"customer DE-1 on customers row 2 of {extra / 'customers.csv'} is invalid; fix that row first"
+    )
+    assert problems[(users, "3", "users.email.duplicate")].startswith(
+        f"This email is already used on users row 2 of {SAMPLES}: "
+    )
+    # the terminal counts the cascade under the CSV's customers row 2, not the workbook's
+    assert "customers (extra/customers.csv)" in result.stdout
+    assert "dependent problems on rows that name this customer" in result.stdout
