@@ -36,8 +36,6 @@ STATUSES = frozenset(
 )
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class ExportOptions:
     """What ``rtm-batch export`` was asked for; the token is kept out of ``repr``."""

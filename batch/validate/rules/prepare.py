@@ -34,9 +34,13 @@ class Prepared:
     location_numbers: pl.DataFrame
     #: Rows came from several inputs: a message naming another row names its input too (``row_ref``).
     merged: bool = False
+    #: External ids (case-folded) an export's ``_ids`` shows on the server (``LoadedBatch.exported``).
+    exported: frozenset[str] = frozenset()
 
 
-def prepare(frames: dict[str, pl.DataFrame], *, merged: bool = False) -> Prepared:
+def prepare(
+    frames: dict[str, pl.DataFrame], *, merged: bool = False, exported: frozenset[str] = frozenset()
+) -> Prepared:
     """``merged``: the lookups of a row's template, customer and location carry that row's ``_source`` too
     (``__t_src``, ``__c_src``, ``__l_src``), for messages only; a single input spares a million users the
     column."""
@@ -47,7 +51,7 @@ def prepare(frames: dict[str, pl.DataFrame], *, merged: bool = False) -> Prepare
     locations, location_numbers = _locations(located, customers, sources)
     users = _users(_canonical_ids(_with_pos(frames["users"]), customers), customers, locations, sources)
     users = _country_on_server(_number_listed(users, hq_numbers, location_numbers))
-    return Prepared(templates, customers, locations, users, hq_numbers, location_numbers, merged)
+    return Prepared(templates, customers, locations, users, hq_numbers, location_numbers, merged, exported)
 
 
 def _with_pos(frame: pl.DataFrame) -> pl.DataFrame:
