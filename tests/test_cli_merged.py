@@ -160,3 +160,24 @@ def test_a_message_naming_another_row_names_its_input_when_inputs_are_merged(tmp
     # the terminal counts the cascade under the CSV's customers row 2, not the workbook's
     assert "customers (extra/customers.csv)" in result.stdout
     assert "dependent problems on rows that name this customer" in result.stdout
+
+
+def test_a_run_names_the_input_of_the_row_that_held_another_back(tmp_path: Path) -> None:
+    """At run time too: a user skipped because its customer failed is told which input's customers row 2."""
+    extra = _extra(tmp_path, "DE-9;anna@beispiel.de;Anna;Schmidt;webex_meetings;;;\n")
+    (extra / "customers.csv").write_text(
+        "external_id;company_name;admin_email;provisioning_id;packages;address_line1;city;postal_code;country;"
+        "supported_location_confirmed\n"
+        "DE-9;Beispiel GmbH;admin@beispiel.de;ZjViMzYxODctYzhkZC00NzI3;webex_meetings;Hauptstr. 1;Berlin;10115;DE;ja\n",
+        encoding="utf-8",
+    )
+    failing = EmulatorConfig(token=TOKEN, rate=0, provisioning_seconds=0, customer_outcomes={"DE-9": "error"})
+    with running_emulator(failing) as base_url:
+        result = rtm("run", str(SAMPLES), str(extra), "--out", str(tmp_path / "out"), "--base-url", base_url)
+    assert result.returncode == 1, result.stderr
+    rows = {(r["source"], r["sheet"], r["row"]): r for r in _csv(tmp_path / "out" / "results.csv")}
+    customer = rows[(str(extra / "customers.csv"), "customers", "2")]
+    assert customer["status"] == "failed", customer
+    user = rows[(str(extra / "users.csv"), "users", "2")]
+    assert user["status"] == "skipped", user
+    assert f"customers row 2 of {extra / 'customers.csv'} did not succeed" in user["message"], user

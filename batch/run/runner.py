@@ -108,7 +108,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
             # the whole batch's: a user a row names in another shard is never pruned from this one's customers
             named = named_emails(validation.validated.sheets["users"])
             validation = select_shard(validation, options.shard)
-            plan = build_plan(validation.validated)
+            plan = build_plan(validation.validated, merged=validation.loaded.merged)
             api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
             stopped: str | None = None
             if options.strict and validation.exit_code:
