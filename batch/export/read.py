@@ -57,9 +57,10 @@ async def read_customers(
     customers: list[Item],
     *,
     concurrency: int = 16,
-    done: Callable[[ServerCustomer], None] | None = None,
+    done: Callable[[int, ServerCustomer], None] | None = None,
 ) -> list[ServerCustomer]:
-    """Each customer read whole, ``concurrency`` customers at a time; the result in the listing's order."""
+    """Each customer read whole, ``concurrency`` customers at a time; the result in the listing's order.
+    ``done(index, customer)`` as each is read (in the order they finish; ``index`` is its listing place)."""
     found: list[ServerCustomer | None] = [None] * len(customers)
     limiter = anyio.CapacityLimiter(max(1, concurrency))
 
@@ -67,7 +68,7 @@ async def read_customers(
         async with limiter:
             found[index] = read = await read_customer(ctx, customer)
         if done is not None:
-            done(read)
+            done(index, read)
 
     async with anyio.create_task_group() as group:
         for index, customer in enumerate(customers):

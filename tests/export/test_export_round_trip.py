@@ -149,3 +149,40 @@ def test_status_and_a_list_of_external_ids_choose_the_customers(provisioned: str
     customers = load_inputs([tmp_path / "two.xlsx"]).sheets["customers"].frame["external_id"].to_list()
     assert customers == ["FI-100102", "SE-200201"]
     assert Counter(n.code for n in two.notes)["export.customer.template_unknown"] == 2  # a list knows no templates
+
+
+def test_the_streamed_workbook_holds_what_the_csv_folder_holds(provisioned: str, tmp_path: Path) -> None:
+    """A workbook is written while the customers are read (batch/export/stream.py), CSV files after
+    (write.py): the two must be the same export, row for row, cell for cell, the ``_ids`` sheet too."""
+    export(provisioned, tmp_path / "book.xlsx", customers_from=SAMPLES)
+    export(provisioned, tmp_path / "folder", customers_from=SAMPLES)
+    book, folder = load_inputs([tmp_path / "book.xlsx"]).sheets, load_inputs([tmp_path / "folder"]).sheets
+    for name in ("templates", "customers", "locations", "users"):
+        assert book[name].frame.drop("_source").equals(folder[name].frame.drop("_source")), name
+    ids = pl.read_excel(tmp_path / "book.xlsx", sheet_name="_ids", read_options={"dtypes": "string"})
+    ids_csv = pl.read_csv(tmp_path / "folder" / "_ids.csv", infer_schema=False)
+    assert ids.drop("exported_at").equals(ids_csv.drop("exported_at"))
+    assert not list(tmp_path.glob(".*tmp*"))  # no temporary file left beside it
+
+
+def test_an_export_that_fails_midway_leaves_no_file(
+    provisioned: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The streamed workbook (opened before the first customer is read) is discarded when reading fails."""
+    from batch.export import read
+
+    real, calls = read._read_org, Counter[str]()
+
+    async def failing(*args: object) -> object:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise RuntimeError("the network went away")
+        return await real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(read, "_read_org", failing)
+    with pytest.raises(BaseException) as raised:  # noqa: PT011 (the task group wraps it)
+        export(provisioned, tmp_path / "broken.xlsx", customers_from=SAMPLES)
+    assert "network went away" in repr(
+        raised.value.exceptions if isinstance(raised.value, BaseExceptionGroup) else raised.value
+    )
+    assert list(tmp_path.iterdir()) == []
