@@ -236,3 +236,13 @@ def test_a_line_costs_under_30_microseconds(log_format: str, tmp_path) -> None:
         log.close()
     print(f"{log_format}: {per_job * 1e6:.1f} µs per job over {n}")
     assert per_job < 30e-6
+
+
+def test_plain_lines_name_the_rows_input_only_when_inputs_are_merged() -> None:
+    book = replace(USER, source="book.xlsx#users")
+    for merged, shown in ((False, "users row 7 subscriber:"), (True, "users row 7 (book.xlsx) subscriber:")):
+        out = io.StringIO()
+        log = PlainLog(out, lambda: T0)
+        log.expect_rows({("book.xlsx#users", "users", 7): 1}, merged=merged)
+        log.job_done(book, Outcome("created"))
+        assert shown in out.getvalue()
