@@ -181,6 +181,9 @@ def test_a_run_names_the_input_of_the_row_that_held_another_back(tmp_path: Path)
     user = rows[(str(extra / "users.csv"), "users", "2")]
     assert user["status"] == "skipped", user
     assert f"customers row 2 of {extra / 'customers.csv'} did not succeed" in user["message"], user
+    # report.html's failure table names the failed row's input under its sheet
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert f'customers<br><span class="note">{extra / "customers.csv"}</span>' in page
     # the plain log (stderr off a terminal) names each row's input too, so its two users row 2 are told apart
     assert f"skipped subscriber users row 2 ({extra / 'users.csv'}) subscriber:anna@beispiel.de" in result.stderr
     assert f"created subscriber users row 2 ({SAMPLES}) subscriber:it.tuki@makelankonepaja.fi" in result.stderr
