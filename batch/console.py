@@ -19,8 +19,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from batch.jobs import KIND_ORDER
 from batch.problems import Problem, RuleCount
-from batch.validate.rules import source_file
-from batch.validate.rules.dependents import parent_named
+from batch.validate.cascades import DEPENDENT, cascades, row_of
 
 if TYPE_CHECKING:
     from batch.pipeline import ValidationOutcome
@@ -91,9 +90,9 @@ def _problem_table(console: Console, problems: Sequence[Problem], merged: bool =
     rows that are invalid only because a row they name is (``dependency.invalid_parent``) are counted under
     that row, so one bad customer does not fill the screen with its users."""
     roots = [p for p in problems if p.rule != DEPENDENT]
-    cascades = _cascades(problems, {_row_of(p, merged) for p in roots if p.is_error}, merged)
+    counted = cascades(problems, {row_of(p, merged) for p in roots if p.is_error}, merged)
     shown = sorted(roots, key=lambda p: (p.row is not None, not p.is_error))[:SHOWN_PROBLEMS]
-    last_of_row = {_row_of(p, merged): i for i, p in enumerate(shown)}
+    last_of_row = {row_of(p, merged): i for i, p in enumerate(shown)}
     table = Table(show_edge=False)
     for name in ("sheet", "row", "column", "value", "severity", "message"):
         table.add_column(name, overflow="fold")
@@ -102,8 +101,8 @@ def _problem_table(console: Console, problems: Sequence[Problem], merged: bool =
         column, message = visible(one_line(p.column, 40)), visible(one_line(p.message))
         sheet = f"{p.sheet} ({visible(_short_source(p.source))})" if merged and p.source else p.sheet
         table.add_row(sheet, "" if p.row is None else str(p.row), column, value, p.severity, message)
-        count = cascades.get(_row_of(p, merged), 0)
-        if count and last_of_row[_row_of(p, merged)] == i:
+        count = counted.get(row_of(p, merged), 0)
+        if count and last_of_row[row_of(p, merged)] == i:
             named = f"rows that name this {_KIND.get(p.sheet, 'row')}"
             table.add_row("", "", "", "", "", f"… and {count} dependent problems on {named}")
     console.print(table)
@@ -117,37 +116,7 @@ def _short_source(source: str) -> str:
     return path.name if "#" in source else f"{path.parent.name}/{path.name}"
 
 
-DEPENDENT = "dependency.invalid_parent"
 _KIND = {"templates": "template (or its customers)", "customers": "customer", "locations": "location"}
-
-
-#: A row as the cascade count knows it: (input file, sheet, row), the file "" for a single input, as the
-#: dependency messages name it (``batch.validate.rules.row_ref``).
-_Row = tuple[str, str, int | None]
-
-
-def _row_of(problem: Problem, merged: bool) -> _Row:
-    """Merged inputs each have a ``customers,2``: the input's file tells them apart (a workbook's sheet is
-    left off its source, as the messages write it)."""
-    return (source_file(problem.source) if merged else "", problem.sheet, problem.row)
-
-
-def _cascades(problems: Sequence[Problem], roots: set[_Row], merged: bool) -> Counter[_Row]:
-    """Dependent problems per root row: a row that is invalid only through its parent (a customer of an
-    invalid template) passes its dependents on to that parent's row."""
-    parent: dict[_Row, _Row] = {}
-    for p in problems:
-        if p.rule == DEPENDENT and (named := parent_named(p.message)) is not None:
-            parent[_row_of(p, merged)] = named
-    counts: Counter[_Row] = Counter()
-    for first in parent.values():
-        at: _Row = first
-        for _ in range(3):  # template → customer → location → user at most
-            if at in roots or at not in parent:
-                break
-            at = parent[at]
-        counts[at] += 1
-    return counts
 
 
 def plan_summary(console: Console, plan: Plan, rate: float) -> None:
