@@ -186,3 +186,28 @@ def test_an_export_that_fails_midway_leaves_no_file(
         raised.value.exceptions if isinstance(raised.value, BaseExceptionGroup) else raised.value
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_listing_that_fails_for_one_customer_is_its_note_and_the_rest_is_exported(
+    provisioned: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A customer's listings are read side by side (read.py ``_all``): one that fails for good still comes out
+    as that customer's ``export.customer.not_read``, not as an exception group ending the export."""
+    from batch.errors import ApiError
+    from batch.export import read
+
+    real = read.known_subscribers
+
+    async def failing(ctx: object, customer_id: str) -> object:
+        if customer_id == first:
+            raise ApiError("GET /wholesale/subscribers: HTTP 500", status=500)
+        return await real(ctx, customer_id)  # type: ignore[arg-type]
+
+    export(provisioned, tmp_path / "a.xlsx", customers=("FI-100101",))  # to learn FI-100101's Webex id
+    ids = pl.read_excel(tmp_path / "a.xlsx", sheet_name="_ids", read_options={"dtypes": "string"})
+    first = ids.filter(pl.col("sheet") == "customers")["customer_id"][0]
+    monkeypatch.setattr(read, "known_subscribers", failing)
+    outcome = export(provisioned, tmp_path / "all.xlsx")
+    notes = [(n.key, n.code) for n in outcome.notes if n.code == "export.customer.not_read"]
+    assert notes == [("FI-100101", "export.customer.not_read")]
+    assert dict(outcome.counts)["customers"] == 6
