@@ -18,17 +18,20 @@ from batch.load.names import canonical_name
 _WANTED = ("sheet", "key", "customer_id")
 
 
-def exported_customers(grid: pl.DataFrame) -> frozenset[str]:
-    """External ids (case-folded) of the ``customers`` lines of an ``_ids`` grid (``c0``…, ``_row``) that
-    carry a ``customer_id``; empty when the grid is not an export's ``_ids``."""
+def exported_customers(grid: pl.DataFrame) -> dict[str, str]:
+    """External id (case-folded) → Webex customer id, from the ``customers`` lines of an ``_ids`` grid
+    (``c0``…, ``_row``) that carry a ``customer_id``; empty when the grid is not an export's ``_ids``. The
+    ids travel on into ``retry/`` (``batch.report.retry``), whose rows must validate the same way again."""
     cells = [c for c in grid.columns if c != "_row"]
     if grid.is_empty() or not cells:
-        return frozenset()
+        return {}
     header = {canonical_name(str(v)): c for c, v in grid.row(0, named=True).items() if c in cells and v is not None}
     if any(name not in header for name in _WANTED):
-        return frozenset()
+        return {}
     sheet, key, customer_id = (pl.col(header[name]).str.strip_chars() for name in _WANTED)
     found = grid.slice(1).filter(
         (sheet.str.to_lowercase() == "customers") & key.is_not_null() & (customer_id.fill_null("") != "")
     )
-    return frozenset(str(k).casefold() for k in found[header["key"]].str.strip_chars().to_list() if k)
+    keys = found[header["key"]].str.strip_chars().to_list()
+    ids = found[header["customer_id"]].str.strip_chars().to_list()
+    return {str(k).casefold(): str(i) for k, i in zip(keys, ids, strict=True) if k and i}

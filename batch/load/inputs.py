@@ -61,9 +61,9 @@ class LoadedBatch:
     inputs: dict[str, str] = field(default_factory=dict)
     #: Each CSV ``_source`` → (separator, BOM), read with the input (``retry/`` writes its copy in that form).
     csv_forms: dict[str, tuple[str, bool]] = field(default_factory=dict)
-    #: External ids (case-folded) an input's ``_ids`` sheet shows on the server: rows ``rtm-batch export``
-    #: wrote (``batch.load.exported``); they need no template.
-    exported: frozenset[str] = frozenset()
+    #: External id (case-folded) → Webex customer id, of the customers an input's ``_ids`` sheet shows on
+    #: the server: rows ``rtm-batch export`` wrote (``batch.load.exported``); they need no template.
+    exported: dict[str, str] = field(default_factory=dict)
 
     @property
     def merged(self) -> bool:
@@ -84,7 +84,7 @@ def load_inputs(paths: Sequence[Path | str]) -> LoadedBatch:
     headerless: dict[str, str] = {}
     inputs: dict[str, str] = {}
     forms: dict[str, tuple[str, bool]] = {}
-    exported: set[str] = set()
+    exported: dict[str, str] = {}
     for raw in _distinct(paths):
         for sheet, source, where, grid, width in _read_input(raw, problems, exported):
             inputs[source] = str(raw)
@@ -98,9 +98,7 @@ def load_inputs(paths: Sequence[Path | str]) -> LoadedBatch:
     sheets = {name: _merge(name, parts[name], headerless.get(name), paths) for name in SHEETS}
     if not any(sheets[name].frame.height for name in ("customers", "locations", "users")):
         raise InputError(_no_rows(paths))
-    return LoadedBatch(
-        sheets=sheets, problems=tuple(problems), inputs=inputs, csv_forms=forms, exported=frozenset(exported)
-    )
+    return LoadedBatch(sheets=sheets, problems=tuple(problems), inputs=inputs, csv_forms=forms, exported=exported)
 
 
 def _no_rows(paths: Sequence[Path | str]) -> str:
@@ -138,7 +136,7 @@ def empty_frame(sheet: str) -> pl.DataFrame:
 _Grid = tuple[str, str, str, pl.DataFrame, int | None]  # sheet, _source, where (for messages), grid, width
 
 
-def _read_input(path: Path, problems: list[Problem], exported: set[str]) -> list[_Grid]:
+def _read_input(path: Path, problems: list[Problem], exported: dict[str, str]) -> list[_Grid]:
     """The input's sheets; ``exported`` gains the customers its ``_ids`` sheet shows on the server."""
     check_path(path)
     if path.is_dir():
@@ -154,7 +152,7 @@ def _read_input(path: Path, problems: list[Problem], exported: set[str]) -> list
     return _read_workbook(path, problems, exported)
 
 
-def _read_workbook(path: Path, problems: list[Problem], exported: set[str]) -> list[_Grid]:
+def _read_workbook(path: Path, problems: list[Problem], exported: dict[str, str]) -> list[_Grid]:
     book = Workbook(path)
     grids: list[_Grid] = []
     seen: dict[str, str] = {}
@@ -174,7 +172,7 @@ def _read_workbook(path: Path, problems: list[Problem], exported: set[str]) -> l
     return grids
 
 
-def _read_csv_folder(folder: Path, problems: list[Problem], exported: set[str]) -> list[_Grid]:
+def _read_csv_folder(folder: Path, problems: list[Problem], exported: dict[str, str]) -> list[_Grid]:
     grids: list[_Grid] = []
     seen: dict[str, Path] = {}
     try:

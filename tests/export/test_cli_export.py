@@ -10,6 +10,7 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from rich.console import Console
 
@@ -147,3 +148,9 @@ def test_an_exported_customer_that_is_gone_fails_with_the_reason(server: str, tm
                 customer = next(r for r in csv.DictReader(handle) if r["sheet"] == "customers")
             assert (customer["status"], customer["reason"]) == ("failed", "customer.template_required"), customer
             assert "no template or provisioning_id" in customer["message"]
+    # retry/ keeps the export's _ids lines of its customers rows, so they validate as the export did
+    retry = tmp_path / "run" / "retry"
+    assert "_ids" in openpyxl.load_workbook(retry / "retry.xlsx").sheetnames
+    again = rtm("validate", str(retry), "--out", str(tmp_path / "v"), token=None)
+    with (tmp_path / "v" / "validation.csv").open(encoding="utf-8-sig") as handle:
+        assert [p for p in csv.DictReader(handle) if p["severity"] == "error"] == [], again.stdout
