@@ -19,7 +19,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from batch.jobs import KIND_ORDER
 from batch.problems import Problem, RuleCount
-from batch.validate.rules.dependents import parent_named
+from batch.validate.cascades import DEPENDENT, cascades, row_of
 
 if TYPE_CHECKING:
     from batch.pipeline import ValidationOutcome
@@ -90,9 +90,9 @@ def _problem_table(console: Console, problems: Sequence[Problem], merged: bool =
     rows that are invalid only because a row they name is (``dependency.invalid_parent``) are counted under
     that row, so one bad customer does not fill the screen with its users."""
     roots = [p for p in problems if p.rule != DEPENDENT]
-    cascades = _cascades(problems, {(p.sheet, p.row) for p in roots if p.is_error})
+    counted = cascades(problems, {row_of(p, merged) for p in roots if p.is_error}, merged)
     shown = sorted(roots, key=lambda p: (p.row is not None, not p.is_error))[:SHOWN_PROBLEMS]
-    last_of_row = {(p.sheet, p.row): i for i, p in enumerate(shown)}
+    last_of_row = {row_of(p, merged): i for i, p in enumerate(shown)}
     table = Table(show_edge=False)
     for name in ("sheet", "row", "column", "value", "severity", "message"):
         table.add_column(name, overflow="fold")
@@ -101,8 +101,8 @@ def _problem_table(console: Console, problems: Sequence[Problem], merged: bool =
         column, message = visible(one_line(p.column, 40)), visible(one_line(p.message))
         sheet = f"{p.sheet} ({visible(_short_source(p.source))})" if merged and p.source else p.sheet
         table.add_row(sheet, "" if p.row is None else str(p.row), column, value, p.severity, message)
-        count = cascades.get((p.sheet, p.row), 0)
-        if count and last_of_row[(p.sheet, p.row)] == i:
+        count = counted.get(row_of(p, merged), 0)
+        if count and last_of_row[row_of(p, merged)] == i:
             named = f"rows that name this {_KIND.get(p.sheet, 'row')}"
             table.add_row("", "", "", "", "", f"… and {count} dependent problems on {named}")
     console.print(table)
@@ -116,27 +116,7 @@ def _short_source(source: str) -> str:
     return path.name if "#" in source else f"{path.parent.name}/{path.name}"
 
 
-DEPENDENT = "dependency.invalid_parent"
 _KIND = {"templates": "template (or its customers)", "customers": "customer", "locations": "location"}
-
-
-def _cascades(problems: Sequence[Problem], roots: set[tuple[str, int | None]]) -> Counter[tuple[str, int | None]]:
-    """Dependent problems per root row: a row that is invalid only through its parent (a customer of an
-    invalid template) passes its dependents on to that parent's row."""
-    parent: dict[tuple[str, int | None], tuple[str, int]] = {}
-    for p in problems:
-        named = parent_named(p.message) if p.rule == DEPENDENT else None
-        if named is not None:
-            parent[(p.sheet, p.row)] = named
-    counts: Counter[tuple[str, int | None]] = Counter()
-    for named in parent.values():
-        at: tuple[str, int | None] = named
-        for _ in range(3):  # template → customer → location → user at most
-            if at in roots or at not in parent:
-                break
-            at = parent[at]
-        counts[at] += 1
-    return counts
 
 
 def plan_summary(console: Console, plan: Plan, rate: float) -> None:

@@ -20,6 +20,7 @@ class Reason(StrEnum):
     CUSTOMER_CALLING_NOT_READY = "customer.calling_not_ready"
     CUSTOMER_NOT_MANAGEABLE = "customer.not_manageable"
     CUSTOMER_NOT_FOUND = "customer.not_found"
+    CUSTOMER_TEMPLATE_REQUIRED = "customer.template_required"
     LOCATION_NOT_FOUND = "location.not_found"
     LOCATION_INCOMPLETE = "location.incomplete"
     LOCATION_NOT_LISTED = "location.not_listed_yet"
@@ -69,6 +70,10 @@ CATALOGUE: dict[Reason, str] = {
     Reason.CUSTOMER_UNKNOWN_STATE: "the customer is in a state the tool does not know: check it in Partner Hub",
     Reason.CUSTOMER_NOT_MANAGEABLE: "the partner cannot manage the customer's organization yet (roles)",
     Reason.CUSTOMER_NOT_FOUND: "a row names a customer that is neither in the batch nor on the server",
+    Reason.CUSTOMER_TEMPLATE_REQUIRED: (
+        "an exported customer row without template is no longer on the server: fill template or provisioning_id "
+        "to create it again"
+    ),
     Reason.LOCATION_NOT_FOUND: "a location the row needs is not on the server (the HQ, or a named location)",
     Reason.LOCATION_INCOMPLETE: "the location row lacks a field Webex requires",
     Reason.LOCATION_NOT_LISTED: "Webex accepted the location but does not list it yet: run again later",

@@ -5,6 +5,7 @@ its own corrected copy in its own form. The run goes over real HTTP against the 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,3 +111,79 @@ def test_day_two_changes_stay_on_their_own_input_row(server: str, tmp_path: Path
     unchanged = users[(f"{SAMPLES}#users", "2")]
     assert (unchanged["key"], unchanged["changes"]) == ("it.tuki@makelankonepaja.fi", ""), unchanged
     assert unchanged["message"] == "unchanged: already on the server", unchanged
+
+
+def test_the_json_log_says_each_inputs_row_done_once_with_its_source(server: str, tmp_path: Path) -> None:
+    """``row_done`` was counted by (sheet, row): the workbook's users,2 and users,3 never said done and the
+    CSV's waited for both. Now each valid row of each input is done exactly once, naming its input."""
+    third = GOOD.replace("toinen.kayttaja", "kolmas.kayttaja").replace("Toinen", "Kolmas")
+    extra = _extra(tmp_path, GOOD, third)
+    out = tmp_path / "out"
+    result = rtm("run", str(SAMPLES), str(extra), "--out", str(out), "--base-url", server, "--log-format", "json")
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    done = [(e.get("source"), e["sheet"], e["row"]) for e in events if e["event"] == "row_done"]
+    assert len(done) == len(set(done))  # exactly once
+    rows = {
+        (r["source"], r["sheet"], int(r["row"])) for r in _csv(out / "results.csv") if r["sheet"] != "templates"
+    }  # templates have no jobs
+    assert set(done) == rows
+    assert {(str(extra / "users.csv"), "users", 2), (f"{SAMPLES}#users", "users", 2)} <= set(done)
+    assert len([s for s in done if s[1] == "users"]) == 61 + 2
+
+
+def test_a_message_naming_another_row_names_its_input_when_inputs_are_merged(tmp_path: Path) -> None:
+    """Every input has a customers row 2 and a users row 2: "customers row 2" alone points at the wrong one
+    half the time, so with merged inputs the message names the row's file too (single input: unchanged,
+    tests/validate/test_validate_invalid_sample.py holds those messages)."""
+    extra = _extra(
+        tmp_path,
+        "DE-1;anna@beispiel.de;Anna;Schmidt;webex_meetings;;;\n",
+        "DE-1;it.tuki@makelankonepaja.fi;Doppelt;Person;webex_meetings;;;\n",  # the workbook's users row 2
+    )
+    (extra / "customers.csv").write_text(
+        "external_id;company_name;admin_email;provisioning_id;packages;address_line1;city;country;"
+        "supported_location_confirmed\n"
+        "DE-1;;admin@beispiel.de;ZjViMzYxODctYzhkZC00NzI3;webex_meetings;Hauptstr. 1;Berlin;DE;ja\n",
+        encoding="utf-8",
+    )
+    result = rtm("validate", str(SAMPLES), str(extra), "--out", str(tmp_path / "m"), token=None)
+    assert result.returncode == 1, result.stderr
+    problems = {(p["source"], p["row"], p["rule"]): p["message"] for p in _csv(tmp_path / "m" / "validation.csv")}
+    users = str(extra / "users.csv")
+    assert problems[(users, "2", "dependency.invalid_parent")] == (
+        f"customer DE-1 on customers row 2 of {extra / 'customers.csv'} is invalid; fix that row first"
+    )
+    assert problems[(users, "3", "users.email.duplicate")].startswith(
+        f"This email is already used on users row 2 of {SAMPLES}: "
+    )
+    # the terminal counts the cascade under the CSV's customers row 2, not the workbook's
+    assert "customers (extra/customers.csv)" in result.stdout
+    assert "dependent problems on rows that name this customer" in result.stdout
+
+
+def test_a_run_names_the_input_of_the_row_that_held_another_back(tmp_path: Path) -> None:
+    """At run time too: a user skipped because its customer failed is told which input's customers row 2."""
+    extra = _extra(tmp_path, "DE-9;anna@beispiel.de;Anna;Schmidt;webex_meetings;;;\n")
+    (extra / "customers.csv").write_text(
+        "external_id;company_name;admin_email;provisioning_id;packages;address_line1;city;postal_code;country;"
+        "supported_location_confirmed\n"
+        "DE-9;Beispiel GmbH;admin@beispiel.de;ZjViMzYxODctYzhkZC00NzI3;webex_meetings;Hauptstr. 1;Berlin;10115;DE;ja\n",
+        encoding="utf-8",
+    )
+    failing = EmulatorConfig(token=TOKEN, rate=0, provisioning_seconds=0, customer_outcomes={"DE-9": "error"})
+    with running_emulator(failing) as base_url:
+        result = rtm("run", str(SAMPLES), str(extra), "--out", str(tmp_path / "out"), "--base-url", base_url)
+    assert result.returncode == 1, result.stderr
+    rows = {(r["source"], r["sheet"], r["row"]): r for r in _csv(tmp_path / "out" / "results.csv")}
+    customer = rows[(str(extra / "customers.csv"), "customers", "2")]
+    assert customer["status"] == "failed", customer
+    user = rows[(str(extra / "users.csv"), "users", "2")]
+    assert user["status"] == "skipped", user
+    assert f"customers row 2 of {extra / 'customers.csv'} did not succeed" in user["message"], user
+    # report.html's failure table names the failed row's input under its sheet
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert f'customers<br><span class="note">{extra / "customers.csv"}</span>' in page
+    # the plain log (stderr off a terminal) names each row's input too, so its two users row 2 are told apart
+    assert f"skipped subscriber users row 2 ({extra / 'users.csv'}) subscriber:anna@beispiel.de" in result.stderr
+    assert f"created subscriber users row 2 ({SAMPLES}) subscriber:it.tuki@makelankonepaja.fi" in result.stderr

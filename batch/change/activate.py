@@ -43,7 +43,7 @@ def with_activation(plan: Plan) -> Plan:
         if job.row is not None:
             row = (job.source, job.sheet, job.row)
             rows[row] = (*rows.get(row, ()), job.key)
-    return Plan({**plan.jobs, **{job.key: job for job in added}}, rows)
+    return Plan({**plan.jobs, **{job.key: job for job in added}}, rows, plan.merged)
 
 
 def activation_only(plan: Plan, customers: frozenset[str] = frozenset()) -> Plan:
@@ -66,7 +66,7 @@ def activation_only(plan: Plan, customers: frozenset[str] = frozenset()) -> Plan
         jobs[activation.key] = activation
         if job.row is not None:
             rows[(job.source, job.sheet, job.row)] = (ckey, found.key, activation.key)
-    return Plan(jobs, rows)
+    return Plan(jobs, rows, plan.merged)
 
 
 def _location_lookup(location: Job, ckey: str) -> Job:

@@ -36,7 +36,7 @@ def approved_plan(plan: Plan, saved: SavedPlan) -> Plan:
             keep.add(key)
             stack.extend(plan.jobs[key].parents)
     rows = {row: plan.rows[row] for row in acting if row in plan.rows}
-    return Plan({k: j for k, j in plan.jobs.items() if k in keep}, rows)
+    return Plan({k: j for k, j in plan.jobs.items() if k in keep}, rows, plan.merged)
 
 
 def approved_actions(actions: Mapping[Kind, Action], saved: SavedPlan) -> dict[Kind, Action]:

@@ -97,7 +97,7 @@ def split_waves(plan: Plan, sizes: Sequence[WaveSize]) -> list[Plan]:
         members = set(group)
         jobs = {key: job for key, job in plan.jobs.items() if customer_of(job) in members}
         rows = {row: ks for row, ks in plan.rows.items() if ks and all(k in jobs for k in ks[-1:])}
-        waves.append(Plan(jobs, rows))
+        waves.append(Plan(jobs, rows, plan.merged))
     return waves
 
 

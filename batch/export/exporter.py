@@ -2,8 +2,9 @@
 a run that is about to prune (``export_customers``, inside that run's event loop and client).
 
 Only GETs are sent, through ``WebexClient`` and the run's memoized look-ups, so an export paces itself as
-``run`` does (``--max-rate``, else the server's limit is found) and is restartable without harm: it
-writes nothing until everything is read, and then each file whole.
+``run`` does (``--max-rate``, else the server's limit is found) and is restartable without harm: nothing
+appears at ``--out`` until everything is read, and then each file whole. A workbook is written while the
+customers are read (``batch.export.stream``), under a temporary name; CSV files after.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +25,8 @@ from batch.api.tokens import RefreshSettings, rejected
 from batch.errors import AuthError, UsageError
 from batch.export.events import Events
 from batch.export.read import Item, ServerCustomer, read_customers
-from batch.export.rows import ExportRows, Note, export_rows
+from batch.export.rows import ExportRows, Note, Row, add_customer, templates_named
+from batch.export.stream import WorkbookStream
 from batch.export.templates import Selection, select
 from batch.export.write import check_target, is_workbook, write_export
 from batch.provision.context import ActionContext
@@ -93,15 +95,33 @@ def export_batch(options: ExportOptions, events: Events | None = None) -> Export
 async def _export(config: ClientConfig, options: ExportOptions, selection: Selection, events: Events) -> ExportOutcome:
     started, clock = datetime.now(UTC), time.perf_counter()
     source = options.auth.source(on_failure=_refused) if options.auth is not None else None
-    async with WebexClient(config, auth=source) as client:
-        await client.sign_in()
-        ctx = ActionContext(client)
-        rows, listed = await export_customers(
-            ctx, selection, statuses=options.statuses, concurrency=options.concurrency, events=events
-        )
-        read_seconds = time.perf_counter() - clock
-        api = {**client.stats.counts(), "settled_rate": round(float(client.limiter.rate), 2)}
-    paths = write_export(rows, options.out)
+    stream: list[WorkbookStream] = []  # the workbook being written, once the customers to read are known
+
+    def opened(templates: list[Row]) -> Callable[[ExportRows], None] | None:
+        if not is_workbook(options.out):
+            return None
+        stream.append(WorkbookStream(options.out, templates))
+        return stream[0].add
+
+    try:
+        async with WebexClient(config, auth=source) as client:
+            await client.sign_in()
+            ctx = ActionContext(client)
+            rows, listed = await export_customers(
+                ctx,
+                selection,
+                statuses=options.statuses,
+                concurrency=options.concurrency,
+                events=events,
+                sink=opened,
+            )
+            read_seconds = time.perf_counter() - clock
+            api = {**client.stats.counts(), "settled_rate": round(float(client.limiter.rate), 2)}
+        paths = [stream[0].finish(rows)] if stream else write_export(rows, options.out)
+    except BaseException:
+        if stream:
+            stream[0].discard()
+        raise
     wall = time.perf_counter() - clock
     summary = _summary(rows, listed, api, started, wall, options.out) | {"read_seconds": round(read_seconds, 3)}
     summary_path = _summary_path(options.out)
@@ -118,23 +138,37 @@ async def export_customers(
     statuses: tuple[str, ...] = (),
     concurrency: int = 16,
     events: Events | None = None,
+    sink: Callable[[list[Row]], Callable[[ExportRows], None] | None] | None = None,
 ) -> tuple[ExportRows, int]:
-    """The selected customers read and turned into rows (and how many the listing held): no file written.
+    """The selected customers read and turned into rows (and how many the listing held).
 
-    Customers asked for by ``--customer`` that the server does not hold are notes, not errors."""
+    Customers asked for by ``--customer`` that the server does not hold are notes, not errors. ``sink``,
+    given the ``templates`` rows once the customers to read are known, may return a callable that is handed
+    the rows each time they grow (a customer and all before it in the listing are read): the streamed
+    workbook (``batch.export.stream``)."""
     events = events or Events()
     listed = await _listed(ctx, statuses)
     chosen = [c for c in listed if selection.wants(str(c.get("externalId") or ""))]
     missing = _missing(selection, listed)
+    stamp = _now()
+    rows = ExportRows()
+    rows.sheets["templates"] = templates_named(selection.templates, [str(c.get("externalId") or "") for c in chosen])
+    grew = sink(rows.sheets["templates"]) if sink is not None else None
     events.start(len(chosen))
     done = Counter[str]()
+    waiting: dict[int, ServerCustomer] = {}  # read, but a customer before it in the listing is not yet
 
-    def finished(customer: ServerCustomer) -> None:
+    def finished(index: int, customer: ServerCustomer) -> None:
         done["customers"] += 1
         events.customer_done(customer.external_id, done["customers"], len(chosen), customer.problem)
+        waiting[index] = customer
+        while done["rows"] in waiting:  # the rows keep the listing's order
+            add_customer(waiting.pop(done["rows"]), selection.templates, stamp, rows)
+            done["rows"] += 1
+        if grew is not None:
+            grew(rows)
 
-    read = await read_customers(ctx, chosen, concurrency=concurrency, done=finished)
-    rows = export_rows(read, selection.templates, _now())
+    await read_customers(ctx, chosen, concurrency=concurrency, done=finished)
     for ext in missing:
         message = f"customer {ext} is not on the server (or not with the --status asked for): nothing exported"
         rows.notes.append(Note("customers", ext, "export.customer.not_found", message))

@@ -77,21 +77,27 @@ class ExportRows:
         return {sheet: len(rows) for sheet, rows in self.sheets.items()}
 
 
-def export_rows(customers: Sequence[ServerCustomer], known: KnownTemplates, exported_at: str) -> ExportRows:
-    """Every customer's rows, in the listing's order; the templates the exported customers name."""
-    out = ExportRows()
+def templates_named(known: KnownTemplates, external_ids: Sequence[str]) -> list[Row]:
+    """The ``templates`` rows the customers name (each once, first use first): known before any customer is
+    read, so a streamed workbook can write that sheet first."""
     used: dict[str, str] = {}
-    for server in customers:
-        _customer(server, known, exported_at, out, used)
-    out.sheets["templates"] = [{"template": name, "provisioning_id": pid} for name, pid in used.items()]
-    return out
+    for ext in external_ids:
+        template, pid = known.of(ext) if ext else (None, None)
+        if template and pid:
+            used.setdefault(template, pid)
+    return [{"template": name, "provisioning_id": pid} for name, pid in used.items()]
+
+
+def add_customer(server: ServerCustomer, known: KnownTemplates, exported_at: str, out: ExportRows) -> None:
+    """One customer's rows (and ``_ids`` rows and notes) appended to ``out``; call in the listing's order."""
+    _customer(server, known, exported_at, out)
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _customer(server: ServerCustomer, known: KnownTemplates, stamp: str, out: ExportRows, used: dict[str, str]) -> None:
+def _customer(server: ServerCustomer, known: KnownTemplates, stamp: str, out: ExportRows) -> None:
     item = server.customer
     ext = server.external_id
     ids = {
@@ -119,7 +125,7 @@ def _customer(server: ServerCustomer, known: KnownTemplates, stamp: str, out: Ex
     if server.customer.get("orgId") and not server.org_name:
         out.notes.append(Note("customers", ext, "export.customer.no_name", f"customer {ext}: Webex shows no name"))
     _admin(server, row, out)
-    _template(ext, known, row, out, used)
+    _template(ext, known, row, out)
     known.fill("customers", ext, row)
     calling = any(p in CALLING_PACKAGES for p in packages)
     by_location = _numbers_by_location(server)
@@ -160,12 +166,11 @@ def _admin(server: ServerCustomer, row: Row, out: ExportRows) -> None:
         out.notes.append(Note("customers", ext, "export.customer.no_admin", message))
 
 
-def _template(ext: str, known: KnownTemplates, row: Row, out: ExportRows, used: dict[str, str]) -> None:
-    """Webex does not show which onboarding template made a customer: only a known input can say."""
+def _template(ext: str, known: KnownTemplates, row: Row, out: ExportRows) -> None:
+    """Webex does not show which onboarding template made a customer: only a known input can say (the
+    ``templates`` rows: ``templates_named``)."""
     template, pid = known.of(ext)
     row["template"], row["provisioning_id"] = template or "", ("" if template else pid or "")
-    if template and pid:
-        used.setdefault(template, pid)
     if not template and not pid:
         message = (
             f"customer {ext}: Webex does not show its onboarding template (provisioning id): fill template or "

@@ -25,5 +25,5 @@ def print_export(console: Console, counts: Mapping[str, int], notes: Sequence[No
         console.print(f"warning: {note.code}: {note.message}", markup=False, highlight=False)
     if len(notes) > SHOWN_NOTES:
         console.print(f"… and {len(notes) - SHOWN_NOTES} more warnings (summary.json counts them by code)")
-    console.print(f"{len(notes)} warnings", markup=False)
+    console.print(f"{len(notes)} warning{'' if len(notes) == 1 else 's'}", markup=False)
     console.print(f"Written: {', '.join(str(p) for p in paths)}", markup=False)

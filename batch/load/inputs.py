@@ -25,7 +25,8 @@ import polars as pl
 
 from batch.errors import InputError
 from batch.load.csv import csv_form_of, read_csv_grid
-from batch.load.names import HEADER_ALIASES, canonical_name, is_ignored_sheet, sheet_for
+from batch.load.exported import exported_customers
+from batch.load.names import HEADER_ALIASES, canonical_name, is_export_ids, is_ignored_sheet, sheet_for
 from batch.load.paths import GridRow, check_path, header_below
 from batch.load.paths import short as _short
 from batch.load.xlsx import Workbook, is_workbook_file
@@ -60,6 +61,9 @@ class LoadedBatch:
     inputs: dict[str, str] = field(default_factory=dict)
     #: Each CSV ``_source`` → (separator, BOM), read with the input (``retry/`` writes its copy in that form).
     csv_forms: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    #: External id (case-folded) → Webex customer id, of the customers an input's ``_ids`` sheet shows on
+    #: the server: rows ``rtm-batch export`` wrote (``batch.load.exported``); they need no template.
+    exported: dict[str, str] = field(default_factory=dict)
 
     @property
     def merged(self) -> bool:
@@ -80,8 +84,9 @@ def load_inputs(paths: Sequence[Path | str]) -> LoadedBatch:
     headerless: dict[str, str] = {}
     inputs: dict[str, str] = {}
     forms: dict[str, tuple[str, bool]] = {}
+    exported: dict[str, str] = {}
     for raw in _distinct(paths):
-        for sheet, source, where, grid, width in _read_input(raw, problems):
+        for sheet, source, where, grid, width in _read_input(raw, problems, exported):
             inputs[source] = str(raw)
             if "#" not in source:
                 forms[source] = csv_form_of(Path(source))
@@ -93,7 +98,7 @@ def load_inputs(paths: Sequence[Path | str]) -> LoadedBatch:
     sheets = {name: _merge(name, parts[name], headerless.get(name), paths) for name in SHEETS}
     if not any(sheets[name].frame.height for name in ("customers", "locations", "users")):
         raise InputError(_no_rows(paths))
-    return LoadedBatch(sheets=sheets, problems=tuple(problems), inputs=inputs, csv_forms=forms)
+    return LoadedBatch(sheets=sheets, problems=tuple(problems), inputs=inputs, csv_forms=forms, exported=exported)
 
 
 def _no_rows(paths: Sequence[Path | str]) -> str:
@@ -131,10 +136,11 @@ def empty_frame(sheet: str) -> pl.DataFrame:
 _Grid = tuple[str, str, str, pl.DataFrame, int | None]  # sheet, _source, where (for messages), grid, width
 
 
-def _read_input(path: Path, problems: list[Problem]) -> list[_Grid]:
+def _read_input(path: Path, problems: list[Problem], exported: dict[str, str]) -> list[_Grid]:
+    """The input's sheets; ``exported`` gains the customers its ``_ids`` sheet shows on the server."""
     check_path(path)
     if path.is_dir():
-        return _read_csv_folder(path, problems)
+        return _read_csv_folder(path, problems, exported)
     if path.suffix.lower() == ".csv" and not is_workbook_file(path):
         sheet = sheet_for(path.stem)
         if sheet is None:
@@ -143,17 +149,19 @@ def _read_input(path: Path, problems: list[Problem]) -> list[_Grid]:
                 "or give the folder that holds the CSV files"
             )
         return [_csv_grid(sheet, path)]
-    return _read_workbook(path, problems)
+    return _read_workbook(path, problems, exported)
 
 
-def _read_workbook(path: Path, problems: list[Problem]) -> list[_Grid]:
+def _read_workbook(path: Path, problems: list[Problem], exported: dict[str, str]) -> list[_Grid]:
     book = Workbook(path)
     grids: list[_Grid] = []
     seen: dict[str, str] = {}
     for name in book.sheet_names:
         sheet = sheet_for(name)
         if sheet is None:
-            if not is_ignored_sheet(name):
+            if is_export_ids(name):
+                exported.update(exported_customers(book.grid(name)))
+            elif not is_ignored_sheet(name):
                 problems.append(_unknown_sheet(name, path))
             continue
         if sheet in seen:
@@ -164,7 +172,7 @@ def _read_workbook(path: Path, problems: list[Problem]) -> list[_Grid]:
     return grids
 
 
-def _read_csv_folder(folder: Path, problems: list[Problem]) -> list[_Grid]:
+def _read_csv_folder(folder: Path, problems: list[Problem], exported: dict[str, str]) -> list[_Grid]:
     grids: list[_Grid] = []
     seen: dict[str, Path] = {}
     try:
@@ -178,7 +186,9 @@ def _read_csv_folder(folder: Path, problems: list[Problem]) -> list[_Grid]:
     for path in files:
         sheet = sheet_for(path.stem)
         if sheet is None:
-            if not is_ignored_sheet(path.stem):
+            if is_export_ids(path.stem):
+                exported.update(exported_customers(read_csv_grid(path)[0]))
+            elif not is_ignored_sheet(path.stem):
                 problems.append(_unknown_sheet(path.name, folder))
             continue
         if sheet in seen:
@@ -186,7 +196,7 @@ def _read_csv_folder(folder: Path, problems: list[Problem]) -> list[_Grid]:
         seen[sheet] = path
         grids.append(_csv_grid(sheet, path))
     if not grids and (folder / "retry.xlsx").is_file():  # rtm-batch run OUT/retry, whatever form it has
-        return _read_workbook(folder / "retry.xlsx", problems)
+        return _read_workbook(folder / "retry.xlsx", problems, exported)
     if not grids:
         books = sorted(p.name for p in entries if p.suffix.lower() in (".xlsx", ".xlsm"))
         hint = f"; to use the workbook {books[0]}, give its path instead" if books else ""

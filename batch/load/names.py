@@ -27,7 +27,13 @@ EXPORT_IDS_SHEET = "_ids"
 def is_ignored_sheet(name: str) -> bool:
     """A sheet or CSV file stem that is not input and needs no warning: the template's help sheets, the
     export's ``_ids``."""
-    return canonical_name(name) in IGNORED_SHEETS or str(name).strip().casefold() == EXPORT_IDS_SHEET
+    return canonical_name(name) in IGNORED_SHEETS or is_export_ids(name)
+
+
+def is_export_ids(name: str) -> bool:
+    """The export's ``_ids`` sheet or CSV file stem: not input, but it tells which customers were on the
+    server (``batch.load.exported``)."""
+    return str(name).strip().casefold() == EXPORT_IDS_SHEET
 
 
 #: Singular sheet names partners write ("User") — canonical form → sheet.

@@ -187,7 +187,8 @@ def _sections(news: RunNews, d: Dialect) -> list[Section]:
     pending = news.details.pending
     if pending.total:
         items = [
-            f"{d.bullet}{d.escape(r.sheet)} row {r.row} {d.code(r.key)}" + (f", {r.age}" if r.age else "")
+            f"{d.bullet}{d.escape(r.sheet)} row {r.row}{f' ({d.escape(r.source)})' if r.source else ''} {d.code(r.key)}"
+            + (f", {r.age}" if r.age else "")
             for r in pending.rows
         ]
         sections.append(

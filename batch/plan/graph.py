@@ -18,6 +18,7 @@ import polars as pl
 from batch import keys
 from batch.jobs import Job, Kind
 from batch.plan.rows import RowFields, row_fields
+from batch.validate.rules import source_file
 from batch.validate.validator import ValidatedBatch
 from schemas.vocab import CALLING_PACKAGES
 
@@ -68,13 +69,21 @@ class Plan:
 
     jobs: dict[str, Job] = field(default_factory=dict)
     rows: dict[RowId, tuple[str, ...]] = field(default_factory=dict)
+    #: Rows came from several inputs: a message naming another row names its input too (``row_named``).
+    merged: bool = False
 
     def with_jobs(self, added: Iterable[Job]) -> Plan:
         """This plan and ``added`` (children of jobs already in it; a key it holds keeps its job)."""
         jobs = dict(self.jobs)
         for job in added:
             jobs.setdefault(job.key, job)
-        return Plan(jobs, dict(self.rows))
+        return Plan(jobs, dict(self.rows), self.merged)
+
+    def row_named(self, job: Job) -> str:
+        """How a message names the row of ``job``: ``customers row 2``, and with merged inputs its input too
+        (``customers row 2 of book.xlsx``), because every input has a row 2."""
+        where = f"{job.sheet} row {job.row}"
+        return f"{where} of {source_file(job.source)}" if self.merged and job.source else where
 
     def children(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {key: [] for key in self.jobs}
@@ -103,8 +112,9 @@ class Plan:
         return max(bound, path)
 
 
-def build_plan(validated: ValidatedBatch) -> Plan:
-    """Every valid row becomes its jobs; invalid rows get none (the runner reports them ``invalid``)."""
+def build_plan(validated: ValidatedBatch, *, merged: bool = False) -> Plan:
+    """Every valid row becomes its jobs; invalid rows get none (the runner reports them ``invalid``).
+    ``merged``: the rows came from several inputs (``LoadedBatch.merged``)."""
     builder = _Builder()
     for row in _valid_rows(validated.sheets["customers"]):
         builder.customer(row)
@@ -112,7 +122,7 @@ def build_plan(validated: ValidatedBatch) -> Plan:
         builder.location(row)
     for row in _valid_rows(validated.sheets["users"]):
         builder.user(row)
-    return builder.plan
+    return replace(builder.plan, merged=merged)
 
 
 def _valid_rows(frame: pl.DataFrame) -> Iterator[RowFields]:

@@ -83,7 +83,21 @@ async def _find(ctx: Context, ext: str) -> dict[str, Any] | None:
     return found if found is not None else await customer_by_external_id(ctx, ext)
 
 
+def template_missing(job: Job, ext: str) -> Outcome | None:
+    """A customer row without template or provisioning_id passes validation only when an export showed it on
+    the server (``batch.load.exported``); if it is gone now, nothing can create it: fail before any POST."""
+    if text(job.fields.get("provisioning_id_resolved")):
+        return None
+    message = (
+        f"customer {ext} is not on the server and its row has no template or provisioning_id to create it "
+        "with: fill one (Partner Hub shows the template's Provisioning ID)"
+    )
+    return Outcome(FAILED, message=message, reason=Reason.CUSTOMER_TEMPLATE_REQUIRED)
+
+
 async def _provision(job: Job, ctx: Context, ext: str, known: Known) -> Outcome:
+    if (missing := template_missing(job, ext)) is not None:
+        return missing
     try:
         # patient: after any unclear answer, look for ~2 minutes before a second POST (lists lag, §10.8)
         written = await ctx.client.write(

@@ -37,8 +37,11 @@ def held_by(job: Job, outcomes: Mapping[str, Outcome]) -> str | None:
     return customer
 
 
-def waiting_for(cause: Job, outcome: Outcome) -> Outcome:
-    """The outcome of work held by a pending row: pending too, naming that row and why it waits."""
-    where = f"{cause.sheet} row {cause.row}" if cause.row is not None else cause.key
+def waiting_for(cause: Job, outcome: Outcome, where: str = "") -> Outcome:
+    """The outcome of work held by a pending row: pending too, naming that row (``where``, as
+    ``Plan.row_named`` says it) and why it waits."""
+    if cause.row is None:
+        where = cause.key
+    where = where or f"{cause.sheet} row {cause.row}"
     message = f"waiting: {STEP_NAMES[cause.kind]} for {where} is pending ({outcome.message})"
     return Outcome(PENDING, message=message, reason=outcome.reason)

@@ -30,7 +30,7 @@ import polars as pl
 
 from batch.jobs import PENDING, PLANNED, SUCCESS, UNDONE
 from batch.load.inputs import SOURCE, SheetData
-from batch.load.names import sheet_for
+from batch.load.names import EXPORT_IDS_SHEET, sheet_for
 from batch.report.aligned import AlignedSheet
 from batch.report.cells import neutralize_frame
 from batch.report.outfolder.atomic import write_atomic
@@ -93,11 +93,14 @@ def write_retry(
     folder: Path,
     inputs: Mapping[str, str] | None = None,
     forms: Mapping[str, tuple[str, bool]] | None = None,
+    exported: Mapping[str, str] | None = None,
 ) -> Path | None:
     """Write ``folder`` when some row needs another run and return it; else clear it and return None.
     The files are in the input's form (``batch.report.retry_form``). ``inputs`` (``LoadedBatch.inputs``): with
     rows from several inputs, each input that holds a row to retry (or a row one needs) gets its own copy in its
-    own form, ``folder/<input name>/``, so the partner corrects each file where it came from."""
+    own form, ``folder/<input name>/``, so the partner corrects each file where it came from. ``exported``
+    (``LoadedBatch.exported``): a copy holding customers rows an export wrote carries their ``_ids`` lines,
+    without which those rows (no template: Webex shows none) would not validate again."""
     parts = {p.sheet.name: p for p in aligned if p.sheet.name in SHEETS}
     picked = retry_positions(list(parts.values()))
     if not any(picked.values()):
@@ -106,18 +109,34 @@ def write_retry(
     folder.mkdir(parents=True, exist_ok=True)
     if len(set((inputs or {}).values())) <= 1:
         whole = [_retry_sheet(p, picked.get(n, [])) for n, p in parts.items() if picked.get(n) or n in ALWAYS]
-        _write_copy(folder, whole, forms)
+        _write_copy(folder, [*whole, *_exported_ids(parts, picked.get("customers", []), exported)], forms)
         return folder
     copies = split_by_input(parts, picked, inputs or {})
     names: set[str] = set()
     for number, (given, chosen) in enumerate(copies.items()):
         sheets = [_retry_sheet(parts[n], positions, own) for n, (positions, own) in chosen.items()]
+        sheets += _exported_ids(parts, chosen.get("customers", ([], ""))[0], exported)
         if number == 0:  # the loader needs these sheets somewhere among the inputs: header rows at least
             missing = [n for n in ALWAYS if n in parts and not any(n in c for c in copies.values())]
             sheets += [_retry_sheet(parts[n], []) for n in missing]
         _write_copy(folder / _copy_name(given, names), sheets, forms)
     _remove_stale(folder, keep=())
     return folder
+
+
+def _exported_ids(
+    parts: Mapping[str, AlignedSheet], positions: list[int], exported: Mapping[str, str] | None
+) -> list[RetrySheet]:
+    """The ``_ids`` sheet (sheet, key, customer_id) of the customers rows at ``positions`` that an export
+    wrote, copied from the input's own ``_ids``; none when there are none."""
+    if not exported or not positions or "customers" not in parts:
+        return []
+    ids = parts["customers"].sheet.frame["external_id"].gather(positions).to_list()
+    keys = [str(e) for e in ids if e and str(e).casefold() in exported]
+    if not keys:
+        return []
+    lines = {"sheet": ["customers"] * len(keys), "key": keys, "customer_id": [exported[k.casefold()] for k in keys]}
+    return [RetrySheet(EXPORT_IDS_SHEET, EXPORT_IDS_SHEET, neutralize_frame(pl.DataFrame(lines)), None)]
 
 
 def split_by_input(

@@ -74,7 +74,7 @@ def write_reports(
     results_xlsx = write_atomic(
         out_dir / "results.xlsx", lambda p: write_results_xlsx(aligned, summary, p, merged=merged)
     )
-    retry_dir = write_retry(aligned, out_dir / "retry", loaded.inputs, loaded.csv_forms)
+    retry_dir = write_retry(aligned, out_dir / "retry", loaded.inputs, loaded.csv_forms, loaded.exported)
     text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
     summary_json = write_atomic(out_dir / "summary.json", lambda p: p.write_text(text, encoding="utf-8"))
     return ReportPaths(out_dir, results_csv, results_xlsx, summary_json, retry_dir)

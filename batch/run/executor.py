@@ -123,17 +123,20 @@ class Executor:
     def _hold(self, job: Job, cause_key: str) -> None:
         """Pending because the row it needs is pending (that row's own outcome names why)."""
         self.cause[job.key] = cause_key
-        self._finish(job, waiting_for(self.plan.jobs[cause_key], self.outcomes[cause_key]))
+        cause = self.plan.jobs[cause_key]
+        self._finish(job, waiting_for(cause, self.outcomes[cause_key], self.plan.row_named(cause)))
 
     def _skip(self, job: Job, cause_key: str) -> None:
         self.cause[job.key] = cause_key
-        message = skip_message(self.plan.jobs[cause_key], self.outcomes[cause_key])
+        cause = self.plan.jobs[cause_key]
+        message = skip_message(cause, self.outcomes[cause_key], self.plan.row_named(cause))
         self._finish(job, Outcome(SKIPPED, message=message, reason=Reason.DEPENDENCY_FAILED))
 
 
-def skip_message(cause: Job, outcome: Outcome) -> str:
-    """Names the row whose failure stopped this one, so the partner knows what to fix first."""
+def skip_message(cause: Job, outcome: Outcome, where: str = "") -> str:
+    """Names the row whose failure stopped this one (``where``, as ``Plan.row_named`` says it), so the
+    partner knows what to fix first."""
     if cause.row is None:
         return f"not attempted: {outcome.message}"
-    where = f"{cause.sheet} row {cause.row}"
+    where = where or f"{cause.sheet} row {cause.row}"
     return f"not attempted: {STEP_NAMES[cause.kind]} for {where} did not succeed"

@@ -28,8 +28,13 @@ from rich.text import Text
 
 from batch.errors import UsageError
 from batch.jobs import FAILED, KIND_ORDER, SKIPPED, STATUSES, Job, Kind, Outcome
+from batch.validate.rules import source_file
 
 LOG_FORMATS = ("auto", "plain", "json")
+
+#: A row as reports match it: (source, sheet, row). Merged inputs repeat (sheet, row), so the input is part
+#: of it; ``source`` is "" for a single input.
+RowKey = tuple[str, str, int]
 
 #: Failures printed above the bars on a terminal; past this they are only counted (results.csv lists all).
 SHOWN_FAILURES = 20
@@ -40,7 +45,7 @@ class Progress(Protocol):
 
     def start(self, totals: Mapping[Kind, int]) -> None: ...
 
-    def expect_rows(self, jobs_per_row: Mapping[tuple[str, int], int]) -> None: ...
+    def expect_rows(self, jobs_per_row: Mapping[RowKey, int], *, merged: bool = False) -> None: ...
 
     def job_done(self, job: Job, outcome: Outcome) -> None: ...
 
@@ -90,9 +95,11 @@ class _Tally:
         self.statuses: Counter[str] = Counter()
         self.closed = False
         self.started = False
+        self.merged = False  # rows of several inputs: a line names the row's input too
 
-    def expect_rows(self, jobs_per_row: Mapping[tuple[str, int], int]) -> None:
-        """Only the JSON log says when a row is done; the others count jobs."""
+    def expect_rows(self, jobs_per_row: Mapping[RowKey, int], *, merged: bool = False) -> None:
+        """Only the JSON log says when a row is done; the others count jobs (and name inputs when merged)."""
+        self.merged = merged
 
     def set_totals(self, totals: Mapping[Kind, int]) -> dict[str, int]:
         ordered = {str(k): n for k, n in sorted(totals.items(), key=lambda kv: KIND_ORDER.get(kv[0], 99)) if n}
@@ -111,6 +118,11 @@ class _Tally:
 def plural(count: int, word: str) -> str:
     """``1 job``, ``2 jobs``: a log line a person reads says it right."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _input(job: Job, merged: bool) -> str:
+    """`` (extra/users.csv)`` after a row number when inputs are merged (each has a ``users row 2``)."""
+    return f" ({source_file(job.source)})" if merged and job.source and job.row is not None else ""
 
 
 def _one_line(text: str) -> str:
@@ -137,7 +149,7 @@ class PlainLog(_Tally):
     def job_done(self, job: Job, outcome: Outcome) -> None:
         self.count(outcome.status)
         row = "-" if job.row is None else job.row
-        line = f"{self._time()} {outcome.status} {job.kind} {job.sheet} row {row} {job.key}"
+        line = f"{self._time()} {outcome.status} {job.kind} {job.sheet} row {row}{_input(job, self.merged)} {job.key}"
         if outcome.message:
             line = f"{line} {_one_line(outcome.message)}"
         self._write(line)
@@ -186,10 +198,11 @@ class JsonLog(_Tally):
         self._clock = clock
         self._run_id = run_id
         self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode
-        self._rows: dict[tuple[str, int], list[Any]] = {}  # (sheet, row) -> [jobs left, worst status]
+        self._rows: dict[RowKey, list[Any]] = {}  # (source, sheet, row) -> [jobs left, worst status]
 
-    def expect_rows(self, jobs_per_row: Mapping[tuple[str, int], int]) -> None:
-        """How many jobs each row still has in this run, so its last one can say ``row_done``."""
+    def expect_rows(self, jobs_per_row: Mapping[RowKey, int], *, merged: bool = False) -> None:
+        """How many jobs each row still has in this run, so its last one can say ``row_done`` (every event of
+        a row names its ``source`` anyway: a log collector filters on fields, not on a flag)."""
         self._rows = {row: [n, ""] for row, n in jobs_per_row.items() if n}
 
     def start(self, totals: Mapping[Kind, int]) -> None:
@@ -213,13 +226,21 @@ class JsonLog(_Tally):
                 "attempts": outcome.attempts,
             }
         )
-        left = self._rows.get((job.sheet, job.row)) if job.row is not None else None
+        left = self._rows.get((job.source, job.sheet, job.row)) if job.row is not None else None
         if left is None:
             return
         left[0] -= 1
         left[1] = _worse(left[1], outcome.status)
         if left[0] == 0:
-            self._write({"event": "row_done", "sheet": job.sheet, "row": job.row, "status": left[1]})
+            self._write(
+                {
+                    "event": "row_done",
+                    "sheet": job.sheet,
+                    "row": job.row,
+                    **({"source": job.source} if job.source else {}),
+                    "status": left[1],
+                }
+            )
 
     def note(self, message: str) -> None:
         self._write({"event": "note", "message": message})
@@ -285,9 +306,11 @@ class BarProgress:
         self._problems: dict[str, list[int]] = {}  # kind → [failed, skipped]
         self._failures_shown = 0
         self._started = False
+        self._merged = False
 
-    def expect_rows(self, jobs_per_row: Mapping[tuple[str, int], int]) -> None:
-        """The bars count jobs per kind, not rows."""
+    def expect_rows(self, jobs_per_row: Mapping[RowKey, int], *, merged: bool = False) -> None:
+        """The bars count jobs per kind, not rows; a failure shown above them names its input when merged."""
+        self._merged = merged
 
     def start(self, totals: Mapping[Kind, int]) -> None:
         self._ensure_started()
@@ -339,7 +362,7 @@ class BarProgress:
         self._failures_shown += 1
         if self._failures_shown > SHOWN_FAILURES:
             return
-        row = "" if job.row is None else f" row {job.row}"
+        row = "" if job.row is None else f" row {job.row}{_input(job, self._merged)}"
         line = f"failed {job.kind} {job.sheet}{row} {job.key}: {_one_line(outcome.message)}"
         if self._failures_shown == SHOWN_FAILURES:
             line += "\n(further failures are only counted here; results.csv lists them all)"

@@ -112,7 +112,9 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
             # the whole batch's: a user a row names in another shard is never pruned from this one's customers
             named = named_emails(validation.validated.sheets["users"])
             validation = select_shard(validation, options.shard)
-            plan = shape_plan(build_plan(validation.validated), options.change)  # issue 20: activations, --plan
+            plan = shape_plan(  # issue 20: activations, --plan
+                build_plan(validation.validated, merged=validation.loaded.merged), options.change
+            )
             api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
             stopped: str | None = None
             if options.strict and validation.exit_code:

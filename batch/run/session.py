@@ -201,7 +201,8 @@ def start_progress(run: Run, plan: Plan, restored: Mapping[str, Outcome]) -> Non
     run.progress.start(plan.kind_counts())
     run.progress.note(journal_note(run.options.journal_path, restored, len(plan.jobs)))
     run.progress.expect_rows(
-        Counter((j.sheet, j.row) for k, j in plan.jobs.items() if j.row is not None and k not in restored)
+        Counter((j.source, j.sheet, j.row) for k, j in plan.jobs.items() if j.row is not None and k not in restored),
+        merged=plan.merged,
     )
 
 

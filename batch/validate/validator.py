@@ -79,7 +79,7 @@ def validate(batch: LoadedBatch) -> ValidatedBatch:
     """All rules over all sheets; rows that depend on an invalid row are invalid too (and say so)."""
     # One contiguous chunk per column: the CSV reader hands over many, which makes every later pass 2-3× slower.
     loaded = {name: batch.sheets[name].frame.rechunk() for name in SHEET_ORDER}
-    prepared = prepare(loaded)
+    prepared = prepare(loaded, merged=batch.merged, exported=frozenset(batch.exported))
     found = concat_problems(
         [
             column_problems(loaded, prepared),

@@ -3,12 +3,14 @@ one-line errors with exit 2 (a bad path, a dead server, a rejected token), no to
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 from rich.console import Console
 
@@ -94,3 +96,61 @@ def test_a_bad_status_and_a_missing_customers_file_are_one_line(server: str, tmp
         "export", "--out", str(tmp_path / "b"), "--base-url", server, "--customers-from", str(tmp_path / "no.txt")
     )
     assert "no.txt" in one_line_error(result)
+
+
+def test_a_plain_export_validates_with_0_errors_and_plans_every_row_unchanged(server: str, tmp_path: Path) -> None:
+    """Issue 19's "Done when", as a partner types it: ``export`` (no --customers-from) of what the server
+    holds after ``samples/``, then ``validate`` and ``plan --base-url --update --prune`` on that file."""
+    out = tmp_path / "all.xlsx"
+    assert rtm("export", "--out", str(out), "--base-url", server).returncode == 0
+    validated = rtm("validate", str(out), "--out", str(tmp_path / "v"), token=None)
+    assert validated.returncode == 0, validated.stdout
+    assert "0 errors, 0 warnings" in validated.stdout
+    plan = rtm("plan", str(out), "--out", str(tmp_path / "p"), "--base-url", server, "--update", "--prune")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    with (tmp_path / "p" / "results.csv").open(encoding="utf-8-sig") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["sheet"] != "templates"]
+    assert len(rows) == 6 + 10 + 61
+    assert {(r["status"], r["changes"], r["message"]) for r in rows} == {
+        ("exists", "", "unchanged: already on the server")
+    }
+
+
+def test_an_exported_row_needs_no_template_but_a_new_one_still_does(server: str, tmp_path: Path) -> None:
+    """The ``_ids`` sheet is what lets an exported customer row go without a template; a customer the partner
+    adds to the export is checked as ever, and so is the same file without its ``_ids`` (copied rows)."""
+    folder = tmp_path / "x"
+    assert rtm("export", "--out", str(folder), "--base-url", server, "--customer", "FI-100105").returncode == 0
+    customers = (folder / "customers.csv").read_text(encoding="utf-8-sig").splitlines()
+    added = customers[1].replace("FI-100105", "FI-999999").replace("@", "+new@", 1)
+    (folder / "customers.csv").write_text("\n".join([*customers, added]) + "\n", encoding="utf-8")
+    validated = rtm("validate", str(folder), "--out", str(tmp_path / "v"), token=None)
+    with (tmp_path / "v" / "validation.csv").open(encoding="utf-8-sig") as handle:
+        problems = [(p["row"], p["rule"]) for p in csv.DictReader(handle) if p["column"] == "template"]
+    assert problems == [("3", "customers.template.required")], validated.stdout
+    (folder / "_ids.csv").unlink()
+    validate_again = rtm("validate", str(folder), "--out", str(tmp_path / "v2"), token=None)
+    with (tmp_path / "v2" / "validation.csv").open(encoding="utf-8-sig") as handle:
+        rules = [(p["row"], p["rule"]) for p in csv.DictReader(handle) if p["column"] == "template"]
+    assert rules == [("2", "customers.template.required"), ("3", "customers.template.required")], validate_again.stdout
+
+
+def test_an_exported_customer_that_is_gone_fails_with_the_reason(server: str, tmp_path: Path) -> None:
+    """The ``_ids`` sheet says the customer was there; if it is not any more (another server, a deleted
+    mapping), nothing can create it without a template: plan and run fail its row naming why."""
+    out = tmp_path / "one.xlsx"
+    assert rtm("export", "--out", str(out), "--base-url", server, "--customer", "FI-100105").returncode == 0
+    with running_emulator(EmulatorConfig(token=TOKEN, rate=0, provisioning_seconds=0)) as empty:
+        for command in ("plan", "run"):
+            result = rtm(command, str(out), "--out", str(tmp_path / command), "--base-url", empty)
+            assert result.returncode == 1, result.stdout + result.stderr
+            with (tmp_path / command / "results.csv").open(encoding="utf-8-sig") as handle:
+                customer = next(r for r in csv.DictReader(handle) if r["sheet"] == "customers")
+            assert (customer["status"], customer["reason"]) == ("failed", "customer.template_required"), customer
+            assert "no template or provisioning_id" in customer["message"]
+    # retry/ keeps the export's _ids lines of its customers rows, so they validate as the export did
+    retry = tmp_path / "run" / "retry"
+    assert "_ids" in openpyxl.load_workbook(retry / "retry.xlsx").sheetnames
+    again = rtm("validate", str(retry), "--out", str(tmp_path / "v"), token=None)
+    with (tmp_path / "v" / "validation.csv").open(encoding="utf-8-sig") as handle:
+        assert [p for p in csv.DictReader(handle) if p["severity"] == "error"] == [], again.stdout

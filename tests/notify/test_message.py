@@ -72,3 +72,11 @@ def test_teams_gets_an_adaptive_card_and_slack_its_own_marks() -> None:
     assert all(len(block["text"]) < 1000 for block in card["body"])
     assert len(compose(NEWS, TEAMS).encode()) <= TEAMS.limit
     assert "• `FI-000000`" in compose(NEWS, SLACK) and len(compose(NEWS, SLACK).encode()) <= SLACK.limit
+
+
+def test_a_pending_row_of_merged_inputs_names_its_input() -> None:
+    """Merged inputs each have a ``users row 14``: the notification says which (results.csv's ``source``)."""
+    row = ListedRow("users", "14", "a@b.fi", "pending", age="3 h", source="extra/users.csv")
+    details = RunDetails(pending=Listing((row,), 0))
+    small = RunNews("run", "r", 1, "h", "/o", {**SUMMARY, "customers": {"FI-1": {"pending": 1}}}, details)
+    assert "users row 14 (extra/users.csv) `a@b.fi`, 3 h" in compose(small, WEBEX)

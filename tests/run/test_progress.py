@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from dataclasses import replace
 
 import pytest
 from rich.console import Console
@@ -78,7 +79,7 @@ def test_json_lines_carry_every_field() -> None:
     out = io.StringIO()
     log = make_progress(Console(file=io.StringIO()), log_format="json", stream=out, clock=lambda: T0, run_id="r1")
     log.start({Kind.CUSTOMER: 1, Kind.SUBSCRIBER: 1})
-    log.expect_rows({("customers", 2): 1, ("users", 7): 1})  # type: ignore[attr-defined]
+    log.expect_rows({("", "customers", 2): 1, ("", "users", 7): 1})
     log.job_done(CUSTOMER, Outcome("created", {"org_id": "O1"}, attempts=3))
     log.event("throttled", job=USER.key, status=429)
     log.job_done(USER, Outcome("failed", message="Zürich: nope", error_code=4003, tracking_id="ROUTER_1", attempts=2))
@@ -130,6 +131,25 @@ def test_json_lines_carry_every_field() -> None:
     assert events[6]["message"] == "done soon"
     assert events[7]["done"] == 2 and events[7]["statuses"] == {"created": 1, "failed": 1}
     assert events[7]["exit_code"] == 1 and events[7]["reports"] == {"summary_json": "out/summary.json"}
+
+
+def test_row_done_tells_two_inputs_rows_of_one_number_apart() -> None:
+    """Merged inputs both have a ``users,7``: each is done on its own last job and names its input (keyed
+    by (sheet, row) the first was never done and the second waited for both)."""
+    out = io.StringIO()
+    log = JsonLog(out, lambda: T0)
+    book, extra = (
+        replace(USER, source="book.xlsx#users"),
+        replace(USER, key="subscriber:bo@x.fi", source="x/users.csv"),
+    )
+    log.expect_rows({("book.xlsx#users", "users", 7): 1, ("x/users.csv", "users", 7): 1})
+    log.job_done(book, Outcome("created"))
+    log.job_done(extra, Outcome("failed"))
+    done = [e for e in map(json.loads, out.getvalue().splitlines()) if e["event"] == "row_done"]
+    assert [(e["source"], e["row"], e["status"]) for e in done] == [
+        ("book.xlsx#users", 7, "created"),
+        ("x/users.csv", 7, "failed"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -216,3 +236,13 @@ def test_a_line_costs_under_30_microseconds(log_format: str, tmp_path) -> None:
         log.close()
     print(f"{log_format}: {per_job * 1e6:.1f} µs per job over {n}")
     assert per_job < 30e-6
+
+
+def test_plain_lines_name_the_rows_input_only_when_inputs_are_merged() -> None:
+    book = replace(USER, source="book.xlsx#users")
+    for merged, shown in ((False, "users row 7 subscriber:"), (True, "users row 7 (book.xlsx) subscriber:")):
+        out = io.StringIO()
+        log = PlainLog(out, lambda: T0)
+        log.expect_rows({("book.xlsx#users", "users", 7): 1}, merged=merged)
+        log.job_done(book, Outcome("created"))
+        assert shown in out.getvalue()

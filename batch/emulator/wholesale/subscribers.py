@@ -224,7 +224,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         if email.casefold() in ctx.config.free_account_emails and person is None:
             sub.status = "pending_user_migration"
         else:
-            person = person or _new_person(state, sub)
+            person = _named(person, sub) if person is not None else _new_person(state, sub)
             person.licenses = _licenses(state, customer, package, person)
             if calling is not None:
                 calling.apply(state, person)
@@ -297,6 +297,16 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
 def _licenses(state: EmulatorState, customer: Customer, package: str, person: Person) -> list[str]:
     """The package's licence, and the one Webex gives every user of the org by itself (§11.17)."""
     return [customer.licenses.get(package) or state.new_id("LICENSE"), implicit_license_id(person.org_id)]
+
+
+def _named(person: Person, sub: Subscriber) -> Person:
+    """An existing person (the customer's first administrator, created with the customer without a name)
+    keeps the names the subscriber is provisioned with where it has none, as Webex shows them afterwards;
+    names it already has are never replaced."""
+    if not person.first_name and not person.last_name and (sub.first_name or sub.last_name):
+        person.first_name, person.last_name = sub.first_name, sub.last_name
+        person.display_name = f"{sub.first_name} {sub.last_name}".strip()
+    return person
 
 
 def _new_person(state: EmulatorState, sub: Subscriber) -> Person:

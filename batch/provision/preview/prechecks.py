@@ -23,6 +23,7 @@ from batch.errors import ApiError, AuthError
 from batch.jobs import PLANNED, Job, Kind, RowResult
 from batch.plan.graph import Plan
 from batch.provision.context import ActionContext
+from batch.provision.customers import template_missing
 from batch.provision.fields.bodies import customer_body, text
 from batch.provision.lookups import CALLING, CUSTOMERS, SUBSCRIBERS, Known, known_customers
 from batch.reasons import Reason
@@ -81,6 +82,8 @@ async def _check(ctx: ActionContext, job: Job, known: Known, creates: bool, name
             )
             return Refusal(Reason.CUSTOMER_NOT_FOUND, message)
         if job.kind is Kind.CUSTOMER and customer is None and creates:
+            if (missing := template_missing(job, ext)) is not None:
+                return Refusal(Reason.CUSTOMER_TEMPLATE_REQUIRED, missing.message)
             return _judged(await ctx.client.write("POST", f"{CUSTOMERS}/validate", json=customer_body(job.fields)))
         if job.kind is Kind.SUBSCRIBER and creates and customer is not None and customer.get("id"):
             # The email and the package (another organization's user, a package the customer lacks); a calling

@@ -108,7 +108,7 @@ def plan_batch(
     validation = validate_inputs(inputs, out_dir)
     named_users = named_emails(validation.validated.sheets["users"])  # the whole batch's, as run does
     validation = select_shard(validation, shard)
-    plan = build_plan(validation.validated)
+    plan = build_plan(validation.validated, merged=validation.loaded.merged)
     results = row_results(validation.validated, plan, {}, not_run=PLANNED)
     api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
     actions: dict[str, Counter[str]] = {}

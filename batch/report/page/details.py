@@ -40,6 +40,8 @@ class ListedRow:
     tracking_id: str = ""
     changes: str = ""
     age: str = ""
+    #: The row's input (results.csv's ``source``): only with merged inputs, which repeat row numbers.
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ def read_details(out_dir: Path, summary: Mapping[str, Any] | None = None, *, lim
     )
 
 
-COLUMNS = ("sheet", "row", "key", "status", "message", "reason", "http_status", "tracking_id", "changes")
+COLUMNS = ("sheet", "row", "key", "status", "message", "reason", "http_status", "tracking_id", "changes", "source")
 
 
 def _with_defaults(frame: pl.DataFrame) -> pl.DataFrame:

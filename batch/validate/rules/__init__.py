@@ -11,6 +11,7 @@ Internal helper columns carry a ``__`` prefix and are dropped before the frames 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import polars as pl
@@ -94,3 +95,26 @@ def later_duplicate(keys: list[str]) -> pl.Expr:
 def first_row_of(keys: list[str]) -> pl.Expr:
     """The Excel row of the first row with the same key (frame must be in input order)."""
     return pl.col("_row").first().over(keys)
+
+
+#: The loader's column naming each row's input (``batch.load.inputs.SOURCE``).
+SOURCE = "_source"
+
+
+def row_ref(row: str, source: str, *, merged: bool) -> pl.Expr:
+    """How a message names another row: its number (``customers row 12``), and with merged inputs also its
+    input's file (``customers row 12 of book.xlsx``), because every input has a row 12. ``source`` is the
+    column holding that row's ``_source`` (only read when ``merged``); the ``#sheet`` of a workbook source
+    is left off, the message names the sheet already."""
+    if not merged:
+        return pl.col(row)
+    return pl.format("{} of {}", pl.col(row), pl.col(source).str.replace(_WORKBOOK_SHEET, ""))
+
+
+#: A workbook source's ``#sheet`` (``book.xlsx#users``); a CSV file's source has none.
+_WORKBOOK_SHEET = r"#[^#/\\]*$"
+
+
+def source_file(source: str) -> str:
+    """The file of a row's ``_source``, as ``row_ref`` names it in messages: ``book.xlsx``, ``extra/users.csv``."""
+    return re.sub(_WORKBOOK_SHEET, "", source)

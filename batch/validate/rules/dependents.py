@@ -11,19 +11,22 @@ import re
 
 import polars as pl
 
-from batch.validate.rules import POS, concat_problems, emit
+from batch.validate.rules import POS, concat_problems, emit, row_ref
 from batch.validate.rules.prepare import Prepared
 from schemas.vocab import CALLING_PACKAGES
 
 RULE = "dependency.invalid_parent"
-#: The row a dependency message names, as every message of this module writes it.
-_PARENT = re.compile(r"^(template|customer|location) (.*) on (templates|customers|locations) row (\d+) is invalid")
+#: The row a dependency message names, as every message of this module writes it (``of FILE`` when merged).
+_PARENT = re.compile(
+    r"^(template|customer|location) (.*) on (templates|customers|locations) row (\d+)(?: of (.+?))? is invalid"
+)
 
 
-def parent_named(message: str) -> tuple[str, int] | None:
-    """The (sheet, row) a ``dependency.invalid_parent`` message names: the row to fix first."""
+def parent_named(message: str) -> tuple[str, str, int] | None:
+    """The (file, sheet, row) a ``dependency.invalid_parent`` message names: the row to fix first. ``file``
+    is the input's file as ``row_ref`` writes it with merged inputs, "" for a single input."""
     found = _PARENT.match(message)
-    return (found[3], int(found[4])) if found else None
+    return (found[5] or "", found[3], int(found[4])) if found else None
 
 
 def _invalid(found: pl.DataFrame, sheet: str) -> pl.Series:
@@ -39,7 +42,9 @@ def dependency_problems(p: Prepared, found: pl.DataFrame) -> pl.DataFrame:
         column="template",
         rule=RULE,
         message=pl.format(
-            "template {} on templates row {} is invalid; fix that row first", pl.col("template"), pl.col("__t_row")
+            "template {} on templates row {} is invalid; fix that row first",
+            pl.col("template"),
+            row_ref("__t_row", "__t_src", merged=p.merged),
         ),
     )
     bad_customers = pl.concat([_invalid(found, "customers"), template_dependents["pos"]]).unique()
@@ -47,7 +52,7 @@ def dependency_problems(p: Prepared, found: pl.DataFrame) -> pl.DataFrame:
     customer_message = pl.format(
         "customer {} on customers row {} is invalid; fix that row first",
         pl.col("customer_external_id"),
-        pl.col("__c_row"),
+        row_ref("__c_row", "__c_src", merged=p.merged),
     )
     location_dependents = emit(
         p.locations,
@@ -67,6 +72,7 @@ def dependency_problems(p: Prepared, found: pl.DataFrame) -> pl.DataFrame:
         "__c_row",
         "__lpos",
         "__l_row",
+        *(["__c_src", "__l_src"] if p.merged else []),
         pl.col("package_resolved").is_in(sorted(CALLING_PACKAGES)).alias("__calling"),
     )
     return concat_problems(
@@ -93,7 +99,7 @@ def dependency_problems(p: Prepared, found: pl.DataFrame) -> pl.DataFrame:
                 message=pl.format(
                     "location {} on locations row {} is invalid; fix that row first",
                     pl.col("location_resolved"),
-                    pl.col("__l_row"),
+                    row_ref("__l_row", "__l_src", merged=p.merged),
                 ),
             ),
         ]

@@ -1,7 +1,9 @@
 """Cross-sheet references: a customer's template, a location's or user's customer, a user's location.
 
 A customer that is not in the batch may already exist on the server: that is a warning (the runner looks
-it up), and what cannot be checked offline (its locations) is not an error.
+it up), and what cannot be checked offline (its locations) is not an error. A customer row needs a template
+or provisioning_id (to create it) unless an export's ``_ids`` shows it on the server (``batch.load.exported``):
+Webex never shows a customer's template, so an export cannot fill it, and a row the partner adds still needs one.
 """
 
 from __future__ import annotations
@@ -11,6 +13,13 @@ import polars as pl
 from batch.validate.rules import concat_problems, emit
 from batch.validate.rules.prepare import Prepared
 from schemas.vocab import CALLING_PACKAGES
+
+
+def _exported(p: Prepared) -> pl.Expr:
+    """The customer rows an export wrote from the server (their external id in its ``_ids``)."""
+    if not p.exported:
+        return pl.lit(False)
+    return pl.col("external_id").str.to_lowercase().is_in(sorted(p.exported)).fill_null(False)
 
 
 def reference_problems(p: Prepared) -> pl.DataFrame:
@@ -30,7 +39,7 @@ def reference_problems(p: Prepared) -> pl.DataFrame:
         ),
         emit(
             c,
-            ~template & ~pid,
+            ~template & ~pid & ~_exported(p),
             sheet="customers",
             column="template",
             rule="customers.template.required",

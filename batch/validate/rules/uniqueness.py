@@ -8,17 +8,32 @@ from __future__ import annotations
 
 import polars as pl
 
-from batch.validate.rules import POS, concat_problems, emit, first_row_of, first_rows, later_duplicate
+from batch.validate.rules import (
+    POS,
+    SOURCE,
+    concat_problems,
+    emit,
+    first_row_of,
+    first_rows,
+    later_duplicate,
+    row_ref,
+)
 from batch.validate.rules.prepare import Prepared
 
 
-def _duplicates(frame: pl.DataFrame, keys: list[str], *, sheet: str, column: str, rule: str, what: str) -> pl.DataFrame:
-    """Later rows of a key; the message names the first row with it."""
+def _duplicates(
+    frame: pl.DataFrame, keys: list[str], *, sheet: str, column: str, rule: str, what: str, merged: bool
+) -> pl.DataFrame:
+    """Later rows of a key; the message names the first row with it (and its input, when ``merged``)."""
     key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
     # Duplicated 64-bit hashes find the (few) candidate rows 3× faster than comparing strings; hash collisions
     # only add candidates, and the exact window functions below run on those rows only.
     candidates = frame.filter(key.hash().is_duplicated())
-    marked = candidates.with_columns(later_duplicate(keys).alias("__dup"), first_row_of(keys).alias("__first"))
+    marked = candidates.with_columns(
+        later_duplicate(keys).alias("__dup"),
+        first_row_of(keys).alias("__first"),
+        *([pl.col(SOURCE).first().over(keys).alias("__first_src")] if merged else []),
+    )
     return emit(
         marked,
         pl.col("__dup"),
@@ -26,7 +41,8 @@ def _duplicates(frame: pl.DataFrame, keys: list[str], *, sheet: str, column: str
         column=column,
         rule=rule,
         message=pl.format(
-            f"{what} is already used on {sheet} row {{}}: make it unique or remove this row", pl.col("__first")
+            f"{what} is already used on {sheet} row {{}}: make it unique or remove this row",
+            row_ref("__first", "__first_src", merged=merged),
         ),
     )
 
@@ -42,6 +58,7 @@ def uniqueness_problems(p: Prepared) -> pl.DataFrame:
                 column="template",
                 rule="templates.template.duplicate",
                 what="This template name",
+                merged=p.merged,
             ),
             _duplicates(
                 c,
@@ -50,6 +67,7 @@ def uniqueness_problems(p: Prepared) -> pl.DataFrame:
                 column="external_id",
                 rule="customers.external_id.duplicate",
                 what="This external_id",
+                merged=p.merged,
             ),
             _duplicates(
                 c,
@@ -58,6 +76,7 @@ def uniqueness_problems(p: Prepared) -> pl.DataFrame:
                 column="admin_email",
                 rule="customers.admin_email.duplicate",
                 what="This admin email (a person can be the first admin of one customer only)",
+                merged=p.merged,
             ),
             _duplicates(
                 loc,
@@ -66,9 +85,16 @@ def uniqueness_problems(p: Prepared) -> pl.DataFrame:
                 column="location_name",
                 rule="locations.location_name.duplicate",
                 what="This location name for the same customer",
+                merged=p.merged,
             ),
             _duplicates(
-                u, ["email_normalized"], sheet="users", column="email", rule="users.email.duplicate", what="This email"
+                u,
+                ["email_normalized"],
+                sheet="users",
+                column="email",
+                rule="users.email.duplicate",
+                what="This email",
+                merged=p.merged,
             ),
             _duplicates(
                 u,
@@ -77,6 +103,7 @@ def uniqueness_problems(p: Prepared) -> pl.DataFrame:
                 column="phone_number",
                 rule="users.phone_number.duplicate",
                 what="This phone number",
+                merged=p.merged,
             ),
             _duplicates(
                 u,
@@ -85,15 +112,16 @@ def uniqueness_problems(p: Prepared) -> pl.DataFrame:
                 column="extension",
                 rule="users.extension.duplicate",
                 what="This extension in the same customer",
+                merged=p.merged,
             ),
-            _location_is_hq(loc),
-            _admin_of_other_customer(u, c),
+            _location_is_hq(loc, p.merged),
+            _admin_of_other_customer(u, c, p.merged),
             _number_owners(p),
         ]
     )
 
 
-def _location_is_hq(loc: pl.DataFrame) -> pl.DataFrame:
+def _location_is_hq(loc: pl.DataFrame, merged: bool) -> pl.DataFrame:
     return emit(
         loc,
         pl.col("__name_key") == pl.col("__hq_key"),
@@ -104,17 +132,18 @@ def _location_is_hq(loc: pl.DataFrame) -> pl.DataFrame:
             "{} is the customer's headquarters (customers row {}): the HQ is created with the customer; "
             "give this location another name",
             pl.col("location_name"),
-            pl.col("__c_row"),
+            row_ref("__c_row", "__c_src", merged=merged),
         ),
     )
 
 
-def _admin_of_other_customer(u: pl.DataFrame, c: pl.DataFrame) -> pl.DataFrame:
+def _admin_of_other_customer(u: pl.DataFrame, c: pl.DataFrame, merged: bool) -> pl.DataFrame:
     """The first admin of customer A is created in A's organization, so the address is taken for B."""
     admins = first_rows(first_rows(c, ["external_id"]), ["__admin_email"]).select(
         pl.col("__admin_email").alias("email_normalized"),
         pl.col("external_id").alias("__admin_of"),
         pl.col("_row").alias("__admin_row"),
+        pl.col(SOURCE).alias("__admin_src"),
     )
     joined = u.select(POS, "_row", "email", "email_normalized", "customer_external_id").join(
         admins, on="email_normalized", how="inner", maintain_order="left"
@@ -130,7 +159,7 @@ def _admin_of_other_customer(u: pl.DataFrame, c: pl.DataFrame) -> pl.DataFrame:
             "use another address or move the user to that customer",
             pl.col("email"),
             pl.col("__admin_of"),
-            pl.col("__admin_row"),
+            row_ref("__admin_row", "__admin_src", merged=merged),
         ),
     )
 
@@ -146,12 +175,14 @@ def _number_owners(p: Prepared) -> pl.DataFrame:
         ]
     ).drop_nulls("e164")
     listed = listed.filter(pl.col("e164").hash().is_duplicated())  # rare: the rest of the work runs on these rows only
+    listed = _with_owner_sources(listed, p) if p.merged else listed
     listed = listed.unique(["sheet", POS, "e164"], keep="first", maintain_order=True).sort(
         "__order", POS, maintain_order=True
     )
     owners = listed.with_columns(
         pl.col("sheet").first().over("e164").alias("__owner_sheet"),
         pl.col("_row").first().over("e164").alias("__owner_row"),
+        *([pl.col(SOURCE).first().over("e164").alias("__owner_src")] if p.merged else []),
         (pl.int_range(pl.len()).over("e164") > 0).alias("__dup"),
     ).filter(pl.col("__dup"))
     per_row = owners.group_by("sheet", POS, maintain_order=True).agg(
@@ -160,6 +191,7 @@ def _number_owners(p: Prepared) -> pl.DataFrame:
         pl.len().alias("__count"),
         pl.col("__owner_sheet").first(),
         pl.col("__owner_row").first(),
+        *([pl.col("__owner_src").first()] if p.merged else []),
     )
     frames = []
     for sheet in ("customers", "locations"):
@@ -177,8 +209,19 @@ def _number_owners(p: Prepared) -> pl.DataFrame:
                     pl.col("__count"),
                     pl.col("__first"),
                     pl.col("__owner_sheet"),
-                    pl.col("__owner_row"),
+                    row_ref("__owner_row", "__owner_src", merged=p.merged),
                 ),
             )
         )
     return concat_problems(frames)
+
+
+def _with_owner_sources(listed: pl.DataFrame, p: Prepared) -> pl.DataFrame:
+    """The input of each listed number's row (merged inputs only: messages then name the owner's input)."""
+    sources = pl.concat(
+        [
+            p.customers.select(pl.lit("customers").alias("sheet"), POS, SOURCE),
+            p.locations.select(pl.lit("locations").alias("sheet"), POS, SOURCE),
+        ]
+    )
+    return listed.join(sources, on=["sheet", POS], how="left", maintain_order="left")
