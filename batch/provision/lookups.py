@@ -97,9 +97,10 @@ async def calling_settings(ctx: Context, org_id: str, location_id: str) -> Item 
     does not show the location: then one GET of the location, memoized for the calling job and the main-number
     job after it. A location missing from the listing is read before anything is created, because lists lag
     behind creates (webex-api.md §10.8): a location an earlier run enabled may not be listed yet."""
-    if location_id not in await _changed(ctx, "calling_changed", org_id):
+    changed = await _changed(ctx, "calling_changed", org_id)
+    if location_id not in changed:
         listed = (await calling_locations(ctx, org_id)).get(location_id)
-        if listed is not None:
+        if listed is not None and location_id not in changed:  # again: a write while the listing loaded
             return listed
 
     async def load() -> Item | None:
@@ -175,8 +176,11 @@ async def number_entries(ctx: Context, org_id: str, location_id: str) -> Known:
 
     From the org's numbers listing, unless this run added numbers to the location (``forget_numbers``): then
     the location's own listing, read once after the last write and shared."""
-    if location_id not in await _changed(ctx, "numbers_changed", org_id):
-        return (await org_numbers(ctx, org_id)).get(location_id, {})
+    changed = await _changed(ctx, "numbers_changed", org_id)
+    if location_id not in changed:
+        listed = await org_numbers(ctx, org_id)
+        if location_id not in changed:  # again: a write while the listing loaded
+            return listed.get(location_id, {})
 
     async def load() -> Known:
         params = {"orgId": org_id, "locationId": location_id}
