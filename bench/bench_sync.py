@@ -7,6 +7,11 @@ provision the batch; run it again unchanged (every call a look-up: the baseline,
 nothing); run the changed copy with ``--update`` (each changed user moves from webex_calling to
 webex_meetings: one subscriber PUT each).
 
+The unchanged run is also held to the listing bound (issue 22): what a sync must read when nothing changed is
+the customers (pages of 100), each customer's subscribers (pages of 100), per customer org one listing each
+of its locations, its calling locations and its numbers (every bench customer has calling), and one person
+read per users row that names roles; its look-ups ≤ 1.25 × that bound.
+
 Run: ``.venv/bin/python -m bench.bench_sync [--customers 300 --locations 900 --users 20000 --changed 0.05
 --rate 200 --latency-ms 20 --provisioning-seconds 2]``.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import math
 import tempfile
 import time
 from pathlib import Path
@@ -48,6 +54,28 @@ def changed_copy(batch: dict[str, pl.DataFrame], share: float) -> tuple[dict[str
         **{c: pl.when(picked).then(None).otherwise(pl.col(c)) for c in ("phone_number", "extension", "location_name")},
     )
     return {**batch, "users": moved}, index.len()
+
+
+#: Items per page of the wholesale listings (customers, subscribers) the tool asks for.
+PAGE = 100
+#: Listings per customer org: its locations, its calling locations, its numbers.
+ORG_LISTINGS = 3
+
+
+def listing_bound(batch: dict[str, pl.DataFrame]) -> tuple[int, str]:
+    """(the listing bound of an unchanged night, how it is counted)."""
+    customers, users = batch["customers"], batch["users"]
+    customer_pages = max(1, math.ceil(customers.height / PAGE))
+    per_customer = users.group_by("customer_external_id").len()["len"]
+    subscriber_pages = customers.height - per_customer.len() + sum(max(1, math.ceil(n / PAGE)) for n in per_customer)
+    listings = ORG_LISTINGS * customers.height
+    person_reads = users["roles"].drop_nulls().len()
+    bound = customer_pages + subscriber_pages + listings + person_reads
+    how = (
+        f"{customer_pages} customers' pages + {subscriber_pages} subscribers' pages + {ORG_LISTINGS} listings × "
+        f"{customers.height} orgs + {person_reads} person reads (rows naming roles)"
+    )
+    return bound, how
 
 
 def main() -> None:
@@ -90,6 +118,7 @@ def main() -> None:
             updated, update_writes, total = run(changed, "update", update=True)
     report(
         args,
+        listing_bound(batch),
         client_rate,
         changes,
         provisioned,
@@ -109,6 +138,7 @@ def writes(base_url: str) -> int:
 
 def report(
     args: argparse.Namespace,
+    listings: tuple[int, str],
     client_rate: float,
     changes: int,
     provisioned: RunOutcome,
@@ -134,6 +164,8 @@ def report(
         f"rows {provisioned.summary['totals']}"
     )
     print(f"unchanged run: {lookups} calls (all look-ups), {unchanged_writes} writes (must be 0)")
+    print(f"listing bound: {listings[0]} = {listings[1]}")
+    print(f"unchanged run ÷ listing bound = {lookups / listings[0]:.3f} (target ≤ 1.25)")
     print(f"update run: rows {updated.summary['totals']}")
     print(f"update run: {calls} calls, {update_writes} writes; look-ups + one write per change = {expected}")
     print(f"calls ÷ (look-ups + changes) = {calls / expected:.3f} (target ≤ 1.05)")
