@@ -26,11 +26,12 @@ class Status(StrEnum):
     UPDATED = "updated"  # --update applied a difference
     REMOVED = "removed"  # --prune removed a subscriber
     PENDING = "pending"  # Webex accepted it and waits on something outside the tool (contract §3, *Pending*)
+    UNDONE = "undone"  # reversed by ``rtm-batch undo`` (issue 20)
 
 
 CREATED, EXISTS, FAILED, SKIPPED = Status.CREATED, Status.EXISTS, Status.FAILED, Status.SKIPPED
 INVALID, PLANNED, UPDATED, REMOVED = Status.INVALID, Status.PLANNED, Status.UPDATED, Status.REMOVED
-PENDING = Status.PENDING
+PENDING, UNDONE = Status.PENDING, Status.UNDONE
 STATUSES = tuple(Status)
 SUCCESS = frozenset({CREATED, EXISTS, UPDATED, REMOVED})
 
@@ -49,6 +50,7 @@ class Kind(StrEnum):
     SUBSCRIBER = "subscriber"  # provision a wholesale subscriber (package, location, number, extension)
     ROLES = "roles"  # give a user's person its admin roles
     REMOVE = "remove"  # --prune: remove a subscriber no users row names
+    ACTIVATE = "activate"  # --activate-numbers / rtm-batch activate: a location's inactive numbers made active
 
 
 KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
@@ -66,6 +68,7 @@ STEP_NAMES: Mapping[Kind, str] = {
     Kind.SUBSCRIBER: "provisioning the subscriber",
     Kind.ROLES: "assigning roles",
     Kind.REMOVE: "removing the subscriber",
+    Kind.ACTIVATE: "activating numbers",
 }
 
 
@@ -103,6 +106,10 @@ class Outcome:
     changes: tuple[str, ...] = ()  # differences from the row found on the server ("package: a → b")
     reason: str = ""  # a ``batch.reasons.Reason`` code when the job did not succeed
     http_status: int | None = None  # the HTTP status of the answer that failed it
+    #: What ``rtm-batch undo`` needs (issue 20), kept by the journal: the object's fields as the job found them
+    #: (``before``: an update's, to restore) and as it left them (``after``: changed since, if they differ now).
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
 
     @property
     def ok(self) -> bool:

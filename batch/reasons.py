@@ -25,6 +25,7 @@ class Reason(StrEnum):
     LOCATION_NOT_LISTED = "location.not_listed_yet"
     NUMBERS_UNAVAILABLE = "numbers.unavailable"
     NUMBERS_INTEGRATED_PSTN = "numbers.integrated_pstn"
+    NUMBERS_NOT_ON_LOCATION = "numbers.not_on_location"
     PSTN_CONNECTION = "numbers.pstn_connection"
     SUBSCRIBER_NUMBER_NOT_IN_LOCATION = "subscriber.number_not_in_location"
     SUBSCRIBER_NUMBER_INVALID = "subscriber.number_invalid"
@@ -49,6 +50,14 @@ class Reason(StrEnum):
     NOT_REACHED = "run.not_reached"
     INVALID = "input.invalid"
     INTERNAL = "internal.error"
+    CUTOVER = "change.cutover"
+    WAVE_STOPPED = "change.wave_stopped"
+    PLAN_DRIFT = "change.plan_drift"
+    UNDO_CHANGED_SINCE = "undo.changed_since"
+    UNDO_MAX_DELETES = "undo.max_deletes"
+    UNDO_BLOCKED = "undo.location_blocked"
+    UNDO_NOT_REVERSIBLE = "undo.not_reversible"
+    UNDO_HOLDS_LEFT = "undo.holds_left"
 
 
 #: What each reason means and what the partner does about it (the README's table is generated from this).
@@ -65,6 +74,7 @@ CATALOGUE: dict[Reason, str] = {
     Reason.LOCATION_NOT_LISTED: "Webex accepted the location but does not list it yet: run again later",
     Reason.NUMBERS_UNAVAILABLE: "a number belongs to another location or organization, or is out of range",
     Reason.NUMBERS_INTEGRATED_PSTN: "the location's PSTN is integrated: its numbers come from the provider",
+    Reason.NUMBERS_NOT_ON_LOCATION: "a number to activate is not on its location: add it first (run without activate)",
     Reason.PSTN_CONNECTION: "the row's pstn_connection is not one of the location's options",
     Reason.SUBSCRIBER_NUMBER_NOT_IN_LOCATION: "the user's number is not one of its location's numbers",
     Reason.SUBSCRIBER_NUMBER_INVALID: "the user's number cannot be read with its location's country",
@@ -89,4 +99,12 @@ CATALOGUE: dict[Reason, str] = {
     Reason.NOT_REACHED: "the run stopped before this row (a signal, a dead server): run the same command",
     Reason.INVALID: "the row did not pass validation (validation.csv says why)",
     Reason.INTERNAL: "a bug in rtm-batch: please report it with the message",
+    Reason.CUTOVER: "pending: the customer's cutover_at time has not come; a run after it goes on",
+    Reason.WAVE_STOPPED: "not attempted: an earlier --waves wave failed more rows than --max-fail-percent",
+    Reason.PLAN_DRIFT: "run --plan: the object changed on the server since the plan was saved (the message names how)",
+    Reason.UNDO_CHANGED_SINCE: "undo: changed on the server since the run (the message names how): left alone",
+    Reason.UNDO_MAX_DELETES: "undo would delete more objects than --max-deletes allows: nothing was deleted",
+    Reason.UNDO_BLOCKED: "undo: Webex's safe-delete check says BLOCKED (users, trunks, …): the location is left",
+    Reason.UNDO_NOT_REVERSIBLE: "undo: the run's change has no before-image (or Webex offers no way back): left",
+    Reason.UNDO_HOLDS_LEFT: "undo: something under it was left alone, so it is left too (the message names it)",
 }

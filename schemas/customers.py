@@ -87,6 +87,13 @@ class CustomersSchema(pa.DataFrameModel):
     main_number: str = column("The headquarters' main number: one of its numbers", "+358 9 4245 1000")
     numbers_state: str = numbers_state_column()
     pstn_connection: str = pstn_connection_column("the headquarters")
+    cutover_at: str = column(
+        "Cut-over time: nothing is done for this customer, nor for anything it holds, before it (the rows are "
+        "pending until then; a run after it goes on); a date and time with its time zone",
+        "2026-12-12 22:00 Europe/Helsinki",
+        str_matches=r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?(\s*(Z|[+-]\d{2}:?\d{2})|\s+[A-Za-z][A-Za-z0-9_+/-]*)$",
+        hint="YYYY-MM-DD HH:MM and an IANA zone or an offset, e.g. 2026-12-12 22:00 Europe/Helsinki",
+    )
 
     class Config:
         strict = False

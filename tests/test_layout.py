@@ -16,7 +16,10 @@ MAX_LINES = 400
 #: Lines of its own modules (subfolders not counted) a folder may hold before it is split (issue 16).
 MAX_FOLDER_LINES = 2000
 
-STAGES = ("load", "validate", "plan", "provision", "export", "run", "api", "report", "emulator", "history", "notify")
+STAGES = (
+    *("load", "validate", "plan", "provision", "export", "change", "run"),
+    *("undo", "api", "report", "emulator", "history", "notify"),
+)
 SHARED = {"batch", "batch.errors", "batch.problems", "batch.jobs", "batch.keys", "batch.reasons"}
 PIPELINE = {"batch.pipeline"}
 #: What each part may import (besides itself, ``schemas`` and third-party code). ``entry`` is the CLI and
@@ -31,7 +34,13 @@ ALLOWED = {
     "api": {"shared"},
     "provision": {"pipeline", "plan", "report", "validate", "load", "api", "shared"},
     "export": {"provision", "report", "load", "api", "shared"},  # what is on the server, in the input form
-    "run": {"export", "provision", "pipeline", "plan", "report", "validate", "load", "api", "history", "shared"},
+    #: issue 20: change control shapes the run's plan and actions; the engine (run) calls it, never the reverse.
+    "change": {"provision", "plan", "api", "shared"},
+    "run": {
+        "change", "export", "provision", "pipeline", "plan", "report", "validate", "load", "api", "history", "shared",
+    },
+    #: issue 20: undo reads the run's journal and reverses through the provisioning vocabulary; nothing imports it.
+    "undo": {"run", "provision", "report", "api", "shared"},
     "emulator": set(),
     #: The record of past runs: a leaf, handed summaries and plain values.
     "history": {"shared"},

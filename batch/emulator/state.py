@@ -197,6 +197,17 @@ class EmulatorState:
         self.locations[location.id] = location
         self._locations_by_org.setdefault(location.org_id, []).append(location.id)
 
+    def remove_location(self, location_id: str) -> None:
+        """Forget a location and its numbers (``DELETE /locations/{id}``)."""
+        location = self.locations.pop(location_id, None)
+        if location is None:
+            return
+        of_org = self._locations_by_org.get(location.org_id, [])
+        if location_id in of_org:
+            of_org.remove(location_id)
+        for number in self.numbers_in_org(location.org_id, location_id):
+            self.remove_number(number.phone_number)
+
     def add_number(self, number: Number) -> None:
         self.numbers[number.phone_number] = number
         self._numbers_by_org.setdefault(number.org_id, {})[number.phone_number] = number

@@ -36,6 +36,7 @@ CALLS_PER_JOB: Mapping[Kind, float] = {
     Kind.SUBSCRIBER: 1.05,
     Kind.ROLES: 3.1,  # GET person, PUT, GET to verify (callingData=true), the roles listing shared
     Kind.REMOVE: 1.0,  # --prune: the DELETE (the listing is the subscribers' own)
+    Kind.ACTIVATE: 3.0,  # the numbers listing, the PSTN connection read, the PUT
 }
 
 #: Columns of a customers row that the headquarters location shares (compared with ``--update``).

@@ -11,6 +11,7 @@ with a growing wait, so a batch of 300 customers waits in parallel without spend
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ from batch.provision import updates
 from batch.provision.context import Context
 from batch.provision.failures import attempt, failed
 from batch.provision.fields.bodies import customer_body, text
+from batch.provision.fields.compare import package_list
 from batch.provision.lookups import CUSTOMERS, Known, customer_by_external_id, known_customers
 from batch.reasons import Reason
 from schemas.vocab import CALLING_PACKAGES
@@ -133,6 +135,8 @@ async def _settle(ctx: Context, ext: str, item: dict[str, Any], status: str, kno
                 raise
             hint = "check the partner's roles, then run again"
             return failed(f"customer {ext}: {HANDSHAKE_FAILED}", err, hint, Reason.CUSTOMER_NOT_MANAGEABLE)
+    if outcome.status == CREATED:  # undo (issue 20) leaves a customer whose packages changed since alone
+        return dataclasses.replace(outcome, after={"packages": sorted(package_list(item))})
     return outcome
 
 

@@ -95,7 +95,8 @@ async def location(job: Job, ctx: Context) -> Outcome:
                 message = f"location {name} of customer {ext} was accepted but cannot be found"
                 return Outcome(FAILED, message=message, reason=Reason.LOCATION_NOT_LISTED)
         known.append(item)
-        return Outcome(CREATED, ids={"location_id": str(item["id"])})
+        after = {"name": name, "timeZone": body.get("timeZone")}  # undo: changed since, if these differ
+        return Outcome(CREATED, ids={"location_id": str(item["id"])}, after=after)
 
     return await attempt(work, f"Could not create location {name} of customer {ext}", _fix_row)
 
@@ -243,7 +244,8 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
                 return await _refused(ctx, org_id, location_id, wanted, _per_number(err, batch), err)
             finally:
                 await forget_numbers(ctx, org_id, location_id)
-        return Outcome(CREATED, ids=ids, message="" if fresh else f"added numbers {', '.join(missing)}")
+        message = "" if fresh else f"added numbers {', '.join(missing)}"
+        return Outcome(CREATED, ids=ids, message=message, after={"numbers": missing})  # undo removes these
 
     return await attempt(work, f"Could not add numbers to {where}", _fix_row)
 

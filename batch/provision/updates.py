@@ -38,6 +38,8 @@ from batch.reasons import Reason
 from schemas.vocab import CALLING_PACKAGES
 
 NOT_APPLIED = "run with --update to apply"
+#: The location fields an update's images keep (issue 20: undo puts them back with the same PUT).
+LOCATION_IMAGE = ("timeZone", "preferredLanguage", "address")
 
 
 # ---- how a difference ends ----------------------------------------------------------------------
@@ -120,7 +122,9 @@ async def sync_customer(
         return write_failed(outcome, f"Could not update customer {ext}", err, changes)
     if not settled.ok:
         return dataclasses.replace(settled, changes=strs(changes))
-    return applied(outcome, changes)
+    before = {"packages": sorted(package_list(item)), "address": item.get("address") or {}}  # undo restores it
+    after = {"packages": sorted(body["packages"]), "address": body.get("address") or item.get("address") or {}}
+    return dataclasses.replace(applied(outcome, changes), before=before, after=after)
 
 
 # ---- locations ----------------------------------------------------------------------------------
@@ -135,6 +139,7 @@ async def sync_location(job: Job, ctx: Context, org_id: str, item: dict[str, Any
     if not ctx.update:
         return reported(outcome, changes)
     name = text(job.fields.get("location_name")) or ""
+    before = {key: item.get(key) for key in LOCATION_IMAGE}
     announcement = [c for c in changes if c.field == "announcement_language"]
     try:
         if len(announcement) < len(changes):
@@ -158,7 +163,8 @@ async def sync_location(job: Job, ctx: Context, org_id: str, item: dict[str, Any
         raise
     except ApiError as err:
         return write_failed(outcome, f"Could not update location {name}", err, changes)
-    return applied(outcome, changes)
+    after = {key: item.get(key) for key in LOCATION_IMAGE}
+    return dataclasses.replace(applied(outcome, changes), before=before, after=after)
 
 
 def hq_job(job: Job) -> Job:
@@ -196,6 +202,7 @@ async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome:
         return _named_moves(reported(outcome, [*changes, *settable], refusal), moves)
     if forbidden:
         return refused(outcome, changes, forbidden)
+    before: Mapping[str, Any] | None = None
     try:
         if changes:
             if row_admin or person_id in await full_admins(ctx, org_id):
@@ -205,6 +212,7 @@ async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome:
             if package in CALLING_PACKAGES and not CALLING_PACKAGES.intersection(package_list(item)):
                 body["provisioningParameters"] = _calling_parameters(job, ctx)
             await ctx.client.write("PUT", f"/wholesale/subscribers/{item['id']}", json=body)
+            before = {"packages": package_list(item)}  # undo puts it back (the after-image: the row's package)
             item["packages"] = [package]
             item.pop("package", None)
         if settable:
@@ -214,7 +222,10 @@ async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome:
         raise
     except ApiError as err:
         return write_failed(outcome, f"Could not change {email}", err, [*changes, *settable])
-    return _named_moves(applied(outcome, [*changes, *settable]) if changes or settable else outcome, moves)
+    done = applied(outcome, [*changes, *settable]) if changes or settable else outcome
+    if before is not None:
+        done = dataclasses.replace(done, before=before, after={"packages": [str(job.fields["package_resolved"])]})
+    return _named_moves(done, moves)
 
 
 def _named_moves(outcome: Outcome, moves: Sequence[Change]) -> Outcome:

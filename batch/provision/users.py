@@ -75,7 +75,10 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         if item.get("customerId", customer_id) != customer_id:
             return _taken_by_other_customer(email, item)
         known[email] = item
-        return _subscriber_outcome(CREATED, item, checked)
+        done = _subscriber_outcome(CREATED, item, checked)
+        if done.status != CREATED:
+            return done
+        return dataclasses.replace(done, after={"packages": [str(checked.fields["package_resolved"])]})  # undo
 
     return await attempt(work, f"Could not provision user {email}", _subscriber_hint)
 
@@ -212,7 +215,9 @@ async def roles(job: Job, ctx: Context) -> Outcome:
             await people.add_roles(ctx, person_id, missing, email, before=person)
         except people.PersonChanged as err:
             return Outcome(FAILED, ids={"person_id": person_id}, message=str(err), reason=Reason.ROLES_PERSON_CHANGED)
-        return Outcome(CREATED, ids={"person_id": person_id}, message="" if created else f"added roles {added}")
+        message = "" if created else f"added roles {added}"
+        ids = {"person_id": person_id}  # undo takes the added roles away again:
+        return Outcome(CREATED, ids=ids, message=message, before={"roles": have}, after={"roles": [*have, *missing]})
 
     return await attempt(
         work,

@@ -165,6 +165,7 @@ STEP_RESULTS: dict[Kind, tuple[str, str]] = {
     Kind.SUBSCRIBER: ("subscriber created", "subscriber exists"),
     Kind.ROLES: ("roles assigned", "roles already assigned"),
     Kind.REMOVE: ("subscriber removed", "subscriber removed"),
+    Kind.ACTIVATE: ("numbers activated", "no inactive number to activate"),
 }
 #: How an ``updated`` step reads (its outcome's message names the changes).
 UPDATED_STEPS: dict[Kind, str] = {

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from batch.jobs import PENDING, PLANNED, SUCCESS
+from batch.jobs import PENDING, PLANNED, SUCCESS, UNDONE
 from batch.load.inputs import SOURCE, SheetData
 from batch.load.names import sheet_for
 from batch.report.aligned import AlignedSheet
@@ -48,7 +48,7 @@ from batch.report.retry_form import (
 from schemas import SHEETS
 
 #: Statuses that need nothing more: a row with any other status (or none recorded) is retried.
-DONE = SUCCESS | {PLANNED, PENDING}  # a pending row needs no correction: the next run goes on with it
+DONE = SUCCESS | {PLANNED, PENDING, UNDONE}  # a pending row needs no correction: the next run goes on with it
 #: Sheets the loader requires, so a retry folder always has their files.
 ALWAYS = ("customers", "locations", "users")
 _POS = "__pos"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from batch.api.client import ClientConfig, check_base_url
 from batch.api.tokens import RefreshSettings
+from batch.change.options import ChangeControl
 from batch.errors import UsageError
 from batch.provision.context import PROVISIONING_PATIENCE
 from batch.run.hooks import RunWatcher
@@ -44,6 +45,8 @@ class RunOptions:
     watch: RunWatcher | None = field(default=None, repr=False)
     timeout: float = 30.0  # seconds to wait for an answer (the soak test makes it short)
     shard: Shard | None = None  # --shard I/N: only the customers hashing to shard I, with all under them
+    #: --window, --activate-numbers, rtm-batch activate, and the clock they read (issue 20).
+    change: ChangeControl = field(default_factory=ChangeControl)
 
     @property
     def journal_path(self) -> Path:

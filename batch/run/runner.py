@@ -21,6 +21,8 @@ import anyio
 from rich.console import Console
 
 from batch.api.tokens import RefreshSettings, read_secret, refresh_settings
+from batch.change.guard import change_summary, check_change, shape_plan, shape_results
+from batch.change.saved import plan_options
 from batch.errors import RtmBatchError, UsageError
 from batch.jobs import SKIPPED, Outcome, RowResult
 from batch.pipeline import select_shard, validate_inputs
@@ -95,6 +97,8 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     The journal's lock is taken first: a second run on the same ``--out`` exits 2 before it writes anything.
     """
     check_options(options)
+    sync = plan_options(options.base_url, update=options.update, prune=options.prune, max_deletes=options.max_deletes)
+    check_change(options.change, inputs, sync)  # issue 20: run --plan refused (exit 2) on changed inputs or options
     started, clock = datetime.now(UTC), time.perf_counter()
     run_id = options.watch.run_id if options.watch else uuid.uuid4().hex[:12]
     progress = make_progress(console, log_format=options.log_format, run_id=run_id)
@@ -108,7 +112,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
             # the whole batch's: a user a row names in another shard is never pruned from this one's customers
             named = named_emails(validation.validated.sheets["users"])
             validation = select_shard(validation, options.shard)
-            plan = build_plan(validation.validated)
+            plan = shape_plan(build_plan(validation.validated), options.change)  # issue 20: activations, --plan
             api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
             stopped: str | None = None
             if options.strict and validation.exit_code:
@@ -124,6 +128,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
             with stop_while_reporting(options.out_dir, stopped):
                 results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
                 results += removal_results(plan, outcomes, not_run=SKIPPED, message=note)
+                results = shape_results(results, plan, options.change)
                 wall = time.perf_counter() - clock
                 summary = build_summary(
                     results,
@@ -134,6 +139,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                     validation=validation.validated.counts,
                 )
                 mark_stopped(summary, stopped)
+                summary.update(change_summary(options.change))  # issue 20: the plan applied, who approved it
                 summary["run_id"] = run_id
                 summary |= run_facts(inputs, options.base_url, options.out_dir, results, validation.validated, api)
                 if options.shard is not None:

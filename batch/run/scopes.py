@@ -21,8 +21,11 @@ FAMILIES: dict[str, tuple[str, frozenset[Kind]]] = {
     "wholesale customers": ("spark-admin:wholesale_customers_read", frozenset(Kind)),
     "wholesale subscribers": ("spark-admin:wholesale_subscribers_read", frozenset({Kind.SUBSCRIBER})),
     "locations": ("spark-admin:locations_read", frozenset({Kind.HQ, Kind.LOCATION, Kind.LOCATION_REF})),
-    "telephony": ("spark-admin:telephony_config_read", frozenset({Kind.CALLING, Kind.NUMBERS, Kind.MAIN_NUMBER})),
-    "PSTN": ("spark-admin:telephony_pstn_read", frozenset({Kind.NUMBERS})),
+    "telephony": (
+        "spark-admin:telephony_config_read",
+        frozenset({Kind.CALLING, Kind.NUMBERS, Kind.MAIN_NUMBER, Kind.ACTIVATE}),
+    ),
+    "PSTN": ("spark-admin:telephony_pstn_read", frozenset({Kind.NUMBERS, Kind.ACTIVATE})),
     "people": ("spark-admin:people_read", frozenset({Kind.ROLES})),
     "roles": ("spark-admin:roles_read", frozenset({Kind.ROLES})),
     "organizations": ("spark-admin:organizations_read", frozenset()),  # the handshake, read with the others

@@ -20,6 +20,8 @@ from batch.api.adaptive import make_limiter
 from batch.api.client import WebexClient
 from batch.api.ratelimit import RateLimiter
 from batch.api.tokens import rejected
+from batch.change.guard import change_actions, watch_window, window_closed
+from batch.change.waves import run_in_waves
 from batch.errors import AuthError, RtmBatchError, RunStopped
 from batch.export.backup import backup_before_prune
 from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, UPDATED, Job, Outcome
@@ -101,6 +103,8 @@ async def execute(
             progress.event("stopped", reason=stop.reason)
 
     health = ServerHealth(config.base_url, stop_now)
+    if (closed := window_closed(options.change)) is not None:  # issue 20: nothing starts outside --window
+        stop_now(closed)
 
     def observe(status: int | None, detail: str) -> None:
         health(status, detail)
@@ -121,6 +125,7 @@ async def execute(
             tg.start_soon(_flush_every, FLUSH_SECONDS, journal.flush)
             tg.start_soon(watch_signals, stop_now)
             tg.start_soon(timeline.sample_every, lambda: Sample(stats.requests, stats.throttled, limiter.rate))
+            tg.start_soon(watch_window, options.change, stop_now)  # issue 20: a closing window stops it
             try:
                 await client.sign_in()
                 if len(restored) < len(plan.jobs) or sync.prune:
@@ -135,11 +140,19 @@ async def execute(
                 )
                 plan, restored = await with_removals(run, plan, ctx, restored)
                 start_progress(run, plan, restored)
-                executor = Executor(plan, ACTIONS, ctx, logs=(JournalLog(journal), progress), restored=restored)
+                actions = change_actions(ACTIONS, options.change)  # issue 20: activation, cutover_at
+
+                def executor_for(part: Plan, done: Mapping[str, Outcome]) -> Executor:
+                    return Executor(part, actions, ctx, logs=(JournalLog(journal), progress), restored=done)
+
+                change = options.change
                 with anyio.CancelScope() as jobs:
                     tg.start_soon(abandon_after_grace, stop, jobs)
-                    await executor.run()
-                outcomes = executor.outcomes
+                    # issue 20: --waves (one executor per wave; without it the whole plan at once)
+                    await run_in_waves(
+                        plan, restored, change.waves, change.max_fail_percent, executor_for, lambda: stop.stopped
+                    )
+                outcomes = ctx.outcomes
             except RunStopped:
                 pass  # the reason is in ``stop``
             except RtmBatchError as exc:  # re-raised below as itself, not wrapped in an ExceptionGroup

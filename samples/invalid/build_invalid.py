@@ -343,6 +343,15 @@ def excel_defects(b: Batch) -> None:
         b.add(sheet, make(82, postal_code="510"), e(sheet, "postal_code", f"{sheet}.postal_code.leading_zero_lost"))
 
 
+def change_defects(b: Batch) -> None:
+    """A cut-over time without its zone (issue 20): ambiguous, so refused; planted last."""
+    b.add(
+        "customers",
+        customer(83, cutover_at="2026-12-12 22:00"),
+        e("customers", "cutover_at", "customers.cutover_at.format"),
+    )
+
+
 def build_batch() -> Batch:
     b = Batch()
     valid_core(b)
@@ -352,6 +361,7 @@ def build_batch() -> Batch:
     user_defects(b)
     pstn_defects(b)
     excel_defects(b)
+    change_defects(b)
     b.add(
         "templates", template(1, template="nordic calling"), e("templates", "template", "templates.template.duplicate")
     )

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from batch.emulator.http import CODE_INVALID, ApiProblem, EmulatorContext, json_body
+from batch.emulator.http import CODE_CONFLICT, CODE_INVALID, ApiProblem, EmulatorContext, json_body
 from batch.emulator.locations.fields import (
     CALLING_NAME_MAX,
     NAME_MAX,
@@ -24,6 +24,7 @@ from batch.emulator.locations.fields import (
 )
 from batch.emulator.org.scope import paged, require_location, require_org, route, text
 from batch.emulator.state import Location
+from batch.emulator.telephony.disable_location import users_at
 from batch.emulator.vocab import time_zones
 
 
@@ -33,6 +34,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         route(ctx, "/v1/locations", list_locations, "GET"),
         route(ctx, "/v1/locations/{location_id}", get_location, "GET"),
         route(ctx, "/v1/locations/{location_id}", update_location, "PUT"),
+        route(ctx, "/v1/locations/{location_id}", delete_location, "DELETE"),
     ]
 
 
@@ -86,4 +88,22 @@ async def update_location(ctx: EmulatorContext, request: Request) -> Response:
         location.preferred_language = preferred
     if address is not None:
         location.address = address
+    return Response(status_code=204)
+
+
+async def delete_location(ctx: EmulatorContext, request: Request) -> Response:
+    """204; refused (409) while the location has Webex Calling ("Disabling Webex Calling … is required prior to
+    deleting a location", webex-locations.json) or a user is placed in it."""
+    org = require_org(ctx, request)
+    location = require_location(ctx, org, request.path_params["location_id"])
+    if location.calling_enabled:
+        raise ApiProblem(
+            409,
+            f"Location {location.name!r} is enabled for Webex Calling: disable it for calling first "
+            "(POST /telephony/config/jobs/locations/deleteCallingLocation)",
+            CODE_CONFLICT,
+        )
+    if users_at(ctx, org, location):
+        raise ApiProblem(409, f"Location {location.name!r} still has users: move or remove them first", CODE_CONFLICT)
+    ctx.state.remove_location(location.id)
     return Response(status_code=204)

@@ -1,6 +1,7 @@
 """Webex Calling configuration (webex-api.md §4.1-§4.3, §11): calling locations and their settings, their
 numbers (add, list, activate, remove, validate), PSTN connections and premises trunks, announcement
-languages and the batch jobs a routing-prefix change starts."""
+languages, the batch jobs a routing-prefix change starts, and taking a location out of calling (the safe-delete
+check and the disable-calling job) before it is deleted."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from batch.emulator.telephony import (
     announcements,
     calling,
     calling_update,
+    disable_location,
     jobs,
     number_actions,
     numbers,
@@ -31,5 +33,6 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         *pstn.routes(ctx),
         *trunks.routes(ctx),
         *jobs.routes(ctx),
+        *disable_location.routes(ctx),
         *announcements.routes(ctx),
     ]

@@ -18,6 +18,7 @@ from batch.emulator.records import now_iso
 from batch.emulator.state import Location, Org
 
 BASE = "/v1/telephony/config/jobs/updateRoutingPrefix"
+NAME = "updateroutingprefix"
 
 
 def routes(ctx: EmulatorContext) -> list[BaseRoute]:
@@ -29,7 +30,7 @@ def routing_prefix_job(ctx: EmulatorContext, org: Org, location: Location) -> st
     job_id = ctx.state.new_id("JOB")
     stamp = now_iso()
     ctx.state.jobs[job_id] = {
-        "name": "updateroutingprefix",
+        "name": NAME,
         "id": job_id,
         "trackingId": f"EMULATOR_{job_id[-12:]}",
         "sourceUserId": ctx.state.partner.admin.id,
@@ -57,12 +58,13 @@ def routing_prefix_job(ctx: EmulatorContext, org: Org, location: Location) -> st
 
 async def list_jobs(ctx: EmulatorContext, request: Request) -> Response:
     org = require_org(ctx, request)
-    return JSONResponse({"items": [j for j in ctx.state.jobs.values() if j["targetCustomerId"] == org.id]})
+    found = [j for j in ctx.state.jobs.values() if j["targetCustomerId"] == org.id and j["name"] == NAME]
+    return JSONResponse({"items": found})
 
 
 async def get_job(ctx: EmulatorContext, request: Request) -> Response:
     org = require_org(ctx, request)
     job = ctx.state.jobs.get(request.path_params["job_id"])
-    if job is None or job["targetCustomerId"] != org.id:
+    if job is None or job["targetCustomerId"] != org.id or job["name"] != NAME:
         raise ApiProblem(404, f"Job {request.path_params['job_id']} not found", CODE_NOT_FOUND)
     return JSONResponse(job)

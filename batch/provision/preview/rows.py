@@ -68,6 +68,8 @@ class PlanOutcome:
     paths: ReportPaths
     actions: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # sheet -> action -> rows
     notes: tuple[str, ...] = ()  # where an earlier run's reports in --out went
+    #: issue 20 (plan --save): (source, sheet, row) -> the server object its look-up read (None: not there)
+    objects: Mapping[tuple[str, str, int], Mapping[str, Any] | None] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -83,6 +85,7 @@ class _Found:
     changes: list[Change] = field(default_factory=list)
     refusal: str | None = None
     additions: list[Change] = field(default_factory=list)
+    raw: Mapping[str, Any] | None = None  # the object as the look-up read it (issue 20: its fingerprint)
 
 
 def plan_batch(
@@ -109,12 +112,13 @@ def plan_batch(
     results = row_results(validation.validated, plan, {}, not_run=PLANNED)
     api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
     actions: dict[str, Counter[str]] = {}
+    objects: dict[tuple[str, str, int], Mapping[str, Any] | None] = {}
     if base_url is not None:
         check_base_url(base_url)
         token = access_token(auth) if auth is not None else token
         config = ClientConfig(base_url=check_base_url(base_url), token=token, max_rate=max_rate)
         try:
-            results, api = anyio.run(
+            results, api, objects = anyio.run(
                 _preview, config, plan, results, (prune, max_deletes, named_users), update, actions
             )
         except AuthError as exc:
@@ -133,7 +137,7 @@ def plan_batch(
     if shard is not None:
         summary["shard"] = {"index": shard.index, "count": shard.count}
     paths = write_reports(out_dir, validation.loaded, results, summary)
-    return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"], validation.notes)
+    return PlanOutcome(plan, tuple(results), summary, paths, summary["actions"], validation.notes, objects)
 
 
 def _mark(
@@ -189,9 +193,10 @@ async def _preview(
     pruning: tuple[bool, int, frozenset[str]],
     update: bool,
     actions: dict[str, Counter[str]],
-) -> tuple[list[RowResult], dict[str, Any]]:
+) -> tuple[list[RowResult], dict[str, Any], dict[tuple[str, str, int], Mapping[str, Any] | None]]:
     """The look-ups, each row marked as ``run`` would leave it, then the checks of what would fail: one
-    client and one memo, so no listing is read twice."""
+    client and one memo, so no listing is read twice. Also the objects the look-ups read, by row (issue 20:
+    ``plan --save`` fingerprints them; None where the row's object is not there yet)."""
     async with WebexClient(config) as client:
         ctx = ActionContext(client)
         found, removals = await _look_up(ctx, plan, results, pruning)
@@ -199,7 +204,11 @@ async def _preview(
         for r in removals:
             actions.setdefault("users", Counter())[REMOVE if r.status == PLANNED else "remove refused"] += 1
         checked = await server_checks(ctx, plan, marked)
-        return checked, {key: n for key, n in client.stats.counts().items() if key != "ambiguous"}
+        objects: dict[tuple[str, str, int], Mapping[str, Any] | None] = {
+            (r.source, r.sheet, r.row): None for r in results if r.status == PLANNED and r.row is not None
+        }
+        objects |= {key: seen.raw for key, seen in found.items()}
+        return checked, {key: n for key, n in client.stats.counts().items() if key != "ambiguous"}, objects
 
 
 async def _look_up(
@@ -253,7 +262,7 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
     fields = job.fields
     if job.kind == Kind.CUSTOMER:
         ids = {"customer_id": customer["id"], "org_id": customer.get("orgId", "")}
-        return _Found(ids, customer_changes(fields, customer), customer_refusal(fields, customer))
+        return _Found(ids, customer_changes(fields, customer), customer_refusal(fields, customer), raw=customer)
     if job.kind == Kind.LOCATION:
         if not customer.get("orgId"):
             return None
@@ -261,7 +270,7 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
         if loc is None:
             return None
         lacks, main = await _number_changes(ctx, customer["orgId"], loc["id"], fields)
-        return _Found({"location_id": loc["id"]}, location_changes(fields, loc) + main, additions=lacks)
+        return _Found({"location_id": loc["id"]}, location_changes(fields, loc) + main, additions=lacks, raw=loc)
     sub = (await known_subscribers(ctx, customer["id"])).get(str(fields.get("email_normalized") or "").lower())
     if sub is None:
         return None
@@ -270,7 +279,7 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
     forbidden = subscriber_refusal(fields, sub) if changes else None
     wanted = [str(r) for r in fields.get("roles_list") or ()]
     if not sub.get("personId") or not (changes or wanted):
-        return _Found(ids, changes, forbidden)
+        return _Found(ids, changes, forbidden, raw=sub)
     additions: list[Change] = []
     refusal = forbidden
     if changes and sub["personId"] in await full_admins(ctx, customer.get("orgId", "")):
@@ -280,7 +289,7 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
         have = set((await ctx.client.get(f"/people/{sub['personId']}")).get("roles") or [])
         missing = [r for r in wanted if r.casefold() in roles and roles[r.casefold()]["id"] not in have]
         additions += [Change("roles", None, ", ".join(missing))] if missing else []
-    return _Found(ids, changes, refusal, additions)
+    return _Found(ids, changes, refusal, additions, raw=sub)
 
 
 async def _number_changes(

@@ -42,11 +42,20 @@ def fingerprint_column(conn: sqlite3.Connection) -> None:
     )
 
 
+def images_column(conn: sqlite3.Connection) -> None:
+    """Issue 20 (undo): each job's before- and after-image (JSON ``{"before": …, "after": …}``), so ``rtm-batch
+    undo`` can restore what an update changed and tell what was changed on the server since. Older rows keep
+    NULL: undo names them as having no image and leaves them alone."""
+    if "images" not in _columns(conn):
+        conn.execute("ALTER TABLE jobs ADD COLUMN images TEXT")
+
+
 #: Every step, oldest first. Version 1 is the first released schema (its optional parts are made whole again
 #: by ``meta_and_changes``, which is why it runs on version 1 too).
 MIGRATIONS = (
     Migration(1, "meta table and changes column", meta_and_changes),
     Migration(2, "fingerprint column (was ids._fp)", fingerprint_column),
+    Migration(3, "images column (before/after images for undo)", images_column),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].to
 

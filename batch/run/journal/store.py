@@ -24,10 +24,12 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from batch.errors import JournalLockedError, UsageError
 from batch.jobs import SUCCESS, Outcome
@@ -53,7 +55,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     attempts INTEGER NOT NULL,      -- HTTP requests the job made in the run that recorded it
     updated_at REAL NOT NULL,       -- unix seconds
     changes TEXT NOT NULL DEFAULT '[]', -- JSON list: the field differences an update applied
-    fingerprint TEXT                -- a hash of the job's fields when recorded (batch.run.journal.trust)
+    fingerprint TEXT,               -- a hash of the job's fields when recorded (batch.run.journal.trust)
+    images TEXT                     -- JSON {"before": ..., "after": ...}: the object around the job (undo)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -69,12 +72,12 @@ CREATE TABLE IF NOT EXISTS runs (
 
 _UPSERT = (
     "INSERT INTO jobs"
-    " (key, kind, status, ids, message, error_code, tracking_id, attempts, updated_at, changes, fingerprint)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " (key, kind, status, ids, message, error_code, tracking_id, attempts, updated_at, changes, fingerprint, images)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (key) DO UPDATE SET kind = excluded.kind, status = excluded.status, ids = excluded.ids,"
     " message = excluded.message, error_code = excluded.error_code, tracking_id = excluded.tracking_id,"
     " attempts = excluded.attempts, updated_at = excluded.updated_at, changes = excluded.changes,"
-    " fingerprint = excluded.fingerprint"
+    " fingerprint = excluded.fingerprint, images = excluded.images"
 )
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: json.dumps(separators=) builds one per call
@@ -82,6 +85,25 @@ _encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: json.du
 _DONE = (
     "SELECT key, status, ids, message, error_code, tracking_id, attempts, changes FROM jobs WHERE status IN ({})"
 ).format(", ".join("?" * len(SUCCESS)))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One journal row as ``rtm-batch undo`` reads it: the job, how it ended, and its images."""
+
+    key: str
+    kind: str
+    status: str
+    ids: Mapping[str, str]
+    message: str
+    at: float  # unix seconds it was recorded
+    images: Mapping[str, Any] | None  # {"before": ..., "after": ...}; None: recorded before images existed
+
+
+def _images(outcome: Outcome) -> str | None:
+    if outcome.before is None and outcome.after is None:
+        return None
+    return json.dumps({"before": outcome.before, "after": outcome.after}, separators=(",", ":"), default=str)
 
 
 def lock_path(path: Path) -> Path:
@@ -185,6 +207,38 @@ class Journal:
         rows = self._conn.execute("SELECT key, fingerprint FROM jobs WHERE fingerprint IS NOT NULL")
         return dict(rows.fetchall())
 
+    def entries(self) -> list[Entry]:
+        """Every recorded job, newest first (``rtm-batch undo`` reverses them in that order)."""
+        rows = self._conn.execute(
+            "SELECT key, kind, status, ids, message, updated_at, images FROM jobs ORDER BY updated_at DESC, key DESC"
+        )
+        return [
+            Entry(key, kind, status, json.loads(ids), message, at, json.loads(images) if images else None)
+            for key, kind, status, ids, message, at, images in rows.fetchall()
+        ]
+
+    def mark(self, key: str, status: str, message: str) -> None:
+        """Set one job's status (``undone``) and message, committed at once, keeping its ids and images: an
+        undo killed a moment later does not reverse it twice, and a later ``run`` does the job again (an
+        ``undone`` job is not done). The status it had is kept in its images as ``was`` (created or updated:
+        what a later undo needs to know of it)."""
+        self.flush()
+        self._conn.execute(
+            "UPDATE jobs SET images = json_set(coalesce(images, '{}'), '$.was', status), status = ?, message = ?"
+            " WHERE key = ?",
+            (status, message, key),
+        )
+
+    def last_run(self) -> str | None:
+        """When the latest run finished (or started, if it never finished), ISO 8601; None: no run."""
+        row = self._conn.execute("SELECT coalesce(finished, started) FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+        return None if row is None else str(row[0])
+
+    def target(self) -> str | None:
+        """The API base URL the journal's work was done against (``bind``)."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'target'").fetchone()
+        return None if row is None else str(row[0])
+
     def failed_keys(self) -> frozenset[str]:
         """Jobs whose last recorded outcome is ``failed``: work still to do (not a change of the row)."""
         return frozenset(key for (key,) in self._conn.execute("SELECT key FROM jobs WHERE status = 'failed'"))
@@ -205,6 +259,7 @@ class Journal:
             self._clock(),
             _encode(list(outcome.changes)) if outcome.changes else "[]",
             fingerprint,
+            _images(outcome),
         )
         if not self._buffered:
             self._conn.execute(_UPSERT, row)

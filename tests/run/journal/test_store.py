@@ -321,7 +321,7 @@ def test_a_journal_of_schema_1_with_fingerprints_in_its_ids_is_migrated(path: Pa
         assert journal.done()["subscriber:a@x.fi"].ids == {"subscriber_id": "S1"}
         assert journal.fingerprints() == {"subscriber:a@x.fi": "bf70409d12bbb261"}
     with closing(sqlite3.connect(path)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION == 3
 
 
 def test_a_journal_of_a_newer_schema_is_refused(path: Path) -> None:
@@ -333,3 +333,29 @@ def test_a_journal_of_a_newer_schema_is_refused(path: Path) -> None:
         )
     with pytest.raises(UsageError, match="newer rtm-batch"):
         Journal.open(path)
+
+
+def test_a_journal_of_schema_2_gains_the_images_column_and_keeps_its_rows(path: Path) -> None:
+    """Issue 20: migration 3 adds the before/after images undo reads; a row from before it has none."""
+    path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.executescript(
+            "CREATE TABLE jobs (key TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL, ids TEXT NOT NULL,"
+            " message TEXT NOT NULL, error_code INTEGER, tracking_id TEXT, attempts INTEGER NOT NULL,"
+            " updated_at REAL NOT NULL, changes TEXT NOT NULL DEFAULT '[]', fingerprint TEXT) WITHOUT ROWID;"
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+            "CREATE TABLE runs (id INTEGER PRIMARY KEY, started TEXT NOT NULL, finished TEXT, pid INTEGER NOT NULL);"
+            f"PRAGMA application_id = {journal_module.APPLICATION_ID}; PRAGMA user_version = 2;"
+            "INSERT INTO jobs VALUES ('customer:A', 'customer', 'created', '{}', '', NULL, NULL, 1, 1.0, '[]', NULL);"
+        )
+    updated = Outcome("updated", {"subscriber_id": "S"}, before={"packages": ["a"]}, after={"packages": ["b"]})
+    with Journal.open(path) as journal:
+        journal.record("subscriber:u@x.fi", Kind.SUBSCRIBER, updated)
+        journal.flush()
+        entries = {e.key: e for e in journal.entries()}
+        assert entries["customer:A"].images is None
+        assert entries["subscriber:u@x.fi"].images == {"before": {"packages": ["a"]}, "after": {"packages": ["b"]}}
+        journal.mark("subscriber:u@x.fi", "undone", "restored")
+        assert "subscriber:u@x.fi" not in journal.done()  # a later run does it again
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3

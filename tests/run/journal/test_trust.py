@@ -29,7 +29,9 @@ def test_a_row_that_changed_since_the_journal_is_run_again() -> None:
 
 def test_the_journal_copy_keeps_every_field_of_the_outcome_and_a_stable_fingerprint() -> None:
     every = {f.name for f in dataclasses.fields(Outcome)}
+    images = {"before": {"packages": ["a"]}, "after": {"packages": ["b"]}}
     outcome = Outcome("updated", {"subscriber_id": "S1"}, "m", 409, "RTMBATCH_x_1", 3, ("package: a → b",), "r", 400)
+    outcome = dataclasses.replace(outcome, **images)
     assert {k for k, v in dataclasses.asdict(outcome).items() if v} == every  # all set: none can be dropped
     copy = journal_copy(job("subscriber:a@x.fi", name="Äino"), outcome)
     assert copy == outcome  # the ids stay the object's ids: the fingerprint has a journal column of its own
