@@ -301,7 +301,8 @@ def emulator(
     rate: float = typer.Option(50.0, "--rate", help="Requests per second the server accepts (0 = unlimited)."),
     burst: int = typer.Option(50, "--burst", help="Requests allowed at once above the rate."),
     latency_ms: float = typer.Option(0.0, "--latency-ms", help="Delay added to every response."),
-    provisioning_seconds: float = typer.Option(2.0, "--provisioning-seconds", help="Time a customer provisions."),
+    provisioning_seconds: float = typer.Option(300.0, "--provisioning-seconds", help="Emulator seconds to provision."),
+    speed: float = typer.Option(1.0, "--speed", help="Emulator seconds per real second (150: 5 minutes in 2 s)."),
     error_rate: float = typer.Option(0.0, "--error-rate", help="Share of writes answered 503 before the write."),
     lost_response_rate: float = typer.Option(
         0.0, "--lost-response-rate", help="Share of writes committed whose response is lost (502 or dropped)."
@@ -337,11 +338,9 @@ def emulator(
     from batch.emulator.server import serve
 
     config = EmulatorConfig(
-        token=token,
-        rate=rate,
-        burst=burst,
-        latency_ms=latency_ms,
+        token=token, rate=rate, burst=burst, latency_ms=latency_ms,
         provisioning_seconds=provisioning_seconds,
+        speed=speed,
         error_rate=error_rate,
         lost_response_rate=lost_response_rate,
         seed=seed,

@@ -5,7 +5,7 @@ limit (< 1 % of requests answered 429), and never be limited by its own CPU (its
 printed; no per-call target). The emulator runs in its own process so the CPU figure is the client's alone.
 
 Run: ``.venv/bin/python -m bench.bench_run [--customers 300 --locations 900 --users 20000 --rate 200
---latency-ms 20 --provisioning-seconds 2]``.
+--latency-ms 20 --provisioning-seconds 300 --speed 150]``.
 """
 
 from __future__ import annotations
@@ -71,13 +71,14 @@ def report(args: argparse.Namespace, api: dict, summary: dict, server: dict, tot
     calls = int(api["requests"])
     run_wall = float(api["seconds"])
     rate_bound = calls / args.rate
-    critical = args.provisioning_seconds + (depth + 3) * args.latency_ms / 1000
+    critical = args.provisioning_seconds / args.speed + (depth + 3) * args.latency_ms / 1000
     bound = max(rate_bound, critical)
     statuses = summary["totals"]
     print(f"batch: {args.customers} customers, {args.locations} locations, {args.users} users; depth {depth}")
     print(
         f"server: {args.rate:g} req/s (burst {args.burst}), {args.latency_ms:g} ms latency, "
-        f"{args.provisioning_seconds:g} s provisioning; client --max-rate {client_rate(args):g}, "
+        f"{args.provisioning_seconds / args.speed:g} s provisioning ({args.provisioning_seconds:g} s at speed "
+        f"{args.speed:g}); client --max-rate {client_rate(args):g}, "
         f"--concurrency {args.concurrency}"
     )
     print(f"rows: {statuses}")

@@ -13,7 +13,7 @@ of its locations, its calling locations and its numbers (every bench customer ha
 read per users row that names roles; its look-ups ≤ 1.25 × that bound.
 
 Run: ``.venv/bin/python -m bench.bench_sync [--customers 300 --locations 900 --users 20000 --changed 0.05
---rate 200 --latency-ms 20 --provisioning-seconds 2]``.
+--rate 200 --latency-ms 20 --provisioning-seconds 300 --speed 150]``.
 """
 
 from __future__ import annotations

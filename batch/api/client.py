@@ -25,6 +25,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from functools import partial
 from typing import Any, TypeVar
 
 import anyio
@@ -32,6 +33,7 @@ import httpx
 import stamina
 
 from batch.api.adaptive import make_limiter
+from batch.api.answers import UNTOLD_RETRY_AFTER, on_behalf
 from batch.api.answers import json_of as _json
 from batch.api.answers import one_line as _one_line
 from batch.api.answers import org_of as _org_of
@@ -41,7 +43,7 @@ from batch.api.auth import Credentials, StaticToken
 from batch.api.config import ClientConfig
 from batch.api.errors import check_base_url, same_origin, status_error, transport_error, wrong_protocol
 from batch.api.http import PoolEntry, http_client
-from batch.api.paging import collect
+from batch.api.paging import can_shrink, collect
 from batch.api.ratelimit import PRIORITY, RateLimiter
 from batch.api.records import ClientStats, RequestCount, Written
 from batch.api.tracking import Observer, Tracker
@@ -101,6 +103,7 @@ class WebexClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._clock = clock
+        self._page_sizes: dict[str, int] = {}  # list kind → the ``max`` a 504 made it shrink to (§11.9)
         #: ``config.token`` as it is, or a ``batch.api.tokens.TokenSource`` when the token can be refreshed: a
         #: 401 then refreshes once and httpx sends the request again (every worker waits for that one refresh).
         self.auth = auth if auth is not None else StaticToken(config.token)
@@ -144,18 +147,16 @@ class WebexClient:
     async def get_all(
         self, path: str, params: Mapping[str, Any] | None = None, items_key: str = "items"
     ) -> list[dict[str, Any]]:
-        """Every item of a paged list (webex-api.md §10.5, §10.6).
-
-        Follows ``Link``, with any filter the link drops put back, else wholesale ``offset``s; items of
-        another org than the ``orgId`` asked for are dropped (``batch.api.paging``).
-        """
-        return await collect(self._read, path, self._scoped(path, params) or {}, items_key)
+        """Every item of a paged list, as ``batch.api.paging`` reads it (webex-api.md §10.5, §10.6, §11.9): a page
+        that times out (504) comes back to it, to be asked for with a smaller ``max``, kept for later lists."""
+        wanted = self._scoped(path, params) or {}
+        return await collect(partial(self._read, shrinkable=True), path, wanted, items_key, self._page_sizes)
 
     async def manage_org(self, org_id: str) -> dict[str, Any]:
         """``GET /organizations/{orgId}``: puts a new customer org in the partner's managed list (§10.1)."""
         return await self.get(f"/organizations/{org_id}")
 
-    async def _read(self, path: str, params: Mapping[str, Any] | None) -> httpx.Response:
+    async def _read(self, path: str, params: Mapping[str, Any] | None, *, shrinkable: bool = False) -> httpx.Response:
         url = self._url(path)
         what = f"GET {_path_of(path)}"
         attempts = 0
@@ -179,6 +180,9 @@ class WebexClient:
                 throttles += 1
                 continue
             if status in RETRY_STATUSES:
+                if status == 504 and shrinkable and can_shrink(url, params):
+                    self.stats.retries += 1
+                    return response
                 if attempts - throttles >= self.config.max_attempts:
                     raise status_error(response, what, attempts)
                 await self._after_refusal(response, attempts - throttles)
@@ -329,9 +333,9 @@ class WebexClient:
         return status_error(response, what, attempts)
 
     def _scoped(self, path: str, params: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
-        """Params plus ``onBehalfOfSubPartnerOrgId`` for a wholesale call when acting for a sub-partner."""
+        """Params plus ``onBehalfOfSubPartnerOrgId`` for a wholesale call when acting for a sub-partner (§11.10)."""
         sub = self.config.sub_partner_org_id
-        if not sub or not _path_of(path).startswith("/wholesale/"):
+        if not sub or not on_behalf(path, self._base.path):
             return params
         return {**(params or {}), "onBehalfOfSubPartnerOrgId": sub}
 
@@ -363,8 +367,8 @@ class WebexClient:
         self.stats.retries += 1
         if response.status_code == 429:
             self.stats.throttled += 1
-            wait = _retry_after(response)
-            self.limiter.pause(wait if wait is not None else self._backoff_seconds(attempts))
+            wait = _retry_after(response)  # never below a second: "0" must not make the pool hammer (§11.8)
+            self.limiter.pause(wait if wait is not None else max(UNTOLD_RETRY_AFTER, self._backoff_seconds(attempts)))
             self.limiter.slow_down()
             return
         await self._backoff(attempts, response, counted=True)

@@ -163,7 +163,8 @@ class EmulatorMiddleware:
         else:
             wait = self.bucket.take(now)
         if wait > 0:
-            retry_after = str(self.ctx.config.retry_after or max(1, math.ceil(wait)))
+            told = self.ctx.config.retry_after  # 0 is sent as 0: Webex does (§11.8)
+            retry_after = str(told if told is not None else max(1, math.ceil(wait)))
             if values := self.ctx.config.retry_after_values:  # messy values as Webex sends them (§11.8)
                 retry_after = values[self.stats.rate_limited % len(values)]
             body = error_body(f"Too many requests; retry after {retry_after or 'a while'}.")

@@ -20,7 +20,10 @@ class EmulatorConfig:
     rate: float = 50.0
     burst: int = 50
     latency_ms: float = 0.0
-    provisioning_seconds: float = 2.0
+    #: Seconds of emulator time a customer's provisioning (or a package change) takes: Webex's "around 5
+    #: minutes" (GVE, webex-api.md §11.3) unless told otherwise. The demo, the tests and the benchmarks make it
+    #: quick with ``speed`` (300 s at ``speed=150`` is 2 s of their clock) or a value of their own, never sleeps.
+    provisioning_seconds: float = 300.0
     error_rate: float = 0.0
     lost_response_rate: float = 0.0
     seed: int = 0
@@ -76,8 +79,15 @@ class EmulatorConfig:
     unassigned_customers: frozenset[str] = frozenset()
     #: ``GET /wholesale/customers`` lists the partner's own org among the customers (§11.10).
     list_partner_org: bool = False
+    #: A customer made on a sub-partner's behalf is seen (listed, read, changed, its subscribers and their
+    #: consent emails) only by calls made on that sub-partner's behalf, and the others only by calls without
+    #: one (§11.10, ``batch.emulator.wholesale.scope``).
+    sub_partner_scopes: bool = True
     #: ``GET /people?callingData=true`` with a larger ``max`` answers 504 (§11.9: WXC keeps it at 10; 0: no cap).
     calling_data_max: int = 0
+    #: ``GET /people?locationId=`` without a match answers a pseudo-item ``{"errors": {"peopleListLocationId":
+    #: …}}`` in ``items`` (§11.9, PRACT: it happens, not always).
+    location_pseudo_item: bool = False
     #: ``GET /locations`` serves at most this many per page (with ``Link`` to the rest; §11.9; 0: no cap).
     locations_page_max: int = 100
     #: Adding a number another location of the same org holds answers 8363 "DN is in use" (as validateNumbers

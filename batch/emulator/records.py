@@ -85,6 +85,8 @@ class Customer:
     failed_packages: list[str] = field(default_factory=list)
     #: Clock seconds provisioning takes once a compliance review (``pending_rpl_review``) ends.
     provisioning_after_review: float = 0.0
+    #: The sub-partner it was made on behalf of (``onBehalfOfSubPartnerOrgId``); None: the partner's own (§11.10).
+    sub_partner: str | None = None
 
 
 @dataclass(slots=True)

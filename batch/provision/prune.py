@@ -28,6 +28,12 @@ from batch.provision.fields.bodies import text
 from batch.provision.lookups import SUBSCRIBERS, known_customers, known_subscribers
 from batch.reasons import Reason
 
+#: What a removal leaves: Webex deletes the subscription, not the person (webex-api.md §11.5).
+STAYS = (
+    "the Webex user stays in the organization (Webex ends the subscription only; delete the user in Control Hub "
+    "if meant)"
+)
+
 
 def _per_customer(found: Iterable[tuple[Job, Mapping[str, Any]]]) -> str:
     """Which customer would lose how many users (issue 18): a half-exported sheet shows as one customer's hole."""
@@ -102,7 +108,9 @@ async def remove(job: Job, ctx: Context) -> Outcome:
     async def work() -> Outcome:
         with contextlib.suppress(NotFoundError):  # already gone: removed all the same
             await ctx.client.write("DELETE", f"{SUBSCRIBERS}/{sub_id}", reconcile=lambda: _gone(ctx, email))
-        return Outcome(REMOVED, ids=ids, message=f"{email} removed from {customer}: no users row names it (--prune)")
+        # DELETE ends the subscription only: the person stays a user of the org (webex-api.md §11.5)
+        message = f"{email} removed from {customer}: no users row names it (--prune); {STAYS}"
+        return Outcome(REMOVED, ids=ids, message=message)
 
     return await attempt(work, f"Could not remove subscriber {email}", "run again; it is looked up first")
 

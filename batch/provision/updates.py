@@ -199,7 +199,7 @@ async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome:
     forbidden = subscriber_refusal(job.fields, item) if changes else None
     if not ctx.update:
         refusal = admin if row_admin and changes else forbidden  # the package rules: not a number or extension
-        return _named_moves(reported(outcome, [*changes, *settable], refusal), moves)
+        return named_moves(reported(outcome, [*changes, *settable], refusal), moves)
     if forbidden:
         return refused(outcome, changes, forbidden)
     before: Mapping[str, Any] | None = None
@@ -225,10 +225,10 @@ async def sync_subscriber(job: Job, ctx: Context, item: dict[str, Any], outcome:
     done = applied(outcome, [*changes, *settable]) if changes or settable else outcome
     if before is not None:
         done = dataclasses.replace(done, before=before, after={"packages": [str(job.fields["package_resolved"])]})
-    return _named_moves(done, moves)
+    return named_moves(done, moves)
 
 
-def _named_moves(outcome: Outcome, moves: Sequence[Change]) -> Outcome:
+def named_moves(outcome: Outcome, moves: Sequence[Change]) -> Outcome:
     """A changed location is a difference Webex does not apply by API: named as such, never "unchanged"."""
     if not moves:
         return outcome

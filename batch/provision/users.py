@@ -15,6 +15,7 @@ from typing import Any
 from batch.errors import AmbiguousWriteError, ApiError, ConflictError
 from batch.jobs import CREATED, EXISTS, FAILED, PENDING, Job, Outcome
 from batch.provision import people, updates
+from batch.provision.calling.kept import kept_calling, may_have_existed, settle_kept
 from batch.provision.calling.number_check import check_user_number
 from batch.provision.context import Context
 from batch.provision.failures import attempt, failed
@@ -78,7 +79,13 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
         done = _subscriber_outcome(CREATED, item, checked)
         if done.status != CREATED:
             return done
-        return dataclasses.replace(done, after={"packages": [str(checked.fields["package_resolved"])]})  # undo
+        done = dataclasses.replace(done, after={"packages": [str(checked.fields["package_resolved"])]})  # undo
+        if item.get("personId") and may_have_existed(ctx, checked):
+            # the POST ignores number and extension for a user who already has calling (§11.6): read them back
+            changes = await kept_calling(ctx, checked, str(item["personId"]), location_id)
+            if changes:
+                return await settle_kept(ctx, checked, str(item["personId"]), done, changes)
+        return done
 
     return await attempt(work, f"Could not provision user {email}", _subscriber_hint)
 

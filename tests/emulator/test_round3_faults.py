@@ -16,6 +16,14 @@ def test_429s_cycle_through_the_retry_after_values_webex_sends() -> None:
     assert [r.headers.get("Retry-After") for r in answers] == [None, "0", "rand(30),add(30)", "194"]
 
 
+def test_a_retry_after_of_0_is_sent_as_0() -> None:
+    """``--retry-after 0`` answers ``Retry-After: 0`` (it used to be read as "not set": the bucket's wait)."""
+    with served(rate=0.001, burst=1, retry_after=0) as api:
+        assert api.get("/roles").status_code == 200
+        refused = api.get("/roles")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "0"
+
+
 def test_injected_failures_can_be_423_and_504() -> None:
     with served(provisioning_seconds=0, error_rate=1.0, error_statuses=(423, 504)) as api:
         answers = [api.post("/wholesale/customers", json=customer_body(f"FI-{i}")) for i in range(3)]

@@ -7,6 +7,8 @@ real API. Request counts come from the runner's own tracking (``Outcome.attempts
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -148,7 +150,8 @@ async def test_subscriber_is_created_then_found_by_a_second_run(
     job = user_job("Matti.M@Example.fi", phone=HQ_NUMBERS[0], extension="1001")
     first = await run_with(seeded(ctx, customer), subscriber, job)
     # listing + the location's numbers (the batch does not add this number: checked before the write) + POST
-    assert first.status == CREATED and first.message == "" and first.attempts == 3
+    # + the person read back (a customer that was already there may have them as a calling user, §11.6)
+    assert first.status == CREATED and first.message == "" and first.attempts == 4
     [sub] = emulator_state()["subscribers"]
     assert first.ids == {"subscriber_id": sub["id"], "person_id": sub["person_id"]}
     assert (sub["email"], sub["primary_phone_number"], sub["extension"]) == (
@@ -171,7 +174,9 @@ async def test_one_listing_serves_every_user_of_a_customer(
     ctx: ActionContext, customer: dict[str, str], emulator_state: Any
 ) -> None:
     jobs = [user_job(f"user{i}@example.fi", extension=f"20{i}", row=i + 2) for i in range(5)]
-    first = [await run_with(seeded(ctx, customer), subscriber, job) for job in jobs]
+    made = seeded(ctx, customer)  # a customer this run created has no calling users yet: no person read back
+    made.outcomes["customer:fi-100"] = dataclasses.replace(made.outcomes["customer:fi-100"], status=CREATED)
+    first = [await run_with(made, subscriber, job) for job in jobs]
     assert [(o.status, o.attempts) for o in first] == [(CREATED, 2)] + [(CREATED, 1)] * 4
     again = rerun(ctx, customer)
     second = [await run_with(again, subscriber, job) for job in jobs]
@@ -230,6 +235,72 @@ async def test_a_number_of_another_user_fails_naming_it(ctx: ActionContext, cust
     assert "another Webex organization" not in outcome.message and "change it on the users row" in outcome.message
 
 
+def calling_user_without_subscriber(
+    base_url: str, customer: dict[str, str], made: Outcome, number: str, extension: str
+) -> None:
+    """The subscriber ``made`` removed (the person stays) and the person given calling again as Control Hub
+    would: a calling user of the org who is no subscriber."""
+    with httpx.Client(base_url=base_url, headers=AUTH, timeout=10) as api:
+        api.delete(f"/wholesale/subscribers/{made.ids['subscriber_id']}").raise_for_status()
+        path, scope = f"/people/{made.ids['person_id']}", {"callingData": "true"}
+        body = api.get(path, params=scope).json()
+        body.update(
+            phoneNumbers=[{"type": "work", "value": number}], extension=extension, locationId=customer["location_id"]
+        )
+        api.put(path, params=scope, json=body).raise_for_status()
+
+
+async def test_an_existing_calling_user_keeps_their_number_and_the_row_says_so(
+    ctx: ActionContext, customer: dict[str, str], emulator_url: str, emulator_state: Any
+) -> None:
+    """Issue 17 (§11.6): a user who is already a calling user of the org (a subscriber removed earlier: the
+    person stays) is given a subscriber again, but the POST ignores the row's number and extension. The row
+    is not ``created`` with a number the user does not have: ``exists``, naming what Webex kept; with
+    ``--update`` the safe people PUT gives them the row's (``updated``)."""
+    seeded(ctx, customer)
+    first = await run_with(ctx, subscriber, user_job("vanha@example.fi", phone=HQ_NUMBERS[0], extension="1001"))
+    assert first.status == CREATED and first.message == ""
+    calling_user_without_subscriber(emulator_url, customer, first, HQ_NUMBERS[0], "1001")
+    job = user_job("vanha@example.fi", phone=HQ_NUMBERS[1], extension="1002")
+    again = await run_with(rerun(ctx, customer), subscriber, job)
+    assert again.status == EXISTS and "already a calling user" in again.message, again
+    assert again.changes == (f"phone_number: {HQ_NUMBERS[0]} → {HQ_NUMBERS[1]}", "extension: 1001 → 1002")
+    assert "run with --update to apply" in again.message
+    held = person(emulator_state(), "vanha@example.fi")
+    assert held["extension"] == "1001"
+
+    calling_user_without_subscriber(emulator_url, customer, again, HQ_NUMBERS[0], "1001")
+    updating = seeded(ActionContext(ctx.client, update=True), customer)
+    applied = await run_with(updating, subscriber, job)
+    assert applied.status == "updated" and applied.changes == again.changes, applied
+    held = person(emulator_state(), "vanha@example.fi")
+    assert held["extension"] == "1002"
+
+
+class CallingNotVisibleYet(RecordingTransport):
+    """Answers a person's read without calling data, as Webex may right after a POST (reads lag, §10.8)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        if request.method == "GET" and "/people/" in request.url.path:
+            body = json.loads(await response.aread())
+            for key in ("extension", "phoneNumbers", "locationId"):
+                body.pop(key, None)
+            return httpx.Response(response.status_code, json=body)
+        return response
+
+
+async def test_a_new_user_whose_calling_is_not_visible_yet_is_created(
+    customer: dict[str, str], emulator_url: str
+) -> None:
+    """A person read back without any calling data is no proof of a kept number (an existing calling user has
+    one): the new user is ``created``, not said to have kept what they never had."""
+    async with open_client(emulator_url, CallingNotVisibleYet()) as api:
+        ctx = seeded(ActionContext(api), customer)
+        outcome = await run_with(ctx, subscriber, user_job("uusi@example.fi", phone=HQ_NUMBERS[1], extension="1005"))
+    assert (outcome.status, outcome.message, outcome.changes) == (CREATED, "", ())
+
+
 class Unavailable(RecordingTransport):
     """Answers every subscriber POST with a 503 without sending it: a write that never gets a clear answer."""
 
@@ -284,7 +355,7 @@ async def test_a_lost_response_ends_with_exactly_one_subscriber() -> None:
         [sub] = state(base_url)["subscribers"]
         assert outcome.ids == {"subscriber_id": sub["id"], "person_id": sub["person_id"]}
         assert len(sent(recorder, "POST", "/wholesale/subscribers")) == 1
-        assert outcome.attempts == 3  # listing, the lost POST, the reconciling lookup by email
+        assert outcome.attempts == 4  # listing, the lost POST, the reconciling lookup by email, the person read back
         if spec_dir().is_dir():
             check_sent(recorder.sent)
 

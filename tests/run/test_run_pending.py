@@ -102,3 +102,24 @@ def test_a_location_answering_400_for_no_calling_is_not_a_failure(tmp_path: Path
     assert outcome.summary["api"]["ambiguous"] > 0  # the lost answers really happened
     names = [(loc["org_id"], loc["name"].casefold()) for loc in state["locations"]]
     assert len(names) == len(set(names))
+
+
+def test_a_run_for_a_sub_partner_resends_consent_on_its_behalf(tmp_path: Path) -> None:
+    """§11.10 through a whole run: acting for a sub-partner whose customers only calls on its behalf see, with
+    the partner's own org among the listed customers, the batch is provisioned and the consent email goes
+    again (``/subscribers/…/consentMove`` carries ``onBehalfOfSubPartnerOrgId``; it went without it and the row
+    failed on a 404). The partner's own org is never acted on."""
+    config = EmulatorConfig(
+        token=TOKEN, rate=0, provisioning_seconds=0, free_account_emails=frozenset({FREE}), list_partner_org=True
+    )
+    sub = "U1VCUEFSVE5FUi8x"
+    with running_emulator(config) as base_url:
+        first = run([SAMPLES], tmp_path / "n1", base_url, sub_partner_org_id=sub)
+        again = run([SAMPLES], tmp_path / "n2", base_url, sub_partner_org_id=sub, resend_consent=True)
+        state = operator(base_url, "state")
+    for outcome in (first, again):
+        assert not [(r.sheet, r.row, r.message) for r in outcome.results if r.status in ("failed", "skipped")]
+    [row] = [r for r in again.results if r.key == FREE]
+    assert row.status == PENDING and "the consent email was sent again" in row.message
+    assert {s["email"]: s["consent_emails"] for s in state["subscribers"] if s["consent_emails"]} == {FREE: 1}
+    assert {c["sub_partner"] for c in state["customers"]} == {sub}

@@ -270,6 +270,7 @@ def test_sync_applies_the_changed_copy_exactly_then_sends_no_write(
     assert rows["fa@synkka.fi"].changes == "package: webex_calling → webex_meetings"
     removed = [r for r in synced.results if r.status == REMOVED]
     assert [(r.sheet, r.row) for r in removed] == [("users", None)] * 2 and list(synced.results[-2:]) == removed
+    assert all("stays in the organization" in r.message for r in removed)  # a DELETE ends the subscription (§11.5)
     assert end_state(operator(server, "state")) == EXPECTED
 
     lines = list(csv.DictReader((tmp_path / "v2" / "results.csv").read_text("utf-8-sig").splitlines()))

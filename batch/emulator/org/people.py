@@ -45,6 +45,8 @@ from batch.emulator.records import implicit_license_id
 from batch.emulator.state import EmulatorState, Person
 
 MAX_IDS = 85
+#: People a ``?locationId=`` page holds at most, whatever ``max`` asked for (§11.9; ``Link`` to the rest).
+LOCATION_PAGE_MAX = 50
 NAME_MAX = 256
 
 
@@ -119,12 +121,16 @@ async def list_people(ctx: EmulatorContext, request: Request) -> Response:
     if roles := query.get("roles"):
         wanted_roles = set(roles.split(","))
         rows = [p for p in rows if wanted_roles.intersection(p.roles)]
-    if location_id := query.get("locationId"):
-        rows = [p for p in rows if p.location_id == location_id]
     calling = bool(query_bool(request, "callingData"))
     cap = ctx.config.calling_data_max
     if calling and cap and query_int(request, "max", 100, minimum=1) > cap:  # §11.9
         raise ApiProblem(504, "Gateway Timeout: the query uses max; try to reduce it", CODE_INVALID)
+    at_most = 0
+    if location_id := query.get("locationId"):
+        rows = [p for p in rows if p.location_id == location_id]
+        at_most = LOCATION_PAGE_MAX
+        if not rows and ctx.config.location_pseudo_item:  # not a person: an error dressed as an item (§11.9)
+            return JSONResponse({"items": [{"errors": {"peopleListLocationId": {"code": "404", "reason": ""}}}]})
     return paged(
         ctx,
         request,
@@ -134,6 +140,7 @@ async def list_people(ctx: EmulatorContext, request: Request) -> Response:
         default_max=100,
         render=lambda p: _list_item(ctx, p, calling),
         extra=extra or None,
+        serve_at_most=at_most,
     )
 
 

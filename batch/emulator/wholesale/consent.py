@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from batch.emulator.http import ApiProblem, EmulatorContext
+from batch.emulator.wholesale.scope import visible
 
 PATH = "/v1/subscribers/{subscriberId}/emails/consentMove"
 PENDING = "pending_user_migration"
@@ -21,7 +22,7 @@ PENDING = "pending_user_migration"
 def routes(ctx: EmulatorContext) -> list[BaseRoute]:
     async def consent_move(request: Request) -> Response:
         sub = ctx.state.subscribers.get(request.path_params["subscriberId"])
-        if sub is None:
+        if sub is None or not visible(ctx, request, ctx.state.customers.get(sub.customer_id)):  # §11.10
             raise ApiProblem(404, "Subscriber not found")
         if sub.status != PENDING:
             raise ApiProblem(400, f"Subscriber is not waiting for consent (status {sub.status}); no email sent")

@@ -28,6 +28,7 @@ from batch.emulator.wholesale.rules import (
     prechecked,
     text,
 )
+from batch.emulator.wholesale.scope import acting_for, visible
 
 BASE = "/v1/wholesale/customers"
 PARTNER_EXTERNAL_ID = "partner-own-organization"
@@ -95,7 +96,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
 
     def find(request: Request) -> Customer:
         customer = state.customers.get(request.path_params["customerId"])
-        if customer is None:
+        if customer is None or not visible(ctx, request, customer):  # another sub-partner's: not there (§11.10)
             raise ApiProblem(404, "Customer not found")
         return customer
 
@@ -119,9 +120,11 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             if (org_id is None or c.org_id == org_id)
             and (not statuses or c.status in statuses)
             and state.listed(c.id, now)
+            and visible(ctx, request, c)
         ]
         rows = [customer_json(c) for c in items]
         own = ctx.config.list_partner_org and ext is None and org_id in (None, state.partner.org.id)
+        own = own and acting_for(request) is None
         if own and (not statuses or "provisioned" in statuses):  # the partner's own org listed too (§11.10)
             rows.insert(0, partner_json(state))
         chunk, _ = ctx.page(request, rows, start_param="offset", max_cap=100, link=False)  # no Link (§10.6)
@@ -157,6 +160,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             outcome=ctx.config.customer_outcomes.get(external_id),
             created=stamp,
             last_status_change=stamp,
+            sub_partner=acting_for(request),
         )
         if external_id in ctx.config.review_customers:  # compliance review first (§11.3)
             customer.status = "pending_rpl_review"

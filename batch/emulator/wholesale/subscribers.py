@@ -18,6 +18,7 @@ from batch.emulator.records import EMAIL_TAKEN, EMAIL_TAKEN_MESSAGE, implicit_li
 from batch.emulator.state import Customer, EmulatorState, Location, Person, Subscriber, now_iso
 from batch.emulator.wholesale.changes import check_subscriber_change
 from batch.emulator.wholesale.rules import PRECHECK_OK, READY, check_email, obj, prechecked, text
+from batch.emulator.wholesale.scope import visible
 from schemas.vocab import CALLING_PACKAGES, SUBSCRIBER_PACKAGES
 
 BASE = "/v1/wholesale/subscribers"
@@ -131,13 +132,13 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
 
     def find(request: Request) -> Subscriber:
         sub = state.subscribers.get(request.path_params["subscriberId"])
-        if sub is None:
+        if sub is None or not visible(ctx, request, state.customers.get(sub.customer_id)):
             raise ApiProblem(404, "Subscriber not found")
         return sub
 
-    def ready_customer(customer_id: str | None) -> Customer:
+    def ready_customer(customer_id: str | None, request: Request) -> Customer:
         customer = state.customers.get(customer_id or "")
-        if customer is None:
+        if customer is None or not visible(ctx, request, customer):
             raise ApiProblem(400, f"customerId {customer_id} is not a wholesale customer of this partner")
         if customer.status not in READY or not customer.org_id:
             raise ApiProblem(400, f"Customer is not provisioned (status {customer.status})")
@@ -153,10 +154,10 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         return person
 
     def check(
-        body: dict[str, Any], *, precheck: bool = False
+        body: dict[str, Any], request: Request, *, precheck: bool = False
     ) -> tuple[Customer, str, str, dict[str, Any], Person | None, Calling | None]:
         """Every subscriber rule, in the order a caller can fix them; nothing is changed."""
-        customer = ready_customer(text(body, "customerId", required=True))
+        customer = ready_customer(text(body, "customerId", required=True), request)
         email = check_email(text(body, "email", required=True) or "", "email")
         params = obj(body, "provisioningParameters", required=not precheck) or {}
         if precheck and body.get("package") is None and body.get("packages") is None:
@@ -192,7 +193,9 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         items = [
             s
             for s in candidates
-            if all(v is None or getattr(s, k) == v for k, v in wanted.items()) and state.listed(s.id, now)
+            if all(v is None or getattr(s, k) == v for k, v in wanted.items())
+            and state.listed(s.id, now)
+            and visible(ctx, request, state.customers.get(s.customer_id))
         ]
         if q.get("sortOrder", "ASC").upper() == "DESC":
             items.reverse()
@@ -200,7 +203,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         return JSONResponse({"items": [subscriber_json(s, state) for s in chunk]})  # no Link (§10.6)
 
     async def provision(request: Request) -> JSONResponse:
-        customer, email, package, params, person, calling = check(await json_body(request))
+        customer, email, package, params, person, calling = check(await json_body(request), request)
         stamp = now_iso()
         sub = Subscriber(
             id=state.new_id("SUBSCRIBER"),
@@ -244,7 +247,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
         sub = find(request)
         body = await json_body(request)
         package = one_package(body)
-        customer = ready_customer(sub.customer_id)
+        customer = ready_customer(sub.customer_id, request)
         if package not in customer.packages:
             raise ApiProblem(400, f"Package {package} is not provisioned for this customer")
         check_subscriber_change(state, customer, sub, package, body.get("provisioningParameters") is not None)
@@ -278,7 +281,7 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
             if body.get("package") is not None or body.get("packages") is not None:
                 one_package(body)
             return JSONResponse(PRECHECK_OK)
-        check(body, precheck=True)
+        check(body, request, precheck=True)
         return JSONResponse(PRECHECK_OK)
 
     return [

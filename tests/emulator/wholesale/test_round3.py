@@ -29,6 +29,17 @@ def test_five_minutes_of_provisioning_pass_in_two_seconds_of_the_clock_at_speed_
         assert api.get(url).json()["status"] == "provisioned"
 
 
+def test_by_default_provisioning_takes_webex_five_minutes() -> None:
+    """The default is Webex's time (§11.3): 300 s of the clock at speed 1; nothing but the clock moves it."""
+    clock = FakeClock()
+    with served(clock=clock) as api:
+        url = provision(api, "FI-DEFAULT")
+        clock.advance(299)
+        assert api.get(url).json()["status"] == "provisioning"
+        clock.advance(2)
+        assert api.get(url).json()["status"] == "provisioned"
+
+
 def test_a_compliance_review_holds_provisioning_until_it_ends() -> None:
     clock = FakeClock()
     config = {"provisioning_seconds": 300, "review_customers": frozenset({"FI-RPL", "FI-FOREVER"}), "clock": clock}
@@ -107,3 +118,22 @@ def test_a_failed_precheck_can_answer_200_with_its_message() -> None:
     with served(provisioning_seconds=0) as api:
         provision(api, "FI-1")
         assert api.post(f"{CUSTOMERS}/validate", json=taken).status_code == 409
+
+
+def test_a_sub_partners_customers_are_seen_only_on_its_behalf() -> None:
+    scope = {"onBehalfOfSubPartnerOrgId": "U1VCUEFSVE5FUg"}
+    with served(provisioning_seconds=0) as api:
+        url = api.post(CUSTOMERS, json=customer_body("FI-SUB"), params=scope).headers["Location"]
+        provision(api, "FI-OWN")
+        customer = api.get(url, params=scope).json()
+        assert api.get(url).status_code == 404
+        assert [c["externalId"] for c in api.get(CUSTOMERS, params=scope).json()["items"]] == ["FI-SUB"]
+        assert [c["externalId"] for c in api.get(CUSTOMERS).json()["items"]] == ["FI-OWN"]
+        body = subscriber_body(customer["id"], "a@example.fi")
+        assert_webex_error(api.post("/wholesale/subscribers", json=body), 400, "not a wholesale customer")
+        sub = api.post("/wholesale/subscribers", json=body, params=scope).json()
+        assert api.get(f"/wholesale/subscribers/{sub['id']}").status_code == 404
+        assert api.get(f"/wholesale/subscribers/{sub['id']}", params=scope).status_code == 200
+    with served(provisioning_seconds=0, sub_partner_scopes=False) as api:
+        url = api.post(CUSTOMERS, json=customer_body("FI-SUB"), params=scope).headers["Location"]
+        assert api.get(url).status_code == 200
