@@ -7,6 +7,11 @@ provision the batch; run it again unchanged (every call a look-up: the baseline,
 nothing); run the changed copy with ``--update`` (each changed user moves from webex_calling to
 webex_meetings: one subscriber PUT each).
 
+The unchanged run is also held to the listing bound (issue 22): what a sync must read when nothing changed is
+the customers (pages of 100), each customer's subscribers (pages of 100), per customer org one listing each
+of its locations, its calling locations and its numbers (every bench customer has calling), and one person
+read per users row that names roles; its look-ups ≤ 1.25 × that bound.
+
 Run: ``.venv/bin/python -m bench.bench_sync [--customers 300 --locations 900 --users 20000 --changed 0.05
 --rate 200 --latency-ms 20 --provisioning-seconds 300 --speed 150]``.
 """
@@ -15,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import io
+import math
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -50,6 +57,28 @@ def changed_copy(batch: dict[str, pl.DataFrame], share: float) -> tuple[dict[str
     return {**batch, "users": moved}, index.len()
 
 
+#: Items per page of the wholesale listings (customers, subscribers) the tool asks for.
+PAGE = 100
+#: Listings per customer org: its locations, its calling locations, its numbers.
+ORG_LISTINGS = 3
+
+
+def listing_bound(batch: dict[str, pl.DataFrame]) -> tuple[int, str]:
+    """(the listing bound of an unchanged night, how it is counted)."""
+    customers, users = batch["customers"], batch["users"]
+    customer_pages = max(1, math.ceil(customers.height / PAGE))
+    per_customer = users.group_by("customer_external_id").len()["len"]
+    subscriber_pages = customers.height - per_customer.len() + sum(max(1, math.ceil(n / PAGE)) for n in per_customer)
+    listings = ORG_LISTINGS * customers.height
+    person_reads = users["roles"].drop_nulls().len()
+    bound = customer_pages + subscriber_pages + listings + person_reads
+    how = (
+        f"{customer_pages} customers' pages + {subscriber_pages} subscribers' pages + {ORG_LISTINGS} listings × "
+        f"{customers.height} orgs + {person_reads} person reads (rows naming roles)"
+    )
+    return bound, how
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Nightly sync benchmark against the emulator")
     parser.add_argument("--customers", type=int, default=300)
@@ -70,7 +99,7 @@ def main() -> None:
         write_csv_folder(copy, changed)
         with ServedEmulator.from_args(args).serve() as (base_url, _pid):
 
-            def run(folder: Path, out: str, **extra: bool) -> tuple[RunOutcome, int, float]:
+            def run(folder: Path, out: str, **extra: bool) -> tuple[RunOutcome, Counts, float]:
                 options = RunOptions(
                     out_dir=Path(tmp) / out,
                     base_url=base_url,
@@ -80,43 +109,58 @@ def main() -> None:
                     log_format="plain",
                     **extra,
                 )
-                before = writes(base_url)
+                before = counts(base_url)
                 started = time.perf_counter()
                 outcome = run_batch([folder], options, Console(file=io.StringIO()))
-                return outcome, writes(base_url) - before, time.perf_counter() - started
+                return outcome, counts(base_url) - before, time.perf_counter() - started
 
             provisioned, _, provision_wall = run(source, "provision")
-            unchanged, unchanged_writes, _ = run(source, "unchanged", update=True)
-            updated, update_writes, total = run(changed, "update", update=True)
+            unchanged, unchanged_counts, _ = run(source, "unchanged", update=True)
+            updated, update_counts, total = run(changed, "update", update=True)
     report(
         args,
+        listing_bound(batch),
         client_rate,
         changes,
         provisioned,
         provision_wall,
         unchanged,
-        unchanged_writes,
+        unchanged_counts,
         updated,
-        update_writes,
+        update_counts,
         total,
     )
 
 
-def writes(base_url: str) -> int:
+@dataclass(frozen=True)
+class Counts:
+    """What the emulator counted: writes (every request but a GET), and ``GET /people`` listings (per org, the
+    Full Administrators a package change must not touch: read only where a package changes)."""
+
+    writes: int
+    admin_listings: int
+
+    def __sub__(self, other: Counts) -> Counts:
+        return Counts(self.writes - other.writes, self.admin_listings - other.admin_listings)
+
+
+def counts(base_url: str) -> Counts:
     routes = httpx.get(base_url.removesuffix("/v1") + "/_emulator/stats", timeout=30).json()["routes"]
-    return sum(n for route, counts in routes.items() if not route.startswith("GET ") for n in counts.values())
+    writes = sum(n for route, counted in routes.items() if not route.startswith("GET ") for n in counted.values())
+    return Counts(writes, sum(routes.get("GET /v1/people", {}).values()))
 
 
 def report(
     args: argparse.Namespace,
+    listings: tuple[int, str],
     client_rate: float,
     changes: int,
     provisioned: RunOutcome,
     provision_wall: float,
     unchanged: RunOutcome,
-    unchanged_writes: int,
+    unchanged_counts: Counts,
     updated: RunOutcome,
-    update_writes: int,
+    update_counts: Counts,
     total: float,
 ) -> None:
     lookups = int(unchanged.api["requests"])
@@ -133,10 +177,17 @@ def report(
         f"provision: {provisioned.api['requests']} calls in {provision_wall:.1f} s; "
         f"rows {provisioned.summary['totals']}"
     )
-    print(f"unchanged run: {lookups} calls (all look-ups), {unchanged_writes} writes (must be 0)")
+    print(f"unchanged run: {lookups} calls (all look-ups), {unchanged_counts.writes} writes (must be 0)")
+    print(f"listing bound: {listings[0]} = {listings[1]}")
+    print(f"unchanged run ÷ listing bound = {lookups / listings[0]:.3f} (target ≤ 1.25)")
     print(f"update run: rows {updated.summary['totals']}")
-    print(f"update run: {calls} calls, {update_writes} writes; look-ups + one write per change = {expected}")
+    print(f"update run: {calls} calls, {update_counts.writes} writes; look-ups + one write per change = {expected}")
     print(f"calls ÷ (look-ups + changes) = {calls / expected:.3f} (target ≤ 1.05)")
+    admins = update_counts.admin_listings - unchanged_counts.admin_listings
+    print(
+        f"of the update run's calls, {admins} more Full Administrator listings than the unchanged run's (one per "
+        f"org whose users change package); calls ÷ (look-ups + those + changes) = {calls / (expected + admins):.3f}"
+    )
     print(
         f"429 answers: unchanged run {unchanged.api['throttled']}, update run {updated.api['throttled']} "
         "(each pauses every worker for Retry-After and slows the rate)"

@@ -43,7 +43,8 @@ class EmulatorConfig:
     drop_next_filters: bool = False
     #: Location names (any case) that get an integrated PSTN connection (Cisco Calling Plan) when created.
     integrated_pstn_locations: frozenset[str] = frozenset()
-    #: New customers, subscribers and locations show up in lists and filters only this many seconds later.
+    #: New customers, subscribers, locations and calling locations show up in lists and filters only this many
+    #: seconds later.
     list_lag_seconds: float = 0.0
     #: API families the token may not use (``wholesale_customers``, ``wholesale_subscribers``, ``locations``,
     #: ``telephony_config``, ``telephony_pstn``, ``people``, ``roles``): their routes answer 403.

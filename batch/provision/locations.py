@@ -1,9 +1,10 @@
 """Location-level actions: create a location, enable calling on it, add its numbers, set its main number.
 
-Each looks before it writes. A location is found by name in its org (one listing per org per run, shared
-through the context's memo, also by the headquarters look-up); calling by ``GET`` of the calling location;
-numbers by listing the location's numbers; the main number by the calling location's ``callingLineId``.
-After a lost response or a 409 the object is looked up afresh (the memo cannot know about it).
+Each looks before it writes, in the org's listings (``batch.provision.lookups``: one paged listing per org per
+run each, shared through the context's memo): a location by name in the org's locations (also the
+headquarters look-up); calling and the main number (``callingLineId``) in the org's calling locations; numbers
+in the org's numbers. A location the calling listing does not show is read by ``GET`` before calling is
+enabled (lists lag). After a lost response or a 409 the object is looked up afresh (the memo cannot know).
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ async def calling(job: Job, ctx: Context) -> Outcome:
     async def work() -> Outcome:
         if not _parent_created(ctx, job, "location") and await calling_settings(ctx, org_id, location_id) is not None:
             return Outcome(EXISTS, ids={"location_id": location_id})
-        forget_calling_settings(ctx, location_id)  # enabled now: the main-number job reads the new settings
+        await forget_calling_settings(ctx, org_id, location_id)  # the main-number job reads the new settings
         try:
             await ctx.client.write(
                 "POST",
@@ -242,7 +243,7 @@ async def numbers(job: Job, ctx: Context) -> Outcome:
                     raise
                 return await _refused(ctx, org_id, location_id, wanted, _per_number(err, batch), err)
             finally:
-                forget_numbers(ctx, location_id)
+                await forget_numbers(ctx, org_id, location_id)
         message = "" if fresh else f"added numbers {', '.join(missing)}"
         return Outcome(CREATED, ids=ids, message=message, after={"numbers": missing})  # undo removes these
 
@@ -326,7 +327,7 @@ async def main_number(job: Job, ctx: Context) -> Outcome:
         if changes and not ctx.update:
             return updates.reported(Outcome(EXISTS, ids=ids), changes)
         # Partial update: only callingLineId is sent; its display name goes back unchanged with the number.
-        forget_calling_settings(ctx, location_id)
+        await forget_calling_settings(ctx, org_id, location_id)
         new_line = {k: v for k, v in {"name": line.get("name"), "phoneNumber": main}.items() if v}
         await ctx.client.write(
             "PUT",

@@ -77,10 +77,31 @@ async def location_by_name(ctx: Context, org_id: str, name: str) -> Item | None:
     return named(await ctx.client.get_all(LOCATIONS, {"orgId": org_id, "name": name}), name)
 
 
+async def calling_locations(ctx: Context, org_id: str) -> Known:
+    """location id → its ``ListLocationObject`` (``id``, ``name``, ``callingLineId`` with the main number), every
+    calling location of the org in one paged listing per run: a nightly run where everything exists asks
+    nothing more per location (it was one GET per location)."""
+
+    async def load() -> Known:
+        items = await ctx.client.get_all(CALLING, {"orgId": org_id, "max": PAGE_SIZE}, items_key="locations")
+        return {str(item["id"]): item for item in items if item.get("id")}
+
+    return await ctx.memo(("calling_locations", org_id), load)
+
+
 async def calling_settings(ctx: Context, org_id: str, location_id: str) -> Item | None:
-    """The location's calling settings (None: not a calling location), read once for the calling job and
-    the main-number job after it: on a nightly run where everything exists that is one GET per location
-    fewer. Nothing between the two changes them (the numbers job only adds numbers)."""
+    """The location's calling settings as far as the jobs read them (is it a calling location, its
+    ``callingLineId``); None: not a calling location.
+
+    From the org's calling listing, unless this run changed them (``forget_calling_settings``) or the listing
+    does not show the location: then one GET of the location, memoized for the calling job and the main-number
+    job after it. A location missing from the listing is read before anything is created, because lists lag
+    behind creates (webex-api.md §10.8): a location an earlier run enabled may not be listed yet."""
+    changed = await _changed(ctx, "calling_changed", org_id)
+    if location_id not in changed:
+        listed = (await calling_locations(ctx, org_id)).get(location_id)
+        if listed is not None and location_id not in changed:  # again: a write while the listing loaded
+            return listed
 
     async def load() -> Item | None:
         return await read_calling(ctx, org_id, location_id)
@@ -104,9 +125,22 @@ def no_calling(err: ApiError) -> bool:
     return isinstance(err, NotFoundError) or (err.status == 400 and not isinstance(err, AuthError))
 
 
-def forget_calling_settings(ctx: Context, location_id: str) -> None:
-    """Before a write that changes them (the main number): the next read must ask the server."""
+async def forget_calling_settings(ctx: Context, org_id: str, location_id: str) -> None:
+    """Before a write that changes them (calling enabled, the main number): from now on this run reads the
+    location's settings from the server, never from the org's listing (which may have been loaded, or be
+    loading, before the write)."""
+    (await _changed(ctx, "calling_changed", org_id)).add(location_id)
     ctx.forget(("calling", location_id))
+
+
+async def _changed(ctx: Context, what: str, org_id: str) -> set[str]:
+    """The org's location ids whose ``what`` this run has written: its org-wide listing no longer answers
+    for them. A set in the memo (loaded empty), so marking one is seen by every job of the run."""
+
+    async def empty() -> set[str]:
+        return set()
+
+    return await ctx.memo((what, org_id), empty)
 
 
 async def location_numbers(ctx: Context, org_id: str, location_id: str) -> set[str]:
@@ -116,13 +150,37 @@ async def location_numbers(ctx: Context, org_id: str, location_id: str) -> set[s
 
 
 async def listed_numbers(ctx: Context, org_id: str, location_id: str) -> set[str]:
-    """The location's numbers on the server, listed once per run per location."""
+    """The location's numbers on the server, from the run's listings (``number_entries``)."""
     return set(await number_entries(ctx, org_id, location_id))
 
 
+async def org_numbers(ctx: Context, org_id: str) -> dict[str, Known]:
+    """location id → number → the numbers listing's entry: every number of the org in one paged listing per
+    run (each entry carries its ``location``, ``state``, ``owner`` and the owner's ``extension``)."""
+
+    async def load() -> dict[str, Known]:
+        items = await ctx.client.get_all(NUMBERS, {"orgId": org_id}, items_key="phoneNumbers")
+        by_location: dict[str, Known] = {}
+        for item in items:
+            location_id = (item.get("location") or {}).get("id")
+            if item.get("phoneNumber") and location_id:
+                by_location.setdefault(str(location_id), {})[str(item["phoneNumber"])] = item
+        return by_location
+
+    return await ctx.memo(("org_numbers", org_id), load)
+
+
 async def number_entries(ctx: Context, org_id: str, location_id: str) -> Known:
-    """number → the numbers listing's entry (its ``owner`` and the owner's ``extension``), listed once per run
-    per location: it tells which user holds which number without a GET per user."""
+    """number → the numbers listing's entry (its ``owner`` and the owner's ``extension``) of one location: it
+    tells which user holds which number without a GET per user.
+
+    From the org's numbers listing, unless this run added numbers to the location (``forget_numbers``): then
+    the location's own listing, read once after the last write and shared."""
+    changed = await _changed(ctx, "numbers_changed", org_id)
+    if location_id not in changed:
+        listed = await org_numbers(ctx, org_id)
+        if location_id not in changed:  # again: a write while the listing loaded
+            return listed.get(location_id, {})
 
     async def load() -> Known:
         params = {"orgId": org_id, "locationId": location_id}
@@ -132,8 +190,10 @@ async def number_entries(ctx: Context, org_id: str, location_id: str) -> Known:
     return await ctx.memo(("location_numbers", location_id), load)
 
 
-def forget_numbers(ctx: Context, location_id: str) -> None:
-    """After numbers were added to a location: its next listing must ask the server."""
+async def forget_numbers(ctx: Context, org_id: str, location_id: str) -> None:
+    """After numbers were added to a location: its next listing must ask the server (the org's listing may
+    have been loaded, or be loading, before the write)."""
+    (await _changed(ctx, "numbers_changed", org_id)).add(location_id)
     ctx.forget(("location_numbers", location_id))
 
 

@@ -29,6 +29,11 @@ def routes(ctx: EmulatorContext) -> list[BaseRoute]:
     ]
 
 
+def calling_key(location_id: str) -> str:
+    """The list-lag key of a location's calling (enabled later than the location was created)."""
+    return f"calling:{location_id}"
+
+
 def calling_location(ctx: EmulatorContext, request: Request) -> tuple[Org, Location]:
     """The org and the calling-enabled location a ``/telephony/config/locations/{location_id}`` path names."""
     org = require_org(ctx, request)
@@ -44,10 +49,13 @@ def _calling_line_id(org: Org, location: Location) -> dict[str, Any]:
 
 
 def calling_list_json(org: Org, location: Location) -> dict[str, Any]:
-    """``ListLocationObject`` (webex-lcs.json)."""
+    """``ListLocationObject`` (webex-lcs.json): the required ``id``, ``name``, ``callingLineId`` (the main number)
+    and ``e911SetupRequired``, and the optional dialling fields when set (Webex omits unset fields)."""
     return {
         "id": location.id,
         "name": location.name,
+        **compact({"outsideDialDigit": location.outside_dial_digit, "routingPrefix": location.routing_prefix}),
+        "enforceOutsideDialDigit": location.enforce_outside_dial_digit,
         "callingLineId": _calling_line_id(org, location),
         "e911SetupRequired": False,
     }
@@ -91,12 +99,21 @@ async def enable_calling(ctx: EmulatorContext, request: Request) -> Response:
     for name, value in fields.items():
         setattr(location, name, value)
     location.calling_enabled = True
+    if ctx.config.list_lag_seconds > 0:
+        ctx.state.listed_from[calling_key(location.id)] = ctx.clock() + ctx.config.list_lag_seconds
     return JSONResponse({"id": location.id}, status_code=201)
 
 
 async def list_calling_locations(ctx: EmulatorContext, request: Request) -> Response:
+    """The org's calling locations; one enabled moments ago is listed only after the list lag (§10.8), while its
+    own ``GET`` answers at once."""
     org = require_org(ctx, request)
-    rows = [loc for loc in ctx.state.locations_in_org(org.id) if loc.calling_enabled]
+    now = ctx.clock()
+    rows = [
+        loc
+        for loc in ctx.state.locations_in_org(org.id)
+        if loc.calling_enabled and ctx.state.listed(loc.id, now) and ctx.state.listed(calling_key(loc.id), now)
+    ]
     if name := request.query_params.get("name"):
         rows = [loc for loc in rows if name.casefold() in loc.name.casefold()]
     return paged(

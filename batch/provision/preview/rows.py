@@ -37,11 +37,11 @@ from batch.provision.fields.compare import (
     subscriber_refusal,
 )
 from batch.provision.lookups import (
-    CALLING,
+    calling_settings,
     full_admins,
     known_customers,
     known_subscribers,
-    location_numbers,
+    listed_numbers,
     named,
     org_locations,
     role_ids,
@@ -295,19 +295,19 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
 async def _number_changes(
     ctx: ActionContext, org_id: str, location_id: str, fields: Mapping[str, Any]
 ) -> tuple[list[Change], list[Change]]:
-    """What the location lacks (numbers, a main number where it has none) and a main number that differs (one
-    listing, one GET, only for rows that name them)."""
+    """What the location lacks (numbers, a main number where it has none) and a main number that differs, from
+    the org's numbers and calling-locations listings (read once per org, shared with every row)."""
     additions: list[Change] = []
     changes: list[Change] = []
     wanted = [str(n) for n in fields.get("numbers_e164") or ()]
     if wanted:
-        missing = added_numbers(wanted, await location_numbers(ctx, org_id, location_id))
+        missing = added_numbers(wanted, await listed_numbers(ctx, org_id, location_id))
         if missing:
             additions.append(Change("numbers", None, ", ".join(missing)))
     main = fields.get("main_number_e164")
     if main:
         try:
-            line = (await ctx.client.get(f"{CALLING}/{location_id}", {"orgId": org_id})).get("callingLineId") or {}
+            line = (await calling_settings(ctx, org_id, location_id) or {}).get("callingLineId") or {}
         except ApiError:
             line = {}
         if not line.get("phoneNumber"):
