@@ -100,6 +100,7 @@ class WebexClient:
         self._prefix = self.base_url
         self.stats = ClientStats()
         self.limiter = limiter or make_limiter(config.max_rate)
+        self.limiter.count_sends()
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._clock = clock
@@ -350,17 +351,20 @@ class WebexClient:
         httpx does the rest: the token (and its refresh on a 401), TrackingID and counting (event hooks).
         """
         await self.limiter.acquire()
-        async with self._slots, self._entry.entering() as extensions:
-            try:
+        sent = self.limiter.grant_spent()  # told when the request leaves: the limiter caps grants not yet sent
+        try:
+            async with self._slots, self._entry.entering(sent) as extensions:
                 return await self.http.request(method, url, params=params, json=json, extensions=extensions)
-            except NO_ANSWER as exc:
-                if (wrong := wrong_protocol(exc, url)) is not None:  # https:// to an http server: no retry helps
-                    raise wrong from None
-                self.tracker.no_answer(what, exc)
-                raise
-            except httpx.HTTPError as exc:  # a proxy refusal, an undecodable answer: no retry will fix these
-                self.stats.transport_errors += 1
-                raise ApiError(f"{what}: {type(exc).__name__}: {_one_line(exc)}") from None
+        except NO_ANSWER as exc:
+            if (wrong := wrong_protocol(exc, url)) is not None:  # https:// to an http server: no retry helps
+                raise wrong from None
+            self.tracker.no_answer(what, exc)
+            raise
+        except httpx.HTTPError as exc:  # a proxy refusal, an undecodable answer: no retry will fix these
+            self.stats.transport_errors += 1
+            raise ApiError(f"{what}: {type(exc).__name__}: {_one_line(exc)}") from None
+        finally:
+            sent()
 
     async def _after_refusal(self, response: httpx.Response, attempts: int) -> None:
         """A 429 pauses the whole limiter for Retry-After; a 502/503/504 backs off this request only."""

@@ -15,7 +15,7 @@ at a time.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from importlib import metadata
 from typing import Any
 
@@ -79,11 +79,13 @@ class PoolEntry:
         self._lock = anyio.Lock(fast_acquire=True) if enabled else None
 
     @contextlib.asynccontextmanager
-    async def entering(self) -> AsyncIterator[dict[str, Any]]:
+    async def entering(self, left: Callable[[], None] = lambda: None) -> AsyncIterator[dict[str, Any]]:
         """The request's extensions while the block sends it; the gate is open again at the latest when the
-        block ends (a failure, a cancellation)."""
+        block ends (a failure, a cancellation). ``left`` is called when the request leaves: at the gate's
+        opening (the rate limiter counts the grants not yet sent), at once when there is no gate."""
         lock = self._lock
         if lock is None:
+            left()
             yield {}
             return
         await lock.acquire()
@@ -94,9 +96,11 @@ class PoolEntry:
             if holding:
                 holding = False
                 lock.release()
+                left()
 
         try:
             yield {"trace": trace}
         finally:
             if holding:
                 lock.release()
+                left()

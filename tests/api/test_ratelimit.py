@@ -248,6 +248,57 @@ async def test_the_waiters_already_due_are_granted_in_one_event_loop_turn() -> N
     assert len(set(queued)) <= len(queued) / 2, queued  # several grants per turn (one per turn: 30 turns)
 
 
+async def test_grants_not_yet_sent_are_capped_at_the_burst() -> None:
+    """A busy loop must not send a burst past the server's bucket: requests granted on schedule but not yet
+    sent (their tasks waiting behind a herd of others) hold the next grants back until they leave."""
+    clock = VirtualClock()
+    limiter = limiter_on(clock, rate=1000, burst=3)
+    limiter.count_sends()
+    granted: list[float] = []
+
+    async def one() -> None:
+        await limiter.acquire()
+        granted.append(clock.now)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for _ in range(5):
+                tg.start_soon(one)
+            await clock.sleep(1.0)  # a whole second later, long past every slot: still only 3 granted
+            assert len(granted) == 3
+            limiter.sent()
+            await clock.sleep(0.01)
+            assert len(granted) == 4  # one left, one more may go
+            limiter.sent()
+            limiter.sent()
+
+    await clock.run(main)
+    assert len(granted) == 5
+
+
+async def test_close_wakes_a_head_held_by_the_unsent_cap() -> None:
+    clock = VirtualClock()
+    limiter = limiter_on(clock, rate=1000, burst=1)
+    limiter.count_sends()
+    await clock.run(limiter.acquire)
+    refused: list[BaseException] = []
+
+    async def held() -> None:
+        try:
+            await limiter.acquire()
+        except RuntimeError as exc:
+            refused.append(exc)
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(held)
+            await clock.sleep(0.5)
+            limiter.close(lambda: RuntimeError("stopped"))
+
+    await clock.run(main)
+    assert [str(e) for e in refused] == ["stopped"]
+
+
 async def test_zero_rate_never_waits() -> None:
     clock = VirtualClock()
     order = await grants(limiter_on(clock, rate=0), clock, [0] * 50)
