@@ -100,7 +100,7 @@ class WebexClient:
         self._prefix = self.base_url
         self.stats = ClientStats()
         self.limiter = limiter or make_limiter(config.max_rate)
-        self.limiter.count_sends()
+        self.limiter.count_sends()  # _send tells it when each granted request leaves
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._clock = clock
@@ -346,9 +346,7 @@ class WebexClient:
         self, method: str, url: httpx.URL | str, params: Mapping[str, Any] | None, json: Any, what: str
     ) -> httpx.Response:
         """One request through the rate limiter, the connection budget and the pool's entry; the answer read
-        whole.
-
-        httpx does the rest: the token (and its refresh on a 401), TrackingID and counting (event hooks).
+        whole. httpx does the rest: the token (and its refresh on a 401), TrackingID and counting (event hooks).
         """
         await self.limiter.acquire()
         sent = self.limiter.grant_spent()  # told when the request leaves: the limiter caps grants not yet sent

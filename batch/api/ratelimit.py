@@ -93,7 +93,6 @@ class RateLimiter:
         # them (``count_sends``); None: a grant is taken as sent.
         self._unsent = 0
         self._cap: int | None = None
-        self._drained: anyio.Event | None = None  # set by sent() when the queue's head waits on the cap
 
     def _set_rate(self, rate: float) -> None:
         self.rate = rate
@@ -139,8 +138,6 @@ class RateLimiter:
             self._closed = error
         for waiter in self._queue:
             waiter.wake.set()
-        if self._drained is not None:
-            self._drained.set()
         for scope in list(self._sleeping):
             scope.cancel()
 
@@ -170,6 +167,8 @@ class RateLimiter:
         try:
             await self._wait_turn(waiter)
         except BaseException:
+            if waiter.granted:  # granted, then cancelled or closed before it resumed: it will never be sent
+                self.sent()
             self._remove(waiter)
             raise
 
@@ -178,15 +177,17 @@ class RateLimiter:
             if self._closed is not None:
                 raise self._closed()
             if waiter.granted:
+                self._granted_slot(self._clock())  # in its own task: the adaptive limiter notes what it sends
                 return
             if self._queue[0] is not waiter:
                 if waiter.wake.is_set():  # a fresh event only after a wake-up: not two per queued request
                     waiter.wake = anyio.Event()
                 await waiter.wake.wait()
                 continue
-            if self._cap is not None and self._unsent >= self._cap:  # granted ones wait to leave: wait for them
-                self._drained = anyio.Event()
-                await self._drained.wait()
+            if self._cap is not None and self._unsent >= self._cap:  # granted ones wait to leave: sent() wakes us
+                if waiter.wake.is_set():
+                    waiter.wake = anyio.Event()
+                await waiter.wake.wait()
                 continue
             now = self._clock()
             wait = max(self._paused_until - now, self._tat - self.tolerance - now)
@@ -236,9 +237,8 @@ class RateLimiter:
         schedule leave only after it, together with the catch-up grants: a burst past the server's bucket,
         answered 429 (``make bench-sync``). Capping the grants not yet sent at ``burst`` bounds that burst."""
         self._unsent = max(0, self._unsent - 1)
-        if self._drained is not None:
-            self._drained.set()
-            self._drained = None
+        if self._queue:
+            self._queue[0].wake.set()
 
     def _grant_due(self, now: float) -> None:
         """Grant, in this one turn, every further waiter whose slot is already due (within the burst tolerance).
@@ -248,7 +248,6 @@ class RateLimiter:
             waiter = heapq.heappop(self._queue)
             self._tat = max(self._tat, now) + self.interval
             self._unsent += self._cap is not None
-            self._granted_slot(now)
             waiter.granted = True
             waiter.wake.set()
 

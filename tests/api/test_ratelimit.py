@@ -276,6 +276,38 @@ async def test_grants_not_yet_sent_are_capped_at_the_burst() -> None:
     assert len(granted) == 5
 
 
+async def test_an_urgent_request_overtaking_a_head_held_by_the_cap_strands_nobody() -> None:
+    """The head held by the unsent cap loses its place to a more urgent request: both still get their slot
+    as the granted ones leave (a shared 'drained' event once left the first head waiting forever)."""
+    clock = VirtualClock()
+    limiter = limiter_on(clock, rate=1000, burst=1)
+    limiter.count_sends()
+    order: list[int] = []
+
+    async def one(priority: int) -> None:
+        PRIORITY.set(priority)
+        await limiter.acquire()
+        order.append(priority)
+
+    async def main() -> None:
+        await limiter.acquire()  # granted, not yet sent: the cap of 1 is reached
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(one, 5)
+            await clock.sleep(0.1)
+            tg.start_soon(one, 1)  # more urgent: takes the head
+            await clock.sleep(0.1)
+            assert order == []
+            limiter.sent()
+            await clock.sleep(0.1)
+            assert order == [1]
+            limiter.sent()
+            await clock.sleep(0.1)
+            assert order == [1, 5]
+            limiter.sent()
+
+    await clock.run(main)
+
+
 async def test_close_wakes_a_head_held_by_the_unsent_cap() -> None:
     clock = VirtualClock()
     limiter = limiter_on(clock, rate=1000, burst=1)
