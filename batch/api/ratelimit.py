@@ -158,8 +158,7 @@ class RateLimiter:
         if self.rate < self.max_rate:
             self._recover(now)
         if self._due(now) and not self._queue:
-            self._tat = max(self._tat, now) + self.interval
-            self._unsent += self._cap is not None
+            self._take_slot(now)
             self._granted_slot(now)
             return
         waiter = _Waiter(PRIORITY.get(), next(self._seq))
@@ -197,8 +196,7 @@ class RateLimiter:
                 await self._sleep_unless_closed(wait + self.tolerance * 0.5)
                 continue
             heapq.heappop(self._queue)
-            self._tat = max(self._tat, now) + self.interval
-            self._unsent += self._cap is not None
+            self._take_slot(now)
             self._granted_slot(now)
             self._grant_due(now)
             if self._queue:
@@ -213,6 +211,11 @@ class RateLimiter:
             and self._tat - now <= self.tolerance
             and (self._cap is None or self._unsent < self._cap)
         )
+
+    def _take_slot(self, now: float) -> None:
+        """The next slot on the schedule is taken; its request counts as not sent yet (when sends are counted)."""
+        self._tat = max(self._tat, now) + self.interval
+        self._unsent += self._cap is not None
 
     def count_sends(self) -> None:
         """From now on every grant is followed by ``sent()`` (``WebexClient`` does): at most ``burst`` grants
@@ -246,8 +249,7 @@ class RateLimiter:
         schedule, so the run ran a few per cent under the server's limit."""
         while self._queue and self._due(now):
             waiter = heapq.heappop(self._queue)
-            self._tat = max(self._tat, now) + self.interval
-            self._unsent += self._cap is not None
+            self._take_slot(now)
             waiter.granted = True
             waiter.wake.set()
 
