@@ -558,3 +558,35 @@ def test_the_formula_guard_apostrophe_of_our_reports_is_taken_off_on_load(tmp_pa
     frame = load_inputs([folder]).sheets["customers"].frame
     assert frame.row(0, named=True)["numbers"] == "+358 9 1..+358 9 5"
     assert frame.row(0, named=True)["company_name"] == "=x"
+
+
+def test_only_a_leading_guard_apostrophe_is_taken_off_whatever_else_the_column_holds(tmp_path: Path) -> None:
+    """The guard's regex runs only on columns holding an apostrophe: other apostrophes in them stay, and a
+    column without any is left as written."""
+    customers = [
+        {**CUSTOMER, "company_name": "'=x", "address_line1": "O'Brien Street 1"},
+        {**CUSTOMER, "external_id": "SE-2", "company_name": "'Oy' Ab", "address_line1": "Kauppakatu 3"},
+        {**CUSTOMER, "external_id": "SE-3", "company_name": " '@home ", "address_line1": "'-1 floor"},
+    ]
+    folder = write_csv_folder(tmp_path / "in", input_sheets(customers=customers))
+    frame = load_inputs([folder]).sheets["customers"].frame
+    assert frame["company_name"].to_list() == ["=x", "'Oy' Ab", "@home"]
+    assert frame["address_line1"].to_list() == ["O'Brien Street 1", "Kauppakatu 3", "-1 floor"]
+    assert frame["city"].to_list() == [CUSTOMER["city"]] * 3
+
+
+def test_loaded_frames_are_one_chunk_per_column(tmp_path: Path) -> None:
+    """The CSV reader hands over a column in several chunks (here 3); the loader makes each one contiguous, so
+    the validator need not copy a million users' frame to do it (both copies stayed alive)."""
+    from bench.generate import make_batch
+    from bench.generate import write_csv_folder as write_generated
+
+    folder = tmp_path / "big"
+    write_generated(make_batch(customers=400, locations=200, users=2000), folder)
+    batch = load_inputs([folder])
+    chunks = {
+        (name, column): sheet.frame[column].n_chunks()
+        for name, sheet in batch.sheets.items()
+        for column in sheet.frame.columns
+    }
+    assert set(chunks.values()) == {1}
