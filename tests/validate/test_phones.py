@@ -263,3 +263,16 @@ def test_a_failing_number_is_explained_with_an_example_of_the_rows_country() -> 
     assert german is not None and "+49 " in german
     _, nowhere = phone_reference("0701234567", None)
     assert nowhere is not None and "+358" not in nowhere and "country code" in nowhere
+
+
+def test_numbers_judged_in_slices_keep_their_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``normalize_phones`` works through ``CHUNK_ROWS`` values at a time: each value keeps its own verdict,
+    in input order, whatever slice it falls in (also values repeated across slices, judged once per slice)."""
+    pairs = tricky_values(700, 3)
+    values = pl.Series([v for v, _ in pairs] * 2, dtype=pl.String)
+    countries = pl.Series([c for _, c in pairs] * 2, dtype=pl.String)
+    whole = normalize_phones(values, countries)
+    monkeypatch.setattr(phones, "CHUNK_ROWS", 97)
+    sliced = normalize_phones(values, countries)
+    assert sliced.rows() == whole.rows()
+    assert sliced.rows()[:700] == [phone_reference(v, c) for v, c in pairs]
