@@ -82,6 +82,37 @@ def test_rows_of_merged_inputs_are_told_apart_by_position() -> None:
     assert [(p.row, p.rule) for p in result.problems] == [(2, "users.extension.format")]
 
 
+def test_each_listed_problem_names_its_rows_input() -> None:
+    """Merged inputs repeat row numbers: a problem's ``source`` is its own row's ``_source`` (looked up for the
+    listed rows only), on every sheet; a row without problems lends its source to nothing."""
+    rows = valid_rows()
+    sheets = dict(loaded(**rows).sheets)
+    users = sheets["users"].frame.with_columns(
+        pl.when(pl.int_range(pl.len()) % 2 == 0)
+        .then(pl.lit("a.csv"))
+        .otherwise(pl.lit("b.xlsx#users"))
+        .alias("_source"),
+        pl.when(pl.int_range(pl.len()) >= 2).then(pl.lit("x")).otherwise(pl.col("extension")).alias("extension"),
+    )
+    sheets["users"] = SheetData("users", users)
+    customers = sheets["customers"].frame.with_columns(
+        pl.lit("c.csv").alias("_source"), pl.lit("100% Oy").alias("company_name")
+    )
+    sheets["customers"] = SheetData("customers", customers)
+    result = validate(LoadedBatch(sheets))
+    expected = {("users", row): src for row, src in zip(users["_row"], users["_source"], strict=True)}
+    expected |= {("customers", row): src for row, src in zip(customers["_row"], customers["_source"], strict=True)}
+    locations = sheets["locations"].frame
+    expected |= {("locations", row): src for row, src in zip(locations["_row"], locations["_source"], strict=True)}
+    listed = {(p.sheet, p.row, p.rule, p.source) for p in result.problems}
+    assert {(sheet, rule) for sheet, _, rule, _ in listed} >= {
+        ("users", "users.extension.format"),
+        ("customers", "customers.company_name.format"),
+    }
+    assert all(source == expected[(sheet, row)] for sheet, row, _, source in listed)
+    assert {source for *_, source in listed} >= {"a.csv", "b.xlsx#users", "c.csv"}
+
+
 def test_dependent_rows_name_the_row_to_fix() -> None:
     result = run(with_changes(customers={0: {"company_name": "100% Oy"}}))
     dependents = [p for p in result.problems if p.rule == "dependency.invalid_parent"]

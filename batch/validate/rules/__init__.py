@@ -58,7 +58,8 @@ def emit(
     message_expr = pl.lit(message) if isinstance(message, str) else message
     listed = pl.int_range(pl.len()) < MAX_LISTED_PER_RULE
     value_expr, message_expr = pl.when(listed).then(value_expr), pl.when(listed).then(message_expr)
-    return frame.filter(mask).select(
+    # lazy: the filter copies only the columns the problem rows read, not every column of the sheet
+    return frame.lazy().filter(mask).select(
         pl.lit(sheet).alias("sheet"),
         pl.col(POS).cast(pl.Int64).alias("pos"),
         pl.col("_row").cast(pl.Int64).alias("row"),
@@ -68,7 +69,7 @@ def emit(
         pl.lit(rule).alias("rule"),
         message_expr.cast(pl.String).alias("message"),
         pl.lit(example, pl.String).alias("example"),
-    )
+    ).collect()
 
 
 def concat_problems(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:
