@@ -16,7 +16,7 @@ from functools import cache
 import polars as pl
 
 from batch.validate.rules import POS
-from batch.validate.rules.prepare import Prepared
+from batch.validate.rules.prepare import Prepared, with_customer
 from schemas import SHEETS
 from schemas.examples import DOCS_COUNTRY, column_example, country_named
 from schemas.vocab import countries
@@ -67,7 +67,7 @@ def _row_countries(p: Prepared) -> pl.DataFrame:
     rows = (
         ("customers", p.customers, ("country_code",)),
         ("locations", p.locations, ("country_code", "__c_country")),
-        ("users", p.users, ("__country", "__c_country")),
+        ("users", with_customer(p.users, p.customers, "__c_country"), ("__country", "__c_country")),
     )
     return pl.concat(
         [

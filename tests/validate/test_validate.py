@@ -150,3 +150,44 @@ def test_memory_grows_with_rows_not_rows_times_numbers() -> None:
     assert list_items < 50 * users.height
     assert prepared.hq_numbers.height >= 1000
     assert [p.rule for p in validate(batch).problems] == []
+
+
+def test_a_users_customer_columns_are_its_first_customer_rows() -> None:
+    """Users do not carry their customer's columns (``with_customer`` fetches them by ``__cpos``): each user gets
+    the first customers row of its external_id (a later duplicate is never its customer), none without one."""
+    from batch.validate.rules.prepare import CUSTOMER_OF_USER, prepare, with_customer
+
+    twin = {**valid_rows()["customers"][1], "hq_location_name": "Toinen", "admin_email": "other@oljy.fi"}
+    stranger = {**valid_rows()["users"][3], "customer_external_id": "SE-9", "email": "x@y.se"}
+    rows = with_changes(customers=[twin], users=[stranger])
+    batch = loaded(**rows)
+    prepared = prepare({name: batch.sheets[name].frame for name in batch.sheets})
+    assert not set(CUSTOMER_OF_USER) & set(prepared.users.columns)
+    users = with_customer(prepared.users, prepared.customers, *CUSTOMER_OF_USER)
+    assert users["__hq_name"].to_list() == ["Pääkonttori", "Pääkonttori", "Pääkonttori", None, None]
+    assert users["__c_admin"].to_list() == ["it@makela.fi"] * 3 + ["admin@oljy.fi", None]
+    assert users["__c_country"].to_list() == ["FI", "FI", "FI", "FI", None]
+    assert users["__c_packages"].to_list() == [["webex_calling", "webex_meetings", "cisco_calling_plan"]] * 3 + [
+        ["webex_meetings"],
+        None,
+    ]
+
+
+def test_empty_keys_never_collide_and_a_duplicate_names_the_first_row() -> None:
+    """Duplicate checks leave rows with a null key part out (users without a number or extension are many):
+    they are never duplicates; real duplicates still name the first row with the key."""
+    meetings = {"package": "webex_meetings", "phone_number": None, "extension": None, "location_name": None}
+    base = valid_rows()["users"][1]
+    more = [{**base, **meetings, "email": f"m{i}@makela.fi"} for i in range(3)]
+    more += [
+        {**base, "customer_external_id": "FI-2", "email": "e@oljy.fi", "extension": "1001"},
+        {**base, "email": "twin@makela.fi", "package": "webex_calling", "location_name": None, "extension": "1001"},
+        {**base, "email": "M1@Makela.fi", "phone_number": None, "extension": None},
+    ]
+    result = run(with_changes(users=more))
+    duplicates = [(p.row, p.column, p.rule, p.message) for p in result.problems if p.rule.endswith(".duplicate")]
+    assert [d[:3] for d in duplicates] == [
+        (10, "extension", "users.extension.duplicate"),
+        (11, "email", "users.email.duplicate"),
+    ]
+    assert "users row 2" in duplicates[0][3] and "users row 7" in duplicates[1][3]

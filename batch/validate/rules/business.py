@@ -15,7 +15,7 @@ from __future__ import annotations
 import polars as pl
 
 from batch.validate.rules import concat_problems, emit
-from batch.validate.rules.prepare import Prepared, yes_no
+from batch.validate.rules.prepare import Prepared, with_customer, yes_no
 from schemas.vocab import (
     ADDON_DEPENDENCIES,
     ADDONS,
@@ -40,7 +40,7 @@ def business_problems(p: Prepared) -> pl.DataFrame:
             *[_main_number(sheet, f) for sheet, f in (("customers", c), ("locations", loc))],
             *_address("customers", c),
             *_address("locations", loc),
-            *_user_rules(u),
+            *_user_rules(with_customer(u, c, "__c_packages", "__c_admin")),
         ]
     )
 

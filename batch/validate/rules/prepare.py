@@ -64,7 +64,7 @@ def _canonical_ids(frame: pl.DataFrame, customers: pl.DataFrame) -> pl.DataFrame
     spelled_as_is = pl.col("customer_external_id").is_in(customers["external_id"].implode())
     if not frame.select((~spelled_as_is).any()).item():
         return frame  # every id already spelled as on the customers sheet (or absent): the usual case
-    spelled = first_rows(customers, ["__ext_key"]).select("__ext_key", pl.col("external_id").alias("__ext_spelled"))
+    spelled = first_rows(customers.select("__ext_key", pl.col("external_id").alias("__ext_spelled")), ["__ext_key"])
     return (
         frame.with_columns(pl.col("customer_external_id").str.to_lowercase().alias("__ext_key"))
         .join(spelled, on="__ext_key", how="left", maintain_order="left")
@@ -158,7 +158,7 @@ def _number_listed(users: pl.DataFrame, hq_numbers: pl.DataFrame, location_numbe
     its numbers), by a semi-join on the long number frames: copying each location's number list onto its users'
     rows made memory grow with users × numbers (200,000 users of 1,000-number ranges: 4.2 GiB). Numbers are
     compared as integers (an E.164 number is ``+`` and at most 15 digits): the join on text held 430 MiB more for a
-    million users."""
+    million users. A number two locations list joins twice; the owner check keeps the user's own."""
     owners = pl.concat(
         [
             hq_numbers.select((-pl.col(POS) - 1).alias("__owner"), _digits(pl.col("e164"))),
@@ -176,7 +176,9 @@ def _number_listed(users: pl.DataFrame, hq_numbers: pl.DataFrame, location_numbe
         )
         .collect()
     )
-    listed = keys.join(owners, on=["__owner", "__number"], how="semi")[POS]
+    # Joined on the number alone, then the owner compared: a join on both keys held 170 MiB more (row-encoded keys).
+    by = owners.rename({"__owner": "__listed_by"})
+    listed = keys.join(by, on="__number", how="inner").filter(pl.col("__owner") == pl.col("__listed_by"))[POS]
     return users.with_columns(located.alias("__located"), pl.col(POS).is_in(listed.implode()).alias("__number_listed"))
 
 
@@ -198,9 +200,27 @@ def _country_on_server(users: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: Customer columns a users rule reads, by the name it reads them under (the customers column it is): fetched by
+#: ``with_customer`` when the rule runs, not stored on every user's row (~90 MiB for a million users).
+CUSTOMER_OF_USER = {
+    "__hq_name": "hq_location_name",
+    "__c_country": "country_code",
+    "__c_packages": "packages_list",
+    "__c_admin": "__admin_email",
+}
+
+
+def with_customer(users: pl.DataFrame, customers: pl.DataFrame, *names: str) -> pl.DataFrame:
+    """``users`` with its customer's columns ``names`` (see ``CUSTOMER_OF_USER``); null for a user whose customer is
+    not in the batch. ``__cpos`` is the customer's row position: the prepared customers frame is in row order."""
+    at = users["__cpos"]
+    return users.with_columns(customers[CUSTOMER_OF_USER[name]].gather(at).alias(name) for name in names)
+
+
 def _customer_lookup(customers: pl.DataFrame, sources: list[str]) -> pl.DataFrame:
-    """The first customer row per external_id, as columns a location or user row joins."""
-    return first_rows(customers, ["external_id"]).select(
+    """The first customer row per external_id, as columns a location or user row joins (selected first: the first
+    rows of the whole frame copied all of its ~40 columns)."""
+    lookup = customers.select(
         pl.col("external_id").alias("customer_external_id"),
         pl.col(POS).alias("__cpos"),
         pl.col("_row").alias("__c_row"),
@@ -208,9 +228,8 @@ def _customer_lookup(customers: pl.DataFrame, sources: list[str]) -> pl.DataFram
         pl.col("hq_location_name").alias("__hq_name"),
         pl.col("__hq_key"),
         pl.col("country_code").alias("__c_country"),
-        pl.col("packages_list").alias("__c_packages"),
-        pl.col("__admin_email").alias("__c_admin"),
     )
+    return first_rows(lookup, ["customer_external_id"])
 
 
 def _locations(
@@ -261,7 +280,7 @@ def _users(users: pl.DataFrame, customers: pl.DataFrame, locations: pl.DataFrame
         .fill_null(False)
         .alias("__at_hq"),
     )
-    location_lookup = first_rows(locations, ["customer_external_id", "__name_key"]).select(
+    location_lookup = locations.select(
         "customer_external_id",
         pl.col("__name_key").alias("__loc_key"),
         pl.col("location_name").alias("__l_name"),
@@ -270,6 +289,7 @@ def _users(users: pl.DataFrame, customers: pl.DataFrame, locations: pl.DataFrame
         *(pl.col(c).alias("__l_src") for c in sources),
         pl.col("country_code").alias("__l_country"),
     )
+    location_lookup = first_rows(location_lookup, ["customer_external_id", "__loc_key"])
     users = users.join(
         location_lookup, on=["customer_external_id", "__loc_key"], how="left", maintain_order="left"
     ).with_columns(pl.when(pl.col("__at_hq")).then(None).otherwise(pl.col("__lpos")).alias("__lpos"))
@@ -285,7 +305,9 @@ def _users(users: pl.DataFrame, customers: pl.DataFrame, locations: pl.DataFrame
         .when(pl.col("__at_hq"))
         .then(pl.col("__c_country"))
         .alias("__country"),
-    ).drop("__loc_key", "__hq_key", "__l_name", "__l_country")  # read by no rule: 16+ MiB a million users each
+    ).drop(  # read by no rule, or fetched when read (``with_customer``): 16 MiB a million users each
+        "__loc_key", "__hq_key", "__l_name", "__l_country", "__hq_name", "__c_country"
+    )
     # A date cell is reported as such (rules/cells.py), not also read as the digits of a number.
     typed = users["phone_number"].str.contains(DATE).fill_null(False)
     phones = normalize_phones(

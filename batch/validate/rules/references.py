@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from batch.validate.rules import concat_problems, emit
-from batch.validate.rules.prepare import Prepared
+from batch.validate.rules.prepare import Prepared, with_customer
 from schemas.vocab import CALLING_PACKAGES
 
 
@@ -70,7 +70,7 @@ def reference_problems(p: Prepared) -> pl.DataFrame:
                 ),
             )
         )
-    frames.append(_unknown_location(p.users))
+    frames.append(_unknown_location(with_customer(p.users, c, "__hq_name")))
     frames.append(
         emit(
             p.users,
