@@ -127,3 +127,23 @@ def test_fast_path_matches_library_only_path(seed: int) -> None:
     slow = [email_reference(v) for v in values]
     assert [(v, f, s) for v, f, s in zip(values, fast, slow, strict=True) if f != s] == []
     assert sum(n is not None for n, _ in slow) > 300  # the generator must produce plenty of valid addresses
+
+
+def test_plain_and_blank_values_only_skip_the_library_and_keep_their_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With nothing for the library (the usual batch), the verdicts come from the fast path alone, row for row."""
+    import batch.validate.emails as emails
+
+    def refuse(value: str | None) -> tuple[str | None, str | None]:
+        raise AssertionError(f"the library was asked about {value!r}")
+
+    monkeypatch.setattr(emails, "email_reference", refuse)
+    values = pl.Series(["Aino.Makela@Example.FI", None, " \u00a0", "x.y+z@mail.example.com", ""], dtype=pl.String)
+    result = check_emails(values)
+    assert result.rows() == [
+        ("aino.makela@example.fi", None),
+        (None, None),
+        (None, None),
+        ("x.y+z@mail.example.com", None),
+        (None, None),
+    ]
+    assert check_emails(pl.Series([], dtype=pl.String)).shape == (0, 2)
