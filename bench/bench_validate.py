@@ -1,8 +1,10 @@
-"""Benchmark: load a CSV batch and validate it at 250k, 500k and 1M users (target for 1M: ≤ 10 s, ≤ 2 GiB).
+"""Benchmark: load a CSV batch and validate it at 250k, 500k and 1M users (target for 1M: ≤ 5 s, ≤ 1 GiB).
 
 Each size is generated with ``bench.generate.make_batch`` (1 customer per 5 users, 1 location per 2
 customers), written as a ``;``-separated CSV folder with BOM, then loaded and validated in a fresh
-subprocess so its peak RSS (``ru_maxrss``) counts only ``load_inputs`` + ``validate``.
+subprocess so its peak RSS (``ru_maxrss``) counts only ``load_inputs`` + ``validate``. ``cpu s`` is the child's
+CPU time (all threads) over the same span: on a shared machine the wall time varies with the load, the CPU time
+much less, so compare runs by it (issue 22).
 
     .venv/bin/python bench/bench_validate.py [--users 250000 500000 1000000]
     .venv/bin/python bench/bench_validate.py --ranges   # 500 customers × 1,000-number ranges, 200,000 users
@@ -26,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-TIME_TARGET_S = 10.0
-RSS_TARGET_MIB = 2048
+TIME_TARGET_S = 5.0
+RSS_TARGET_MIB = 1024
 RANGES_RSS_TARGET_MIB = 1024
 
 
@@ -36,7 +38,7 @@ def measure(folder: Path) -> dict[str, float | int]:
     from batch.load.inputs import load_inputs
     from batch.validate.validator import validate
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     loaded = load_inputs([folder])
     loaded_at = time.perf_counter()
     result = validate(loaded)
@@ -45,6 +47,7 @@ def measure(folder: Path) -> dict[str, float | int]:
         "load_s": loaded_at - start,
         "validate_s": done - loaded_at,
         "total_s": done - start,
+        "cpu_s": time.process_time() - cpu,
         "rows": sum(f.height for f in result.sheets.values()),
         "errors": result.error_count,
         "warnings": result.warning_count,
@@ -126,25 +129,29 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(run_size(users, Path(tmp)))
             _print_row(rows[-1], header=len(rows) == 1)
     biggest = max(rows, key=lambda r: r["users"])
-    ok = biggest["total_s"] <= TIME_TARGET_S and biggest["peak_rss_mib"] <= RSS_TARGET_MIB
+    fast = biggest["total_s"] <= TIME_TARGET_S
+    small = biggest["peak_rss_mib"] <= RSS_TARGET_MIB
     per_row = [r["total_s"] / r["users"] * 1e6 for r in rows]
     print(f"µs per user row: {', '.join(f'{x:.1f}' for x in per_row)} (flat = linear)")
     print(
         f"target for {biggest['users']:,} users (≤ {TIME_TARGET_S:.0f} s, ≤ {RSS_TARGET_MIB} MiB): "
-        f"{'met' if ok else 'MISSED'}"
+        f"{'met' if fast and small else 'MISSED'} (time {biggest['total_s']:.2f} s {'met' if fast else 'MISSED'}, "
+        f"peak {biggest['peak_rss_mib']:,} MiB {'met' if small else 'MISSED'})"
     )
-    return 0 if ok else 1
+    return 0 if fast and small else 1
 
 
 def _print_row(row: dict[str, float | int], *, header: bool) -> None:
     if header:
         print(
-            f"{'users':>9} {'customers':>9} {'load s':>7} {'validate s':>10} {'total s':>8} {'peak MiB':>9} "
+            f"{'users':>9} {'customers':>9} {'load s':>7} {'validate s':>10} {'total s':>8} {'cpu s':>6} "
+            f"{'peak MiB':>9} "
             f"{'errors':>6} {'warnings':>8}"
         )
     print(
         f"{row['users']:>9,} {row['customers']:>9,} {row['load_s']:>7.2f} {row['validate_s']:>10.2f} "
-        f"{row['total_s']:>8.2f} {row['peak_rss_mib']:>9,} {row['errors']:>6} {row['warnings']:>8}",
+        f"{row['total_s']:>8.2f} {row['cpu_s']:>6.2f} {row['peak_rss_mib']:>9,} {row['errors']:>6} "
+        f"{row['warnings']:>8}",
         flush=True,
     )
 
