@@ -191,3 +191,40 @@ def test_empty_keys_never_collide_and_a_duplicate_names_the_first_row() -> None:
         (11, "email", "users.email.duplicate"),
     ]
     assert "users row 2" in duplicates[0][3] and "users row 7" in duplicates[1][3]
+
+
+def test_users_of_an_invalid_location_name_its_row_and_input() -> None:
+    """The location's row (and, merged, its input) in a dependent user's message is fetched by ``__lpos``: users do
+    not carry it. Liisa (users row 4) is at Tampere (locations row 2 of loc.csv); the customer's row is named too."""
+    rows = with_changes(locations={0: {"main_number": "abc"}}, customers={1: {"company_name": "100% Oy"}})
+    sheets = dict(loaded(**rows).sheets)
+    sheets["locations"] = SheetData(
+        "locations", sheets["locations"].frame.with_columns(pl.lit("loc.csv").alias("_source"))
+    )
+    sheets["customers"] = SheetData(
+        "customers", sheets["customers"].frame.with_columns(pl.lit("cus.csv").alias("_source"))
+    )
+    users = sheets["users"].frame.with_columns(pl.lit("users.csv").alias("_source"))
+    sheets["users"] = SheetData("users", users)
+    result = validate(LoadedBatch(sheets, inputs={"loc.csv": "a", "cus.csv": "b", "users.csv": "c"}))
+    dependents = {
+        (p.sheet, p.row, p.column): p.message for p in result.problems if p.rule == "dependency.invalid_parent"
+    }
+    assert set(dependents) == {("users", 4, "location_name"), ("users", 5, "customer_external_id")}
+    assert "location Tampere on locations row 2 of loc.csv is invalid" in dependents[("users", 4, "location_name")]
+    assert "customer FI-2 on customers row 3 of cus.csv is invalid" in dependents[("users", 5, "customer_external_id")]
+
+
+def test_a_clean_batch_keeps_no_per_row_errors_and_a_bad_number_keeps_its_item() -> None:
+    """Error columns that are null on every row are one literal, and a listed number's ``item`` stays only where it
+    is wrong; the problems say the same as before."""
+    from batch.validate.rules.prepare import prepare
+
+    batch = loaded(**valid_rows())
+    clean = prepare({name: batch.sheets[name].frame for name in batch.sheets})
+    assert clean.users["__phone_error"].null_count() == clean.users.height
+    assert clean.hq_numbers["item"].null_count() == clean.hq_numbers.height
+    rows = with_changes(customers={0: {"numbers": "+358 9 4245 1000..+358 9 4245 1009; 12"}})
+    result = run(rows)
+    bad = [(p.row, p.column, p.value) for p in result.problems if p.rule == "customers.numbers.invalid"]
+    assert bad == [(2, "numbers", "12")]

@@ -59,17 +59,22 @@ def emit(
     listed = pl.int_range(pl.len()) < MAX_LISTED_PER_RULE
     value_expr, message_expr = pl.when(listed).then(value_expr), pl.when(listed).then(message_expr)
     # lazy: the filter copies only the columns the problem rows read, not every column of the sheet
-    return frame.lazy().filter(mask).select(
-        pl.lit(sheet).alias("sheet"),
-        pl.col(POS).cast(pl.Int64).alias("pos"),
-        pl.col("_row").cast(pl.Int64).alias("row"),
-        pl.lit(column).alias("column"),
-        value_expr.cast(pl.String).alias("value"),
-        pl.lit(severity).alias("severity"),
-        pl.lit(rule).alias("rule"),
-        message_expr.cast(pl.String).alias("message"),
-        pl.lit(example, pl.String).alias("example"),
-    ).collect()
+    return (
+        frame.lazy()
+        .filter(mask)
+        .select(
+            pl.lit(sheet).alias("sheet"),
+            pl.col(POS).cast(pl.Int64).alias("pos"),
+            pl.col("_row").cast(pl.Int64).alias("row"),
+            pl.lit(column).alias("column"),
+            value_expr.cast(pl.String).alias("value"),
+            pl.lit(severity).alias("severity"),
+            pl.lit(rule).alias("rule"),
+            message_expr.cast(pl.String).alias("message"),
+            pl.lit(example, pl.String).alias("example"),
+        )
+        .collect()
+    )
 
 
 def concat_problems(frames: Iterable[pl.DataFrame]) -> pl.DataFrame:

@@ -12,6 +12,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
+from batch.validate.phones import split_list
 from batch.validate.rules import MAX_LISTED_PER_RULE, POS, PROBLEM_FRAME_SCHEMA, concat_problems, emit
 from batch.validate.rules.prepare import Prepared
 from schemas import SHEETS, ColumnDoc
@@ -185,8 +186,9 @@ def _unknown_timezone(sheet: str, frame: pl.DataFrame) -> pl.DataFrame:
 def _unknown_roles(u: pl.DataFrame) -> pl.DataFrame:
     keys = [r.lower() for r in ADMIN_ROLES]
     bad = pl.col("__roles_raw").list.eval(pl.element().filter(~pl.element().str.to_lowercase().is_in(keys)))
+    roles = split_list(u["roles"])  # split here, for this rule only: the users do not keep the raw lists
     return emit(
-        u.with_columns(bad.alias("__bad")),
+        u.with_columns(roles.alias("__roles_raw")).with_columns(bad.alias("__bad")),
         pl.col("__bad").list.len() > 0,
         sheet="users",
         column="roles",

@@ -12,7 +12,7 @@ import re
 import polars as pl
 
 from batch.validate.rules import POS, concat_problems, emit, row_ref
-from batch.validate.rules.prepare import Prepared
+from batch.validate.rules.prepare import Prepared, with_customer, with_location
 from schemas.vocab import CALLING_PACKAGES
 
 RULE = "dependency.invalid_parent"
@@ -69,12 +69,11 @@ def dependency_problems(p: Prepared, found: pl.DataFrame) -> pl.DataFrame:
         "customer_external_id",
         "location_resolved",
         "__cpos",
-        "__c_row",
         "__lpos",
-        "__l_row",
-        *(["__c_src", "__l_src"] if p.merged else []),
         pl.col("package_resolved").is_in(sorted(CALLING_PACKAGES)).alias("__calling"),
     )
+    users = with_customer(users, p.customers, "__c_row", *(["__c_src"] if p.merged else []))
+    users = with_location(users, p.locations, "__l_row", *(["__l_src"] if p.merged else []))
     return concat_problems(
         [
             template_dependents,

@@ -51,7 +51,28 @@ def prepare(
     locations, location_numbers = _locations(located, customers, sources)
     users = _users(_canonical_ids(_with_pos(frames["users"]), customers), customers, locations, sources)
     users = _country_on_server(_number_listed(users, hq_numbers, location_numbers))
-    return Prepared(templates, customers, locations, users, hq_numbers, location_numbers, merged, exported)
+    return Prepared(
+        templates,
+        _compact(customers, "__main_error", "__admin_email_error"),
+        _compact(locations, "__main_error"),
+        _compact(users, "__email_error", "__phone_error"),
+        _compact(_items_of_errors(hq_numbers), "item", "error"),
+        _compact(_items_of_errors(location_numbers), "item", "error"),
+        merged,
+        exported,
+    )
+
+
+def _compact(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """Each of ``columns`` that is null on every row as one literal: an error column of a clean batch held 16 bytes a
+    row (16 MiB a million users) to say nothing."""
+    empty = frame.select(pl.col(c).is_null().all() for c in columns).row(0) if frame.height else ()
+    return frame.with_columns(pl.lit(None, frame.schema[c]).alias(c) for c, e in zip(columns, empty, strict=False) if e)
+
+
+def _items_of_errors(long: pl.DataFrame) -> pl.DataFrame:
+    """A listed number's ``item`` (the list item as typed) is read only to show a wrong one: the others drop it."""
+    return long.with_columns(pl.when(pl.col("error").is_not_null()).then(pl.col("item")).alias("item"))
 
 
 def _with_pos(frame: pl.DataFrame) -> pl.DataFrame:
@@ -201,13 +222,17 @@ def _country_on_server(users: pl.DataFrame) -> pl.DataFrame:
 
 
 #: Customer columns a users rule reads, by the name it reads them under (the customers column it is): fetched by
-#: ``with_customer`` when the rule runs, not stored on every user's row (~90 MiB for a million users).
+#: ``with_customer`` when the rule runs, not stored on every user's row (~110 MiB for a million users).
 CUSTOMER_OF_USER = {
     "__hq_name": "hq_location_name",
     "__c_country": "country_code",
     "__c_packages": "packages_list",
     "__c_admin": "__admin_email",
+    "__c_row": "_row",
+    "__c_src": SOURCE,
 }
+#: The same for the user's location (by ``__lpos``, null for a user at the HQ or at a location not in the batch).
+LOCATION_OF_USER = {"__l_row": "_row", "__l_src": SOURCE}
 
 
 def with_customer(users: pl.DataFrame, customers: pl.DataFrame, *names: str) -> pl.DataFrame:
@@ -215,6 +240,12 @@ def with_customer(users: pl.DataFrame, customers: pl.DataFrame, *names: str) -> 
     not in the batch. ``__cpos`` is the customer's row position: the prepared customers frame is in row order."""
     at = users["__cpos"]
     return users.with_columns(customers[CUSTOMER_OF_USER[name]].gather(at).alias(name) for name in names)
+
+
+def with_location(users: pl.DataFrame, locations: pl.DataFrame, *names: str) -> pl.DataFrame:
+    """``users`` with its location's columns ``names`` (see ``LOCATION_OF_USER``), like ``with_customer``."""
+    at = users["__lpos"]
+    return users.with_columns(locations[LOCATION_OF_USER[name]].gather(at).alias(name) for name in names)
 
 
 def _customer_lookup(customers: pl.DataFrame, sources: list[str]) -> pl.DataFrame:
@@ -305,8 +336,15 @@ def _users(users: pl.DataFrame, customers: pl.DataFrame, locations: pl.DataFrame
         .when(pl.col("__at_hq"))
         .then(pl.col("__c_country"))
         .alias("__country"),
-    ).drop(  # read by no rule, or fetched when read (``with_customer``): 16 MiB a million users each
-        "__loc_key", "__hq_key", "__l_name", "__l_country", "__hq_name", "__c_country"
+    ).drop(  # read by no rule, or fetched when read (``with_customer``, ``with_location``): 8-16 MiB each
+        "__loc_key",
+        "__hq_key",
+        "__l_name",
+        "__l_country",
+        "__roles_raw",
+        *CUSTOMER_OF_USER,
+        *LOCATION_OF_USER,
+        strict=False,  # not every fetched column was joined (the sources only for merged inputs)
     )
     # A date cell is reported as such (rules/cells.py), not also read as the digits of a number.
     typed = users["phone_number"].str.contains(DATE).fill_null(False)
