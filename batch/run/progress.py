@@ -2,13 +2,15 @@
 
 A person at a terminal wants to see how far each kind of work is (customers wait for provisioning, users
 follow in thousands), so there the display is a rich progress bar per job kind. A cron job or a CI log
-wants lines it can grep and that appear the moment a job ends, so off a terminal (or with
-``--log-format plain``) each finished job is one flushed line, and ``--log-format json`` gives one JSON
-object per line for log collectors. The runner calls the same four methods whichever it gets.
+wants lines it can grep and that appear soon after a job ends, so off a terminal (or with
+``--log-format plain``) each finished job is one line, in the log within a fifth of a second (once the
+journal holds the job), and ``--log-format json`` gives one JSON object per line for log collectors. The
+runner calls the same few methods whichever it gets.
 
 Cost matters: the runner calls ``job_done`` from the event loop for every job (25,000 in the benchmark),
-so lines are formatted with a per-second cached timestamp, and the bars are redrawn by rich's own refresh
-thread a few times a second, never per job. The token never reaches this module.
+so lines are formatted with a per-second cached timestamp and written together at each flush, and the bars
+are redrawn by rich's own refresh thread a few times a second, never per job. The token never reaches this
+module.
 """
 
 from __future__ import annotations
