@@ -176,7 +176,7 @@ def _customers(
 
 def _number_listed(users: pl.DataFrame, hq_numbers: pl.DataFrame, location_numbers: pl.DataFrame) -> pl.DataFrame:
     """``__located`` (the user's location is known offline) and ``__number_listed`` (their number is one of
-    its numbers), by a semi-join on the long number frames: copying each location's number list onto its users'
+    its numbers), by a join on the long number frames: copying each location's number list onto its users'
     rows made memory grow with users × numbers (200,000 users of 1,000-number ranges: 4.2 GiB). Numbers are
     compared as integers (an E.164 number is ``+`` and at most 15 digits): the join on text held 430 MiB more for a
     million users. A number two locations list joins twice; the owner check keeps the user's own."""
