@@ -16,7 +16,7 @@ from functools import cache
 import polars as pl
 
 from batch.validate.rules import POS
-from batch.validate.rules.prepare import Prepared, with_customer
+from batch.validate.rules.prepare import USER_COUNTRY, Prepared, with_customer, with_location
 from schemas import SHEETS
 from schemas.examples import DOCS_COUNTRY, column_example, country_named
 from schemas.vocab import countries
@@ -67,7 +67,7 @@ def _row_countries(p: Prepared) -> pl.DataFrame:
     rows = (
         ("customers", p.customers, ("country_code",)),
         ("locations", p.locations, ("country_code", "__c_country")),
-        ("users", with_customer(p.users, p.customers, "__c_country"), ("__country", "__c_country")),
+        ("users", _with_country(p), ("__country", "__c_country")),
     )
     return pl.concat(
         [
@@ -79,6 +79,12 @@ def _row_countries(p: Prepared) -> pl.DataFrame:
             for sheet, frame, codes in rows
         ]
     )
+
+
+def _with_country(p: Prepared) -> pl.DataFrame:
+    """The users with their numbers' country and their customer's (``USER_COUNTRY``)."""
+    users = with_location(with_customer(p.users, p.customers, "__c_country"), p.locations, "__l_country")
+    return users.with_columns(USER_COUNTRY)
 
 
 def _batch_country(p: Prepared) -> str:

@@ -228,3 +228,15 @@ def test_a_clean_batch_keeps_no_per_row_errors_and_a_bad_number_keeps_its_item()
     result = run(rows)
     bad = [(p.row, p.column, p.value) for p in result.problems if p.rule == "customers.numbers.invalid"]
     assert bad == [(2, "numbers", "12")]
+
+
+def test_hash_repeats_marks_every_row_of_a_repeated_key_and_no_other() -> None:
+    """The candidates of a duplicate check: all rows of a key seen twice (first one too), whatever the order."""
+    from batch.validate.rules import hash_repeats
+
+    frame = pl.DataFrame(
+        {"a": ["x", "y", "x", "z", None, "y", None, "w"], "b": ["1", "1", "2", "1", "1", "1", "1", "1"]}
+    )
+    assert hash_repeats(frame, pl.col("a")).to_list() == [True, True, True, False, True, True, True, False]
+    assert hash_repeats(frame, pl.struct("a", "b")).to_list() == [False, True, False, False, True, True, True, False]
+    assert hash_repeats(frame.head(0), pl.col("a")).to_list() == []

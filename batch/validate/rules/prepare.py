@@ -47,20 +47,17 @@ def prepare(
     sources = [SOURCE] if merged else []
     templates = _with_pos(frames["templates"]).with_columns(__key=pl.col("template").str.to_lowercase())
     customers, hq_numbers = _customers(_with_pos(frames["customers"]), templates, sources)
+    # Compacted as soon as made, so the users' preparation (the peak) runs without their empty columns.
+    customers = _compact(customers, "__main_error", "__admin_email_error")
+    hq_numbers = _compact(_items_of_errors(hq_numbers), "item", "error")
     located = _canonical_ids(_with_pos(frames["locations"]), customers)
     locations, location_numbers = _locations(located, customers, sources)
+    locations = _compact(locations, "__main_error")
+    location_numbers = _compact(_items_of_errors(location_numbers), "item", "error")
     users = _users(_canonical_ids(_with_pos(frames["users"]), customers), customers, locations, sources)
     users = _country_on_server(_number_listed(users, hq_numbers, location_numbers))
-    return Prepared(
-        templates,
-        _compact(customers, "__main_error", "__admin_email_error"),
-        _compact(locations, "__main_error"),
-        _compact(users, "__email_error", "__phone_error"),
-        _compact(_items_of_errors(hq_numbers), "item", "error"),
-        _compact(_items_of_errors(location_numbers), "item", "error"),
-        merged,
-        exported,
-    )
+    users = _compact(users, "__email_error", "__phone_error")
+    return Prepared(templates, customers, locations, users, hq_numbers, location_numbers, merged, exported)
 
 
 def _compact(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
@@ -232,7 +229,16 @@ CUSTOMER_OF_USER = {
     "__c_src": SOURCE,
 }
 #: The same for the user's location (by ``__lpos``, null for a user at the HQ or at a location not in the batch).
-LOCATION_OF_USER = {"__l_row": "_row", "__l_src": SOURCE}
+LOCATION_OF_USER = {"__l_row": "_row", "__l_src": SOURCE, "__l_country": "country_code"}
+#: The country of a user's numbers: their location's (a locations row, or the customer's HQ); null when the location
+#: is not in the batch. Over ``__l_country`` and ``__c_country``; not kept on the users (15 MiB a million).
+USER_COUNTRY = (
+    pl.when(pl.col("__lpos").is_not_null())
+    .then(pl.col("__l_country"))
+    .when(pl.col("__at_hq"))
+    .then(pl.col("__c_country"))
+    .alias("__country")
+)
 
 
 def with_customer(users: pl.DataFrame, customers: pl.DataFrame, *names: str) -> pl.DataFrame:
@@ -331,16 +337,11 @@ def _users(users: pl.DataFrame, customers: pl.DataFrame, locations: pl.DataFrame
         .then(pl.col("__l_name"))
         .otherwise(pl.col("location_name"))
         .alias("location_resolved"),
-        pl.when(pl.col("__lpos").is_not_null())
-        .then(pl.col("__l_country"))
-        .when(pl.col("__at_hq"))
-        .then(pl.col("__c_country"))
-        .alias("__country"),
+        USER_COUNTRY,
     ).drop(  # read by no rule, or fetched when read (``with_customer``, ``with_location``): 8-16 MiB each
         "__loc_key",
         "__hq_key",
         "__l_name",
-        "__l_country",
         "__roles_raw",
         *CUSTOMER_OF_USER,
         *LOCATION_OF_USER,
@@ -348,8 +349,9 @@ def _users(users: pl.DataFrame, customers: pl.DataFrame, locations: pl.DataFrame
     )
     # A date cell is reported as such (rules/cells.py), not also read as the digits of a number.
     typed = users["phone_number"].str.contains(DATE).fill_null(False)
-    phones = normalize_phones(
-        users["phone_number"].zip_with(~typed, pl.repeat(None, users.height, dtype=pl.String, eager=True)),
-        users["__country"],
-    )
-    return users.with_columns(phones["e164"].alias("phone_e164"), phones["error"].alias("__phone_error"))
+    numbers = users["phone_number"]
+    if typed.any():  # rare: no copy of a million numbers otherwise
+        numbers = numbers.zip_with(~typed, pl.repeat(None, users.height, dtype=pl.String, eager=True))
+    phones = normalize_phones(numbers, users["__country"])
+    users = users.with_columns(phones["e164"].alias("phone_e164"), phones["error"].alias("__phone_error"))
+    return users.drop("__country")  # see USER_COUNTRY

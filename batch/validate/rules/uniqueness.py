@@ -15,6 +15,7 @@ from batch.validate.rules import (
     emit,
     first_row_of,
     first_rows,
+    hash_repeats,
     later_duplicate,
     row_ref,
 )
@@ -26,13 +27,12 @@ def _duplicates(
 ) -> pl.DataFrame:
     """Later rows of a key; the message names the first row with it (and its input, when ``merged``)."""
     key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
-    # Duplicated 64-bit hashes find the (few) candidate rows 3× faster than comparing strings; hash collisions
-    # only add candidates, and the exact window functions below run on those rows only. Rows with a null key
-    # part never collide (``later_duplicate``) and are left out: 100,000 users without a phone number were
-    # 100,000 candidates. Only the columns read here and in ``emit`` are copied.
+    # The exact window functions below run on the candidates only. Rows with a null key part never collide
+    # (``later_duplicate``) and are left out: 100,000 users without a phone number were 100,000 candidates. Only
+    # the columns read here and in ``emit`` are copied.
     read = dict.fromkeys([POS, "_row", column, *keys, *([SOURCE] if merged else [])])
     not_null = pl.all_horizontal([pl.col(k).is_not_null() for k in keys])
-    candidates = frame.lazy().select(*read).filter(key.hash().is_duplicated() & not_null).collect()
+    candidates = frame.select(*read).filter(hash_repeats(frame, key)).filter(not_null)
     marked = candidates.with_columns(
         later_duplicate(keys).alias("__dup"),
         first_row_of(keys).alias("__first"),
@@ -173,7 +173,7 @@ def _number_owners(p: Prepared) -> pl.DataFrame:
     """One problem per row whose numbers an earlier row (HQ or location) already lists."""
     # Numbers listed twice are rare: the rest of the work runs on their rows only (hash collisions only add rows).
     numbers = pl.concat([p.hq_numbers["e164"], p.location_numbers["e164"]]).drop_nulls()
-    shared = numbers.filter(numbers.hash().is_duplicated()).implode()
+    shared = numbers.filter(hash_repeats(numbers.to_frame(), pl.col("e164"))).implode()
     listed = pl.concat(
         [
             p.hq_numbers.lazy()
