@@ -240,3 +240,44 @@ def test_hash_repeats_marks_every_row_of_a_repeated_key_and_no_other() -> None:
     assert hash_repeats(frame, pl.col("a")).to_list() == [True, True, True, False, True, True, True, False]
     assert hash_repeats(frame, pl.struct("a", "b")).to_list() == [False, True, False, False, True, True, True, False]
     assert hash_repeats(frame.head(0), pl.col("a")).to_list() == []
+
+
+def test_a_users_location_is_resolved_by_name_per_customer_whatever_the_case() -> None:
+    """Only users naming a location other than the HQ look it up (by customer and name, case-insensitively), also
+    for a customer not in the batch; the HQ by any case is the HQ; an unknown name stays as typed (a warning)."""
+    rows = valid_rows()
+    malmo = {
+        **rows["locations"][0],
+        "customer_external_id": "SE-9",
+        "location_name": "Malmö",
+        "country": "SE",
+        "numbers": None,
+        "main_number": None,
+        "postal_code": "21120",
+        "city": "Malmö",
+        "timezone": "Europe/Stockholm",
+    }
+    base = {**rows["users"][2], "phone_number": None}
+    users = [
+        {**base, "customer_external_id": "SE-9", "email": "a@se.se", "location_name": "malmö", "extension": "3001"},
+        {**base, "email": "b@makela.fi", "location_name": "PÄÄKONTTORI", "extension": "3002"},
+        {**base, "email": "c@makela.fi", "location_name": "Oulu", "extension": "3003"},
+        {**base, "email": "d@makela.fi", "location_name": None, "extension": "3004"},
+    ]
+    result = run(with_changes(locations=[malmo], users=users))
+    resolved = result.sheets["users"].select("_row", "location_resolved").rows()
+    assert resolved == [
+        (2, "Pääkonttori"),
+        (3, "Tampere"),
+        (4, "Tampere"),
+        (5, None),
+        (6, "Malmö"),
+        (7, "Pääkonttori"),
+        (8, "Oulu"),
+        (9, "Pääkonttori"),
+    ]
+    assert [(p.sheet, p.row, p.rule) for p in result.problems] == [
+        ("locations", 3, "locations.customer_external_id.not_in_batch"),
+        ("users", 6, "users.customer_external_id.not_in_batch"),
+        ("users", 8, "users.location_name.not_in_batch"),
+    ]
