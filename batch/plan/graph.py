@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import polars as pl
@@ -93,13 +94,19 @@ class Plan:
         return found
 
     def kind_counts(self) -> Counter[Kind]:
-        return Counter(job.kind for job in self.jobs.values())
+        return Counter(map(_kind_of, self.jobs.values()))
 
     def depth(self) -> int:
-        """Jobs on the longest dependency chain."""
+        """Jobs on the longest dependency chain. Jobs with the same parents tuple (the users of one location share
+        one) are at the same level: it is worked out once per tuple, not once per job."""
         level: dict[str, int] = {}
+        by_parents: dict[int, int] = {}  # id of a parents tuple -> its jobs' level (the tuples live in the plan)
         for key, job in self.jobs.items():  # parents come first
-            level[key] = 1 + max((level[p] for p in job.parents), default=0)
+            parents = job.parents
+            at = by_parents.get(id(parents))
+            if at is None:
+                at = by_parents[id(parents)] = 1 + max((level[p] for p in parents), default=0)
+            level[key] = at
         return max(level.values(), default=0)
 
     def estimated_calls(self) -> int:
@@ -110,6 +117,9 @@ class Plan:
         bound = self.estimated_calls() / rate if rate > 0 else 0.0
         path = (PROVISIONING_SECONDS if Kind.CUSTOMER in self.kind_counts() else 0.0) + self.depth() * 0.1
         return max(bound, path)
+
+
+_kind_of = attrgetter("kind")
 
 
 def build_plan(validated: ValidatedBatch, *, merged: bool = False) -> Plan:

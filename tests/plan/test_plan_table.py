@@ -154,3 +154,18 @@ def test_building_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) ->
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_depth_and_kind_counts_of_jobs_sharing_parent_tuples() -> None:
+    """``depth`` works a level out once per parents tuple: jobs sharing one are at one level, whatever else."""
+    from batch.jobs import Job
+    from batch.plan.graph import Plan
+
+    top: tuple[str, ...] = ("a",)
+    jobs = [Job("a", Kind.CUSTOMER, "customers", 2), Job("b", Kind.HQ, "customers", 2, top)]
+    jobs += [Job(f"u{i}", Kind.SUBSCRIBER, "users", i, top) for i in range(3)]
+    jobs += [Job("r", Kind.ROLES, "users", 9, ("u2",)), Job("s", Kind.ROLES, "users", 9, ("b", "r"))]
+    plan = Plan({job.key: job for job in jobs})
+    assert plan.depth() == 4  # a → u2 → r → s
+    assert plan.kind_counts() == {Kind.CUSTOMER: 1, Kind.HQ: 1, Kind.SUBSCRIBER: 3, Kind.ROLES: 2}
+    assert Plan().depth() == 0
