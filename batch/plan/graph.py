@@ -156,9 +156,9 @@ def _collector_paused() -> Iterator[None]:
 
 @dataclass(frozen=True, slots=True)
 class _Target:
-    """What every calling user of one (customer, location name) shares: the location job it gets its
-    ``location_id`` from, its parents (customer, location, calling) and, if its phone is one of the numbers the
-    batch adds there, the parents that wait for them too; and the look-ups that lead its row."""
+    """What every user of one (customer, location name, calling) shares: its refs (a calling user's location
+    job, whose ``location_id`` it gets), its parents (customer, location, calling) and, if its phone is one of
+    the numbers the batch adds there, the parents that wait for them too; and the look-ups that lead its row."""
 
     refs: Mapping[str, str]
     parents: tuple[str, ...]
