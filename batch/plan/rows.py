@@ -10,7 +10,7 @@ stays once, in the validated frame, and a run's memory grows with the jobs in fl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterator, Mapping
 from typing import Any
 
 import polars as pl
@@ -19,17 +19,11 @@ import polars as pl
 class SheetRows:
     """A sheet's columns by name, each a reader of one row's value (list columns read as ``list``)."""
 
-    __slots__ = ("_readers", "index")
+    __slots__ = ("index", "readers")
 
     def __init__(self, frame: pl.DataFrame) -> None:
         self.index = {name: i for i, name in enumerate(frame.columns)}
-        self._readers = tuple(_reader(frame.get_column(name)) for name in frame.columns)
-
-    def value(self, column: int, position: int) -> Any:
-        return self._readers[column](position)
-
-    def row(self, position: int) -> RowFields:
-        return RowFields(self, position)
+        self.readers = tuple(_reader(frame.get_column(name)) for name in frame.columns)
 
 
 class RowFields(Mapping[str, Any]):
@@ -43,7 +37,8 @@ class RowFields(Mapping[str, Any]):
         self._position = position
 
     def __getitem__(self, key: str) -> Any:
-        return self._sheet.value(self._sheet.index[key], self._position)
+        sheet = self._sheet
+        return sheet.readers[sheet.index[key]](self._position)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._sheet.index)
@@ -51,8 +46,26 @@ class RowFields(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._sheet.index)
 
+    def items(self) -> ItemsView[str, Any]:
+        """Every column's value read in one pass (a job's fingerprint reads them all)."""
+        return _RowItems(self)
+
+    def values_in_order(self) -> list[Any]:
+        position = self._position
+        return [read(position) for read in self._sheet.readers]
+
     def __repr__(self) -> str:
         return f"RowFields({dict(self)!r})"
+
+
+class _RowItems(ItemsView[str, Any]):
+    """``RowFields.items()``: the pairs of its columns and values, without a look-up per key."""
+
+    _mapping: RowFields
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        row = self._mapping
+        return zip(row, row.values_in_order(), strict=True)
 
 
 def _reader(column: pl.Series) -> Callable[[int], Any]:

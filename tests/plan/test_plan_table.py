@@ -124,6 +124,7 @@ def test_a_job_reads_its_whole_validated_row(tmp_path: Path) -> None:
             continue
         (row,) = users.filter(pl.col("_row") == job.row).to_dicts()
         assert dict(job.fields) == {**row, "calling": row["package_resolved"] in {"webex_calling"}}
+        assert list(job.fields.items()) == [(key, job.fields[key]) for key in job.fields]  # read in one pass
     tre = plan.jobs["subscriber:tre@testi.fi"].fields
     assert tre["roles_list"] == ["Full Administrator"] and tre["phone_e164"] == "+35835655 2001".replace(" ", "")
     assert plan.jobs["subscriber:ext@testi.fi"].fields["phone_e164"] is None
