@@ -57,6 +57,9 @@ HQ_COLUMNS = (
 #: An input row: (source, sheet, Excel row) — the loader's ``_source`` (``path#sheet`` or a CSV file's path).
 RowId = tuple[str, str, int]
 
+#: Users rows planned at once: their columns as Python lists are held only while their jobs are made.
+USERS_AT_ONCE = 100_000
+
 #: Seconds a provisioning customer usually takes before its org can be set up (emulator default; Webex: minutes).
 PROVISIONING_SECONDS = 2.0
 
@@ -146,7 +149,8 @@ def build_plan(validated: ValidatedBatch, *, merged: bool = False) -> Plan:
     with _collector_paused():
         builder.customers(ValidSheet(sheets["customers"], calling=_CUSTOMER_CALLING))
         builder.locations(ValidSheet(sheets["locations"], calling=pl.lit(None)))
-        builder.users(ValidSheet(sheets["users"], calling=_USER_CALLING))
+        for part in ValidSheet(sheets["users"], calling=_USER_CALLING).parts(USERS_AT_ONCE):
+            builder.users(part)
     return Plan(builder.jobs, builder.rows, merged)
 
 

@@ -7,9 +7,11 @@ import gc
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from batch.jobs import Kind
 from batch.load.inputs import load_inputs
+from batch.plan import graph
 from batch.plan.graph import build_plan
 from batch.validate.validator import ValidatedBatch, validate
 from tests.builders import input_sheets, write_csv_folder
@@ -102,7 +104,12 @@ def validated_batch(tmp_path: Path) -> ValidatedBatch:
     return validate(load_inputs([write_csv_folder(tmp_path / "in", sheets)]))
 
 
-def test_every_job_and_row_of_a_batch_of_every_case(tmp_path: Path) -> None:
+@pytest.mark.parametrize("users_at_once", [100_000, 3, 1])
+def test_every_job_and_row_of_a_batch_of_every_case(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users_at_once: int
+) -> None:
+    """The same graph however many users rows are planned at once (parts hold valid and invalid rows)."""
+    monkeypatch.setattr(graph, "USERS_AT_ONCE", users_at_once)
     plan = build_plan(validated_batch(tmp_path))
     got = [(j.key, str(j.kind), j.row, j.parents, tuple(j.refs.values())) for j in plan.jobs.values()]
     assert got == JOBS
@@ -111,6 +118,9 @@ def test_every_job_and_row_of_a_batch_of_every_case(tmp_path: Path) -> None:
     sources = {j.source.rsplit("/", 1)[-1] for j in plan.jobs.values()}
     assert sources == {"", "customers.csv", "locations.csv", "users.csv"}  # look-ups have no row, no input
     assert all((j.source == "") == (j.row is None) for j in plan.jobs.values())
+    for job in plan.jobs.values():  # each job reads its own row, however the sheet was cut
+        if job.kind is Kind.SUBSCRIBER:
+            assert (job.fields["_row"], "subscriber:" + job.fields["email_normalized"]) == (job.row, job.key)
 
 
 def test_a_job_reads_its_whole_validated_row(tmp_path: Path) -> None:
@@ -175,8 +185,6 @@ def test_depth_and_kind_counts_of_jobs_sharing_parent_tuples() -> None:
 def test_children_in_plan_order_and_a_leaf_has_none(tmp_path: Path) -> None:
     """The executor releases a finished job's children from ``children()[key]``: every edge once, in plan order;
     leaves (most jobs) are not stored but read as no children; an edge to a job the plan lacks is an error."""
-    import pytest
-
     from batch.jobs import Job
     from batch.plan.graph import Plan
 
