@@ -21,6 +21,7 @@ from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PENDING, SKIPPED, UPDAT
 from batch.load.inputs import LoadedBatch, load_inputs
 from batch.report import writer, xlsx
 from batch.report.aligned import align_results, row_keys
+from batch.report.page import details
 from batch.report.summary import build_summary
 from bench.generate import make_batch, write_csv_folder
 
@@ -148,3 +149,30 @@ def test_results_csv_in_slices_equals_the_one_frame_writer(
     whole = _whole_results_csv(aligned, tmp_path / "whole.csv", merged=merged)
     assert sliced.read_bytes() == whole.read_bytes()
     assert sliced.read_bytes().startswith(b"\xef\xbb\xbf" + (b"source," if merged else b"sheet,"))
+
+
+def _whole_read_details(out_dir: Path, summary: Mapping[str, object]) -> details.RunDetails:
+    """report.html's details as they were read before: results.csv whole, every column."""
+    frame = pl.read_csv(out_dir / "results.csv", infer_schema=False, truncate_ragged_lines=True)
+    frame = details._with_defaults(frame)
+    status = pl.col("status")
+    finished = details._time(summary.get("finished"))
+    changed = status.is_in(details.CHANGED) | (pl.col("changes") != "")
+    return details.RunDetails(
+        reasons=details._reasons(frame.filter(status.is_in(details.TROUBLE))),
+        failures=details._listing(frame.filter(status == FAILED), details.MAX_LISTED),
+        pending=details._listing(frame.filter(status == PENDING), details.MAX_LISTED, finished),
+        changes=details._listing(frame.filter(changed), details.MAX_LISTED),
+    )
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_report_page_details_read_from_the_rows_it_shows_equal_those_read_whole(
+    batch: tuple[LoadedBatch, list[RowResult]], tmp_path: Path, merged: bool
+) -> None:
+    loaded, results = batch
+    writer.write_results_csv(align_results(loaded, results), tmp_path / "results.csv", merged=merged)
+    summary = {"finished": "2026-01-01T10:00:00+00:00"}
+    found = details.read_details(tmp_path, summary)
+    assert found == _whole_read_details(tmp_path, summary)
+    assert found.failures.total and found.pending.total and found.changes.total and found.reasons
