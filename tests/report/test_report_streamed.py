@@ -23,6 +23,7 @@ from batch.report import writer, xlsx
 from batch.report.aligned import align_results, row_keys
 from batch.report.page import details
 from batch.report.summary import build_summary
+from batch.report.workbook import rows
 from bench.generate import make_batch, write_csv_folder
 
 STATUSES = (CREATED, EXISTS, FAILED, INVALID, PENDING, SKIPPED, UPDATED)
@@ -73,7 +74,7 @@ def _entries(path: Path) -> dict[str, bytes]:
 # -- the whole-sheet writer as it was before the rows were streamed (the reference) ------------------
 
 
-def _whole_insert_rows(path: Path, sheets: Mapping[str, xlsx._Layout], styles: Mapping[str, int | None]) -> None:
+def _whole_insert_rows(path: Path, sheets: Mapping[str, rows.Layout], styles: Mapping[str, int | None]) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for info in src.infolist():
@@ -85,7 +86,7 @@ def _whole_insert_rows(path: Path, sheets: Mapping[str, xlsx._Layout], styles: M
     tmp.replace(path)
 
 
-def _whole_with_rows(xml: str, layout: xlsx._Layout, styles: Mapping[str, int | None]) -> str:
+def _whole_with_rows(xml: str, layout: rows.Layout, styles: Mapping[str, int | None]) -> str:
     last_col = xl_col_to_name(len(layout.names) - 1)
     xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_col}{layout.last_row}"/>', xml, count=1)
     head, tail = xml.split("</sheetData>", 1)
@@ -94,7 +95,7 @@ def _whole_with_rows(xml: str, layout: xlsx._Layout, styles: Mapping[str, int | 
         return head + "</sheetData>" + tail
     style = pl.col("__status").replace_strict({k: str(v) for k, v in styles.items()}, default=str(styles[FAILED]))
     data = [c for c in cells.columns if not c.startswith("__")]
-    parts = [xlsx._cell_xml(name, xl_col_to_name(i), cells.schema[name]) for i, name in enumerate(data)]
+    parts = [rows._cell_xml(name, xl_col_to_name(i), cells.schema[name]) for i, name in enumerate(data)]
     opening = [pl.lit('<row r="'), pl.col("__r").cast(pl.String), pl.lit('" s="'), pl.col("__s")]
     row = pl.concat_str([*opening, pl.lit('" customFormat="1">'), *parts, pl.lit("</row>")])
     joined: str = cells.with_columns(__s=style).select(row.str.join("").alias("xml")).item()
@@ -125,9 +126,9 @@ def test_results_xlsx_streamed_equals_the_whole_sheet_writer(
     summary = build_summary(
         results, api={"requests": 3}, wall_seconds=2.0, started=datetime(2026, 1, 1, tzinfo=UTC), command="run"
     )
-    monkeypatch.setattr(xlsx, "ROWS_PER_CHUNK", chunk)
+    monkeypatch.setattr(rows, "ROWS_PER_CHUNK", chunk)
     streamed = xlsx.write_results_xlsx(aligned, summary, tmp_path / "streamed.xlsx")
-    monkeypatch.setattr(xlsx, "_insert_rows", _whole_insert_rows)
+    monkeypatch.setattr(xlsx, "insert_rows", _whole_insert_rows)
     whole = xlsx.write_results_xlsx(aligned, summary, tmp_path / "whole.xlsx")
     assert _entries(streamed) == _entries(whole)
     assert len(_entries(whole)["xl/worksheets/sheet5.xml"]) > 500_000  # the users sheet, with every row
