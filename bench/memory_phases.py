@@ -142,14 +142,14 @@ class Recorder:
             self.rows.append((depth + name, frame.before, _status("VmRSS"), frame.peak, took, allocators))
 
     def _grown(self, name: str, top: int = 12) -> None:
-        """What the stage left allocated (``PHASES_TRACEMALLOC=1``): the lines whose live memory grew most."""
+        """What the stage left allocated (``PHASES_TRACEMALLOC=N``): what grew most, by line or by N frames."""
         snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
         if self.snapshot is not None:
             lines = [f"after {name}: {_traced_mib(snapshot):.1f} MiB traced"]
-            for key in ("filename", "lineno"):
+            for key in ("filename", "lineno") if tracemalloc.get_traceback_limit() == 1 else ("traceback",):
                 for stat in snapshot.compare_to(self.snapshot, key)[:top]:
                     grown = f"{stat.size_diff / 2**20:+8.2f} MiB {stat.count_diff:+8} blocks"
-                    lines.append(f"    {grown}  {stat.traceback}")
+                    lines.append(f"    {grown}  " + "\n        ".join(stat.traceback.format()))
             sys.stderr.write("\n".join(lines) + "\n")
         self.snapshot = snapshot
 
@@ -212,8 +212,8 @@ def _watch_execute(recorder_lines: list[str], every: float) -> None:
 def child(argv: list[str]) -> int:
     """The run itself, in this process, with every stage of ``STAGES`` wrapped."""
     recorder = Recorder()
-    if os.environ.get("PHASES_TRACEMALLOC") == "1":
-        tracemalloc.start()
+    if os.environ.get("PHASES_TRACEMALLOC"):
+        tracemalloc.start(int(os.environ["PHASES_TRACEMALLOC"]))
     samples: list[str] = []
     every = float(os.environ.get("PHASES_SAMPLE_SECONDS", "0"))
     if every > 0:
