@@ -160,6 +160,8 @@ class Executor:
         self.outcomes[job.key] = outcome
         for sink in self.logs:
             sink.job_done(job, outcome)
+        if outcome.before is not None or outcome.after is not None:  # kept by the journal for undo; ~300 bytes
+            self.outcomes[job.key] = dataclasses.replace(outcome, before=None, after=None)  # a job past it
         for child_key in self.children[job.key]:
             child = self.plan.jobs[child_key]
             if child_key in self.outcomes:
