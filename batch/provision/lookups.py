@@ -234,23 +234,28 @@ async def role_ids(ctx: Context) -> Known:
     return await ctx.memo(("roles",), load)
 
 
-async def full_admins(ctx: Context, org_id: str) -> frozenset[str]:
-    """Person ids of the org's full administrators: one listing per org (``GET /people?roles=``), only for orgs
-    where a package is about to change, instead of one GET per changed user."""
+async def role_holders(ctx: Context, org_id: str, role_id: str) -> frozenset[str]:
+    """Person ids holding one role in the org: one listing per (org, role) (``GET /people?roles=``), shared by
+    every row of the org that names only that role and by the package changes' Full Administrator check, where
+    a ``GET /people/{id}`` per row would cost one call each."""
 
     async def load() -> frozenset[str]:
-        with shared_lookup():  # every package change of the org waits on these
-            admin = (await role_ids(ctx)).get(FULL_ADMIN)
-            if admin is None:
-                return frozenset()
-            items = await ctx.client.get_all("/people", {"orgId": org_id, "roles": admin["id"]})
+        with shared_lookup():  # every row of the org checking this role waits on it
+            items = await ctx.client.get_all("/people", {"orgId": org_id, "roles": role_id})
         # List items carry no roles (only GET /people/{id} does, webex-api.md §11.1): the filter is the answer;
-        # an item that does show roles without the admin role is left out, and one without an id is no person.
+        # an item that does show roles without the role is left out, and one without an id is no person.
         return frozenset(
-            str(p["id"]) for p in items if p.get("id") and ("roles" not in p or admin["id"] in (p["roles"] or []))
+            str(p["id"]) for p in items if p.get("id") and ("roles" not in p or role_id in (p["roles"] or []))
         )
 
-    return await ctx.memo(("full_admins", org_id), load)
+    return await ctx.memo(("role_holders", org_id, role_id), load)
+
+
+async def full_admins(ctx: Context, org_id: str) -> frozenset[str]:
+    """Person ids of the org's full administrators, read only for orgs where a package is about to change (or
+    whose rows name that role), instead of one GET per changed user."""
+    admin = (await role_ids(ctx)).get(FULL_ADMIN)
+    return frozenset() if admin is None else await role_holders(ctx, org_id, str(admin["id"]))
 
 
 async def person_id_by_email(ctx: Context, email: str, org_id: str) -> str | None:

@@ -202,6 +202,7 @@ def _execute(
         gc.set_threshold(*thresholds)
         gc.unfreeze()
     journal.flush()  # the run is marked finished once its reports are written (a stopped one never is)
+    progress.flush()  # the last jobs' lines, before the reports take their time
     return executed
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,7 +122,7 @@ async def execute(
         outcomes: dict[str, Outcome] = dict(restored)
         timeline, stats = RateTimeline(), client.stats  # report.html's rate chart
         async with anyio.create_task_group() as tg:  # the journal's group commit runs beside the jobs
-            tg.start_soon(_flush_every, FLUSH_SECONDS, journal.flush)
+            tg.start_soon(_flush_every, FLUSH_SECONDS, journal, progress)
             tg.start_soon(watch_signals, stop_now)
             tg.start_soon(timeline.sample_every, lambda: Sample(stats.requests, stats.throttled, limiter.rate))
             tg.start_soon(watch_window, options.change, stop_now)  # issue 20: a closing window stops it
@@ -214,11 +214,16 @@ def rate_figures(limiter: RateLimiter) -> dict[str, float]:
     return {"settled_rate": rate, "highest_rate_without_429": round(float(limiter.highest_ok_rate()), 2)}
 
 
-async def _flush_every(seconds: float, flush: Callable[[], None]) -> None:
-    """The journal commits what finished in the last ``seconds`` (group commit; see ``Journal.open``)."""
+async def _flush_every(seconds: float, journal: Journal, progress: Progress) -> None:
+    """The journal commits what finished in the last ``seconds`` (group commit; see ``Journal.open``) in a
+    worker thread, so the event loop keeps sending meanwhile (SQLite lets go of the GIL while it works); then
+    the log lines of those jobs appear: a line seen means its job is in the journal."""
     while True:
         await anyio.sleep(seconds)
-        flush()
+        rows = journal.take_pending()
+        if rows:
+            await anyio.to_thread.run_sync(journal.write, rows)
+        progress.flush()
 
 
 async def _check_token(client: WebexClient, plan: Plan) -> None:

@@ -454,6 +454,29 @@ async def test_roles_are_listed_once_per_run(ctx: ActionContext, customer: dict[
     assert attempts == [4, 3, 3]  # GET /roles once, then GET person, PUT person, GET to verify per user
 
 
+async def test_a_later_run_checks_one_named_role_from_the_orgs_listing(
+    ctx: ActionContext, customer: dict[str, str], emulator_state: Any
+) -> None:
+    """Issue 22: rows naming one role are answered by one listing of the org's holders of that role, not a
+    GET per person; a user the listing does not show is read and given the role (only the roles listing of
+    the run and that user's GET, PUT, GET cost more)."""
+    seeded(ctx, customer)
+    emails = [f"laite{i}@example.fi" for i in range(4)]
+    for i, email in enumerate(emails):
+        assert (await run_with(ctx, subscriber, user_job(email, extension=f"40{i}"))).status == CREATED
+    for email in emails[:3]:
+        assert (await run_with(ctx, roles, roles_job(email, ["Device Administrator"]))).status == CREATED
+    later = rerun(ctx, customer)
+    later.outcomes.update(
+        {f"subscriber:{e}": dataclasses.replace(ctx.outcomes[f"subscriber:{e}"], status=EXISTS) for e in emails}
+    )
+    outcomes = [await run_with(later, roles, roles_job(email, ["Device Administrator"])) for email in emails]
+    assert [o.status for o in outcomes] == [EXISTS, EXISTS, EXISTS, CREATED], [o.message for o in outcomes]
+    assert [o.attempts for o in outcomes] == [2, 0, 0, 3]  # GET /roles + the org's listing, then nothing; GET, PUT, GET
+    world = emulator_state()
+    assert person(world, emails[3])["roles"] == [role_id(world, "Device Administrator")]
+
+
 async def test_every_request_body_is_valid_per_the_official_spec(
     ctx: ActionContext, customer: dict[str, str], recorder: RecordingTransport
 ) -> None:

@@ -67,12 +67,23 @@ class FlushCounter(io.StringIO):
         self.flushes.append(self.getvalue())
 
 
-def test_every_line_is_flushed_as_it_is_written() -> None:
+def test_finished_jobs_lines_wait_for_the_runners_flush_and_any_other_line_writes_them_first() -> None:
+    """Issue 22: a write and a flush per job held up the event loop; the runner flushes every 0.2 s (after
+    the journal's commit), and a note, an event or the closing line comes after the lines that wait."""
     out = FlushCounter()
     log = PlainLog(out)
     log.job_done(CUSTOMER, Outcome("created"))
     log.job_done(USER, Outcome("skipped", message="customer row 2 failed"))
-    assert [len(s.splitlines()) for s in out.flushes] == [1, 2]
+    assert out.getvalue() == "" and out.flushes == []
+    log.flush()
+    assert [len(s.splitlines()) for s in out.flushes] == [2]
+    log.job_done(CUSTOMER, Outcome("exists"))
+    log.note("pausing 5 s")
+    lines = out.getvalue().splitlines()
+    assert [len(s.splitlines()) for s in out.flushes] == [2, 4]
+    assert "exists customer" in lines[2] and lines[3].endswith("note pausing 5 s")
+    log.flush()  # nothing waits: no empty write
+    assert len(out.flushes) == 2
 
 
 def test_json_lines_carry_every_field() -> None:
@@ -145,6 +156,7 @@ def test_row_done_tells_two_inputs_rows_of_one_number_apart() -> None:
     log.expect_rows({("book.xlsx#users", "users", 7): 1, ("x/users.csv", "users", 7): 1})
     log.job_done(book, Outcome("created"))
     log.job_done(extra, Outcome("failed"))
+    log.flush()
     done = [e for e in map(json.loads, out.getvalue().splitlines()) if e["event"] == "row_done"]
     assert [(e["source"], e["row"], e["status"]) for e in done] == [
         ("book.xlsx#users", 7, "created"),
@@ -245,4 +257,5 @@ def test_plain_lines_name_the_rows_input_only_when_inputs_are_merged() -> None:
         log = PlainLog(out, lambda: T0)
         log.expect_rows({("book.xlsx#users", "users", 7): 1}, merged=merged)
         log.job_done(book, Outcome("created"))
+        log.flush()
         assert shown in out.getvalue()

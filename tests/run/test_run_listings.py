@@ -18,8 +18,9 @@ from batch.emulator import EmulatorConfig, running_emulator
 from batch.jobs import CREATED, EXISTS
 from tests.run.test_run_e2e import SAMPLES, TOKEN, assert_no_duplicates, operator, run
 
-#: The samples: 6 customer orgs, 5 of them with calling; 10 users rows name roles.
-ORGS, CALLING_ORGS, ROLE_ROWS = 6, 5, 10
+#: The samples: 6 customer orgs, 5 of them with calling; 10 users rows name one role each, no two of them the
+#: same role in the same org (10 listings of an org's holders of a role).
+ORGS, CALLING_ORGS, ROLE_LISTINGS = 6, 5, 10
 #: Reads a run makes once whatever the batch: the scope check (customers, subscribers, roles, the handshake of
 #: one org, its numbers, a PSTN option, people) and the roles listing.
 FIXED = 8
@@ -58,10 +59,11 @@ def test_an_unchanged_night_lists_each_org_once_per_kind(tmp_path: Path) -> None
     assert read["/telephony/config/numbers"] == CALLING_ORGS + 1  # + the scope check's one read
     assert read["/telephony/config/locations/{id}"] == 0
     assert read["/telephony/config/numbers?locationId"] == 0
-    assert read["/people/{id}"] == ROLE_ROWS  # one GET /people/{id} per row that names roles
+    assert read["/people/{id}"] == 0  # a row naming one role: the org's listing of that role answers it
+    assert read["/people"] == ROLE_LISTINGS + 1  # + the scope check's one read
     # The listing bound: the customers (one page), each customer's subscribers (one page each), three listings
-    # per calling org and one per other org, a person per roles row; plus each org's handshake and FIXED.
-    bound = 1 + ORGS + 3 * CALLING_ORGS + (ORGS - CALLING_ORGS) + ROLE_ROWS
+    # per calling org and one per other org, a listing per org and role named; plus each org's handshake, FIXED.
+    bound = 1 + ORGS + 3 * CALLING_ORGS + (ORGS - CALLING_ORGS) + ROLE_LISTINGS
     assert sum(read.values()) == int(night.api["requests"])
     assert sum(read.values()) <= bound + ORGS + FIXED, read
 

@@ -44,6 +44,7 @@ from batch.provision.lookups import (
     listed_numbers,
     named,
     org_locations,
+    role_holders,
     role_ids,
 )
 from batch.provision.preview.access import access_token
@@ -286,10 +287,21 @@ async def _compare(ctx: ActionContext, job: Job, customer: Mapping[str, Any]) ->
         refusal = f"{sub.get('email')} is a full administrator, whose package is never changed"
     if wanted:
         roles = await role_ids(ctx)
-        have = set((await ctx.client.get(f"/people/{sub['personId']}")).get("roles") or [])
-        missing = [r for r in wanted if r.casefold() in roles and roles[r.casefold()]["id"] not in have]
+        missing = await _missing_roles(ctx, customer.get("orgId", ""), sub["personId"], wanted, roles)
         additions += [Change("roles", None, ", ".join(missing))] if missing else []
     return _Found(ids, changes, refusal, additions, raw=sub)
+
+
+async def _missing_roles(
+    ctx: ActionContext, org_id: str, person_id: str, wanted: Sequence[str], roles: Mapping[str, Any]
+) -> list[str]:
+    """The roles of ``wanted`` the person lacks. A row naming one role asks the org's listing of its holders
+    (one call per org and role, as the run does); a person it does not show, or a row naming several, is read."""
+    ids = {str(roles[r.casefold()]["id"]) for r in wanted if r.casefold() in roles}
+    if len(ids) == 1 and person_id in await role_holders(ctx, org_id, next(iter(ids))):
+        return []
+    have = set((await ctx.client.get(f"/people/{person_id}")).get("roles") or [])
+    return [r for r in wanted if r.casefold() in roles and roles[r.casefold()]["id"] not in have]
 
 
 async def _number_changes(

@@ -359,3 +359,27 @@ def test_a_journal_of_schema_2_gains_the_images_column_and_keeps_its_rows(path: 
         assert "subscriber:u@x.fi" not in journal.done()  # a later run does it again
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+
+
+def test_a_flush_in_a_worker_thread_loses_nothing_and_keeps_the_order(path: Path) -> None:
+    """Issue 22: the runner commits in a worker thread while the event loop records more. Rows recorded
+    during a write wait for the next one; a key recorded again (a retried job) ends with its later outcome,
+    even when the earlier one is still being written by the thread."""
+    import threading
+
+    with Journal.open(path, buffered=True) as journal:
+        for i in range(3000):
+            journal.record(f"subscriber:{i}@x.fi", Kind.SUBSCRIBER, Outcome("exists", {"subscriber_id": f"S{i}"}))
+        journal.record("roles:a@x.fi", Kind.ROLES, Outcome("failed", message="first try"))
+        rows = journal.take_pending()
+        writer = threading.Thread(target=journal.write, args=(rows,))
+        writer.start()
+        for i in range(3000, 4000):  # recorded while the thread writes
+            journal.record(f"subscriber:{i}@x.fi", Kind.SUBSCRIBER, Outcome("exists", {"subscriber_id": f"S{i}"}))
+        journal.record("roles:a@x.fi", Kind.ROLES, Outcome("created", {"person_id": "P1"}))
+        journal.flush()  # waits for the thread's write, then commits its own rows after it
+        writer.join()
+    with Journal.open(path) as journal:
+        done = journal.done()
+    assert len([k for k in done if k.startswith("subscriber:")]) == 4000
+    assert done["roles:a@x.fi"] == Outcome("created", {"person_id": "P1"})
