@@ -8,21 +8,22 @@ job, shared by every row that names it.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
 
 import polars as pl
 
 from batch import keys
 from batch.jobs import Job, Kind
-from batch.plan.rows import RowFields, row_fields
+from batch.plan.sheets import ValidSheet
 from batch.validate.rules import source_file
 from batch.validate.validator import ValidatedBatch
 from schemas.vocab import CALLING_PACKAGES
-
-_T = TypeVar("_T", tuple[str, ...], dict[str, str])
 
 #: Requests a job of each kind usually costs (lookups shared per org are spread over their jobs).
 CALLS_PER_JOB: Mapping[Kind, float] = {
@@ -56,8 +57,19 @@ HQ_COLUMNS = (
 #: An input row: (source, sheet, Excel row) — the loader's ``_source`` (``path#sheet`` or a CSV file's path).
 RowId = tuple[str, str, int]
 
+#: Users rows planned at once: their columns as Python lists are held only while their jobs are made.
+USERS_AT_ONCE = 100_000
+
 #: Seconds a provisioning customer usually takes before its org can be set up (emulator default; Webex: minutes).
 PROVISIONING_SECONDS = 2.0
+
+
+class Children(dict[str, list[str]]):
+    """Jobs' children by key (``Plan.children``). A job without children (most jobs: a user's subscriber) is not
+    stored and reads as an empty list: a million empty lists cost ~100 MiB and a second of CPU at a run's start."""
+
+    def __missing__(self, key: str) -> list[str]:
+        return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,21 +97,35 @@ class Plan:
         where = f"{job.sheet} row {job.row}"
         return f"{where} of {source_file(job.source)}" if self.merged and job.source else where
 
-    def children(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = {key: [] for key in self.jobs}
-        for job in self.jobs.values():
+    def children(self) -> Children:
+        """Each job's children, in plan order; a parent the plan does not hold is a ``KeyError``, as ever."""
+        found = Children()
+        jobs = self.jobs
+        for key, job in jobs.items():
             for parent in job.parents:
-                found[parent].append(job.key)
+                children = found.get(parent)
+                if children is not None:
+                    children.append(key)
+                elif parent in jobs:
+                    found[parent] = [key]
+                else:
+                    raise KeyError(parent)
         return found
 
     def kind_counts(self) -> Counter[Kind]:
-        return Counter(job.kind for job in self.jobs.values())
+        return Counter(map(_kind_of, self.jobs.values()))
 
     def depth(self) -> int:
-        """Jobs on the longest dependency chain."""
+        """Jobs on the longest dependency chain. Jobs with the same parents tuple (the users of one location share
+        one) are at the same level: it is worked out once per tuple, not once per job."""
         level: dict[str, int] = {}
+        by_parents: dict[int, int] = {}  # id of a parents tuple -> its jobs' level (the tuples live in the plan)
         for key, job in self.jobs.items():  # parents come first
-            level[key] = 1 + max((level[p] for p in job.parents), default=0)
+            parents = job.parents
+            at = by_parents.get(id(parents))
+            if at is None:
+                at = by_parents[id(parents)] = 1 + max((level[p] for p in parents), default=0)
+            level[key] = at
         return max(level.values(), default=0)
 
     def estimated_calls(self) -> int:
@@ -112,161 +138,241 @@ class Plan:
         return max(bound, path)
 
 
+_kind_of = attrgetter("kind")
+
+
 def build_plan(validated: ValidatedBatch, *, merged: bool = False) -> Plan:
     """Every valid row becomes its jobs; invalid rows get none (the runner reports them ``invalid``).
     ``merged``: the rows came from several inputs (``LoadedBatch.merged``)."""
+    sheets = validated.sheets
     builder = _Builder()
-    for row in _valid_rows(validated.sheets["customers"]):
-        builder.customer(row)
-    for row in _valid_rows(validated.sheets["locations"]):
-        builder.location(row)
-    for row in _valid_rows(validated.sheets["users"]):
-        builder.user(row)
-    return replace(builder.plan, merged=merged)
+    with _collector_paused():
+        builder.customers(ValidSheet(sheets["customers"], calling=_CUSTOMER_CALLING))
+        builder.locations(ValidSheet(sheets["locations"], calling=pl.lit(None)))
+        for part in ValidSheet(sheets["users"], calling=_USER_CALLING).parts(USERS_AT_ONCE):
+            builder.users(part)
+    return Plan(builder.jobs, builder.rows, merged)
 
 
-def _valid_rows(frame: pl.DataFrame) -> Iterator[RowFields]:
-    """The valid rows as compact mappings (``batch.plan.rows``) with ``calling`` (filled in by the builder)."""
-    index, values = row_fields(frame.filter(pl.col("_valid")), extra=("calling",))
-    for row in values:
-        yield RowFields(index, (*row, None))
+#: A customer row offers calling when one of its packages is a calling package (its HQ is then set up).
+_CUSTOMER_CALLING = (
+    pl.col("packages_list").list.eval(pl.element().is_in(sorted(CALLING_PACKAGES))).list.any().fill_null(False)
+)
+_USER_CALLING = pl.col("package_resolved").is_in(sorted(CALLING_PACKAGES)).fill_null(False)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while the graph is built: it holds no cycle, and a million new jobs
+    and rows made the collector walk every object made so far again and again (~30 % of the build's CPU)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """What every user of one (customer, location name, calling) shares: its refs (a calling user's location
+    job, whose ``location_id`` it gets), its parents (customer, location, calling) and, if its phone is one of
+    the numbers the batch adds there, the parents that wait for them too; and the look-ups that lead its row."""
+
+    refs: Mapping[str, str]
+    parents: tuple[str, ...]
+    lookups: tuple[str, ...]
+    numbers: frozenset[str] = frozenset()
+    numbered_parents: tuple[str, ...] = ()
 
 
 class _Builder:
     """Adds jobs in dependency order, remembering what each customer and location offers its children."""
 
     def __init__(self) -> None:
-        self.plan = Plan()
+        self.jobs: dict[str, Job] = {}
+        self.rows: dict[RowId, tuple[str, ...]] = {}
         self.hq_name: dict[str, str] = {}  # external_id -> HQ location name (batch customers with calling)
-        self.customer_numbers: dict[str, set[str]] = {}
-        self.location_numbers: dict[str, set[str]] = {}  # location key -> numbers the batch adds there
+        self.location_numbers: dict[str, frozenset[str]] = {}  # location key -> numbers the batch adds there
         self.source = ""  # the input of the row being added: its jobs carry it (progress, the log)
-        self._shared: dict[object, object] = {}
+        self._targets: dict[tuple[str, str | None, bool], _Target] = {}
 
-    def shared(self, value: _T) -> _T:
-        """One object for equal parent tuples and refs: the users of one location all hold the same ones
-        (a million users, a few thousand distinct), never mutated after the job is made."""
-        key = tuple(value.items()) if isinstance(value, dict) else value
-        return self._shared.setdefault(key, value)  # type: ignore[return-value]
-
-    def add(self, job: Job) -> str:
-        if job.key not in self.plan.jobs:
-            self.plan.jobs[job.key] = replace(job, source=self.source) if job.row is not None else job
-        return job.key
+    def add(
+        self,
+        key: str,
+        kind: Kind,
+        sheet: str,
+        row: int | None,
+        parents: tuple[str, ...] = (),
+        refs: Mapping[str, str] | None = None,
+        fields: Mapping[str, Any] | None = None,
+    ) -> str:
+        """The job ``key`` (a key the plan holds keeps its job); a row's jobs carry the row's input."""
+        if key not in self.jobs:
+            source = self.source if row is not None else ""
+            self.jobs[key] = Job(key, kind, sheet, row, parents, refs or {}, fields or {}, source)
+        return key
 
     def add_row(self, sheet: str, row: int, jobs: list[str]) -> None:
         """The row's jobs, led by the look-ups it needs of what is not in the batch (a customer or location
         on the server): when the server proves one missing, the row is ``failed`` with that reason, not
         ``skipped`` (contract §1)."""
-        lookups = [p for key in jobs for p in self.plan.jobs[key].parents if self.plan.jobs[p].row is None]
-        self.plan.rows[(self.source, sheet, row)] = (*dict.fromkeys(lookups), *jobs)
+        self.rows[(self.source, sheet, row)] = (
+            *self._lookups(p for key in jobs for p in self.jobs[key].parents),
+            *jobs,
+        )
 
-    def customer(self, row: RowFields) -> None:
-        self.source = row.get("_source") or ""
+    def _lookups(self, parents: Iterable[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p for p in parents if self.jobs[p].row is None))
+
+    def customers(self, sheet: ValidSheet) -> None:
+        for row, fields in zip(sheet.rows(), sheet.fields(), strict=True):
+            self.customer(row, fields)
+
+    def customer(self, row: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+        self.source = row["_source"] or ""
         ext = row["external_id"]
-        calling = any(p in CALLING_PACKAGES for p in row["packages_list"] or ())
-        row = row.with_value("calling", calling)
-        ckey = self.add(Job(keys.customer(ext), Kind.CUSTOMER, "customers", row["_row"], fields=row))
+        ckey = self.add(keys.customer(ext), Kind.CUSTOMER, "customers", row["_row"], fields=fields)
         jobs = [ckey]
-        if calling:
+        if row["calling"]:
             hq = row["hq_location_name"] or ""
             self.hq_name[ext] = hq
-            self.customer_numbers[ext] = set(row["numbers_e164"] or ())
             jobs += self._hq_setup(ext, hq, row, ckey)
         self.add_row("customers", row["_row"], jobs)
 
-    def _hq_setup(self, ext: str, hq: str, row: RowFields, ckey: str) -> list[str]:
+    def _hq_setup(self, ext: str, hq: str, row: Mapping[str, Any], ckey: str) -> list[str]:
         refs = {"customer": ckey}
         fields = {"hq_location_name": hq, **{c: row.get(c) for c in HQ_COLUMNS}}  # its address and zone (--update)
-        hkey = self.add(Job(keys.hq(ext), Kind.HQ, "customers", row["_row"], (ckey,), refs, fields))
+        hkey = self.add(keys.hq(ext), Kind.HQ, "customers", row["_row"], (ckey,), refs, fields)
         return [hkey, *self._numbers(keys.location_key(ext, hq), "customers", row, ckey, hkey, (hkey,))]
 
-    def _numbers(self, lkey: str, sheet: str, row: RowFields, ckey: str, loc: str, after: tuple[str, ...]) -> list[str]:
+    def _numbers(
+        self, lkey: str, sheet: str, row: Mapping[str, Any], ckey: str, loc: str, after: tuple[str, ...]
+    ) -> list[str]:
         """Numbers (after the PSTN connection the row names, if any), then the main number, of one location."""
         refs = {"customer": ckey, "location": loc}
         numbers = list(row["numbers_e164"] or ())
         pstn = {"numbers_state": row.get("numbers_state"), "pstn_connection": row.get("pstn_connection")}
         jobs: list[str] = []
         if numbers or pstn["pstn_connection"]:
-            self.location_numbers[lkey] = set(numbers)
+            self.location_numbers[lkey] = frozenset(numbers)
             fields = {"numbers": numbers, **pstn}
-            jobs.append(self.add(Job(keys.numbers(lkey), Kind.NUMBERS, sheet, row["_row"], after, refs, fields)))
+            jobs.append(self.add(keys.numbers(lkey), Kind.NUMBERS, sheet, row["_row"], after, refs, fields))
         if row["main_number_e164"]:
-            parents = (*after, *jobs)
             main = {"main_number": row["main_number_e164"]}
-            main_job = Job(keys.main_number(lkey), Kind.MAIN_NUMBER, sheet, row["_row"], parents, refs, main)
-            jobs.append(self.add(main_job))
+            jobs.append(
+                self.add(keys.main_number(lkey), Kind.MAIN_NUMBER, sheet, row["_row"], (*after, *jobs), refs, main)
+            )
         return jobs
 
     def customer_ref(self, ext: str) -> str:
         """The customer job a row names: the batch's own, or a look-up of one already on the server."""
         key = keys.customer(ext)
-        if key not in self.plan.jobs:
-            self.add(Job(key, Kind.CUSTOMER_REF, "customers", None, fields={"external_id": ext}))
+        if key not in self.jobs:
+            self.add(key, Kind.CUSTOMER_REF, "customers", None, fields={"external_id": ext})
         return key
 
-    def location(self, row: RowFields) -> None:
-        self.source = row.get("_source") or ""
-        ext, name = row["customer_external_id"], row["location_name"]
+    def locations(self, sheet: ValidSheet) -> None:
+        for row, fields in zip(sheet.rows(), sheet.fields(), strict=True):
+            self.location(row, fields)
+
+    def location(self, row: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+        self.source = row["_source"] or ""
+        ext, name, at = row["customer_external_id"], row["location_name"], row["_row"]
         lkey = keys.location_key(ext, name)
         ckey = self.customer_ref(ext)
-        refs = {"customer": ckey}
-        loc = self.add(Job(keys.location(lkey), Kind.LOCATION, "locations", row["_row"], (ckey,), refs, row))
+        loc = self.add(keys.location(lkey), Kind.LOCATION, "locations", at, (ckey,), {"customer": ckey}, fields)
         calling_refs = {"customer": ckey, "location": loc}
-        calling = self.add(Job(keys.calling(lkey), Kind.CALLING, "locations", row["_row"], (loc,), calling_refs, row))
+        calling = self.add(keys.calling(lkey), Kind.CALLING, "locations", at, (loc,), calling_refs, fields)
         jobs = [loc, calling, *self._numbers(lkey, "locations", row, ckey, loc, (calling,))]
-        self.add_row("locations", row["_row"], jobs)
+        self.add_row("locations", at, jobs)
 
-    def user(self, row: RowFields) -> None:
-        self.source = row.get("_source") or ""
-        ext, email = row["customer_external_id"], row["email_normalized"]
-        ckey = self.customer_ref(ext)
-        calling = row["package_resolved"] in CALLING_PACKAGES
-        refs: dict[str, str] = {"customer": ckey}
-        parents: list[str] = [ckey]
-        if calling:
-            loc, waits = self._user_location(ext, row, ckey)
-            refs["location"] = loc
-            parents += [loc, *waits]
-        fields = row.with_value("calling", calling)
-        shared_parents, shared_refs = self.shared(tuple(parents)), self.shared(refs)
-        user = Job(keys.subscriber(email), Kind.SUBSCRIBER, "users", row["_row"], shared_parents, shared_refs, fields)
-        skey = self.add(user)
+    def users(self, sheet: ValidSheet) -> None:
+        """Column by column: a user's location, parents and look-ups are those of its (customer, location)
+        pair, worked out once per pair (``_target``); per row only its keys, its job(s) and its row remain."""
+        self.source = ""
+        columns = ("_source", "_row", "customer_external_id", "email_normalized", "location_resolved", "phone_e164")
+        values = [*map(sheet.column, columns), sheet.column("calling"), sheet.column(_HAS_ROLES)]
+        jobs, rows, targets = self.jobs, self.rows, self._targets
+        subscriber, sheet_name = Kind.SUBSCRIBER, "users"
+        for fields, source, at, ext, email, name, phone, calling, has_roles in zip(
+            sheet.fields(), *values, strict=True
+        ):
+            source = source or ""
+            target = targets.get((ext, name, calling)) or self._target(ext, name, calling)
+            parents = target.numbered_parents if phone and phone in target.numbers else target.parents
+            skey = keys.subscriber(email)
+            if skey in jobs or (has_roles and keys.roles(email) in jobs):  # a repeated email: as any row
+                self.source = source
+                self._user_again(fields, at, email, skey, target, parents)
+                continue
+            jobs[skey] = Job(skey, subscriber, sheet_name, at, parents, target.refs, fields, source)
+            if has_roles:
+                rkey = keys.roles(email)
+                role_refs = {"customer": target.refs["customer"], "subscriber": skey}
+                role_fields = {"email": email, "roles": list(fields["roles_list"])}
+                jobs[rkey] = Job(rkey, Kind.ROLES, sheet_name, at, (skey,), role_refs, role_fields, source)
+                rows[(source, sheet_name, at)] = (*target.lookups, skey, rkey)
+            else:
+                rows[(source, sheet_name, at)] = (*target.lookups, skey) if target.lookups else (skey,)
+
+    def _user_again(
+        self, fields: Mapping[str, Any], at: int, email: str, skey: str, target: _Target, parents: tuple[str, ...]
+    ) -> None:
+        """A users row whose subscriber (or roles) job an earlier row made: the general path, like other sheets."""
+        self.add(skey, Kind.SUBSCRIBER, "users", at, parents, target.refs, fields)
         jobs = [skey]
-        if row["roles_list"]:
-            role_refs = {"customer": ckey, "subscriber": skey}
-            role_fields = {"email": email, "roles": list(row["roles_list"])}
-            jobs.append(
-                self.add(Job(keys.roles(email), Kind.ROLES, "users", row["_row"], (skey,), role_refs, role_fields))
-            )
-        self.add_row("users", row["_row"], jobs)
+        if fields["roles_list"]:
+            role_refs = {"customer": target.refs["customer"], "subscriber": skey}
+            role_fields = {"email": email, "roles": list(fields["roles_list"])}
+            jobs.append(self.add(keys.roles(email), Kind.ROLES, "users", at, (skey,), role_refs, role_fields))
+        self.add_row("users", at, jobs)
 
-    def _user_location(self, ext: str, row: RowFields, ckey: str) -> tuple[str, list[str]]:
-        """The job whose ``location_id`` the user gets, and the jobs it must wait for (calling, its numbers)."""
-        name = row["location_resolved"]
-        phone = row["phone_e164"]
+    def _target(self, ext: str, name: str | None, calling: bool) -> _Target:
+        """The parents and refs every user of (``ext``, ``name``) gets: a calling user's location and what it waits
+        for (``_user_location``); a user without calling only its customer. Made once per pair: the answer
+        depends only on the customers and locations, planned before any user."""
+        ckey = self.customer_ref(ext)
+        refs: dict[str, str] = {"customer": ckey}
+        parents: tuple[str, ...] = (ckey,)
+        numbers: frozenset[str] = frozenset()
+        numbered: tuple[str, ...] = ()
+        if calling:
+            loc, waits, lkey = self._user_location(ext, name, ckey)
+            refs["location"] = loc
+            parents = (ckey, loc, *waits)
+            if lkey is not None and lkey in self.location_numbers:
+                numbers, numbered = self.location_numbers[lkey], (*parents, keys.numbers(lkey))
+        target = _Target(refs, parents, self._lookups(parents), numbers, numbered)
+        self._targets[(ext, name, calling)] = target
+        return target
+
+    def _user_location(self, ext: str, name: str | None, ckey: str) -> tuple[str, list[str], str | None]:
+        """The job whose ``location_id`` the user gets, the jobs it must wait for (calling), and the location key
+        whose numbers it waits for too if its phone is one of them (``None``: a location not in the batch)."""
         lkey = keys.location_key(ext, name) if name else None
-        if lkey is not None and keys.location(lkey) in self.plan.jobs:
-            if self.plan.jobs[keys.location(lkey)].kind is Kind.LOCATION_REF:  # a second user of a server location
-                return keys.location(lkey), []
-            waits = [keys.calling(lkey)]
-        elif ext in self.hq_name and (name is None or name.casefold() == self.hq_name[ext].casefold()):
-            lkey = keys.location_key(ext, self.hq_name[ext])
-            return keys.hq(ext), self._number_wait(lkey, phone)
-        elif name is None:  # a customer on the server, its headquarters
+        if lkey is not None and keys.location(lkey) in self.jobs:
+            if self.jobs[keys.location(lkey)].kind is Kind.LOCATION_REF:  # a second user of a server location
+                return keys.location(lkey), [], None
+            return keys.location(lkey), [keys.calling(lkey)], lkey
+        if ext in self.hq_name and (name is None or name.casefold() == self.hq_name[ext].casefold()):
+            return keys.hq(ext), [], keys.location_key(ext, self.hq_name[ext])
+        if name is None:  # a customer on the server, its headquarters
             key = keys.hq(ext)
-            if key not in self.plan.jobs:
-                self.add(Job(key, Kind.HQ, "customers", None, (ckey,), {"customer": ckey}, {"hq_location_name": None}))
-            return key, []
-        else:
-            lkey = keys.location_key(ext, name)
-            key = keys.location(lkey)
-            fields = {"location_name": name}
-            self.add(Job(key, Kind.LOCATION_REF, "locations", None, (ckey,), {"customer": ckey}, fields))
-            return key, []
-        return keys.location(lkey), waits + self._number_wait(lkey, phone)
+            self.add(key, Kind.HQ, "customers", None, (ckey,), {"customer": ckey}, {"hq_location_name": None})
+            return key, [], None
+        key = self.add(
+            keys.location(lkey or ""),
+            Kind.LOCATION_REF,
+            "locations",
+            None,
+            (ckey,),
+            {"customer": ckey},
+            {"location_name": name},
+        )
+        return key, [], None
 
-    def _number_wait(self, lkey: str, phone: str | None) -> list[str]:
-        if phone and phone in self.location_numbers.get(lkey, ()):
-            return [keys.numbers(lkey)]
-        return []
+
+#: A users row names admin roles for its person.
+_HAS_ROLES = pl.col("roles_list").list.len().fill_null(0) > 0

@@ -1,84 +1,80 @@
-"""Validated rows as the planner and the jobs read them: compact, read-only mappings (issue 22 item 2).
+"""Validated rows as the planner and the jobs read them: read-only views of the sheet's polars columns.
 
-A job carries its row (``Job.fields``). As a ``dict`` per row (``iter_rows(named=True)``, then a copy with
-``calling`` added) a million users took 1.9 GiB and ~20 s of CPU to plan, most of it the dicts and a fresh
-``str`` for every cell. Here a row is a ``RowFields``: one column index per sheet, shared by all its rows,
-and a tuple of values (~230 bytes instead of ~1.2 KB for the dict); and the columns whose values repeat
-(a customer's id on each of its users, the package, the location, the input's name) are decoded once per
-distinct value, so a million users share a few thousand ``str`` objects there instead of holding a million.
+A job carries its row (``Job.fields``). As a ``dict`` per row a million users took 1.9 GiB and ~20 s of CPU to
+plan; as a tuple of decoded values per row (a shared column index) still ~600 bytes per user, most of it a
+fresh ``str`` for every cell. Here a row is a ``RowFields``: the sheet's columns (``SheetRows``, one per
+sheet, shared by all its rows) and the row's position. A value is read from its polars column when a job asks
+for it (~1 µs) and not kept, so a million planned users hold no cell as a Python object: the batch's text
+stays once, in the validated frame, and a run's memory grows with the jobs in flight, not with the batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterator, Mapping
 from typing import Any
 
 import polars as pl
 
-#: Columns whose values repeat across rows: each distinct value becomes one Python ``str``, shared.
-REPEATING = frozenset(
-    {
-        "customer_external_id",
-        "package",
-        "package_resolved",
-        "location_name",
-        "location_resolved",
-        "roles",
-        "_source",
-        "country",
-        "country_code",
-        "timezone",
-        "timezone_resolved",
-        "preferred_language",
-        "announcement_language",
-        "numbers_state",
-        "first_name",
-        "last_name",
-    }
-)
+
+class SheetRows:
+    """A sheet's columns by name, each a reader of one row's value (list columns read as ``list``)."""
+
+    __slots__ = ("index", "readers")
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.index = {name: i for i, name in enumerate(frame.columns)}
+        self.readers = tuple(_reader(frame.get_column(name)) for name in frame.columns)
 
 
 class RowFields(Mapping[str, Any]):
-    """One row: ``index`` maps a column to its position in ``values`` and is shared by every row of a sheet.
-    Read-only like the ``Mapping`` ``Job.fields`` is typed as; ``{**row, "x": 1}`` makes a dict as ever."""
+    """One row of a sheet, read-only like the ``Mapping`` ``Job.fields`` is typed as; ``{**row, "x": 1}`` makes
+    a dict as ever. Equal to a mapping of the same items (``Mapping.__eq__``)."""
 
-    __slots__ = ("_index", "_values")
+    __slots__ = ("_position", "_sheet")
 
-    def __init__(self, index: Mapping[str, int], values: Sequence[Any]) -> None:
-        self._index = index
-        self._values = values
+    def __init__(self, sheet: SheetRows, position: int) -> None:
+        self._sheet = sheet
+        self._position = position
 
     def __getitem__(self, key: str) -> Any:
-        return self._values[self._index[key]]
+        sheet = self._sheet
+        return sheet.readers[sheet.index[key]](self._position)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._index)
+        return iter(self._sheet.index)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._sheet.index)
 
-    def with_value(self, key: str, value: Any) -> RowFields:
-        """The same row with ``key`` (one of the index's columns) set to ``value``."""
-        at = self._index[key]
-        return RowFields(self._index, (*self._values[:at], value, *self._values[at + 1 :]))
+    def items(self) -> ItemsView[str, Any]:
+        """Every column's value read in one pass (a job's fingerprint reads them all)."""
+        return _RowItems(self)
+
+    def values_in_order(self) -> list[Any]:
+        position = self._position
+        return [read(position) for read in self._sheet.readers]
 
     def __repr__(self) -> str:
         return f"RowFields({dict(self)!r})"
 
 
-def row_fields(frame: pl.DataFrame, extra: Sequence[str] = ()) -> tuple[dict[str, int], Iterator[tuple[Any, ...]]]:
-    """The sheet's column index (its columns, then ``extra`` ones the caller appends to each row's values) and
-    its rows as value tuples, built column by column (no dict per row)."""
-    index = {name: i for i, name in enumerate([*frame.columns, *extra])}
-    columns = [_values(frame.get_column(name)) for name in frame.columns]
-    return index, zip(*columns, strict=True)
+class _RowItems(ItemsView[str, Any]):
+    """``RowFields.items()``: the pairs of its columns and values, without a look-up per key."""
+
+    _mapping: RowFields
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        row = self._mapping
+        return zip(row, row.values_in_order(), strict=True)
 
 
-def _values(column: pl.Series) -> list[Any]:
-    """A column as Python values; a repeating text column decodes each distinct value once."""
-    if column.name not in REPEATING or column.dtype != pl.String or column.len() < 1000:
-        return column.to_list()
-    distinct = column.unique().drop_nulls()
-    codes = column.cast(pl.Enum(distinct)).to_physical().to_list()  # position in ``distinct``
-    values = distinct.to_list()
-    return [None if code is None else values[code] for code in codes]
+def _reader(column: pl.Series) -> Callable[[int], Any]:
+    """How one value of ``column`` is read: polars gives a list cell as a ``Series``, the jobs expect a list."""
+    if isinstance(column.dtype, pl.List):
+
+        def read_list(position: int) -> list[Any] | None:
+            cell = column[position]
+            return None if cell is None else cell.to_list()
+
+        return read_list
+    return column.__getitem__

@@ -132,16 +132,12 @@ class _Tally:
             self._stream.write("".join(lines))
             self._stream.flush()
 
-    def _queue(self, line: str) -> None:
-        """A finished job's line, written at the next ``flush``."""
+    def _queue(self, line: str, *, now: bool = False) -> None:
+        """A finished job's line, written at the next ``flush``; ``now``: any other line (start, notes, events,
+        the closing line), written at once after those waiting."""
         self._lines.append(line + "\n")
-        if len(self._lines) >= FLUSH_LINES:
+        if now or len(self._lines) >= FLUSH_LINES:
             self.flush()
-
-    def _now(self, line: str) -> None:
-        """Any other line (start, notes, events, the closing line): after those waiting, at once."""
-        self._lines.append(line + "\n")
-        self.flush()
 
 
 def plural(count: int, word: str) -> str:
@@ -205,7 +201,7 @@ class PlainLog(_Tally):
         self._write(line)
 
     def _write(self, line: str) -> None:
-        self._now(line)
+        self._queue(line, now=True)
 
     def _time(self) -> str:
         now = int(self._clock())
@@ -288,10 +284,7 @@ class JsonLog(_Tally):
     def _write(self, record: dict[str, Any], *, queued: bool = False) -> None:
         """``queued``: a job's or row's event, written at the next ``flush``; any other at once."""
         line = self._encode({"run_id": self._run_id, "time": self._time()} | record)
-        if queued:
-            self._queue(line)
-        else:
-            self._now(line)
+        self._queue(line, now=not queued)
 
     def _time(self) -> str:
         return datetime.fromtimestamp(self._clock(), UTC).isoformat(timespec="milliseconds")
