@@ -9,7 +9,8 @@ every 0.2 s to say *when* the peak comes (while loading and validating the whole
 The emulator has no limit, latency or provisioning time here: only the client's memory is measured, and
 the run is over as soon as the machine allows.
 
-Run: ``.venv/bin/python -m bench.bench_memory [--users 20000 100000] [--concurrency 32]``.
+Run: ``.venv/bin/python -m bench.bench_memory [--users 20000 100000] [--concurrency 32]``; which stage puts the
+memory there (load, validate, plan, the jobs, each report): ``.venv/bin/python -m bench.memory_phases --users N``.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ Cells go through ``batch.report.cells`` against formula injection in every CSV a
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -80,14 +81,23 @@ def write_reports(
     return ReportPaths(out_dir, results_csv, results_xlsx, summary_json, retry_dir)
 
 
+#: results.csv is made this many rows at a time: a frame of every row (and its Python tuples) is never whole.
+CSV_ROWS_PER_SLICE = 10_000
+
+
 def write_results_csv(aligned: Sequence[AlignedSheet], path: Path, *, merged: bool = False) -> Path:
     """One line per input row in input order; UTF-8 with BOM so Excel shows ä/ö; cells neutralized. With
-    ``merged`` inputs a first column ``source`` names each row's input (row numbers repeat across inputs)."""
-    frame = results_frame([r for part in aligned for r in (*part.results, *part.extra)])
-    if merged:
-        sources = [r.source or None for part in aligned for r in (*part.results, *part.extra)]
-        frame = frame.select(pl.Series("source", sources, dtype=pl.String), pl.all())
-    neutralize_frame(frame).write_csv(path, include_bom=True)
+    ``merged`` inputs a first column ``source`` names each row's input (row numbers repeat across inputs).
+    Written ``CSV_ROWS_PER_SLICE`` rows at a time (quoting is decided cell by cell, so the file is the same)."""
+    results = (r for part in aligned for r in (*part.results, *part.extra))
+    with path.open("wb") as out:
+        first = True  # the header (and BOM) once, also when there are no rows
+        while (rows := list(itertools.islice(results, CSV_ROWS_PER_SLICE))) or first:
+            frame = results_frame(rows)
+            if merged:
+                frame = frame.select(pl.Series("source", [r.source or None for r in rows], dtype=pl.String), pl.all())
+            neutralize_frame(frame).write_csv(out, include_bom=first, include_header=first)
+            first = False
     return path
 
 

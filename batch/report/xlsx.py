@@ -7,25 +7,21 @@ two workbooks side by side; when merged inputs make that ambiguous, rows are lis
 
 Speed: xlsxwriter (constant_memory) writes the workbook — summary sheet, headers, widths, frozen header,
 autofilter, styles — and the data rows are then generated as sheet XML by polars over whole columns and
-put into each sheet's ``<sheetData>`` (see "data rows as sheet XML" below): 21,202 rows take ~0.35 s
-instead of ~1.9 s cell by cell. The status colour is the row's style, so blank cells are coloured too.
-Past ``FULL_SHEET_LIMIT`` rows a sheet keeps only the rows that need attention (a million green rows
-help nobody); the summary sheet says so and results.csv still has every row.
+streamed into each sheet's ``<sheetData>`` (``batch.report.workbook.rows``): 21,202 rows take ~0.2 s
+instead of ~1.9 s cell by cell, and a sheet's XML is never whole in memory. The status colour is the row's
+style, so blank cells are coloured too. Past ``FULL_SHEET_LIMIT`` rows a sheet keeps only the rows that need
+attention (a million green rows help nobody); the summary sheet says so and results.csv still has every row.
 """
 
 from __future__ import annotations
 
-import re
-import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import xlsxwriter
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from batch.jobs import (
@@ -47,6 +43,7 @@ from batch.report.aligned import AlignedSheet
 from batch.report.cells import neutralize, neutralize_frame
 from batch.report.retry import DONE, input_columns
 from batch.report.validation import FULL_SHEET_LIMIT
+from batch.report.workbook.rows import Layout, insert_rows
 
 ID_COLUMNS = ("customer_id", "org_id", "location_id", "subscriber_id", "person_id")
 #: The ids each sheet shows even when no row has one yet (others appear when a result carries them).
@@ -104,7 +101,7 @@ def write_results_xlsx(
         for layout in layouts:
             _sheet_frame(book.add_worksheet(layout.name), layout, header)
     styles = {status: fmt.xf_index for status, fmt in fills.items()}
-    _insert_rows(path, {f"xl/worksheets/sheet{i}.xml": layout for i, layout in enumerate(layouts, start=2)}, styles)
+    insert_rows(path, {f"xl/worksheets/sheet{i}.xml": layout for i, layout in enumerate(layouts, start=2)}, styles)
     return path
 
 
@@ -120,23 +117,7 @@ def result_columns(part: AlignedSheet) -> list[str]:
 # -- input sheets -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """One input sheet ready to write: header names, then ``cells`` with one column per sheet column
-    (in order, String or Int64) plus ``__r`` (Excel row, 1-based) and ``__status``."""
-
-    name: str
-    names: list[str]
-    widths: list[float]
-    cells: pl.DataFrame
-
-    @property
-    def last_row(self) -> int:
-        last = self.cells["__r"].max()  # Int64: None only when there are no rows
-        return last if isinstance(last, int) and last else 1
-
-
-def _layout(part: AlignedSheet, limit: int, merged: bool = False) -> _Layout:
+def _layout(part: AlignedSheet, limit: int, merged: bool = False) -> Layout:
     """Rows on their own Excel row when the input's row numbers allow it (unique, increasing), else in
     input order with ``row`` and ``source`` columns; results that matched no row after the rows."""
     columns = input_columns(part.sheet)
@@ -167,7 +148,7 @@ def _layout(part: AlignedSheet, limit: int, merged: bool = False) -> _Layout:
     cells = pl.concat([inputs, outcomes], how="horizontal").with_columns(pl.Series("__r", excel_rows, pl.Int64))
     names = [part.sheet.headers.get(c, c) for c in columns] + ([] if in_place else ["row", "source"]) + outcome_cols
     widths = _widths(frame, columns, names)
-    return _Layout(part.sheet.name, names, widths, neutralize_frame(cells))
+    return Layout(part.sheet.name, names, widths, neutralize_frame(cells))
 
 
 def _outcome_frame(results: Sequence[RowResult], outcome_cols: list[str]) -> pl.DataFrame:
@@ -191,8 +172,8 @@ def _outcome_frame(results: Sequence[RowResult], outcome_cols: list[str]) -> pl.
     return frame.with_columns(frame["status"].alias("__status"))
 
 
-def _sheet_frame(ws: Worksheet, layout: _Layout, header: Format) -> None:
-    """Everything but the data rows: header, widths, frozen header, autofilter (rows come in ``_insert_rows``)."""
+def _sheet_frame(ws: Worksheet, layout: Layout, header: Format) -> None:
+    """Everything but the data rows: header, widths, frozen header, autofilter (rows come in ``insert_rows``)."""
     ws.freeze_panes(1, 0)
     for col, (name, width) in enumerate(zip(layout.names, layout.widths, strict=True)):
         ws.set_column(col, col, width)
@@ -212,89 +193,6 @@ def _widths(frame: pl.DataFrame, columns: list[str], names: list[str]) -> list[f
         else:
             widths.append(_RESULT_WIDTHS.get(name, 24))
     return widths
-
-
-# -- data rows as sheet XML -------------------------------------------------------------------------
-#
-# xlsxwriter spends ~7 µs per cell (a Python call, checks, XML escaping); a 21,000-row run has 250,000
-# cells. So xlsxwriter writes everything but the data rows, and the rows are made here as XML text by
-# polars expressions over whole columns (~50x faster), then put into each sheet's <sheetData>. Cells
-# are inline strings and numbers in the status's row style, as xlsxwriter writes them itself.
-
-_BAD_XML_CHARS = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
-_MAX_CELL = 32_767  # Excel's limit for the text of one cell
-
-
-def _insert_rows(path: Path, sheets: Mapping[str, _Layout], styles: Mapping[str, int | None]) -> None:
-    """Rewrite the workbook with each input sheet's rows inside its <sheetData>."""
-    if any(index is None for index in styles.values()):
-        raise RuntimeError("results.xlsx: a status style has no index; write every fill once before closing")
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            layout = sheets.get(info.filename)
-            if layout is not None:
-                data = _with_rows(data.decode("utf-8"), layout, styles).encode("utf-8")
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-    tmp.replace(path)
-
-
-def _with_rows(xml: str, layout: _Layout, styles: Mapping[str, int | None]) -> str:
-    last_col = xl_col_to_name(len(layout.names) - 1)
-    xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_col}{layout.last_row}"/>', xml, count=1)
-    head, tail = xml.split("</sheetData>", 1)
-    return head + _rows_xml(layout, styles) + "</sheetData>" + tail
-
-
-def _rows_xml(layout: _Layout, styles: Mapping[str, int | None]) -> str:
-    cells = layout.cells
-    if not cells.height:
-        return ""
-    fallback = str(styles[FAILED])
-    style = pl.col("__status").replace_strict({k: str(v) for k, v in styles.items()}, default=fallback)
-    data = [c for c in cells.columns if not c.startswith("__")]
-    parts = [_cell_xml(name, xl_col_to_name(i), cells.schema[name]) for i, name in enumerate(data)]
-    row = pl.concat_str(
-        [
-            pl.lit('<row r="'),
-            pl.col("__r").cast(pl.String),
-            pl.lit('" s="'),
-            pl.col("__s"),
-            pl.lit('" customFormat="1">'),
-            *parts,
-            pl.lit("</row>"),
-        ]
-    )
-    joined: str = cells.with_columns(__s=style).select(row.str.join("").alias("xml")).item()
-    return joined
-
-
-def _cell_xml(name: str, letter: str, dtype: pl.DataType) -> pl.Expr:
-    """One column's cells as XML (empty text for a blank cell: the row style colours it)."""
-    col = pl.col(name)
-    ref = pl.concat_str([pl.lit(f'<c r="{letter}'), pl.col("__r").cast(pl.String), pl.lit('" s="'), pl.col("__s")])
-    if dtype == pl.String:
-        text = _xml_text(col)
-        opening = pl.lit('" t="inlineStr"><is><t xml:space="preserve">')
-        cell = pl.concat_str([ref, opening, text, pl.lit("</t></is></c>")])
-        present = col.is_not_null() & (col.str.len_bytes() > 0)
-    else:
-        cell = pl.concat_str([ref, pl.lit('"><v>'), col.cast(pl.String), pl.lit("</v></c>")])
-        present = col.is_not_null()
-    return pl.when(present).then(cell).otherwise(pl.lit(""))
-
-
-def _xml_text(col: pl.Expr) -> pl.Expr:
-    """Text safe inside <t>: markup escaped, characters XML 1.0 cannot hold dropped, Excel's length."""
-    return (
-        col.str.slice(0, _MAX_CELL)
-        .str.replace_all("&", "&amp;", literal=True)
-        .str.replace_all("<", "&lt;", literal=True)
-        .str.replace_all(">", "&gt;", literal=True)
-        .str.replace_all(_BAD_XML_CHARS, "")
-        .str.replace_all(r"_(x[0-9A-Fa-f]{4}_)", "_x005F_$1")
-    )
 
 
 # -- summary ---------------------------------------------------------------------------------------

@@ -3,12 +3,21 @@
 Concurrency and pacing live in the client (requests in flight, one global rate limit); the executor only
 decides *when* a job may start and in which order the rate limiter should favour it (setup before users),
 so a provisioning customer never holds back another customer's locations.
+
+At most ``slots`` jobs run at once (a customer, which may wait minutes for Webex to provision it, is not
+counted); the others that are ready wait as plain references in a queue ordered like the rate limiter
+(kind, then arrival). Why: every running job is a task whose coroutine frames (~9 KB) live until it ends,
+and with no bound every user of a customer started the moment its location was there: 21,000 tasks at once
+on a 20,000-user batch (256 MiB of Python objects, most of the run's memory), which the client could only
+serve 32 at a time anyway.
 """
 
 from __future__ import annotations
 
 import contextvars
 import dataclasses
+import heapq
+import itertools
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -22,6 +31,15 @@ from batch.provision.context import Action, ActionContext
 from batch.provision.pending import held_by, holds, waiting_for
 from batch.reasons import Reason
 
+#: Jobs running at once per request the client may have in flight (``--concurrency``): enough that the client
+#: always has requests waiting for a connection and the rate limiter a choice of priorities, few enough that
+#: memory follows the concurrency and not the batch.
+SLOTS_PER_CONNECTION = 8
+MIN_SLOTS = 64
+#: Kinds that run whatever the bound: a customer waits for Webex to provision it (minutes), and holding
+#: customers back would hold back everything under them; there are ~70 x fewer of them than users.
+UNBOUNDED = frozenset({Kind.CUSTOMER, Kind.CUSTOMER_REF})
+
 #: The job the current task works for (events about its requests name it).
 CURRENT_JOB: contextvars.ContextVar[Job | None] = contextvars.ContextVar("rtm_batch_job", default=None)
 
@@ -32,8 +50,14 @@ class JobLog(Protocol):
     def job_done(self, job: Job, outcome: Outcome) -> None: ...
 
 
+def job_slots(concurrency: int) -> int:
+    """How many jobs may run at once for a client with ``concurrency`` connections."""
+    return max(MIN_SLOTS, SLOTS_PER_CONNECTION * concurrency)
+
+
 class Executor:
-    """One execution of a plan. ``run()`` returns every job's outcome by key."""
+    """One execution of a plan. ``run()`` returns every job's outcome by key; at most ``slots`` jobs (besides
+    customers) run at once, 0 for no bound."""
 
     def __init__(
         self,
@@ -43,6 +67,7 @@ class Executor:
         *,
         logs: tuple[JobLog, ...] = (),
         restored: Mapping[str, Outcome] | None = None,
+        slots: int = 0,
     ) -> None:
         self.plan = plan
         self.actions = actions
@@ -53,6 +78,11 @@ class Executor:
         self.waiting = {key: len(job.parents) for key, job in plan.jobs.items()}
         self.cause: dict[str, str] = {}  # skipped job -> the failed job that caused it
         self.auth_error: AuthError | None = None
+        self.slots = slots
+        self.running = 0  # bounded jobs started and not yet ended
+        self.ready: list[tuple[int, int, str]] = []  # (kind order, arrival, key): bounded jobs waiting for a slot
+        self._arrival = itertools.count()
+        self._stopping = False  # a job met RunStopped: no more are started
         self._tg: anyio.abc.TaskGroup | None = None
 
     @property
@@ -68,6 +98,7 @@ class Executor:
             for key, job in self.plan.jobs.items():
                 if self.waiting[key] == 0 and key not in self.outcomes:
                     self._start(job)
+            self._dispatch()
         if self.auth_error is not None:
             raise self.auth_error
         return self.outcomes
@@ -77,7 +108,30 @@ class Executor:
         if (customer := held_by(job, self.outcomes)) is not None:
             self._hold(job, customer)
             return
-        self._tg.start_soon(self._run_job, job, name=job.key)
+        if job.kind in UNBOUNDED or not self.slots:
+            self._tg.start_soon(self._run_job, job, name=job.key)
+        else:  # started by ``_dispatch``, most urgent first, once all jobs ready together are queued
+            heapq.heappush(self.ready, (KIND_ORDER[job.kind], next(self._arrival), job.key))
+
+    def _dispatch(self) -> None:
+        """Free slots to the most urgent waiting jobs (none after a stop)."""
+        assert self._tg is not None
+        while self.ready and self.running < self.slots and not self._stopping:
+            key = heapq.heappop(self.ready)[2]
+            if key not in self.outcomes:
+                self.running += 1
+                self._tg.start_soon(self._bounded, self.plan.jobs[key], name=key)
+
+    async def _bounded(self, job: Job) -> None:
+        """A bounded job; its slot is given on when it ends."""
+        try:
+            await self._run_job(job)
+        except anyio.get_cancelled_exc_class():  # the run is being torn down: start nothing more
+            self._stopping = True
+            raise
+        finally:
+            self.running -= 1
+            self._dispatch()
 
     async def _run_job(self, job: Job) -> None:
         PRIORITY.set(KIND_ORDER[job.kind])
@@ -86,6 +140,7 @@ class Executor:
             try:
                 outcome = await self.actions[job.kind](job, self.ctx)
             except RunStopped:  # no slot after a stop: the job ends without an outcome, a resume redoes it
+                self._stopping = True
                 return
             except AuthError as exc:
                 self.auth_error = exc
@@ -105,6 +160,8 @@ class Executor:
         self.outcomes[job.key] = outcome
         for sink in self.logs:
             sink.job_done(job, outcome)
+        if outcome.before is not None or outcome.after is not None:  # kept by the journal for undo; ~300 bytes
+            self.outcomes[job.key] = dataclasses.replace(outcome, before=None, after=None)  # a job past it
         for child_key in self.children[job.key]:
             child = self.plan.jobs[child_key]
             if child_key in self.outcomes:
@@ -119,6 +176,8 @@ class Executor:
             self.waiting[child_key] -= 1
             if self.waiting[child_key] == 0:
                 self._start(child)
+        if self.ready:
+            self._dispatch()
 
     def _hold(self, job: Job, cause_key: str) -> None:
         """Pending because the row it needs is pending (that row's own outcome names why)."""

@@ -250,12 +250,12 @@ class JsonLog(_Tally):
                 "attempts": outcome.attempts,
             }
         )
-        left = self._rows.get((job.source, job.sheet, job.row)) if job.row is not None else None
-        if left is None:
+        if job.row is None or (left := self._rows.get(row := (job.source, job.sheet, job.row))) is None:
             return
         left[0] -= 1
         left[1] = _worse(left[1], outcome.status)
         if left[0] == 0:
+            del self._rows[row]  # a row done is not kept for the rest of the run
             self._write(
                 queued=True,
                 record={

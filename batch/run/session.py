@@ -29,7 +29,7 @@ from batch.plan.graph import Plan
 from batch.provision.actions import ACTIONS
 from batch.provision.context import ActionContext
 from batch.provision.prune import plan_removals
-from batch.run.executor import CURRENT_JOB, Executor
+from batch.run.executor import CURRENT_JOB, Executor, job_slots
 from batch.run.health import ServerHealth
 from batch.run.journal.store import FLUSH_SECONDS, Journal
 from batch.run.journal.trust import SyncSetup, fingerprint, journal_copy, restore
@@ -143,7 +143,8 @@ async def execute(
                 actions = change_actions(ACTIONS, options.change)  # issue 20: activation, cutover_at
 
                 def executor_for(part: Plan, done: Mapping[str, Outcome]) -> Executor:
-                    return Executor(part, actions, ctx, logs=(JournalLog(journal), progress), restored=done)
+                    logs = (JournalLog(journal), progress)
+                    return Executor(part, actions, ctx, logs=logs, restored=done, slots=job_slots(options.concurrency))
 
                 change = options.change
                 with anyio.CancelScope() as jobs:

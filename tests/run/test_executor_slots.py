@@ -1,0 +1,132 @@
+"""The executor runs at most ``slots`` jobs at once (customers aside), the most urgent waiting job first.
+
+Why it matters: every running job is a task that holds its frames until it ends; unbounded, a 20,000-user
+batch had 21,000 tasks alive at once (256 MiB). The bound must not change what a run does: every job still
+runs exactly once, setup before users, and a run over real HTTP provisions every row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from rich.console import Console
+
+from batch.emulator import EmulatorConfig, running_emulator
+from batch.jobs import CREATED, EXISTS, Job, Kind, Outcome
+from batch.plan.graph import Plan
+from batch.run import executor as executor_module
+from batch.run.executor import MIN_SLOTS, Executor, job_slots
+from batch.run.runner import RunOptions, run_batch
+from bench.generate import make_batch, write_csv_folder
+
+
+class _Count:
+    requests = 0
+    tracking_id = ""
+
+
+class _Client:
+    @contextlib.contextmanager
+    def track(self) -> Iterator[_Count]:
+        yield _Count()
+
+
+class _Ctx:
+    def __init__(self) -> None:
+        self.client = _Client()
+        self.outcomes: dict[str, Outcome] = {}
+
+
+def _plan(users: int) -> Plan:
+    """One customer; under it one location and ``users`` subscribers, each with its roles."""
+    jobs = [Job("customer:c", Kind.CUSTOMER, "customers", 2)]
+    jobs += [Job(f"sub:{i}", Kind.SUBSCRIBER, "users", i + 2, parents=("customer:c",)) for i in range(users)]
+    jobs += [Job("location:l", Kind.LOCATION, "locations", 2, parents=("customer:c",))]
+    jobs += [Job(f"roles:{i}", Kind.ROLES, "users", i + 2, parents=(f"sub:{i}",)) for i in range(users)]
+    return Plan({job.key: job for job in jobs})
+
+
+def _execute(plan: Plan, slots: int) -> tuple[list[str], int, dict[str, Outcome]]:
+    order: list[str] = []
+    running = peak = 0
+
+    async def action(job: Job, ctx: Any) -> Outcome:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running - (job.kind == Kind.CUSTOMER))
+        order.append(job.key)
+        for _ in range(3):
+            await anyio.sleep(0)
+        running -= 1
+        return Outcome(CREATED, ids={"id": job.key})
+
+    actions = dict.fromkeys(Kind, action)
+    executor = Executor(plan, actions, _Ctx(), slots=slots)  # type: ignore[arg-type]
+    outcomes = anyio.run(executor.run)
+    return order, peak, outcomes
+
+
+def test_at_most_slots_jobs_run_at_once_and_every_job_runs_once() -> None:
+    plan = _plan(500)
+    order, peak, outcomes = _execute(plan, slots=16)
+    assert peak <= 16
+    assert sorted(order) == sorted(plan.jobs)
+    assert all(o.status == CREATED for o in outcomes.values()) and len(outcomes) == len(plan.jobs)
+
+
+def test_the_most_urgent_waiting_job_takes_a_free_slot() -> None:
+    order, _, _ = _execute(_plan(50), slots=1)
+    # The location was ready after 50 subscribers, but setup goes first; a subscriber's roles wait their turn.
+    assert order[:2] == ["customer:c", "location:l"]
+    assert order[2:52] == [f"sub:{i}" for i in range(50)]
+    assert order[52:] == [f"roles:{i}" for i in range(50)]
+
+
+def test_no_bound_starts_every_ready_job_at_once() -> None:
+    _, peak, _ = _execute(_plan(300), slots=0)
+    assert peak == 301  # the location and every subscriber, the moment the customer is there
+
+
+def test_slots_follow_the_concurrency() -> None:
+    assert job_slots(1) == MIN_SLOTS
+    assert job_slots(32) == 32 * executor_module.SLOTS_PER_CONNECTION
+
+
+TOKEN = "slots-token"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with running_emulator(EmulatorConfig(token=TOKEN, rate=0, provisioning_seconds=0)) as base_url:
+        yield base_url
+
+
+def test_a_bounded_run_over_http_provisions_every_row(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """600 users at --concurrency 1 (64 slots): never more than 64 bounded jobs alive, every row created."""
+    folder = tmp_path / "batch"
+    write_csv_folder(make_batch(3, 9, 600), folder)
+    peak = 0
+    dispatch = Executor._dispatch
+
+    def counted(self: Executor) -> None:
+        nonlocal peak
+        dispatch(self)
+        peak = max(peak, self.running)
+
+    monkeypatch.setattr(Executor, "_dispatch", counted)
+    options = RunOptions(
+        out_dir=tmp_path / "out", base_url=server, token=TOKEN, max_rate=5000.0, concurrency=1, poll_initial=0.01
+    )
+    outcome = run_batch([folder], options, Console(file=io.StringIO()))
+    assert outcome.exit_code == 0
+    assert outcome.summary["sheets"]["users"]["created"] == 600
+    assert {r.status for r in outcome.results} <= {CREATED, EXISTS}
+    assert 0 < peak <= MIN_SLOTS
