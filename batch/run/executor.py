@@ -5,11 +5,11 @@ decides *when* a job may start and in which order the rate limiter should favour
 so a provisioning customer never holds back another customer's locations.
 
 At most ``slots`` jobs run at once (a customer, which may wait minutes for Webex to provision it, is not
-counted); the others that are ready wait as plain references in a queue ordered like the rate limiter
-(kind, then arrival). Why: every running job is a task whose coroutine frames (~9 KB) live until it ends,
-and with no bound every user of a customer started the moment its location was there: 21,000 tasks at once
-on a 20,000-user batch (256 MiB of Python objects, most of the run's memory), which the client could only
-serve 32 at a time anyway.
+counted); the others that are ready wait as plain references in a queue ordered like the rate limiter (kind,
+then round the customers, then arrival). Why: every running job is a task whose coroutine frames (~9 KB) live
+until it ends, and with no bound every user of a customer started the moment its location was there: 21,000
+tasks at once on a 20,000-user batch (256 MiB of Python objects, most of the run's memory), which the client
+could only serve 32 at a time anyway.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import contextvars
 import dataclasses
 import heapq
 import itertools
+from collections import Counter
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -31,10 +32,13 @@ from batch.provision.context import Action, ActionContext
 from batch.provision.pending import held_by, holds, waiting_for
 from batch.reasons import Reason
 
-#: Jobs running at once per request the client may have in flight (``--concurrency``): enough that the client
-#: always has requests waiting for a connection and the rate limiter a choice of priorities, few enough that
-#: memory follows the concurrency and not the batch.
-SLOTS_PER_CONNECTION = 8
+#: Jobs running at once per request the client may have in flight (``--concurrency``): enough that jobs that
+#: send nothing (an unchanged user, answered from its customer's listing) go on while those with a write wait for
+#: the rate limiter, few enough that memory follows the concurrency and not the batch (~9 KB a job: 18 MiB at
+#: 32 connections). At 8 a connection the update night of bench-sync filled all 256 slots with its 1,000
+#: writes waiting for the limiter, and its 17,000 unchanged users then ran in one 2 s burst of CPU in which
+#: few requests left (16.4 s = 1.164 x the lower bound; 15.7 s with 64).
+SLOTS_PER_CONNECTION = 64
 MIN_SLOTS = 64
 #: Kinds that run whatever the bound: a customer waits for Webex to provision it (minutes), and holding
 #: customers back would hold back everything under them; there are ~70 x fewer of them than users.
@@ -80,7 +84,12 @@ class Executor:
         self.auth_error: AuthError | None = None
         self.slots = slots
         self.running = 0  # bounded jobs started and not yet ended
-        self.ready: list[tuple[int, int, str]] = []  # (kind order, arrival, key): bounded jobs waiting for a slot
+        # (kind order, turn, arrival, key): bounded jobs waiting for a slot. The turn is the job's place among
+        # its customer's ready jobs of its kind, so the slots go round the customers: a customer's users wait on
+        # one shared listing of its subscribers, and slots given one customer at a time (arrival order) kept
+        # ~4 listings in flight with 256 slots, too few to keep the rate limiter busy (bench-sync's update night).
+        self.ready: list[tuple[int, int, int, str]] = []
+        self._turns: Counter[tuple[Kind, str]] = Counter()
         self._arrival = itertools.count()
         self._stopping = False  # a job met RunStopped: no more are started
         self._tg: anyio.abc.TaskGroup | None = None
@@ -111,13 +120,16 @@ class Executor:
         if job.kind in UNBOUNDED or not self.slots:
             self._tg.start_soon(self._run_job, job, name=job.key)
         else:  # started by ``_dispatch``, most urgent first, once all jobs ready together are queued
-            heapq.heappush(self.ready, (KIND_ORDER[job.kind], next(self._arrival), job.key))
+            group = (job.kind, job.refs.get("customer", ""))
+            turn = self._turns[group]
+            self._turns[group] = turn + 1
+            heapq.heappush(self.ready, (KIND_ORDER[job.kind], turn, next(self._arrival), job.key))
 
     def _dispatch(self) -> None:
         """Free slots to the most urgent waiting jobs (none after a stop)."""
         assert self._tg is not None
         while self.ready and self.running < self.slots and not self._stopping:
-            key = heapq.heappop(self.ready)[2]
+            key = heapq.heappop(self.ready)[-1]
             if key not in self.outcomes:
                 self.running += 1
                 self._tg.start_soon(self._bounded, self.plan.jobs[key], name=key)

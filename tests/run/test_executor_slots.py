@@ -88,6 +88,26 @@ def test_the_most_urgent_waiting_job_takes_a_free_slot() -> None:
     assert order[52:] == [f"roles:{i}" for i in range(50)]
 
 
+def test_the_slots_go_round_the_customers() -> None:
+    """A customer's users wait on one listing of its subscribers: slots given one customer at a time (arrival
+    order) kept too few listings in flight to keep the rate limiter busy (bench-sync's update night)."""
+    jobs = [Job(f"customer:{c}", Kind.CUSTOMER, "customers", 2) for c in "ab"]
+    for c in "ab":
+        refs = {"customer": f"customer:{c}"}
+        jobs += [
+            Job(f"sub:{c}{i}", Kind.SUBSCRIBER, "users", i + 2, parents=(f"customer:{c}",), refs=refs) for i in range(3)
+        ]
+    order, _, _ = _execute(Plan({job.key: job for job in jobs}), slots=1)
+    assert [key for key in order if key.startswith("sub:")] == [
+        "sub:a0",
+        "sub:b0",
+        "sub:a1",
+        "sub:b1",
+        "sub:a2",
+        "sub:b2",
+    ]
+
+
 def test_no_bound_starts_every_ready_job_at_once() -> None:
     _, peak, _ = _execute(_plan(300), slots=0)
     assert peak == 301  # the location and every subscriber, the moment the customer is there
