@@ -40,6 +40,10 @@ from batch.reasons import Reason
 #: few requests left (16.4 s = 1.164 x the lower bound; 15.7 s with 64).
 SLOTS_PER_CONNECTION = 64
 MIN_SLOTS = 64
+#: Bounded jobs started per turn of the event loop. A job that sends nothing runs to its end in the turn after
+#: its start (~150 µs of CPU); 2,048 started at once made a request the limiter had granted wait ~0.3 s for its
+#: task's turn, and the limiter, which lets only a burst of grants wait unsent, stopped granting meanwhile.
+STARTS_PER_TURN = 32
 #: Kinds that run whatever the bound: a customer waits for Webex to provision it (minutes), and holding
 #: customers back would hold back everything under them; there are ~70 x fewer of them than users.
 UNBOUNDED = frozenset({Kind.CUSTOMER, Kind.CUSTOMER_REF})
@@ -92,6 +96,8 @@ class Executor:
         self._turns: Counter[tuple[Kind, str]] = Counter()
         self._arrival = itertools.count()
         self._stopping = False  # a job met RunStopped: no more are started
+        self._starts_left = STARTS_PER_TURN  # bounded jobs this turn of the event loop may still start
+        self._next_turn_due = False
         self._tg: anyio.abc.TaskGroup | None = None
 
     @property
@@ -126,13 +132,26 @@ class Executor:
             heapq.heappush(self.ready, (KIND_ORDER[job.kind], turn, next(self._arrival), job.key))
 
     def _dispatch(self) -> None:
-        """Free slots to the most urgent waiting jobs (none after a stop)."""
+        """Free slots to the most urgent waiting jobs (none after a stop), ``STARTS_PER_TURN`` per turn of the
+        event loop; the rest at the next turn, after the requests the limiter has granted meanwhile."""
         assert self._tg is not None
         while self.ready and self.running < self.slots and not self._stopping:
+            if not self._starts_left:
+                if not self._next_turn_due:
+                    self._next_turn_due = True
+                    self._tg.start_soon(self._next_turn)
+                return
             key = heapq.heappop(self.ready)[-1]
             if key not in self.outcomes:
+                self._starts_left -= 1
                 self.running += 1
                 self._tg.start_soon(self._bounded, self.plan.jobs[key], name=key)
+
+    async def _next_turn(self) -> None:
+        """Queued behind everything the loop can run now: fresh starts for the turn after it."""
+        self._next_turn_due = False
+        self._starts_left = STARTS_PER_TURN
+        self._dispatch()
 
     async def _bounded(self, job: Job) -> None:
         """A bounded job; its slot is given on when it ends."""
