@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -150,3 +151,33 @@ def test_a_bounded_run_over_http_provisions_every_row(
     assert outcome.summary["sheets"]["users"]["created"] == 600
     assert {r.status for r in outcome.results} <= {CREATED, EXISTS}
     assert 0 < peak <= MIN_SLOTS
+
+
+def test_no_more_than_starts_per_turn_jobs_start_in_one_turn_of_the_event_loop() -> None:
+    """Jobs that send nothing run to their end in one turn: started by the thousand, they made a request the
+    limiter had granted wait for its turn behind them all (bench-sync's update night)."""
+    plan = _plan(300)
+    turn = 0
+    started: list[int] = []
+
+    async def action(job: Job, ctx: Any) -> Outcome:
+        started.append(turn)
+        return Outcome(CREATED)
+
+    async def main() -> None:
+        nonlocal turn
+
+        async def tick() -> None:
+            nonlocal turn
+            while True:
+                turn += 1
+                await anyio.sleep(0)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(tick)
+            await Executor(plan, dict.fromkeys(Kind, action), _Ctx(), slots=1000).run()  # type: ignore[arg-type]
+            tg.cancel_scope.cancel()
+
+    anyio.run(main)
+    assert len(started) == len(plan.jobs)
+    assert max(Counter(started).values()) <= 32 + 1  # + the customer (unbounded)
