@@ -10,6 +10,7 @@ cannot know the answer, so the object is asked for again.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from batch.errors import ApiError, AuthError, NotFoundError
@@ -249,6 +250,15 @@ async def role_holders(ctx: Context, org_id: str, role_id: str) -> frozenset[str
         )
 
     return await ctx.memo(("role_holders", org_id, role_id), load)
+
+
+async def listed_holder(ctx: Context, org_id: str, person_id: str, role_ids: Iterable[str]) -> bool:
+    """Whether the org's listing of the one role a row names already shows the person (``role_holders``): one
+    listing per org and role instead of one person read per row. False for a row naming several roles (their
+    listings would cost more than the person's GET) and for a holder the listing does not show yet (lists lag):
+    the caller then reads the person."""
+    distinct = set(role_ids)
+    return len(distinct) == 1 and person_id in await role_holders(ctx, org_id, next(iter(distinct)))
 
 
 async def full_admins(ctx: Context, org_id: str) -> frozenset[str]:

@@ -23,8 +23,8 @@ from batch.provision.fields.bodies import text
 from batch.provision.lookups import (
     SUBSCRIBERS,
     known_subscribers,
+    listed_holder,
     person_id_by_email,
-    role_holders,
     role_ids,
     subscriber_by_email,
 )
@@ -240,10 +240,8 @@ async def roles(job: Job, ctx: Context) -> Outcome:
 async def _listed_holder(
     ctx: Context, subscriber: Outcome | None, org_id: str, person_id: str, wanted_ids: Sequence[str]
 ) -> bool:
-    """Whether the org's listing of the one role the row names already shows the person: a night with nothing
-    to add then reads one listing per org and role instead of one person per row. Only for a subscriber that
-    existed before this run (a new one holds no roles: its person is read at once) and a row naming one role
-    (two listings would cost more than the person's GET). Lists lag: a holder not shown yet is read by GET."""
-    if subscriber is None or subscriber.status not in (EXISTS, UPDATED) or len(set(wanted_ids)) != 1:
+    """``listed_holder``, only for a subscriber that existed before this run (a new one holds no roles: its
+    person is read at once)."""
+    if subscriber is None or subscriber.status not in (EXISTS, UPDATED):
         return False
-    return person_id in await role_holders(ctx, org_id, wanted_ids[0])
+    return await listed_holder(ctx, org_id, person_id, wanted_ids)

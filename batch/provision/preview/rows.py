@@ -41,10 +41,10 @@ from batch.provision.lookups import (
     full_admins,
     known_customers,
     known_subscribers,
+    listed_holder,
     listed_numbers,
     named,
     org_locations,
-    role_holders,
     role_ids,
 )
 from batch.provision.preview.access import access_token
@@ -297,8 +297,8 @@ async def _missing_roles(
 ) -> list[str]:
     """The roles of ``wanted`` the person lacks. A row naming one role asks the org's listing of its holders
     (one call per org and role, as the run does); a person it does not show, or a row naming several, is read."""
-    ids = {str(roles[r.casefold()]["id"]) for r in wanted if r.casefold() in roles}
-    if len(ids) == 1 and person_id in await role_holders(ctx, org_id, next(iter(ids))):
+    ids = [str(roles[r.casefold()]["id"]) for r in wanted if r.casefold() in roles]
+    if await listed_holder(ctx, org_id, person_id, ids):
         return []
     have = set((await ctx.client.get(f"/people/{person_id}")).get("roles") or [])
     return [r for r in wanted if r.casefold() in roles and roles[r.casefold()]["id"] not in have]
