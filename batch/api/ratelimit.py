@@ -222,6 +222,11 @@ class RateLimiter:
         wait to leave at any time."""
         self._cap = self._burst
 
+    @property
+    def unsent(self) -> int:
+        """Grants whose requests have not left yet (0 unless sends are counted, ``count_sends``)."""
+        return self._unsent
+
     def grant_spent(self) -> Callable[[], None]:
         """``sent`` for the grant just returned, callable any number of times (once it counts)."""
         spent = False

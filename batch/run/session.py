@@ -144,7 +144,15 @@ async def execute(
 
                 def executor_for(part: Plan, done: Mapping[str, Outcome]) -> Executor:
                     logs = (JournalLog(journal), progress)
-                    return Executor(part, actions, ctx, logs=logs, restored=done, slots=job_slots(options.concurrency))
+                    return Executor(
+                        part,
+                        actions,
+                        ctx,
+                        logs=logs,
+                        restored=done,
+                        slots=job_slots(options.concurrency),
+                        unsent=lambda: limiter.unsent,
+                    )
 
                 change = options.change
                 with anyio.CancelScope() as jobs:

@@ -181,3 +181,47 @@ def test_no_more_than_starts_per_turn_jobs_start_in_one_turn_of_the_event_loop()
     anyio.run(main)
     assert len(started) == len(plan.jobs)
     assert max(Counter(started).values()) <= 32 + 1  # + the customer (unbounded)
+
+
+def _start_turns(unsent: int) -> list[int]:
+    """The turns of the event loop in which a 300-user plan's subscribers start, the limiter saying that
+    ``unsent`` granted requests have not left yet all along."""
+    plan = _plan(300)
+    turn = 0
+    started: list[int] = []
+
+    async def action(job: Job, ctx: Any) -> Outcome:
+        if job.kind == Kind.SUBSCRIBER:
+            started.append(turn)
+        return Outcome(CREATED)
+
+    async def main() -> None:
+        nonlocal turn
+
+        async def tick() -> None:
+            nonlocal turn
+            while True:
+                turn += 1
+                await anyio.sleep(0)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(tick)
+            executor = Executor(plan, dict.fromkeys(Kind, action), _Ctx(), slots=1000, unsent=lambda: unsent)  # type: ignore[arg-type]
+            await executor.run()
+            tg.cancel_scope.cancel()
+
+    anyio.run(main)
+    assert len(started) == 300
+    return sorted(set(started))
+
+
+def test_starts_wait_a_few_turns_for_granted_requests_to_leave_and_never_stop() -> None:
+    """A granted request reaches its connection in a few turns, each behind all the loop has to run: while
+    one waits to leave, a round of starts of jobs that send nothing waits up to ``YIELD_TURNS`` turns."""
+    waiting = _start_turns(unsent=1)
+    gaps = [b - a for a, b in zip(waiting, waiting[1:], strict=False)]
+    assert len(waiting) >= 300 // executor_module.STARTS_PER_TURN
+    assert min(gaps) >= executor_module.YIELD_TURNS
+    assert max(gaps) <= executor_module.YIELD_TURNS + 3  # bounded: a slow pool never stops the jobs
+    free = _start_turns(unsent=0)
+    assert max(b - a for a, b in zip(free, free[1:], strict=False)) < executor_module.YIELD_TURNS
