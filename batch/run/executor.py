@@ -200,7 +200,9 @@ class Executor:
                 outcome = Outcome(FAILED, message=message, reason=Reason.INTERNAL)
         # The journal and the reports keep the tracking id of the job's last request (Webex support asks for it).
         tracking_id = outcome.tracking_id or count.tracking_id
-        self._finish(job, dataclasses.replace(outcome, attempts=count.requests, tracking_id=tracking_id))
+        if count.requests != outcome.attempts or tracking_id != outcome.tracking_id:  # a job that sent nothing: as is
+            outcome = dataclasses.replace(outcome, attempts=count.requests, tracking_id=tracking_id)
+        self._finish(job, outcome)
 
     def _finish(self, job: Job, outcome: Outcome) -> None:
         if job.key in self.outcomes:
