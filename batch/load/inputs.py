@@ -29,6 +29,7 @@ from batch.load.exported import exported_customers
 from batch.load.names import HEADER_ALIASES, canonical_name, is_export_ids, is_ignored_sheet, sheet_for
 from batch.load.paths import GridRow, check_path, header_below
 from batch.load.paths import short as _short
+from batch.load.trim import trim_cell, trimmed
 from batch.load.xlsx import Workbook, is_workbook_file
 from batch.problems import Problem
 from schemas import SHEETS
@@ -236,7 +237,9 @@ def _sheet_part(
     first = _header_index(grid, cells)
     if first is None:
         return None
-    header = grid.slice(first, 1).select(pl.col(ROW), *[_trim(name, header=True) for name in cells]).row(0, named=True)
+    header = (
+        grid.slice(first, 1).select(pl.col(ROW), *[trim_cell(name, header=True) for name in cells]).row(0, named=True)
+    )
     rest = grid.slice(first + 1)
     named = cells if width is None else cells[:width]
     mapped, headers = _map_headers(sheet, where, header, named, rest, problems)
@@ -247,12 +250,9 @@ def _sheet_part(
         pl.col(mapped[name]).alias(name) if name in mapped else pl.lit(None, pl.String).alias(name)
         for name in SHEETS[sheet].column_names
     ]
-    # Only a column with an apostrophe can hold a formula guard (its regex: 0.6 s of 0.9 s to trim 1M users).
-    apostrophes = rest.select(pl.col(cell).str.contains("'", literal=True).any() for cell in mapped.values())
-    quoted = {cell for cell in apostrophes.columns if apostrophes[cell].item() is True}
     frame = (
         rest.lazy()
-        .select(pl.col(ROW), *[_trim(cell, guarded=cell in quoted) for cell in mapped.values()])
+        .select(pl.col(ROW), *trimmed(rest, list(mapped.values())))
         .filter(_any_value(list(mapped.values())))
         .select(*columns, pl.col(ROW), pl.lit(source, pl.String).alias(SOURCE))
         .collect()
@@ -275,18 +275,6 @@ def _any_value(cells: list[str], *, trimmed: bool = True) -> pl.Expr:
     if trimmed:
         return pl.any_horizontal([pl.col(name).is_not_null() for name in cells])
     return pl.any_horizontal([pl.col(name).str.strip_chars().str.len_bytes().fill_null(0) > 0 for name in cells])
-
-
-def _trim(name: str, *, header: bool = False, guarded: bool = True) -> pl.Expr:
-    """Surrounding spaces (incl. non-breaking ones) are not data; a blank cell is null. The apostrophe our
-    reports put before a cell starting with ``= + - @`` (formula guard) is taken off again, so a ``retry/``
-    folder loads back as the partner wrote it (``guarded=False``: the column has no apostrophe at all)."""
-    cell = pl.col(name).str.strip_chars()
-    if guarded:
-        cell = cell.str.replace(r"^'([=+\-@\t\r])", "$1")
-    if header:  # a doubled BOM leaves one in the first header cell
-        cell = cell.str.strip_chars("\ufeff").str.strip_chars()
-    return cell.replace("", None).alias(name)
 
 
 def _map_headers(

@@ -22,6 +22,7 @@ from batch.provision.failures import attempt, failed
 from batch.provision.fields.bodies import text
 from batch.provision.lookups import (
     SUBSCRIBERS,
+    done_with_subscriber,
     known_subscribers,
     listed_holder,
     person_id_by_email,
@@ -76,7 +77,6 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
             return Outcome(FAILED, message=message, reason=Reason.SUBSCRIBER_NOT_LISTED)
         if item.get("customerId", customer_id) != customer_id:
             return _taken_by_other_customer(email, item)
-        known[email] = item
         done = _subscriber_outcome(CREATED, item, checked)
         if done.status != CREATED:
             return done
@@ -88,7 +88,10 @@ async def subscriber(job: Job, ctx: Context) -> Outcome:
                 return await settle_kept(ctx, checked, str(item["personId"]), done, changes)
         return done
 
-    return await attempt(work, f"Could not provision user {email}", _subscriber_hint)
+    try:
+        return await attempt(work, f"Could not provision user {email}", _subscriber_hint)
+    finally:
+        done_with_subscriber(ctx, customer_id, email)
 
 
 def subscriber_body(customer_id: str, email: str, fields: Mapping[str, Any], location_id: str | None) -> dict[str, Any]:

@@ -185,6 +185,25 @@ async def test_one_listing_serves_every_user_of_a_customer(
     assert len(emulator_state()["subscribers"]) == 5
 
 
+async def test_a_users_entry_leaves_the_memo_once_its_job_has_ended(
+    ctx: ActionContext, customer: dict[str, str]
+) -> None:
+    """Issue 22: the memo holds the subscribers of the users still to come, not the whole batch's."""
+    jobs = [user_job(f"muisti{i}@example.fi", extension=f"30{i}", row=i + 2) for i in range(3)]
+    made = seeded(ctx, customer)
+    made.outcomes["customer:fi-100"] = dataclasses.replace(made.outcomes["customer:fi-100"], status=CREATED)
+    assert [(await run_with(made, subscriber, job)).status for job in jobs] == [CREATED] * 3
+    listed = ("subscribers", customer["customer_id"])
+    assert made.memoized(listed) == {}  # a created subscriber is not kept: no later job of the run reads it
+    again = rerun(ctx, customer)
+    first_two = [await run_with(again, subscriber, job) for job in jobs[:2]]
+    assert [(o.status, o.attempts) for o in first_two] == [(EXISTS, 1), (EXISTS, 0)]
+    assert set(again.memoized(listed) or {}) == {"muisti2@example.fi"}  # the one still to come
+    last = await run_with(again, subscriber, jobs[2])
+    assert (last.status, last.attempts) == (EXISTS, 0)  # still answered by the one listing
+    assert again.memoized(listed) == {}
+
+
 async def test_a_meetings_user_is_sent_without_calling_data(
     ctx: ActionContext, customer: dict[str, str], recorder: RecordingTransport
 ) -> None:
