@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 import anyio
+import anyio.lowlevel
 
 from batch.api.client import PRIORITY
 from batch.errors import AuthError, RunStopped
@@ -106,7 +107,6 @@ class Executor:
         self._stopping = False  # a job met RunStopped: no more are started
         self._starts_left = STARTS_PER_TURN  # bounded jobs this turn of the event loop may still start
         self._next_turn_due = False
-        self._yielded = 0  # turns the current round of starts has waited for granted requests to leave
         self._tg: anyio.abc.TaskGroup | None = None
 
     @property
@@ -159,14 +159,11 @@ class Executor:
     async def _next_turn(self) -> None:
         """Queued behind everything the loop can run now: fresh starts for the turn after it, once the requests
         the limiter has granted meanwhile have left (at most ``YIELD_TURNS`` turns later)."""
+        for _ in range(YIELD_TURNS):
+            if not self.unsent():
+                break
+            await anyio.lowlevel.checkpoint()
         self._next_turn_due = False
-        if self._yielded < YIELD_TURNS and self.unsent():
-            self._yielded += 1
-            self._next_turn_due = True
-            assert self._tg is not None
-            self._tg.start_soon(self._next_turn)
-            return
-        self._yielded = 0
         self._starts_left = STARTS_PER_TURN
         self._dispatch()
 
