@@ -126,11 +126,15 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
             else:
                 executed = _execute(plan, options, progress, journal, run_id, named)
                 outcomes, plan, api, stopped = executed.outcomes, executed.plan, dict(executed.api), executed.stopped
+                del executed
                 note = "not finished" if stopped is None else not_reached(stopped)
             with stop_while_reporting(options.out_dir, stopped):
                 results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
                 results += removal_results(plan, outcomes, not_run=SKIPPED, message=note)
                 results = shape_results(results, plan, options.change)
+                # The reports read the results only: the jobs and their outcomes (~1.3 KB a user) go before them,
+                # not under them (bench.memory_phases, 100,000 users: Python objects in use 243 -> 130 MiB here).
+                del plan, outcomes
                 wall = time.perf_counter() - clock
                 summary = build_summary(
                     results,
