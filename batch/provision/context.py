@@ -48,8 +48,6 @@ class Context(Protocol):
 
     def forget(self, key: MemoKey) -> None: ...
 
-    def memoized(self, key: MemoKey) -> object | None: ...  # what the memo holds under key, without loading it
-
 
 Action = Callable[[Job, Context], Awaitable[Outcome]]
 
@@ -107,6 +105,3 @@ class ActionContext:
     def forget(self, key: MemoKey) -> None:
         """Drop a memoized lookup, e.g. after an ambiguous write made it stale."""
         self._memo.pop(key, None)
-
-    def memoized(self, key: MemoKey) -> object | None:
-        return self._memo.get(key)

@@ -219,15 +219,6 @@ async def known_subscribers(ctx: Context, customer_id: str) -> Known:
     return await ctx.memo(("subscribers", customer_id), load)
 
 
-def done_with_subscriber(ctx: Context, customer_id: str, email: str) -> None:
-    """A row's job is the only reader of its subscriber's entry (an email is unique in a batch): once the job
-    has ended the entry leaves the memo, so a run holds the listings of the users still to come, not the whole
-    batch's (~2 KB a subscriber: 210 MiB at 100,000 users, most of such a run's memory)."""
-    known = ctx.memoized(("subscribers", customer_id))
-    if isinstance(known, dict):
-        known.pop(email, None)
-
-
 async def subscriber_by_email(ctx: Context, email: str) -> Item | None:
     """A fresh lookup (never the memo): after a lost response or a 409 the memo cannot know."""
     items = (await ctx.client.get(SUBSCRIBERS, params={"email": email})).get("items") or []

@@ -91,7 +91,6 @@ def read_details(out_dir: Path, summary: Mapping[str, Any] | None = None, *, lim
     wanted = [c for c in (*COLUMNS, "pending_since", "age") if c in present]
     frame = _with_defaults(scan.filter(status.is_in((*TROUBLE, PENDING)) | changed).select(wanted).collect())
     finished = _time((summary or {}).get("finished"))
-    changed = status.is_in(CHANGED) | (pl.col("changes") != "")
     return RunDetails(
         reasons=_reasons(frame.filter(status.is_in(TROUBLE))),
         failures=_listing(frame.filter(status == FAILED), limit),
