@@ -9,7 +9,7 @@ from rich.console import Console
 from batch.emulator import EmulatorConfig
 from batch.emulator.server import running_emulator
 from batch.errors import UsageError
-from batch.run.journal.store import lock_path
+from batch.run.journal.lock import lock_path
 from batch.run.runner import RunOptions, RunOutcome, run_batch
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "onboarding.xlsx"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -112,7 +112,7 @@ def failed_share(wave: Plan, outcomes: Mapping[str, Outcome]) -> tuple[int, int]
 class Runs(Protocol):
     """An executor: ``run()`` runs its plan and hands back the shared outcome map."""
 
-    async def run(self) -> dict[str, Outcome]: ...
+    async def run(self) -> MutableMapping[str, Outcome]: ...
 
 
 async def run_in_waves(

@@ -3,7 +3,7 @@ look-ups shared by every job (``ActionContext``); ``Action`` is the shape of eve
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Protocol, TypeVar
 
 import anyio
@@ -63,7 +63,7 @@ class ActionContext:
     def __init__(
         self,
         client: WebexClient,
-        outcomes: dict[str, Outcome] | None = None,
+        outcomes: MutableMapping[str, Outcome] | None = None,
         *,
         poll_initial: float = 1.0,
         provisioning_patience: float = PROVISIONING_PATIENCE,
@@ -72,7 +72,7 @@ class ActionContext:
         resend_consent: bool = False,
     ) -> None:
         self.client = client
-        self.outcomes: dict[str, Outcome] = outcomes if outcomes is not None else {}
+        self.outcomes: MutableMapping[str, Outcome] = outcomes if outcomes is not None else {}
         self.poll_initial = poll_initial
         self.provisioning_patience = provisioning_patience
         self.update = update

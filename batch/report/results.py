@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import Protocol, runtime_checkable
 
 import polars as pl
 
@@ -58,19 +59,35 @@ def row_results(
     ``skipped`` under ``--strict``)."""
     errors = _errors_by_row(validated.problems)
     results: list[RowResult] = []
+    ahead = outcomes.read_ahead if isinstance(outcomes, ReadsAhead) else None
     for sheet in SHEET_ORDER:
         frame = validated.sheets[sheet]
-        for row in frame.select(key_expr(sheet), "_row", "_valid", _source_expr(frame)).iter_rows(named=True):
-            key, number, source = row["key"], row["_row"], row["_source"]
-            if not row["_valid"]:
-                result = _invalid(sheet, number, key, errors.get((source, sheet, number), []))
-            elif sheet == "templates":
-                result = RowResult(sheet, number, key, EXISTS, "template used as given")
-            else:
-                jobs = [plan.jobs[k] for k in plan.rows.get((source, sheet, number), ())]
-                result = fold(sheet, number, key, jobs, outcomes, not_run, not_run_message)
-            results.append(replace(result, source=source))
+        for part in frame.select(key_expr(sheet), "_row", "_valid", _source_expr(frame)).iter_slices(ROWS_AT_ONCE):
+            rows = part.rows()
+            if ahead is not None:
+                ahead(k for _, number, _, source in rows for k in plan.rows.get((source, sheet, number), ()))
+            for key, number, valid, source in rows:
+                if not valid:
+                    result = _invalid(sheet, number, key, errors.get((source, sheet, number), []))
+                elif sheet == "templates":
+                    result = RowResult(sheet, number, key, EXISTS, "template used as given")
+                else:
+                    jobs = [plan.jobs[k] for k in plan.rows.get((source, sheet, number), ())]
+                    result = fold(sheet, number, key, jobs, outcomes, not_run, not_run_message)
+                results.append(replace(result, source=source))
     return results
+
+
+@runtime_checkable
+class ReadsAhead(Protocol):
+    """Outcomes kept out of memory (``batch.run.journal.kept``): told the keys of the next rows, it reads them
+    in one go."""
+
+    def read_ahead(self, keys: Iterable[str]) -> None: ...
+
+
+#: Rows whose outcomes are read ahead at once.
+ROWS_AT_ONCE = 1000
 
 
 def _source_expr(frame: pl.DataFrame) -> pl.Expr:

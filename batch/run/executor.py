@@ -19,7 +19,7 @@ import dataclasses
 import heapq
 import itertools
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Protocol
 
 import anyio
@@ -84,6 +84,7 @@ class Executor:
         restored: Mapping[str, Outcome] | None = None,
         slots: int = 0,
         unsent: Callable[[], int] = lambda: 0,
+        settled: Callable[[str], None] = lambda key: None,
     ) -> None:
         self.plan = plan
         self.actions = actions
@@ -96,6 +97,7 @@ class Executor:
         self.auth_error: AuthError | None = None
         self.slots = slots
         self.unsent = unsent  # the rate limiter's granted requests that have not left yet
+        self.settled = settled  # told of each job no other job will read the outcome of (``Outcomes.settle``)
         self.running = 0  # bounded jobs started and not yet ended
         # (kind order, turn, arrival, key): bounded jobs waiting for a slot. The turn is the job's place among
         # its customer's ready jobs of its kind, so the slots go round the customers: a customer's users wait on
@@ -110,10 +112,10 @@ class Executor:
         self._tg: anyio.abc.TaskGroup | None = None
 
     @property
-    def outcomes(self) -> dict[str, Outcome]:
+    def outcomes(self) -> MutableMapping[str, Outcome]:
         return self.ctx.outcomes
 
-    async def run(self) -> dict[str, Outcome]:
+    async def run(self) -> MutableMapping[str, Outcome]:
         self.outcomes.update(self.restored)  # restored jobs all succeeded: they only release their children
         for key, job in self.plan.jobs.items():
             self.waiting[key] = sum(parent not in self.restored for parent in job.parents)
@@ -209,7 +211,10 @@ class Executor:
             sink.job_done(job, outcome)
         if outcome.before is not None or outcome.after is not None:  # kept by the journal for undo; ~300 bytes
             self.outcomes[job.key] = dataclasses.replace(outcome, before=None, after=None)  # a job past it
-        for child_key in self.children[job.key]:
+        children = self.children[job.key]
+        if not children:  # nothing reads it again before the reports
+            self.settled(job.key)
+        for child_key in children:
             child = self.plan.jobs[child_key]
             if child_key in self.outcomes:
                 continue

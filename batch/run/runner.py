@@ -109,8 +109,9 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
             validation = validate_inputs(inputs, options.out_dir, holds_lock=holds)
             for line in validation.notes:
                 progress.note(line)
-            # the whole batch's: a user a row names in another shard is never pruned from this one's customers
-            named = named_emails(validation.validated.sheets["users"])
+            # the whole batch's: a user a row names in another shard is never pruned from this one's customers.
+            # Only --prune reads them: a set of every email (~125 bytes a user) is not kept through other runs.
+            named = named_emails(validation.validated.sheets["users"]) if options.prune else frozenset()
             validation = select_shard(validation, options.shard)
             plan = shape_plan(  # issue 20: activations, --plan
                 build_plan(validation.validated, merged=validation.loaded.merged), options.change

@@ -31,6 +31,7 @@ from batch.provision.context import ActionContext
 from batch.provision.prune import plan_removals
 from batch.run.executor import CURRENT_JOB, Executor, job_slots
 from batch.run.health import ServerHealth
+from batch.run.journal.kept import Outcomes
 from batch.run.journal.store import FLUSH_SECONDS, Journal
 from batch.run.journal.trust import SyncSetup, fingerprint, journal_copy, restore
 from batch.run.options import RunOptions
@@ -67,15 +68,18 @@ class Executed:
 
 class JournalLog:
     """Records finished jobs with the fingerprint of their fields; skipped ones are not outcomes of their own
-    and are recomputed on resume."""
+    and are recomputed on resume. ``outcomes`` is told which it recorded (they may be read back from here)."""
 
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Journal, outcomes: Outcomes | None = None) -> None:
         self.journal = journal
+        self.outcomes = outcomes
 
     def job_done(self, job: Job, outcome: Outcome) -> None:
         recorded = outcome.status in (CREATED, EXISTS, FAILED, UPDATED, REMOVED)
         if recorded and (kept := journal_copy(job, outcome)) is not None:
             self.journal.record(job.key, job.kind, kept, fingerprint(job))
+            if self.outcomes is not None:
+                self.outcomes.journaled(job.key, kept)
             if outcome.status in (UPDATED, REMOVED):  # few, and a lost one could not be found again by look-up
                 self.journal.flush()
 
@@ -119,7 +123,7 @@ async def execute(
     async with WebexClient(config, limiter=limiter, observer=observe, auth=auth) as client:
         run = Run(options, run_id, journal, progress, sync, stop, client)
         failed: RtmBatchError | None = None
-        outcomes: dict[str, Outcome] = dict(restored)
+        outcomes: Mapping[str, Outcome] = dict(restored)
         timeline, stats = RateTimeline(), client.stats  # report.html's rate chart
         async with anyio.create_task_group() as tg:  # the journal's group commit runs beside the jobs
             tg.start_soon(_flush_every, FLUSH_SECONDS, journal, progress)
@@ -130,8 +134,10 @@ async def execute(
                 await client.sign_in()
                 if len(restored) < len(plan.jobs) or sync.prune:
                     await _check_token(client, plan)
+                kept = Outcomes(store=journal)  # an outcome no other job reads is kept in the journal only
                 ctx = ActionContext(
                     client,
+                    kept,
                     poll_initial=options.poll_initial,
                     provisioning_patience=options.provisioning_patience,
                     update=options.update,
@@ -143,7 +149,7 @@ async def execute(
                 actions = change_actions(ACTIONS, options.change)  # issue 20: activation, cutover_at
 
                 def executor_for(part: Plan, done: Mapping[str, Outcome]) -> Executor:
-                    logs = (JournalLog(journal), progress)
+                    logs = (JournalLog(journal, kept), progress)
                     return Executor(
                         part,
                         actions,
@@ -152,6 +158,7 @@ async def execute(
                         restored=done,
                         slots=job_slots(options.concurrency),
                         unsent=lambda: limiter.unsent,
+                        settled=kept.settle,
                     )
 
                 change = options.change

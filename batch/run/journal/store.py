@@ -19,21 +19,21 @@ Why these choices:
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from batch.errors import JournalLockedError, UsageError
+from batch.errors import UsageError
 from batch.jobs import SUCCESS, Outcome
+from batch.run.journal.lock import lock, unlock
 from batch.run.journal.migrations import SCHEMA_VERSION, migrate
 
 #: "rtmb" in ASCII: tells our journals apart from any other SQLite file.
@@ -85,9 +85,11 @@ _UPSERT = (
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # one encoder: json.dumps(separators=) builds one per call
 
-_DONE = (
-    "SELECT key, status, ids, message, error_code, tracking_id, attempts, changes FROM jobs WHERE status IN ({})"
-).format(", ".join("?" * len(SUCCESS)))
+_COLUMNS = "key, status, ids, message, error_code, tracking_id, attempts, changes"
+_DONE = f"SELECT {_COLUMNS} FROM jobs WHERE status IN ({', '.join('?' * len(SUCCESS))})"
+_READ = f"SELECT {_COLUMNS} FROM jobs WHERE key IN ({{}})"
+#: Keys per read-back query (SQLite's oldest bound on a statement's parameters is 999).
+_READ_AT_ONCE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,15 +105,24 @@ class Entry:
     images: Mapping[str, Any] | None  # {"before": ..., "after": ...}; None: recorded before images existed
 
 
+def _outcome(row: tuple[Any, ...]) -> Outcome:
+    """A journal row (``_COLUMNS``) as the outcome it recorded (``before``/``after`` stay in the journal)."""
+    _, status, ids, message, error_code, tracking_id, attempts, changes = row
+    return Outcome(
+        status=status,
+        ids=json.loads(ids),
+        message=message,
+        error_code=error_code,
+        tracking_id=tracking_id,
+        attempts=attempts,
+        changes=tuple(json.loads(changes)),
+    )
+
+
 def _images(outcome: Outcome) -> str | None:
     if outcome.before is None and outcome.after is None:
         return None
     return json.dumps({"before": outcome.before, "after": outcome.after}, separators=(",", ":"), default=str)
-
-
-def lock_path(path: Path) -> Path:
-    """The sibling file whose flock guards a journal (``results/journal.sqlite`` → ``journal.sqlite.lock``)."""
-    return path.with_name(path.name + ".lock")
 
 
 class Journal:
@@ -147,11 +158,11 @@ class Journal:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(f"cannot create the folder for the journal {path}: {exc.strerror or exc}") from None
-        fd = _lock(path)
+        fd = lock(path)
         try:
             conn = _connect(path)
         except BaseException:
-            _unlock(fd)
+            unlock(fd)
             raise
         return cls(path, conn, fd, clock, buffered)
 
@@ -194,19 +205,19 @@ class Journal:
 
     def done(self) -> dict[str, Outcome]:
         """Every job that ended created/exists, by key; failed jobs are kept but not done (a re-run retries)."""
-        rows = self._conn.execute(_DONE, tuple(SUCCESS)).fetchall()
-        return {
-            key: Outcome(
-                status=status,
-                ids=json.loads(ids),
-                message=message,
-                error_code=error_code,
-                tracking_id=tracking_id,
-                attempts=attempts,
-                changes=tuple(json.loads(changes)),
-            )
-            for key, status, ids, message, error_code, tracking_id, attempts, changes in rows
-        }
+        return {row[0]: _outcome(row) for row in self._conn.execute(_DONE, tuple(SUCCESS)).fetchall()}
+
+    def outcomes(self, keys: Sequence[str]) -> dict[str, Outcome]:
+        """The recorded outcomes of ``keys`` (those the journal holds), queued ones included: what a run kept
+        here instead of in memory (``batch.run.journal.kept``), read back when its reports ask."""
+        self.flush()
+        found: dict[str, Outcome] = {}
+        with self._writing:  # the connection is shared with a flush in a worker thread
+            for start in range(0, len(keys), _READ_AT_ONCE):
+                part = keys[start : start + _READ_AT_ONCE]
+                rows = self._conn.execute(_READ.format(", ".join("?" * len(part))), part).fetchall()
+                found.update((row[0], _outcome(row)) for row in rows)
+        return found
 
     def fingerprints(self) -> dict[str, str]:
         """The fingerprint each recorded job's fields had (jobs recorded before fingerprints have none)."""
@@ -301,7 +312,7 @@ class Journal:
             self.flush()
             self._conn.close()
         finally:
-            _unlock(self._lock_fd)
+            unlock(self._lock_fd)
             self._lock_fd = None
 
     def __enter__(self) -> Journal:
@@ -314,42 +325,6 @@ class Journal:
 
     def _now_iso(self) -> str:
         return datetime.fromtimestamp(self._clock(), UTC).isoformat(timespec="seconds")
-
-
-def _lock(path: Path) -> int:
-    """Take the exclusive lock or say who holds it. The pid written inside is only for that message."""
-    lock_file = lock_path(path)
-    try:
-        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise UsageError(f"cannot open the journal lock file {lock_file}: {exc.strerror or exc}") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = _read_pid(fd)
-        os.close(fd)
-        who = f"pid {holder}" if holder else "another process"
-        raise JournalLockedError(
-            f"the journal {path} is used by another run ({who}); wait for that run to finish, "
-            "or give this run another --journal file or --out folder"
-        ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-    return fd
-
-
-def _read_pid(fd: int) -> int | None:
-    try:
-        return int(os.pread(fd, 32, 0).decode().strip())
-    except (OSError, ValueError):
-        return None
-
-
-def _unlock(fd: int) -> None:
-    try:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -16,7 +16,8 @@ from batch.errors import JournalLockedError, UsageError
 from batch.jobs import Kind, Outcome
 from batch.run.journal import migrations
 from batch.run.journal import store as journal_module
-from batch.run.journal.store import Journal, lock_path
+from batch.run.journal.lock import lock_path
+from batch.run.journal.store import Journal
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,0 +1,43 @@
+"""Issue 22: a run keeps in memory only the outcomes a job or a report still needs there; a finished user's
+is read back from the journal by the reports, which still carry its ids (over real HTTP, the samples)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from batch.jobs import Kind
+from batch.run import runner, session
+from batch.run.journal.kept import Outcomes
+from tests.run.test_run_e2e import SAMPLES, emulator, operator, run, server  # noqa: F401  # fixtures
+
+
+def test_finished_users_outcomes_are_read_back_from_the_journal_for_the_reports(
+    emulator: str,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[session.Executed] = []
+
+    async def execute(*args: Any, **kwargs: Any) -> session.Executed:
+        executed = await session.execute(*args, **kwargs)
+        seen.append(executed)
+        return executed
+
+    monkeypatch.setattr(runner, "execute", execute)
+    outcome = run([SAMPLES], tmp_path / "out", emulator)
+    assert outcome.exit_code == 0
+    [executed] = seen
+    kept = executed.outcomes
+    assert isinstance(kept, Outcomes) and len(kept) == len(executed.plan.jobs)
+    children = executed.plan.children()
+    users = [k for k, job in executed.plan.jobs.items() if job.kind is Kind.SUBSCRIBER and not children[k]]
+    assert users and kept.held <= len(executed.plan.jobs) - len(users)  # none of them is held
+    server_ids = {s["email"].casefold(): s["id"] for s in operator(emulator, "state")["subscribers"]}
+    with (tmp_path / "out" / "results.csv").open(encoding="utf-8-sig") as f:
+        rows = [r for r in csv.DictReader(f) if r["sheet"] == "users"]
+    assert rows and all(r["subscriber_id"] == server_ids[r["key"].casefold()] for r in rows)
+    assert all(r["person_id"] and r["status"] == "created" for r in rows)
