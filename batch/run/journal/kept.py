@@ -59,6 +59,14 @@ class Outcomes(MutableMapping[str, Outcome]):
         if self._store is not None:
             self._ahead = self._store.outcomes([key for key in keys if key in self._elsewhere])
 
+    def get(self, key: str, default: Outcome | None = None) -> Outcome | None:  # type: ignore[override]
+        """As ``Mapping.get``, without raising and catching a ``KeyError`` for a key it does not hold (the
+        actions ask for parents that may not be in the plan)."""
+        outcome = self._held.get(key)
+        if outcome is not None or key not in self._elsewhere:
+            return default if outcome is None else outcome
+        return self[key]
+
     def __getitem__(self, key: str) -> Outcome:
         outcome = self._held.get(key) or self._ahead.get(key)
         if outcome is not None:
