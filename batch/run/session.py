@@ -216,10 +216,20 @@ def start_progress(run: Run, plan: Plan, restored: Mapping[str, Outcome]) -> Non
     """Tell the display the whole plan (removals included) and what the journal already had."""
     run.progress.start(plan.kind_counts())
     run.progress.note(journal_note(run.options.journal_path, restored, len(plan.jobs)))
-    run.progress.expect_rows(
-        Counter((j.source, j.sheet, j.row) for k, j in plan.jobs.items() if j.row is not None and k not in restored),
-        merged=plan.merged,
-    )
+    run.progress.expect_rows(rows_of_several_jobs(plan, restored), merged=plan.merged)
+
+
+def rows_of_several_jobs(plan: Plan, restored: Mapping[str, Outcome]) -> dict[tuple[str, str, int], int]:
+    """The rows with more than one job to run, by (source, sheet, row), and how many: counted per input and
+    sheet by row number, so the rows of one job (most of them) cost no key of their own."""
+    per_sheet: dict[tuple[str, str], Counter[int]] = {}
+    for key, job in plan.jobs.items():
+        if job.row is not None and key not in restored:
+            rows = per_sheet.get(where := (job.source, job.sheet))
+            if rows is None:
+                rows = per_sheet[where] = Counter()
+            rows[job.row] += 1
+    return {(source, sheet, row): n for (source, sheet), rows in per_sheet.items() for row, n in rows.items() if n > 1}
 
 
 def rate_figures(limiter: RateLimiter) -> dict[str, float]:
