@@ -28,15 +28,14 @@ from bench.generate import make_batch, write_csv_folder
 from bench.servers import TOKEN, server_process
 
 RATIO_TARGET = 1.3
-#: The CLI as ``python -m batch`` runs it, writing its own peak (``VmHWM``) to the file named by
-#: ``RTM_BENCH_PEAK`` as it exits. Why not the child's ``ru_maxrss``: Python starts a child by vfork + exec, and
-#: Linux keeps the parent's peak in the child's (this parent has just generated the batch).
+ROOT = Path(__file__).resolve().parents[1]  # the child imports ``bench`` from here
+#: The CLI as ``python -m batch`` runs it, writing its own peak in MiB (``peak_rss_mib``: ``VmHWM``) to the file
+#: named by ``RTM_BENCH_PEAK`` as it exits. Why not the child's ``ru_maxrss``: Python starts a child by vfork +
+#: exec, and Linux keeps the parent's peak in the child's (this parent has just generated the batch).
 CHILD = """
-import atexit, os, runpy, sys
-def _peak():
-    with open("/proc/self/status") as status, open(os.environ["RTM_BENCH_PEAK"], "w") as out:
-        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
-atexit.register(_peak)
+import atexit, os, pathlib, runpy, sys
+from bench.bench_validate import peak_rss_mib
+atexit.register(lambda: pathlib.Path(os.environ["RTM_BENCH_PEAK"]).write_text(str(peak_rss_mib())))
 sys.argv[0] = "rtm-batch"
 runpy.run_module("batch", run_name="__main__", alter_sys=True)
 """
@@ -64,7 +63,7 @@ def run_once(users: int, base_url: str, workdir: Path, concurrency: int) -> dict
     command += ["--base-url", base_url, "--max-rate", "5000", "--concurrency", str(concurrency)]
     command += ["--log-format", "json"]
     started = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     samples: list[tuple[float, int]] = []
 
     def sample() -> None:
@@ -84,7 +83,7 @@ def run_once(users: int, base_url: str, workdir: Path, concurrency: int) -> dict
         "customers": customers,
         "exit": child.returncode,
         "wall_s": wall,
-        "peak_mib": int(peak_file.read_text()) / 1024,
+        "peak_mib": int(peak_file.read_text()),
         "first_10pct_peak_mib": first_half,
         "second_half_peak_mib": max(late, default=0),
     }

@@ -64,15 +64,16 @@ def row_results(
         frame = validated.sheets[sheet]
         for part in frame.select(key_expr(sheet), "_row", "_valid", _source_expr(frame)).iter_slices(ROWS_AT_ONCE):
             rows = part.rows()
+            row_jobs = [plan.rows.get((source, sheet, number), ()) for _, number, _, source in rows]
             if ahead is not None:
-                ahead(k for _, number, _, source in rows for k in plan.rows.get((source, sheet, number), ()))
-            for key, number, valid, source in rows:
+                ahead(k for keys in row_jobs for k in keys)
+            for (key, number, valid, source), keys in zip(rows, row_jobs, strict=True):
                 if not valid:
                     result = _invalid(sheet, number, key, errors.get((source, sheet, number), []))
                 elif sheet == "templates":
                     result = RowResult(sheet, number, key, EXISTS, "template used as given")
                 else:
-                    jobs = [plan.jobs[k] for k in plan.rows.get((source, sheet, number), ())]
+                    jobs = [plan.jobs[k] for k in keys]
                     result = fold(sheet, number, key, jobs, outcomes, not_run, not_run_message)
                 results.append(replace(result, source=source))
     return results

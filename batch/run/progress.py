@@ -49,7 +49,8 @@ class Progress(Protocol):
 
     def start(self, totals: Mapping[Kind, int]) -> None: ...
 
-    def expect_rows(self, jobs_per_row: Mapping[RowKey, int], *, merged: bool = False) -> None: ...  # see JSON's
+    # The rows with more than one job to run, and how many (a row not named has one); ``merged``: several inputs.
+    def expect_rows(self, jobs_per_row: Mapping[RowKey, int], *, merged: bool = False) -> None: ...
 
     def job_done(self, job: Job, outcome: Outcome) -> None: ...
 
@@ -224,10 +225,9 @@ class JsonLog(_Tally):
         self._rows: dict[RowKey, list[Any]] = {}  # (source, sheet, row) -> [jobs left, worst status]
 
     def expect_rows(self, jobs_per_row: Mapping[RowKey, int], *, merged: bool = False) -> None:
-        """How many jobs the rows with more than one still have in this run, so the last can say ``row_done``; a
-        row not named has one, and its job says it (every event of a row names its ``source`` anyway: a log
-        collector filters on fields, not on a flag). Why not every row: most have one job (a user's subscriber),
-        and an entry for every row was 18 MiB kept at the start of a 100,000-user run (23 MiB while counted)."""
+        """Jobs left in the rows with several, so the last says ``row_done``; a row not named has one, which says it
+        (every event names its row's ``source``: a log collector filters on fields). Not every row: most have one
+        job, and an entry each was 18 MiB at the start of a 100,000-user run (23 MiB while counted)."""
         self._rows = {row: [n, ""] for row, n in jobs_per_row.items() if n}
 
     def start(self, totals: Mapping[Kind, int]) -> None:

@@ -70,7 +70,7 @@ class JournalLog:
     """Records finished jobs with the fingerprint of their fields; skipped ones are not outcomes of their own
     and are recomputed on resume. ``outcomes`` is told which it recorded (they may be read back from here)."""
 
-    def __init__(self, journal: Journal, outcomes: Outcomes | None = None) -> None:
+    def __init__(self, journal: Journal, outcomes: Outcomes) -> None:
         self.journal = journal
         self.outcomes = outcomes
 
@@ -78,8 +78,7 @@ class JournalLog:
         recorded = outcome.status in (CREATED, EXISTS, FAILED, UPDATED, REMOVED)
         if recorded and (kept := journal_copy(job, outcome)) is not None:
             self.journal.record(job.key, job.kind, kept, fingerprint(job))
-            if self.outcomes is not None:
-                self.outcomes.journaled(job.key, kept)
+            self.outcomes.journaled(job.key, kept)
             if outcome.status in (UPDATED, REMOVED):  # few, and a lost one could not be found again by look-up
                 self.journal.flush()
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequenc
 from typing import Protocol
 
 from batch.jobs import Outcome
+from batch.run.journal.store import keeps_whole
 
 
 class Store(Protocol):
@@ -41,9 +42,9 @@ class Outcomes(MutableMapping[str, Outcome]):
         return len(self._held)
 
     def journaled(self, key: str, outcome: Outcome) -> None:
-        """The journal has just recorded ``outcome`` for ``key``: it can be read back whole when it succeeded
-        and nothing the journal lacks (a reason, an HTTP status) is on it."""
-        if self._store is not None and outcome.ok and not outcome.reason and outcome.http_status is None:
+        """The journal has just recorded ``outcome`` for ``key``: it may be let go when it succeeded and the
+        journal holds it whole (``keeps_whole``)."""
+        if self._store is not None and outcome.ok and keeps_whole(outcome):
             self._journaled.add(key)
 
     def settle(self, key: str) -> None:

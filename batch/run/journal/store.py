@@ -105,6 +105,12 @@ class Entry:
     images: Mapping[str, Any] | None  # {"before": ..., "after": ...}; None: recorded before images existed
 
 
+def keeps_whole(outcome: Outcome) -> bool:
+    """Whether the journal's columns hold all of ``outcome`` a report reads (it has none for a reason or an HTTP
+    status): read back (``Journal.outcomes``), it is the same outcome, bar its undo images."""
+    return not outcome.reason and outcome.http_status is None
+
+
 def _outcome(row: tuple[Any, ...]) -> Outcome:
     """A journal row (``_COLUMNS``) as the outcome it recorded (``before``/``after`` stay in the journal)."""
     _, status, ids, message, error_code, tracking_id, attempts, changes = row
