@@ -119,10 +119,11 @@ def result_columns(part: AlignedSheet) -> list[str]:
 
 def _layout(part: AlignedSheet, limit: int, merged: bool = False) -> Layout:
     """Rows on their own Excel row when the input's row numbers allow it (unique, increasing), else in
-    input order with ``row`` and ``source`` columns; results that matched no row after the rows."""
+    input order with ``row`` and ``source`` columns; results that matched no row after the rows. The cells are
+    made a slice at a time as the rows are written (``Layout.cells_of``)."""
     columns = input_columns(part.sheet)
     frame = part.sheet.frame
-    results = part.results
+    results: Sequence[RowResult] = part.results
     if len(results) > limit:
         keep = [i for i, r in enumerate(results) if r.status not in DONE]
         frame = frame[keep] if keep else frame.clear()
@@ -144,11 +145,30 @@ def _layout(part: AlignedSheet, limit: int, merged: bool = False) -> Layout:
                 pl.Series("source", [r.source or None for r in part.extra], pl.String),
             )
         inputs = pl.concat([inputs, pad])
-    outcomes = _outcome_frame([*results, *part.extra], outcome_cols)
-    cells = pl.concat([inputs, outcomes], how="horizontal").with_columns(pl.Series("__r", excel_rows, pl.Int64))
+    every = [*results, *part.extra]
+    row_numbers = pl.Series("__r", excel_rows, pl.Int64)
+
+    def cells_of(start: int, n: int) -> pl.DataFrame:
+        outcomes = _outcome_frame(every[start : start + n], outcome_cols)
+        cells = pl.concat([inputs.slice(start, n), outcomes], how="horizontal")
+        return neutralize_frame(cells.with_columns(row_numbers.slice(start, n)))
+
     names = [part.sheet.headers.get(c, c) for c in columns] + ([] if in_place else ["row", "source"]) + outcome_cols
     widths = _widths(frame, columns, names)
-    return Layout(part.sheet.name, names, widths, neutralize_frame(cells))
+    text = _text_bytes(inputs) + sum(_result_bytes(r) for r in every)
+    return Layout(part.sheet.name, names, widths, len(every), excel_rows[-1] if excel_rows else 1, cells_of, text)
+
+
+def _text_bytes(frame: pl.DataFrame) -> int:
+    """The UTF-8 size of a frame's text."""
+    text = [pl.col(c).str.len_bytes().sum() for c, t in frame.schema.items() if t == pl.String]
+    return sum(int(v or 0) for v in frame.select(text).row(0)) if text and frame.height else 0
+
+
+def _result_bytes(result: RowResult) -> int:
+    """An upper bound of the UTF-8 size of a result's cells (4 bytes a character, numbers as 20 digits)."""
+    text = (result.status, result.message, result.reason, result.changes, result.tracking_id or "")
+    return 4 * (sum(map(len, text)) + sum(map(len, (result.ids or {}).values()))) + 60
 
 
 def _outcome_frame(results: Sequence[RowResult], outcome_cols: list[str]) -> pl.DataFrame:
