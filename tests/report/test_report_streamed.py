@@ -153,17 +153,30 @@ def test_results_csv_in_slices_equals_the_one_frame_writer(
 
 
 def _whole_read_details(out_dir: Path, summary: Mapping[str, object]) -> details.RunDetails:
-    """report.html's details as they were read before: results.csv whole, every column."""
+    """report.html's details as they were read before: results.csv whole (polars), every column."""
     frame = pl.read_csv(out_dir / "results.csv", infer_schema=False, truncate_ragged_lines=True)
-    frame = details._with_defaults(frame)
+    names = (*details.COLUMNS, "pending_since", "age")
+    frame = frame.with_columns(pl.lit("").alias(n) for n in names if n not in frame.columns)
+    frame = frame.with_columns(pl.col(n).fill_null("") for n in names)
     status = pl.col("status")
+    frame = frame.with_columns(pl.when(pl.col("reason") == "").then(status).otherwise(pl.col("reason")).alias("reason"))
     finished = details._time(summary.get("finished"))
     changed = status.is_in(details.CHANGED) | (pl.col("changes") != "")
+    trouble = frame.filter(status.is_in(details.TROUBLE)).group_by("reason", "status").len()
+    counted = trouble.sort(["len", "reason"], descending=[True, False])
+
+    def listing(rows: pl.DataFrame, at: datetime | None = None) -> details.Listing:
+        listed = []
+        for record in rows.head(details.MAX_LISTED).iter_rows(named=True):
+            age = record["age"] or details._age(record["pending_since"], at)
+            listed.append(details.ListedRow(**{name: record[name] for name in details.COLUMNS}, age=age))
+        return details.Listing(tuple(listed), max(0, rows.height - details.MAX_LISTED))
+
     return details.RunDetails(
-        reasons=details._reasons(frame.filter(status.is_in(details.TROUBLE))),
-        failures=details._listing(frame.filter(status == FAILED), details.MAX_LISTED),
-        pending=details._listing(frame.filter(status == PENDING), details.MAX_LISTED, finished),
-        changes=details._listing(frame.filter(changed), details.MAX_LISTED),
+        reasons=tuple(details.ReasonCount(r, s, n) for r, s, n in counted.iter_rows()),
+        failures=listing(frame.filter(status == FAILED)),
+        pending=listing(frame.filter(status == PENDING), finished),
+        changes=listing(frame.filter(changed)),
     )
 
 
