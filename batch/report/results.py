@@ -59,6 +59,7 @@ def row_results(
     ``skipped`` under ``--strict``)."""
     errors = _errors_by_row(validated.problems)
     results: list[RowResult] = []
+    sources: dict[str, str] = {}  # one ``str`` per input, not one per row (polars makes each afresh)
     ahead = outcomes.read_ahead if isinstance(outcomes, ReadsAhead) else None
     for sheet in SHEET_ORDER:
         frame = validated.sheets[sheet]
@@ -68,6 +69,7 @@ def row_results(
             if ahead is not None:
                 ahead(k for keys in row_jobs for k in keys)
             for (key, number, valid, source), keys in zip(rows, row_jobs, strict=True):
+                source = sources.setdefault(source, source)
                 if not valid:
                     result = _invalid(sheet, number, key, errors.get((source, sheet, number), []))
                 elif sheet == "templates":

@@ -41,3 +41,6 @@ def test_finished_users_outcomes_are_read_back_from_the_journal_for_the_reports(
         rows = [r for r in csv.DictReader(f) if r["sheet"] == "users"]
     assert rows and all(r["subscriber_id"] == server_ids[r["key"].casefold()] for r in rows)
     assert all(r["person_id"] and r["status"] == "created" for r in rows)
+    # what the reports keep of each row: its input's name is one ``str`` per input, not one per row
+    sources = [r.source for r in outcome.results if r.source]
+    assert len(sources) == len(outcome.results) and len({id(s) for s in sources}) == len(set(sources))

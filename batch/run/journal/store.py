@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -112,11 +113,13 @@ def keeps_whole(outcome: Outcome) -> bool:
 
 
 def _outcome(row: tuple[Any, ...]) -> Outcome:
-    """A journal row (``_COLUMNS``) as the outcome it recorded (``before``/``after`` stay in the journal)."""
+    """A journal row (``_COLUMNS``) as the outcome it recorded (``before``/``after`` stay in the journal). The ids'
+    names are the interned ones: ``json`` makes each name afresh per document, and a report keeps a row's ids (two
+    62-byte names per user, 12 MiB at 100,000 users)."""
     _, status, ids, message, error_code, tracking_id, attempts, changes = row
     return Outcome(
         status=status,
-        ids=json.loads(ids),
+        ids={sys.intern(name): value for name, value in json.loads(ids).items()},
         message=message,
         error_code=error_code,
         tracking_id=tracking_id,

@@ -96,3 +96,14 @@ def test_read_ahead_reads_the_next_rows_outcomes_in_one_query(journal: Journal) 
     assert outcomes["a"] == CREATED_USER and outcomes["b"] == CREATED_USER and outcomes["held"] is CREATED_USER
     assert len(queries) == 1
     assert outcomes["c"] == CREATED_USER and len(queries) == 2  # not read ahead: read alone
+
+
+def test_ids_read_back_share_their_names(journal: Journal) -> None:
+    """What a report keeps of 100,000 rows is their ids: the names are one ``str`` each, not two per row."""
+    outcomes = Outcomes(store=journal)
+    for n in range(3):
+        recorded(outcomes, journal, f"subscriber:{n}@example.fi", CREATED_USER)
+    outcomes.read_ahead(f"subscriber:{n}@example.fi" for n in range(3))
+    names = [name for n in range(3) for name in outcomes[f"subscriber:{n}@example.fi"].ids]
+    assert names == ["subscriber_id", "person_id"] * 3
+    assert len({id(name) for name in names}) == 2
