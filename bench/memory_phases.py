@@ -116,6 +116,7 @@ class Recorder:
     rows: list[tuple[str, int, int, int, float, str]] = field(default_factory=list)
     open: list[_Open] = field(default_factory=list)
     snapshot: tracemalloc.Snapshot | None = None
+    before_jobs: tracemalloc.Snapshot | None = None  # what was allocated as the jobs started (while tracing)
 
     def _fold(self) -> None:
         hwm = _status("VmHWM")
@@ -152,6 +153,8 @@ class Recorder:
                     lines.append(f"    {grown}  " + "\n        ".join(stat.traceback.format()))
             sys.stderr.write("\n".join(lines) + "\n")
         self.snapshot = snapshot
+        if name == "build_plan":
+            self.before_jobs = snapshot
 
     def wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         def measured(*args: Any, **kwargs: Any) -> Any:
@@ -170,6 +173,8 @@ class Recorder:
 
 
 _LOOP: list[Any] = []
+#: While tracing: the highest pymalloc in use sampled during the jobs, its snapshot and when (seconds in).
+_HIGHEST: list[Any] = [0]
 
 
 def _sample_run(every: float, stop: threading.Event, lines: list[str]) -> None:
@@ -186,6 +191,9 @@ def _sample_run(every: float, stop: threading.Event, lines: list[str]) -> None:
                     continue
         py = pymalloc()
         t = time.perf_counter() - started
+        if tracemalloc.is_tracing() and py[0] > _HIGHEST[0]:
+            _HIGHEST[0] = py[0]
+            _HIGHEST[1:] = [tracemalloc.take_snapshot(), t]
         lines.append(f"  t={t:6.1f}s rss {_status('VmRSS'):>5} MiB  pymalloc {py[0]:>4}/{py[1]:>4}  tasks {tasks:>6}")
 
 
@@ -231,9 +239,23 @@ def child(argv: list[str]) -> int:
         except SystemExit as exc:
             code = int(exc.code or 0)
     sys.stderr.write("".join(line + "\n" for line in samples))
+    _write_highest(recorder.before_jobs)
     sys.stderr.write(recorder.table())
     sys.stderr.write(f"exit {code}; ru_maxrss {_ru_maxrss()} MiB\n")
     return code
+
+
+def _write_highest(before_jobs: tracemalloc.Snapshot | None, top: int = 15) -> None:
+    """While tracing with samples (``PHASES_TRACEMALLOC=1 PHASES_SAMPLE_SECONDS=10``): what was allocated at the
+    jobs' highest sampled use of Python objects beyond what was as they started, by line."""
+    if len(_HIGHEST) != 3 or before_jobs is None:
+        return
+    key = "lineno" if tracemalloc.get_traceback_limit() == 1 else "traceback"
+    lines = [f"at the jobs' highest ({_HIGHEST[2]:.0f} s in), against before them:"]
+    for stat in _HIGHEST[1].compare_to(before_jobs, key)[:top]:
+        where = "\n        ".join(stat.traceback.format())
+        lines.append(f"    {stat.size_diff / 2**20:+8.2f} MiB {stat.count_diff:+8} blocks  {where}")
+    sys.stderr.write("\n".join(lines) + "\n")
 
 
 def _traced_mib(snapshot: tracemalloc.Snapshot) -> float:
