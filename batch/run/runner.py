@@ -130,9 +130,14 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 del executed
                 note = "not finished" if stopped is None else not_reached(stopped)
             with stop_while_reporting(options.out_dir, stopped):
-                results = row_results(validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note)
-                results += removal_results(plan, outcomes, not_run=SKIPPED, message=note)
-                results = shape_results(results, plan, options.change)
+                removals = removal_results(plan, outcomes, not_run=SKIPPED, message=note)
+                # the results take the plan's place as they are made (``consume``), but ``activate`` asks the
+                # plan afterwards which rows it had work for (``shape_results``)
+                consume = not options.change.activate_only
+                results = row_results(
+                    validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note, consume=consume
+                )
+                results = shape_results(results + removals, plan, options.change)
                 # The reports read the results only: the jobs and their outcomes (~1.3 KB a user) go before them,
                 # not under them (bench.memory_phases, 100,000 users: Python objects in use 243 -> 130 MiB here).
                 del plan, outcomes

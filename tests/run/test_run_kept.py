@@ -20,22 +20,25 @@ def test_finished_users_outcomes_are_read_back_from_the_journal_for_the_reports(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seen: list[session.Executed] = []
+    seen: list[tuple[session.Executed, int, list[str]]] = []
 
     async def execute(*args: Any, **kwargs: Any) -> session.Executed:
         executed = await session.execute(*args, **kwargs)
-        seen.append(executed)
+        plan = executed.plan  # as the jobs left it: the reports then take its rows away as they fold them
+        children = plan.children()
+        users = [k for k, job in plan.jobs.items() if job.kind is Kind.SUBSCRIBER and not children[k]]
+        seen.append((executed, len(plan.jobs), users))
         return executed
 
     monkeypatch.setattr(runner, "execute", execute)
     outcome = run([SAMPLES], tmp_path / "out", emulator)
     assert outcome.exit_code == 0
-    [executed] = seen
+    [(executed, planned, users)] = seen
     kept = executed.outcomes
-    assert isinstance(kept, Outcomes) and len(kept) == len(executed.plan.jobs)
-    children = executed.plan.children()
-    users = [k for k, job in executed.plan.jobs.items() if job.kind is Kind.SUBSCRIBER and not children[k]]
-    assert users and kept.held <= len(executed.plan.jobs) - len(users)  # none of them is held
+    assert isinstance(kept, Outcomes) and len(kept) == planned
+    assert users and kept.held <= planned - len(users)  # none of them is held
+    # each row's entry and the jobs only it named left the plan as its result was made
+    assert not executed.plan.rows and not any(job.row is not None for job in executed.plan.jobs.values())
     server_ids = {s["email"].casefold(): s["id"] for s in operator(emulator, "state")["subscribers"]}
     with (tmp_path / "out" / "results.csv").open(encoding="utf-8-sig") as f:
         rows = [r for r in csv.DictReader(f) if r["sheet"] == "users"]

@@ -1,0 +1,33 @@
+"""``row_results(consume=True)``: a run's results take the plan's place in memory as they are made (issue 22
+item 2), and are the very results a fold that leaves the plan alone makes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from batch.jobs import CREATED, Outcome
+from batch.plan.graph import Plan, build_plan
+from batch.report.results import row_results
+from tests.plan.test_plan_table import validated_batch
+
+
+def _a_later_row_names_an_earlier_rows_job(plan: Plan) -> str:
+    """As a repeated email would: the last users row also names the first one's subscriber job (its key)."""
+    users = [row for row in plan.rows if row[1] == "users"]
+    shared = plan.rows[users[0]][-1]
+    plan.rows[users[-1]] = (*plan.rows[users[-1]], shared)
+    return shared
+
+
+def test_a_consuming_fold_makes_the_same_results_and_leaves_only_what_no_row_owns(tmp_path: Path) -> None:
+    validated = validated_batch(tmp_path)
+    kept, eaten = build_plan(validated), build_plan(validated)
+    shared = _a_later_row_names_an_earlier_rows_job(kept)
+    assert _a_later_row_names_an_earlier_rows_job(eaten) == shared
+    outcomes = {key: Outcome(CREATED, ids={"n": key}, attempts=1) for key in kept.jobs}
+    assert row_results(validated, eaten, outcomes, consume=True) == row_results(validated, kept, outcomes)
+    assert len(kept.rows) > 10 and len(kept.jobs) > 20  # the fold that does not consume leaves the plan whole
+    assert not eaten.rows
+    # what stays: the job two rows name (until the last of them), and the look-ups many rows share
+    assert [key for key, job in eaten.jobs.items() if job.row is not None] == [shared]
+    assert len(eaten.jobs) > 1
