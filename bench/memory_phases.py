@@ -178,7 +178,8 @@ _HIGHEST: list[Any] = [0]
 
 
 def _sample_run(every: float, stop: threading.Event, lines: list[str]) -> None:
-    """While jobs run: RSS, pymalloc in use / held, and the event loop's live tasks (jobs started, not done)."""
+    """While jobs run: RSS, pymalloc in use / held, and the event loop's live tasks (jobs started, not done); while
+    tracing, a snapshot at the highest traced use (``_write_highest``)."""
     started = time.perf_counter()
     while not stop.wait(every):
         tasks = -1
@@ -191,8 +192,9 @@ def _sample_run(every: float, stop: threading.Event, lines: list[str]) -> None:
                     continue
         py = pymalloc()
         t = time.perf_counter() - started
-        if tracemalloc.is_tracing() and py[0] > _HIGHEST[0]:
-            _HIGHEST[0] = py[0]
+        traced = tracemalloc.get_traced_memory()[0] >> 20 if tracemalloc.is_tracing() else 0  # pymalloc reads 0 then
+        if traced > _HIGHEST[0]:
+            _HIGHEST[0] = traced
             _HIGHEST[1:] = [tracemalloc.take_snapshot(), t]
         lines.append(f"  t={t:6.1f}s rss {_status('VmRSS'):>5} MiB  pymalloc {py[0]:>4}/{py[1]:>4}  tasks {tasks:>6}")
 
