@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -20,6 +20,8 @@ import polars as pl
 
 from batch import keys
 from batch.jobs import Job, Kind
+from batch.plan import rowjobs
+from batch.plan.rowjobs import RowJobs
 from batch.plan.sheets import ValidSheet
 from batch.validate.rules import source_file
 from batch.validate.validator import ValidatedBatch
@@ -55,7 +57,7 @@ HQ_COLUMNS = (
 )
 
 #: An input row: (source, sheet, Excel row) — the loader's ``_source`` (``path#sheet`` or a CSV file's path).
-RowId = tuple[str, str, int]
+RowId = rowjobs.RowId
 
 #: Users rows planned at once: their columns as Python lists are held only while their jobs are made.
 USERS_AT_ONCE = 100_000
@@ -80,7 +82,7 @@ class Plan:
     server adds to it (``--prune``'s removals) makes a new plan (``with_jobs``), before any job runs."""
 
     jobs: dict[str, Job] = field(default_factory=dict)
-    rows: dict[RowId, tuple[str, ...]] = field(default_factory=dict)
+    rows: MutableMapping[RowId, tuple[str, ...]] = field(default_factory=RowJobs)  # a RowJobs, or any mapping
     #: Rows came from several inputs: a message naming another row names its input too (``row_named``).
     merged: bool = False
 
@@ -89,7 +91,7 @@ class Plan:
         jobs = dict(self.jobs)
         for job in added:
             jobs.setdefault(job.key, job)
-        return Plan(jobs, dict(self.rows), self.merged)
+        return Plan(jobs, RowJobs(self.rows), self.merged)
 
     def row_named(self, job: Job) -> str:
         """How a message names the row of ``job``: ``customers row 2``, and with merged inputs its input too
@@ -192,7 +194,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.jobs: dict[str, Job] = {}
-        self.rows: dict[RowId, tuple[str, ...]] = {}
+        self.rows = RowJobs()
         self.hq_name: dict[str, str] = {}  # external_id -> HQ location name (batch customers with calling)
         self.location_numbers: dict[str, frozenset[str]] = {}  # location key -> numbers the batch adds there
         self.source = ""  # the input of the row being added: its jobs carry it (progress, the log)

@@ -1,0 +1,65 @@
+"""``RowJobs`` (``Plan.rows``): the mapping a dict by (input, sheet, row) was, in a fraction of its memory."""
+
+from __future__ import annotations
+
+import tracemalloc
+from collections.abc import Callable
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from batch.plan.rowjobs import RowId, RowJobs
+
+ROWS = st.lists(
+    st.tuples(
+        st.tuples(
+            st.sampled_from(["a.csv", "b.xlsx#users", ""]), st.sampled_from(["customers", "users"]), st.integers(2, 40)
+        ),
+        st.lists(
+            st.sampled_from(["subscriber:x@y.fi", "roles:x@y.fi", "customer:SRV-1", "hq:FI-1"]), min_size=1, max_size=3
+        ).map(tuple),
+    ),
+    max_size=60,
+)
+
+
+@given(ROWS, st.lists(st.integers(0, 59), max_size=20))
+def test_it_answers_as_a_dict_does(rows: list[tuple[RowId, tuple[str, ...]]], dropped: list[int]) -> None:
+    found, wanted = RowJobs(), {}
+    for row, keys in rows:
+        found[row] = keys
+        wanted[row] = keys
+    for i in dropped:
+        if i < len(rows) and rows[i][0] in wanted:
+            del wanted[rows[i][0]]
+            del found[rows[i][0]]
+    assert dict(found) == wanted and len(found) == len(wanted)
+    for row, _ in rows:
+        assert (row in found) == (row in wanted) and found.get(row) == wanted.get(row)
+    assert ("a.csv", "users", 999) not in found and found.get(("a.csv", "users", 999)) is None
+    assert "not a row" not in found
+
+
+def test_rows_added_sheet_by_sheet_come_back_in_that_order() -> None:
+    rows = [("in.csv", "customers", 2), ("in.csv", "customers", 3), ("in.csv", "users", 5), ("in.csv", "users", 2)]
+    assert list(RowJobs((row, ("k",)) for row in rows)) == rows
+
+
+def test_a_row_of_one_job_costs_a_fraction_of_a_dict_entry() -> None:
+    numbers = list(range(2, 20_002))  # the rows' numbers and keys are the jobs' own: shared, not counted
+    keys = [f"subscriber:user{n}@example.fi" for n in numbers]
+
+    def traced(make: Callable[[], object]) -> int:
+        """Bytes of Python objects ``make``'s result holds (tracemalloc counts from its start)."""
+        tracemalloc.start()
+        try:
+            made = make()
+            held = tracemalloc.get_traced_memory()[0]
+            del made
+            return held
+        finally:
+            tracemalloc.stop()
+
+    as_dict = traced(lambda: {("in.csv", "users", n): (k,) for n, k in zip(numbers, keys, strict=True)})
+    compact = traced(lambda: RowJobs((("in.csv", "users", n), (k,)) for n, k in zip(numbers, keys, strict=True)))
+    assert compact < as_dict / 3, (compact, as_dict)
