@@ -56,7 +56,7 @@ HQ_COLUMNS = (
     "timezone_resolved",
 )
 
-#: An input row: (source, sheet, Excel row) — the loader's ``_source`` (``path#sheet`` or a CSV file's path).
+#: An input row: (source, sheet, Excel row), the source the loader's ``_source`` (``path#sheet`` or a CSV file's path).
 RowId = rowjobs.RowId
 
 #: Users rows planned at once: their columns as Python lists are held only while their jobs are made.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 
-#: An input row: (source, sheet, Excel row), as ``batch.plan.graph.RowId``.
+#: An input row: (source, sheet, Excel row) (``batch.plan.graph.RowId``, the name the rest of the code uses).
 RowId = tuple[str, str, int]
 Keys = tuple[str, ...]
 
