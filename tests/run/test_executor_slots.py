@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,10 +17,12 @@ from typing import Any
 
 import anyio
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.console import Console
 
 from batch.emulator import EmulatorConfig, running_emulator
-from batch.jobs import CREATED, EXISTS, Job, Kind, Outcome
+from batch.jobs import CREATED, EXISTS, KIND_ORDER, Job, Kind, Outcome
 from batch.plan.graph import Plan
 from batch.run import executor as executor_module
 from batch.run.executor import MIN_SLOTS, Executor, job_slots
@@ -209,3 +212,24 @@ def test_starts_wait_a_few_turns_for_granted_requests_to_leave_and_never_stop() 
     assert max(gaps) <= executor_module.YIELD_TURNS + 3  # bounded: a slow pool never stops the jobs
     free = _start_turns(unsent=0)
     assert max(b - a for a, b in zip(free, free[1:], strict=False)) < executor_module.YIELD_TURNS
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(KIND_ORDER) - 1), st.integers(0, 2**27 - 1), st.integers(0, 2**28 - 1)),
+        max_size=50,
+    )
+)
+def test_a_waiting_jobs_packed_priority_orders_as_its_tuple(entries: list[tuple[int, int, int]]) -> None:
+    """The slots' order (kind, then round the customers, then arrival) is kept by the one int each waiting job
+    is now held as."""
+    assert sorted(entries, key=lambda e: executor_module._priority(*e)) == sorted(entries)
+    assert all(executor_module._priority(*e) & executor_module._ARRIVALS == e[2] for e in entries)
+    assert all(sys.getsizeof(executor_module._priority(*e)) <= 32 for e in entries)
+
+
+def test_a_priority_past_its_bits_is_refused_not_wrapped() -> None:
+    with pytest.raises(OverflowError):
+        executor_module._priority(0, 0, 2**28)
+    with pytest.raises(OverflowError):
+        executor_module._priority(0, 2**27, 0)
