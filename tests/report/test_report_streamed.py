@@ -190,3 +190,17 @@ def test_report_page_details_read_from_the_rows_it_shows_equal_those_read_whole(
     found = details.read_details(tmp_path, summary)
     assert found == _whole_read_details(tmp_path, summary)
     assert found.failures.total and found.pending.total and found.changes.total and found.reasons
+
+
+def test_report_page_details_read_a_huge_cell_and_a_stray_byte(tmp_path: Path) -> None:
+    """A key echoing a 200,000-character input cell (csv's default limit is 131,072) and a byte that is not UTF-8
+    (a results.csv saved again by another program): the page still lists the row."""
+    import csv
+
+    huge = "x" * 200_000
+    text = "\ufeffsheet,row,key,status,message\nusers,2,".encode() + huge.encode() + b",failed,bad \xff here\n"
+    (tmp_path / "results.csv").write_bytes(text)
+    found = details.read_details(tmp_path)
+    assert [(r.key, r.status) for r in found.failures.rows] == [(huge, FAILED)]
+    assert found.failures.rows[0].message == "bad \ufffd here"
+    assert csv.field_size_limit() == 131_072  # the module's limit, put back

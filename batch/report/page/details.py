@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -85,7 +86,7 @@ def read_details(out_dir: Path, summary: Mapping[str, Any] | None = None, *, lim
     finished = _time((summary or {}).get("finished"))
     reasons: Counter[tuple[str, str]] = Counter()
     failures, pending, changes = _Listed(limit), _Listed(limit, finished), _Listed(limit)
-    with path.open(newline="", encoding="utf-8-sig") as file:
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as file, _any_cell_size():
         lines = csv.reader(file)
         header = next(lines, [])
         if "status" not in header:
@@ -117,6 +118,17 @@ def read_details(out_dir: Path, summary: Mapping[str, Any] | None = None, *, lim
 
 
 COLUMNS = ("sheet", "row", "key", "status", "message", "reason", "http_status", "tracking_id", "changes", "source")
+
+
+@contextmanager
+def _any_cell_size() -> Iterator[None]:
+    """``csv`` refuses a cell over 128 KiB by default; a row's key or message echoes what its input cell held,
+    and a CSV input's cell has no length limit. The limit is the module's own, so it is put back after."""
+    before = csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
 
 
 class _Listed:
