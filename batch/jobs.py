@@ -91,6 +91,11 @@ class Job:
     fields: Mapping[str, Any] = field(default_factory=dict)
     source: str = ""  # the input of its row (``Problem.source``): merged inputs repeat row numbers
 
+    @property
+    def row_id(self) -> tuple[str, str, int] | None:
+        """The input row the job is for, as ``Plan.rows`` names it (source, sheet, row); None for a look-up."""
+        return None if self.row is None else (self.source, self.sheet, self.row)
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:

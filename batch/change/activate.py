@@ -40,8 +40,7 @@ def with_activation(plan: Plan) -> Plan:
     added = [_activation(job, (job.key,), job.refs) for job in plan.jobs.values() if _has_numbers(job)]
     rows = dict(plan.rows)
     for job in added:
-        if job.row is not None:
-            row = (job.source, job.sheet, job.row)
+        if (row := job.row_id) is not None:
             rows[row] = (*rows.get(row, ()), job.key)
     return Plan({**plan.jobs, **{job.key: job for job in added}}, rows, plan.merged)
 
@@ -64,8 +63,8 @@ def activation_only(plan: Plan, customers: frozenset[str] = frozenset()) -> Plan
         jobs.setdefault(found.key, found)
         activation = _activation(job, (found.key,), {"customer": ckey, "location": found.key})
         jobs[activation.key] = activation
-        if job.row is not None:
-            rows[(job.source, job.sheet, job.row)] = (ckey, found.key, activation.key)
+        if (row := job.row_id) is not None:
+            rows[row] = (ckey, found.key, activation.key)
     return Plan(jobs, rows, plan.merged)
 
 

@@ -107,7 +107,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def planned_results(results: list[RowResult], plan: Plan, saved: SavedPlan) -> list[RowResult]:
+def planned_results(results: list[RowResult], saved: SavedPlan) -> list[RowResult]:
     """Rows the plan does not act on are reported as the plan said (its status and words)."""
     out = []
     for r in results:

@@ -20,7 +20,7 @@ from batch.change.drift import approved_actions, approved_plan, planned_results
 from batch.change.options import ChangeControl
 from batch.change.saved import check_plan
 from batch.change.window import closed_line, closing_line, open_until
-from batch.jobs import EXISTS, INVALID, Kind, RowResult
+from batch.jobs import Kind, RowResult
 from batch.plan.graph import Plan
 from batch.provision.context import Action
 
@@ -66,19 +66,15 @@ async def watch_window(change: ChangeControl, stop: Callable[[str], None]) -> No
         await anyio.sleep(max(0.0, min(left, POLL_SECONDS)))
 
 
-def shape_results(results: list[RowResult], plan: Plan, change: ChangeControl) -> list[RowResult]:
-    """``run --plan``: rows the plan does not act on, as it said. ``rtm-batch activate``: a valid row without
-    numbers has nothing to activate (``exists``, said so), not a row the run failed to reach."""
-    if change.saved is not None:
-        results = planned_results(results, plan, change.saved)
-    if not change.activate_only:
-        return results
-    return [
-        RowResult(r.sheet, r.row, r.key, EXISTS, NOTHING_TO_ACTIVATE, source=r.source)
-        if r.row is not None and r.status != INVALID and (r.source, r.sheet, r.row) not in plan.rows
-        else r
-        for r in results
-    ]
+def shape_results(results: list[RowResult], change: ChangeControl) -> list[RowResult]:
+    """``run --plan``: rows the plan does not act on, as it said."""
+    return planned_results(results, change.saved) if change.saved is not None else results
+
+
+def without_jobs(change: ChangeControl) -> str:
+    """What a row the plan gives no job says (``row_results``' ``without_jobs``): under ``rtm-batch activate`` a
+    row without numbers has nothing to activate (``exists``, said so), not a row the run failed to reach."""
+    return NOTHING_TO_ACTIVATE if change.activate_only else ""
 
 
 def check_change(change: ChangeControl, inputs: Sequence[Path], options: Mapping[str, Any]) -> None:

@@ -19,19 +19,17 @@ class RowJobs(MutableMapping[RowId, Keys]):
     """Job keys by input row, in the order rows were added within each (input, sheet), the (input, sheet)s in the
     order of their first row (the planner adds a sheet's rows input by input, so this is the order they came in)."""
 
-    __slots__ = ("_parts", "_len")
+    __slots__ = ("_parts",)
 
     def __init__(self, rows: Mapping[RowId, Keys] | Iterable[tuple[RowId, Keys]] = ()) -> None:
         self._parts: dict[tuple[str, str], dict[int, str | Keys]] = {}
-        self._len = 0
         self.update(rows)
 
     def __getitem__(self, row: RowId) -> Keys:
-        source, sheet, number = row
-        found = self._parts.get((source, sheet), _EMPTY).get(number)
+        found = self.get(row)
         if found is None:
             raise KeyError(row)
-        return (found,) if isinstance(found, str) else found
+        return found
 
     def get(self, row: RowId, default: Keys | None = None) -> Keys | None:  # type: ignore[override]
         """As ``Mapping.get``, without raising and catching a ``KeyError`` for a row it does not hold."""
@@ -52,8 +50,6 @@ class RowJobs(MutableMapping[RowId, Keys]):
         part = self._parts.get((source, sheet))
         if part is None:
             part = self._parts[(source, sheet)] = {}
-        if number not in part:
-            self._len += 1
         part[number] = keys[0] if len(keys) == 1 else tuple(keys)
 
     def __delitem__(self, row: RowId) -> None:
@@ -62,7 +58,6 @@ class RowJobs(MutableMapping[RowId, Keys]):
         if number not in part:
             raise KeyError(row)
         del part[number]
-        self._len -= 1
 
     def __iter__(self) -> Iterator[RowId]:
         for (source, sheet), part in self._parts.items():
@@ -70,7 +65,7 @@ class RowJobs(MutableMapping[RowId, Keys]):
                 yield (source, sheet, number)
 
     def __len__(self) -> int:
-        return self._len
+        return sum(map(len, self._parts.values()))  # a few (input, sheet)s
 
     def __repr__(self) -> str:
         return f"RowJobs({dict(self.items())!r})"

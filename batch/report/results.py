@@ -55,9 +55,11 @@ def row_results(
     not_run: str = PLANNED,
     not_run_message: str = "",
     consume: bool = False,
+    without_jobs: str = "",
 ) -> list[RowResult]:
     """Every input row's result. Valid rows whose jobs never ran get ``not_run`` (``planned`` for a plan,
-    ``skipped`` under ``--strict``).
+    ``skipped`` under ``--strict``). ``without_jobs``: a row the plan gives no job, bar an invalid one, is
+    ``exists`` with this message (``rtm-batch activate``: a row without numbers has nothing to activate).
 
     ``consume``: the plan is not read again (a run's reports read the results only), so each row's entry and the
     jobs only it names leave the plan as the row is folded, and its result takes their place in memory instead of
@@ -86,6 +88,8 @@ def row_results(
                     result = fold(sheet, number, key, jobs, outcomes, not_run, not_run_message)
                     if consume:
                         _let_go(plan, (source, sheet, number), jobs, shared)
+                if without_jobs and not keys and result.status != INVALID:
+                    result = RowResult(sheet, number, key, EXISTS, without_jobs)
                 results.append(replace(result, source=source))
     return results
 
@@ -93,10 +97,10 @@ def row_results(
 def _shared(plan: Plan) -> frozenset[str]:
     """Jobs a row names that another row owns (a repeated email, say): they stay until the last row is folded."""
     shared = set()
-    for (source, sheet, row), keys in plan.rows.items():
+    for row, keys in plan.rows.items():
         for key in keys:
-            job = plan.jobs[key]
-            if job.row is not None and (job.row != row or job.sheet != sheet or job.source != source):
+            owner = plan.jobs[key].row_id
+            if owner is not None and owner != row:
                 shared.add(key)
     return frozenset(shared)
 
@@ -104,9 +108,8 @@ def _shared(plan: Plan) -> frozenset[str]:
 def _let_go(plan: Plan, row: RowId, jobs: Sequence[Job], shared: frozenset[str]) -> None:
     """The row's entry and the jobs it owns alone, out of the plan (look-ups shared by many rows stay)."""
     plan.rows.pop(row, None)
-    source, sheet, number = row
     for job in jobs:
-        if job.row == number and job.sheet == sheet and job.source == source and job.key not in shared:
+        if job.row_id == row and job.key not in shared:
             plan.jobs.pop(job.key, None)
 
 

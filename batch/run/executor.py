@@ -106,7 +106,7 @@ class Executor:
         # Why packed: most users of a batch wait here at once; a tuple and an int each were ~128 bytes a job,
         # an int and two list slots are 48.
         self.ready: list[int] = []
-        self._queued: list[str | None] = []  # waiting jobs' keys by arrival (None once started)
+        self._queued: list[str] = []  # waiting jobs' keys by arrival (the plan's own strings)
         self._turns: Counter[tuple[Kind, str]] = Counter()
         self._stopping = False  # a job met RunStopped: no more are started
         self._starts_left = STARTS_PER_TURN  # bounded jobs this turn of the event loop may still start
@@ -155,10 +155,8 @@ class Executor:
                     self._next_turn_due = True
                     self._tg.start_soon(self._next_turn)
                 return
-            arrival = heapq.heappop(self.ready) & _ARRIVALS
-            key = self._queued[arrival]
-            self._queued[arrival] = None
-            if key is not None and key not in self.outcomes:
+            key = self._queued[heapq.heappop(self.ready) & _ARRIVALS]
+            if key not in self.outcomes:
                 self._starts_left -= 1
                 self.running += 1
                 self._tg.start_soon(self._bounded, self.plan.jobs[key], name=key)

@@ -252,9 +252,9 @@ class JsonLog(_Tally):
                 "attempts": outcome.attempts,
             }
         )
-        if job.row is None:
+        if (row := job.row_id) is None:
             return
-        left = self._rows.get(row := (job.source, job.sheet, job.row)) or [1, ""]  # not named: its one job
+        left = self._rows.get(row) or [1, ""]  # not named: its one job
         left[0] -= 1
         left[1] = _worse(left[1], outcome.status)
         if left[0] == 0:

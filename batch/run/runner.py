@@ -21,7 +21,7 @@ import anyio
 from rich.console import Console
 
 from batch.api.tokens import RefreshSettings, read_secret, refresh_settings
-from batch.change.guard import change_summary, check_change, shape_plan, shape_results
+from batch.change.guard import change_summary, check_change, shape_plan, shape_results, without_jobs
 from batch.change.saved import plan_options
 from batch.errors import RtmBatchError, UsageError
 from batch.jobs import SKIPPED, Outcome, RowResult
@@ -131,13 +131,16 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 note = "not finished" if stopped is None else not_reached(stopped)
             with stop_while_reporting(options.out_dir, stopped):
                 removals = removal_results(plan, outcomes, not_run=SKIPPED, message=note)
-                # the results take the plan's place as they are made (``consume``), but ``activate`` asks the
-                # plan afterwards which rows it had work for (``shape_results``)
-                consume = not options.change.activate_only
-                results = row_results(
-                    validation.validated, plan, outcomes, not_run=SKIPPED, not_run_message=note, consume=consume
+                results = row_results(  # the results take the plan's place as they are made (``consume``)
+                    validation.validated,
+                    plan,
+                    outcomes,
+                    not_run=SKIPPED,
+                    not_run_message=note,
+                    consume=True,
+                    without_jobs=without_jobs(options.change),
                 )
-                results = shape_results(results + removals, plan, options.change)
+                results = shape_results(results + removals, options.change)
                 # The reports read the results only: the jobs and their outcomes (~1.3 KB a user) go before them,
                 # not under them (bench.memory_phases, 100,000 users: Python objects in use 243 -> 130 MiB here).
                 del plan, outcomes

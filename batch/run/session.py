@@ -9,7 +9,7 @@ and the plan that runs (and that the progress display counts) already holds them
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -221,13 +221,10 @@ def start_progress(run: Run, plan: Plan, restored: Mapping[str, Outcome]) -> Non
 def rows_of_several_jobs(plan: Plan, restored: Mapping[str, Outcome]) -> dict[tuple[str, str, int], int]:
     """The rows with more than one job to run, by (source, sheet, row), and how many: counted per input and
     sheet by row number, so the rows of one job (most of them) cost no key of their own."""
-    per_sheet: dict[tuple[str, str], Counter[int]] = {}
+    per_sheet: defaultdict[tuple[str, str], Counter[int]] = defaultdict(Counter)
     for key, job in plan.jobs.items():
         if job.row is not None and key not in restored:
-            rows = per_sheet.get(where := (job.source, job.sheet))
-            if rows is None:
-                rows = per_sheet[where] = Counter()
-            rows[job.row] += 1
+            per_sheet[(job.source, job.sheet)][job.row] += 1
     return {(source, sheet, row): n for (source, sheet), rows in per_sheet.items() for row, n in rows.items() if n > 1}
 
 
