@@ -90,7 +90,7 @@ def _whole_with_rows(xml: str, layout: rows.Layout, styles: Mapping[str, int | N
     last_col = xl_col_to_name(len(layout.names) - 1)
     xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_col}{layout.last_row}"/>', xml, count=1)
     head, tail = xml.split("</sheetData>", 1)
-    cells = layout.cells
+    cells = layout.cells_of(0, layout.height)  # every row's cells in one frame, as the earlier writer had them
     if not cells.height:
         return head + "</sheetData>" + tail
     style = pl.col("__status").replace_strict({k: str(v) for k, v in styles.items()}, default=str(styles[FAILED]))

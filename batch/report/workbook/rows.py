@@ -37,11 +37,6 @@ class Layout:
     cells_of: Callable[[int, int], pl.DataFrame]
     text_bytes: int = 0
 
-    @property
-    def cells(self) -> pl.DataFrame:
-        """Every row's cells in one frame (for a small sheet, or to compare with)."""
-        return self.cells_of(0, self.height)
-
 
 _BAD_XML_CHARS = r"[\x00-\x08\x0B\x0C\x0E-\x1F]"
 _MAX_CELL = 32_767  # Excel's limit for the text of one cell
