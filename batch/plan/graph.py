@@ -66,14 +66,6 @@ USERS_AT_ONCE = 100_000
 PROVISIONING_SECONDS = 2.0
 
 
-class Children(dict[str, list[str]]):
-    """Jobs' children by key (``Plan.children``). A job without children (most jobs: a user's subscriber) is not
-    stored and reads as an empty list: a million empty lists cost ~100 MiB and a second of CPU at a run's start."""
-
-    def __missing__(self, key: str) -> list[str]:
-        return []
-
-
 @dataclass(frozen=True, slots=True)
 class Plan:
     """The job graph: jobs by key (parents before children) and, per input row (source, sheet, Excel row: merged
@@ -98,21 +90,6 @@ class Plan:
         (``customers row 2 of book.xlsx``), because every input has a row 2."""
         where = f"{job.sheet} row {job.row}"
         return f"{where} of {source_file(job.source)}" if self.merged and job.source else where
-
-    def children(self) -> Children:
-        """Each job's children, in plan order; a parent the plan does not hold is a ``KeyError``, as ever."""
-        found = Children()
-        jobs = self.jobs
-        for key, job in jobs.items():
-            for parent in job.parents:
-                children = found.get(parent)
-                if children is not None:
-                    children.append(key)
-                elif parent in jobs:
-                    found[parent] = [key]
-                else:
-                    raise KeyError(parent)
-        return found
 
     def kind_counts(self) -> Counter[Kind]:
         return Counter(map(_kind_of, self.jobs.values()))

@@ -31,6 +31,7 @@ from batch.plan.graph import Plan
 from batch.provision.context import Action, ActionContext
 from batch.provision.pending import held_by, holds, waiting_for
 from batch.reasons import Reason
+from batch.run.release import Group, edges
 
 #: Jobs running at once per request the client may have in flight (``--concurrency``): enough that jobs that
 #: send nothing (an unchanged user, answered from its customer's listing) go on while those with a write wait for
@@ -90,8 +91,7 @@ class Executor:
         self.ctx = ctx
         self.logs = logs
         self.restored = dict(restored or {})
-        self.children = plan.children()
-        self.waiting = {key: len(job.parents) for key, job in plan.jobs.items()}
+        self.edges = edges(plan.jobs, self.restored)  # restored jobs all succeeded: they only release their children
         self.cause: dict[str, str] = {}  # skipped job -> the failed job that caused it
         self.auth_error: AuthError | None = None
         self.slots = slots
@@ -99,14 +99,13 @@ class Executor:
         self.settled = settled  # told of each job no other job will read the outcome of (``Outcomes.settle``)
         self.running = 0  # bounded jobs started and not yet ended
         # Bounded jobs waiting for a slot, most urgent first: (kind order, turn, arrival) packed in one int
-        # (``_priority``), the key found by arrival in ``_queued``. The turn is the job's place among its
-        # customer's ready jobs of its kind, so the slots go round the customers: a customer's users wait on one
-        # shared listing of its subscribers, and slots given one customer at a time (arrival order) kept ~4
-        # listings in flight with 256 slots, too few to keep the rate limiter busy (bench-sync's update night).
-        # Why packed: most users of a batch wait here at once; a tuple and an int each were ~128 bytes a job,
-        # an int and two list slots are 48.
+        # (``_priority``), the job's key or its group found by arrival in ``_queued``. The turn is the job's place
+        # among its customer's ready jobs of its kind, so the slots go round the customers: a customer's users wait
+        # on one shared listing of its subscribers, and slots given one customer at a time (arrival order) kept ~4
+        # listings in flight with 256 slots, too few to keep the rate limiter busy (bench-sync's update night). A
+        # released group (``batch.run.release``) is one entry, back in with its next turn as each member starts.
         self.ready: list[int] = []
-        self._queued: list[str] = []  # waiting jobs' keys by arrival (the plan's own strings)
+        self._queued: list[str | Group] = []  # by arrival (the plan's own strings)
         self._turns: Counter[tuple[Kind, str]] = Counter()
         self._stopping = False  # a job met RunStopped: no more are started
         self._starts_left = STARTS_PER_TURN  # bounded jobs this turn of the event loop may still start
@@ -118,14 +117,18 @@ class Executor:
         return self.ctx.outcomes
 
     async def run(self) -> MutableMapping[str, Outcome]:
-        self.outcomes.update(self.restored)  # restored jobs all succeeded: they only release their children
-        for key, job in self.plan.jobs.items():
-            self.waiting[key] = sum(parent not in self.restored for parent in job.parents)
+        self.outcomes.update(self.restored)
         async with anyio.create_task_group() as tg:
             self._tg = tg
             for key, job in self.plan.jobs.items():
-                if self.waiting[key] == 0 and key not in self.outcomes:
+                if not job.parents and key not in self.outcomes:
                     self._start(job)
+            for entry in self.edges.entries:
+                if isinstance(entry, Group):
+                    if not entry.waiting:
+                        self._release(entry)
+                elif not self.edges.waiting[entry] and entry not in self.outcomes:
+                    self._start(self.plan.jobs[entry])
             self._dispatch()
         if self.auth_error is not None:
             raise self.auth_error
@@ -139,11 +142,25 @@ class Executor:
         if job.kind in UNBOUNDED or not self.slots:
             self._tg.start_soon(self._run_job, job, name=job.key)
         else:  # started by ``_dispatch``, most urgent first, once all jobs ready together are queued
-            group = (job.kind, job.refs.get("customer", ""))
-            turn = self._turns[group]
-            self._turns[group] = turn + 1
-            heapq.heappush(self.ready, _priority(KIND_ORDER[job.kind], turn, len(self._queued)))
+            self._queue(job.key, job.kind, job.refs.get("customer", ""), len(self._queued))
             self._queued.append(job.key)
+
+    def _release(self, group: Group) -> None:
+        """A group whose parents have all succeeded: its members start as any job does, one queue entry for all."""
+        if group.kind in UNBOUNDED or not self.slots:
+            for key in group.members:
+                if key not in self.outcomes:
+                    self._start(self.plan.jobs[key])
+        else:
+            group.arrival = len(self._queued)
+            self._queued.append(group)
+            self._queue(group, group.kind, group.customer, group.arrival)
+
+    def _queue(self, entry: str | Group, kind: Kind, customer: str, arrival: int) -> None:
+        """Into the ready queue with the next turn of its (kind, customer)."""
+        turn = self._turns[(kind, customer)]
+        self._turns[(kind, customer)] = turn + 1
+        heapq.heappush(self.ready, _priority(KIND_ORDER[kind], turn, arrival))
 
     def _dispatch(self) -> None:
         """Free slots to the most urgent waiting jobs (none after a stop), ``STARTS_PER_TURN`` per turn of the
@@ -155,11 +172,24 @@ class Executor:
                     self._next_turn_due = True
                     self._tg.start_soon(self._next_turn)
                 return
-            key = self._queued[heapq.heappop(self.ready) & _ARRIVALS]
-            if key not in self.outcomes:
-                self._starts_left -= 1
-                self.running += 1
-                self._tg.start_soon(self._bounded, self.plan.jobs[key], name=key)
+            entry = self._queued[heapq.heappop(self.ready) & _ARRIVALS]
+            if isinstance(entry, Group):
+                key = entry.take()
+                if entry.left:  # back in before its member starts (which may end at once and dispatch again)
+                    self._queue(entry, entry.kind, entry.customer, entry.arrival)
+                if key in self.outcomes:
+                    continue
+                job = self.plan.jobs[key]
+                if (customer := held_by(job, self.outcomes)) is not None:  # as ``_start`` does for a job
+                    self._hold(job, customer)
+                    continue
+            elif entry in self.outcomes:
+                continue
+            else:
+                key, job = entry, self.plan.jobs[entry]
+            self._starts_left -= 1
+            self.running += 1
+            self._tg.start_soon(self._bounded, job, name=key)
 
     async def _next_turn(self) -> None:
         """Queued behind everything the loop can run now: fresh starts for the turn after it, once the requests
@@ -214,25 +244,41 @@ class Executor:
             sink.job_done(job, outcome)
         if outcome.before is not None or outcome.after is not None:  # kept by the journal for undo; ~300 bytes
             self.outcomes[job.key] = dataclasses.replace(outcome, before=None, after=None)  # a job past it
-        children = self.children[job.key]
+        children = self.edges.of(job.key)
         if not children:  # nothing reads it again before the reports
             self.settled(job.key)
-        for child_key in children:
-            child = self.plan.jobs[child_key]
-            if child_key in self.outcomes:
-                continue
-            if outcome.status == PENDING:
-                if holds(outcome):  # else its calling work is held where it starts (_start)
-                    self._hold(child, self.cause.get(job.key, job.key))
+        stop: Callable[[Job, str], None] | None = None
+        if outcome.status == PENDING:
+            if holds(outcome):  # else its calling work is held where it starts (_start)
+                stop = self._hold
+        elif not outcome.ok and not (outcome.changes and outcome.ids):  # a failed update: the object is there
+            stop = self._skip
+        for child in children:
+            if isinstance(child, Group):
+                self._parent_ended(child, job.key, stop)
+            elif child not in self.outcomes:
+                if stop is not None:
+                    stop(self.plan.jobs[child], self.cause.get(job.key, job.key))
                     continue
-            elif not outcome.ok and not (outcome.changes and outcome.ids):  # a failed update: the object is there
-                self._skip(child, self.cause.get(job.key, job.key))
-                continue
-            self.waiting[child_key] -= 1
-            if self.waiting[child_key] == 0:
-                self._start(child)
+                self.edges.waiting[child] -= 1
+                if self.edges.waiting[child] == 0:
+                    self._start(self.plan.jobs[child])
         if self.ready:
             self._dispatch()
+
+    def _parent_ended(self, group: Group, parent: str, stop: Callable[[Job, str], None] | None) -> None:
+        """One of a group's parents ended: the last to succeed releases it; one that did not stops every member."""
+        if group.closed:
+            return
+        if stop is not None:
+            group.closed = True
+            for key in group.members:
+                if key not in self.outcomes:
+                    stop(self.plan.jobs[key], self.cause.get(parent, parent))
+            return
+        group.waiting -= 1
+        if group.waiting == 0:
+            self._release(group)
 
     def _hold(self, job: Job, cause_key: str) -> None:
         """Pending because the row it needs is pending (that row's own outcome names why)."""

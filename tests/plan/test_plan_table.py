@@ -180,25 +180,3 @@ def test_depth_and_kind_counts_of_jobs_sharing_parent_tuples() -> None:
     assert plan.depth() == 4  # a → u2 → r → s
     assert plan.kind_counts() == {Kind.CUSTOMER: 1, Kind.HQ: 1, Kind.SUBSCRIBER: 3, Kind.ROLES: 2}
     assert Plan().depth() == 0
-
-
-def test_children_in_plan_order_and_a_leaf_has_none(tmp_path: Path) -> None:
-    """The executor releases a finished job's children from ``children()[key]``: every edge once, in plan order;
-    leaves (most jobs) are not stored but read as no children; an edge to a job the plan lacks is an error."""
-    from batch.jobs import Job
-    from batch.plan.graph import Plan
-
-    plan = build_plan(validated_batch(tmp_path))
-    children = plan.children()
-    assert children["subscriber:ext@testi.fi"] == [] and "subscriber:ext@testi.fi" not in children
-    assert children["numbers:FI-1/hq"] == ["main:FI-1/hq", "subscriber:hq@testi.fi"]
-    assert children[S1] == [
-        "hq:SRV-1",
-        "subscriber:srv@x.fi",
-        "location:SRV-1/oulu",
-        *(f"subscriber:srv{i}@x.fi" for i in (2, 3, 4)),
-    ]
-    edges = sorted((parent, key) for key, job in plan.jobs.items() for parent in job.parents)
-    assert sorted((parent, key) for parent, keys in children.items() for key in keys) == edges
-    with pytest.raises(KeyError, match="gone"):
-        Plan({"a": Job("a", Kind.SUBSCRIBER, "users", 2, ("gone",))}).children()
