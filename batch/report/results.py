@@ -33,6 +33,7 @@ from batch.plan.graph import Plan, RowId
 from batch.problems import Problem
 from batch.reasons import Reason
 from batch.report.aligned import key_expr
+from batch.report.ids import RowIds
 from batch.validate.validator import ValidatedBatch
 
 SHEET_ORDER = ("templates", "customers", "locations", "users")
@@ -161,10 +162,11 @@ def fold(
     done = [(job, outcomes[job.key]) for job in jobs if job.key in outcomes]
     if not done:
         return RowResult(sheet, row, key, not_run, not_run_message, reason=_not_run_reason(not_run))
-    ids: dict[str, str] = {}
+    merged: dict[str, str] = {}
     for _, outcome in done:
         for name, value in outcome.ids.items():
-            ids.setdefault(name, value)
+            merged.setdefault(name, value)
+    ids = RowIds(merged)
     attempts = sum(o.attempts for _, o in done)
     failed = next(((j, o) for j, o in done if o.status == FAILED), None)
     if failed is not None:
