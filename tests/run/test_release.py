@@ -60,7 +60,7 @@ def test_a_parent_the_plan_lacks_is_an_error() -> None:
         edges(Plan({"a": Job("a", Kind.SUBSCRIBER, "users", 2, ("gone",))}).jobs, {})
 
 
-def _location_plan(users: int) -> Plan:
+def _location_plan(users: int, roles: bool = True) -> Plan:
     """A customer, its location, and ``users`` calling subscribers there (one group), each with its roles."""
     refs = {"customer": "customer:c", "location": "location:l"}
     jobs = [
@@ -71,7 +71,8 @@ def _location_plan(users: int) -> Plan:
     for i in range(users):
         fields = {"calling": True}
         jobs.append(Job(f"sub:{i}", Kind.SUBSCRIBER, "users", i + 2, parents, refs, fields))
-        jobs.append(Job(f"roles:{i}", Kind.ROLES, "users", i + 2, (f"sub:{i}",), {"subscriber": f"sub:{i}"}))
+        if roles:
+            jobs.append(Job(f"roles:{i}", Kind.ROLES, "users", i + 2, (f"sub:{i}",), {"subscriber": f"sub:{i}"}))
     return Plan({job.key: job for job in jobs})
 
 
@@ -116,3 +117,20 @@ def test_restored_members_do_not_run_again_and_release_their_roles() -> None:
     ran, outcomes = _run(_location_plan(4), {}, slots=2, restored=restored)
     assert sorted(ran) == ["roles:0", "roles:1", "roles:2", "roles:3", "sub:1", "sub:3"]
     assert all(outcome.status == CREATED for outcome in outcomes.values()) and len(outcomes) == 10
+
+
+def test_a_released_group_waits_as_one_entry_of_the_ready_queue() -> None:
+    """1,000 users of one location wait for one slot: the queue holds their group, not an entry per user (it held
+    999 ints, and every user's edges, before)."""
+    plan = _location_plan(1000, roles=False)
+    queued: list[int] = []
+
+    async def action(job: Job, ctx: Any) -> Outcome:
+        queued.append(len(executor.ready))
+        await anyio.sleep(0)
+        return Outcome(CREATED, ids={"id": job.key})
+
+    executor = Executor(plan, dict.fromkeys(Kind, action), _Ctx(), slots=1)  # type: ignore[arg-type]
+    outcomes = anyio.run(executor.run)
+    assert len(outcomes) == len(plan.jobs) == len(queued) and all(o.status == CREATED for o in outcomes.values())
+    assert max(queued) <= 1 and len(executor._queued) == 2  # the location, then the group

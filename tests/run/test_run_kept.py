@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from batch.jobs import Kind
+from batch.report.ids import RowIds
 from batch.run import runner, session
 from batch.run.journal.kept import Outcomes
 from tests.run.test_run_e2e import SAMPLES, emulator, operator, run, server  # noqa: F401  # fixtures
@@ -47,3 +48,7 @@ def test_finished_users_outcomes_are_read_back_from_the_journal_for_the_reports(
     # what the reports keep of each row: its input's name is one ``str`` per input, not one per row
     sources = [r.source for r in outcome.results if r.source]
     assert len(sources) == len(outcome.results) and len({id(s) for s in sources}) == len(set(sources))
+    # and its ids are values only, the names one tuple per set of names (a dict per row was ~200 bytes)
+    ids = [r.ids for r in outcome.results if r.ids]
+    assert ids and all(isinstance(i, RowIds) for i in ids)
+    assert len({id(i._names) for i in ids}) == len({tuple(i) for i in ids}) < len(ids)
