@@ -10,7 +10,7 @@ up; its members are a list of keys (8 bytes a user).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from batch.jobs import Job, Kind, Outcome
@@ -20,7 +20,7 @@ from batch.jobs import Job, Kind, Outcome
 class Group:
     """Jobs with one parents tuple, kind and customer (the users of one location): released together, started
     one at a time (``take``). ``waiting``: parents not yet succeeded; ``closed``: its members were skipped or held
-    because a parent did not succeed, so it is never released."""
+    because a parent did not succeed, so it is never released. Not frozen: it is the executor's running state."""
 
     members: list[str]
     kind: Kind
@@ -50,12 +50,9 @@ class Edges:
     waiting: dict[str, int] = field(default_factory=dict)
     entries: list[str | Group] = field(default_factory=list)
 
-    def of(self, key: str) -> list[str | Group]:
+    def of(self, key: str) -> Sequence[str | Group]:
         """The children of ``key`` (none for most jobs: a user's subscriber without roles)."""
-        return self.children.get(key, _NONE)
-
-
-_NONE: list[str | Group] = []
+        return self.children.get(key, ())
 
 
 def edges(jobs: Mapping[str, Job], done: Mapping[str, Outcome]) -> Edges:
