@@ -22,12 +22,14 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.generate import make_batch, write_csv_folder
 from bench.servers import TOKEN, server_process
 
 RATIO_TARGET = 1.3
+MIB = 2**20
 ROOT = Path(__file__).resolve().parents[1]  # the child imports ``bench`` from here
 #: The CLI as ``python -m batch`` runs it, writing its own peak in MiB (``peak_rss_mib``: ``VmHWM``) to the file
 #: named by ``RTM_BENCH_PEAK`` as it exits. Why not the child's ``ru_maxrss``: Python starts a child by vfork +
@@ -110,7 +112,33 @@ def main(argv: list[str] | None = None) -> int:
     ratio = large["peak_mib"] / small["peak_mib"]
     verdict = "met" if ratio <= RATIO_TARGET else "MISSED"
     print(f"peak RSS {large['users']:,} / {small['users']:,} users: {ratio:.2f} × (target ≤ {RATIO_TARGET}): {verdict}")
+    fit = Fit.of((int(small["users"]), small["peak_mib"]), (int(large["users"]), large["peak_mib"]))
+    print(
+        f"as peak ≈ F + c × users: F = {fit.fixed_mib:.0f} MiB, c = {fit.per_user:.0f} bytes a user; "
+        f"≤ {RATIO_TARGET} × needs c ≤ {fit.per_user_for(RATIO_TARGET):.0f} bytes a user at this F"
+    )
     return 0 if ratio <= RATIO_TARGET else 1
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Two runs' peaks read as *peak = F + c × users*: what every run holds (F, MiB) and what each user adds (c,
+    bytes). Why: the ratio alone hides that cutting what every run holds makes it worse; the target is a bound on c."""
+
+    fixed_mib: float
+    per_user: float
+    small_users: int
+    large_users: int
+
+    @classmethod
+    def of(cls, small: tuple[int, float], large: tuple[int, float]) -> Fit:
+        (n_small, small_mib), (n_large, large_mib) = small, large
+        per_user = (large_mib - small_mib) * MIB / (n_large - n_small)
+        return cls(small_mib - n_small * per_user / MIB, per_user, n_small, n_large)
+
+    def per_user_for(self, ratio: float) -> float:
+        """The largest c at which the larger run's peak is ``ratio`` × the smaller's, F unchanged."""
+        return (ratio - 1) * self.fixed_mib * MIB / (self.large_users - ratio * self.small_users)
 
 
 if __name__ == "__main__":
