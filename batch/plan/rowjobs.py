@@ -1,9 +1,11 @@
 """``Plan.rows``: each input row's job keys, kept per (input, sheet) by row number (issue 22 item 2).
 
 Why not one dict by (input, sheet, row): at 100,000 users its entries were the plan's largest part (15.5 MiB,
-~155 bytes a row: a three-item key tuple, a one-item value tuple and the entry). Here a row is an entry in its
-(input, sheet)'s dict, keyed by the row number the row's job holds too (``Job.row``, the same ``int``), and a row
-whose one job is all it names (most users rows) holds that job's key itself, not a tuple of it: ~40 bytes.
+~155 bytes a row: a three-item key tuple, a one-item value tuple and the entry). Here a row belongs to its
+(input, sheet), and a row whose one job is all it names (most users rows) holds that job's key itself, not a tuple
+of it. An (input, sheet) whose rows come in rising order, as the planner adds them, is a list by row number
+(``_Run``: 8 bytes a row); any other order makes it a dict keyed by the row number the row's job holds too
+(``Job.row``, the same ``int``; ~45 bytes a row), which keeps the order rows were added in as a dict does.
 """
 
 from __future__ import annotations
@@ -13,6 +15,54 @@ from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 #: An input row: (source, sheet, Excel row) (``batch.plan.graph.RowId``, the name the rest of the code uses).
 RowId = tuple[str, str, int]
 Keys = tuple[str, ...]
+Entry = str | Keys
+
+#: Row numbers a run may skip (blank lines) and stay a list: each skipped one is an empty slot.
+MAX_GAP = 64
+
+
+class _Run:
+    """Rows added in rising order: ``first`` and a slot per row number from it (``None``: no row, or dropped)."""
+
+    __slots__ = ("first", "slots", "count")
+
+    def __init__(self, number: int, entry: Entry) -> None:
+        self.first = number
+        self.slots: list[Entry | None] = [entry]
+        self.count = 1
+
+    def get(self, number: int) -> Entry | None:
+        at = number - self.first
+        return self.slots[at] if 0 <= at < len(self.slots) else None
+
+    def put(self, number: int, entry: Entry) -> bool:
+        """Whether the row went in as a dict would keep it: replacing a row it holds, or after the last."""
+        at = number - self.first
+        if 0 <= at < len(self.slots) and self.slots[at] is not None:
+            self.slots[at] = entry
+            return True
+        gap = at - len(self.slots)
+        if not 0 <= gap <= MAX_GAP:
+            return False  # before the last row, into a dropped row's slot, or far after it
+        self.slots.extend([None] * gap)
+        self.slots.append(entry)
+        self.count += 1
+        return True
+
+    def drop(self, number: int) -> bool:
+        if self.get(number) is None:
+            return False
+        self.slots[number - self.first] = None
+        self.count -= 1
+        return True
+
+    def items(self) -> Iterator[tuple[int, Entry]]:
+        for at, entry in enumerate(self.slots):
+            if entry is not None:
+                yield self.first + at, entry
+
+    def as_dict(self) -> dict[int, Entry]:
+        return dict(self.items())
 
 
 class RowJobs(MutableMapping[RowId, Keys]):
@@ -22,7 +72,7 @@ class RowJobs(MutableMapping[RowId, Keys]):
     __slots__ = ("_parts",)
 
     def __init__(self, rows: Mapping[RowId, Keys] | Iterable[tuple[RowId, Keys]] = ()) -> None:
-        self._parts: dict[tuple[str, str], dict[int, str | Keys]] = {}
+        self._parts: dict[tuple[str, str], _Run | dict[int, Entry]] = {}
         self.update(rows)
 
     def __getitem__(self, row: RowId) -> Keys:
@@ -34,7 +84,8 @@ class RowJobs(MutableMapping[RowId, Keys]):
     def get(self, row: RowId, default: Keys | None = None) -> Keys | None:  # type: ignore[override]
         """As ``Mapping.get``, without raising and catching a ``KeyError`` for a row it does not hold."""
         source, sheet, number = row
-        found = self._parts.get((source, sheet), _EMPTY).get(number)
+        part = self._parts.get((source, sheet))
+        found = None if part is None else part.get(number)
         if found is None:
             return default
         return (found,) if isinstance(found, str) else found
@@ -43,32 +94,37 @@ class RowJobs(MutableMapping[RowId, Keys]):
         if not isinstance(row, tuple) or len(row) != 3:
             return False
         source, sheet, number = row
-        return number in self._parts.get((source, sheet), _EMPTY)
+        part = self._parts.get((source, sheet))
+        return part is not None and isinstance(number, int) and part.get(number) is not None
 
     def __setitem__(self, row: RowId, keys: Keys) -> None:
         source, sheet, number = row
+        entry = keys[0] if len(keys) == 1 else tuple(keys)
         part = self._parts.get((source, sheet))
         if part is None:
-            part = self._parts[(source, sheet)] = {}
-        part[number] = keys[0] if len(keys) == 1 else tuple(keys)
+            self._parts[(source, sheet)] = _Run(number, entry)
+        elif isinstance(part, dict):
+            part[number] = entry
+        elif not part.put(number, entry):
+            rows = self._parts[(source, sheet)] = part.as_dict()
+            rows[number] = entry
 
     def __delitem__(self, row: RowId) -> None:
         source, sheet, number = row
-        part = self._parts.get((source, sheet), _EMPTY)
-        if number not in part:
+        part = self._parts.get((source, sheet))
+        if isinstance(part, _Run) and part.drop(number):
+            return
+        if not isinstance(part, dict) or number not in part:
             raise KeyError(row)
         del part[number]
 
     def __iter__(self) -> Iterator[RowId]:
         for (source, sheet), part in self._parts.items():
-            for number in part:
+            for number in part if isinstance(part, dict) else (n for n, _ in part.items()):
                 yield (source, sheet, number)
 
     def __len__(self) -> int:
-        return sum(map(len, self._parts.values()))  # a few (input, sheet)s
+        return sum(len(part) if isinstance(part, dict) else part.count for part in self._parts.values())
 
     def __repr__(self) -> str:
         return f"RowJobs({dict(self.items())!r})"
-
-
-_EMPTY: dict[int, str | Keys] = {}

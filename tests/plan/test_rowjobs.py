@@ -63,3 +63,48 @@ def test_a_row_of_one_job_costs_a_fraction_of_a_dict_entry() -> None:
     as_dict = traced(lambda: {("in.csv", "users", n): (k,) for n, k in zip(numbers, keys, strict=True)})
     compact = traced(lambda: RowJobs((("in.csv", "users", n), (k,)) for n, k in zip(numbers, keys, strict=True)))
     assert compact < as_dict / 3, (compact, as_dict)
+
+
+def _order_per_part(rows: object) -> dict[tuple[str, str], list[int]]:
+    found: dict[tuple[str, str], list[int]] = {}
+    for source, sheet, number in rows:  # type: ignore[attr-defined]
+        found.setdefault((source, sheet), []).append(number)
+    return found
+
+
+@given(
+    st.lists(st.integers(2, 400), unique=True).map(sorted),
+    st.lists(st.integers(0, 80), max_size=10),
+    st.lists(st.integers(0, 80), max_size=5),
+)
+def test_rows_in_rising_order_keep_a_dicts_order_through_drops_and_re_adds(
+    numbers: list[int], dropped: list[int], again: list[int]
+) -> None:
+    """The planner adds rows in rising order (a list per input and sheet); a row dropped and added again comes
+    back last, as in a dict."""
+    found: RowJobs = RowJobs()
+    wanted: dict[RowId, tuple[str, ...]] = {}
+    for n in numbers:
+        found[("in.csv", "users", n)] = wanted[("in.csv", "users", n)] = (f"subscriber:{n}",)
+    for i in dropped:
+        if i < len(numbers) and ("in.csv", "users", numbers[i]) in wanted:
+            del wanted[("in.csv", "users", numbers[i])], found[("in.csv", "users", numbers[i])]
+    for i in again:
+        if i < len(numbers):
+            row = ("in.csv", "users", numbers[i])
+            found[row] = wanted[row] = ("subscriber:again", "roles:again")
+    assert list(found) == list(wanted) and dict(found) == wanted and len(found) == len(wanted)
+    assert _order_per_part(found) == _order_per_part(wanted)
+
+
+def test_rows_in_rising_order_cost_a_list_slot_each() -> None:
+    keys = [f"subscriber:user{n}@example.fi" for n in range(2, 20_002)]
+    numbers = [n + n // 100 for n in range(2, 20_002)]  # a blank line every 100 rows
+
+    tracemalloc.start()
+    try:
+        rows = RowJobs((("in.csv", "users", n), (k,)) for n, k in zip(numbers, keys, strict=True))
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(rows) == 20_000 and held < 20_000 * 12, held  # ~8 bytes a row; a dict entry was ~45
