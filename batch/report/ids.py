@@ -1,7 +1,7 @@
 """A row's Webex ids as its result keeps them: one tuple of values, the names shared by every row (issue 22).
 
 Why not a ``dict``: a run's results hold one per row until the reports are written, and a user's five ids
-(customer, org, location, subscriber, person) as a dict were ~230 bytes a row beside the ids themselves: the
+(customer, org, location, subscriber, person) as a dict were ~200 bytes a row beside the ids themselves: the
 fold of 100,000 users grew the run by more than the plan it let go. Here a row holds its values (a tuple) and
 the tuple of names its ids came in, shared with every row whose ids came in the same names (most rows of a sheet).
 """
