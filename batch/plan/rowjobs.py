@@ -22,14 +22,14 @@ MAX_GAP = 64
 
 
 class _Run:
-    """Rows added in rising order: ``first`` and a slot per row number from it (``None``: no row, or dropped)."""
+    """Rows added in rising order: ``first`` and a slot per row number from it (``None``: no row, or dropped).
+    Read as the dict it stands for is: ``get``, ``del``, its row numbers by iterating, ``len``."""
 
-    __slots__ = ("first", "slots", "count")
+    __slots__ = ("first", "slots")
 
     def __init__(self, number: int, entry: Entry) -> None:
         self.first = number
         self.slots: list[Entry | None] = [entry]
-        self.count = 1
 
     def get(self, number: int) -> Entry | None:
         at = number - self.first
@@ -46,23 +46,19 @@ class _Run:
             return False  # before the last row, into a dropped row's slot, or far after it
         self.slots.extend([None] * gap)
         self.slots.append(entry)
-        self.count += 1
         return True
 
-    def drop(self, number: int) -> bool:
-        if self.get(number) is None:
-            return False
+    def __delitem__(self, number: int) -> None:
         self.slots[number - self.first] = None
-        self.count -= 1
-        return True
 
-    def items(self) -> Iterator[tuple[int, Entry]]:
-        for at, entry in enumerate(self.slots):
-            if entry is not None:
-                yield self.first + at, entry
+    def __iter__(self) -> Iterator[int]:
+        return (self.first + at for at, entry in enumerate(self.slots) if entry is not None)
+
+    def __len__(self) -> int:  # rare (a plan's size), so counted rather than kept
+        return len(self.slots) - self.slots.count(None)
 
     def as_dict(self) -> dict[int, Entry]:
-        return dict(self.items())
+        return {number: entry for number, entry in enumerate(self.slots, self.first) if entry is not None}
 
 
 class RowJobs(MutableMapping[RowId, Keys]):
@@ -112,19 +108,17 @@ class RowJobs(MutableMapping[RowId, Keys]):
     def __delitem__(self, row: RowId) -> None:
         source, sheet, number = row
         part = self._parts.get((source, sheet))
-        if isinstance(part, _Run) and part.drop(number):
-            return
-        if not isinstance(part, dict) or number not in part:
+        if part is None or part.get(number) is None:
             raise KeyError(row)
         del part[number]
 
     def __iter__(self) -> Iterator[RowId]:
         for (source, sheet), part in self._parts.items():
-            for number in part if isinstance(part, dict) else (n for n, _ in part.items()):
+            for number in part:
                 yield (source, sheet, number)
 
     def __len__(self) -> int:
-        return sum(len(part) if isinstance(part, dict) else part.count for part in self._parts.values())
+        return sum(map(len, self._parts.values()))  # a few (input, sheet)s
 
     def __repr__(self) -> str:
         return f"RowJobs({dict(self.items())!r})"

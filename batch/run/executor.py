@@ -142,8 +142,7 @@ class Executor:
         if job.kind in UNBOUNDED or not self.slots:
             self._tg.start_soon(self._run_job, job, name=job.key)
         else:  # started by ``_dispatch``, most urgent first, once all jobs ready together are queued
-            self._queue(job.key, job.kind, job.refs.get("customer", ""), len(self._queued))
-            self._queued.append(job.key)
+            self._enqueue(job.key, job.kind, job.refs.get("customer", ""))
 
     def _release(self, group: Group) -> None:
         """A group whose parents have all succeeded: its members start as any job does, one queue entry for all."""
@@ -152,11 +151,16 @@ class Executor:
                 if key not in self.outcomes:
                     self._start(self.plan.jobs[key])
         else:
-            group.arrival = len(self._queued)
-            self._queued.append(group)
-            self._queue(group, group.kind, group.customer, group.arrival)
+            group.arrival = self._enqueue(group, group.kind, group.customer)
 
-    def _queue(self, entry: str | Group, kind: Kind, customer: str, arrival: int) -> None:
+    def _enqueue(self, entry: str | Group, kind: Kind, customer: str) -> int:
+        """Into the ready queue as it arrives; its arrival, by which ``_queued`` finds it."""
+        arrival = len(self._queued)
+        self._queued.append(entry)
+        self._queue(kind, customer, arrival)
+        return arrival
+
+    def _queue(self, kind: Kind, customer: str, arrival: int) -> None:
         """Into the ready queue with the next turn of its (kind, customer)."""
         turn = self._turns[(kind, customer)]
         self._turns[(kind, customer)] = turn + 1
@@ -176,7 +180,7 @@ class Executor:
             if isinstance(entry, Group):
                 key = entry.take()
                 if entry.left:  # back in before its member starts (which may end at once and dispatch again)
-                    self._queue(entry, entry.kind, entry.customer, entry.arrival)
+                    self._queue(entry.kind, entry.customer, entry.arrival)
                 if key in self.outcomes:
                     continue
                 job = self.plan.jobs[key]

@@ -43,8 +43,8 @@ class Group:
 
 @dataclass(slots=True)
 class Edges:
-    """Each job's children (a key or a ``Group``) in plan order, the unfinished-parent count of each job not in a
-    group, and every group or grouped-out job with parents in plan order of its first job (``entries``)."""
+    """Each job's children (a key or a ``Group``) in plan order, the unfinished-parent count of each job with
+    parents in no group, and (``entries``) every group and every such job, in plan order of its first job."""
 
     children: dict[str, list[str | Group]] = field(default_factory=dict)
     waiting: dict[str, int] = field(default_factory=dict)
