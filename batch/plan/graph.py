@@ -21,7 +21,9 @@ import polars as pl
 from batch import keys
 from batch.jobs import Job, Kind
 from batch.plan import rowjobs
+from batch.plan.jobmap import JobMap, Shared
 from batch.plan.rowjobs import RowJobs
+from batch.plan.rows import RowFields
 from batch.plan.sheets import ValidSheet
 from batch.validate.rules import source_file
 from batch.validate.validator import ValidatedBatch
@@ -73,14 +75,14 @@ class Plan:
     first one is the row's own object). Built once by ``build_plan``; what the
     server adds to it (``--prune``'s removals) makes a new plan (``with_jobs``), before any job runs."""
 
-    jobs: dict[str, Job] = field(default_factory=dict)
+    jobs: MutableMapping[str, Job] = field(default_factory=JobMap)  # a JobMap, or any mapping
     rows: MutableMapping[RowId, tuple[str, ...]] = field(default_factory=RowJobs)  # a RowJobs, or any mapping
     #: Rows came from several inputs: a message naming another row names its input too (``row_named``).
     merged: bool = False
 
     def with_jobs(self, added: Iterable[Job]) -> Plan:
         """This plan and ``added`` (children of jobs already in it; a key it holds keeps its job)."""
-        jobs = dict(self.jobs)
+        jobs = self.jobs.copy() if isinstance(self.jobs, JobMap) else JobMap(self.jobs)
         for job in added:
             jobs.setdefault(job.key, job)
         return Plan(jobs, RowJobs(self.rows), self.merged)
@@ -170,12 +172,13 @@ class _Builder:
     """Adds jobs in dependency order, remembering what each customer and location offers its children."""
 
     def __init__(self) -> None:
-        self.jobs: dict[str, Job] = {}
+        self.jobs = JobMap()
         self.rows = RowJobs()
         self.hq_name: dict[str, str] = {}  # external_id -> HQ location name (batch customers with calling)
         self.location_numbers: dict[str, frozenset[str]] = {}  # location key -> numbers the batch adds there
         self.source = ""  # the input of the row being added: its jobs carry it (progress, the log)
         self._targets: dict[tuple[str, str | None, bool], _Target] = {}
+        self._shared: dict[tuple[int, int, str], int] = {}  # (id of refs, id of parents, input) -> JobMap's index
 
     def add(
         self,
@@ -269,32 +272,47 @@ class _Builder:
 
     def users(self, sheet: ValidSheet) -> None:
         """Column by column: a user's location, parents and look-ups are those of its (customer, location)
-        pair, worked out once per pair (``_target``); per row only its keys, its job(s) and its row remain."""
+        pair, worked out once per pair (``_target``); per row only its keys, its job(s) and its row remain, its
+        subscriber job as three numbers (``JobMap.add_row_job``)."""
         self.source = ""
-        columns = ("_source", "_row", "customer_external_id", "email_normalized", "location_resolved", "phone_e164")
-        values = [*map(sheet.column, columns), sheet.column("calling"), sheet.column(_HAS_ROLES)]
-        jobs, rows, targets = self.jobs, self.rows, self._targets
-        subscriber, sheet_name = Kind.SUBSCRIBER, "users"
-        for fields, source, at, ext, email, name, phone, calling, has_roles in zip(
-            sheet.fields(), *values, strict=True
+        self._shared.clear()  # a part's jobs read their fields from that part's frame
+        added = sorted(set().union(*self.location_numbers.values()))
+        phone = pl.col("phone_e164")
+        maybe_added = pl.when(phone.is_in(added)).then(phone)
+        values = [
+            *map(sheet.column, ("_source", "_row", "customer_external_id")),
+            sheet.column(_SUBSCRIBER_KEYS),
+            sheet.column("location_resolved"),
+            sheet.column(maybe_added),  # a phone the batch adds at some location: None for most users
+            sheet.column("calling"),
+            sheet.column(_HAS_ROLES),
+        ]
+        jobs, rows, targets, frame = self.jobs, self.rows, self._targets, sheet.sheet_rows
+        for position, source, at, ext, skey, name, phone, calling, has_roles in zip(
+            sheet.positions, *values, strict=True
         ):
             source = source or ""
             target = targets.get((ext, name, calling)) or self._target(ext, name, calling)
             parents = target.numbered_parents if phone and phone in target.numbers else target.parents
-            skey = keys.subscriber(email)
-            if skey in jobs or (has_roles and keys.roles(email) in jobs):  # a repeated email: as any row
+            if skey in jobs or (has_roles and keys.roles(_email(skey)) in jobs):  # a repeated email: as any row
                 self.source = source
-                self._user_again(fields, at, email, skey, target, parents)
+                self._user_again(RowFields(frame, position), at, _email(skey), skey, target, parents)
                 continue
-            jobs[skey] = Job(skey, subscriber, sheet_name, at, parents, target.refs, fields, source)
+            shared = self._shared.get((id(target.refs), id(parents), source))
+            if shared is None:
+                shared = self._shared[(id(target.refs), id(parents), source)] = jobs.shared(
+                    Shared(Kind.SUBSCRIBER, "users", parents, target.refs, source, frame)
+                )
+            jobs.add_row_job(skey, shared, at, position)
             if has_roles:
+                email = _email(skey)
                 rkey = keys.roles(email)
                 role_refs = {"customer": target.refs["customer"], "subscriber": skey}
-                role_fields = {"email": email, "roles": list(fields["roles_list"])}
-                jobs[rkey] = Job(rkey, Kind.ROLES, sheet_name, at, (skey,), role_refs, role_fields, source)
-                rows[(source, sheet_name, at)] = (*target.lookups, skey, rkey)
+                role_fields = {"email": email, "roles": list(RowFields(frame, position)["roles_list"])}
+                jobs[rkey] = Job(rkey, Kind.ROLES, "users", at, (skey,), role_refs, role_fields, source)
+                rows[(source, "users", at)] = (*target.lookups, skey, rkey)
             else:
-                rows[(source, sheet_name, at)] = (*target.lookups, skey) if target.lookups else (skey,)
+                rows[(source, "users", at)] = (*target.lookups, skey) if target.lookups else (skey,)
 
     def _user_again(
         self, fields: Mapping[str, Any], at: int, email: str, skey: str, target: _Target, parents: tuple[str, ...]
@@ -352,6 +370,15 @@ class _Builder:
         )
         return key, [], None
 
+
+def _email(subscriber_key: str) -> str:
+    """The email a subscriber job's key names (``keys.subscriber``)."""
+    return subscriber_key[len(keys.SUBSCRIBER) + 1 :]
+
+
+#: Each users row's subscriber job key (``keys.subscriber`` over the column): read from polars as the plan keeps
+#: them, not each made from a transient ``str`` of the email, whose leftovers kept the plan's memory spread out.
+_SUBSCRIBER_KEYS = pl.lit(keys.subscriber("")) + pl.col("email_normalized")
 
 #: A users row names admin roles for its person.
 _HAS_ROLES = pl.col("roles_list").list.len().fill_null(0) > 0

@@ -53,6 +53,16 @@ class ValidSheet:
             values = values.filter(self._mask)
         return _decoded(values)
 
+    @property
+    def positions(self) -> list[int]:
+        """The valid rows' places in the frame, in row order (what a ``RowFields`` of one names)."""
+        return self._positions
+
+    @property
+    def sheet_rows(self) -> SheetRows:
+        """The columns every ``RowFields`` of this sheet reads."""
+        return self._sheet
+
     def fields(self) -> Iterator[RowFields]:
         """Each valid row as its jobs read it (values stay in the frame until read)."""
         sheet = self._sheet

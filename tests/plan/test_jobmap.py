@@ -1,0 +1,65 @@
+"""``JobMap``: a plain users row's subscriber job kept as numbers and made as a ``Job`` when read (issue 22 item 2),
+read as the dict of jobs it replaces."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import polars as pl
+
+from batch.jobs import Job, Kind
+from batch.plan.graph import build_plan
+from batch.plan.jobmap import JobMap, Shared
+from batch.plan.rows import SheetRows
+from tests.plan.test_plan_table import validated_batch
+
+
+def _map() -> tuple[JobMap, Job]:
+    frame = pl.DataFrame({"_row": [2, 3, 5], "email": ["a@x.fi", "b@x.fi", "c@x.fi"]})
+    jobs = JobMap()
+    customer = Job("customer:C", Kind.CUSTOMER, "customers", 2)
+    jobs[customer.key] = customer
+    shared = jobs.shared(
+        Shared(Kind.SUBSCRIBER, "users", ("customer:C",), {"customer": "customer:C"}, "u.csv", SheetRows(frame))
+    )
+    jobs.add_row_job("subscriber:c@x.fi", shared, 5, 2)
+    jobs.add_row_job("subscriber:a@x.fi", shared, 2, 0)
+    return jobs, customer
+
+
+def test_a_compact_job_reads_as_the_job_of_its_row() -> None:
+    jobs, customer = _map()
+    job = jobs["subscriber:c@x.fi"]
+    assert (job.kind, job.sheet, job.row, job.parents, dict(job.refs), job.source) == (
+        Kind.SUBSCRIBER,
+        "users",
+        5,
+        ("customer:C",),
+        {"customer": "customer:C"},
+        "u.csv",
+    )
+    assert dict(job.fields) == {"_row": 5, "email": "c@x.fi"}
+    assert list(jobs) == ["customer:C", "subscriber:c@x.fi", "subscriber:a@x.fi"]  # the order they were added in
+    assert [j.row for j in jobs.values()] == [2, 5, 2]
+    assert jobs["customer:C"] is customer and jobs.get("nothing") is None and "subscriber:a@x.fi" in jobs
+
+
+def test_a_copy_and_the_map_change_apart() -> None:
+    jobs, _ = _map()
+    copied = jobs.copy()
+    copied.pop("subscriber:a@x.fi")
+    copied["roles:c@x.fi"] = Job("roles:c@x.fi", Kind.ROLES, "users", 5, ("subscriber:c@x.fi",))
+    assert len(jobs) == 3 and "roles:c@x.fi" not in jobs
+    assert list(copied) == ["customer:C", "subscriber:c@x.fi", "roles:c@x.fi"]
+    assert copied["subscriber:c@x.fi"] == jobs["subscriber:c@x.fi"]
+
+
+def test_a_plan_holds_no_job_object_for_a_plain_users_row(tmp_path: Path) -> None:
+    """The memory the change is for: the users rows' subscriber jobs are not ``Job`` objects until read."""
+    plan = build_plan(validated_batch(tmp_path))
+    subscribers = sum(1 for job in plan.jobs.values() if job.kind is Kind.SUBSCRIBER)
+    gc.collect()
+    held = [o for o in gc.get_objects() if isinstance(o, Job) and o.kind is Kind.SUBSCRIBER]
+    assert subscribers >= 5
+    assert len(held) <= 1, held  # the repeated email's row takes the general path
