@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import attrgetter
 from typing import Any
 
@@ -179,6 +180,7 @@ class _Builder:
         self.source = ""  # the input of the row being added: its jobs carry it (progress, the log)
         self._targets: dict[tuple[str, str | None, bool], _Target] = {}
         self._shared: dict[tuple[int, int, str], int] = {}  # (id of refs, id of parents, input) -> JobMap's index
+        self._maybe_added: pl.Expr | None = None  # a users row's phone if the batch adds it somewhere, else None
 
     def add(
         self,
@@ -275,15 +277,14 @@ class _Builder:
         pair, worked out once per pair (``_target``); per row only its keys, its job(s) and its row remain, its
         subscriber job as three numbers (``JobMap.add_row_job``)."""
         self.source = ""
-        self._shared.clear()  # a part's jobs read their fields from that part's frame
-        added = sorted(set().union(*self.location_numbers.values()))
-        phone = pl.col("phone_e164")
-        maybe_added = pl.when(phone.is_in(added)).then(phone)
+        if self._maybe_added is None:  # once: the customers and locations were planned before any user
+            added = list(set(chain.from_iterable(self.location_numbers.values())))
+            self._maybe_added = pl.when(pl.col("phone_e164").is_in(added)).then(pl.col("phone_e164"))
         values = [
             *map(sheet.column, ("_source", "_row", "customer_external_id")),
             sheet.column(_SUBSCRIBER_KEYS),
             sheet.column("location_resolved"),
-            sheet.column(maybe_added),  # a phone the batch adds at some location: None for most users
+            sheet.column(self._maybe_added),  # a phone the batch adds at some location: None for most users
             sheet.column("calling"),
             sheet.column(_HAS_ROLES),
         ]

@@ -26,12 +26,16 @@ class ValidSheet:
 
     __slots__ = ("_frame", "_mask", "_positions", "_sheet")
 
-    def __init__(self, frame: pl.DataFrame, **extra: pl.Expr) -> None:
+    def __init__(self, frame: pl.DataFrame, *, _whole: tuple[SheetRows, int] | None = None, **extra: pl.Expr) -> None:
         frame = frame.with_columns(**extra) if extra else frame
         self._frame = frame
         self._mask = frame.get_column("_valid").fill_null(False)
         self._positions: list[int] = self._mask.arg_true().to_list()
-        self._sheet = SheetRows(frame)
+        if _whole is None:
+            self._sheet = SheetRows(frame)
+        else:  # a part (``parts``): its rows read the whole sheet's columns, at their place in it
+            self._sheet, offset = _whole
+            self._positions = [offset + at for at in self._positions]
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -39,12 +43,13 @@ class ValidSheet:
     def parts(self, rows: int) -> Iterator[ValidSheet]:
         """The sheet ``rows`` rows at a time (views of the frame, no copy): the planner's lists of one part's
         columns, not the whole sheet's, are what it holds at once (a million users' emails and phones as
-        ``str`` were ~250 MiB on top of the graph)."""
+        ``str`` were ~250 MiB on top of the graph). A part's rows are read from the whole sheet (``sheet_rows``),
+        so the jobs of one (customer, location) share one ``Shared`` part across the sheet's parts."""
         if self._frame.height <= rows:
             yield self
             return
         for start in range(0, self._frame.height, rows):
-            yield ValidSheet(self._frame.slice(start, rows))
+            yield ValidSheet(self._frame.slice(start, rows), _whole=(self._sheet, start))
 
     def column(self, column: str | pl.Expr) -> list[Any]:
         """A column's (or an expression's over the sheet) values of the valid rows, in row order."""
