@@ -23,7 +23,7 @@ _PER_JOB = 3
 
 @dataclass(frozen=True, slots=True)
 class Shared:
-    """What the compact jobs of one (customer, location, parents, input, sheet part) have in common."""
+    """What the compact jobs of one (customer, location) with one parents tuple and one input have in common."""
 
     kind: Kind
     sheet: str

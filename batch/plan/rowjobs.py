@@ -4,8 +4,8 @@ Why not one dict by (input, sheet, row): at 100,000 users its entries were the p
 ~155 bytes a row: a three-item key tuple, a one-item value tuple and the entry). Here a row belongs to its
 (input, sheet), and a row whose one job is all it names (most users rows) holds that job's key itself, not a tuple
 of it. An (input, sheet) whose rows come in rising order, as the planner adds them, is a list by row number
-(``_Run``: 8 bytes a row); any other order makes it a dict keyed by the row number the row's job holds too
-(``Job.row``, the same ``int``; ~45 bytes a row), which keeps the order rows were added in as a dict does.
+(``_Run``: 8 bytes a row); any other order makes it a dict keyed by row number (~45 bytes a row and its ``int``),
+which keeps the order rows were added in as a dict does.
 """
 
 from __future__ import annotations
