@@ -295,18 +295,20 @@ class _Builder:
             source = source or ""
             target = targets.get((ext, name, calling)) or self._target(ext, name, calling)
             parents = target.numbered_parents if phone and phone in target.numbers else target.parents
-            if skey in jobs or (has_roles and keys.roles(_email(skey)) in jobs):  # a repeated email: as any row
+            # a repeated email: as any row
+            if skey in jobs or (has_roles and keys.roles(keys.natural_of(skey)) in jobs):
                 self.source = source
-                self._user_again(RowFields(frame, position), at, _email(skey), skey, target, parents)
+                self._user_again(RowFields(frame, position), at, keys.natural_of(skey), skey, target, parents)
                 continue
-            shared = self._shared.get((id(target.refs), id(parents), source))
+            same = (id(target.refs), id(parents), source)
+            shared = self._shared.get(same)
             if shared is None:
-                shared = self._shared[(id(target.refs), id(parents), source)] = jobs.shared(
+                shared = self._shared[same] = jobs.shared(
                     Shared(Kind.SUBSCRIBER, "users", parents, target.refs, source, frame)
                 )
             jobs.add_row_job(skey, shared, at, position)
             if has_roles:
-                email = _email(skey)
+                email = keys.natural_of(skey)
                 rkey = keys.roles(email)
                 role_refs = {"customer": target.refs["customer"], "subscriber": skey}
                 role_fields = {"email": email, "roles": list(RowFields(frame, position)["roles_list"])}
@@ -370,11 +372,6 @@ class _Builder:
             {"location_name": name},
         )
         return key, [], None
-
-
-def _email(subscriber_key: str) -> str:
-    """The email a subscriber job's key names (``keys.subscriber``)."""
-    return subscriber_key[len(keys.SUBSCRIBER) + 1 :]
 
 
 #: Each users row's subscriber job key (``keys.subscriber`` over the column): read from polars as the plan keeps
