@@ -19,10 +19,9 @@ from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from batch import keys
 from batch.errors import UsageError
-from batch.jobs import FAILED, SKIPPED, Job, Kind, Outcome
-from batch.plan.graph import Plan
+from batch.jobs import FAILED, SKIPPED, Outcome
+from batch.plan.graph import Plan, customer_of
 from batch.reasons import Reason
 
 REST = "rest"
@@ -69,13 +68,6 @@ def check_max_fail_percent(value: float | None) -> float | None:
     if value is not None and not 0 <= value <= 100:
         raise UsageError(f"--max-fail-percent must be between 0 and 100 (got {value:g})")
     return value
-
-
-def customer_of(job: Job) -> str:
-    """The customer job a job belongs to (its own key for a customer)."""
-    if job.kind in (Kind.CUSTOMER, Kind.CUSTOMER_REF):
-        return job.key
-    return job.refs.get("customer") or next((p for p in job.parents if keys.is_step(p, keys.CUSTOMER)), "")
 
 
 def split_waves(plan: Plan, sizes: Sequence[WaveSize]) -> list[Plan]:

@@ -123,6 +123,14 @@ class Plan:
 _kind_of = attrgetter("kind")
 
 
+def customer_of(job: Job) -> str:
+    """The customer job a job belongs to (its own key for a customer; "" for none): the unit ``--waves`` counts
+    in, and the one whose listings and outcomes the executor lets go of once its last job ends."""
+    if job.kind in (Kind.CUSTOMER, Kind.CUSTOMER_REF):
+        return job.key
+    return job.refs.get("customer") or next((p for p in job.parents if keys.is_step(p, keys.CUSTOMER)), "")
+
+
 def build_plan(validated: ValidatedBatch, *, merged: bool = False) -> Plan:
     """Every valid row becomes its jobs; invalid rows get none (the runner reports them ``invalid``).
     ``merged``: the rows came from several inputs (``LoadedBatch.merged``)."""

@@ -4,6 +4,7 @@ look-ups shared by every job (``ActionContext``); ``Action`` is the shape of eve
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from contextvars import ContextVar
 from typing import Protocol, TypeVar
 
 import anyio
@@ -16,6 +17,9 @@ T = TypeVar("T")
 MemoKey = tuple[str, ...]
 #: Seconds a customer may provision in one run before its row is ``pending`` (Webex: about 5 minutes, GVE).
 PROVISIONING_PATIENCE = 15 * 60.0
+#: The customer whose job is running (the executor sets it for each job): what that job loads into the memo is
+#: kept under it, and let go with ``ActionContext.release`` once the customer's last job has ended.
+CUSTOMER: ContextVar[str] = ContextVar("rtm_batch_customer", default="")
 
 
 class Context(Protocol):
@@ -44,7 +48,7 @@ class Context(Protocol):
 
     def ids(self, job_key: str) -> Mapping[str, str]: ...
 
-    async def memo(self, key: MemoKey, load: Callable[[], Awaitable[T]]) -> T: ...
+    async def memo(self, key: MemoKey, load: Callable[[], Awaitable[T]], *, shared: bool = False) -> T: ...
 
     def forget(self, key: MemoKey) -> None: ...
 
@@ -80,11 +84,14 @@ class ActionContext:
         self.resend_consent = resend_consent
         self._memo: dict[MemoKey, object] = {}
         self._loading: dict[MemoKey, anyio.Event] = {}
+        self._of_customer: dict[str, list[MemoKey]] = {}  # what each customer's jobs loaded (``release``)
 
     def ids(self, job_key: str) -> Mapping[str, str]:
         return self.outcomes[job_key].ids
 
-    async def memo(self, key: MemoKey, load: Callable[[], Awaitable[T]]) -> T:
+    async def memo(self, key: MemoKey, load: Callable[[], Awaitable[T]], *, shared: bool = False) -> T:
+        """``load()``'s value, loaded once for every job; kept until its customer is released (``shared``: a
+        listing every customer reads, such as the roles, kept to the end of the run)."""
         if key in self._memo:
             return self._memo[key]  # type: ignore[return-value]  # one key, one loader: the type is the loader's
         event = self._loading.get(key)
@@ -92,11 +99,13 @@ class ActionContext:
             await event.wait()
             if key in self._memo:
                 return self._memo[key]  # type: ignore[return-value]
-            return await self.memo(key, load)
+            return await self.memo(key, load, shared=shared)
         event = self._loading[key] = anyio.Event()
         try:
             value = await load()
             self._memo[key] = value
+            if not shared and (customer := CUSTOMER.get()):
+                self._of_customer.setdefault(customer, []).append(key)
             return value
         finally:
             del self._loading[key]
@@ -105,3 +114,8 @@ class ActionContext:
     def forget(self, key: MemoKey) -> None:
         """Drop a memoized lookup, e.g. after an ambiguous write made it stale."""
         self._memo.pop(key, None)
+
+    def release(self, customer: str) -> None:
+        """The customer's last job has ended: what its jobs loaded goes (no job of the run reads it again)."""
+        for key in self._of_customer.pop(customer, ()):
+            self._memo.pop(key, None)

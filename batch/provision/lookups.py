@@ -40,7 +40,7 @@ async def known_customers(ctx: Context) -> Known:
         items = await ctx.client.get_all(CUSTOMERS, {"max": PAGE_SIZE})
         return {str(c.get("externalId", "")).casefold(): c for c in items if c.get("externalId")}
 
-    return await ctx.memo(("wholesale_customers",), load)
+    return await ctx.memo(("wholesale_customers",), load, shared=True)
 
 
 async def customer_by_external_id(ctx: Context, ext: str) -> Item | None:
@@ -232,7 +232,7 @@ async def role_ids(ctx: Context) -> Known:
         items = await ctx.client.get_all("/roles")
         return {str(role["name"]).casefold(): role for role in items if role.get("name") and role.get("id")}
 
-    return await ctx.memo(("roles",), load)
+    return await ctx.memo(("roles",), load, shared=True)
 
 
 async def role_holders(ctx: Context, org_id: str, role_id: str) -> frozenset[str]:

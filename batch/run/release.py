@@ -6,6 +6,10 @@ of unfinished parents (a dict entry) and a place in the ready queue (an int) wer
 run: 12 MiB at 100,000 users, all of them queued at once once their locations were there. A group is one entry
 under each parent, one count, and one place in the queue that hands out its members one at a time as slots free
 up; its members are a list of keys (8 bytes a user).
+
+Why per customer: a customer's listings (its locations, calling locations, subscribers) and the outcomes its
+jobs read (its locations', ~500 bytes each) are needed until its last job ends, and no longer: ``Edges.left``
+counts its jobs still to end and ``Edges.holders`` names those other jobs read, for the executor to let go of.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from batch.jobs import Job, Kind, Outcome
+from batch.plan.graph import customer_of
 
 
 @dataclass(slots=True, eq=False)
@@ -44,11 +49,14 @@ class Group:
 @dataclass(slots=True)
 class Edges:
     """Each job's children (a key or a ``Group``) in plan order, the unfinished-parent count of each job with
-    parents in no group, and (``entries``) every group and every such job, in plan order of its first job."""
+    parents in no group, and (``entries``) every group and every such job, in plan order of its first job; per
+    customer (in plan order), its jobs still to end (``left``) and its jobs with children (``holders``)."""
 
     children: dict[str, list[str | Group]] = field(default_factory=dict)
     waiting: dict[str, int] = field(default_factory=dict)
     entries: list[str | Group] = field(default_factory=list)
+    left: dict[str, int] = field(default_factory=dict)
+    holders: dict[str, list[str]] = field(default_factory=dict)
 
     def of(self, key: str) -> Sequence[str | Group]:
         """The children of ``key`` (none for most jobs: a user's subscriber without roles)."""
@@ -59,10 +67,14 @@ def edges(jobs: Mapping[str, Job], done: Mapping[str, Outcome]) -> Edges:
     """The edges of ``jobs``; a parent in ``done`` (restored from the journal) counts as succeeded. A parent the
     plan does not hold is a ``KeyError``, as ever."""
     same: dict[tuple[tuple[str, ...], Kind, str], list[str]] = {}
+    found = Edges()
+    left = found.left
     for key, job in jobs.items():
+        if key not in done:
+            customer = customer_of(job)
+            left[customer] = left.get(customer, 0) + 1
         if job.parents:
             same.setdefault((job.parents, job.kind, job.refs.get("customer", "")), []).append(key)
-    found = Edges()
     for (parents, kind, customer), keys in same.items():
         waiting = sum(parent not in done for parent in parents)
         entry: str | Group
@@ -76,4 +88,6 @@ def edges(jobs: Mapping[str, Job], done: Mapping[str, Outcome]) -> Edges:
             if parent not in jobs:
                 raise KeyError(parent)
             found.children.setdefault(parent, []).append(entry)
+    for parent in found.children:
+        found.holders.setdefault(customer_of(jobs[parent]), []).append(parent)
     return found

@@ -158,6 +158,7 @@ async def execute(
                         slots=job_slots(options.concurrency),
                         unsent=lambda: limiter.unsent,
                         settled=kept.settle,
+                        released=ctx.release,
                     )
 
                 change = options.change

@@ -216,20 +216,25 @@ def test_starts_wait_a_few_turns_for_granted_requests_to_leave_and_never_stop() 
 
 @given(
     st.lists(
-        st.tuples(st.integers(0, len(KIND_ORDER) - 1), st.integers(0, 2**27 - 1), st.integers(0, 2**28 - 1)),
+        st.tuples(
+            st.integers(0, 2**20),
+            st.integers(0, len(KIND_ORDER) - 1),
+            st.integers(0, 2**27 - 1),
+            st.integers(0, 2**28 - 1),
+        ),
         max_size=50,
     )
 )
-def test_a_waiting_jobs_packed_priority_orders_as_its_tuple(entries: list[tuple[int, int, int]]) -> None:
-    """The slots' order (kind, then round the customers, then arrival) is kept by the one int each waiting job
-    is now held as."""
+def test_a_waiting_jobs_packed_priority_orders_as_its_tuple(entries: list[tuple[int, int, int, int]]) -> None:
+    """The slots' order (the customers' window, kind, then round the customers, then arrival) is kept by the one
+    int each waiting job is now held as."""
     assert sorted(entries, key=lambda e: executor_module._priority(*e)) == sorted(entries)
-    assert all(executor_module._priority(*e) & executor_module._ARRIVALS == e[2] for e in entries)
-    assert all(sys.getsizeof(executor_module._priority(*e)) <= 32 for e in entries)
+    assert all(executor_module._priority(*e) & executor_module._ARRIVALS == e[3] for e in entries)
+    assert all(sys.getsizeof(executor_module._priority(*e)) <= 36 for e in entries)
 
 
 def test_a_priority_past_its_bits_is_refused_not_wrapped() -> None:
     with pytest.raises(OverflowError):
-        executor_module._priority(0, 0, 2**28)
+        executor_module._priority(0, 0, 0, 2**28)
     with pytest.raises(OverflowError):
-        executor_module._priority(0, 2**27, 0)
+        executor_module._priority(0, 0, 2**27, 0)
