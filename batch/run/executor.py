@@ -1,15 +1,16 @@
 """Runs a plan's jobs: each starts the moment its parents have succeeded; a failure skips its descendants.
 
 Concurrency and pacing live in the client (requests in flight, one global rate limit); the executor only
-decides *when* a job may start and in which order the rate limiter should favour it (setup before users),
-so a provisioning customer never holds back another customer's locations.
+decides *when* a job may start and in which order the rate limiter should favour it (customers first, then
+window by window of customers, setup before users), so a provisioning customer never holds back another
+customer's locations.
 
 At most ``slots`` jobs run at once (a customer, which may wait minutes for Webex to provision it, is not
-counted); the others that are ready wait as plain references in a queue ordered like the rate limiter (kind,
-then round the customers, then arrival). Why: every running job is a task whose coroutine frames (~9 KB) live
-until it ends, and with no bound every user of a customer started the moment its location was there: 21,000
-tasks at once on a 20,000-user batch (256 MiB of Python objects, most of the run's memory), which the client
-could only serve 32 at a time anyway.
+counted); the others that are ready wait as plain references in a queue ordered like the rate limiter (the
+customers' window, kind, then round the customers, then arrival). Why: every running job is a task whose
+coroutine frames (~9 KB) live until it ends, and with no bound every user of a customer started the moment its
+location was there: 21,000 tasks at once on a 20,000-user batch (256 MiB of Python objects, most of the run's
+memory), which the client could only serve 32 at a time anyway.
 
 The queue takes the customers ``CUSTOMERS_AT_ONCE`` at a time, in plan order, and each customer's listings and
 the outcomes its jobs read are let go when its last job ends (``released``, ``settled``): a run then holds those
