@@ -303,8 +303,9 @@ class _Builder:
             source = source or ""
             target = targets.get((ext, name, calling)) or self._target(ext, name, calling)
             parents = target.numbered_parents if phone and phone in target.numbers else target.parents
-            # a repeated email: as any row
-            if skey in jobs or (has_roles and keys.roles(keys.natural_of(skey)) in jobs):
+            email = keys.natural_of(skey) if has_roles else ""
+            rkey = keys.roles(email) if has_roles else ""
+            if skey in jobs or (has_roles and rkey in jobs):  # a repeated email: as any row
                 self.source = source
                 self._user_again(RowFields(frame, position), at, keys.natural_of(skey), skey, target, parents)
                 continue
@@ -316,8 +317,6 @@ class _Builder:
                 )
             jobs.add_row_job(skey, shared, at, position)
             if has_roles:
-                email = keys.natural_of(skey)
-                rkey = keys.roles(email)
                 role_refs = {"customer": target.refs["customer"], "subscriber": skey}
                 role_fields = {"email": email, "roles": list(RowFields(frame, position)["roles_list"])}
                 jobs[rkey] = Job(rkey, Kind.ROLES, "users", at, (skey,), role_refs, role_fields, source)

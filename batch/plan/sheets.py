@@ -26,16 +26,23 @@ class ValidSheet:
 
     __slots__ = ("_frame", "_mask", "_positions", "_sheet")
 
-    def __init__(self, frame: pl.DataFrame, *, _whole: tuple[SheetRows, int] | None = None, **extra: pl.Expr) -> None:
+    def __init__(self, frame: pl.DataFrame, **extra: pl.Expr) -> None:
         frame = frame.with_columns(**extra) if extra else frame
+        self._take(frame, SheetRows(frame), 0)
+
+    @classmethod
+    def _part(cls, frame: pl.DataFrame, whole: SheetRows, offset: int) -> ValidSheet:
+        """Rows ``offset`` on of a sheet (``parts``): they read the whole sheet's columns, at their place in it."""
+        part = cls.__new__(cls)
+        part._take(frame, whole, offset)
+        return part
+
+    def _take(self, frame: pl.DataFrame, sheet: SheetRows, offset: int) -> None:
         self._frame = frame
         self._mask = frame.get_column("_valid").fill_null(False)
-        self._positions: list[int] = self._mask.arg_true().to_list()
-        if _whole is None:
-            self._sheet = SheetRows(frame)
-        else:  # a part (``parts``): its rows read the whole sheet's columns, at their place in it
-            self._sheet, offset = _whole
-            self._positions = [offset + at for at in self._positions]
+        positions: list[int] = self._mask.arg_true().to_list()
+        self._positions = [offset + at for at in positions] if offset else positions
+        self._sheet = sheet
 
     def __len__(self) -> int:
         return len(self._positions)
@@ -49,7 +56,7 @@ class ValidSheet:
             yield self
             return
         for start in range(0, self._frame.height, rows):
-            yield ValidSheet(self._frame.slice(start, rows), _whole=(self._sheet, start))
+            yield ValidSheet._part(self._frame.slice(start, rows), self._sheet, start)
 
     def column(self, column: str | pl.Expr) -> list[Any]:
         """A column's (or an expression's over the sheet) values of the valid rows, in row order."""

@@ -11,15 +11,16 @@ import anyio
 
 from batch.api.client import WebexClient
 from batch.jobs import Job, Outcome
+from batch.plan.graph import customer_of
 
 T = TypeVar("T")
 #: A memo key names one listing: ``("locations", org_id)``; every key is built in ``batch.provision.lookups``.
 MemoKey = tuple[str, ...]
 #: Seconds a customer may provision in one run before its row is ``pending`` (Webex: about 5 minutes, GVE).
 PROVISIONING_PATIENCE = 15 * 60.0
-#: The customer whose job is running (the executor sets it for each job): what that job loads into the memo is
-#: kept under it, and let go with ``ActionContext.release`` once the customer's last job has ended.
-CUSTOMER: ContextVar[str] = ContextVar("rtm_batch_customer", default="")
+#: The job the current task works for (the executor sets it): events about its requests name it, and what it loads
+#: into the memo is kept under its customer, let go with ``ActionContext.release`` once that customer's last job ends.
+CURRENT_JOB: ContextVar[Job | None] = ContextVar("rtm_batch_job", default=None)
 
 
 class Context(Protocol):
@@ -104,7 +105,7 @@ class ActionContext:
         try:
             value = await load()
             self._memo[key] = value
-            if not shared and (customer := CUSTOMER.get()):
+            if not shared and (job := CURRENT_JOB.get()) is not None and (customer := customer_of(job)):
                 self._of_customer.setdefault(customer, []).append(key)
             return value
         finally:

@@ -20,7 +20,6 @@ the end of the run (~16 KB a customer of the ~67 users a customer has in ``bench
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import heapq
 from collections import Counter
@@ -34,7 +33,7 @@ from batch.api.client import PRIORITY
 from batch.errors import AuthError, RunStopped
 from batch.jobs import FAILED, KIND_ORDER, PENDING, SKIPPED, STEP_NAMES, Job, Kind, Outcome
 from batch.plan.graph import Plan, customer_of
-from batch.provision.context import CUSTOMER, Action, ActionContext
+from batch.provision.context import CURRENT_JOB, Action, ActionContext
 from batch.provision.pending import held_by, holds, waiting_for
 from batch.reasons import Reason
 from batch.run.release import Group, edges
@@ -65,9 +64,6 @@ UNBOUNDED = frozenset({Kind.CUSTOMER, Kind.CUSTOMER_REF})
 #: until its last job ends). A customer whose jobs are not ready (one provisioning) holds no one back: the queue
 #: orders the ready jobs only.
 CUSTOMERS_AT_ONCE = 32
-
-#: The job the current task works for (events about its requests name it).
-CURRENT_JOB: contextvars.ContextVar[Job | None] = contextvars.ContextVar("rtm_batch_job", default=None)
 
 
 class JobLog(Protocol):
@@ -178,8 +174,11 @@ class Executor:
         """Into the ready queue with the next turn of its (kind, customer), behind earlier customers' windows."""
         turn = self._turns[(kind, customer)]
         self._turns[(kind, customer)] = turn + 1
-        window = self._rank.get(customer, 0) // CUSTOMERS_AT_ONCE
-        heapq.heappush(self.ready, _priority(window, KIND_ORDER[kind], turn, arrival))
+        heapq.heappush(self.ready, _priority(self._window(customer), KIND_ORDER[kind], turn, arrival))
+
+    def _window(self, customer: str) -> int:
+        """Which ``CUSTOMERS_AT_ONCE`` customers, in plan order, ``customer`` goes with (0: first, or none)."""
+        return self._rank.get(customer, 0) // CUSTOMERS_AT_ONCE
 
     def _request_priority(self, kind: Kind, customer: str) -> int:
         """The rate limiter's order for the job's requests, as the queue's: its customers' window, then its kind.
@@ -188,7 +187,7 @@ class Executor:
         customer ended (nor let go of its listings) before the run's last minutes."""
         if kind in UNBOUNDED:
             return KIND_ORDER[kind]
-        return ((self._rank.get(customer, 0) // CUSTOMERS_AT_ONCE) << _KIND_BITS) + KIND_ORDER[kind]
+        return (self._window(customer) << _KIND_BITS) + KIND_ORDER[kind]
 
     def _dispatch(self) -> None:
         """Free slots to the most urgent waiting jobs (none after a stop), ``STARTS_PER_TURN`` per turn of the
@@ -242,10 +241,8 @@ class Executor:
             self._dispatch()
 
     async def _run_job(self, job: Job) -> None:
-        customer = customer_of(job)
-        PRIORITY.set(self._request_priority(job.kind, customer))
+        PRIORITY.set(self._request_priority(job.kind, customer_of(job)))
         CURRENT_JOB.set(job)
-        CUSTOMER.set(customer)
         with self.ctx.client.track() as count:
             try:
                 outcome = await self.actions[job.kind](job, self.ctx)
@@ -300,7 +297,7 @@ class Executor:
     def _ended(self, customer: str) -> None:
         """One job of ``customer`` ended; after its last, the outcomes its jobs read and its listings can go."""
         left = self.edges.left
-        if not customer or customer not in left:
+        if customer not in left:  # a job of no customer
             return
         left[customer] -= 1
         if not left[customer]:

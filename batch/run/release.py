@@ -70,8 +70,7 @@ def edges(jobs: Mapping[str, Job], done: Mapping[str, Outcome]) -> Edges:
     found = Edges()
     left = found.left
     for key, job in jobs.items():
-        if key not in done:
-            customer = customer_of(job)
+        if key not in done and (customer := customer_of(job)):
             left[customer] = left.get(customer, 0) + 1
         if job.parents:
             same.setdefault((job.parents, job.kind, job.refs.get("customer", "")), []).append(key)

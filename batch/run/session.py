@@ -27,9 +27,9 @@ from batch.export.backup import backup_before_prune
 from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, UPDATED, Job, Outcome
 from batch.plan.graph import Plan
 from batch.provision.actions import ACTIONS
-from batch.provision.context import ActionContext
+from batch.provision.context import CURRENT_JOB, ActionContext
 from batch.provision.prune import plan_removals
-from batch.run.executor import CURRENT_JOB, Executor, job_slots
+from batch.run.executor import Executor, job_slots
 from batch.run.health import ServerHealth
 from batch.run.journal.kept import Outcomes
 from batch.run.journal.store import FLUSH_SECONDS, Journal
