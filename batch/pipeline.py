@@ -13,6 +13,7 @@ from batch.load.inputs import LoadedBatch, load_inputs
 from batch.problems import Problem
 from batch.report.outfolder.previous import keep_previous, refuse_if_running
 from batch.report.validation import write_validation_reports
+from batch.validate.compact import compacted
 from batch.validate.shard import Shard, shard_loaded, shard_validated
 from batch.validate.validator import ValidatedBatch, validate
 
@@ -57,7 +58,7 @@ def validate_inputs(paths: Sequence[Path], out_dir: Path, *, holds_lock: bool = 
     validated = validate(loaded)
     moved = keep_previous(out_dir)
     reports = write_validation_reports(validated.problems, loaded, out_dir)
-    return ValidationOutcome(loaded, validated, tuple(reports), (moved,) if moved else ())
+    return ValidationOutcome(*compacted(loaded, validated), tuple(reports), (moved,) if moved else ())
 
 
 def select_shard(outcome: ValidationOutcome, shard: Shard | None) -> ValidationOutcome:

@@ -24,7 +24,7 @@ from batch.jobs import Job, Kind
 from batch.plan import rowjobs
 from batch.plan.jobmap import JobMap, Shared
 from batch.plan.rowjobs import RowJobs
-from batch.plan.rows import RowFields
+from batch.plan.rows import RowAs, RowFields
 from batch.plan.sheets import ValidSheet
 from batch.validate.rules import source_file
 from batch.validate.validator import ValidatedBatch
@@ -58,6 +58,15 @@ HQ_COLUMNS = (
     "timezone",
     "timezone_resolved",
 )
+
+#: What a headquarters, numbers and main number job read of their customers or locations row (``RowAs``).
+_HQ_FIELDS = {"hq_location_name": ("hq_location_name", ""), **{c: (c, None) for c in HQ_COLUMNS}}
+_NUMBERS_FIELDS = {
+    "numbers": ("numbers_e164", ()),
+    "numbers_state": ("numbers_state", None),
+    "pstn_connection": ("pstn_connection", None),
+}
+_MAIN_FIELDS = {"main_number": ("main_number_e164", None)}
 
 #: An input row: (source, sheet, Excel row), the source the loader's ``_source`` (``path#sheet`` or a CSV file's path).
 RowId = rowjobs.RowId
@@ -222,7 +231,7 @@ class _Builder:
         for row, fields in zip(sheet.rows(), sheet.fields(), strict=True):
             self.customer(row, fields)
 
-    def customer(self, row: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+    def customer(self, row: Mapping[str, Any], fields: RowFields) -> None:
         self.source = row["_source"] or ""
         ext = row["external_id"]
         ckey = self.add(keys.customer(ext), Kind.CUSTOMER, "customers", row["_row"], fields=fields)
@@ -230,29 +239,25 @@ class _Builder:
         if row["calling"]:
             hq = row["hq_location_name"] or ""
             self.hq_name[ext] = hq
-            jobs += self._hq_setup(ext, hq, row, ckey)
+            jobs += self._hq_setup(ext, hq, fields, ckey)
         self.add_row("customers", row["_row"], jobs)
 
-    def _hq_setup(self, ext: str, hq: str, row: Mapping[str, Any], ckey: str) -> list[str]:
-        refs = {"customer": ckey}
-        fields = {"hq_location_name": hq, **{c: row.get(c) for c in HQ_COLUMNS}}  # its address and zone (--update)
-        hkey = self.add(keys.hq(ext), Kind.HQ, "customers", row["_row"], (ckey,), refs, fields)
+    def _hq_setup(self, ext: str, hq: str, row: RowFields, ckey: str) -> list[str]:
+        fields = RowAs(row, _HQ_FIELDS)  # its name, address and zone (compared with --update)
+        hkey = self.add(keys.hq(ext), Kind.HQ, "customers", row["_row"], (ckey,), {"customer": ckey}, fields)
         return [hkey, *self._numbers(keys.location_key(ext, hq), "customers", row, ckey, hkey, (hkey,))]
 
-    def _numbers(
-        self, lkey: str, sheet: str, row: Mapping[str, Any], ckey: str, loc: str, after: tuple[str, ...]
-    ) -> list[str]:
+    def _numbers(self, lkey: str, sheet: str, row: RowFields, ckey: str, loc: str, after: tuple[str, ...]) -> list[str]:
         """Numbers (after the PSTN connection the row names, if any), then the main number, of one location."""
         refs = {"customer": ckey, "location": loc}
-        numbers = list(row["numbers_e164"] or ())
-        pstn = {"numbers_state": row.get("numbers_state"), "pstn_connection": row.get("pstn_connection")}
+        numbers = row["numbers_e164"] or ()
         jobs: list[str] = []
-        if numbers or pstn["pstn_connection"]:
+        if numbers or row.get("pstn_connection"):
             self.location_numbers[lkey] = frozenset(numbers)
-            fields = {"numbers": numbers, **pstn}
+            fields = RowAs(row, _NUMBERS_FIELDS)
             jobs.append(self.add(keys.numbers(lkey), Kind.NUMBERS, sheet, row["_row"], after, refs, fields))
         if row["main_number_e164"]:
-            main = {"main_number": row["main_number_e164"]}
+            main = RowAs(row, _MAIN_FIELDS)
             jobs.append(
                 self.add(keys.main_number(lkey), Kind.MAIN_NUMBER, sheet, row["_row"], (*after, *jobs), refs, main)
             )
@@ -269,7 +274,7 @@ class _Builder:
         for row, fields in zip(sheet.rows(), sheet.fields(), strict=True):
             self.location(row, fields)
 
-    def location(self, row: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
+    def location(self, row: Mapping[str, Any], fields: RowFields) -> None:
         self.source = row["_source"] or ""
         ext, name, at = row["customer_external_id"], row["location_name"], row["_row"]
         lkey = keys.location_key(ext, name)
@@ -277,7 +282,7 @@ class _Builder:
         loc = self.add(keys.location(lkey), Kind.LOCATION, "locations", at, (ckey,), {"customer": ckey}, fields)
         calling_refs = {"customer": ckey, "location": loc}
         calling = self.add(keys.calling(lkey), Kind.CALLING, "locations", at, (loc,), calling_refs, fields)
-        jobs = [loc, calling, *self._numbers(lkey, "locations", row, ckey, loc, (calling,))]
+        jobs = [loc, calling, *self._numbers(lkey, "locations", fields, ckey, loc, (calling,))]
         self.add_row("locations", at, jobs)
 
     def users(self, sheet: ValidSheet) -> None:

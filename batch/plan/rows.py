@@ -78,3 +78,30 @@ def _reader(column: pl.Series) -> Callable[[int], Any]:
 
         return read_list
     return column.__getitem__
+
+
+class RowAs(Mapping[str, Any]):
+    """Some columns of a row under the names a job reads them by (a location's ``numbers_e164`` as its numbers
+    job's ``numbers``), read when asked: as dicts of values, a location's numbers and address were the plan's
+    largest part after its users (~2 KiB a location; at 100,000 users, ~10 MiB for the run). ``names``: each
+    field → (its column, what the field reads when the cell is empty), one mapping shared by every job of a kind."""
+
+    __slots__ = ("_names", "_row")
+
+    def __init__(self, row: RowFields, names: Mapping[str, tuple[str, Any]]) -> None:
+        self._row = row
+        self._names = names
+
+    def __getitem__(self, key: str) -> Any:
+        column, empty = self._names[key]
+        value = self._row[column]
+        return empty if value is None else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        return f"RowAs({dict(self)!r})"

@@ -88,6 +88,8 @@ class ValidSheet:
 
 def _decoded(column: pl.Series) -> list[Any]:
     """A column as Python values; a repeating text column decodes each distinct value once."""
+    if isinstance(column.dtype, pl.Categorical):  # ``batch.validate.compact``'s columns
+        column = column.cast(pl.String)
     if column.name not in REPEATING or column.dtype != pl.String or column.len() < 1000:
         return column.to_list()
     distinct = column.unique().drop_nulls()

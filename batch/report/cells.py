@@ -32,11 +32,16 @@ def neutralize(value: object) -> object:
 
 def neutralize_expr(column: str) -> pl.Expr:
     """The same rule as a polars expression, for whole report columns at once."""
-    col = pl.col(column)
+    col = pl.col(column).cast(pl.String)  # a categorical column too (``batch.validate.compact``)
     risky = col.str.contains(r"^[=+\-@\t\r]") & ~col.str.contains(PHONE_LIKE)
     return pl.when(risky).then(pl.lit("'") + col).otherwise(col).alias(column)
 
 
 def neutralize_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Every text column of a report frame, neutralized."""
-    return frame.with_columns(neutralize_expr(name) for name, dtype in frame.schema.items() if dtype == pl.String)
+    return frame.with_columns(neutralize_expr(name) for name, dtype in frame.schema.items() if is_text(dtype))
+
+
+def is_text(dtype: pl.DataType) -> bool:
+    """A column of text: ``String``, or a ``Categorical`` of the repeating columns (``batch.validate.compact``)."""
+    return dtype == pl.String or isinstance(dtype, pl.Categorical)

@@ -220,7 +220,7 @@ def _column_values(frame: pl.DataFrame, positions: list[int], columns: str | lis
     names = [columns] if isinstance(columns, str) else columns
     if not positions or any(c not in frame.columns for c in names):
         return pl.DataFrame(schema={f"k{i}": pl.String for i in range(len(names))})
-    keys = [pl.col(c).str.to_lowercase().alias(f"k{i}") for i, c in enumerate(names)]
+    keys = [pl.col(c).cast(pl.String).str.to_lowercase().alias(f"k{i}") for i, c in enumerate(names)]
     return frame[positions].select(keys).drop_nulls()
 
 
@@ -230,7 +230,7 @@ def _matching(frame: pl.DataFrame, columns: list[str], wanted: list[pl.DataFrame
     if any(c not in frame.columns for c in columns) or not any(w.height for w in wanted):
         return []
     keys = pl.concat(wanted).unique()
-    own = [pl.col(c).str.to_lowercase().alias(f"k{i}") for i, c in enumerate(columns)]
+    own = [pl.col(c).cast(pl.String).str.to_lowercase().alias(f"k{i}") for i, c in enumerate(columns)]
     found = frame.with_row_index(_POS).with_columns(own).join(keys, on=list(keys.columns), how="semi")
     return found[_POS].to_list()
 

@@ -40,7 +40,7 @@ from batch.jobs import (
 )
 from batch.load.inputs import ROW, SOURCE
 from batch.report.aligned import AlignedSheet
-from batch.report.cells import neutralize, neutralize_frame
+from batch.report.cells import is_text, neutralize, neutralize_frame
 from batch.report.retry import DONE, input_columns
 from batch.report.validation import FULL_SHEET_LIMIT
 from batch.report.workbook.rows import Layout, insert_rows
@@ -161,7 +161,7 @@ def _layout(part: AlignedSheet, limit: int, merged: bool = False) -> Layout:
 
 def _text_bytes(frame: pl.DataFrame) -> int:
     """The UTF-8 size of a frame's text."""
-    text = [pl.col(c).str.len_bytes().sum() for c, t in frame.schema.items() if t == pl.String]
+    text = [pl.col(c).cast(pl.String).str.len_bytes().sum() for c, t in frame.schema.items() if is_text(t)]
     return sum(int(v or 0) for v in frame.select(text).row(0)) if text and frame.height else 0
 
 
@@ -204,7 +204,8 @@ def _sheet_frame(ws: Worksheet, layout: Layout, header: Format) -> None:
 def _widths(frame: pl.DataFrame, columns: list[str], names: list[str]) -> list[float]:
     """Input columns as wide as their header or their longest value in the first rows (capped);
     result columns by what they hold."""
-    sample = frame.head(500).select(pl.col(c).str.len_chars().max() for c in columns) if columns else None
+    lengths = (pl.col(c).cast(pl.String).str.len_chars().max() for c in columns)  # a categorical column too
+    sample = frame.head(500).select(lengths) if columns else None
     widths = []
     for col, name in enumerate(names):
         if col < len(columns):

@@ -159,6 +159,27 @@ def test_retry_cells_are_neutralized(tmp_path: Path) -> None:
     assert record["first_name"] == "'" + injection
 
 
+def test_cells_of_the_columns_kept_as_categoricals_are_neutralized_too(tmp_path: Path) -> None:
+    """``batch.validate.compact`` makes a users sheet's repeating columns categoricals for the run: their cells
+    are text all the same, neutralized in ``retry/``, ``results.csv`` and ``results.xlsx`` (a check on ``String``
+    alone would let a formula in a location name through, and write it into the workbook as a number cell)."""
+    from openpyxl import load_workbook
+
+    from batch.validate.compact import compacted
+
+    injection = '=HYPERLINK("http://evil.example","x")'
+    user = {"customer_external_id": "FI-1", "email": "a@example.fi", "location_name": injection}
+    loaded = load_inputs([write_csv_folder(tmp_path / "in", input_sheets(users=[user]))])
+    loaded, _ = compacted(loaded, validate(loaded))
+    assert isinstance(loaded.sheets["users"].frame.schema["location_name"], pl.Categorical)
+    retry = write(tmp_path, loaded, [RowResult("users", 2, "a@example.fi", INVALID)])
+    record = next(csv.DictReader(io.StringIO((retry / "users.csv").read_text(encoding="utf-8-sig"))))
+    assert record["location_name"] == "'" + injection
+    users = load_workbook(tmp_path / "out" / "results.xlsx", read_only=True)["users"]
+    header, row = list(users.iter_rows(max_row=2, values_only=True))
+    assert row[header.index("location_name")] == "'" + injection
+
+
 def test_nothing_to_retry_writes_no_folder_and_clears_an_old_one(samples: LoadedBatch, tmp_path: Path) -> None:
     stale = tmp_path / "out" / "retry"
     stale.mkdir(parents=True)

@@ -19,6 +19,7 @@ import polars as pl
 from xlsxwriter.utility import xl_col_to_name
 
 from batch.jobs import FAILED
+from batch.report.cells import is_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +128,9 @@ def _rows_xml(layout: Layout, styles: Mapping[str, int | None]) -> Iterator[str]
 
 def _cell_xml(name: str, letter: str, dtype: pl.DataType) -> pl.Expr:
     """One column's cells as XML (empty text for a blank cell: the row style colours it)."""
-    col = pl.col(name)
+    col = pl.col(name).cast(pl.String) if is_text(dtype) else pl.col(name)
     ref = pl.concat_str([pl.lit(f'<c r="{letter}'), pl.col("__r").cast(pl.String), pl.lit('" s="'), pl.col("__s")])
-    if dtype == pl.String:
+    if is_text(dtype):
         text = _xml_text(col)
         opening = pl.lit('" t="inlineStr"><is><t xml:space="preserve">')
         cell = pl.concat_str([ref, opening, text, pl.lit("</t></is></c>")])
