@@ -33,6 +33,7 @@ from batch.report.page.html import write_report_page
 from batch.report.results import row_results
 from batch.report.summary import build_summary
 from batch.report.writer import ReportPaths, write_reports
+from batch.run.heap import give_back
 from batch.run.journal.store import Journal
 from batch.run.journal.trust import SyncSetup, restore, trusted, unfinished_work
 from batch.run.options import DEFAULT_BASE_URL, JOURNAL_NAME, RunOptions, check_options
@@ -116,6 +117,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
             plan = shape_plan(  # issue 20: activations, --plan
                 build_plan(validation.validated, merged=validation.loaded.merged), options.change
             )
+            give_back()  # what planning made and let go (``batch.run.heap``)
             api: dict[str, Any] = {"requests": 0, "retries": 0, "throttled": 0, "ambiguous": 0}
             stopped: str | None = None
             if options.strict and validation.exit_code:
@@ -144,6 +146,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 # The reports read the results only: the jobs and their outcomes (~1.3 KB a user) go before them,
                 # not under them (bench.memory_phases, 100,000 users: Python objects in use 243 -> 130 MiB here).
                 del plan, outcomes
+                give_back()
                 wall = time.perf_counter() - clock
                 summary = build_summary(
                     results,
