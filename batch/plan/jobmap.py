@@ -62,6 +62,11 @@ class JobMap(MutableMapping[str, Job]):
         copied._numbers = self._numbers
         return copied
 
+    def shrink(self) -> None:
+        """Its table made as small as the jobs left need: a dict never shrinks as jobs leave it (``row_results``
+        takes each row's jobs out as it folds them; at 100,000 users the table was ~5 MiB to the end)."""
+        self._jobs = dict(self._jobs)
+
     def _made(self, key: str, index: int) -> Job:
         at = index * _PER_JOB
         numbers = self._numbers

@@ -57,6 +57,13 @@ class _Run:
     def __len__(self) -> int:  # rare (a plan's size), so counted rather than kept
         return len(self.slots) - self.slots.count(None)
 
+    def shrink(self) -> None:
+        """The slots before its first row left dropped (rows are let go in the order they came)."""
+        gone = next((at for at, entry in enumerate(self.slots) if entry is not None), len(self.slots))
+        if gone:
+            del self.slots[:gone]
+            self.first += gone
+
     def as_dict(self) -> dict[int, Entry]:
         return {number: entry for number, entry in enumerate(self.slots, self.first) if entry is not None}
 
@@ -111,6 +118,14 @@ class RowJobs(MutableMapping[RowId, Keys]):
         if part is None or part.get(number) is None:
             raise KeyError(row)
         del part[number]
+
+    def shrink(self) -> None:
+        """Room for the rows left only (``JobMap.shrink``): a run's rows let go from its first on."""
+        for name, part in self._parts.items():
+            if isinstance(part, dict):
+                self._parts[name] = dict(part)
+            else:
+                part.shrink()
 
     def __iter__(self) -> Iterator[RowId]:
         for (source, sheet), part in self._parts.items():

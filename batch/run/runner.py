@@ -29,8 +29,8 @@ from batch.pipeline import select_shard, validate_inputs
 from batch.plan.graph import Plan, build_plan
 from batch.provision.prune import named_emails, removal_results
 from batch.report.facts import run_facts
+from batch.report.fold.results import row_results
 from batch.report.page.html import write_report_page
-from batch.report.results import row_results
 from batch.report.summary import build_summary
 from batch.report.writer import ReportPaths, write_reports
 from batch.run.heap import give_back
@@ -141,6 +141,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                     not_run_message=note,
                     consume=True,
                     without_jobs=without_jobs(options.change),
+                    give_back=give_back,
                 )
                 results = shape_results(results + removals, options.change)
                 # The reports read the results only: the jobs and their outcomes (~1.3 KB a user) go before them,

@@ -55,6 +55,16 @@ def test_a_copy_and_the_map_change_apart() -> None:
     assert copied["subscriber:c@x.fi"] == jobs["subscriber:c@x.fi"]
 
 
+def test_shrinking_keeps_every_job_left_in_its_order() -> None:
+    jobs, customer = _map()
+    del jobs["subscriber:c@x.fi"]
+    before = {key: jobs[key] for key in jobs}
+    jobs.shrink()
+    assert {key: jobs[key] for key in jobs} == before and list(jobs) == ["customer:C", "subscriber:a@x.fi"]
+    jobs.add_row_job("subscriber:b@x.fi", 0, 3, 1)
+    assert jobs["subscriber:b@x.fi"].row == 3 and jobs["customer:C"] is customer
+
+
 def test_a_plan_holds_no_job_object_for_a_plain_users_row(tmp_path: Path) -> None:
     """The memory the change is for: the users rows' subscriber jobs are not ``Job`` objects until read."""
     plan = build_plan(validated_batch(tmp_path))

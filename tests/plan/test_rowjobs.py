@@ -40,6 +40,26 @@ def test_it_answers_as_a_dict_does(rows: list[tuple[RowId, tuple[str, ...]]], dr
     assert "not a row" not in found
 
 
+@given(ROWS, st.lists(st.integers(0, 59), max_size=20), ROWS)
+def test_shrinking_changes_no_answer_before_or_after_more_rows(
+    rows: list[tuple[RowId, tuple[str, ...]]], dropped: list[int], more: list[tuple[RowId, tuple[str, ...]]]
+) -> None:
+    """``shrink`` (a consuming fold, as rows leave from the first on) gives back room, never a row or its order."""
+    found, wanted = RowJobs(), {}
+    for row, keys in rows:
+        found[row] = wanted[row] = keys
+    for i in sorted(dropped):
+        if i < len(rows) and rows[i][0] in wanted:
+            del wanted[rows[i][0]], found[rows[i][0]]
+    before = list(found.items())
+    found.shrink()
+    assert list(found.items()) == before and dict(before) == wanted
+    for row, keys in more:
+        found[row] = wanted[row] = keys
+    assert dict(found) == wanted and len(found) == len(wanted)
+    assert all(found.get(row) == wanted.get(row) for row, _ in [*rows, *more])
+
+
 def test_rows_added_sheet_by_sheet_come_back_in_that_order() -> None:
     rows = [("in.csv", "customers", 2), ("in.csv", "customers", 3), ("in.csv", "users", 5), ("in.csv", "users", 2)]
     assert list(RowJobs((row, ("k",)) for row in rows)) == rows

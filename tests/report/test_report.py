@@ -265,7 +265,7 @@ def test_print_summary_without_retry(samples: LoadedBatch, tmp_path: Path) -> No
 
 def test_a_step_note_with_its_own_parentheses_is_not_wrapped_in_another_pair() -> None:
     from batch.jobs import Job, Kind, Outcome
-    from batch.report.results import fold
+    from batch.report.fold.results import fold
 
     job = Job("customer:FI-1", Kind.CUSTOMER, "customers", 2)
     noted = {job.key: Outcome(EXISTS, message="done by an earlier run (journal)")}

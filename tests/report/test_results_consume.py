@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from batch.jobs import CREATED, Outcome
 from batch.plan.graph import Plan, build_plan
-from batch.report.results import row_results
+from batch.report.fold import results as results_module
+from batch.report.fold.results import row_results
 from tests.plan.test_plan_table import validated_batch
 
 
@@ -31,3 +34,21 @@ def test_a_consuming_fold_makes_the_same_results_and_leaves_only_what_no_row_own
     # what stays: the job two rows name (until the last of them), and the look-ups many rows share
     assert [key for key, job in eaten.jobs.items() if job.row is not None] == [shared]
     assert len(eaten.jobs) > 1
+
+
+def test_the_plans_tables_shrink_as_rows_go_and_the_results_stay_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shrinking after every other row (a run: once as many rows have gone as are left, 10,000 at the least)
+    remakes the plan's tables under the fold without changing a result, and hands the memory back each time."""
+    monkeypatch.setattr(results_module, "_SHRINK_AFTER", 2)
+    validated = validated_batch(tmp_path)
+    kept, eaten = build_plan(validated), build_plan(validated)
+    shared = _a_later_row_names_an_earlier_rows_job(kept)
+    assert _a_later_row_names_an_earlier_rows_job(eaten) == shared
+    outcomes = {key: Outcome(CREATED, ids={"n": key}, attempts=1) for key in kept.jobs}
+    given_back: list[int] = []
+    found = row_results(validated, eaten, outcomes, consume=True, give_back=lambda: given_back.append(len(eaten.jobs)))
+    assert found == row_results(validated, kept, outcomes)
+    assert len(given_back) >= 3 and given_back == sorted(given_back, reverse=True)
+    assert not eaten.rows and [key for key, job in eaten.jobs.items() if job.row is not None] == [shared]

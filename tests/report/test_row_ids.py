@@ -1,4 +1,4 @@
-"""A row's ids as its result keeps them (``batch.report.ids.RowIds``): a read-only mapping like the dict it was,
+"""A row's ids as its result keeps them (``batch.report.fold.ids.RowIds``): a read-only mapping like the dict it was,
 smaller, its names shared between rows."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch.report.ids import RowIds
+from batch.report.fold.ids import RowIds
 
 NAMES = st.sampled_from(["customer_id", "org_id", "location_id", "subscriber_id", "person_id", "number_id"])
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from batch.jobs import Kind
-from batch.report.ids import RowIds
+from batch.report.fold.ids import RowIds
 from batch.run import runner, session
 from batch.run.journal.kept import Outcomes
 from tests.run.test_run_e2e import SAMPLES, emulator, operator, run, server  # noqa: F401  # fixtures

@@ -50,7 +50,7 @@ from batch.provision.lookups import (
 from batch.provision.preview.access import access_token
 from batch.provision.preview.checks import server_checks
 from batch.provision.prune import named_emails, plan_removals
-from batch.report.results import row_results
+from batch.report.fold.results import row_results
 from batch.report.summary import build_summary
 from batch.report.writer import ReportPaths, write_reports
 from batch.validate.shard import Shard

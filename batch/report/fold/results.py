@@ -8,8 +8,8 @@ if any was not attempted, ``created`` if anything was created, else ``exists``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 import polars as pl
@@ -33,7 +33,7 @@ from batch.plan.graph import Plan, RowId
 from batch.problems import Problem
 from batch.reasons import Reason
 from batch.report.aligned import key_expr
-from batch.report.ids import RowIds
+from batch.report.fold.ids import RowIds
 from batch.validate.validator import ValidatedBatch
 
 SHEET_ORDER = ("templates", "customers", "locations", "users")
@@ -57,6 +57,7 @@ def row_results(
     not_run_message: str = "",
     consume: bool = False,
     without_jobs: str = "",
+    give_back: Callable[[], None] | None = None,
 ) -> list[RowResult]:
     """Every input row's result. Valid rows whose jobs never ran get ``not_run`` (``planned`` for a plan,
     ``skipped`` under ``--strict``). ``without_jobs``: a row the plan gives no job, bar an invalid one, is
@@ -65,12 +66,15 @@ def row_results(
     ``consume``: the plan is not read again (a run's reports read the results only), so each row's entry and the
     jobs only it names leave the plan as the row is folded, and its result takes their place in memory instead of
     adding to it: Python keeps the memory its objects had at their most (100,000 users: the results were +60 MiB
-    of objects on top of the plan's 70)."""
+    of objects on top of the plan's 70). Each time as many rows have gone as are left, the plan's tables are made
+    again for what remains (a dict never shrinks as keys leave it) and ``give_back`` hands the memory freed to the
+    system (``batch.run.heap``)."""
     errors = _errors_by_row(validated.problems)
     results: list[RowResult] = []
     sources: dict[str, str] = {}  # one ``str`` per input, not one per row (polars makes each afresh)
     ahead = outcomes.read_ahead if isinstance(outcomes, ReadsAhead) else None
     shared = _shared(plan) if consume else frozenset()
+    letting_go = _LettingGo(plan, shared, give_back, len(plan.rows)) if consume else None
     for sheet in SHEET_ORDER:
         frame = validated.sheets[sheet]
         for part in frame.select(key_expr(sheet), "_row", "_valid", _source_expr(frame)).iter_slices(ROWS_AT_ONCE):
@@ -87,8 +91,8 @@ def row_results(
                 else:
                     jobs = [plan.jobs[k] for k in keys]
                     result = fold(sheet, number, key, jobs, outcomes, not_run, not_run_message)
-                    if consume:
-                        _let_go(plan, (source, sheet, number), jobs, shared)
+                    if letting_go is not None:
+                        letting_go.row((source, sheet, number), jobs)
                 if without_jobs and not keys and result.status != INVALID:
                     result = RowResult(sheet, number, key, EXISTS, without_jobs)
                 results.append(replace(result, source=source))
@@ -106,12 +110,43 @@ def _shared(plan: Plan) -> frozenset[str]:
     return frozenset(shared)
 
 
-def _let_go(plan: Plan, row: RowId, jobs: Sequence[Job], shared: frozenset[str]) -> None:
-    """The row's entry and the jobs it owns alone, out of the plan (look-ups shared by many rows stay)."""
-    plan.rows.pop(row, None)
-    for job in jobs:
-        if job.row_id == row and job.key not in shared:
-            plan.jobs.pop(job.key, None)
+@runtime_checkable
+class Shrinks(Protocol):
+    """A mapping that can make its table as small as what it holds (``JobMap``, ``RowJobs``)."""
+
+    def shrink(self) -> None: ...
+
+
+@dataclass(slots=True)
+class _LettingGo:
+    """``row_results(consume=True)``: each folded row's entry and the jobs it owns alone out of the plan (look-ups
+    shared by many rows stay); the plan's tables shrunk as they empty."""
+
+    plan: Plan
+    shared: frozenset[str]
+    give_back: Callable[[], None] | None
+    left: int  # rows the plan still holds
+    gone: int = 0  # rows let go since the tables last shrank
+
+    def row(self, row: RowId, jobs: Sequence[Job]) -> None:
+        plan = self.plan
+        plan.rows.pop(row, None)
+        for job in jobs:
+            if job.row_id == row and job.key not in self.shared:
+                plan.jobs.pop(job.key, None)
+        self.gone += 1
+        self.left -= 1
+        if self.gone >= max(_SHRINK_AFTER, self.left):
+            self.gone = 0
+            for table in (plan.jobs, plan.rows):
+                if isinstance(table, Shrinks):
+                    table.shrink()
+            if self.give_back is not None:
+                self.give_back()
+
+
+#: Rows let go before the tables shrink at the earliest (then: once as many have gone as are left).
+_SHRINK_AFTER = 10_000
 
 
 @runtime_checkable
