@@ -93,7 +93,7 @@ def _rank(counts: Mapping[str, int]) -> int:
 
 
 def _owners(validated: ValidatedBatch) -> tuple[pl.DataFrame, dict[tuple[str, str], int]]:
-    """Every customers, locations and users row's number (``_at``) and the ``customer`` external_id it names, as its
+    """Every customers, locations and users row's number (``at``) and the ``customer`` external_id it names, as its
     cell spells it (a categorical: ~12 bytes a row); and the number of each (sheet, input) its rows came from."""
     groups: dict[tuple[str, str], int] = {}
     parts: list[pl.DataFrame] = []
@@ -101,14 +101,14 @@ def _owners(validated: ValidatedBatch) -> tuple[pl.DataFrame, dict[tuple[str, st
         frame = validated.sheets.get(sheet)
         if frame is None or column not in frame.columns:
             continue
-        sources = frame["_source"].unique(maintain_order=True).to_list() if SOURCE in frame.columns else [None]
+        sources = frame[SOURCE].unique(maintain_order=True).to_list() if SOURCE in frame.columns else [None]
         for source in sources:
             rows = frame if SOURCE not in frame.columns else frame.filter(_of_source(source))
             group = groups.setdefault((sheet, source or ""), len(groups))
             at = (pl.col("_row") + group * _GROUP).alias("at")
             parts.append(rows.select(at, pl.col(column).cast(pl.Categorical).alias("customer")))
     owners = pl.concat(parts) if parts else pl.DataFrame(schema={"at": pl.Int64, "customer": pl.Categorical})
-    return owners.filter(pl.col("customer").is_not_null() & (pl.col("customer").cast(pl.String) != "")), groups
+    return owners.filter(pl.col("customer").is_not_null() & (pl.col("customer") != "")), groups
 
 
 def _of_source(source: str | None) -> pl.Expr:

@@ -10,6 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import openpyxl
+import polars as pl
 import pytest
 
 from batch.jobs import CREATED, EXISTS, FAILED, INVALID, PENDING, PLANNED, REMOVED, SKIPPED, UNDONE, UPDATED, RowResult
@@ -17,7 +18,7 @@ from batch.load.inputs import LoadedBatch, load_inputs
 from batch.report.aligned import align_results, row_keys
 from batch.report.summary import build_summary
 from batch.report.writer import write_reports
-from batch.report.xlsx import STATUS_COLOURS, write_results_xlsx
+from batch.report.xlsx import STATUS_COLOURS, _text_bytes, write_results_xlsx
 from tests.builders import input_sheets, sheet_rows, write_csv_folder, write_workbook
 
 STARTED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -217,3 +218,10 @@ def test_twenty_thousand_users_written_well_under_two_seconds(tmp_path: Path) ->
     elapsed = time.perf_counter() - start
     assert len(results) > 21_000
     assert elapsed < 1.0, f"results.xlsx took {elapsed:.2f} s for {len(results)} rows"
+
+
+def test_a_categorical_columns_text_is_sized_as_the_same_text_column() -> None:
+    """The size that decides ZIP64 is counted from a categorical's distinct values, not by making it text."""
+    text = pl.DataFrame({"location": ["Pääkonttori", None, "Tampere", "Pääkonttori"], "n": [1, 2, 3, 4]})
+    assert _text_bytes(text) == 2 * len("Pääkonttori".encode()) + len("Tampere") > 0
+    assert _text_bytes(text.with_columns(pl.col("location").cast(pl.Categorical))) == _text_bytes(text)
