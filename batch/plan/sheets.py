@@ -87,12 +87,12 @@ class ValidSheet:
 
 
 def _decoded(column: pl.Series) -> list[Any]:
-    """A column as Python values; a repeating text column decodes each distinct value once."""
-    if isinstance(column.dtype, pl.Categorical):  # ``batch.validate.compact``'s columns
-        column = column.cast(pl.String)
-    if column.name not in REPEATING or column.dtype != pl.String or column.len() < 1000:
+    """A column as Python values; a repeating text column (``String``, or a categorical of
+    ``batch.validate.compact``, coded straight from its categories) decodes each distinct value once."""
+    text = column.dtype == pl.String or isinstance(column.dtype, pl.Categorical)
+    if column.name not in REPEATING or not text or column.len() < 1000:
         return column.to_list()
-    distinct = column.unique().drop_nulls()
+    distinct = column.unique().drop_nulls().cast(pl.String)
     codes = column.cast(pl.Enum(distinct)).to_physical().to_list()  # position in ``distinct``
     values = distinct.to_list()
     return [None if code is None else values[code] for code in codes]

@@ -180,3 +180,15 @@ def test_depth_and_kind_counts_of_jobs_sharing_parent_tuples() -> None:
     assert plan.depth() == 4  # a → u2 → r → s
     assert plan.kind_counts() == {Kind.CUSTOMER: 1, Kind.HQ: 1, Kind.SUBSCRIBER: 3, Kind.ROLES: 2}
     assert Plan().depth() == 0
+
+
+def test_a_repeating_column_decodes_to_the_same_values_as_text_or_as_a_categorical() -> None:
+    """``batch.validate.compact`` makes a users sheet's repeating columns categoricals: the planner reads the
+    same values from them, each distinct value one ``str`` shared by its rows."""
+    from batch.plan.sheets import _decoded
+
+    values = ["FI-1", None, "FI-2", "FI-1"] * 500
+    text = pl.Series("customer_external_id", values)
+    decoded = _decoded(text.cast(pl.Categorical))
+    assert decoded == _decoded(text) == values
+    assert decoded[0] is decoded[3]
