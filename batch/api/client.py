@@ -42,7 +42,7 @@ from batch.api.answers import retry_after as _retry_after
 from batch.api.auth import Credentials, StaticToken
 from batch.api.config import ClientConfig
 from batch.api.errors import check_base_url, same_origin, status_error, transport_error, wrong_protocol
-from batch.api.http import PoolEntry, http_client
+from batch.api.http import PoolEntry, http_client, unbound
 from batch.api.paging import can_shrink, collect
 from batch.api.ratelimit import PRIORITY, RateLimiter
 from batch.api.records import ClientStats, RequestCount, Written
@@ -352,7 +352,7 @@ class WebexClient:
         sent = self.limiter.grant_spent()  # told when the request leaves: the limiter caps grants not yet sent
         try:
             async with self._slots, self._entry.entering(sent) as extensions:
-                return await self.http.request(method, url, params=params, json=json, extensions=extensions)
+                return unbound(await self.http.request(method, url, params=params, json=json, extensions=extensions))
         except NO_ANSWER as exc:
             if (wrong := wrong_protocol(exc, url)) is not None:  # https:// to an http server: no retry helps
                 raise wrong from None

@@ -5,6 +5,7 @@ no request waits in and that requests enter one at a time, and compressed answer
 from __future__ import annotations
 
 import asyncio
+import gc
 import gzip
 import json
 import re
@@ -243,3 +244,23 @@ async def test_a_gzip_compressed_answer_is_decoded(monkeypatch: pytest.MonkeyPat
     assert raw.headers["content-encoding"] == "gzip"
     assert json.loads(gzip.decompress(compressed)) == {"items": ITEMS}
     assert len(compressed) < len(json.dumps({"items": ITEMS})) / 3
+
+
+async def test_an_answer_read_whole_goes_with_its_last_reference_not_with_the_cyclic_collector() -> None:
+    """httpx binds each answer's stream to the answer, a reference cycle: left so, every answer of a run, its
+    request and its body waited for Python's cyclic collector (~11 MiB of them at the end of a 100,000-user run,
+    more the longer the run). With the collector off, none is left once its last reference goes."""
+    config = EmulatorConfig(token=TOKEN, rate=0, provisioning_seconds=0)
+    with running_emulator(config) as base_url:
+        async with WebexClient(ClientConfig(base_url, TOKEN, max_rate=1000)) as client:
+            gc.collect()
+            gc.disable()
+            try:
+                before = {id(o) for o in gc.get_objects() if isinstance(o, (httpx.Response, httpx.Request))}
+                for _ in range(20):
+                    assert "items" in await client.get("/wholesale/customers")
+                left = [o for o in gc.get_objects() if isinstance(o, (httpx.Response, httpx.Request))]
+                made = [o for o in left if id(o) not in before]  # other tests' may be alive (a kept exception)
+            finally:
+                gc.enable()
+    assert made == []
