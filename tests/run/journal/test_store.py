@@ -384,3 +384,38 @@ def test_a_flush_in_a_worker_thread_loses_nothing_and_keeps_the_order(path: Path
         done = journal.done()
     assert len([k for k in done if k.startswith("subscriber:")]) == 4000
     assert done["roles:a@x.fi"] == Outcome("created", {"person_id": "P1"})
+
+
+def test_rows_the_group_commit_took_are_committed_even_when_the_run_ends_that_moment(tmp_path: Path) -> None:
+    """The run's periodic commit (``session._flush_every``) is cancelled when the jobs end or a stop comes. anyio
+    checks for a cancellation as a thread call starts: when it came between taking the queued rows and their
+    commit, those rows were lost (the fold's read-back raised ``KeyError``; ``undo`` would not see the objects)."""
+    import io
+
+    import anyio
+
+    from batch.run.progress import JsonLog
+    from batch.run.session import _flush_every
+
+    path = tmp_path / "journal.sqlite"
+
+    async def end_as_rows_are_taken(journal: Journal) -> None:
+        async with anyio.create_task_group() as tg:
+            take = journal.take_pending
+
+            def taken() -> list[tuple[object, ...]]:
+                rows = take()
+                if rows:
+                    tg.cancel_scope.cancel()  # the jobs end right now
+                return rows
+
+            journal.take_pending = taken  # type: ignore[method-assign]
+            tg.start_soon(_flush_every, 0.0, journal, JsonLog(io.StringIO()))
+
+    with Journal.open(path, buffered=True) as journal:
+        journal.record("customer:A", Kind.CUSTOMER, Outcome("created", {"customer_id": "C1"}))
+        anyio.run(end_as_rows_are_taken, journal)
+        del journal.take_pending  # as the class has it: nothing queued is left for the closing flush
+        assert journal.take_pending() == []
+    with Journal.open(path) as journal:
+        assert journal.done()["customer:A"] == Outcome("created", {"customer_id": "C1"})
