@@ -8,7 +8,9 @@ After each stage the allocators say what they hold: Python's small-object arenas
 held) and glibc's heap (``malloc``: in use / held). What RSS has beyond them is polars' own allocator
 (jemalloc), the code and the libraries.
 
-Run: ``.venv/bin/python -m bench.memory_phases --users 20000`` (Linux only).
+Run: ``.venv/bin/python -m bench.memory_phases --users 20000`` (Linux only). Given two sizes (``--users 20000
+100000``) it also sets their stages side by side (``side_by_side``): each stage's peak at both sizes, their ratio
+and what each user adds to it, so the stage that breaks ``bench-memory``'s target is named, not guessed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import contextlib
 import ctypes
 import importlib
 import io
+import json
 import os
 import re
 import sys
@@ -31,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+#: ``bench-memory``'s target: the larger run's peak ≤ this × the smaller's.
+RATIO_TARGET = 1.3
 #: (module, function) wrapped as a stage, in the order they run; the name printed is the function's.
 STAGES = (
     ("batch.pipeline", "load_inputs"),
@@ -244,7 +249,28 @@ def child(argv: list[str]) -> int:
     _write_highest(recorder.before_jobs)
     sys.stderr.write(recorder.table())
     sys.stderr.write(f"exit {code}; ru_maxrss {_ru_maxrss()} MiB\n")
+    if os.environ.get("RTM_PHASES_PEAKS"):  # for the parent's side by side: each stage's peak, in order
+        peaks = [(name.strip(), peak) for name, _, _, peak, _, _ in recorder.rows]
+        Path(os.environ["RTM_PHASES_PEAKS"]).write_text(json.dumps(peaks))
     return code
+
+
+def side_by_side(small: tuple[int, list[tuple[str, int]]], large: tuple[int, list[tuple[str, int]]]) -> str:
+    """Each stage of both runs (users, [(stage, peak MiB)]): its peaks, the larger ÷ the smaller, what a user adds
+    to that stage's peak in bytes, and by how many MiB the larger run's stage is over ``bench-memory``'s target (1.3 ×
+    the smaller run's own peak, its highest stage): the stages that must fall, and by how much."""
+    (n_small, small_rows), (n_large, large_rows) = small, large
+    bound = RATIO_TARGET * max((peak for _, peak in small_rows), default=0)
+    out = io.StringIO()
+    out.write(f"{'stage':<30} {n_small:>9,} {n_large:>9,} {'ratio':>6} {'bytes/user':>11}\n")
+    for (name, low), (other, high) in zip(small_rows, large_rows, strict=True):
+        if name != other:
+            raise ValueError(f"the two runs' stages differ: {name} / {other}")
+        ratio = high / low if low else 0.0
+        per_user = (high - low) * 2**20 / (n_large - n_small)
+        over = f"  {high - bound:.0f} MiB over {RATIO_TARGET} × {bound / RATIO_TARGET:.0f}" if high > bound else ""
+        out.write(f"{name:<30} {low:>9} {high:>9} {ratio:>6.2f} {per_user:>11,.0f}{over}\n")
+    return out.getvalue()
 
 
 def _write_highest(before_jobs: tracemalloc.Snapshot | None, top: int = 15) -> None:
@@ -272,7 +298,7 @@ def _ru_maxrss() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=20_000)
+    parser.add_argument("--users", type=int, nargs="+", default=[20_000], help="one size, or two to compare")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--keep", type=Path, help="write the batch and the reports here (default: a temp folder)")
     args = parser.parse_args(argv)
@@ -281,18 +307,26 @@ def main(argv: list[str] | None = None) -> int:
     from bench.generate import make_batch, write_csv_folder
     from bench.servers import TOKEN, server_process
 
+    runs: list[tuple[int, list[tuple[str, int]]]] = []
+    code = 0
     with tempfile.TemporaryDirectory(prefix="rtm-phases-") as tmp:
         work = args.keep or Path(tmp)
-        customers = max(1, args.users * 300 // 20_000)
-        folder = work / f"batch-{args.users}"
-        write_csv_folder(make_batch(customers, customers * 3, args.users), folder)
-        with server_process(token=TOKEN, rate=0, burst=1000, latency_ms=0, provisioning_seconds=0) as (url, _):
-            env = {k: v for k, v in os.environ.items() if not k.startswith("WEBEX_")} | {"WEBEX_ACCESS_TOKEN": TOKEN}
-            command = [sys.executable, "-m", "bench.memory_phases", "--child", str(folder)]
-            command += ["--out", str(work / f"out-{args.users}"), "--base-url", url, "--max-rate", "5000"]
-            command += ["--concurrency", str(args.concurrency), "--log-format", "json"]
-            done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False)
-    return done.returncode
+        for users in args.users:
+            customers = max(1, users * 300 // 20_000)
+            folder = work / f"batch-{users}"
+            write_csv_folder(make_batch(customers, customers * 3, users), folder)
+            peaks = Path(tmp) / f"peaks-{users}.json"
+            with server_process(token=TOKEN, rate=0, burst=1000, latency_ms=0, provisioning_seconds=0) as (url, _):
+                env = {k: v for k, v in os.environ.items() if not k.startswith("WEBEX_")}
+                env |= {"WEBEX_ACCESS_TOKEN": TOKEN, "RTM_PHASES_PEAKS": str(peaks)}
+                command = [sys.executable, "-m", "bench.memory_phases", "--child", str(folder)]
+                command += ["--out", str(work / f"out-{users}"), "--base-url", url, "--max-rate", "5000"]
+                command += ["--concurrency", str(args.concurrency), "--log-format", "json"]
+                code = code or subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False).returncode
+            runs.append((users, [(name, peak) for name, peak in json.loads(peaks.read_text())]))
+    if len(runs) == 2:
+        sys.stderr.write(side_by_side(*sorted(runs)))
+    return code
 
 
 if __name__ == "__main__":
