@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: ``bench-memory``'s target: the larger run's peak ≤ this × the smaller's.
-RATIO_TARGET = 1.3
 #: (module, function) wrapped as a stage, in the order they run; the name printed is the function's.
 STAGES = (
     ("batch.pipeline", "load_inputs"),
@@ -259,6 +257,8 @@ def side_by_side(small: tuple[int, list[tuple[str, int]]], large: tuple[int, lis
     """Each stage of both runs (users, [(stage, peak MiB)]): its peaks, the larger ÷ the smaller, what a user adds
     to that stage's peak in bytes, and by how many MiB the larger run's stage is over ``bench-memory``'s target (1.3 ×
     the smaller run's own peak, its highest stage): the stages that must fall, and by how much."""
+    from bench.bench_memory import RATIO_TARGET  # here, not at the top: it imports polars before ``batch`` sets it up
+
     (n_small, small_rows), (n_large, large_rows) = small, large
     bound = RATIO_TARGET * max((peak for _, peak in small_rows), default=0)
     out = io.StringIO()

@@ -47,7 +47,7 @@ def align_results(loaded: LoadedBatch, results: Sequence[RowResult]) -> list[Ali
 
 def _align_sheet(sheet: SheetData, results: list[RowResult]) -> AlignedSheet:
     if len(results) == sheet.frame.height:  # the usual case: the runner listed rows in input order
-        named = zip(results, _names(sheet), strict=True)
+        named = zip(results, row_ids(sheet), strict=True)
         ordered = [_sourced(r, source) for r, (source, row) in named if (r.source or source, r.row) == (source, row)]
         if len(ordered) == len(results):
             return AlignedSheet(sheet, ordered, [])
@@ -81,22 +81,13 @@ def _take(queue: deque[RowResult], key: str) -> RowResult:
     return queue.popleft()
 
 
-def _names(sheet: SheetData) -> Iterator[tuple[str, int]]:
-    """Each row's (source, Excel row), one at a time. Why not ``row_ids``: its list of every row's pair, made to
-    check the results are in input order, was ~10 MiB for a moment at 100,000 users, over what the run's jobs had
-    left room for (``bench.memory_phases``: the reports' peak above the jobs')."""
+def row_ids(sheet: SheetData) -> Iterator[tuple[str, int]]:
+    """Each row's (source, Excel row), what names it among merged inputs, one at a time: a list of every row's
+    pair, made to check the results are in input order, was ~10 MiB for a moment at 100,000 users, over what the
+    run's jobs had left room for (``bench.memory_phases``: the reports' peak above the jobs')."""
     frame = sheet.frame
     source = pl.col(SOURCE).fill_null("") if SOURCE in frame.columns else pl.lit("").alias(SOURCE)
     return frame.select(source, pl.col(ROW)).iter_rows()
-
-
-def row_ids(sheet: SheetData) -> list[tuple[str, int]]:
-    """Each row's (source, Excel row): what names it among merged inputs."""
-    frame = sheet.frame
-    if not frame.height:
-        return []
-    sources = frame[SOURCE].fill_null("").to_list() if SOURCE in frame.columns else [""] * frame.height
-    return list(zip(sources, frame[ROW].to_list(), strict=True))
 
 
 def row_keys(sheet: SheetData) -> list[str]:

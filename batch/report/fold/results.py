@@ -227,14 +227,13 @@ def fold(
         message = skipped.message if skipped else not_run_message
         reason = skipped.reason if skipped else _not_run_reason(SKIPPED)
         return RowResult(sheet, row, key, SKIPPED, message, ids, attempts=attempts, reason=reason)
+    # One column can differ on two objects (a customer's address is also its headquarters'): said once.
+    changes = "; ".join(dict.fromkeys(c for _, o in done for c in o.changes))
     pending = next((o for _, o in done if o.status == PENDING), None)
     if pending is not None:
-        changes = "; ".join(dict.fromkeys(c for _, o in done for c in o.changes))
         return RowResult(
             sheet, row, key, PENDING, pending.message, ids, attempts=attempts, changes=changes, reason=pending.reason
         )
-    # One column can differ on two objects (a customer's address is also its headquarters'): said once.
-    changes = "; ".join(dict.fromkeys(c for _, o in done for c in o.changes))
     status = CREATED if any(o.status == CREATED for _, o in done) else EXISTS
     if any(o.status == UPDATED for _, o in done):
         status = UPDATED
