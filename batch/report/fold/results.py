@@ -8,7 +8,7 @@ if any was not attempted, ``created`` if anything was created, else ``exists``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
@@ -63,18 +63,19 @@ def row_results(
     ``skipped`` under ``--strict``). ``without_jobs``: a row the plan gives no job, bar an invalid one, is
     ``exists`` with this message (``rtm-batch activate``: a row without numbers has nothing to activate).
 
-    ``consume``: the plan is not read again (a run's reports read the results only), so each row's entry and the
-    jobs only it names leave the plan as the row is folded, and its result takes their place in memory instead of
-    adding to it: Python keeps the memory its objects had at their most (100,000 users: the results were +60 MiB
-    of objects on top of the plan's 70). Each time as many rows have gone as are left, the plan's tables are made
-    again for what remains (a dict never shrinks as keys leave it) and ``give_back`` hands the memory freed to the
-    system (``batch.run.heap``)."""
+    ``consume``: the plan and the outcomes are not read again (a run's reports read the results only), so each
+    row's entry and the jobs only it names leave the plan, and their outcomes leave ``outcomes``, as the row is
+    folded, and its result takes their place in memory instead of adding to it: Python keeps the memory its
+    objects had at their most (100,000 users: the results were +60 MiB of objects on top of the plan's 70). Each
+    time as many rows have gone as are left, the tables are made again for what remains (a dict never shrinks as
+    keys leave it) and ``give_back`` hands the memory freed to the system (``batch.run.heap``)."""
     errors = _errors_by_row(validated.problems)
     results: list[RowResult] = []
     sources: dict[str, str] = {}  # one ``str`` per input, not one per row (polars makes each afresh)
     ahead = outcomes.read_ahead if isinstance(outcomes, ReadsAhead) else None
     shared = _shared(plan) if consume else frozenset()
-    letting_go = _LettingGo(plan, shared, give_back, len(plan.rows)) if consume else None
+    kept = outcomes if isinstance(outcomes, MutableMapping) else None
+    letting_go = _LettingGo(plan, kept, shared, give_back, len(plan.rows)) if consume else None
     for sheet in SHEET_ORDER:
         frame = validated.sheets[sheet]
         for part in frame.select(key_expr(sheet), "_row", "_valid", _source_expr(frame)).iter_slices(ROWS_AT_ONCE):
@@ -120,9 +121,14 @@ class Shrinks(Protocol):
 @dataclass(slots=True)
 class _LettingGo:
     """``row_results(consume=True)``: each folded row's entry and the jobs it owns alone out of the plan (look-ups
-    shared by many rows stay); the plan's tables shrunk as they empty."""
+    shared by many rows stay), and their outcomes with them; the tables shrunk as they empty.
+
+    Why the outcomes too: the run's outcomes name every job it ended (``Outcomes`` keeps a settled one's key, its
+    outcome in the journal), so each job's key stayed in memory under the results until the fold was over: at
+    100,000 users ~17 MiB of Python objects, on top of the results, that the reports then wrote beside."""
 
     plan: Plan
+    outcomes: MutableMapping[str, Outcome] | None
     shared: frozenset[str]
     give_back: Callable[[], None] | None
     left: int  # rows the plan still holds
@@ -134,11 +140,13 @@ class _LettingGo:
         for job in jobs:
             if job.row_id == row and job.key not in self.shared:
                 plan.jobs.pop(job.key, None)
+                if self.outcomes is not None and job.key in self.outcomes:
+                    del self.outcomes[job.key]  # not ``pop``: it would read a journaled outcome back first
         self.gone += 1
         self.left -= 1
         if self.gone >= max(_SHRINK_AFTER, self.left):
             self.gone = 0
-            for table in (plan.jobs, plan.rows):
+            for table in (plan.jobs, plan.rows, self.outcomes):
                 if isinstance(table, Shrinks):
                     table.shrink()
             if self.give_back is not None:

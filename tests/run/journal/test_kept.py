@@ -107,3 +107,17 @@ def test_ids_read_back_share_their_names(journal: Journal) -> None:
     names = [name for n in range(3) for name in outcomes[f"subscriber:{n}@example.fi"].ids]
     assert names == ["subscriber_id", "person_id"] * 3
     assert len({id(name) for name in names}) == 2
+
+
+def test_shrinking_keeps_every_outcome_held_or_journaled(journal: Journal) -> None:
+    """``shrink`` remakes the tables under the results fold (``batch.report.fold.results``): nothing is lost."""
+    outcomes = Outcomes(store=journal)
+    for n in range(6):
+        recorded(outcomes, journal, f"subscriber:{n}@example.fi", CREATED_USER)
+    outcomes["customer:FI-1"] = Outcome(PENDING, message="waiting for the partner")
+    journal.flush()
+    for n in range(4):
+        del outcomes[f"subscriber:{n}@example.fi"]
+    outcomes.shrink()
+    assert set(outcomes) == {"customer:FI-1", "subscriber:4@example.fi", "subscriber:5@example.fi"}
+    assert outcomes["subscriber:5@example.fi"] == CREATED_USER and outcomes["customer:FI-1"].status == PENDING
