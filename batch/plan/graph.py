@@ -95,7 +95,7 @@ class Plan:
         jobs = self.jobs.copy() if isinstance(self.jobs, JobMap) else JobMap(self.jobs)
         for job in added:
             jobs.setdefault(job.key, job)
-        return Plan(jobs, RowJobs(self.rows), self.merged)
+        return Plan(jobs, self.rows.copy() if isinstance(self.rows, RowJobs) else RowJobs(self.rows), self.merged)
 
     def row_named(self, job: Job) -> str:
         """How a message names the row of ``job``: ``customers row 2``, and with merged inputs its input too
@@ -191,7 +191,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.jobs = JobMap()
-        self.rows = RowJobs()
+        self.rows = RowJobs(key_of=self.jobs.key_of)
         self.hq_name: dict[str, str] = {}  # external_id -> HQ location name (batch customers with calling)
         self.location_numbers: dict[str, frozenset[str]] = {}  # location key -> numbers the batch adds there
         self.source = ""  # the input of the row being added: its jobs carry it (progress, the log)
@@ -320,14 +320,16 @@ class _Builder:
                 shared = self._shared[same] = jobs.shared(
                     Shared(Kind.SUBSCRIBER, "users", parents, target.refs, source, frame)
                 )
-            jobs.add_row_job(skey, shared, at, position)
+            code = jobs.add_row_job(skey, shared, at, position)
             if has_roles:
                 role_refs = {"customer": target.refs["customer"], "subscriber": skey}
                 role_fields = {"email": email, "roles": list(RowFields(frame, position)["roles_list"])}
                 jobs[rkey] = Job(rkey, Kind.ROLES, "users", at, (skey,), role_refs, role_fields, source)
                 rows[(source, "users", at)] = (*target.lookups, skey, rkey)
-            else:
-                rows[(source, "users", at)] = (*target.lookups, skey) if target.lookups else (skey,)
+            elif target.lookups:
+                rows[(source, "users", at)] = (*target.lookups, skey)
+            else:  # its key made from its row when read: not kept
+                rows.add_compact((source, "users", at), code)
 
     def _user_again(
         self, fields: Mapping[str, Any], at: int, email: str, skey: str, target: _Target, parents: tuple[str, ...]

@@ -5,7 +5,8 @@ together, when the last of those parents ends. Per user, one edge from each pare
 of unfinished parents (a dict entry) and a place in the ready queue (an int) were ~120 bytes a user for the whole
 run: 12 MiB at 100,000 users, all of them queued at once once their locations were there. A group is one entry
 under each parent, one count, and one place in the queue that hands out its members one at a time as slots free
-up; its members are a list of keys (8 bytes a user).
+up; its members are codes of the plan's compact jobs, their keys made as they start (``Members``: 8 bytes a user,
+where a list of keys held each user's ~90-byte key for the whole run).
 
 Why per customer: a customer's listings (its locations, calling locations, subscribers) and the outcomes its
 jobs read (its locations', ~500 bytes each) are needed until its last job ends, and no longer: ``Edges.left``
@@ -14,11 +15,57 @@ counts its jobs still to end and ``Edges.holders`` names those other jobs read, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from batch.jobs import Job, Kind, Outcome
 from batch.plan.graph import customer_of
+from batch.plan.jobmap import JobMap
+
+
+class Members(Sequence[str]):
+    """A group's job keys in plan order: a compact job by its code (its key made when read), any other by its key."""
+
+    __slots__ = ("_codes", "_named", "_key_of")
+
+    def __init__(self, key_of: Callable[[int], str] | None = None) -> None:
+        self._codes = array("q")  # a compact job's code, or ~n for ``_named[n]``
+        self._named: list[str] = []
+        self._key_of = key_of
+
+    def add(self, key: str, code: int = -1) -> None:
+        if code >= 0 and self._key_of is not None:
+            self._codes.append(code)
+        else:
+            self._named.append(key)
+            self._codes.append(~(len(self._named) - 1))
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+    @overload
+    def __getitem__(self, at: slice) -> Sequence[str]: ...
+    def __getitem__(self, at: int | slice) -> str | Sequence[str]:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        code = self._codes[at]
+        return self._named[~code] if code < 0 else self._key_of(code)  # type: ignore[misc]  # set with any code
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[at] for at in range(len(self._codes)))
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a sequence of the same keys, as the list it replaces was."""
+        return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a list
+
+    def __repr__(self) -> str:
+        return f"Members({list(self)!r})"
 
 
 @dataclass(slots=True, eq=False)
@@ -27,7 +74,7 @@ class Group:
     one at a time (``take``). ``waiting``: parents not yet succeeded; ``closed``: its members were skipped or held
     because a parent did not succeed, so it is never released. Not frozen: it is the executor's running state."""
 
-    members: list[str]
+    members: Sequence[str]
     kind: Kind
     customer: str
     waiting: int
@@ -66,14 +113,20 @@ class Edges:
 def edges(jobs: Mapping[str, Job], done: Mapping[str, Outcome]) -> Edges:
     """The edges of ``jobs``; a parent in ``done`` (restored from the journal) counts as succeeded. A parent the
     plan does not hold is a ``KeyError``, as ever."""
-    same: dict[tuple[tuple[str, ...], Kind, str], list[str]] = {}
+    same: dict[tuple[tuple[str, ...], Kind, str], Members] = {}
     found = Edges()
     left = found.left
-    for key, job in jobs.items():
+    key_of = jobs.key_of if isinstance(jobs, JobMap) else None
+    coded = jobs.coded() if isinstance(jobs, JobMap) else ((-1, key, job) for key, job in jobs.items())
+    for code, key, job in coded:
         if key not in done and (customer := customer_of(job)):
             left[customer] = left.get(customer, 0) + 1
         if job.parents:
-            same.setdefault((job.parents, job.kind, job.refs.get("customer", "")), []).append(key)
+            group = (job.parents, job.kind, job.refs.get("customer", ""))
+            members = same.get(group)
+            if members is None:
+                members = same[group] = Members(key_of)
+            members.add(key, code)
     for (parents, kind, customer), keys in same.items():
         waiting = sum(parent not in done for parent in parents)
         entry: str | Group

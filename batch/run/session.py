@@ -26,6 +26,7 @@ from batch.errors import AuthError, RtmBatchError, RunStopped
 from batch.export.backup import backup_before_prune
 from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, UPDATED, Job, Outcome
 from batch.plan.graph import Plan
+from batch.plan.jobmap import JobMap
 from batch.provision.actions import ACTIONS
 from batch.provision.context import CURRENT_JOB, ActionContext
 from batch.provision.prune import plan_removals
@@ -133,7 +134,8 @@ async def execute(
                 await client.sign_in()
                 if len(restored) < len(plan.jobs) or sync.prune:
                     await _check_token(client, plan)
-                kept = Outcomes(store=journal)  # an outcome no other job reads is kept in the journal only
+                # an outcome no other job reads is kept in the journal only (a compact job's as a bit by its code)
+                kept = Outcomes(store=journal, coded=plan.jobs if isinstance(plan.jobs, JobMap) else None)
                 ctx = ActionContext(
                     client,
                     kept,

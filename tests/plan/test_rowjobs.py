@@ -128,3 +128,37 @@ def test_rows_in_rising_order_cost_a_list_slot_each() -> None:
     finally:
         tracemalloc.stop()
     assert len(rows) == 20_000 and held < 20_000 * 12, held  # ~8 bytes a row; a dict entry was ~45
+
+
+def _key_of(code: int) -> str:
+    return f"subscriber:{code}@x.fi"
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a.csv", ""]), st.sampled_from(["users", "locations"]), st.integers(2, 200)),
+        max_size=60,
+    ),
+    st.lists(st.booleans(), min_size=60, max_size=60),
+    st.lists(st.integers(0, 59), max_size=20),
+)
+def test_a_compact_row_reads_as_its_jobs_key(rows: list[RowId], compact: list[bool], dropped: list[int]) -> None:
+    """``add_compact``: a row holds its compact job's code and reads as the key it stands for, in a list or in a
+    dict of rows out of order, and in a copy."""
+    found, wanted = RowJobs(key_of=_key_of), {}
+    for at, row in enumerate(rows):
+        if compact[at]:
+            found.add_compact(row, at)
+            wanted[row] = (_key_of(at),)
+        else:
+            found[row] = ("customer:C", f"roles:{at}")
+            wanted[row] = ("customer:C", f"roles:{at}")
+    for i in dropped:
+        if i < len(rows) and rows[i] in wanted:
+            del wanted[rows[i]]
+            del found[rows[i]]
+    copied = found.copy()
+    found.shrink()
+    for table in (found, copied):
+        assert dict(table) == wanted and len(table) == len(wanted)
+        assert all(table.get(row) == wanted.get(row) and (row in table) == (row in wanted) for row in rows)

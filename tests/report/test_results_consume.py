@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from batch.run.journal.kept import Outcomes
-from batch.run.journal.store import Journal
-
 from batch.jobs import CREATED, Outcome
 from batch.plan.graph import Plan, build_plan
 from batch.report.fold import results as results_module
 from batch.report.fold.results import row_results
+from batch.run.journal.kept import Outcomes
+from batch.run.journal.store import Journal
 from tests.plan.test_plan_table import validated_batch
 
 

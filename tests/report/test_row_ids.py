@@ -33,3 +33,13 @@ def test_rows_share_their_names_and_hold_less_than_a_dict() -> None:
     assert a._names is b._names  # one tuple of names for both
     own = sys.getsizeof(a) + sys.getsizeof(a._values)
     assert own < sys.getsizeof(ids(1)) * 0.8
+
+
+def test_a_users_two_ids_are_one_text_and_a_value_holding_the_separator_stays_whole() -> None:
+    """The subscriber's and person's ids (~84 characters each) as one ``str``: ~130 bytes fewer a user."""
+    subscriber, person = "Y2lzY29zcGFyazovL3VzL1NVQlNDUklCRVIv" * 2, "Y2lzY29zcGFyazovL3VzL1BFT1BMRS8" * 2
+    row = RowIds({"subscriber_id": subscriber, "person_id": person})
+    assert isinstance(row._values, str) and dict(row) == {"subscriber_id": subscriber, "person_id": person}
+    assert sys.getsizeof(row._values) < sys.getsizeof(subscriber) + sys.getsizeof(person)
+    odd = RowIds({"customer_id": "a\x1fb", "org_id": ""})
+    assert odd["customer_id"] == "a\x1fb" and odd["org_id"] == "" and list(odd.values()) == ["a\x1fb", ""]

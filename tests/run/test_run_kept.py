@@ -21,23 +21,26 @@ def test_finished_users_outcomes_are_read_back_from_the_journal_for_the_reports(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seen: list[tuple[session.Executed, int, list[str]]] = []
+    seen: list[tuple[session.Executed, int, list[str], int, int]] = []
 
     async def execute(*args: Any, **kwargs: Any) -> session.Executed:
         executed = await session.execute(*args, **kwargs)
         plan = executed.plan  # as the jobs left it: the reports then take its rows away as they fold them
         parents = {p for job in plan.jobs.values() for p in job.parents}
         users = [k for k, job in plan.jobs.items() if job.kind is Kind.SUBSCRIBER and k not in parents]
-        seen.append((executed, len(plan.jobs), users))
+        kept = executed.outcomes  # as the jobs left them: the fold lets them go with their rows
+        assert isinstance(kept, Outcomes)
+        seen.append((executed, len(plan.jobs), users, len(kept), kept.held))
         return executed
 
     monkeypatch.setattr(runner, "execute", execute)
     outcome = run([SAMPLES], tmp_path / "out", emulator)
     assert outcome.exit_code == 0
-    [(executed, planned, users)] = seen
-    kept = executed.outcomes
-    assert isinstance(kept, Outcomes) and len(kept) == planned
-    assert users and kept.held <= planned - len(users)  # none of them is held
+    [(executed, planned, users, ended, held)] = seen
+    assert ended == planned
+    assert users and held <= planned - len(users)  # none of them is held
+    # the fold let go of the outcomes of the jobs it took out of the plan: those of the look-ups many rows share stay
+    assert set(executed.outcomes) == set(executed.plan.jobs)
     # each row's entry and the jobs only it named left the plan as its result was made
     assert not executed.plan.rows and not any(job.row is not None for job in executed.plan.jobs.values())
     server_ids = {s["email"].casefold(): s["id"] for s in operator(emulator, "state")["subscribers"]}

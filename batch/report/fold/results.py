@@ -139,9 +139,9 @@ class _LettingGo:
         plan.rows.pop(row, None)
         for job in jobs:
             if job.row_id == row and job.key not in self.shared:
-                plan.jobs.pop(job.key, None)
-                if self.outcomes is not None and job.key in self.outcomes:
+                if self.outcomes is not None and job.key in self.outcomes:  # first: it may find it by the plan
                     del self.outcomes[job.key]  # not ``pop``: it would read a journaled outcome back first
+                plan.jobs.pop(job.key, None)
         self.gone += 1
         self.left -= 1
         if self.gone >= max(_SHRINK_AFTER, self.left):

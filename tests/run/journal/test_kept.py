@@ -121,3 +121,30 @@ def test_shrinking_keeps_every_outcome_held_or_journaled(journal: Journal) -> No
     outcomes.shrink()
     assert set(outcomes) == {"customer:FI-1", "subscriber:4@example.fi", "subscriber:5@example.fi"}
     assert outcomes["subscriber:5@example.fi"] == CREATED_USER and outcomes["customer:FI-1"].status == PENDING
+
+
+class Codes:
+    """A plan's compact jobs (``JobMap``): ``subscriber:<n>@example.fi`` is code n, for n < 50."""
+
+    def code_of(self, key: str) -> int:
+        name = key.removeprefix("subscriber:").removesuffix("@example.fi")
+        return int(name) if name.isdigit() and int(name) < 50 else -1
+
+    def key_of(self, code: int) -> str:
+        return f"subscriber:{code}@example.fi"
+
+
+def test_a_compact_jobs_outcome_kept_in_the_journal_is_a_bit_by_its_code(journal: Journal) -> None:
+    """No key of its own in memory: it is found by its code, read back whole, listed, let go and set again."""
+    outcomes = Outcomes(store=journal, coded=Codes())
+    for n in (3, 7, 60):
+        recorded(outcomes, journal, f"subscriber:{n}@example.fi", CREATED_USER)
+    journal.flush()
+    assert outcomes._elsewhere == {"subscriber:60@example.fi"} and sum(outcomes._bits) == 2  # 60: no code
+    assert len(outcomes) == 3 and "subscriber:7@example.fi" in outcomes and "subscriber:8@example.fi" not in outcomes
+    assert outcomes["subscriber:7@example.fi"] == CREATED_USER and outcomes.get("subscriber:8@example.fi") is None
+    assert set(outcomes) == {f"subscriber:{n}@example.fi" for n in (3, 7, 60)}
+    del outcomes["subscriber:3@example.fi"]
+    outcomes["subscriber:7@example.fi"] = Outcome(FAILED, message="again")
+    assert outcomes.held == 1 and len(outcomes) == 2 and outcomes["subscriber:7@example.fi"].status == FAILED
+    assert "subscriber:3@example.fi" not in outcomes and sum(outcomes._bits) == 0
