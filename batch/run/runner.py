@@ -163,7 +163,11 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
                 summary |= run_facts(inputs, options.base_url, options.out_dir, results, validation.validated, api)
                 if options.shard is not None:
                     summary["shard"] = {"index": options.shard.index, "count": options.shard.count}
-                paths = write_reports(options.out_dir, validation.loaded, results, summary)
+                # The reports read the rows as loaded: the validated frames' own columns (normalized emails and
+                # numbers, resolved locations; ~6 MiB at 100,000 users) go before them, not under them.
+                loaded, notes = validation.loaded, validation.notes
+                del validation
+                paths = write_reports(options.out_dir, loaded, results, summary)
                 write_report_page(options.out_dir, summary, options.watch.past_runs() if options.watch else ())
             if stopped is None:
                 journal.finish_run()  # after the reports: a stop while writing them leaves a run to resume
@@ -176,7 +180,7 @@ def run_batch(inputs: Sequence[Path], options: RunOptions, console: Console, *, 
     warnings = options.watch.finished(summary, paths) if options.watch else ()
     line = stop_line(results, note, stopped)
     progress.close(exit_code=summary["exit_code"], reports=report_paths(paths), **({"stop_line": line} if line else {}))
-    warnings = (*validation.notes, *warnings)
+    warnings = (*notes, *warnings)
     return RunOutcome(tuple(results), summary, paths, api, line, warnings)
 
 
