@@ -32,15 +32,17 @@ class Members(Sequence[str]):
 
     def __init__(self, key_of: Callable[[int], str] | None = None) -> None:
         self._codes = array("q")  # a compact job's code, or ~n for ``_named[n]``
-        self._named: list[str] = []
+        self._named: list[str] | None = None  # made for the first job that is not compact (most groups: never)
         self._key_of = key_of
 
     def add(self, key: str, code: int = -1) -> None:
         if code >= 0 and self._key_of is not None:
             self._codes.append(code)
-        else:
-            self._named.append(key)
-            self._codes.append(~(len(self._named) - 1))
+            return
+        if self._named is None:
+            self._named = []
+        self._named.append(key)
+        self._codes.append(~(len(self._named) - 1))
 
     @overload
     def __getitem__(self, at: int) -> str: ...
@@ -50,7 +52,7 @@ class Members(Sequence[str]):
         if isinstance(at, slice):
             return [self[i] for i in range(*at.indices(len(self)))]
         code = self._codes[at]
-        return self._named[~code] if code < 0 else self._key_of(code)  # type: ignore[misc]  # set with any code
+        return self._named[~code] if code < 0 else self._key_of(code)  # type: ignore[index, misc]  # set with it
 
     def __iter__(self) -> Iterator[str]:
         return (self[at] for at in range(len(self._codes)))
@@ -99,7 +101,7 @@ class Edges:
     parents in no group, and (``entries``) every group and every such job, in plan order of its first job; per
     customer (in plan order), its jobs still to end (``left``) and its jobs with children (``holders``)."""
 
-    children: dict[str, list[str | Group]] = field(default_factory=dict)
+    children: dict[str, Sequence[str | Group]] = field(default_factory=dict)
     waiting: dict[str, int] = field(default_factory=dict)
     entries: list[str | Group] = field(default_factory=list)
     left: dict[str, int] = field(default_factory=dict)
@@ -139,7 +141,10 @@ def edges(jobs: Mapping[str, Job], done: Mapping[str, Outcome]) -> Edges:
         for parent in parents:
             if parent not in jobs:
                 raise KeyError(parent)
-            found.children.setdefault(parent, []).append(entry)
-    for parent in found.children:
+            found.children.setdefault(parent, []).append(entry)  # type: ignore[attr-defined]  # a list until below
+    # Each parent's children as a tuple, which holds them in less than the list they were gathered in (a job with
+    # children is one of every customer's and location's, so there are as many as the batch has of them).
+    for parent, children in found.children.items():
+        found.children[parent] = tuple(children)
         found.holders.setdefault(customer_of(jobs[parent]), []).append(parent)
     return found

@@ -40,7 +40,7 @@ def test_every_edge_once_with_a_locations_users_as_one_group(tmp_path: Path) -> 
     assert (hq, oulu) == ("hq:SRV-1", "location:SRV-1/oulu")
     assert isinstance(at_hq, Group) and at_hq.members == ["subscriber:srv@x.fi", "subscriber:srv4@x.fi"]
     assert isinstance(in_oulu, Group) and in_oulu.members == ["subscriber:srv2@x.fi", "subscriber:srv3@x.fi"]
-    assert at_hq.waiting == 2 and found.of(oulu) == [in_oulu] and found.of(hq) == [at_hq]
+    assert at_hq.waiting == 2 and found.of(oulu) == (in_oulu,) and found.of(hq) == (at_hq,)
     assert (at_hq.kind, at_hq.customer) == (Kind.SUBSCRIBER, S1)
     grouped = {key for entry in found.entries if isinstance(entry, Group) for key in entry.members}
     assert set(found.waiting) | grouped == {key for key, job in plan.jobs.items() if job.parents}
