@@ -197,6 +197,7 @@ class _Builder:
         self.source = ""  # the input of the row being added: its jobs carry it (progress, the log)
         self._targets: dict[tuple[str, str | None, bool], _Target] = {}
         self._shared: dict[tuple[int, int, str], int] = {}  # (id of refs, id of parents, input) -> JobMap's index
+        self._refs: dict[tuple[str, str], Mapping[str, str]] = {}
         self._maybe_added: pl.Expr | None = None  # a users row's phone if the batch adds it somewhere, else None
 
     def add(
@@ -209,11 +210,19 @@ class _Builder:
         refs: Mapping[str, str] | None = None,
         fields: Mapping[str, Any] | None = None,
     ) -> str:
-        """The job ``key`` (a key the plan holds keeps its job); a row's jobs carry the row's input."""
-        if key not in self.jobs:
-            source = self.source if row is not None else ""
-            self.jobs[key] = Job(key, kind, sheet, row, parents, refs or {}, fields or {}, source)
+        """The job ``key`` (kept if held: its key is returned, one ``str`` for all naming it), with its row's input."""
+        if (job := self.jobs.get(key)) is not None:
+            return job.key
+        source = self.source if row is not None else ""
+        self.jobs[key] = Job(key, kind, sheet, row, parents, refs or {}, fields or {}, source)
         return key
+
+    def refs(self, customer: str, location: str = "") -> Mapping[str, str]:
+        """The refs naming ``customer`` (and ``location``): one mapping for every job naming them (never changed)."""
+        if (found := self._refs.get((customer, location))) is None:
+            made = {"customer": customer, "location": location} if location else {"customer": customer}
+            found = self._refs[(customer, location)] = made
+        return found
 
     def add_row(self, sheet: str, row: int, jobs: list[str]) -> None:
         """The row's jobs, led by the look-ups it needs of what is not in the batch (a customer or location
@@ -244,12 +253,12 @@ class _Builder:
 
     def _hq_setup(self, ext: str, hq: str, row: RowFields, ckey: str) -> list[str]:
         fields = RowAs(row, _HQ_FIELDS)  # its name, address and zone (compared with --update)
-        hkey = self.add(keys.hq(ext), Kind.HQ, "customers", row["_row"], (ckey,), {"customer": ckey}, fields)
+        hkey = self.add(keys.hq(ext), Kind.HQ, "customers", row["_row"], (ckey,), self.refs(ckey), fields)
         return [hkey, *self._numbers(keys.location_key(ext, hq), "customers", row, ckey, hkey, (hkey,))]
 
     def _numbers(self, lkey: str, sheet: str, row: RowFields, ckey: str, loc: str, after: tuple[str, ...]) -> list[str]:
         """Numbers (after the PSTN connection the row names, if any), then the main number, of one location."""
-        refs = {"customer": ckey, "location": loc}
+        refs = self.refs(ckey, loc)
         numbers = row["numbers_e164"] or ()
         jobs: list[str] = []
         if numbers or row.get("pstn_connection"):
@@ -265,10 +274,7 @@ class _Builder:
 
     def customer_ref(self, ext: str) -> str:
         """The customer job a row names: the batch's own, or a look-up of one already on the server."""
-        key = keys.customer(ext)
-        if key not in self.jobs:
-            self.add(key, Kind.CUSTOMER_REF, "customers", None, fields={"external_id": ext})
-        return key
+        return self.add(keys.customer(ext), Kind.CUSTOMER_REF, "customers", None, fields={"external_id": ext})
 
     def locations(self, sheet: ValidSheet) -> None:
         for row, fields in zip(sheet.rows(), sheet.fields(), strict=True):
@@ -279,9 +285,8 @@ class _Builder:
         ext, name, at = row["customer_external_id"], row["location_name"], row["_row"]
         lkey = keys.location_key(ext, name)
         ckey = self.customer_ref(ext)
-        loc = self.add(keys.location(lkey), Kind.LOCATION, "locations", at, (ckey,), {"customer": ckey}, fields)
-        calling_refs = {"customer": ckey, "location": loc}
-        calling = self.add(keys.calling(lkey), Kind.CALLING, "locations", at, (loc,), calling_refs, fields)
+        loc = self.add(keys.location(lkey), Kind.LOCATION, "locations", at, (ckey,), self.refs(ckey), fields)
+        calling = self.add(keys.calling(lkey), Kind.CALLING, "locations", at, (loc,), self.refs(ckey, loc), fields)
         jobs = [loc, calling, *self._numbers(lkey, "locations", fields, ckey, loc, (calling,))]
         self.add_row("locations", at, jobs)
 
@@ -348,16 +353,16 @@ class _Builder:
         for (``_user_location``); a user without calling only its customer. Made once per pair: the answer
         depends only on the customers and locations, planned before any user."""
         ckey = self.customer_ref(ext)
-        refs: dict[str, str] = {"customer": ckey}
+        refs = self.refs(ckey)
         parents: tuple[str, ...] = (ckey,)
         numbers: frozenset[str] = frozenset()
         numbered: tuple[str, ...] = ()
         if calling:
             loc, waits, lkey = self._user_location(ext, name, ckey)
-            refs["location"] = loc
+            refs = self.refs(ckey, loc)
             parents = (ckey, loc, *waits)
             if lkey is not None and lkey in self.location_numbers:
-                numbers, numbered = self.location_numbers[lkey], (*parents, keys.numbers(lkey))
+                numbers, numbered = self.location_numbers[lkey], (*parents, self.jobs[keys.numbers(lkey)].key)
         target = _Target(refs, parents, self._lookups(parents), numbers, numbered)
         self._targets[(ext, name, calling)] = target
         return target
@@ -366,23 +371,22 @@ class _Builder:
         """The job whose ``location_id`` the user gets, the jobs it must wait for (calling), and the location key
         whose numbers it waits for too if its phone is one of them (``None``: a location not in the batch)."""
         lkey = keys.location_key(ext, name) if name else None
-        if lkey is not None and keys.location(lkey) in self.jobs:
-            if self.jobs[keys.location(lkey)].kind is Kind.LOCATION_REF:  # a second user of a server location
-                return keys.location(lkey), [], None
-            return keys.location(lkey), [keys.calling(lkey)], lkey
+        if lkey is not None and (loc := self.jobs.get(keys.location(lkey))) is not None:
+            if loc.kind is Kind.LOCATION_REF:  # a second user of a server location
+                return loc.key, [], None
+            return loc.key, [self.jobs[keys.calling(lkey)].key], lkey
         if ext in self.hq_name and (name is None or name.casefold() == self.hq_name[ext].casefold()):
-            return keys.hq(ext), [], keys.location_key(ext, self.hq_name[ext])
+            return self.jobs[keys.hq(ext)].key, [], keys.location_key(ext, self.hq_name[ext])
         if name is None:  # a customer on the server, its headquarters
-            key = keys.hq(ext)
-            self.add(key, Kind.HQ, "customers", None, (ckey,), {"customer": ckey}, {"hq_location_name": None})
-            return key, [], None
+            hq = {"hq_location_name": None}
+            return self.add(keys.hq(ext), Kind.HQ, "customers", None, (ckey,), self.refs(ckey), hq), [], None
         key = self.add(
             keys.location(lkey or ""),
             Kind.LOCATION_REF,
             "locations",
             None,
             (ckey,),
-            {"customer": ckey},
+            self.refs(ckey),
             {"location_name": name},
         )
         return key, [], None

@@ -23,6 +23,8 @@ from batch.plan.rows import RowFields, SheetRows
 #: Numbers kept per compact job in ``JobMap._numbers``: its ``Shared`` index, its row, its position in the frame.
 _PER_JOB = 3
 _EMPTY = -1  # a free slot of the table
+#: A code, a row, a position or a ``Shared`` index: 32 bits (a batch has fewer than 2**31 rows), half of ``"q"``.
+CODE = "i"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +57,12 @@ class JobMap(MutableMapping[str, Job]):
         self._jobs: dict[str, Job] = {}  # the jobs kept as ``Job``s
         self._at: dict[str, int] = {}  # their place in ``_named``
         self._named: list[str] = []  # their keys in the order they came (a key let go and set again: twice)
-        self._order = array("q")  # every job in order: a compact job's code, or ~n for ``_named[n]``
+        self._order = array(CODE)  # every job in order: a compact job's code, or ~n for ``_named[n]``
         self._shared: list[Shared] = []
-        self._numbers = array("q")  # per compact job: _PER_JOB numbers
+        self._numbers = array(CODE)  # per compact job: _PER_JOB numbers
         self._hashes = array("q")  # per compact job: its key's hash
         self._gone = bytearray()  # per compact job: 1 once let go
-        self._table = array("q", [_EMPTY] * 8)  # compact jobs' codes by hash, linear probing
+        self._table = array(CODE, [_EMPTY] * 8)  # compact jobs' codes by hash, linear probing
         self._live = 0  # compact jobs not let go
         self.update(jobs)
 
@@ -114,7 +116,7 @@ class JobMap(MutableMapping[str, Job]):
         size = len(self._table)
         while size < 2 * (len(self._hashes) + 1):
             size *= 2
-        self._table = array("q", [_EMPTY]) * size
+        self._table = array(CODE, [_EMPTY]) * size
         for code in range(len(self._hashes)):
             self._place(code)
 
@@ -144,7 +146,7 @@ class JobMap(MutableMapping[str, Job]):
         """A map of the same jobs (the compact ones' numbers shared: they are never changed, only added to)."""
         copied = JobMap()
         copied._jobs, copied._at, copied._named = dict(self._jobs), dict(self._at), list(self._named)
-        copied._order, copied._gone, copied._live = array("q", self._order), bytearray(self._gone), self._live
+        copied._order, copied._gone, copied._live = array(CODE, self._order), bytearray(self._gone), self._live
         copied._shared, copied._numbers, copied._hashes, copied._table = (
             self._shared,
             self._numbers,
@@ -156,7 +158,7 @@ class JobMap(MutableMapping[str, Job]):
     def shrink(self) -> None:
         """Its tables made as small as the jobs left need: a dict never shrinks as jobs leave it (``row_results``
         takes each row's jobs out as it folds them)."""
-        order, named = array("q"), []
+        order, named = array(CODE), []
         for code in self._order:
             if code >= 0:
                 if not self._gone[code]:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 
+from batch.plan.jobmap import CODE
+
 #: An input row: (source, sheet, Excel row) (``batch.plan.graph.RowId``, the name the rest of the code uses).
 RowId = tuple[str, str, int]
 Keys = tuple[str, ...]
@@ -43,7 +45,7 @@ class _Run:
         self.first = number
         self.slots: list[Entry | _Compact | None] = [entry]
         #: Per slot, its compact job's code (-1: none); ``None`` until a compact row comes (other sheets).
-        self.codes: array[int] | None = array("q", [code]) if code >= 0 else None
+        self.codes: array[int] | None = array(CODE, [code]) if code >= 0 else None
 
     def get(self, number: int) -> Entry | _Compact | None:
         at = number - self.first
@@ -56,7 +58,7 @@ class _Run:
         """Whether the row went in as a dict would keep it: replacing a row it holds, or after the last."""
         at = number - self.first
         if code >= 0 and self.codes is None:
-            self.codes = array("q", [-1]) * len(self.slots)
+            self.codes = array(CODE, [-1]) * len(self.slots)
         if 0 <= at < len(self.slots) and self.slots[at] is not None:
             self.slots[at] = entry
             if self.codes is not None:
@@ -132,7 +134,7 @@ class RowJobs(MutableMapping[RowId, Keys]):
             else:
                 run = copied._parts[name] = _Run.__new__(_Run)
                 run.first, run.slots = part.first, list(part.slots)
-                run.codes = None if part.codes is None else array("q", part.codes)
+                run.codes = None if part.codes is None else array(CODE, part.codes)
         return copied
 
     def add_compact(self, row: RowId, code: int) -> None:

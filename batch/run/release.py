@@ -22,7 +22,7 @@ from typing import overload
 
 from batch.jobs import Job, Kind, Outcome
 from batch.plan.graph import customer_of
-from batch.plan.jobmap import JobMap
+from batch.plan.jobmap import CODE, JobMap
 
 
 class Members(Sequence[str]):
@@ -31,7 +31,7 @@ class Members(Sequence[str]):
     __slots__ = ("_codes", "_named", "_key_of")
 
     def __init__(self, key_of: Callable[[int], str] | None = None) -> None:
-        self._codes = array("q")  # a compact job's code, or ~n for ``_named[n]``
+        self._codes = array(CODE)  # a compact job's code, or ~n for ``_named[n]``
         self._named: list[str] | None = None  # made for the first job that is not compact (most groups: never)
         self._key_of = key_of
 
