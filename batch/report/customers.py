@@ -41,9 +41,12 @@ def customer_counts(
     A result finds its row's customer by a number (its input and sheet, then its row number), ``_AT_ONCE`` results
     at a time, in polars: a Python map from every (sheet, row, key) to its customer was ~230 bytes a row, left
     resident under the reports (+8 MiB at 100,000 users, ``bench.memory_phases``); joining on the text columns
-    instead took +20 MiB for a moment."""
+    instead took +20 MiB for a moment, and a join on the number +8 (a table of every row's number for each part of
+    the results): the numbers are sorted once and each result's found by a binary search."""
     owners, groups = _owners(validated)
     spelled = _spellings(owners)
+    owners = owners.sort("at")
+    numbers, customers = owners.get_column("at"), owners.get_column("customer").cast(pl.String)
     by_webex_id = {r.ids.get("customer_id"): r.key for r in results if r.sheet == "customers" and r.ids}
     counts: dict[str, dict[str, int]] = {}
     for start in range(0, len(results), _AT_ONCE):
@@ -57,8 +60,8 @@ def customer_counts(
             },
             schema={"at": pl.Int64, "status": pl.String, "removed": pl.String},
         )
-        found = rows.join(owners, on="at", how="left", maintain_order="left")
-        named = found.select(pl.coalesce(pl.col("customer").cast(pl.String), "removed").alias("customer"), "status")
+        found = rows.with_columns(customer=_owner_of(rows.get_column("at"), numbers, customers))
+        named = found.select(pl.coalesce("customer", "removed").alias("customer"), "status")
         for customer, status, n in (
             named.drop_nulls().group_by("customer", "status", maintain_order=True).len().iter_rows()
         ):
@@ -72,8 +75,19 @@ def customer_counts(
     return CustomerCounts(counts, {k: names[k] for k in counts if names.get(k)}, left_out)
 
 
-#: Results matched to their rows at once (a polars frame of them and its join: a few MiB).
-_AT_ONCE = 20_000
+#: Results matched to their rows at once (a polars frame of them: ~1 MiB).
+_AT_ONCE = 10_000
+
+
+def _owner_of(at: pl.Series, numbers: pl.Series, customers: pl.Series) -> pl.Series:
+    """The customer of each row number in ``at`` (null: none, or a number ``numbers``, sorted, does not hold)."""
+    if not numbers.len():
+        return pl.Series("customer", [None] * at.len(), dtype=pl.String)
+    place = numbers.search_sorted(at.fill_null(-1), side="left").clip(upper_bound=numbers.len() - 1)
+    hit = (numbers.gather(place) == at).fill_null(False)
+    return pl.select(pl.when(hit).then(customers.gather(place))).to_series().alias("customer")
+
+
 #: A row's number ``at``: its (sheet, input)'s number times this, plus its row number.
 _GROUP = 2**32
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
 
 from batch.jobs import CREATED, EXISTS, FAILED, REMOVED, RowResult
-from batch.report.customers import customer_counts
+from batch.report.customers import _owner_of, customer_counts
 from batch.validate.validator import ValidatedBatch
 
 
@@ -62,3 +64,17 @@ def test_merged_inputs_repeat_row_numbers_and_each_row_counts_for_its_own_custom
         RowResult("users", 2, "b@x.fi", FAILED, source="b/users.csv"),
     ]
     assert customer_counts(results, batch).counts == {"FI-1": {CREATED: 1}, "FI-2": {FAILED: 1}}
+
+
+@given(
+    st.dictionaries(st.integers(0, 60), st.sampled_from(["FI-1", "fi-1", "SE-2"]), max_size=30),
+    st.lists(st.one_of(st.none(), st.integers(-2, 70)), max_size=40),
+)
+def test_a_rows_customer_is_found_by_its_number_as_a_dict_would(
+    owners: dict[int, str], wanted: list[int | None]
+) -> None:
+    """``_owner_of``: a binary search of the sorted row numbers (no join table of every row for each part)."""
+    numbers = pl.Series("at", sorted(owners), dtype=pl.Int64)
+    customers = pl.Series("customer", [owners[n] for n in sorted(owners)], dtype=pl.String)
+    found = _owner_of(pl.Series("at", wanted, dtype=pl.Int64), numbers, customers)
+    assert found.to_list() == [owners.get(n) if n is not None else None for n in wanted]
