@@ -129,18 +129,24 @@ class JobMap(MutableMapping[str, Job]):
         key = part.key_at(numbers[at + 2]) if key is None else key
         return Job(key, part.kind, part.sheet, numbers[at + 1], part.parents, part.refs, fields, part.source)
 
-    def coded(self) -> Iterator[tuple[int, str, Job]]:
-        """Every job in order with its code (-1: kept as a ``Job``)."""
-        jobs, at, named, gone = self._jobs, self._at, self._named, self._gone
+    def _live_order(self) -> Iterator[tuple[int, str | None]]:
+        """Each entry of ``_order`` still standing, in order: (code, None) for a compact job, (~n, key) for another."""
+        at, named, gone = self._at, self._named, self._gone
         for code in self._order:
             if code >= 0:
                 if not gone[code]:
-                    key = self.key_of(code)
-                    yield code, key, self.job(code, key)
+                    yield code, None
+            elif at.get(key := named[~code]) == ~code:
+                yield code, key
+
+    def coded(self) -> Iterator[tuple[int, str, Job]]:
+        """Every job in order with its code (-1: kept as a ``Job``)."""
+        for code, named in self._live_order():
+            if named is None:
+                key = self.key_of(code)
+                yield code, key, self.job(code, key)
             else:
-                key = named[~code]
-                if at.get(key) == ~code:
-                    yield -1, key, jobs[key]
+                yield -1, named, self._jobs[named]
 
     def copy(self) -> JobMap:
         """A map of the same jobs (the compact ones' numbers shared: they are never changed, only added to)."""
@@ -159,13 +165,11 @@ class JobMap(MutableMapping[str, Job]):
         """Its tables made as small as the jobs left need: a dict never shrinks as jobs leave it (``row_results``
         takes each row's jobs out as it folds them)."""
         order, named = array(CODE), []
-        for code in self._order:
-            if code >= 0:
-                if not self._gone[code]:
-                    order.append(code)
-            elif self._at.get(key := self._named[~code]) == ~code:
+        for code, key in self._live_order():
+            if key is not None:
                 named.append(key)
-                order.append(~(len(named) - 1))
+                code = ~(len(named) - 1)
+            order.append(code)
         self._order, self._named = order, named
         self._at = {key: n for n, key in enumerate(named)}
         self._jobs = dict(self._jobs)
@@ -217,13 +221,7 @@ class JobMap(MutableMapping[str, Job]):
         return key in self._jobs or (isinstance(key, str) and self.code_of(key) >= 0)
 
     def __iter__(self) -> Iterator[str]:
-        at, named, gone = self._at, self._named, self._gone
-        for code in self._order:
-            if code >= 0:
-                if not gone[code]:
-                    yield self.key_of(code)
-            elif at.get(key := named[~code]) == ~code:
-                yield key
+        return (self.key_of(code) if key is None else key for code, key in self._live_order())
 
     def items(self) -> ItemsView[str, Job]:
         """Each job with its key in one pass (no look-up by key for a compact one)."""

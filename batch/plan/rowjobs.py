@@ -139,15 +139,21 @@ class RowJobs(MutableMapping[RowId, Keys]):
 
     def add_compact(self, row: RowId, code: int) -> None:
         """The row whose one job is the compact job ``code``."""
+        self._put(row, COMPACT, code)
+
+    def _put(self, row: RowId, entry: Entry | _Compact, code: int = -1) -> None:
+        """The row's entry into its (input, sheet): its run while rows come in rising order, else a dict of them
+        (a compact row's key made for it there: such rows are few)."""
         source, sheet, number = row
         part = self._parts.get((source, sheet))
         if part is None:
-            self._parts[(source, sheet)] = _Run(number, COMPACT, code)
-        elif isinstance(part, dict):
-            part[number] = _key(self._key_of, code)
-        elif not part.put(number, COMPACT, code):
-            rows = self._parts[(source, sheet)] = part.as_dict(self._key_of)
-            rows[number] = _key(self._key_of, code)
+            self._parts[(source, sheet)] = _Run(number, entry, code)
+            return
+        if isinstance(part, _Run) and part.put(number, entry, code):
+            return
+        if isinstance(part, _Run):
+            part = self._parts[(source, sheet)] = part.as_dict(self._key_of)
+        part[number] = entry if isinstance(entry, str | tuple) else _key(self._key_of, code)
 
     def __getitem__(self, row: RowId) -> Keys:
         found = self.get(row)
@@ -174,16 +180,7 @@ class RowJobs(MutableMapping[RowId, Keys]):
         return part is not None and isinstance(number, int) and part.get(number) is not None
 
     def __setitem__(self, row: RowId, keys: Keys) -> None:
-        source, sheet, number = row
-        entry = keys[0] if len(keys) == 1 else tuple(keys)
-        part = self._parts.get((source, sheet))
-        if part is None:
-            self._parts[(source, sheet)] = _Run(number, entry)
-        elif isinstance(part, dict):
-            part[number] = entry
-        elif not part.put(number, entry):
-            rows = self._parts[(source, sheet)] = part.as_dict(self._key_of)
-            rows[number] = entry
+        self._put(row, keys[0] if len(keys) == 1 else tuple(keys))
 
     def __delitem__(self, row: RowId) -> None:
         source, sheet, number = row

@@ -116,6 +116,7 @@ def edges(jobs: Mapping[str, Job], done: Mapping[str, Outcome]) -> Edges:
     """The edges of ``jobs``; a parent in ``done`` (restored from the journal) counts as succeeded. A parent the
     plan does not hold is a ``KeyError``, as ever."""
     same: dict[tuple[tuple[str, ...], Kind, str], Members] = {}
+    children: dict[str, list[str | Group]] = {}
     found = Edges()
     left = found.left
     key_of = jobs.key_of if isinstance(jobs, JobMap) else None
@@ -141,10 +142,10 @@ def edges(jobs: Mapping[str, Job], done: Mapping[str, Outcome]) -> Edges:
         for parent in parents:
             if parent not in jobs:
                 raise KeyError(parent)
-            found.children.setdefault(parent, []).append(entry)  # type: ignore[attr-defined]  # a list until below
+            children.setdefault(parent, []).append(entry)
     # Each parent's children as a tuple, which holds them in less than the list they were gathered in (a job with
     # children is one of every customer's and location's, so there are as many as the batch has of them).
-    for parent, children in found.children.items():
-        found.children[parent] = tuple(children)
+    for parent, gathered in children.items():
+        found.children[parent] = tuple(gathered)
         found.holders.setdefault(customer_of(jobs[parent]), []).append(parent)
     return found

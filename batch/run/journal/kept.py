@@ -55,28 +55,28 @@ class Outcomes(MutableMapping[str, Outcome]):
         """The compact job's code of ``key`` (-1: none, or no plan was given)."""
         return -1 if self._coded is None else self._coded.code_of(key)
 
+    def _bit(self, key: str) -> int:
+        """The code of ``key``'s compact job when its bit is set (kept in the store only), else -1."""
+        if not self._in_bits:
+            return -1
+        code = self._code(key)
+        return code if 0 <= code < len(self._bits) and self._bits[code] else -1
+
     def _away(self, key: str) -> bool:
         """Kept in the store only."""
-        if key in self._elsewhere:
-            return True
-        if not self._in_bits:
-            return False
-        code = self._code(key)
-        return 0 <= code < len(self._bits) and bool(self._bits[code])
+        return key in self._elsewhere or self._bit(key) >= 0
 
     def _bring_back(self, key: str) -> bool:
         """No longer kept in the store only (set again, or let go); whether it was."""
         if key in self._elsewhere:
             self._elsewhere.discard(key)
             return True
-        if not self._in_bits:
+        code = self._bit(key)
+        if code < 0:
             return False
-        code = self._code(key)
-        if 0 <= code < len(self._bits) and self._bits[code]:
-            self._bits[code] = 0
-            self._in_bits -= 1
-            return True
-        return False
+        self._bits[code] = 0
+        self._in_bits -= 1
+        return True
 
     @property
     def held(self) -> int:
