@@ -3,7 +3,9 @@ smaller, its names shared between rows."""
 
 from __future__ import annotations
 
+import base64
 import sys
+import uuid
 
 import pytest
 from hypothesis import given
@@ -35,11 +37,47 @@ def test_rows_share_their_names_and_hold_less_than_a_dict() -> None:
     assert own < sys.getsizeof(ids(1)) * 0.8
 
 
-def test_a_users_two_ids_are_one_text_and_a_value_holding_the_separator_stays_whole() -> None:
-    """The subscriber's and person's ids (~84 characters each) as one ``str``: ~130 bytes fewer a user."""
+def test_values_that_are_not_webex_ids_are_one_text_and_a_value_holding_the_separator_stays_whole() -> None:
+    """Ids that do not pack (here: not base64 of a URI ending in a UUID) as one ``str``, not one each."""
     subscriber, person = "Y2lzY29zcGFyazovL3VzL1NVQlNDUklCRVIv" * 2, "Y2lzY29zcGFyazovL3VzL1BFT1BMRS8" * 2
     row = RowIds({"subscriber_id": subscriber, "person_id": person})
     assert isinstance(row._values, str) and dict(row) == {"subscriber_id": subscriber, "person_id": person}
     assert sys.getsizeof(row._values) < sys.getsizeof(subscriber) + sys.getsizeof(person)
     odd = RowIds({"customer_id": "a\x1fb", "org_id": ""})
     assert odd["customer_id"] == "a\x1fb" and odd["org_id"] == "" and list(odd.values()) == ["a\x1fb", ""]
+
+
+def webex_id(kind: str, value: uuid.UUID, region: str = "us") -> str:
+    """An id as Webex makes one: the unpadded base64 of ``ciscospark://<region>/<KIND>/<uuid>``."""
+    uri = f"ciscospark://{region}/{kind}/{value}"
+    return base64.b64encode(uri.encode()).decode().rstrip("=")
+
+
+def test_a_users_webex_ids_are_packed_to_their_uuids_and_read_back_as_given() -> None:
+    """A subscriber's and a person's ids (~84 characters each) packed: 16 bytes and an index each."""
+    subscriber, person = webex_id("SUBSCRIBER", uuid.uuid4()), webex_id("PEOPLE", uuid.uuid4())
+    row = RowIds({"subscriber_id": subscriber, "person_id": person})
+    assert isinstance(row._values, bytes) and sys.getsizeof(row._values) < 80
+    assert row["person_id"] == person and dict(row) == {"subscriber_id": subscriber, "person_id": person}
+    assert sys.getsizeof(row._values) * 3 < sys.getsizeof(subscriber + "\x1f" + person)
+
+
+@given(
+    st.sampled_from(["PEOPLE", "SUBSCRIBER", "LOCATION", "ORGANIZATION", "CUSTOMER", "x"]),
+    st.uuids(),
+    st.sampled_from(["us", "eu", ""]),
+    st.sampled_from(["", "=", "==", "-", "\n"]),
+    st.booleans(),
+)
+def test_an_id_reads_back_exactly_as_given_packed_or_not(
+    kind: str, value: uuid.UUID, region: str, tail: str, upper: bool
+) -> None:
+    """Only an id that unpacks to the very same text is packed: padding, an upper-case UUID or anything after it
+    keeps the id as text, never changed."""
+    shown = str(value).upper() if upper else str(value)
+    uri = f"ciscospark://{region}/{kind}/{shown}"
+    text = base64.b64encode(uri.encode()).decode().rstrip("=") + tail
+    other = webex_id("PEOPLE", value)
+    row = RowIds({"location_id": text, "person_id": other})
+    assert row["location_id"] == text and row["person_id"] == other and list(row.values()) == [text, other]
+    assert isinstance(row._values, bytes) is (not tail and shown == str(value))
