@@ -198,7 +198,7 @@ class _Builder:
         self._targets: dict[tuple[str, str | None, bool], _Target] = {}
         self._shared: dict[tuple[int, int, str], int] = {}  # (id of refs, id of parents, input) -> JobMap's index
         self._refs: dict[tuple[str, str], Mapping[str, str]] = {}
-        self._maybe_added: pl.Expr | None = None  # a users row's phone if the batch adds it somewhere, else None
+        self._maybe_added: pl.Series | None = None  # each users row's phone if the batch adds it somewhere, else None
 
     def add(
         self,
@@ -297,12 +297,12 @@ class _Builder:
         self.source = ""
         if self._maybe_added is None:  # once: the customers and locations were planned before any user
             added = list(set(chain.from_iterable(self.location_numbers.values())))
-            self._maybe_added = pl.when(pl.col("phone_e164").is_in(added)).then(pl.col("phone_e164"))
+            self._maybe_added = sheet.whole(pl.when(pl.col("phone_e164").is_in(added)).then(pl.col("phone_e164")))
         values = [
             *map(sheet.column, ("_source", "_row", "customer_external_id")),
             sheet.column(_SUBSCRIBER_KEYS),
             sheet.column("location_resolved"),
-            sheet.column(self._maybe_added),  # a phone the batch adds at some location: None for most users
+            sheet.column_of(self._maybe_added),  # a phone the batch adds at some location: None for most users
             sheet.column("calling"),
             sheet.column(_HAS_ROLES),
         ]
