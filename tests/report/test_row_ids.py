@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from batch.report.fold import ids
 from batch.report.fold.ids import RowIds
 
 NAMES = st.sampled_from(["customer_id", "org_id", "location_id", "subscriber_id", "person_id", "number_id"])
@@ -81,3 +82,14 @@ def test_an_id_reads_back_exactly_as_given_packed_or_not(
     row = RowIds({"location_id": text, "person_id": other})
     assert row["location_id"] == text and row["person_id"] == other and list(row.values()) == [text, other]
     assert isinstance(row._values, bytes) is (not tail and shown == str(value))
+
+
+def test_ids_past_the_heads_one_byte_can_name_stay_text_and_read_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A packed id names its URI's head in one byte: the 257th kind of head on is kept as text, never mixed up."""
+    monkeypatch.setattr(ids, "_HEADS", [])
+    monkeypatch.setattr(ids, "_HEAD_AT", {})
+    given = [webex_id(f"KIND{n}", uuid.uuid4()) for n in range(300)]
+    rows = [RowIds({"location_id": value}) for value in given]
+    assert [row["location_id"] for row in rows] == given
+    assert [isinstance(row._values, bytes) for row in rows] == [True] * 256 + [False] * 44
+    assert RowIds({"location_id": given[0]})._values == rows[0]._values  # a head seen before still packs

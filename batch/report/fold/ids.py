@@ -7,7 +7,7 @@ in, shared with every row whose ids came in the same names (most rows of a sheet
 
 A Webex id is the base64 of a URI whose last part is a UUID (``ciscospark://us/PEOPLE/<uuid>``, ~84 characters):
 packed, it is the index of its URI's head among those seen (a handful: one per kind of object) and the UUID's 16
-bytes. A user's subscriber and person ids were one ~220-byte ``str`` (two, ~350, before that); packed, one 69-byte
+bytes. A user's subscriber and person ids were one ~220-byte ``str`` (two, ~350, before that); packed, one 67-byte
 ``bytes``: ~15 MiB fewer under the reports at 100,000 users. A value packs only if it unpacks to the very same text;
 values that do not (any other id, a blank) are kept as text, joined in one ``str`` where they can be.
 """
@@ -28,6 +28,7 @@ _HEADS: list[str] = []
 _HEAD_AT: dict[str, int] = {}
 #: A packed id: its head's index (one byte) and its UUID's 16 bytes.
 _PACKED = 17
+_MOST_HEADS = 255  # the last index one byte holds; ids of any further head stay text
 
 
 class RowIds(Mapping[str, str]):
@@ -96,7 +97,7 @@ def _packed_id(value: object) -> bytes | None:
     head += slash
     at = _HEAD_AT.get(head)
     if at is None:
-        if not slash or len(_HEADS) > 255:
+        if not slash or len(_HEADS) > _MOST_HEADS:
             return None
         at = _HEAD_AT[head] = len(_HEADS)
         _HEADS.append(head)
