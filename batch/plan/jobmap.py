@@ -175,13 +175,10 @@ class JobMap(MutableMapping[str, Job]):
         self._jobs = dict(self._jobs)
 
     def __getitem__(self, key: str) -> Job:
-        job = self._jobs.get(key)
-        if job is not None:
-            return job
-        code = self.code_of(key)
-        if code < 0:
+        job = self.get(key)
+        if job is None:
             raise KeyError(key)
-        return self.job(code, key)
+        return job
 
     def get(self, key: str, default: Job | None = None) -> Job | None:  # type: ignore[override]
         """As ``Mapping.get``, without raising and catching a ``KeyError`` for a key it does not hold."""

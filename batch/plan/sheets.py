@@ -63,9 +63,7 @@ class ValidSheet:
     def column(self, column: str | pl.Expr) -> list[Any]:
         """A column's (or an expression's over the sheet) values of the valid rows, in row order."""
         values = self._frame.get_column(column) if isinstance(column, str) else self._frame.select(column).to_series()
-        if len(self._positions) < values.len():
-            values = values.filter(self._mask)
-        return _decoded(values)
+        return self._valid(values)
 
     def whole(self, column: pl.Expr) -> pl.Series:
         """An expression over every row of the sheet, made once for all its parts (``column_of``): made per part, an
@@ -74,7 +72,10 @@ class ValidSheet:
 
     def column_of(self, whole: pl.Series) -> list[Any]:
         """This part's valid rows of a column over the whole sheet (``whole``), in row order."""
-        values = whole.slice(self._offset, self._frame.height)
+        return self._valid(whole.slice(self._offset, self._frame.height))
+
+    def _valid(self, values: pl.Series) -> list[Any]:
+        """The valid rows' values of a column of this part's rows, as Python values."""
         if len(self._positions) < values.len():
             values = values.filter(self._mask)
         return _decoded(values)

@@ -57,11 +57,14 @@ class RowIds(Mapping[str, str]):
         return values if len(self._names) == 1 else values.split(_SEP)[at]
 
     def __getitem__(self, name: str) -> str:
-        try:
-            at = self._names.index(name)
-        except ValueError:
-            raise KeyError(name) from None
-        return self._value(at)
+        if name not in self._names:
+            raise KeyError(name)
+        return self._value(self._names.index(name))
+
+    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        """As ``Mapping.get``, without raising and catching a ``KeyError`` for each id a row does not have (the
+        reports ask every row for all five)."""
+        return self._value(self._names.index(name)) if name in self._names else default
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
